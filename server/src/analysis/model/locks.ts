@@ -1,0 +1,102 @@
+// Lock recognition and "is a lock held here?" for a statement.
+// Locks are recognised by construction (threading.Lock() and friends, through aliases), by being a
+// lock attribute of the enclosing class, and — as a fallback for locks passed in or imported — by name.
+import type { Node } from '../parser';
+import type { ImportTable } from './imports';
+import { dottedName, namedChildren } from './syntax';
+
+const LOCK_TYPES = new Set(['Lock', 'RLock', 'Condition', 'Semaphore', 'BoundedSemaphore', 'allocate_lock', 'allocate']);
+const LOCK_MODULES = new Set(['threading', '_thread', 'multiprocessing', 'multiprocessing.synchronize', 'multiprocessing.dummy']);
+const LOCKISH_NAME = /(^|_)r?lock(s)?($|_)|[a-z0-9]Lock$|mutex|(^|_)mtx($|_)|semaphore|(^|_)sem($|_)|(^|_)cond(ition)?($|_)|^_?cv$/i;
+
+/** Is `value` an expression that constructs a new thread lock (`threading.Lock()`, `th.RLock()`, `Lock()`)? */
+export function isLockConstruction(value: Node | null, imports: ImportTable): boolean {
+  if (!value || value.type !== 'call') return false;
+  const qualified = imports.qualify(value.childForFieldName('function'));
+  if (!qualified) return false;
+  const parts = qualified.split('.');
+  const last = parts[parts.length - 1];
+  if (!LOCK_TYPES.has(last)) return false;
+  const module = parts.slice(0, -1).join('.');
+  return module === '' ? imports.isImported(last) || last !== 'allocate' : LOCK_MODULES.has(module) || module.endsWith('threading');
+}
+
+export function isLockishName(name: string): boolean {
+  return LOCKISH_NAME.test(name);
+}
+
+export interface LockResolver {
+  /** Does this expression (the subject of a `with`, or an `.acquire()` receiver) denote an existing lock? */
+  isLock(expr: Node): boolean;
+}
+
+/**
+ * The locks held at `node`, innermost first, looking up to the function boundary: `with lock:` blocks,
+ * statements after `lock.acquire()` with no `lock.release()` in between (covers try/finally), and the
+ * body of `if lock.acquire(...):`.
+ */
+export function heldLocks(node: Node, resolver: LockResolver): string[] {
+  const held: string[] = [];
+  let child = node;
+  for (let n = node.parent; n; child = n, n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') break;
+    if (n.type === 'with_statement' && child.type === 'block') {
+      for (const item of withItems(n)) if (resolver.isLock(item)) held.push(item.text);
+    } else if (n.type === 'if_statement' && child === n.childForFieldName('consequence')) {
+      const cond = n.childForFieldName('condition');
+      const receiver = cond ? acquireReceiver(cond) : null;
+      if (receiver) held.push(receiver.text);
+    } else if (n.type === 'block' || n.type === 'module') {
+      held.push(...acquiredBefore(n, child));
+    }
+  }
+  return held;
+}
+
+/** The subjects of `with a, b as c:` (without the `as` targets). */
+export function withItems(withStatement: Node): Node[] {
+  const clause = namedChildren(withStatement).find((c) => c.type === 'with_clause');
+  if (!clause) return [];
+  const subjects: Node[] = [];
+  for (const item of namedChildren(clause)) {
+    if (item.type !== 'with_item') continue;
+    let value = item.childForFieldName('value');
+    if (value?.type === 'as_pattern') value = namedChildren(value)[0] ?? null;
+    if (value) subjects.push(value);
+  }
+  return subjects;
+}
+
+/** `x.acquire(...)` → x (also through `not`, for `if not x.acquire(): return`), else null. */
+function acquireReceiver(expr: Node): Node | null {
+  if (expr.type !== 'call') return null;
+  const fn = expr.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'acquire') return null;
+  return fn.childForFieldName('object');
+}
+
+function callOnStatement(stmt: Node, method: string): string | null {
+  if (stmt.type !== 'expression_statement') return null;
+  const call = namedChildren(stmt)[0];
+  if (call?.type !== 'call') return null;
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== method) return null;
+  const receiver = fn.childForFieldName('object');
+  return receiver && dottedName(receiver) ? receiver.text : null;
+}
+
+/** Locks acquired by earlier sibling statements of `child` in `block` and not released since. */
+function acquiredBefore(block: Node, child: Node): string[] {
+  const open: string[] = [];
+  for (const stmt of namedChildren(block)) {
+    if (stmt.startIndex >= child.startIndex) break;
+    const acquired = callOnStatement(stmt, 'acquire');
+    if (acquired) open.push(acquired);
+    const released = callOnStatement(stmt, 'release');
+    if (released) {
+      const i = open.lastIndexOf(released);
+      if (i >= 0) open.splice(i, 1);
+    }
+  }
+  return open;
+}

@@ -1,0 +1,239 @@
+// The per-module model every rule reads: imports, module bindings, classes, function scopes,
+// thread reachability and lock recognition. Built once per analysis, lazily by the first rule that asks.
+import type { Node } from '../parser';
+import { ImportTable } from './imports';
+import { heldLocks, isLockConstruction, isLockishName, type LockResolver } from './locks';
+import { buildScope, resolveName, type FunctionScope } from './scopes';
+import { accessRoot, boundNames, dottedName, namedChildren } from './syntax';
+import { ThreadModel, type CallableResolver } from './threads';
+
+export type ModuleBindingKind = 'value' | 'class' | 'function' | 'import';
+
+export interface ModuleBinding {
+  kind: ModuleBindingKind;
+  /** The assigned value (for `value`), or the definition node. */
+  node: Node | null;
+}
+
+export interface ClassInfo {
+  node: Node;
+  name: string;
+  methods: Map<string, Node>;
+  /** Attributes that hold a lock: class attributes and `self.x = threading.Lock()` in methods. */
+  lockAttributes: Set<string>;
+  isThreadSubclass: boolean;
+}
+
+export class ModuleModel implements LockResolver, CallableResolver {
+  readonly imports: ImportTable;
+  readonly bindings = new Map<string, ModuleBinding>();
+  readonly classes = new Map<number, ClassInfo>();
+  private readonly classesByName = new Map<string, ClassInfo>();
+  private readonly scopes = new Map<number, FunctionScope>();
+  private readonly functionsByName = new Map<string, Node[]>();
+  readonly threads: ThreadModel;
+
+  constructor(readonly root: Node) {
+    this.imports = new ImportTable(root);
+    this.collectModuleBindings(root);
+    this.collectDefinitions(root, null);
+    for (const info of this.classes.values()) this.collectLockAttributes(info);
+    const runs = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [c.methods.get('run')!] : []));
+    this.threads = new ThreadModel(root, this.imports, this.scopes, runs, this);
+  }
+
+  /** Is there any sign that this module runs code on several threads? */
+  get hasConcurrencyEvidence(): boolean {
+    return this.threads.hasEntries || this.imports.hasConcurrencyImport();
+  }
+
+  /** The scope of the innermost function_definition containing `node`. */
+  scopeOf(node: Node): FunctionScope | null {
+    for (let n = node.parent; n; n = n.parent) {
+      if (n.type === 'function_definition') return this.scopes.get(n.id) ?? null;
+    }
+    return null;
+  }
+
+  classInfo(classNode: Node | null): ClassInfo | null {
+    return classNode ? this.classes.get(classNode.id) ?? null : null;
+  }
+
+  resolve(name: string, scope: FunctionScope | null) {
+    return resolveName(name, scope, new Set(this.bindings.keys()));
+  }
+
+  isThreadLocal(value: Node | null): boolean {
+    if (!value || value.type !== 'call') return false;
+    const q = this.imports.qualify(value.childForFieldName('function')) ?? '';
+    if (q === 'threading.local' || q === '_threading_local.local') return true;
+    const cls = this.classesByName.get(q);
+    return !!cls && cls.node.childForFieldName('superclasses')?.text.includes('local') === true;
+  }
+
+  // ----- LockResolver -----
+
+  isLock(expr: Node): boolean {
+    if (expr.type === 'call') {
+      // `with threading.Lock():` makes a fresh lock each time: it excludes nobody.
+      if (isLockConstruction(expr, this.imports)) return false;
+      const name = dottedName(expr.childForFieldName('function'));
+      return !!name && isLockishName(name[name.length - 1]);
+    }
+    const parts = dottedName(expr);
+    if (!parts) return false;
+    const last = parts[parts.length - 1];
+    if (parts.length === 1) {
+      const binding = this.bindings.get(last);
+      if (binding?.kind === 'value' && isLockConstruction(binding.node, this.imports)) return true;
+    } else if (parts.length === 2) {
+      const scope = this.scopeOf(expr);
+      const cls = this.classInfo(scope?.classNode ?? null) ?? this.classesByName.get(parts[0]) ?? null;
+      if (cls?.lockAttributes.has(last)) return true;
+    }
+    return isLockishName(last);
+  }
+
+  heldLocks(node: Node): string[] {
+    return heldLocks(node, this);
+  }
+
+  // ----- CallableResolver -----
+
+  functionsFor(expr: Node, at: Node): Node[] {
+    if (expr.type === 'identifier') {
+      const cls = this.classesByName.get(expr.text);
+      if (cls) return cls.methods.get('__init__') ? [cls.methods.get('__init__')!] : [];
+      return this.functionsByName.get(expr.text)?.filter((f) => !this.scopes.get(f.id)?.classNode) ?? [];
+    }
+    if (expr.type === 'attribute') {
+      const method = expr.childForFieldName('attribute')?.text ?? '';
+      const object = expr.childForFieldName('object');
+      const scope = this.scopeOf(at);
+      if (object?.type === 'identifier' && scope?.receiver === object.text) {
+        const own = this.classInfo(scope.classNode)?.methods.get(method);
+        if (own) return [own];
+      }
+      if (object?.type === 'identifier') {
+        const cls = this.classesByName.get(object.text);
+        if (cls) return cls.methods.get(method) ? [cls.methods.get(method)!] : [];
+        if (this.imports.isImported(object.text)) return [];
+      }
+      // `obj.method` on an instance whose type we do not track: every method of that name in the module.
+      return (this.functionsByName.get(method) ?? []).filter((f) => this.scopes.get(f.id)?.classNode);
+    }
+    return [];
+  }
+
+  // ----- construction -----
+
+  private collectModuleBindings(root: Node): void {
+    const visit = (node: Node) => {
+      for (const stmt of namedChildren(node)) {
+        switch (stmt.type) {
+          case 'expression_statement':
+            for (const e of namedChildren(stmt)) {
+              if (e.type === 'assignment') {
+                const value = e.childForFieldName('right');
+                for (const name of boundNames(e.childForFieldName('left'))) this.bindings.set(name, { kind: 'value', node: value });
+              } else if (e.type === 'augmented_assignment') {
+                for (const name of boundNames(e.childForFieldName('left'))) {
+                  if (!this.bindings.has(name)) this.bindings.set(name, { kind: 'value', node: null });
+                }
+              }
+            }
+            break;
+          case 'function_definition':
+          case 'class_definition':
+          case 'decorated_definition': {
+            const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+            const name = def?.childForFieldName('name')?.text;
+            if (def && name) this.bindings.set(name, { kind: def.type === 'class_definition' ? 'class' : 'function', node: def });
+            break;
+          }
+          case 'import_statement':
+          case 'import_from_statement':
+            for (const item of namedChildren(stmt)) {
+              if (item.type === 'aliased_import') this.bindings.set(item.childForFieldName('alias')?.text ?? '', { kind: 'import', node: stmt });
+              else if (item.type === 'dotted_name' && item.startIndex !== stmt.childForFieldName('module_name')?.startIndex) {
+                this.bindings.set(item.text.split('.')[0], { kind: 'import', node: stmt });
+              }
+            }
+            break;
+          case 'for_statement':
+            for (const name of boundNames(stmt.childForFieldName('left'))) this.bindings.set(name, { kind: 'value', node: null });
+            visitBlocks(stmt);
+            break;
+          case 'if_statement':
+          case 'try_statement':
+          case 'with_statement':
+          case 'while_statement':
+            visitBlocks(stmt);
+            break;
+        }
+      }
+    };
+    const visitBlocks = (stmt: Node) => {
+      for (const c of namedChildren(stmt)) {
+        if (c.type === 'block') visit(c);
+        else if (c.type.endsWith('clause')) visitBlocks(c);
+      }
+    };
+    visit(root);
+  }
+
+  private collectDefinitions(node: Node, parent: FunctionScope | null): void {
+    for (const child of namedChildren(node)) {
+      if (child.type === 'function_definition') {
+        const scope = buildScope(child, parent);
+        this.scopes.set(child.id, scope);
+        const list = this.functionsByName.get(scope.name) ?? [];
+        list.push(child);
+        this.functionsByName.set(scope.name, list);
+        const cls = this.classInfo(scope.classNode);
+        if (cls) cls.methods.set(scope.name, child);
+        this.collectDefinitions(child, scope);
+      } else if (child.type === 'class_definition') {
+        const name = child.childForFieldName('name')?.text ?? '';
+        const bases = child.childForFieldName('superclasses');
+        const isThreadSubclass = !!bases && namedChildren(bases).some((b) => {
+          const q = this.imports.qualify(b);
+          return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread'));
+        });
+        const info: ClassInfo = { node: child, name, methods: new Map(), lockAttributes: new Set(), isThreadSubclass };
+        this.classes.set(child.id, info);
+        if (!parent) this.classesByName.set(name, info);
+        this.collectDefinitions(child, parent);
+      } else {
+        this.collectDefinitions(child, parent);
+      }
+    }
+  }
+
+  private collectLockAttributes(info: ClassInfo): void {
+    const body = info.node.childForFieldName('body');
+    if (!body) return;
+    for (const stmt of namedChildren(body)) {
+      const e = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
+      if (e?.type === 'assignment' && isLockConstruction(e.childForFieldName('right'), this.imports)) {
+        boundNames(e.childForFieldName('left')).forEach((n) => info.lockAttributes.add(n));
+      }
+    }
+    for (const method of info.methods.values()) {
+      const receiver = this.scopes.get(method.id)?.receiver;
+      if (!receiver) continue;
+      const visit = (n: Node) => {
+        for (const c of namedChildren(n)) {
+          if (c.type === 'assignment' && isLockConstruction(c.childForFieldName('right'), this.imports)) {
+            const left = c.childForFieldName('left');
+            if (left?.type === 'attribute' && accessRoot(left)?.text === receiver) {
+              info.lockAttributes.add(left.childForFieldName('attribute')?.text ?? '');
+            }
+          }
+          if (c.type !== 'function_definition' && c.type !== 'class_definition') visit(c);
+        }
+      };
+      visit(method);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// Function scopes and name resolution (Python's LEGB rules, minus the parts rules never ask about).
+import type { Node } from '../parser';
+import { boundNames, decoratorNames, namedChildren, owningClass, walkScope } from './syntax';
+
+export type BindingKind =
+  | 'local' // assigned in this function (and not declared global/nonlocal)
+  | 'parameter'
+  | 'global' // declared `global` in this function
+  | 'nonlocal' // declared `nonlocal` in this function
+  | 'closure' // read from an enclosing function's local (a cell)
+  | 'module' // a module-level name read (not assigned) in this function
+  | 'unknown'; // builtin or undefined
+
+export interface FunctionScope {
+  node: Node;
+  name: string;
+  parent: FunctionScope | null;
+  /** The class whose method this is, if it is one. */
+  classNode: Node | null;
+  /** `self`/`cls`: the first parameter of a method, unless it is a staticmethod. */
+  receiver: string | null;
+  isClassMethod: boolean;
+  parameters: Set<string>;
+  locals: Set<string>;
+  globals: Set<string>;
+  nonlocals: Set<string>;
+}
+
+export function parameterNames(fn: Node): string[] {
+  const params = fn.childForFieldName('parameters');
+  if (!params) return [];
+  const names: string[] = [];
+  for (const p of namedChildren(params)) {
+    if (p.type === 'identifier') names.push(p.text);
+    else if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
+      const id = namedChildren(p).find((c) => c.type === 'identifier');
+      if (id) names.push(id.text);
+    } else {
+      const name = p.childForFieldName('name') ?? namedChildren(p).find((c) => c.type === 'identifier');
+      if (name) names.push(name.text);
+    }
+  }
+  return names;
+}
+
+export function buildScope(fn: Node, parent: FunctionScope | null): FunctionScope {
+  const parameters = new Set(parameterNames(fn));
+  const globals = new Set<string>();
+  const nonlocals = new Set<string>();
+  const assigned = new Set<string>();
+  const body = fn.childForFieldName('body');
+  if (body) {
+    walkScope(body, (n) => {
+      switch (n.type) {
+        case 'global_statement':
+          for (const id of namedChildren(n)) globals.add(id.text);
+          break;
+        case 'nonlocal_statement':
+          for (const id of namedChildren(n)) nonlocals.add(id.text);
+          break;
+        case 'assignment':
+        case 'augmented_assignment':
+          boundNames(n.childForFieldName('left'), []).forEach((x) => assigned.add(x));
+          break;
+        case 'for_statement':
+          boundNames(n.childForFieldName('left'), []).forEach((x) => assigned.add(x));
+          break;
+        case 'as_pattern_target':
+        case 'named_expression': {
+          const target = n.type === 'named_expression' ? n.childForFieldName('name') : n;
+          boundNames(target, []).forEach((x) => assigned.add(x));
+          break;
+        }
+        case 'function_definition':
+        case 'class_definition': {
+          const name = n.childForFieldName('name');
+          if (name) assigned.add(name.text);
+          break;
+        }
+        case 'import_statement':
+        case 'import_from_statement':
+          for (const item of namedChildren(n)) {
+            if (item.type === 'aliased_import') assigned.add(item.childForFieldName('alias')?.text ?? '');
+            else if (item.type === 'dotted_name' && item.startIndex !== n.childForFieldName('module_name')?.startIndex) {
+              assigned.add(item.text.split('.')[0]);
+            }
+          }
+          break;
+        case 'except_clause': {
+          // `except E as name:` — the alias is the identifier after `as`
+          const kids = n.children;
+          const asIndex = kids.findIndex((k) => k?.type === 'as');
+          const alias = asIndex >= 0 ? kids[asIndex + 1] : null;
+          if (alias?.type === 'identifier') assigned.add(alias.text);
+          break;
+        }
+      }
+    });
+  }
+  const locals = new Set([...assigned].filter((x) => !globals.has(x) && !nonlocals.has(x) && !parameters.has(x)));
+  const classNode = fn.type === 'function_definition' ? owningClass(fn) : null;
+  const decorators = decoratorNames(fn);
+  const isStatic = decorators.includes('staticmethod');
+  const isClassMethod = decorators.includes('classmethod');
+  const firstParam = parameterNames(fn)[0] ?? null;
+  return {
+    node: fn,
+    name: fn.childForFieldName('name')?.text ?? '<lambda>',
+    parent,
+    classNode,
+    receiver: classNode && !isStatic ? firstParam : null,
+    isClassMethod,
+    parameters,
+    locals,
+    globals,
+    nonlocals,
+  };
+}
+
+/** Resolves a name read or written inside `scope`, given the module's own bindings. */
+export function resolveName(name: string, scope: FunctionScope | null, moduleNames: Set<string>): { kind: BindingKind; owner: FunctionScope | null } {
+  if (scope) {
+    if (scope.globals.has(name)) return { kind: 'global', owner: null };
+    if (scope.nonlocals.has(name)) return { kind: 'nonlocal', owner: findClosureOwner(name, scope.parent) };
+    if (scope.parameters.has(name)) return { kind: 'parameter', owner: scope };
+    if (scope.locals.has(name)) return { kind: 'local', owner: scope };
+    const owner = findClosureOwner(name, scope.parent);
+    if (owner) return { kind: 'closure', owner };
+  }
+  if (moduleNames.has(name)) return { kind: 'module', owner: null };
+  return { kind: 'unknown', owner: null };
+}
+
+function findClosureOwner(name: string, scope: FunctionScope | null): FunctionScope | null {
+  for (let s = scope; s; s = s.parent) {
+    if (s.globals.has(name)) return null;
+    if (s.locals.has(name) || s.parameters.has(name)) return s;
+  }
+  return null;
+}

@@ -1,0 +1,118 @@
+// Small helpers over tree-sitter-python nodes, shared by the model and the rules.
+import type { Node } from '../parser';
+
+export const FUNCTION_TYPES = new Set(['function_definition', 'lambda']);
+export const SCOPE_TYPES = new Set(['function_definition', 'lambda', 'class_definition']);
+
+/** Named children without comments (comments can appear anywhere in tree-sitter-python). */
+export function namedChildren(node: Node): Node[] {
+  return node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+}
+
+/** The nearest enclosing function_definition (not lambda), or null at module/class level. */
+export function enclosingFunction(node: Node): Node | null {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition') return n;
+  return null;
+}
+
+/** The class whose body directly contains this function (through a decorator), if any. */
+export function owningClass(fn: Node): Node | null {
+  let n = fn.parent;
+  if (n?.type === 'decorated_definition') n = n.parent;
+  if (n?.type === 'block' && n.parent?.type === 'class_definition') return n.parent;
+  return null;
+}
+
+export function decoratorNames(fn: Node): string[] {
+  const parent = fn.parent;
+  if (parent?.type !== 'decorated_definition') return [];
+  return namedChildren(parent)
+    .filter((c) => c.type === 'decorator')
+    .map((d) => d.text.replace(/^@/, '').replace(/\(.*$/s, '').trim());
+}
+
+/** `a.b.c` → ['a','b','c'] for identifiers and attribute chains; null for anything else. */
+export function dottedName(node: Node | null): string[] | null {
+  if (!node) return null;
+  if (node.type === 'identifier') return [node.text];
+  if (node.type === 'attribute') {
+    const object = dottedName(node.childForFieldName('object'));
+    const attr = node.childForFieldName('attribute');
+    return object && attr ? [...object, attr.text] : null;
+  }
+  return null;
+}
+
+/**
+ * The identifier at the root of an access path: `counter` in `counter[0]`, `self` in `self.a.b[k]`.
+ * Stops at calls and other expressions (their result is not a named place).
+ */
+export function accessRoot(node: Node): Node | null {
+  let n: Node | null = node;
+  while (n) {
+    if (n.type === 'identifier') return n;
+    if (n.type === 'attribute') n = n.childForFieldName('object');
+    else if (n.type === 'subscript') n = n.childForFieldName('value');
+    else if (n.type === 'parenthesized_expression') n = namedChildren(n)[0] ?? null;
+    else return null;
+  }
+  return null;
+}
+
+/** Names bound by an assignment target (`a`, `a, b`, `[a, *b]`); attributes/subscripts bind nothing. */
+export function boundNames(target: Node | null, out: string[] = []): string[] {
+  if (!target) return out;
+  switch (target.type) {
+    case 'identifier':
+      out.push(target.text);
+      break;
+    case 'pattern_list':
+    case 'tuple_pattern':
+    case 'list_pattern':
+    case 'tuple':
+    case 'list':
+    case 'list_splat_pattern':
+    case 'parenthesized_expression':
+      for (const c of namedChildren(target)) boundNames(c, out);
+      break;
+    case 'as_pattern_target':
+      for (const c of namedChildren(target)) boundNames(c, out);
+      break;
+  }
+  return out;
+}
+
+/** Calls `visit` for every descendant, not entering nested functions, lambdas or classes. */
+export function walkScope(node: Node, visit: (n: Node) => void): void {
+  for (const child of namedChildren(node)) {
+    visit(child);
+    if (!SCOPE_TYPES.has(child.type)) walkScope(child, visit);
+  }
+}
+
+/** Keyword argument value by name in a call, or null. */
+export function keywordArgument(call: Node, name: string): Node | null {
+  const args = call.childForFieldName('arguments');
+  if (!args) return null;
+  for (const a of namedChildren(args)) {
+    if (a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name) {
+      return a.childForFieldName('value');
+    }
+  }
+  return null;
+}
+
+/** Positional arguments of a call (keyword arguments and splats excluded). */
+export function positionalArguments(call: Node): Node[] {
+  const args = call.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return [];
+  return namedChildren(args).filter(
+    (a) => a.type !== 'keyword_argument' && a.type !== 'list_splat' && a.type !== 'dictionary_splat',
+  );
+}
+
+/** Source text squeezed to one line and cut, for messages. */
+export function snippet(node: Node, max = 60): string {
+  const text = node.text.replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,130 @@
+// Thread reachability within a module: which functions run on a thread other than the caller's.
+// Entry points are the callables handed to thread APIs; reachability follows calls from them.
+import type { Node } from '../parser';
+import type { ImportTable } from './imports';
+import type { FunctionScope } from './scopes';
+import { keywordArgument, namedChildren, positionalArguments, walkScope } from './syntax';
+
+export interface ThreadEntry {
+  /** How the code gets onto a thread, for messages: "threading.Thread(target=worker)". */
+  via: string;
+  /** The call that starts it. */
+  site: Node;
+}
+
+/** Executor/pool methods whose first argument runs on a worker thread. */
+const POOL_METHODS = new Set(['submit', 'map', 'apply_async', 'apply', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'map_async']);
+
+export interface CallableResolver {
+  /** Function nodes a callable expression may denote (`worker`, `self.run`, `obj.method`). */
+  functionsFor(expr: Node, at: Node): Node[];
+  scopeOf(node: Node): FunctionScope | null;
+}
+
+export class ThreadModel {
+  /** function node id → how it becomes reachable from a thread */
+  private readonly reachable = new Map<number, ThreadEntry>();
+
+  constructor(
+    root: Node,
+    private readonly imports: ImportTable,
+    scopes: Map<number, FunctionScope>,
+    threadSubclassRuns: Node[],
+    private readonly resolver: CallableResolver,
+  ) {
+    const entries: Array<[Node, ThreadEntry]> = [];
+    for (const run of threadSubclassRuns) entries.push([run, { via: 'a threading.Thread subclass', site: run }]);
+    collectCalls(root, (call) => {
+      for (const [target, via] of this.spawnedCallables(call)) {
+        for (const fn of this.callablesOf(target, call)) entries.push([fn, { via, site: call }]);
+      }
+    });
+    // Breadth-first over the call graph, so each function keeps the shortest explanation.
+    const queue = entries.filter(([fn, entry]) => this.mark(fn, entry)).map(([fn]) => fn);
+    while (queue.length > 0) {
+      const fn = queue.shift()!;
+      const entry = this.reachable.get(fn.id)!;
+      const scope = scopes.get(fn.id);
+      const body = fn.type === 'lambda' ? fn.childForFieldName('body') : fn.childForFieldName('body');
+      if (!body || !scope && fn.type !== 'lambda') continue;
+      const visitCall = (call: Node) => {
+        for (const callee of this.resolver.functionsFor(call.childForFieldName('function')!, call)) {
+          if (this.mark(callee, entry)) queue.push(callee);
+        }
+      };
+      if (body.type === 'call') visitCall(body);
+      walkScope(body, (n) => {
+        if (n.type === 'call' && n.childForFieldName('function')) visitCall(n);
+      });
+    }
+  }
+
+  private mark(fn: Node, entry: ThreadEntry): boolean {
+    if (this.reachable.has(fn.id)) return false;
+    this.reachable.set(fn.id, entry);
+    return true;
+  }
+
+  /** How `fn` (or, for nested functions, the closest enclosing function) is reached from a thread. */
+  entryFor(scope: FunctionScope | null): ThreadEntry | null {
+    for (let s = scope; s; s = s.parent) {
+      const entry = this.reachable.get(s.node.id);
+      if (entry) return entry;
+    }
+    return null;
+  }
+
+  get hasEntries(): boolean {
+    return this.reachable.size > 0;
+  }
+
+  /** Callables a call hands to another thread, with a label for messages. */
+  private spawnedCallables(call: Node): Array<[Node, string]> {
+    const fnExpr = call.childForFieldName('function');
+    if (!fnExpr) return [];
+    const qualified = this.imports.qualify(fnExpr) ?? '';
+    const last = qualified.split('.').pop() ?? '';
+    const positional = positionalArguments(call);
+    const out: Array<[Node, string]> = [];
+    const push = (target: Node | null | undefined, label: string) => {
+      if (target) out.push([target, `${label}`]);
+    };
+    if (last === 'Thread' && (qualified.startsWith('threading.') || this.imports.isImported('Thread') || qualified === 'Thread')) {
+      const target = keywordArgument(call, 'target') ?? positional[1];
+      push(target, `${fnExpr.text}(target=${target?.text ?? '…'})`);
+    } else if (last === 'Timer' && (qualified.startsWith('threading.') || qualified === 'Timer')) {
+      const target = keywordArgument(call, 'function') ?? positional[1];
+      push(target, `${fnExpr.text}(…, ${target?.text ?? '…'})`);
+    } else if (qualified === '_thread.start_new_thread' || qualified === '_thread.start_new') {
+      push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`);
+    } else if (qualified === 'asyncio.to_thread') {
+      push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'})`);
+    } else if (fnExpr.type === 'attribute') {
+      const method = fnExpr.childForFieldName('attribute')?.text ?? '';
+      if (method === 'run_in_executor') push(positional[1], `${fnExpr.text}(…, ${positional[1]?.text ?? '…'})`);
+      else if (POOL_METHODS.has(method) && this.imports.hasConcurrencyImport()) {
+        push(positional[0] ?? keywordArgument(call, 'fn') ?? keywordArgument(call, 'func'), `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`);
+      }
+    }
+    return out;
+  }
+
+  /** Functions a callable argument denotes, looking through lambdas and functools.partial. */
+  private callablesOf(expr: Node, site: Node): Node[] {
+    if (expr.type === 'lambda') return [expr];
+    if (expr.type === 'call') {
+      const q = this.imports.qualify(expr.childForFieldName('function'));
+      const first = positionalArguments(expr)[0];
+      if ((q === 'functools.partial' || q === 'partial') && first) return this.callablesOf(first, site);
+      return [];
+    }
+    return this.resolver.functionsFor(expr, site);
+  }
+}
+
+function collectCalls(node: Node, visit: (call: Node) => void): void {
+  for (const child of namedChildren(node)) {
+    if (child.type === 'call') visit(child);
+    collectCalls(child, visit);
+  }
+}

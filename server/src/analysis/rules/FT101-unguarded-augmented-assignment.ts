@@ -1,0 +1,40 @@
+// FT101 — `x += 1` on shared state with no lock held. Docs: docs/rules/FT101.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import { sharedTarget } from '../model/sharing';
+import { snippet } from '../model/syntax';
+
+export const FT101: Rule = {
+  code: 'FT101',
+  name: 'unguarded-augmented-assignment',
+  summary: 'Augmented assignment (`+=`, `-=`, …) on shared state without a lock',
+  precision: 'high',
+  visit: {
+    augmented_assignment(node: Node, ctx: RuleContext) {
+      const scope = ctx.model.scopeOf(node);
+      // Module and class bodies run once, at import, on the importing thread.
+      if (!scope) return;
+      const target = node.childForFieldName('left');
+      if (!target) return;
+      const shared = sharedTarget(target, scope, ctx.model);
+      if (!shared) return;
+      if (ctx.model.heldLocks(node).length > 0) return;
+
+      const entry = ctx.model.threads.entryFor(scope);
+      const evidence = entry || shared.kind === 'lock-owning-instance' || ctx.model.hasConcurrencyEvidence || ctx.options.assumeConcurrent;
+      if (!evidence) return;
+
+      const op = node.children.find((c) => c?.type.endsWith('='))?.type ?? '+=';
+      const where = entry
+        ? ` \`${scope.name}\` runs on threads (${entry.via}, line ${entry.site.startPosition.row + 1}).`
+        : '';
+      ctx.report(node, {
+        severity: entry ? 'error' : 'warning',
+        message:
+          `\`${snippet(node)}\` updates ${shared.description} without holding a lock. ` +
+          `\`${op}\` reads, computes and writes back in separate steps, so threads running it at the same time ` +
+          `on free-threaded Python overwrite each other's updates.${where} Guard it with a lock, or keep the state per thread.`,
+      });
+    },
+  },
+};

@@ -1,0 +1,64 @@
+// The vocabulary shared by the model, the rules and every adapter (LSP, CLI, tests).
+// Offsets are UTF-16 code units into the document text, as web-tree-sitter reports them for JS strings.
+import type { Node, Tree } from './parser';
+import type { ModuleModel } from './model/module';
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** How often a rule's findings are real bugs (CodeQL's precision levels). Low is off by default. */
+export type Precision = 'high' | 'medium' | 'low';
+
+/** ruff's applicability model: safe fixes keep behaviour, unsafe ones may change it. */
+export type Applicability = 'safe' | 'unsafe' | 'display-only';
+
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export interface Fix {
+  message: string;
+  applicability: Applicability;
+  edits: TextEdit[];
+}
+
+export interface Finding {
+  code: string;
+  message: string;
+  severity: Severity;
+  start: number;
+  end: number;
+  fix?: Fix;
+}
+
+export interface RuleMeta {
+  /** Stable code, e.g. FT101. */
+  code: string;
+  /** kebab-case name, e.g. unguarded-augmented-assignment. */
+  name: string;
+  /** One line for the rule table and hovers. */
+  summary: string;
+  precision: Precision;
+}
+
+export interface AnalysisOptions {
+  /** Treat every function as callable from several threads at once (auditing a library). */
+  assumeConcurrent?: boolean;
+}
+
+export interface RuleContext {
+  readonly tree: Tree;
+  readonly text: string;
+  readonly model: ModuleModel;
+  readonly options: AnalysisOptions;
+  report(node: Node, finding: { message: string; severity: Severity; fix?: Fix }): void;
+}
+
+/**
+ * A rule visits the node types it names during the one shared traversal of the tree, so adding a
+ * rule costs one dispatch per matching node rather than another walk.
+ */
+export interface Rule extends RuleMeta {
+  visit: Partial<Record<string, (node: Node, ctx: RuleContext) => void>>;
+}

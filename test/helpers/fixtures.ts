@@ -1,0 +1,33 @@
+// Inline expectations in fixture files: `# expect: FT101` (or `# expect: FT101 error, FT102`) at the
+// end of the line where a finding must start. Every finding must be expected and vice versa.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Expectation {
+  line: number; // 1-based
+  code: string;
+  severity?: string;
+}
+
+const EXPECT = /#\s*expect:\s*(.+)$/;
+
+export function parseExpectations(text: string): Expectation[] {
+  const out: Expectation[] = [];
+  text.split(/\r\n|\r|\n/).forEach((line, i) => {
+    const m = EXPECT.exec(line);
+    if (!m) return;
+    for (const item of m[1].split(',')) {
+      const [code, severity] = item.trim().split(/\s+/);
+      if (code) out.push({ line: i + 1, code, severity });
+    }
+  });
+  return out;
+}
+
+export function listPythonFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) return listPythonFiles(full);
+    return name.endsWith('.py') ? [full] : [];
+  }).sort();
+}
