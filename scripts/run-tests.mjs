@@ -13,7 +13,7 @@ function collect(dir) {
 }
 
 const dirs = process.argv.slice(2);
-const files = dirs.flatMap(collect).sort();
+const files = dirs.flatMap((d) => (statSync(d).isDirectory() ? collect(d) : [d])).sort();
 if (files.length === 0) {
   console.error(`no *.test.ts files under ${dirs.join(', ')}`);
   process.exit(2);

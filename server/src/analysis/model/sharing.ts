@@ -46,7 +46,7 @@ export function sharedTarget(target: Node, scope: FunctionScope, model: ModuleMo
     const lock = [...cls.lockAttributes][0];
     return {
       kind: 'lock-owning-instance',
-      description: `\`${firstAttribute(target) ?? name}\` of \`${cls.name}\`, a class that owns a lock (\`${name}.${lock}\`) and so is meant to be shared`,
+      description: `\`${firstAttribute(target) ?? name}\` of \`${cls.name}\` (a class that owns a lock, \`${name}.${lock}\`, so its instances are shared)`,
       name: firstAttribute(target) ?? name,
     };
   }

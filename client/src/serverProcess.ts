@@ -1,0 +1,58 @@
+// Starts the bundled language server and keeps it alive: a crash restarts it (up to a limit, so a
+// server that dies on start does not loop forever), and its state shows in a language status item.
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  State,
+  TransportKind,
+  type CloseHandlerResult,
+  type ErrorHandlerResult,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
+
+export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, status: vscode.LanguageStatusItem): LanguageClient {
+  const module = context.asAbsolutePath('server/out/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const crashes: number[] = [];
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'python' },
+      { scheme: 'untitled', language: 'python' },
+    ],
+    outputChannel: output,
+    initializationOptions: { settings: vscode.workspace.getConfiguration('ftaudit') },
+    errorHandler: {
+      error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue }),
+      closed: (): CloseHandlerResult => {
+        const now = Date.now();
+        crashes.push(now);
+        while (crashes.length > 0 && now - crashes[0] > RESTART_WINDOW_MS) crashes.shift();
+        if (crashes.length > MAX_RESTARTS) {
+          status.severity = vscode.LanguageStatusSeverity.Error;
+          status.text = 'ftaudit: stopped';
+          return { action: CloseAction.DoNotRestart, message: `The ftaudit server crashed ${crashes.length} times in 3 minutes and will not be restarted. See the ftaudit output for details, then run "ftaudit: Restart Language Server".` };
+        }
+        output.appendLine(`[client] server connection closed; restarting (${crashes.length}/${MAX_RESTARTS})`);
+        return { action: CloseAction.Restart, handled: true };
+      },
+    },
+  };
+  const client = new LanguageClient('ftaudit', 'ftaudit', serverOptions, clientOptions);
+  client.onDidChangeState(({ newState }) => {
+    status.busy = newState === State.Starting;
+    status.severity = newState === State.Running ? vscode.LanguageStatusSeverity.Information : vscode.LanguageStatusSeverity.Warning;
+    status.text = newState === State.Running ? 'ftaudit' : newState === State.Starting ? 'ftaudit: starting' : 'ftaudit: stopped';
+    status.detail = newState === State.Running ? 'free-threading audit running' : undefined;
+    output.appendLine(`[client] server ${State[newState].toLowerCase()}`);
+  });
+  return client;
+}

@@ -1,0 +1,41 @@
+// `ftaudit` command-line entry: dispatches to `check`, `bench` and `rules`.
+import { version } from '../../../package.json';
+import { ALL_RULES, ruleDocUrl } from '../analysis';
+import { runCheckCommand } from './check';
+import { processIO, type CliIO } from './io';
+
+const USAGE = `ftaudit ${version} — free-threading (no-GIL) audit for Python
+
+Usage:
+  ftaudit check [--format text|json|sarif] [--select CODES] [--ignore CODES] PATH...
+  ftaudit bench [--python PATH]... [--experiment ID]... [--trials N] [--threads N] [--quick]
+                [--format text|json|markdown] [--output FILE]
+  ftaudit rules                 list the rules
+  ftaudit --version
+
+Run \`ftaudit <command> --help\` for the options of a command.`;
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'check':
+      return runCheckCommand(rest, io, version);
+    case 'rules':
+      for (const r of ALL_RULES) io.stdout(`${r.code}  ${r.name.padEnd(36)} ${r.precision.padEnd(6)}  ${r.summary}\n    ${ruleDocUrl(r.code)}\n`);
+      return 0;
+    case '--version':
+    case '-V':
+      io.stdout(`ftaudit ${version}\n`);
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      io.stdout(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      io.stderr(`ftaudit: unknown command '${command}'\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+

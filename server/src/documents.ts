@@ -1,0 +1,93 @@
+// Open documents with one tree-sitter tree each. Edits are applied to the text and to the tree at once
+// (cheap: `tree.edit`), while re-parsing is deferred to the next analysis so a burst of keystrokes costs
+// one incremental parse.
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { Parser, Tree } from './analysis/parser';
+import { Edit } from 'web-tree-sitter';
+
+export interface OpenDocument {
+  document: TextDocument;
+  /** The last parsed tree, edited in place by later changes until the next parse. */
+  tree: Tree | null;
+  /** True when `tree` has edits that have not been re-parsed yet. */
+  stale: boolean;
+}
+
+/** tree-sitter point (rows break at \n only; columns in UTF-16 units for JS strings). */
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+export class DocumentStore {
+  private readonly docs = new Map<string, OpenDocument>();
+
+  constructor(private readonly parser: Parser) {}
+
+  open(uri: string, languageId: string, version: number, text: string): OpenDocument {
+    this.close(uri);
+    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), tree: null, stale: true };
+    this.docs.set(uri, entry);
+    return entry;
+  }
+
+  get(uri: string): OpenDocument | undefined {
+    return this.docs.get(uri);
+  }
+
+  change(uri: string, version: number, changes: TextDocumentContentChangeEvent[]): OpenDocument | undefined {
+    const entry = this.docs.get(uri);
+    if (!entry) return undefined;
+    for (const change of changes) {
+      const before = entry.document.getText();
+      if (!('range' in change) || !change.range) {
+        entry.tree?.delete();
+        entry.tree = null;
+      } else if (entry.tree) {
+        const startIndex = entry.document.offsetAt(change.range.start);
+        const oldEndIndex = entry.document.offsetAt(change.range.end);
+        const newEndIndex = startIndex + change.text.length;
+        const after = before.slice(0, startIndex) + change.text + before.slice(oldEndIndex);
+        entry.tree.edit(
+          new Edit({
+            startIndex,
+            oldEndIndex,
+            newEndIndex,
+            startPosition: pointAt(before, startIndex),
+            oldEndPosition: pointAt(before, oldEndIndex),
+            newEndPosition: pointAt(after, newEndIndex),
+          }),
+        );
+      }
+      entry.document = TextDocument.update(entry.document, [change], version);
+    }
+    entry.stale = true;
+    return entry;
+  }
+
+  /** The up-to-date tree: re-parses incrementally from the edited old tree when needed. */
+  tree(entry: OpenDocument): Tree {
+    if (!entry.stale && entry.tree) return entry.tree;
+    const next = this.parser.parse(entry.document.getText(), entry.tree);
+    if (!next) throw new Error(`tree-sitter could not parse ${entry.document.uri}`);
+    entry.tree?.delete();
+    entry.tree = next;
+    entry.stale = false;
+    return next;
+  }
+
+  close(uri: string): void {
+    this.docs.get(uri)?.tree?.delete();
+    this.docs.delete(uri);
+  }
+
+  get uris(): string[] {
+    return [...this.docs.keys()];
+  }
+}

@@ -1,0 +1,108 @@
+// LSP wiring only: documents in, diagnostics out. The analysis lives in ./analysis and knows nothing
+// about the protocol.
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  DidChangeConfigurationNotification,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { createPythonParser } from './analysis/parser';
+import { analyze, selectRules, type Rule } from './analysis';
+import { DocumentStore, type OpenDocument } from './documents';
+import { toDiagnostic } from './diagnostics';
+import { DEFAULT_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
+
+const ANALYSIS_DELAY_MS = 75;
+const connection = createConnection(ProposedFeatures.all);
+let store: DocumentStore | undefined;
+let settings: ServerSettings = DEFAULT_SETTINGS;
+let rules: Rule[] = selectRules(settings);
+let canPullConfiguration = false;
+const pending = new Map<string, NodeJS.Timeout>();
+const ready = createPythonParser().then((parser) => (store = new DocumentStore(parser)));
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  canPullConfiguration = !!params.capabilities.workspace?.configuration;
+  const initial = params.initializationOptions?.settings;
+  if (initial) applySettings(initial);
+  return {
+    capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } },
+    serverInfo: { name: 'ftaudit', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(async () => {
+  if (canPullConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'ftaudit' }).catch(() => undefined);
+    await pullSettings();
+  }
+});
+
+connection.onDidChangeConfiguration(async (change) => {
+  if (canPullConfiguration) await pullSettings();
+  else applySettings(change.settings?.ftaudit);
+  for (const uri of store?.uris ?? []) schedule(uri, 0);
+});
+
+async function pullSettings(): Promise<void> {
+  try {
+    applySettings(await connection.workspace.getConfiguration('ftaudit'));
+  } catch (error) {
+    connection.console.warn(`ftaudit: could not read settings, using defaults (${String(error)})`);
+  }
+}
+
+function applySettings(raw: unknown): void {
+  settings = normalizeSettings(raw);
+  rules = selectRules(settings);
+}
+
+connection.onDidOpenTextDocument(async ({ textDocument }) => {
+  await ready;
+  store!.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+  schedule(textDocument.uri, 0);
+});
+
+connection.onDidChangeTextDocument(async ({ textDocument, contentChanges }) => {
+  await ready;
+  store!.change(textDocument.uri, textDocument.version, contentChanges);
+  schedule(textDocument.uri, ANALYSIS_DELAY_MS);
+});
+
+connection.onDidCloseTextDocument(async ({ textDocument }) => {
+  await ready;
+  clearTimeout(pending.get(textDocument.uri));
+  pending.delete(textDocument.uri);
+  store!.close(textDocument.uri);
+  void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+});
+
+/** Coalesces bursts of edits: only the latest version of a document is analysed. */
+function schedule(uri: string, delay: number): void {
+  clearTimeout(pending.get(uri));
+  pending.set(
+    uri,
+    setTimeout(() => {
+      pending.delete(uri);
+      const entry = store?.get(uri);
+      if (entry) publish(entry);
+    }, delay),
+  );
+}
+
+function publish(entry: OpenDocument): void {
+  const { document } = entry;
+  try {
+    const findings = settings.enable
+      ? analyze({ tree: store!.tree(entry), text: document.getText(), rules, options: { assumeConcurrent: settings.assumeConcurrent } })
+      : [];
+    void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: findings.map((f) => toDiagnostic(f, document)) });
+  } catch (error) {
+    connection.console.error(`ftaudit: analysis of ${document.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+}
+
+process.on('uncaughtException', (error) => connection.console.error(`ftaudit: ${error.stack ?? error}`));
+connection.listen();

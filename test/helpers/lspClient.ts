@@ -1,0 +1,87 @@
+// A minimal LSP client over stdio for protocol tests: spawns the bundled server, speaks JSON-RPC
+// with vscode-jsonrpc and collects publishDiagnostics notifications.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+
+export interface PublishedDiagnostics {
+  uri: string;
+  version?: number;
+  diagnostics: Array<{ range: { start: { line: number; character: number }; end: { line: number; character: number } }; code: string; source: string; message: string; severity: number; codeDescription?: { href: string } }>;
+}
+
+export class LspTestClient {
+  readonly connection: MessageConnection;
+  private readonly published: PublishedDiagnostics[] = [];
+  private waiters: Array<() => void> = [];
+  readonly stderr: string[] = [];
+
+  private constructor(readonly process: ChildProcess) {
+    this.connection = createMessageConnection(new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
+    this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
+      this.published.push(p);
+      this.waiters.forEach((w) => w());
+    });
+    this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
+    this.connection.onRequest('client/registerCapability', () => null);
+    process.stderr!.on('data', (d) => this.stderr.push(String(d)));
+    this.connection.listen();
+  }
+
+  static async start(serverPath = join(__dirname, '..', '..', 'server', 'out', 'server.js')): Promise<LspTestClient> {
+    const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const client = new LspTestClient(child);
+    await client.connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    });
+    await client.connection.sendNotification('initialized', {});
+    return client;
+  }
+
+  /** Resolves with the first diagnostics for `uri` (and `version`, when given) published from now on or already received. */
+  diagnostics(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishedDiagnostics> {
+    const find = () => [...this.published].reverse().find((p) => p.uri === uri && (version === undefined || p.version === version));
+    return new Promise((resolve, reject) => {
+      const hit = find();
+      if (hit) return resolve(hit);
+      const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version} within ${timeoutMs} ms; stderr: ${this.stderr.join('')}`)), timeoutMs);
+      const waiter = () => {
+        const found = find();
+        if (found) {
+          clearTimeout(timer);
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve(found);
+        }
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Resolves with the next diagnostics for `uri` published after this call. */
+  nextDiagnostics(uri: string, timeoutMs = 10_000): Promise<PublishedDiagnostics> {
+    const seen = this.published.length;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no new diagnostics for ${uri} within ${timeoutMs} ms`)), timeoutMs);
+      const waiter = () => {
+        const found = this.published.slice(seen).find((p) => p.uri === uri);
+        if (found) {
+          clearTimeout(timer);
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve(found);
+        }
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  async stop(): Promise<number | null> {
+    const exited = new Promise<number | null>((resolve) => this.process.once('exit', (code) => resolve(code)));
+    await this.connection.sendRequest('shutdown');
+    await this.connection.sendNotification('exit');
+    const code = await exited;
+    this.connection.dispose();
+    return code;
+  }
+}

@@ -1,0 +1,106 @@
+// The CLI contract: exit codes, ruff-shaped JSON, SARIF 2.1.0, and clear messages for bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const repo = join(__dirname, '..', '..');
+const bin = join(repo, 'bin', 'ftaudit.js');
+const ftaudit = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repo });
+
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  copyFileSync(join(repo, 'examples', 'race_counter.py'), join(dir, 'race.py'));
+  copyFileSync(join(repo, 'examples', 'safe_counter.py'), join(dir, 'safe.py'));
+  return dir;
+}
+
+test('exit 1 with findings, 0 without', () => {
+  const dir = workspace();
+  const found = ftaudit('check', join(dir, 'race.py'));
+  assert.equal(found.status, 1, found.stderr);
+  assert.match(found.stdout, /race\.py:10:9: FT101 \[error\]/);
+  const clean = ftaudit('check', join(dir, 'safe.py'));
+  assert.equal(clean.status, 0, clean.stderr);
+  assert.match(clean.stdout, /All checks passed!/);
+});
+
+test('--format json has ruff\'s shape plus severity', () => {
+  const dir = workspace();
+  const r = ftaudit('check', '--format', 'json', dir);
+  assert.equal(r.status, 1);
+  const rows = JSON.parse(r.stdout);
+  assert.equal(rows.length, 1);
+  const [row] = rows;
+  assert.deepEqual(Object.keys(row).sort(), ['cell', 'code', 'end_location', 'filename', 'fix', 'location', 'message', 'noqa_row', 'severity', 'url']);
+  assert.equal(row.code, 'FT101');
+  assert.equal(row.filename, join(dir, 'race.py'));
+  assert.deepEqual(row.location, { row: 10, column: 9 });
+  assert.deepEqual(row.end_location, { row: 10, column: 24 });
+  assert.equal(row.fix, null);
+  assert.equal(row.severity, 'error');
+  assert.match(row.url, /docs\/rules\/FT101\.md$/);
+});
+
+test('columns count characters, not UTF-16 units or bytes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  writeFileSync(join(dir, 'u.py'), 'import threading\nc = [0]\ndef w():\n    s = "😀"; c[0] += 1\nthreading.Thread(target=w)\n');
+  const [row] = JSON.parse(ftaudit('check', '--format', 'json', dir).stdout);
+  assert.deepEqual(row.location, { row: 4, column: 14 }); // 13 characters precede `c` (UTF-16 would say 15)
+});
+
+test('--format sarif is SARIF 2.1.0 with rules and results', () => {
+  const dir = workspace();
+  const r = ftaudit('check', '--format', 'sarif', dir);
+  const log = JSON.parse(r.stdout);
+  assert.equal(log.version, '2.1.0');
+  assert.match(log.$schema, /sarif/);
+  const run = log.runs[0];
+  assert.equal(run.tool.driver.name, 'ftaudit');
+  assert.ok(run.tool.driver.rules.some((x: { id: string }) => x.id === 'FT101'));
+  assert.equal(run.results.length, 1);
+  assert.equal(run.results[0].ruleId, 'FT101');
+  assert.equal(run.results[0].locations[0].physicalLocation.region.startLine, 10);
+});
+
+test('--select / --ignore choose rules; unknown codes are usage errors', () => {
+  const dir = workspace();
+  assert.equal(ftaudit('check', '--ignore', 'FT101', dir).status, 0);
+  assert.equal(ftaudit('check', '--select', 'FT1', dir).status, 1);
+  const bad = ftaudit('check', '--select', 'XY999', dir);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /unknown rule code XY999/);
+});
+
+test('usage errors exit 2 with a message', () => {
+  assert.equal(ftaudit('check').status, 2);
+  assert.match(ftaudit('check', '--format', 'xml', '.').stderr, /unknown --format 'xml'/);
+  assert.equal(ftaudit('frobnicate').status, 2);
+});
+
+test('bad input: missing path, binary, invalid UTF-8, syntax errors — named, never a crash', () => {
+  const dir = workspace();
+  writeFileSync(join(dir, 'binary.py'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]));
+  writeFileSync(join(dir, 'latin1.py'), Buffer.from('x = "caf\xe9"\n', 'latin1'));
+  writeFileSync(join(dir, 'broken.py'), 'import threading\nc = [0]\ndef w(:\n    pass\ndef v():\n    c[0] += 1\nthreading.Thread(target=v)\n');
+  const r = ftaudit('check', '--format', 'json', dir, join(dir, 'missing.py'));
+  assert.equal(r.status, 2, 'I/O errors win over findings');
+  assert.match(r.stderr, /missing\.py: no such file or directory/);
+  assert.match(r.stderr, /binary\.py: binary file/);
+  assert.match(r.stderr, /latin1\.py: not valid UTF-8/);
+  assert.match(r.stderr, /broken\.py:3: syntax error; results for this file may be partial/);
+  assert.doesNotMatch(r.stderr, /internal error|TypeError|at .*\.js:\d+/);
+  const rows = JSON.parse(r.stdout);
+  assert.ok(rows.some((x: { filename: string }) => x.filename.endsWith('race.py')), 'readable files still report');
+});
+
+test('directories skip .git, node_modules, __pycache__ and virtualenvs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  for (const sub of ['.git', 'node_modules/pkg', '__pycache__', 'myenv', 'src']) mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(join(dir, 'myenv', 'pyvenv.cfg'), 'home = /usr/bin\n');
+  for (const sub of ['.git', 'node_modules/pkg', '__pycache__', 'myenv', 'src']) copyFileSync(join(repo, 'examples', 'race_counter.py'), join(dir, sub, 'race.py'));
+  const rows = JSON.parse(ftaudit('check', '--format', 'json', dir).stdout);
+  assert.deepEqual(rows.map((x: { filename: string }) => x.filename), [join(dir, 'src', 'race.py')]);
+});
