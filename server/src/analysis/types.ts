@@ -45,6 +45,12 @@ export interface RuleMeta {
 export interface AnalysisOptions {
   /** Treat every function as callable from several threads at once (auditing a library). */
   assumeConcurrent?: boolean;
+  /** Extra callables whose construction makes a lock, e.g. `mypkg.sync.SpinLock` (qualified or bare). */
+  lockTypes?: readonly string[];
+  /** Extra functions whose callable argument runs on another thread, e.g. `mypkg.spawn` (qualified or bare). */
+  threadEntryPoints?: readonly string[];
+  /** Target Python version, e.g. "3.14" (version-aware rules). */
+  targetVersion?: string;
 }
 
 export interface RuleContext {
