@@ -10,10 +10,11 @@ const LOCK_MODULES = new Set(['threading', '_thread', 'multiprocessing', 'multip
 const LOCKISH_NAME = /(^|_)r?lock(s)?($|_)|[a-z0-9]Lock$|mutex|(^|_)mtx($|_)|semaphore|(^|_)sem($|_)|(^|_)cond(ition)?($|_)|^_?cv$/i;
 
 /** Is `value` an expression that constructs a new thread lock (`threading.Lock()`, `th.RLock()`, `Lock()`)? */
-export function isLockConstruction(value: Node | null, imports: ImportTable): boolean {
+export function isLockConstruction(value: Node | null, imports: ImportTable, extraTypes: readonly string[] = []): boolean {
   if (!value || value.type !== 'call') return false;
   const qualified = imports.qualify(value.childForFieldName('function'));
   if (!qualified) return false;
+  if (extraTypes.length > 0 && extraTypes.some((t) => t === qualified || qualified.endsWith(`.${t}`) || t.endsWith(`.${qualified}`))) return true;
   const parts = qualified.split('.');
   const last = parts[parts.length - 1];
   if (!LOCK_TYPES.has(last)) return false;

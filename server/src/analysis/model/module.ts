@@ -6,6 +6,7 @@ import { heldLocks, isLockConstruction, isLockishName, type LockResolver } from 
 import { buildScope, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, dottedName, namedChildren } from './syntax';
 import { ThreadModel, type CallableResolver } from './threads';
+import type { AnalysisOptions } from '../types';
 
 export type ModuleBindingKind = 'value' | 'class' | 'function' | 'import';
 
@@ -33,13 +34,43 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private readonly functionsByName = new Map<string, Node[]>();
   readonly threads: ThreadModel;
 
-  constructor(readonly root: Node) {
+  private readonly lockTypes: readonly string[];
+  /** Every call in the module, for "who calls this function?" questions. */
+  private readonly calls: Node[] = [];
+  private readonly callerLocks = new Map<number, string[]>();
+  /** State declared `# guarded-by: LOCK` → the lock's name. */
+  readonly guardedBy = new Map<string, { lock: string; node: Node }>();
+
+  constructor(
+    readonly root: Node,
+    readonly options: AnalysisOptions = {},
+  ) {
+    this.lockTypes = options.lockTypes ?? [];
     this.imports = new ImportTable(root);
     this.collectModuleBindings(root);
     this.collectDefinitions(root, null);
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     const runs = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [c.methods.get('run')!] : []));
-    this.threads = new ThreadModel(root, this.imports, this.scopes, runs, this);
+    this.threads = new ThreadModel(root, this.imports, this.scopes, runs, this, options);
+    if (root.text.includes('guarded-by') || root.text.includes('guarded_by')) this.collectGuardedBy(root);
+  }
+
+  isLockConstruction(value: Node | null): boolean {
+    return isLockConstruction(value, this.imports, this.lockTypes);
+  }
+
+  /** Why instances of this class are shared between threads, or null when nothing says they are. */
+  whyInstancesShared(cls: ClassInfo): string | null {
+    if (cls.isThreadSubclass) return null; // a Thread object's own state belongs to its thread
+    if (cls.lockAttributes.size > 0) return `a class that owns a lock, \`${[...cls.lockAttributes][0]}\`, so its instances are shared`;
+    const entry = this.threads.sharedInstances.get(cls.node.id);
+    if (entry) return `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`;
+    for (const [name, binding] of this.bindings) {
+      if (binding.kind === 'value' && binding.node?.type === 'call' && binding.node.childForFieldName('function')?.text === cls.name && this.threads.hasEntries) {
+        return `\`${name}\`, a module-level instance, is used from threads`;
+      }
+    }
+    return null;
   }
 
   /** Is there any sign that this module runs code on several threads? */
@@ -76,7 +107,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   isLock(expr: Node): boolean {
     if (expr.type === 'call') {
       // `with threading.Lock():` makes a fresh lock each time: it excludes nobody.
-      if (isLockConstruction(expr, this.imports)) return false;
+      if (this.isLockConstruction(expr)) return false;
       const name = dottedName(expr.childForFieldName('function'));
       return !!name && isLockishName(name[name.length - 1]);
     }
@@ -85,7 +116,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const last = parts[parts.length - 1];
     if (parts.length === 1) {
       const binding = this.bindings.get(last);
-      if (binding?.kind === 'value' && isLockConstruction(binding.node, this.imports)) return true;
+      if (binding?.kind === 'value' && this.isLockConstruction(binding.node)) return true;
+      const scope = this.scopeOf(expr);
+      if (scope && this.localLockNames(scope).has(last)) return true;
     } else if (parts.length === 2) {
       const scope = this.scopeOf(expr);
       const cls = this.classInfo(scope?.classNode ?? null) ?? this.classesByName.get(parts[0]) ?? null;
@@ -94,8 +127,80 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return isLockishName(last);
   }
 
+  /**
+   * Locks held at `node`: those taken in its own function, or — when it takes none — the locks every
+   * caller of the function holds (a helper only ever called under the lock).
+   */
   heldLocks(node: Node): string[] {
-    return heldLocks(node, this);
+    const own = heldLocks(node, this);
+    if (own.length > 0) return own;
+    const scope = this.scopeOf(node);
+    return scope ? this.locksHeldByEveryCaller(scope.node, new Set()) : [];
+  }
+
+  private locksHeldByEveryCaller(fn: Node, visiting: Set<number>): string[] {
+    const cached = this.callerLocks.get(fn.id);
+    if (cached) return cached;
+    if (visiting.has(fn.id) || this.threads.entryFor(this.scopes.get(fn.id) ?? null)?.site === fn) return [];
+    visiting.add(fn.id);
+    let common: string[] | null = null;
+    for (const call of this.calls) {
+      const callee = call.childForFieldName('function');
+      if (!callee || !this.functionsFor(callee, call).some((f) => f.id === fn.id)) continue;
+      let held = heldLocks(call, this);
+      if (held.length === 0) {
+        const caller = this.scopeOf(call);
+        held = caller ? this.locksHeldByEveryCaller(caller.node, visiting) : [];
+      }
+      common = common === null ? held : common.filter((l) => held.includes(l));
+      if (common.length === 0) break;
+    }
+    visiting.delete(fn.id);
+    const result = common ?? [];
+    this.callerLocks.set(fn.id, result);
+    return result;
+  }
+
+  /** Local names assigned a lock construction in this function (`lock = threading.Lock()`). */
+  private localLockNames(scope: FunctionScope): Set<string> {
+    const names = new Set<string>();
+    const body = scope.node.childForFieldName('body');
+    if (!body) return names;
+    for (const stmt of namedChildren(body)) {
+      const e = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
+      if (e?.type === 'assignment' && this.isLockConstruction(e.childForFieldName('right'))) boundNames(e.childForFieldName('left')).forEach((n) => names.add(n));
+    }
+    return names;
+  }
+
+  private collectGuardedBy(root: Node): void {
+    const visit = (node: Node) => {
+      for (const child of node.namedChildren) {
+        if (!child) continue;
+        if (child.type === 'comment') {
+          const m = /#\s*guarded[-_]by:\s*([\w.]+)/i.exec(child.text);
+          const prev = child.previousNamedSibling;
+          if (m && prev && prev.endPosition.row === child.startPosition.row && prev.type === 'expression_statement') {
+            const assignment = namedChildren(prev)[0];
+            const target = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+            const key = target ? this.stateKey(target) : null;
+            if (key) this.guardedBy.set(key, { lock: m[1], node: target! });
+          }
+        } else if (child.namedChildCount > 0) visit(child);
+      }
+    };
+    visit(root);
+  }
+
+  /** The key of a declared state: `NAME` at module level, `Class.attr` for `self.attr` in a method. */
+  stateKey(target: Node): string | null {
+    const scope = this.scopeOf(target);
+    if (target.type === 'identifier') return scope ? null : target.text;
+    if (target.type === 'attribute' && scope?.receiver && target.childForFieldName('object')?.text === scope.receiver) {
+      const cls = this.classInfo(scope.classNode);
+      return cls ? `${cls.name}.${target.childForFieldName('attribute')?.text}` : null;
+    }
+    return null;
   }
 
   // ----- CallableResolver -----
@@ -184,6 +289,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   private collectDefinitions(node: Node, parent: FunctionScope | null): void {
     for (const child of namedChildren(node)) {
+      if (child.type === 'call') this.calls.push(child);
       if (child.type === 'function_definition') {
         const scope = buildScope(child, parent);
         this.scopes.set(child.id, scope);
@@ -215,7 +321,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (!body) return;
     for (const stmt of namedChildren(body)) {
       const e = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
-      if (e?.type === 'assignment' && isLockConstruction(e.childForFieldName('right'), this.imports)) {
+      if (e?.type === 'assignment' && this.isLockConstruction(e.childForFieldName('right'))) {
         boundNames(e.childForFieldName('left')).forEach((n) => info.lockAttributes.add(n));
       }
     }
@@ -224,7 +330,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (!receiver) continue;
       const visit = (n: Node) => {
         for (const c of namedChildren(n)) {
-          if (c.type === 'assignment' && isLockConstruction(c.childForFieldName('right'), this.imports)) {
+          if (c.type === 'assignment' && this.isLockConstruction(c.childForFieldName('right'))) {
             const left = c.childForFieldName('left');
             if (left?.type === 'attribute' && accessRoot(left)?.text === receiver) {
               info.lockAttributes.add(left.childForFieldName('attribute')?.text ?? '');

@@ -21,6 +21,8 @@ export interface FunctionScope {
   receiver: string | null;
   isClassMethod: boolean;
   parameters: Set<string>;
+  /** Parameters whose default is a mutable container: one object shared by every call. */
+  mutableDefaults: Set<string>;
   locals: Set<string>;
   globals: Set<string>;
   nonlocals: Set<string>;
@@ -41,6 +43,29 @@ export function parameterNames(fn: Node): string[] {
     }
   }
   return names;
+}
+
+const MUTABLE_LITERALS = new Set(['list', 'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension']);
+const MUTABLE_CONSTRUCTORS = /^(?:collections\.)?(?:list|dict|set|bytearray|defaultdict|OrderedDict|Counter|deque)$/;
+
+/** Is this expression a freshly made mutable container (`[]`, `{}`, `set()`, `defaultdict(int)`)? */
+export function isMutableContainer(value: Node | null): boolean {
+  if (!value) return false;
+  if (MUTABLE_LITERALS.has(value.type)) return true;
+  return value.type === 'call' && MUTABLE_CONSTRUCTORS.test(value.childForFieldName('function')?.text ?? '');
+}
+
+function mutableDefaultParameters(fn: Node): Set<string> {
+  const out = new Set<string>();
+  const params = fn.childForFieldName('parameters');
+  if (!params) return out;
+  for (const p of namedChildren(params)) {
+    if ((p.type === 'default_parameter' || p.type === 'typed_default_parameter') && isMutableContainer(p.childForFieldName('value'))) {
+      const name = p.childForFieldName('name');
+      if (name) out.add(name.text);
+    }
+  }
+  return out;
 }
 
 export function buildScope(fn: Node, parent: FunctionScope | null): FunctionScope {
@@ -111,6 +136,7 @@ export function buildScope(fn: Node, parent: FunctionScope | null): FunctionScop
     receiver: classNode && !isStatic ? firstParam : null,
     isClassMethod,
     parameters,
+    mutableDefaults: mutableDefaultParameters(fn),
     locals,
     globals,
     nonlocals,

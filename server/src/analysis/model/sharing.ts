@@ -1,71 +1,93 @@
-// Which assignment targets name state that other threads can see, and how to describe it.
+// Which expressions name state that other threads can see, and how to describe it in a message.
 import type { Node } from '../parser';
 import type { ModuleModel } from './module';
 import type { FunctionScope } from './scopes';
 import { accessRoot, namedChildren } from './syntax';
 
-export type SharedKind = 'global' | 'closure' | 'class-attribute' | 'module-attribute' | 'lock-owning-instance';
+export type SharedKind = 'global' | 'closure' | 'class-attribute' | 'module-attribute' | 'shared-instance' | 'mutable-default';
 
 export interface SharedState {
   kind: SharedKind;
   /** Human wording, e.g. "module global `counter`". */
   description: string;
-  /** The name that identifies the state (`counter`, `self.n`, `Stats.hits`). */
-  name: string;
+  /** A stable key for the state (`counter`, `Account.balance`, `Stats.hits`), for cross-referencing writes. */
+  key: string;
 }
 
+/**
+ * `rebind`: the expression is assigned to (`x = …`, `x += …`); a bare name is shared only through
+ * `global`/`nonlocal`. `object`: the expression's object is used or mutated (`x.append(…)`, `k in x`);
+ * a bare name is shared when it resolves to a module global or a closure variable.
+ */
+export type AccessMode = 'rebind' | 'object';
+
 /** Methods that run before an object is visible to other threads. */
-const CONSTRUCTION_METHODS = new Set(['__init__', '__new__', '__post_init__', '__init_subclass__', 'setUp', 'setUpClass']);
+const CONSTRUCTION_METHODS = new Set(['__init__', '__new__', '__post_init__', '__init_subclass__', 'setUp', 'setUpClass', '__set_name__']);
 
 /**
- * Describes the shared state written by an assignment target inside `scope`, or null when the
- * target is local to the call (locals, parameters, objects under construction, threading.local).
+ * Describes the shared state an expression denotes inside `scope`, or null when it is confined to the
+ * call (locals, parameters, objects under construction, threading.local).
  */
-export function sharedTarget(target: Node, scope: FunctionScope, model: ModuleModel): SharedState | null {
-  if (target.type === 'identifier') {
-    const { kind } = model.resolve(target.text, scope);
-    if (kind === 'global') return { kind: 'global', description: `module global \`${target.text}\``, name: target.text };
-    if (kind === 'nonlocal') return { kind: 'closure', description: `\`${target.text}\`, a variable of the enclosing function (nonlocal)`, name: target.text };
+export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel, mode: AccessMode = 'rebind'): SharedState | null {
+  if (expr.type === 'parenthesized_expression') {
+    const inner = namedChildren(expr)[0];
+    return inner ? sharedState(inner, scope, model, mode) : null;
+  }
+  if (expr.type === 'identifier' && mode === 'rebind') {
+    const { kind } = model.resolve(expr.text, scope);
+    if (kind === 'global') return { kind: 'global', description: `module global \`${expr.text}\``, key: expr.text };
+    if (kind === 'nonlocal') return { kind: 'closure', description: `\`${expr.text}\`, a variable of the enclosing function (nonlocal)`, key: `${scope.parent?.name ?? ''}.${expr.text}` };
     return null;
   }
-  if (target.type !== 'attribute' && target.type !== 'subscript') return null;
+  if (expr.type !== 'attribute' && expr.type !== 'subscript' && expr.type !== 'identifier') return null;
 
-  const classOfType = typeOfReceiver(target, scope);
-  if (classOfType) return { kind: 'class-attribute', description: `class attribute of \`${classOfType}\``, name: classOfType };
+  const classOfType = typeOfReceiver(expr, scope);
+  if (classOfType) return { kind: 'class-attribute', description: `class attribute of \`${classOfType}\``, key: `${classOfType}.${path(expr)[1] ?? ''}` };
 
-  const root = accessRoot(target);
+  const root = accessRoot(expr);
   if (!root) return null;
   const name = root.text;
+  const attribute = firstAttribute(expr);
   if (name === scope.receiver) {
     const cls = model.classInfo(scope.classNode);
     if (!cls) return null;
-    if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute of \`${cls.name}\` (through \`${name}\`)`, name: `${cls.name}` };
-    if (CONSTRUCTION_METHODS.has(scope.name)) return null;
-    if (path(target).some((p) => p === '__class__')) return { kind: 'class-attribute', description: `class attribute of \`${cls.name}\``, name: cls.name };
-    if (cls.lockAttributes.size === 0) return null;
-    const lock = [...cls.lockAttributes][0];
-    return {
-      kind: 'lock-owning-instance',
-      description: `\`${firstAttribute(target) ?? name}\` of \`${cls.name}\` (a class that owns a lock, \`${name}.${lock}\`, so its instances are shared)`,
-      name: firstAttribute(target) ?? name,
-    };
+    const field = path(expr)[1];
+    if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field ?? '?'}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
+    if (path(expr).includes('__class__')) return { kind: 'class-attribute', description: `class attribute of \`${cls.name}\``, key: `${cls.name}.${path(expr)[2]}` };
+    if (!attribute || CONSTRUCTION_METHODS.has(scope.name)) return null;
+    if (field && cls.lockAttributes.has(field)) return null; // the lock itself
+    const why = model.whyInstancesShared(cls);
+    if (!why) return null;
+    return { kind: 'shared-instance', description: `\`${attribute}\` of \`${cls.name}\` (${why})`, key: `${cls.name}.${field}` };
   }
   const resolved = model.resolve(name, scope);
   if (resolved.kind === 'global' || resolved.kind === 'module') {
     const binding = model.bindings.get(name);
     if (!binding) return null;
-    if (binding.kind === 'class') return { kind: 'class-attribute', description: `class attribute \`${firstAttribute(target) ?? name}\``, name: firstAttribute(target) ?? name };
-    if (binding.kind === 'import') return { kind: 'module-attribute', description: `module attribute \`${firstAttribute(target) ?? name}\``, name: firstAttribute(target) ?? name };
+    if (binding.kind === 'class') {
+      return attribute ? { kind: 'class-attribute', description: `class attribute \`${attribute}\``, key: attribute } : null;
+    }
+    if (binding.kind === 'import') {
+      return attribute ? { kind: 'module-attribute', description: `module attribute \`${attribute}\``, key: attribute } : null;
+    }
     if (binding.kind === 'function') return null;
     if (model.isThreadLocal(binding.node)) return null;
-    return { kind: 'global', description: `module global \`${name}\``, name };
+    return { kind: 'global', description: `module global \`${name}\``, key: name };
   }
   if (resolved.kind === 'closure' || resolved.kind === 'nonlocal') {
     const owner = resolved.owner?.name ?? 'the enclosing function';
     const local = resolved.owner?.locals.has(name) ? 'local' : 'parameter';
-    return { kind: 'closure', description: `\`${name}\`, a ${local} of \`${owner}\` captured by this nested function`, name };
+    return { kind: 'closure', description: `\`${name}\`, a ${local} of \`${owner}\` captured by this nested function`, key: `${owner}.${name}` };
+  }
+  if (resolved.kind === 'parameter' && scope.mutableDefaults.has(name)) {
+    return { kind: 'mutable-default', description: `\`${name}\`, a mutable default argument (one object shared by every call)`, key: `${scope.name}.${name}` };
   }
   return null;
+}
+
+/** The shared state an assignment target writes (a bare name counts only through global/nonlocal). */
+export function sharedTarget(target: Node, scope: FunctionScope, model: ModuleModel): SharedState | null {
+  return sharedState(target, scope, model, 'rebind');
 }
 
 /** `type(self).x` / `self.__class__.x` → the class name; else null. */
@@ -83,7 +105,7 @@ function typeOfReceiver(target: Node, scope: FunctionScope): string | null {
 }
 
 /** The attribute path of an access: `self.a.b[k]` → ['self', 'a', 'b']. */
-function path(target: Node): string[] {
+export function path(target: Node): string[] {
   const parts: string[] = [];
   let n: Node | null = target;
   while (n) {

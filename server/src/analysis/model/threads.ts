@@ -21,9 +21,19 @@ export interface CallableResolver {
   scopeOf(node: Node): FunctionScope | null;
 }
 
+export interface ThreadModelOptions {
+  /** Extra spawners (qualified or bare names) whose first argument or `target=` runs on a thread. */
+  threadEntryPoints?: readonly string[];
+  /** Every function counts as callable from several threads at once. */
+  assumeConcurrent?: boolean;
+}
+
 export class ThreadModel {
   /** function node id → how it becomes reachable from a thread */
   private readonly reachable = new Map<number, ThreadEntry>();
+  /** class node id → a bound method of an instance of it runs on a thread (so the instance is shared) */
+  readonly sharedInstances = new Map<number, ThreadEntry>();
+  private readonly extraSpawners: Set<string>;
 
   constructor(
     root: Node,
@@ -31,12 +41,20 @@ export class ThreadModel {
     scopes: Map<number, FunctionScope>,
     threadSubclassRuns: Node[],
     private readonly resolver: CallableResolver,
+    private readonly options: ThreadModelOptions = {},
   ) {
+    this.extraSpawners = new Set(options.threadEntryPoints ?? []);
     const entries: Array<[Node, ThreadEntry]> = [];
     for (const run of threadSubclassRuns) entries.push([run, { via: 'a threading.Thread subclass', site: run }]);
     collectCalls(root, (call) => {
       for (const [target, via] of this.spawnedCallables(call)) {
-        for (const fn of this.callablesOf(target, call)) entries.push([fn, { via, site: call }]);
+        for (const fn of this.callablesOf(target, call)) {
+          const entry = { via, site: call };
+          entries.push([fn, entry]);
+          // A bound method handed to a thread shares its instance between the spawner and the thread.
+          const cls = target.type === 'attribute' ? scopes.get(fn.id)?.classNode : null;
+          if (cls && !this.sharedInstances.has(cls.id)) this.sharedInstances.set(cls.id, entry);
+        }
       }
     });
     // Breadth-first over the call graph, so each function keeps the shortest explanation.
@@ -71,6 +89,7 @@ export class ThreadModel {
       const entry = this.reachable.get(s.node.id);
       if (entry) return entry;
     }
+    if (scope && this.options.assumeConcurrent) return { via: 'assume-concurrent is on', site: scope.node };
     return null;
   }
 
@@ -89,7 +108,10 @@ export class ThreadModel {
     const push = (target: Node | null | undefined, label: string) => {
       if (target) out.push([target, `${label}`]);
     };
-    if (last === 'Thread' && (qualified.startsWith('threading.') || this.imports.isImported('Thread') || qualified === 'Thread')) {
+    if (this.extraSpawners.has(qualified) || this.extraSpawners.has(last)) {
+      const target = keywordArgument(call, 'target') ?? positional[0];
+      push(target, `${fnExpr.text}(${target?.text ?? '…'})`);
+    } else if (last === 'Thread' && (qualified.startsWith('threading.') || this.imports.isImported('Thread') || qualified === 'Thread')) {
       const target = keywordArgument(call, 'target') ?? positional[1];
       push(target, `${fnExpr.text}(target=${target?.text ?? '…'})`);
     } else if (last === 'Timer' && (qualified.startsWith('threading.') || qualified === 'Timer')) {

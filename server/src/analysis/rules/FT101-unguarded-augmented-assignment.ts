@@ -3,6 +3,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { sharedTarget } from '../model/sharing';
 import { snippet } from '../model/syntax';
+import { raceVerdict } from './common';
 
 export const FT101: Rule = {
   code: 'FT101',
@@ -18,22 +19,15 @@ export const FT101: Rule = {
       if (!target) return;
       const shared = sharedTarget(target, scope, ctx.model);
       if (!shared) return;
-      if (ctx.model.heldLocks(node).length > 0) return;
-
-      const entry = ctx.model.threads.entryFor(scope);
-      const evidence = entry || shared.kind === 'lock-owning-instance' || ctx.model.hasConcurrencyEvidence || ctx.options.assumeConcurrent;
-      if (!evidence) return;
-
+      const verdict = raceVerdict(node, scope, shared, ctx);
+      if (!verdict) return;
       const op = node.children.find((c) => c?.type.endsWith('='))?.type ?? '+=';
-      const where = entry
-        ? ` \`${scope.name}\` runs on threads (${entry.via}, line ${entry.site.startPosition.row + 1}).`
-        : '';
       ctx.report(node, {
-        severity: entry ? 'error' : 'warning',
+        severity: verdict.severity,
         message:
           `\`${snippet(node)}\` updates ${shared.description} without holding a lock. ` +
           `\`${op}\` reads, computes and writes back in separate steps, so threads running it at the same time ` +
-          `on free-threaded Python overwrite each other's updates.${where} Guard it with a lock, or keep the state per thread.`,
+          `on free-threaded Python overwrite each other's updates.${verdict.where} Guard it with a lock, or keep the state per thread.`,
       });
     },
   },

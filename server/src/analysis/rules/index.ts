@@ -2,8 +2,9 @@
 // under test/fixtures/rules/<CODE>/, and list it here.
 import type { Rule } from '../types';
 import { FT101 } from './FT101-unguarded-augmented-assignment';
+import { FT900 } from './FT900-invalid-suppression';
 
-export const ALL_RULES: readonly Rule[] = [FT101];
+export const ALL_RULES: readonly Rule[] = [FT101, FT900];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.code, r]));
 
