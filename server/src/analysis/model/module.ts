@@ -86,6 +86,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return null;
   }
 
+  /** Every function scope in the module, in source order. */
+  allScopes(): FunctionScope[] {
+    return [...this.scopes.values()];
+  }
+
   classInfo(classNode: Node | null): ClassInfo | null {
     return classNode ? this.classes.get(classNode.id) ?? null : null;
   }
@@ -207,6 +212,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   functionsFor(expr: Node, at: Node): Node[] {
     if (expr.type === 'identifier') {
+      const choices = loopChoices(expr.text, at);
+      if (choices) return choices.flatMap((c) => this.functionsFor(c, at));
       const cls = this.classesByName.get(expr.text);
       if (cls) return cls.methods.get('__init__') ? [cls.methods.get('__init__')!] : [];
       return this.functionsByName.get(expr.text)?.filter((f) => !this.scopes.get(f.id)?.classNode) ?? [];
@@ -342,4 +349,19 @@ export class ModuleModel implements LockResolver, CallableResolver {
       visit(method);
     }
   }
+}
+
+/** `for fn in (a, b, c): … fn …` → the literal elements a, b, c that `fn` takes in turn; else null. */
+function loopChoices(name: string, at: Node): Node[] | null {
+  for (let n = at.parent; n; n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'class_definition') return null;
+    if (n.type !== 'for_statement' && n.type !== 'list_comprehension' && n.type !== 'generator_expression') continue;
+    const clause = n.type === 'for_statement' ? n : namedChildren(n).find((c) => c.type === 'for_in_clause');
+    const left = clause?.childForFieldName('left');
+    const right = clause?.childForFieldName('right');
+    if (left?.type === 'identifier' && left.text === name && right && (right.type === 'tuple' || right.type === 'list')) {
+      return namedChildren(right).filter((e) => e.type === 'identifier' || e.type === 'attribute');
+    }
+  }
+  return null;
 }

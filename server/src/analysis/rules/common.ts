@@ -11,7 +11,7 @@ export interface RaceVerdict {
 }
 
 /**
- * Error when the code is thread-reachable (or the state is declared guarded); warning when the state
+ * Error when the code is thread-reachable; warning when the state
  * is shared and the module shows concurrency but no thread entry reaches this code; null when a lock
  * is held or there is no sign of concurrency at all.
  */
@@ -19,12 +19,57 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   const { model } = ctx;
   if (model.heldLocks(node).length > 0) return null;
   const entry = model.threads.entryFor(scope);
-  const guarded = model.guardedBy.get(shared.key);
+  // Declared `# guarded-by:` state is FT110's: it reports every access without the declared lock.
+  if (model.guardedBy.has(shared.key)) return null;
   if (entry) {
     const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
     return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).` };
   }
-  if (guarded) return { severity: 'error', where: ` It is declared \`# guarded-by: ${guarded.lock}\`.` };
   if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: '' };
+  return null;
+}
+
+/** Whitespace-insensitive source equality of two expressions (`d[k]` vs `d[ k ]`). */
+export function sameExpression(a: Node | null, b: Node | null): boolean {
+  return !!a && !!b && a.text.replace(/\s+/g, '') === b.text.replace(/\s+/g, '');
+}
+
+/** Methods that change a dict, list, set or deque in place. */
+export const MUTATING_METHODS = new Set([
+  'append', 'appendleft', 'extend', 'extendleft', 'insert', 'remove', 'pop', 'popleft', 'popitem', 'clear',
+  'update', 'setdefault', 'add', 'discard', 'sort', 'reverse', 'rotate', 'difference_update',
+  'intersection_update', 'symmetric_difference_update',
+]);
+
+export interface Mutation {
+  /** The container expression that is changed (`d` in `d[k] = v`, `lst` in `lst.append(x)`). */
+  container: Node;
+  /** The statement or call that changes it. */
+  node: Node;
+  kind: 'method' | 'item-assignment' | 'item-delete' | 'item-augmented';
+}
+
+/** The in-place container change this node performs, if it is one. */
+export function mutationOf(node: Node): Mutation | null {
+  switch (node.type) {
+    case 'call': {
+      const fn = node.childForFieldName('function');
+      if (fn?.type !== 'attribute') return null;
+      const method = fn.childForFieldName('attribute')?.text ?? '';
+      const object = fn.childForFieldName('object');
+      return object && MUTATING_METHODS.has(method) ? { container: object, node, kind: 'method' } : null;
+    }
+    case 'assignment':
+    case 'augmented_assignment': {
+      const left = node.childForFieldName('left');
+      const container = left?.type === 'subscript' ? left.childForFieldName('value') : null;
+      return container ? { container, node, kind: node.type === 'assignment' ? 'item-assignment' : 'item-augmented' } : null;
+    }
+    case 'delete_statement': {
+      const target = node.namedChildren.find((c) => c?.type === 'subscript') ?? null;
+      const container = target?.childForFieldName('value') ?? null;
+      return container ? { container, node, kind: 'item-delete' } : null;
+    }
+  }
   return null;
 }

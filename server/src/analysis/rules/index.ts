@@ -2,9 +2,18 @@
 // under test/fixtures/rules/<CODE>/, and list it here.
 import type { Rule } from '../types';
 import { FT101 } from './FT101-unguarded-augmented-assignment';
+import { FT102 } from './FT102-read-modify-write';
+import { FT103 } from './FT103-check-then-act';
+import { FT104 } from './FT104-lazy-initialization';
+import { FT105 } from './FT105-inconsistent-locking';
+import { FT106 } from './FT106-shared-container-mutation';
+import { FT107 } from './FT107-iteration-over-mutated-container';
+import { FT108 } from './FT108-lock-in-tight-loop';
+import { FT109 } from './FT109-scratch-state-on-shared-object';
+import { FT110 } from './FT110-guarded-by-violation';
 import { FT900 } from './FT900-invalid-suppression';
 
-export const ALL_RULES: readonly Rule[] = [FT101, FT900];
+export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT900];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.code, r]));
 

@@ -1,0 +1,56 @@
+// FT102 — `x = x + 1`, `d[k] = d.get(k, 0) + 1` on shared state without a lock. Docs: docs/rules/FT102.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import { sharedTarget } from '../model/sharing';
+import { positionalArguments, snippet, walkScope } from '../model/syntax';
+import { raceVerdict, sameExpression } from './common';
+
+/** Does `value` read what `target` names (`target` itself, or `d.get(k)` / `d.setdefault(k)` for `d[k]`)? */
+export function readsTarget(value: Node, target: Node): boolean {
+  const container = target.type === 'subscript' ? target.childForFieldName('value') : null;
+  const key = target.type === 'subscript' ? target.childForFieldName('subscript') : null;
+  const matches = (n: Node): boolean => {
+    if (n.type === target.type && sameExpression(n, target)) return true;
+    if (container && n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : null;
+      if ((method === 'get' || method === 'setdefault') && sameExpression(fn!.childForFieldName('object'), container)) {
+        return sameExpression(positionalArguments(n)[0] ?? null, key);
+      }
+    }
+    return false;
+  };
+  if (matches(value)) return true;
+  let found = false;
+  walkScope(value, (n) => {
+    if (!found && matches(n)) found = true;
+  });
+  return found;
+}
+
+export const FT102: Rule = {
+  code: 'FT102',
+  name: 'read-modify-write',
+  summary: 'A shared value is read and written back in separate steps (`x = x + 1`, `d[k] = d.get(k, 0) + 1`) without a lock',
+  precision: 'high',
+  visit: {
+    assignment(node: Node, ctx: RuleContext) {
+      const scope = ctx.model.scopeOf(node);
+      const target = node.childForFieldName('left');
+      const value = node.childForFieldName('right');
+      if (!scope || !target || !value || target.type === 'pattern_list') return;
+      if (sameExpression(target, value) || !readsTarget(value, target)) return;
+      const shared = sharedTarget(target, scope, ctx.model);
+      if (!shared) return;
+      const verdict = raceVerdict(node, scope, shared, ctx);
+      if (!verdict) return;
+      ctx.report(node, {
+        severity: verdict.severity,
+        message:
+          `\`${snippet(node)}\` reads ${shared.description} and writes it back in separate steps, without holding a lock. ` +
+          `Threads running this at the same time on free-threaded Python read the same old value and overwrite each other's updates.` +
+          `${verdict.where} Guard the read and the write with one lock${target.type === 'subscript' ? ', or use an atomic operation (`collections.Counter.update`, `dict.setdefault`) where one fits' : ''}.`,
+      });
+    },
+  },
+};

@@ -1,0 +1,92 @@
+// FT103 — `if k in d: del d[k]` and friends on a shared container without a lock. Docs: docs/rules/FT103.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import { sharedState } from '../model/sharing';
+import { namedChildren, snippet, walkScope } from '../model/syntax';
+import { mutationOf, raceVerdict, sameExpression } from './common';
+
+/** The containers a condition inspects: `k in d`, `d`, `not d`, `len(d)`, `d.get(k) is None`. */
+export function checkedContainers(condition: Node): Node[] {
+  switch (condition.type) {
+    case 'comparison_operator': {
+      const ops = condition.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
+      const operands = namedChildren(condition);
+      if (ops.includes('in') || ops.includes('not in')) return operands.slice(1, 2);
+      if (ops.includes('is') || ops.includes('is not') || ops.includes('==') || ops.includes('!=') || ops.some((o) => o === '>' || o === '<' || o === '>=' || o === '<=')) {
+        return operands.flatMap((o) => getterContainer(o) ?? lenContainer(o) ?? []);
+      }
+      return [];
+    }
+    case 'not_operator': {
+      const arg = condition.childForFieldName('argument');
+      return arg ? checkedContainers(arg) : [];
+    }
+    case 'boolean_operator':
+      return [condition.childForFieldName('left'), condition.childForFieldName('right')].flatMap((c) => (c ? checkedContainers(c) : []));
+    case 'parenthesized_expression':
+      return namedChildren(condition).flatMap(checkedContainers);
+    case 'identifier':
+    case 'attribute':
+    case 'subscript':
+      return [condition];
+    case 'call':
+      return [getterContainer(condition) ?? lenContainer(condition)].filter((c): c is Node => !!c);
+  }
+  return [];
+}
+
+/** `d.get(k)` → d */
+function getterContainer(n: Node): Node | null {
+  if (n.type !== 'call') return null;
+  const fn = n.childForFieldName('function');
+  return fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'get' ? fn.childForFieldName('object') : null;
+}
+
+/** `len(d)` → d */
+function lenContainer(n: Node): Node | null {
+  if (n.type !== 'call' || n.childForFieldName('function')?.text !== 'len') return null;
+  return namedChildren(n.childForFieldName('arguments')!)[0] ?? null;
+}
+
+/** The first in-place change of `container` in the if's branches, if any. */
+export function actionOn(ifNode: Node, container: Node): Node | null {
+  let action: Node | null = null;
+  for (const branch of namedChildren(ifNode)) {
+    if (branch === ifNode.childForFieldName('condition')) continue;
+    walkScope(branch, (n) => {
+      const m = action ? null : mutationOf(n);
+      if (m && sameExpression(m.container, container)) action = n;
+    });
+  }
+  return action;
+}
+
+export const FT103: Rule = {
+  code: 'FT103',
+  name: 'check-then-act',
+  summary: 'A shared container is tested and then changed (`if k in d: del d[k]`) without a lock',
+  precision: 'high',
+  visit: {
+    if_statement(node: Node, ctx: RuleContext) {
+      const scope = ctx.model.scopeOf(node);
+      const condition = node.childForFieldName('condition');
+      if (!scope || !condition) return;
+      for (const container of checkedContainers(condition)) {
+        const action = actionOn(node, container);
+        if (!action) continue;
+        const shared = sharedState(container, scope, ctx.model, 'object');
+        if (!shared) continue;
+        const verdict = raceVerdict(node, scope, shared, ctx);
+        if (!verdict) return;
+        ctx.report(condition, {
+          severity: verdict.severity,
+          message:
+            `\`if ${snippet(condition, 40)}\` checks ${shared.description} and then changes it (\`${snippet(action, 40)}\`, line ${action.startPosition.row + 1}) without holding a lock. ` +
+            `On free-threaded Python another thread can change the container between the check and the action, so the check no longer holds (a KeyError, a lost entry, a double pop).` +
+            `${verdict.where} Hold one lock over the check and the action, or use one atomic call (\`d.pop(k, None)\`, \`d.setdefault(k, v)\`).`,
+        });
+        return;
+      }
+    },
+  },
+};

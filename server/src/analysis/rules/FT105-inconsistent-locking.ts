@@ -1,0 +1,50 @@
+// FT105 — state written under a lock in one place and without it in another. Docs: docs/rules/FT105.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import { snippet } from '../model/syntax';
+import { mutationOf, raceVerdict } from './common';
+import { readsTarget } from './FT102-read-modify-write';
+import { insideCheckThenAct, sharedWrites, type SharedWrite } from './writes';
+
+/** Writes that FT101/FT102/FT103 already report with their own, more specific message. */
+function reportedElsewhere(node: Node): boolean {
+  if (node.type === 'augmented_assignment') return true;
+  const m = mutationOf(node);
+  if (m && insideCheckThenAct(node, m.container)) return true;
+  const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
+  const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
+  return !!left && !!right && readsTarget(right, left);
+}
+
+export const FT105: Rule = {
+  code: 'FT105',
+  name: 'inconsistent-locking',
+  summary: 'Shared state written under a lock in one place and without it in another',
+  precision: 'medium',
+  visit: {
+    module(_node: Node, ctx: RuleContext) {
+      const byKey = new Map<string, SharedWrite[]>();
+      for (const w of sharedWrites(ctx.model)) {
+        if (ctx.model.guardedBy.has(w.shared.key)) continue; // FT110 owns declared state
+        const list = byKey.get(w.shared.key) ?? [];
+        list.push(w);
+        byKey.set(w.shared.key, list);
+      }
+      for (const writes of byKey.values()) {
+        const locked = writes.find((w) => w.held.length > 0);
+        if (!locked) continue;
+        for (const w of writes) {
+          if (w.held.length > 0 || reportedElsewhere(w.node)) continue;
+          const verdict = raceVerdict(w.node, w.scope, w.shared, ctx);
+          ctx.report(w.node, {
+            severity: verdict?.severity ?? 'warning',
+            message:
+              `\`${snippet(w.node)}\` writes ${w.shared.description} without a lock, but line ${locked.node.startPosition.row + 1} writes it holding \`${locked.held[0]}\`. ` +
+              `The lock only protects the state if every write takes it: on free-threaded Python this write can interleave with the locked ones.` +
+              `${verdict?.where ?? ''} Take \`${locked.held[0]}\` here too.`,
+          });
+        }
+      }
+    },
+  },
+};

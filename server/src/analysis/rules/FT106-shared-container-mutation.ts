@@ -1,0 +1,89 @@
+// FT106 — module-level dict/list/set/deque mutated from thread code without a lock.
+// Docs: docs/rules/FT106.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import { isMutableContainer } from '../model/scopes';
+import { snippet, walkScope } from '../model/syntax';
+import { mutationOf, type Mutation } from './common';
+import { readsTarget } from './FT102-read-modify-write';
+import { insideCheckThenAct, lockedKeys } from './writes';
+
+const KIND_NAMES: Array<[RegExp, string]> = [
+  [/^\{\s*\}$|^dict|^\{.*:.*\}$|dictionary/, 'dict'],
+  [/defaultdict/, 'defaultdict'],
+  [/Counter/, 'Counter'],
+  [/OrderedDict/, 'OrderedDict'],
+  [/deque/, 'deque'],
+  [/^\[|^list/, 'list'],
+  [/^set|^\{/, 'set'],
+];
+
+function containerKind(value: Node): string {
+  const text = value.type === 'dictionary' ? '{}' : value.text;
+  return KIND_NAMES.find(([re]) => re.test(text))?.[1] ?? 'container';
+}
+
+/** Mutations that FT101/FT102/FT103 report with a more specific message. */
+function reportedElsewhere(m: Mutation): boolean {
+  if (m.kind === 'item-augmented') return true;
+  if (m.kind === 'item-assignment') {
+    const right = m.node.childForFieldName('right');
+    const left = m.node.childForFieldName('left');
+    if (right && left && readsTarget(right, left)) return true;
+  }
+  return insideCheckThenAct(m.node, m.container);
+}
+
+export const FT106: Rule = {
+  code: 'FT106',
+  name: 'shared-container-mutation',
+  summary: 'A module-level dict, list, set or deque is changed from thread code without a lock',
+  precision: 'medium',
+  visit: {
+    function_definition(node: Node, ctx: RuleContext) {
+      const { model } = ctx;
+      const scope = model.scopeOf(node.childForFieldName('body') ?? node);
+      const entry = scope ? model.threads.entryFor(scope) : null;
+      const body = node.childForFieldName('body');
+      if (!scope || !entry || !body) return;
+      const byContainer = new Map<string, Array<{ m: Mutation; kind: string }>>();
+      const locked = lockedKeys(model);
+      walkScope(body, (n) => {
+        const m = mutationOf(n);
+        if (!m || m.container.type !== 'identifier') return;
+        const { kind } = model.resolve(m.container.text, scope);
+        const binding = kind === 'module' || kind === 'global' ? model.bindings.get(m.container.text) : undefined;
+        if (binding?.kind !== 'value' || !isMutableContainer(binding.node) || model.guardedBy.has(m.container.text)) return;
+        // A container that is also written under a lock is FT105's (inconsistent locking).
+        if (model.heldLocks(n).length > 0 || reportedElsewhere(m) || locked.has(m.container.text)) return;
+        const list = byContainer.get(m.container.text) ?? [];
+        list.push({ m, kind: containerKind(binding.node!) });
+        byContainer.set(m.container.text, list);
+      });
+      const fn = scope.name;
+      const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+      for (const [name, list] of byContainer) {
+        const lines = list.map((x) => x.m.node.startPosition.row + 1);
+        for (const { m, kind } of list) {
+          if (list.length === 1) {
+            ctx.report(m.node, {
+              severity: 'info',
+              message:
+                `\`${snippet(m.node)}\` changes module-level ${kind} \`${name}\` from thread code (\`${fn}\` runs on threads: ${via}). ` +
+                `One ${kind} operation is atomic on free-threaded CPython (per-object locks), so this alone is safe; ` +
+                `any read-then-write on \`${name}\` elsewhere is not. Consider a lock, a queue.Queue, or per-thread data merged at the end.`,
+            });
+          } else {
+            ctx.report(m.node, {
+              severity: 'warning',
+              message:
+                `\`${name}\` (module-level ${kind}) is changed ${list.length} times in \`${fn}\` without a lock (lines ${lines.join(', ')}), and \`${fn}\` runs on threads (${via}). ` +
+                `Each operation is atomic on its own; the sequence is not, so other threads see the ${kind} half-updated and can interleave their own changes. ` +
+                `Hold one lock over the whole update.`,
+            });
+          }
+        }
+      }
+    },
+  },
+};

@@ -1,0 +1,57 @@
+// Writes to shared state across a module, with the locks held at each: shared by the rules that
+// compare locked and unlocked writes (FT105) and those that step aside when a lock is in use (FT106).
+import type { Node } from '../parser';
+import type { ModuleModel } from '../model/module';
+import { sharedState, type SharedState } from '../model/sharing';
+import type { FunctionScope } from '../model/scopes';
+import { boundNames, walkScope } from '../model/syntax';
+import { mutationOf, sameExpression } from './common';
+import { actionOn, checkedContainers } from './FT103-check-then-act';
+
+export interface SharedWrite {
+  node: Node;
+  scope: FunctionScope;
+  shared: SharedState;
+  held: string[];
+}
+
+const cache = new WeakMap<ModuleModel, SharedWrite[]>();
+
+export function sharedWrites(model: ModuleModel): SharedWrite[] {
+  const cached = cache.get(model);
+  if (cached) return cached;
+  const writes: SharedWrite[] = [];
+  for (const scope of model.allScopes()) {
+    const body = scope.node.childForFieldName('body');
+    if (!body) continue;
+    walkScope(body, (n) => {
+      let shared: SharedState | null = null;
+      if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+        const left = n.childForFieldName('left');
+        if (left && boundNames(left).length <= 1) shared = sharedState(left, scope, model, 'rebind');
+      } else {
+        const m = mutationOf(n);
+        if (m) shared = sharedState(m.container, scope, model, 'object');
+      }
+      if (shared) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
+    });
+  }
+  cache.set(model, writes);
+  return writes;
+}
+
+/** Keys of shared state that some function writes while holding a lock. */
+export function lockedKeys(model: ModuleModel): Set<string> {
+  return new Set(sharedWrites(model).filter((w) => w.held.length > 0).map((w) => w.shared.key));
+}
+
+/** Is this change the "act" of a check-then-act on the same container (FT103 reports it)? */
+export function insideCheckThenAct(node: Node, container: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition') return false;
+    if (n.type !== 'if_statement') continue;
+    const condition = n.childForFieldName('condition');
+    if (condition && checkedContainers(condition).some((c) => sameExpression(c, container) && actionOn(n!, c))) return true;
+  }
+  return false;
+}
