@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './serverProcess';
+import { registerBenchmarkFeatures } from './bench';
 
 let client: LanguageClient | undefined;
 
@@ -14,6 +15,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output, status);
 
   client = createLanguageClient(context, output, status);
+  registerBenchmarkFeatures(context, output);
   context.subscriptions.push(
     vscode.commands.registerCommand('ftaudit.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('ftaudit.restartServer', async () => {

@@ -4,6 +4,7 @@ import type { Node, Tree } from './parser';
 import type { AnalysisOptions, Finding, Rule, RuleContext } from './types';
 import { ModuleModel } from './model/module';
 import { Suppressions, type SourceComment } from './suppression';
+import { INDEXED_TYPES, SyntaxIndex } from './model/syntaxIndex';
 import { LineIndex } from './text';
 import { ALL_RULES } from './rules';
 import { FT900 } from './rules/FT900-invalid-suppression';
@@ -29,8 +30,11 @@ export function analyze({ tree, text, rules, options = {} }: AnalyzeInput): Find
   }
   if (rules.length === 0) return [];
 
+  const analyseRules = mayHaveFindings(text, options);
+  // Without rules to run, only suppression comments can produce findings (FT900 hints).
+  if (!analyseRules && !SUPPRESSION_WORDS.test(text)) return [];
   const findings: Finding[] = [];
-  const comments: SourceComment[] = [];
+  const index = new SyntaxIndex(tree, [...handlers.keys()].filter((t) => t !== 'module' && !(INDEXED_TYPES as readonly string[]).includes(t)));
   let model: ModuleModel | undefined;
   let currentRule: Rule = rules[0];
   const ctx: RuleContext = {
@@ -38,38 +42,42 @@ export function analyze({ tree, text, rules, options = {} }: AnalyzeInput): Find
     text,
     options,
     get model() {
-      return (model ??= new ModuleModel(tree.rootNode, options));
+      return (model ??= new ModuleModel(tree, options, index));
     },
     report(node, f) {
       findings.push({ code: currentRule.code, start: node.startIndex, end: node.endIndex, ...f });
     },
   };
 
-  const cursor = tree.walk();
-  try {
-    for (;;) {
-      const type = cursor.nodeType;
-      if (type === 'comment') {
-        comments.push({ text: cursor.nodeText, start: cursor.startIndex, end: cursor.endIndex, line: -1 });
-      } else {
-        const list = handlers.get(type);
-        if (list) {
-          const node = cursor.currentNode;
-          for (const { rule, fn } of list) {
-            currentRule = rule;
-            fn(node, ctx);
-          }
+  if (analyseRules) {
+    for (const [type, list] of handlers) {
+      const nodes = type === 'module' ? [tree.rootNode] : index.all(type).map((e) => e.node);
+      for (const node of nodes) {
+        for (const { rule, fn } of list) {
+          currentRule = rule;
+          fn(node, ctx);
         }
       }
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return finish(findings, comments, text, rules);
-      }
     }
-  } finally {
-    cursor.delete();
   }
+  const comments = index.comments.map((c) => ({ ...c, line: -1 }));
+  return finish(findings, comments, text, rules);
 }
+
+/**
+ * Every rule needs evidence of concurrency: a thread or concurrency import, a lock, a guarded-by
+ * declaration, or assume-concurrent. A module whose text names none of them cannot have a finding,
+ * so the model is never built for it (about half of a typical code base).
+ */
+function mayHaveFindings(text: string, options: AnalysisOptions): boolean {
+  if (options.assumeConcurrent) return true;
+  if (CONCURRENCY_WORDS.test(text)) return true;
+  return [...(options.lockTypes ?? []), ...(options.threadEntryPoints ?? [])].some((name) => text.includes(name.split('.').pop()!));
+}
+
+// Case matters for the lock types: `Lock` must not match every `block` and `clock`.
+const SUPPRESSION_WORDS = /ftaudit|noqa/i;
+const CONCURRENCY_WORDS = /[Tt]hread|concurrent|[Ee]xecutor|Lock|Semaphore|Condition|asyncio|multiprocessing|guarded|queue|allocate_lock/;
 
 function finish(findings: Finding[], comments: SourceComment[], text: string, rules: readonly Rule[]): Finding[] {
   if (findings.length === 0 && comments.length === 0) return findings;

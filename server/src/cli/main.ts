@@ -1,6 +1,7 @@
 // `ftaudit` command-line entry: dispatches to `check`, `bench` and `rules`.
 import { version } from '../../../package.json';
 import { ALL_RULES, ruleDocUrl } from '../analysis';
+import { runBenchCommand } from './bench';
 import { runCheckCommand } from './check';
 import { processIO, type CliIO } from './io';
 
@@ -20,6 +21,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   switch (command) {
     case 'check':
       return runCheckCommand(rest, io, version);
+    case 'bench':
+      return runBenchCommand(rest, io);
     case 'rules':
       for (const r of ALL_RULES) io.stdout(`${r.code}  ${r.name.padEnd(36)} ${r.precision.padEnd(6)}  ${r.summary}\n    ${ruleDocUrl(r.code)}\n`);
       return 0;

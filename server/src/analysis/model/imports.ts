@@ -8,8 +8,9 @@ export class ImportTable {
   /** local name → fully qualified dotted name */
   private readonly aliases = new Map<string, string>();
 
-  constructor(root: Node) {
-    for (const stmt of topLevelImports(root)) this.add(stmt);
+  /** `statements`: every import_statement / import_from_statement of the module. */
+  constructor(statements: Iterable<Node>) {
+    for (const stmt of statements) this.add(stmt);
   }
 
   private add(stmt: Node): void {
@@ -59,22 +60,4 @@ export class ImportTable {
     }
     return false;
   }
-}
-
-/** Import statements anywhere outside function bodies (module level, inside if/try blocks). */
-function topLevelImports(root: Node): Node[] {
-  const found: Node[] = [];
-  const visit = (node: Node) => {
-    for (const child of namedChildren(node)) {
-      if (child.type === 'import_statement' || child.type === 'import_from_statement') found.push(child);
-      else if (child.type === 'function_definition' || child.type === 'class_definition') {
-        // Imports inside functions are rare for threading and would be local bindings; scan them too.
-        visit(child);
-      } else if (child.type.endsWith('statement') || child.type === 'block' || child.type.endsWith('clause') || child.type === 'decorated_definition') {
-        visit(child);
-      }
-    }
-  };
-  visit(root);
-  return found;
 }

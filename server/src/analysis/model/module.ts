@@ -1,12 +1,18 @@
 // The per-module model every rule reads: imports, module bindings, classes, function scopes,
 // thread reachability and lock recognition. Built once per analysis, lazily by the first rule that asks.
-import type { Node } from '../parser';
+import type { Node, Tree } from '../parser';
+import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockishName, type LockResolver } from './locks';
 import { buildScope, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, dottedName, namedChildren } from './syntax';
 import { ThreadModel, type CallableResolver } from './threads';
 import type { AnalysisOptions } from '../types';
+
+const CALL: ReadonlySet<string> = new Set(['call']);
+
+/** Methods that run before an object is visible to other threads. */
+export const CONSTRUCTION_METHODS: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__', '__init_subclass__', 'setUp', 'setUpClass', '__set_name__']);
 
 export type ModuleBindingKind = 'value' | 'class' | 'function' | 'import';
 
@@ -38,21 +44,52 @@ export class ModuleModel implements LockResolver, CallableResolver {
   /** Every call in the module, for "who calls this function?" questions. */
   private readonly calls: Node[] = [];
   private readonly callerLocks = new Map<number, string[]>();
+  private readonly callerCache = new Map<number, Node[]>();
+  private callsByName: Map<string, Node[]> | undefined;
+  private readonly sharedWhy = new Map<number, string | null>();
+  private receiversInThreads: Map<string, Node> | undefined;
   /** State declared `# guarded-by: LOCK` → the lock's name. */
   readonly guardedBy = new Map<string, { lock: string; node: Node }>();
 
+  readonly root: Node;
+  readonly index: SyntaxIndex;
+  private readonly functionIndexById = new Map<number, number>();
+
   constructor(
-    readonly root: Node,
+    tree: Tree,
     readonly options: AnalysisOptions = {},
+    index?: SyntaxIndex,
   ) {
+    const root = (this.root = tree.rootNode);
+    this.index = index ?? new SyntaxIndex(tree);
     this.lockTypes = options.lockTypes ?? [];
-    this.imports = new ImportTable(root);
+    this.imports = new ImportTable([...this.index.all('import_statement'), ...this.index.all('import_from_statement')].map((e) => e.node));
     this.collectModuleBindings(root);
-    this.collectDefinitions(root, null);
+    this.collectDefinitions();
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     const runs = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [c.methods.get('run')!] : []));
-    this.threads = new ThreadModel(root, this.imports, this.scopes, runs, this, options);
-    if (root.text.includes('guarded-by') || root.text.includes('guarded_by')) this.collectGuardedBy(root);
+    this.threads = new ThreadModel(this.calls, (fn) => this.callsIn(fn), this.imports, this.scopes, runs, this, options);
+    if (this.index.comments.some((c) => /guarded[-_]by/i.test(c.text))) this.collectGuardedBy();
+  }
+
+  /** Calls in a function's own body, or inside a lambda. */
+  private callsIn(fn: Node): Node[] {
+    if (fn.type === 'lambda') return this.nodesWithin(fn, CALL);
+    const scope = this.scopes.get(fn.id);
+    return scope ? this.ownNodes(scope).filter((n) => n.type === 'call') : [];
+  }
+
+  /** Nodes (of the indexed types) directly in this function's own scope, in source order. */
+  ownNodes(scope: FunctionScope): Node[] {
+    const i = this.functionIndexById.get(scope.node.id);
+    return i === undefined ? [] : this.index.inFunction(i).map((e) => e.node);
+  }
+
+  /** Indexed nodes of `types` inside `node`, in the same function scope as `node`. */
+  nodesWithin(node: Node, types: ReadonlySet<string>): Node[] {
+    const scope = this.scopeOf(node);
+    const i = scope ? this.functionIndexById.get(scope.node.id) ?? -1 : -1;
+    return this.index.within(i, node.startIndex, node.endIndex, types);
   }
 
   isLockConstruction(value: Node | null): boolean {
@@ -61,14 +98,33 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /** Why instances of this class are shared between threads, or null when nothing says they are. */
   whyInstancesShared(cls: ClassInfo): string | null {
+    let why = this.sharedWhy.get(cls.node.id);
+    if (why === undefined) this.sharedWhy.set(cls.node.id, (why = this.computeWhyShared(cls)));
+    return why;
+  }
+
+  /** Module-level names used as call receivers (`METRICS.record()`) in thread code → first such call. */
+  private threadReceivers(): Map<string, Node> {
+    if (this.receiversInThreads) return this.receiversInThreads;
+    const found = new Map<string, Node>();
+    for (const call of this.calls) {
+      const fn = call.childForFieldName('function');
+      const object = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+      if (object?.type !== 'identifier' || found.has(object.text) || !this.bindings.has(object.text)) continue;
+      if (this.threads.entryFor(this.scopeOf(call))) found.set(object.text, call);
+    }
+    return (this.receiversInThreads = found);
+  }
+
+  private computeWhyShared(cls: ClassInfo): string | null {
     if (cls.isThreadSubclass) return null; // a Thread object's own state belongs to its thread
     if (cls.lockAttributes.size > 0) return `a class that owns a lock, \`${[...cls.lockAttributes][0]}\`, so its instances are shared`;
     const entry = this.threads.sharedInstances.get(cls.node.id);
     if (entry) return `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`;
     for (const [name, binding] of this.bindings) {
-      if (binding.kind === 'value' && binding.node?.type === 'call' && binding.node.childForFieldName('function')?.text === cls.name && this.threads.hasEntries) {
-        return `\`${name}\`, a module-level instance, is used from threads`;
-      }
+      if (binding.kind !== 'value' || binding.node?.type !== 'call' || binding.node.childForFieldName('function')?.text !== cls.name) continue;
+      const use = this.threadReceivers().get(name);
+      if (use) return `\`${name}\`, a module-level instance, is used from thread code at line ${use.startPosition.row + 1}`;
     }
     return null;
   }
@@ -80,6 +136,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /** The scope of the innermost function_definition containing `node`. */
   scopeOf(node: Node): FunctionScope | null {
+    const indexed = this.index.functionOf(node);
+    if (indexed !== undefined) return indexed >= 0 ? this.scopes.get(this.index.functions[indexed].id) ?? null : null;
     for (let n = node.parent; n; n = n.parent) {
       if (n.type === 'function_definition') return this.scopes.get(n.id) ?? null;
     }
@@ -143,15 +201,53 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return scope ? this.locksHeldByEveryCaller(scope.node, new Set()) : [];
   }
 
+  /** Calls that may invoke `fn` (resolved through functionsFor), via an index by callee name. */
+  callersOf(fn: Node): Node[] {
+    const cached = this.callerCache.get(fn.id);
+    if (cached) return cached;
+    if (!this.callsByName) {
+      this.callsByName = new Map();
+      for (const call of this.calls) {
+        const callee = call.childForFieldName('function');
+        const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+        if (!name) continue;
+        const list = this.callsByName.get(name) ?? [];
+        list.push(call);
+        this.callsByName.set(name, list);
+      }
+    }
+    const scope = this.scopes.get(fn.id);
+    const candidates = scope ? this.callsByName.get(scope.name) ?? [] : [];
+    const callers = candidates.filter((call) => this.functionsFor(call.childForFieldName('function')!, call).some((f) => f.id === fn.id));
+    this.callerCache.set(fn.id, callers);
+    return callers;
+  }
+
+  /**
+   * A helper that only construction code calls (`__init__` → `self._init()`) runs before the object is
+   * shared, like `__init__` itself.
+   */
+  isConstructionOnly(scope: FunctionScope, visiting = new Set<number>()): boolean {
+    if (CONSTRUCTION_METHODS.has(scope.name)) return true;
+    if (!scope.classNode || visiting.has(scope.node.id) || this.threads.entryFor(scope)) return false;
+    visiting.add(scope.node.id);
+    const callers = this.callersOf(scope.node);
+    return callers.length > 0 && callers.every((call) => {
+      const caller = this.scopeOf(call);
+      return !!caller && this.isConstructionOnly(caller, visiting);
+    });
+  }
+
   private locksHeldByEveryCaller(fn: Node, visiting: Set<number>): string[] {
     const cached = this.callerLocks.get(fn.id);
     if (cached) return cached;
-    if (visiting.has(fn.id) || this.threads.entryFor(this.scopes.get(fn.id) ?? null)?.site === fn) return [];
+    if (visiting.has(fn.id) || this.threads.isDirectEntry(fn)) return [];
     visiting.add(fn.id);
     let common: string[] | null = null;
-    for (const call of this.calls) {
-      const callee = call.childForFieldName('function');
-      if (!callee || !this.functionsFor(callee, call).some((f) => f.id === fn.id)) continue;
+    for (const call of this.callersOf(fn)) {
+      const callerScope = this.scopeOf(call);
+      // Construction code runs before the object is shared: its calls need no lock.
+      if (callerScope && CONSTRUCTION_METHODS.has(callerScope.name)) continue;
       let held = heldLocks(call, this);
       if (held.length === 0) {
         const caller = this.scopeOf(call);
@@ -169,38 +265,34 @@ export class ModuleModel implements LockResolver, CallableResolver {
   /** Local names assigned a lock construction in this function (`lock = threading.Lock()`). */
   private localLockNames(scope: FunctionScope): Set<string> {
     const names = new Set<string>();
-    const body = scope.node.childForFieldName('body');
-    if (!body) return names;
-    for (const stmt of namedChildren(body)) {
-      const e = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
-      if (e?.type === 'assignment' && this.isLockConstruction(e.childForFieldName('right'))) boundNames(e.childForFieldName('left')).forEach((n) => names.add(n));
+    for (const e of this.ownNodes(scope)) {
+      if (e.type === 'assignment' && this.isLockConstruction(e.childForFieldName('right'))) boundNames(e.childForFieldName('left')).forEach((n) => names.add(n));
     }
     return names;
   }
 
-  private collectGuardedBy(root: Node): void {
-    const visit = (node: Node) => {
-      for (const child of node.namedChildren) {
-        if (!child) continue;
-        if (child.type === 'comment') {
-          const m = /#\s*guarded[-_]by:\s*([\w.]+)/i.exec(child.text);
-          const prev = child.previousNamedSibling;
-          if (m && prev && prev.endPosition.row === child.startPosition.row && prev.type === 'expression_statement') {
-            const assignment = namedChildren(prev)[0];
-            const target = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
-            const key = target ? this.stateKey(target) : null;
-            if (key) this.guardedBy.set(key, { lock: m[1], node: target! });
-          }
-        } else if (child.namedChildCount > 0) visit(child);
-      }
-    };
-    visit(root);
+  private collectGuardedBy(): void {
+    for (const comment of this.index.comments) {
+      const m = /#\s*guarded[-_]by:\s*([\w.]+)/i.exec(comment.text);
+      if (!m) continue;
+      const node = this.root.descendantForIndex(comment.start);
+      const prev = node?.type === 'comment' ? node.previousNamedSibling : null;
+      if (!prev || prev.endPosition.row !== node!.startPosition.row || prev.type !== 'expression_statement') continue;
+      const assignment = namedChildren(prev)[0];
+      const target = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+      const key = target ? this.stateKey(target) : null;
+      if (key) this.guardedBy.set(key, { lock: m[1], node: target! });
+    }
   }
 
   /** The key of a declared state: `NAME` at module level, `Class.attr` for `self.attr` in a method. */
   stateKey(target: Node): string | null {
     const scope = this.scopeOf(target);
-    if (target.type === 'identifier') return scope ? null : target.text;
+    if (target.type === 'identifier') {
+      const owner = target.parent?.parent?.parent?.parent; // assignment → statement → block → class
+      if (owner?.type === 'class_definition') return `${owner.childForFieldName('name')?.text}.${target.text}`;
+      return scope ? null : target.text;
+    }
     if (target.type === 'attribute' && scope?.receiver && target.childForFieldName('object')?.text === scope.receiver) {
       const cls = this.classInfo(scope.classNode);
       return cls ? `${cls.name}.${target.childForFieldName('attribute')?.text}` : null;
@@ -227,7 +319,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         if (own) return [own];
       }
       if (object?.type === 'identifier') {
-        const cls = this.classesByName.get(object.text);
+        const cls = this.classesByName.get(object.text) ?? this.instanceClass(object.text, scope);
         if (cls) return cls.methods.get(method) ? [cls.methods.get(method)!] : [];
         if (this.imports.isImported(object.text)) return [];
       }
@@ -235,6 +327,20 @@ export class ModuleModel implements LockResolver, CallableResolver {
       return (this.functionsByName.get(method) ?? []).filter((f) => this.scopes.get(f.id)?.classNode);
     }
     return [];
+  }
+
+  /** The class of `name` when it is bound to `Cls(...)` in this function or at module level. */
+  private instanceClass(name: string, scope: FunctionScope | null): ClassInfo | null {
+    const classOf = (value: Node | null | undefined) => {
+      const fn = value?.type === 'call' ? value.childForFieldName('function') : null;
+      return fn?.type === 'identifier' ? this.classesByName.get(fn.text) ?? null : null;
+    };
+    if (scope?.locals.has(name)) {
+      const assignment = this.ownNodes(scope).find((n) => n.type === 'assignment' && n.childForFieldName('left')?.text === name);
+      return classOf(assignment?.childForFieldName('right'));
+    }
+    const binding = this.bindings.get(name);
+    return binding?.kind === 'value' ? classOf(binding.node) : null;
   }
 
   // ----- construction -----
@@ -294,33 +400,30 @@ export class ModuleModel implements LockResolver, CallableResolver {
     visit(root);
   }
 
-  private collectDefinitions(node: Node, parent: FunctionScope | null): void {
-    for (const child of namedChildren(node)) {
-      if (child.type === 'call') this.calls.push(child);
-      if (child.type === 'function_definition') {
-        const scope = buildScope(child, parent);
-        this.scopes.set(child.id, scope);
-        const list = this.functionsByName.get(scope.name) ?? [];
-        list.push(child);
-        this.functionsByName.set(scope.name, list);
-        const cls = this.classInfo(scope.classNode);
-        if (cls) cls.methods.set(scope.name, child);
-        this.collectDefinitions(child, scope);
-      } else if (child.type === 'class_definition') {
-        const name = child.childForFieldName('name')?.text ?? '';
-        const bases = child.childForFieldName('superclasses');
-        const isThreadSubclass = !!bases && namedChildren(bases).some((b) => {
-          const q = this.imports.qualify(b);
-          return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread'));
-        });
-        const info: ClassInfo = { node: child, name, methods: new Map(), lockAttributes: new Set(), isThreadSubclass };
-        this.classes.set(child.id, info);
-        if (!parent) this.classesByName.set(name, info);
-        this.collectDefinitions(child, parent);
-      } else {
-        this.collectDefinitions(child, parent);
-      }
+  private collectDefinitions(): void {
+    for (const e of this.index.all('call')) this.calls.push(e.node);
+    for (const { node, fn } of this.index.all('class_definition')) {
+      const name = node.childForFieldName('name')?.text ?? '';
+      const bases = node.childForFieldName('superclasses');
+      const isThreadSubclass = !!bases && namedChildren(bases).some((b) => {
+        const q = this.imports.qualify(b);
+        return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread'));
+      });
+      const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), isThreadSubclass };
+      this.classes.set(node.id, info);
+      if (fn === -1 && !this.classesByName.has(name)) this.classesByName.set(name, info);
     }
+    this.index.functions.forEach((fn, i) => {
+      const parentIndex = this.index.functionParents[i];
+      const parent = parentIndex >= 0 ? this.scopes.get(this.index.functions[parentIndex].id) ?? null : null;
+      const scope = buildScope(fn, parent, this.index.inFunction(i).map((e) => e.node));
+      this.scopes.set(fn.id, scope);
+      this.functionIndexById.set(fn.id, i);
+      const list = this.functionsByName.get(scope.name) ?? [];
+      list.push(fn);
+      this.functionsByName.set(scope.name, list);
+      this.classInfo(scope.classNode)?.methods.set(scope.name, fn);
+    });
   }
 
   private collectLockAttributes(info: ClassInfo): void {
@@ -333,20 +436,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
       }
     }
     for (const method of info.methods.values()) {
-      const receiver = this.scopes.get(method.id)?.receiver;
-      if (!receiver) continue;
-      const visit = (n: Node) => {
-        for (const c of namedChildren(n)) {
-          if (c.type === 'assignment' && this.isLockConstruction(c.childForFieldName('right'))) {
-            const left = c.childForFieldName('left');
-            if (left?.type === 'attribute' && accessRoot(left)?.text === receiver) {
-              info.lockAttributes.add(left.childForFieldName('attribute')?.text ?? '');
-            }
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver) continue;
+      for (const c of this.ownNodes(scope)) {
+        if (c.type === 'assignment' && this.isLockConstruction(c.childForFieldName('right'))) {
+          const left = c.childForFieldName('left');
+          if (left?.type === 'attribute' && accessRoot(left)?.text === scope.receiver) {
+            info.lockAttributes.add(left.childForFieldName('attribute')?.text ?? '');
           }
-          if (c.type !== 'function_definition' && c.type !== 'class_definition') visit(c);
         }
-      };
-      visit(method);
+      }
     }
   }
 }

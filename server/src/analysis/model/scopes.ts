@@ -1,6 +1,6 @@
 // Function scopes and name resolution (Python's LEGB rules, minus the parts rules never ask about).
 import type { Node } from '../parser';
-import { boundNames, decoratorNames, namedChildren, owningClass, walkScope } from './syntax';
+import { boundNames, decoratorNames, namedChildren, owningClass } from './syntax';
 
 export type BindingKind =
   | 'local' // assigned in this function (and not declared global/nonlocal)
@@ -68,14 +68,17 @@ function mutableDefaultParameters(fn: Node): Set<string> {
   return out;
 }
 
-export function buildScope(fn: Node, parent: FunctionScope | null): FunctionScope {
+/**
+ * Builds a function's scope from the nodes in its own body (`own`: from the SyntaxIndex, not including
+ * nested functions or classes, whose names are bindings here all the same).
+ */
+export function buildScope(fn: Node, parent: FunctionScope | null, own: Iterable<Node>): FunctionScope {
   const parameters = new Set(parameterNames(fn));
   const globals = new Set<string>();
   const nonlocals = new Set<string>();
   const assigned = new Set<string>();
-  const body = fn.childForFieldName('body');
-  if (body) {
-    walkScope(body, (n) => {
+  {
+    for (const n of own) {
       switch (n.type) {
         case 'global_statement':
           for (const id of namedChildren(n)) globals.add(id.text);
@@ -120,7 +123,7 @@ export function buildScope(fn: Node, parent: FunctionScope | null): FunctionScop
           break;
         }
       }
-    });
+    }
   }
   const locals = new Set([...assigned].filter((x) => !globals.has(x) && !nonlocals.has(x) && !parameters.has(x)));
   const classNode = fn.type === 'function_definition' ? owningClass(fn) : null;

@@ -21,8 +21,6 @@ export interface SharedState {
  */
 export type AccessMode = 'rebind' | 'object';
 
-/** Methods that run before an object is visible to other threads. */
-const CONSTRUCTION_METHODS = new Set(['__init__', '__new__', '__post_init__', '__init_subclass__', 'setUp', 'setUpClass', '__set_name__']);
 
 /**
  * Describes the shared state an expression denotes inside `scope`, or null when it is confined to the
@@ -54,7 +52,7 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     const field = path(expr)[1];
     if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field ?? '?'}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
     if (path(expr).includes('__class__')) return { kind: 'class-attribute', description: `class attribute of \`${cls.name}\``, key: `${cls.name}.${path(expr)[2]}` };
-    if (!attribute || CONSTRUCTION_METHODS.has(scope.name)) return null;
+    if (!attribute || model.isConstructionOnly(scope)) return null;
     if (field && cls.lockAttributes.has(field)) return null; // the lock itself
     const why = model.whyInstancesShared(cls);
     if (!why) return null;

@@ -3,7 +3,7 @@
 import type { Node } from '../parser';
 import type { ImportTable } from './imports';
 import type { FunctionScope } from './scopes';
-import { keywordArgument, namedChildren, positionalArguments, walkScope } from './syntax';
+import { keywordArgument, positionalArguments } from './syntax';
 
 export interface ThreadEntry {
   /** How the code gets onto a thread, for messages: "threading.Thread(target=worker)". */
@@ -11,6 +11,8 @@ export interface ThreadEntry {
   /** The call that starts it. */
   site: Node;
 }
+
+const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor/;
 
 /** Executor/pool methods whose first argument runs on a worker thread. */
 const POOL_METHODS = new Set(['submit', 'map', 'apply_async', 'apply', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'map_async']);
@@ -34,9 +36,12 @@ export class ThreadModel {
   /** class node id → a bound method of an instance of it runs on a thread (so the instance is shared) */
   readonly sharedInstances = new Map<number, ThreadEntry>();
   private readonly extraSpawners: Set<string>;
+  /** Functions handed to a thread API directly (a thread calls them, holding nothing). */
+  private readonly directEntries = new Set<number>();
 
   constructor(
-    root: Node,
+    calls: readonly Node[],
+    callsIn: (fn: Node) => Node[],
     private readonly imports: ImportTable,
     scopes: Map<number, FunctionScope>,
     threadSubclassRuns: Node[],
@@ -46,7 +51,7 @@ export class ThreadModel {
     this.extraSpawners = new Set(options.threadEntryPoints ?? []);
     const entries: Array<[Node, ThreadEntry]> = [];
     for (const run of threadSubclassRuns) entries.push([run, { via: 'a threading.Thread subclass', site: run }]);
-    collectCalls(root, (call) => {
+    calls.forEach((call) => {
       for (const [target, via] of this.spawnedCallables(call)) {
         for (const fn of this.callablesOf(target, call)) {
           const entry = { via, site: call };
@@ -57,23 +62,19 @@ export class ThreadModel {
         }
       }
     });
+    for (const [fn] of entries) this.directEntries.add(fn.id);
     // Breadth-first over the call graph, so each function keeps the shortest explanation.
     const queue = entries.filter(([fn, entry]) => this.mark(fn, entry)).map(([fn]) => fn);
     while (queue.length > 0) {
       const fn = queue.shift()!;
       const entry = this.reachable.get(fn.id)!;
-      const scope = scopes.get(fn.id);
-      const body = fn.type === 'lambda' ? fn.childForFieldName('body') : fn.childForFieldName('body');
-      if (!body || !scope && fn.type !== 'lambda') continue;
-      const visitCall = (call: Node) => {
-        for (const callee of this.resolver.functionsFor(call.childForFieldName('function')!, call)) {
-          if (this.mark(callee, entry)) queue.push(callee);
+      for (const call of callsIn(fn)) {
+        const callee = call.childForFieldName('function');
+        if (!callee) continue;
+        for (const target of this.resolver.functionsFor(callee, call)) {
+          if (this.mark(target, entry)) queue.push(target);
         }
-      };
-      if (body.type === 'call') visitCall(body);
-      walkScope(body, (n) => {
-        if (n.type === 'call' && n.childForFieldName('function')) visitCall(n);
-      });
+      }
     }
   }
 
@@ -93,6 +94,10 @@ export class ThreadModel {
     return null;
   }
 
+  isDirectEntry(fn: Node): boolean {
+    return this.directEntries.has(fn.id) || !!this.options.assumeConcurrent;
+  }
+
   get hasEntries(): boolean {
     return this.reachable.size > 0;
   }
@@ -101,6 +106,9 @@ export class ThreadModel {
   private spawnedCallables(call: Node): Array<[Node, string]> {
     const fnExpr = call.childForFieldName('function');
     if (!fnExpr) return [];
+    // Cheap text test first: qualifying every call of a module through the tree is not.
+    const text = fnExpr.text;
+    if (!SPAWNER_WORDS.test(text) && ![...this.extraSpawners].some((s) => text.endsWith(s.split('.').pop()!))) return [];
     const qualified = this.imports.qualify(fnExpr) ?? '';
     const last = qualified.split('.').pop() ?? '';
     const positional = positionalArguments(call);
@@ -141,12 +149,5 @@ export class ThreadModel {
       return [];
     }
     return this.resolver.functionsFor(expr, site);
-  }
-}
-
-function collectCalls(node: Node, visit: (call: Node) => void): void {
-  for (const child of namedChildren(node)) {
-    if (child.type === 'call') visit(child);
-    collectCalls(child, visit);
   }
 }

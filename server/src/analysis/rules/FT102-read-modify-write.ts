@@ -38,7 +38,11 @@ export const FT102: Rule = {
       const scope = ctx.model.scopeOf(node);
       const target = node.childForFieldName('left');
       const value = node.childForFieldName('right');
-      if (!scope || !target || !value || target.type === 'pattern_list') return;
+      if (!scope || !target || !value || (target.type !== 'identifier' && target.type !== 'attribute' && target.type !== 'subscript')) return;
+      // The value must mention the target's root name before a structural look is worth it.
+      const root = target.type === 'subscript' ? target.childForFieldName('value') : target;
+      const valueText = value.text;
+      if (!root || !valueText.includes(root.type === 'attribute' ? root.childForFieldName('attribute')?.text ?? root.text : root.text)) return;
       if (sameExpression(target, value) || !readsTarget(value, target)) return;
       const shared = sharedTarget(target, scope, ctx.model);
       if (!shared) return;
@@ -49,7 +53,7 @@ export const FT102: Rule = {
         message:
           `\`${snippet(node)}\` reads ${shared.description} and writes it back in separate steps, without holding a lock. ` +
           `Threads running this at the same time on free-threaded Python read the same old value and overwrite each other's updates.` +
-          `${verdict.where} Guard the read and the write with one lock${target.type === 'subscript' ? ', or use an atomic operation (`collections.Counter.update`, `dict.setdefault`) where one fits' : ''}.`,
+          `${verdict.where} Guard the read and the write with one lock.`,
       });
     },
   },

@@ -2,8 +2,9 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { sharedState } from '../model/sharing';
-import { namedChildren, snippet, walkScope } from '../model/syntax';
-import { mutationOf, raceVerdict, sameExpression } from './common';
+import type { ModuleModel } from '../model/module';
+import { namedChildren, snippet } from '../model/syntax';
+import { MUTATION_TYPES, mutationOf, raceVerdict, sameExpression } from './common';
 
 /** The containers a condition inspects: `k in d`, `d`, `not d`, `len(d)`, `d.get(k) is None`. */
 export function checkedContainers(condition: Node): Node[] {
@@ -48,17 +49,15 @@ function lenContainer(n: Node): Node | null {
   return namedChildren(n.childForFieldName('arguments')!)[0] ?? null;
 }
 
-/** The first in-place change of `container` in the if's branches, if any. */
-export function actionOn(ifNode: Node, container: Node): Node | null {
-  let action: Node | null = null;
-  for (const branch of namedChildren(ifNode)) {
-    if (branch === ifNode.childForFieldName('condition')) continue;
-    walkScope(branch, (n) => {
-      const m = action ? null : mutationOf(n);
-      if (m && sameExpression(m.container, container)) action = n;
-    });
+/** The first in-place change of `container` in the if's branches (not its condition), if any. */
+export function actionOn(ifNode: Node, container: Node, model: ModuleModel): Node | null {
+  const conditionEnd = ifNode.childForFieldName('condition')?.endIndex ?? ifNode.startIndex;
+  for (const n of model.nodesWithin(ifNode, MUTATION_TYPES)) {
+    if (n.startIndex < conditionEnd) continue;
+    const m = mutationOf(n);
+    if (m && sameExpression(m.container, container)) return n;
   }
-  return action;
+  return null;
 }
 
 export const FT103: Rule = {
@@ -72,12 +71,12 @@ export const FT103: Rule = {
       const condition = node.childForFieldName('condition');
       if (!scope || !condition) return;
       for (const container of checkedContainers(condition)) {
-        const action = actionOn(node, container);
+        const action = actionOn(node, container, ctx.model);
         if (!action) continue;
         const shared = sharedState(container, scope, ctx.model, 'object');
         if (!shared) continue;
         const verdict = raceVerdict(node, scope, shared, ctx);
-        if (!verdict) return;
+        if (!verdict) continue;
         ctx.report(condition, {
           severity: verdict.severity,
           message:

@@ -3,7 +3,8 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { sharedTarget } from '../model/sharing';
-import { namedChildren, snippet, walkScope } from '../model/syntax';
+import type { ModuleModel } from '../model/module';
+import { namedChildren, snippet } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
 
 /** The variable a "not initialised yet" test looks at: `x is None`, `x == None`, `not x`. */
@@ -25,15 +26,13 @@ export function uninitialisedSubject(condition: Node): Node | null {
 }
 
 /** The assignment to `subject` in the if's body, if any (not looking into nested functions). */
-function initialisation(ifNode: Node, subject: Node): Node | null {
+function initialisation(ifNode: Node, subject: Node, model: ModuleModel): Node | null {
   const body = ifNode.childForFieldName('consequence');
   if (!body) return null;
-  let found: Node | null = null;
-  walkScope(body, (n) => {
-    if (!found && n.type === 'assignment' && sameExpression(n.childForFieldName('left'), subject)) found = n;
-  });
-  return found;
+  return model.nodesWithin(body, ASSIGNMENT).find((n) => sameExpression(n.childForFieldName('left'), subject)) ?? null;
 }
+
+const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
 
 /** Is there a re-check of the same condition between the assignment and the outer if (inside the lock)? */
 function rechecked(assignment: Node, outer: Node): boolean {
@@ -55,7 +54,7 @@ export const FT104: Rule = {
       const condition = node.childForFieldName('condition');
       const subject = condition ? uninitialisedSubject(condition) : null;
       if (!scope || !subject) return;
-      const assignment = initialisation(node, subject);
+      const assignment = initialisation(node, subject, ctx.model);
       if (!assignment) return;
       const shared = sharedTarget(subject, scope, ctx.model);
       if (!shared) return;
@@ -68,7 +67,7 @@ export const FT104: Rule = {
           message:
             `Lazy initialisation of ${shared.description} without a lock: on free-threaded Python two threads can both see \`${name}\` unset and both run \`${snippet(assignment, 40)}\`, ` +
             `creating two objects and handing different ones to different callers.${verdict.where} ` +
-            `Initialise it at import time, use \`functools.cache\` on a factory, or check again under a lock (double-checked locking).`,
+            `Initialise it at import time, or take a lock and check again inside it (double-checked locking).`,
         });
       } else if (!rechecked(assignment, node)) {
         ctx.report(condition!, {

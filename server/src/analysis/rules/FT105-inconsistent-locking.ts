@@ -7,10 +7,10 @@ import { readsTarget } from './FT102-read-modify-write';
 import { insideCheckThenAct, sharedWrites, type SharedWrite } from './writes';
 
 /** Writes that FT101/FT102/FT103 already report with their own, more specific message. */
-function reportedElsewhere(node: Node): boolean {
+function reportedElsewhere(node: Node, ctx: RuleContext): boolean {
   if (node.type === 'augmented_assignment') return true;
   const m = mutationOf(node);
-  if (m && insideCheckThenAct(node, m.container)) return true;
+  if (m && insideCheckThenAct(node, m.container, ctx.model)) return true;
   const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
   const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
   return !!left && !!right && readsTarget(right, left);
@@ -34,7 +34,7 @@ export const FT105: Rule = {
         const locked = writes.find((w) => w.held.length > 0);
         if (!locked) continue;
         for (const w of writes) {
-          if (w.held.length > 0 || reportedElsewhere(w.node)) continue;
+          if (w.held.length > 0 || reportedElsewhere(w.node, ctx)) continue;
           const verdict = raceVerdict(w.node, w.scope, w.shared, ctx);
           ctx.report(w.node, {
             severity: verdict?.severity ?? 'warning',

@@ -3,7 +3,8 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { isMutableContainer } from '../model/scopes';
-import { snippet, walkScope } from '../model/syntax';
+import type { ModuleModel } from '../model/module';
+import { snippet } from '../model/syntax';
 import { mutationOf, type Mutation } from './common';
 import { readsTarget } from './FT102-read-modify-write';
 import { insideCheckThenAct, lockedKeys } from './writes';
@@ -24,14 +25,14 @@ function containerKind(value: Node): string {
 }
 
 /** Mutations that FT101/FT102/FT103 report with a more specific message. */
-function reportedElsewhere(m: Mutation): boolean {
+function reportedElsewhere(m: Mutation, model: ModuleModel): boolean {
   if (m.kind === 'item-augmented') return true;
   if (m.kind === 'item-assignment') {
     const right = m.node.childForFieldName('right');
     const left = m.node.childForFieldName('left');
     if (right && left && readsTarget(right, left)) return true;
   }
-  return insideCheckThenAct(m.node, m.container);
+  return insideCheckThenAct(m.node, m.container, model);
 }
 
 export const FT106: Rule = {
@@ -48,18 +49,18 @@ export const FT106: Rule = {
       if (!scope || !entry || !body) return;
       const byContainer = new Map<string, Array<{ m: Mutation; kind: string }>>();
       const locked = lockedKeys(model);
-      walkScope(body, (n) => {
+      for (const n of model.ownNodes(scope)) {
         const m = mutationOf(n);
-        if (!m || m.container.type !== 'identifier') return;
+        if (!m || m.container.type !== 'identifier') continue;
         const { kind } = model.resolve(m.container.text, scope);
         const binding = kind === 'module' || kind === 'global' ? model.bindings.get(m.container.text) : undefined;
-        if (binding?.kind !== 'value' || !isMutableContainer(binding.node) || model.guardedBy.has(m.container.text)) return;
+        if (binding?.kind !== 'value' || !isMutableContainer(binding.node) || model.guardedBy.has(m.container.text)) continue;
         // A container that is also written under a lock is FT105's (inconsistent locking).
-        if (model.heldLocks(n).length > 0 || reportedElsewhere(m) || locked.has(m.container.text)) return;
+        if (model.heldLocks(n).length > 0 || reportedElsewhere(m, model) || locked.has(m.container.text)) continue;
         const list = byContainer.get(m.container.text) ?? [];
         list.push({ m, kind: containerKind(binding.node!) });
         byContainer.set(m.container.text, list);
-      });
+      }
       const fn = scope.name;
       const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
       for (const [name, list] of byContainer) {

@@ -3,7 +3,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import { isMutableContainer } from '../model/scopes';
-import { namedChildren, snippet, walkScope } from '../model/syntax';
+import { namedChildren, snippet } from '../model/syntax';
 import { mutationOf } from './common';
 
 const SNAPSHOTS = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'len', 'sum', 'any', 'all', 'min', 'max']);
@@ -17,15 +17,14 @@ function threadMutatedContainers(model: ModuleModel): Map<string, Node> {
   if (found) return found;
   found = new Map();
   for (const scope of model.allScopes()) {
-    const body = scope.node.childForFieldName('body');
-    if (!body || !model.threads.entryFor(scope)) continue;
-    walkScope(body, (n) => {
+    if (!model.threads.entryFor(scope)) continue;
+    for (const n of model.ownNodes(scope)) {
       const m = mutationOf(n);
-      if (!m || m.container.type !== 'identifier' || found!.has(m.container.text)) return;
+      if (!m || m.container.type !== 'identifier' || found!.has(m.container.text)) continue;
       const binding = model.bindings.get(m.container.text);
       const { kind } = model.resolve(m.container.text, scope);
       if ((kind === 'module' || kind === 'global') && binding?.kind === 'value' && isMutableContainer(binding.node)) found!.set(m.container.text, n);
-    });
+    }
   }
   cache.set(model, found);
   return found;
@@ -58,7 +57,7 @@ function check(node: Node, ctx: RuleContext) {
     severity: 'warning',
     message:
       `Iterating \`${snippet(iterable!, 40)}\` while thread code changes \`${container.text}\` (\`${snippet(site, 40)}\`, line ${site.startPosition.row + 1}): ` +
-      `the loop can fail with "changed size during iteration" or see a half-made update, and on free-threaded Python the change really runs at the same time. ` +
+      `a dict or set raises "changed size during iteration", a list skips or repeats items, and on free-threaded Python the change really runs at the same time. ` +
       `Iterate over a snapshot taken under the lock that guards the changes (\`with lock: items = list(${container.text}.items())\`), or hand data over through a queue.Queue.`,
   });
 }

@@ -2,9 +2,23 @@
 // later in the same call). Docs: docs/rules/FT109.md
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
-import { snippet, walkScope } from '../model/syntax';
+import { snippet } from '../model/syntax';
+import { readsTarget } from './FT102-read-modify-write';
 
 const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__', '__enter__', 'setUp']);
+
+/** Offset in `text` of the first read of `access` (`self.start`) at or after `from`, or -1. */
+function findRead(text: string, access: string, from: number): number {
+  const re = new RegExp(`\\b${access.replace('.', '\\.')}\\b(?!\\s*=[^=])`, 'g');
+  re.lastIndex = from;
+  return re.exec(text)?.index ?? -1;
+}
+
+function countLines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
 
 export const FT109: Rule = {
   code: 'FT109',
@@ -19,33 +33,30 @@ export const FT109: Rule = {
       if (!scope?.receiver || scope.isClassMethod || CONSTRUCTION.has(scope.name) || !body) return;
       const cls = model.classInfo(scope.classNode);
       const why = cls ? model.whyInstancesShared(cls) : null;
-      if (!cls || !why) return;
-      const writes = new Map<string, Node>();
+      if (!cls || !why || !model.threads.entryFor(scope)) return;
+      // Unconditional writes directly in the method body: a write under `if` is state (lazy init, a
+      // flag), not a per-call scratch value; a read-modify-write is FT102's.
+      const bodyText = body.text;
       const reported = new Set<string>();
-      walkScope(body, (n) => {
-        // Only unconditional writes directly in the method body: a write under `if` is state (lazy init,
-        // a flag), not a per-call scratch value.
-        if (n.type === 'assignment' && n.parent?.parent?.id === body.id) {
-          const left = n.childForFieldName('left');
-          if (left?.type === 'attribute' && left.childForFieldName('object')?.text === scope.receiver) {
-            const attr = left.childForFieldName('attribute')!.text;
-            if (!cls.lockAttributes.has(attr) && !writes.has(attr) && model.heldLocks(n).length === 0) writes.set(attr, n);
-          }
-        } else if (n.type === 'attribute' && n.childForFieldName('object')?.text === scope.receiver) {
-          const attr = n.childForFieldName('attribute')!.text;
-          const write = writes.get(attr);
-          const isWriteTarget = n.parent?.type === 'assignment' && n.parent.childForFieldName('left')?.id === n.id;
-          if (!write || isWriteTarget || reported.has(attr) || n.startIndex < write.endIndex) return;
-          reported.add(attr);
-          ctx.report(write, {
-            severity: 'warning',
-            message:
-              `\`${snippet(write, 50)}\` keeps a per-call value on \`${scope.receiver}\`, and \`${scope.name}\` reads it back at line ${n.startPosition.row + 1}; ` +
-              `but \`${cls.name}\` objects are shared (${why}). When two threads run \`${scope.name}\` on the same object, the second overwrites the first's value ` +
-              `before it is read back. Keep it in a local variable (or in \`threading.local()\`).`,
-          });
-        }
-      });
+      for (const n of model.ownNodes(scope)) {
+        if (n.type !== 'assignment' || n.parent?.parent?.id !== body.id) continue;
+        const left = n.childForFieldName('left');
+        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver) continue;
+        const attr = left.childForFieldName('attribute')!.text;
+        const value = n.childForFieldName('right');
+        if (cls.lockAttributes.has(attr) || reported.has(attr) || (value && readsTarget(value, left)) || model.heldLocks(n).length > 0) continue;
+        const read = findRead(bodyText, `${scope.receiver}.${attr}`, n.endIndex - body.startIndex);
+        if (read < 0) continue;
+        reported.add(attr);
+        const line = n.startPosition.row + 1 + countLines(bodyText, n.endIndex - body.startIndex, read);
+        ctx.report(n, {
+          severity: 'warning',
+          message:
+            `\`${snippet(n, 50)}\` keeps a per-call value on \`${scope.receiver}\`, and \`${scope.name}\` reads it back at line ${line}; ` +
+            `but \`${cls.name}\` objects are shared (${why}). When two threads run \`${scope.name}\` on the same object, the second overwrites the first's value ` +
+            `before it is read back. Keep it in a local variable (or in \`threading.local()\`).`,
+        });
+      }
     },
   },
 };

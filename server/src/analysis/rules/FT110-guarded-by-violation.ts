@@ -7,8 +7,8 @@ const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__']);
 
 /** Does a held lock expression (`self._lock`, `_lock`) denote the declared one? */
 function sameLock(held: string, declared: string): boolean {
-  const strip = (s: string) => s.replace(/^(self|cls)\./, '');
-  return held === declared || strip(held) === strip(declared);
+  const receiver = (s: string) => s.replace(/^cls\./, 'self.');
+  return receiver(held) === receiver(declared);
 }
 
 export const FT110: Rule = {
@@ -27,7 +27,8 @@ export const FT110: Rule = {
         const cls = model.classInfo(scope.classNode);
         walkScope(body, (n) => {
           let key: string | null = null;
-          if (n.type === 'identifier' && n.parent?.type !== 'attribute' && n.parent?.type !== 'keyword_argument') {
+          const isKeywordName = n.parent?.type === 'keyword_argument' && n.parent.childForFieldName('name')?.id === n.id;
+          if (n.type === 'identifier' && n.parent?.type !== 'attribute' && !isKeywordName) {
             const kind = model.resolve(n.text, scope).kind;
             if (kind === 'module' || kind === 'global') key = n.text;
           } else if (n.type === 'attribute' && cls && scope.receiver && n.childForFieldName('object')?.text === scope.receiver) {

@@ -21,6 +21,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   const entry = model.threads.entryFor(scope);
   // Declared `# guarded-by:` state is FT110's: it reports every access without the declared lock.
   if (model.guardedBy.has(shared.key)) return null;
+  // A closure variable is shared only if the nested function really runs on several threads; closures
+  // used as sequential state machines (`nonlocal pos; pos += 1`) are the common case.
+  if (shared.kind === 'closure' && !entry) return null;
   if (entry) {
     const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
     return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).` };
@@ -40,6 +43,9 @@ export const MUTATING_METHODS = new Set([
   'update', 'setdefault', 'add', 'discard', 'sort', 'reverse', 'rotate', 'difference_update',
   'intersection_update', 'symmetric_difference_update',
 ]);
+
+/** Node types that can change a container in place (see mutationOf). */
+export const MUTATION_TYPES: ReadonlySet<string> = new Set(['call', 'assignment', 'augmented_assignment', 'delete_statement']);
 
 export interface Mutation {
   /** The container expression that is changed (`d` in `d[k] = v`, `lst` in `lst.append(x)`). */

@@ -4,7 +4,7 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import type { FunctionScope } from '../model/scopes';
-import { boundNames, walkScope } from '../model/syntax';
+import { boundNames } from '../model/syntax';
 import { mutationOf, sameExpression } from './common';
 import { actionOn, checkedContainers } from './FT103-check-then-act';
 
@@ -22,9 +22,7 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
   if (cached) return cached;
   const writes: SharedWrite[] = [];
   for (const scope of model.allScopes()) {
-    const body = scope.node.childForFieldName('body');
-    if (!body) continue;
-    walkScope(body, (n) => {
+    for (const n of model.ownNodes(scope)) {
       let shared: SharedState | null = null;
       if (n.type === 'assignment' || n.type === 'augmented_assignment') {
         const left = n.childForFieldName('left');
@@ -34,7 +32,7 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
         if (m) shared = sharedState(m.container, scope, model, 'object');
       }
       if (shared) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
-    });
+    }
   }
   cache.set(model, writes);
   return writes;
@@ -46,12 +44,12 @@ export function lockedKeys(model: ModuleModel): Set<string> {
 }
 
 /** Is this change the "act" of a check-then-act on the same container (FT103 reports it)? */
-export function insideCheckThenAct(node: Node, container: Node): boolean {
+export function insideCheckThenAct(node: Node, container: Node, model: ModuleModel): boolean {
   for (let n = node.parent; n; n = n.parent) {
     if (n.type === 'function_definition') return false;
     if (n.type !== 'if_statement') continue;
     const condition = n.childForFieldName('condition');
-    if (condition && checkedContainers(condition).some((c) => sameExpression(c, container) && actionOn(n!, c))) return true;
+    if (condition && checkedContainers(condition).some((c) => sameExpression(c, container) && actionOn(n!, c, model))) return true;
   }
   return false;
 }

@@ -1,0 +1,149 @@
+// One pass over the tree that collects every node the model and the rules ask about, grouped by type
+// and by the function that contains it. Crossing from JS into web-tree-sitter's wasm costs about a
+// microsecond per node, so the analysis walks the tree once here and never again: the model and the
+// rules read these lists instead of re-walking subtrees.
+import type { Node, Tree } from '../parser';
+
+/** Node types collected by the index (everything else is skipped without leaving wasm). */
+export const INDEXED_TYPES = [
+  'function_definition', 'class_definition', 'lambda', 'call', 'assignment', 'augmented_assignment',
+  'global_statement', 'nonlocal_statement', 'for_statement', 'for_in_clause', 'while_statement', 'if_statement',
+  'with_statement', 'delete_statement', 'import_statement', 'import_from_statement', 'as_pattern_target',
+  'named_expression', 'except_clause', 'comment',
+] as const;
+export type IndexedType = (typeof INDEXED_TYPES)[number];
+
+export interface IndexedNode {
+  node: Node;
+  /**
+   * Index into `functions` of the innermost enclosing function_definition whose own body holds the
+   * node (class bodies and module level: -1). Lambdas and comprehensions do not open a scope here.
+   */
+  fn: number;
+}
+
+export interface IndexedComment {
+  text: string;
+  start: number;
+  end: number;
+}
+
+export class SyntaxIndex {
+  /** function_definition nodes in source order. */
+  readonly functions: Node[] = [];
+  /** For each function, the function it is nested in (-1: module or class level). */
+  readonly functionParents: number[] = [];
+  private readonly byType = new Map<string, IndexedNode[]>();
+  private readonly byFunction = new Map<number, IndexedNode[]>();
+  /** node id → the `fn` of an indexed node, so rules find a node's function without walking parents. */
+  private readonly functionOfNode = new Map<number, number>();
+  readonly comments: IndexedComment[] = [];
+
+  constructor(tree: Tree, extraTypes: readonly string[] = []) {
+    // Compare numeric type ids in the loop: reading a type name costs a string conversion per node.
+    const language = tree.language;
+    const idsOf = (types: readonly string[]) => new Set(types.map((t) => language.idForNodeType(t, true)).filter((id): id is number => id !== null));
+    const wanted = idsOf([...INDEXED_TYPES, ...extraTypes]);
+    const commentId = language.idForNodeType('comment', true);
+    const functionId = language.idForNodeType('function_definition', true);
+    const classId = language.idForNodeType('class_definition', true);
+    // Leaves of the kinds we index never hide below these: do not descend into them.
+    const opaque = idsOf(['string', 'integer', 'float', 'identifier', 'comment', 'dotted_name', 'true', 'false', 'none']);
+    // scope stack: [depth, function index or -1 for a class body]
+    const scopes: Array<[number, number]> = [];
+    const cursor = tree.walk();
+    let depth = 0;
+    try {
+      for (;;) {
+        const typeId = cursor.nodeTypeId;
+        while (scopes.length > 0 && scopes[scopes.length - 1][0] >= depth) scopes.pop();
+        if (typeId === commentId) {
+          this.comments.push({ text: cursor.nodeText, start: cursor.startIndex, end: cursor.endIndex });
+        } else if (wanted.has(typeId)) {
+          const node = cursor.currentNode;
+          const type = node.type;
+          const fn = scopes.length > 0 ? scopes[scopes.length - 1][1] : -1;
+          const enclosing = enclosingFunction(scopes);
+          if (typeId === functionId) {
+            this.functions.push(node);
+            this.functionParents.push(enclosing);
+            this.add(type, { node, fn }, enclosing);
+            scopes.push([depth, this.functions.length - 1]);
+          } else {
+            this.add(type, { node, fn }, enclosing);
+            if (typeId === classId) scopes.push([depth, -1]);
+          }
+        }
+        if (!opaque.has(typeId) && cursor.gotoFirstChild()) {
+          depth++;
+          continue;
+        }
+        while (!cursor.gotoNextSibling()) {
+          if (!cursor.gotoParent()) return;
+          depth--;
+        }
+      }
+    } finally {
+      cursor.delete();
+    }
+  }
+
+  /**
+   * The innermost function_definition containing an indexed node (-1: none), or undefined for nodes
+   * the index did not collect. Unlike `fn`, class bodies inside functions resolve to that function.
+   */
+  functionOf(node: Node): number | undefined {
+    return this.functionOfNode.get(node.id);
+  }
+
+  private add(type: string, entry: IndexedNode, enclosing: number): void {
+    this.functionOfNode.set(entry.node.id, enclosing);
+    let list = this.byType.get(type);
+    if (!list) this.byType.set(type, (list = []));
+    list.push(entry);
+    if (type === 'comment') return;
+    let own = this.byFunction.get(entry.fn);
+    if (!own) this.byFunction.set(entry.fn, (own = []));
+    own.push(entry);
+  }
+
+  /** Every indexed node of a type, in source order. */
+  all(type: string): readonly IndexedNode[] {
+    return this.byType.get(type) ?? [];
+  }
+
+  /** Indexed nodes directly in function `fn`'s own scope (not in nested functions or classes). */
+  inFunction(fn: number): readonly IndexedNode[] {
+    return this.byFunction.get(fn) ?? [];
+  }
+
+  /** Indexed nodes of `types` inside [start, end) and in the same scope as `fn`. */
+  within(fn: number, start: number, end: number, types: ReadonlySet<string>): Node[] {
+    const out: Node[] = [];
+    for (const e of this.inFunction(fn)) {
+      const s = e.node.startIndex;
+      if (s >= end) break;
+      if (s >= start && types.has(e.node.type) && e.node.endIndex <= end) out.push(e.node);
+    }
+    return out;
+  }
+
+  functionIndex(fnNode: Node): number {
+    // functions are in source order: binary search by start offset
+    let lo = 0;
+    let hi = this.functions.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.functions[mid].startIndex;
+      if (s === fnNode.startIndex) return this.functions[mid].id === fnNode.id ? mid : this.functions.findIndex((f) => f.id === fnNode.id);
+      if (s < fnNode.startIndex) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+}
+
+function enclosingFunction(scopes: Array<[number, number]>): number {
+  for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i][1] >= 0) return scopes[i][1];
+  return -1;
+}
