@@ -28,7 +28,7 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
 export class DocumentStore {
   private readonly docs = new Map<string, OpenDocument>();
 
-  constructor(private readonly parser: Parser) {}
+  constructor(readonly parser: Parser) {}
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);

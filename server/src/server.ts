@@ -12,6 +12,9 @@ import { createPythonParser } from './analysis/parser';
 import { analyze, selectRules, type Rule } from './analysis';
 import { DocumentStore, type OpenDocument } from './documents';
 import { toDiagnostic } from './diagnostics';
+import { codeActions, FIX_ALL_KIND } from './codeActions';
+import type { Finding } from './analysis';
+import { CodeActionKind } from 'vscode-languageserver/node';
 import { DEFAULT_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 
 const ANALYSIS_DELAY_MS = 75;
@@ -21,6 +24,8 @@ let settings: ServerSettings = DEFAULT_SETTINGS;
 let rules: Rule[] = selectRules(settings);
 let canPullConfiguration = false;
 const pending = new Map<string, NodeJS.Timeout>();
+/** The findings behind the diagnostics last published for each document (for code actions). */
+const published = new Map<string, { version: number; findings: Finding[] }>();
 const ready = createPythonParser().then((parser) => (store = new DocumentStore(parser)));
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -28,7 +33,10 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   const initial = params.initializationOptions?.settings;
   if (initial) applySettings(initial);
   return {
-    capabilities: { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } },
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+    },
     serverInfo: { name: 'ftaudit', version: '0.1.0' },
   };
 });
@@ -76,6 +84,7 @@ connection.onDidCloseTextDocument(async ({ textDocument }) => {
   clearTimeout(pending.get(textDocument.uri));
   pending.delete(textDocument.uri);
   store!.close(textDocument.uri);
+  published.delete(textDocument.uri);
   void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
 });
 
@@ -98,9 +107,32 @@ function publish(entry: OpenDocument): void {
     const findings = settings.enable
       ? analyze({ tree: store!.tree(entry), text: document.getText(), rules, options: { assumeConcurrent: settings.assumeConcurrent } })
       : [];
+    published.set(document.uri, { version: document.version, findings });
     void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: findings.map((f) => toDiagnostic(f, document)) });
   } catch (error) {
     connection.console.error(`ftaudit: analysis of ${document.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+}
+
+connection.onCodeAction(async (params) => {
+  await ready;
+  const entry = store!.get(params.textDocument.uri);
+  if (!entry || !settings.enable) return [];
+  const document = entry.document;
+  // Findings must describe this exact text: re-analyse when an edit arrived after the last publish.
+  let findings = published.get(document.uri)?.version === document.version ? published.get(document.uri)!.findings : undefined;
+  if (!findings) findings = analyze({ tree: store!.tree(entry), text: document.getText(), rules, options: { assumeConcurrent: settings.assumeConcurrent } });
+  return codeActions(params, document, findings, (text) => checkText(text));
+});
+
+/** Analyses a text that is not an open document's current one (the passes of fix-all). */
+function checkText(text: string) {
+  const tree = store!.parser.parse(text);
+  if (!tree) return [];
+  try {
+    return analyze({ tree, text, rules, options: { assumeConcurrent: settings.assumeConcurrent } });
+  } finally {
+    tree.delete();
   }
 }
 

@@ -10,6 +10,8 @@ export { analyze } from './analyze';
 export { selectRules, unknownCodes, type RuleSelection } from './selection';
 export { ALL_RULES, RULES_BY_CODE, ruleDocUrl } from './rules';
 export { LineIndex } from './text';
+export { fixAll, isApplicable, type FixAllResult } from './fixes/fixAll';
+export { applyEdits } from './fixes/text';
 
 export interface CheckSettings extends RuleSelection, AnalysisOptions {}
 

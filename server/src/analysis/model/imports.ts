@@ -49,6 +49,13 @@ export class ImportTable {
     return head ? [head, ...parts.slice(1)].join('.') : parts.join('.');
   }
 
+  /** The qualified name of a dotted name written in this module (`th.Lock` → `threading.Lock`). */
+  qualifyName(dotted: string): string {
+    const parts = dotted.split('.');
+    const head = this.aliases.get(parts[0]);
+    return head ? [head, ...parts.slice(1)].join('.') : dotted;
+  }
+
   isImported(name: string): boolean {
     return this.aliases.has(name);
   }

@@ -10,6 +10,8 @@ export const INDEXED_TYPES = [
   'global_statement', 'nonlocal_statement', 'for_statement', 'for_in_clause', 'while_statement', 'if_statement',
   'with_statement', 'delete_statement', 'import_statement', 'import_from_statement', 'as_pattern_target',
   'named_expression', 'except_clause', 'comment',
+  // FT2xx hazard rules: generator functions (FT201), awaits under a threading lock (FT210).
+  'yield', 'await',
 ] as const;
 export type IndexedType = (typeof INDEXED_TYPES)[number];
 

@@ -4,6 +4,7 @@ import type { Rule, RuleContext } from '../types';
 import { sharedTarget } from '../model/sharing';
 import { snippet } from '../model/syntax';
 import { raceVerdict } from './common';
+import { guardFix } from '../fixes/guard';
 
 export const FT101: Rule = {
   code: 'FT101',
@@ -24,6 +25,7 @@ export const FT101: Rule = {
       const op = node.children.find((c) => c?.type.endsWith('='))?.type ?? '+=';
       ctx.report(node, {
         severity: verdict.severity,
+        fix: guardFix(ctx, node, scope, shared),
         message:
           `\`${snippet(node)}\` updates ${shared.description} without holding a lock. ` +
           `\`${op}\` reads, computes and writes back in separate steps, so threads running it at the same time ` +

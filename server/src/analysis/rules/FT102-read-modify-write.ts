@@ -4,6 +4,7 @@ import type { Rule, RuleContext } from '../types';
 import { sharedTarget } from '../model/sharing';
 import { positionalArguments, snippet, walkScope } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
+import { guardFix } from '../fixes/guard';
 
 /** Does `value` read what `target` names (`target` itself, or `d.get(k)` / `d.setdefault(k)` for `d[k]`)? */
 export function readsTarget(value: Node, target: Node): boolean {
@@ -50,6 +51,7 @@ export const FT102: Rule = {
       if (!verdict) return;
       ctx.report(node, {
         severity: verdict.severity,
+        fix: guardFix(ctx, node, scope, shared),
         message:
           `\`${snippet(node)}\` reads ${shared.description} and writes it back in separate steps, without holding a lock. ` +
           `Threads running this at the same time on free-threaded Python read the same old value and overwrite each other's updates.` +

@@ -5,6 +5,9 @@ import { sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
 import { namedChildren, snippet } from '../model/syntax';
 import { MUTATION_TYPES, mutationOf, raceVerdict, sameExpression } from './common';
+import { atomicDictFix } from '../fixes/atomicDict';
+import { guardFix } from '../fixes/guard';
+import { lockedKeys } from './writes';
 
 /** The containers a condition inspects: `k in d`, `d`, `not d`, `len(d)`, `d.get(k) is None`. */
 export function checkedContainers(condition: Node): Node[] {
@@ -79,6 +82,8 @@ export const FT103: Rule = {
         if (!verdict) continue;
         ctx.report(condition, {
           severity: verdict.severity,
+          // A container some code locks needs that lock here too (FT105); otherwise one atomic call will do.
+          fix: (lockedKeys(ctx.model).has(shared.key) ? undefined : atomicDictFix(ctx.text, node)) ?? guardFix(ctx, node, scope, shared),
           message:
             `\`if ${snippet(condition, 40)}\` checks ${shared.description} and then changes it (\`${snippet(action, 40)}\`, line ${action.startPosition.row + 1}) without holding a lock. ` +
             `On free-threaded Python another thread can change the container between the check and the action, so the check no longer holds (a KeyError, a lost entry, a double pop).` +

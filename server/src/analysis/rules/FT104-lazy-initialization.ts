@@ -6,6 +6,7 @@ import { sharedTarget } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
 import { namedChildren, snippet } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
+import { guardFix } from '../fixes/guard';
 
 /** The variable a "not initialised yet" test looks at: `x is None`, `x == None`, `not x`. */
 export function uninitialisedSubject(condition: Node): Node | null {
@@ -64,6 +65,7 @@ export const FT104: Rule = {
       if (ctx.model.heldLocks(assignment).length === 0) {
         ctx.report(condition!, {
           severity: verdict.severity,
+          fix: guardFix(ctx, node, scope, shared),
           message:
             `Lazy initialisation of ${shared.description} without a lock: on free-threaded Python two threads can both see \`${name}\` unset and both run \`${snippet(assignment, 40)}\`, ` +
             `creating two objects and handing different ones to different callers.${verdict.where} ` +

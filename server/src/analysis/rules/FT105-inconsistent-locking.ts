@@ -3,6 +3,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
 import { mutationOf, raceVerdict } from './common';
+import { guardFix } from '../fixes/guard';
 import { readsTarget } from './FT102-read-modify-write';
 import { insideCheckThenAct, sharedWrites, type SharedWrite } from './writes';
 
@@ -23,6 +24,8 @@ export const FT105: Rule = {
   precision: 'medium',
   visit: {
     module(_node: Node, ctx: RuleContext) {
+      // No `with` block and no acquire(): nothing is ever written under a lock.
+      if (ctx.model.index.all('with_statement').length === 0 && !ctx.text.includes('.acquire(')) return;
       const byKey = new Map<string, SharedWrite[]>();
       for (const w of sharedWrites(ctx.model)) {
         if (ctx.model.guardedBy.has(w.shared.key)) continue; // FT110 owns declared state
@@ -38,6 +41,7 @@ export const FT105: Rule = {
           const verdict = raceVerdict(w.node, w.scope, w.shared, ctx);
           ctx.report(w.node, {
             severity: verdict?.severity ?? 'warning',
+            fix: guardFix(ctx, w.node, w.scope, w.shared),
             message:
               `\`${snippet(w.node)}\` writes ${w.shared.description} without a lock, but line ${locked.node.startPosition.row + 1} writes it holding \`${locked.held[0]}\`. ` +
               `The lock only protects the state if every write takes it: on free-threaded Python this write can interleave with the locked ones.` +

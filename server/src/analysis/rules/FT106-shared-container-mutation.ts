@@ -24,6 +24,14 @@ function containerKind(value: Node): string {
   return KIND_NAMES.find(([re]) => re.test(text))?.[1] ?? 'container';
 }
 
+/** `d.setdefault(k, v)` and `d.pop(k, default)`: the atomic idioms ftaudit itself recommends. */
+function isAtomicIdiom(n: Node): boolean {
+  if (n.type !== 'call') return false;
+  const method = n.childForFieldName('function')?.childForFieldName('attribute')?.text;
+  const args = n.childForFieldName('arguments')?.namedChildCount ?? 0;
+  return method === 'setdefault' || (method === 'pop' && args === 2);
+}
+
 /** Mutations that FT101/FT102/FT103 report with a more specific message. */
 function reportedElsewhere(m: Mutation, model: ModuleModel): boolean {
   if (m.kind === 'item-augmented') return true;
@@ -51,7 +59,7 @@ export const FT106: Rule = {
       const locked = lockedKeys(model);
       for (const n of model.ownNodes(scope)) {
         const m = mutationOf(n);
-        if (!m || m.container.type !== 'identifier') continue;
+        if (!m || m.container.type !== 'identifier' || isAtomicIdiom(n)) continue;
         const { kind } = model.resolve(m.container.text, scope);
         const binding = kind === 'module' || kind === 'global' ? model.bindings.get(m.container.text) : undefined;
         if (binding?.kind !== 'value' || !isMutableContainer(binding.node) || model.guardedBy.has(m.container.text)) continue;

@@ -1,0 +1,117 @@
+// "Guard with a lock": wrap the racy statement (or the whole check-then-act / lazy-init `if`) in
+// `with <lock>:`, reusing the lock that already guards the state elsewhere, or creating one next to it.
+import type { Node } from '../parser';
+import type { Fix, RuleContext, TextEdit } from '../types';
+import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
+import type { SharedState } from '../model/sharing';
+import { namedChildren } from '../model/syntax';
+import { sharedWrites } from '../rules/writes';
+import { lockConstructor } from './threadingImport';
+import { mergeOnceFix } from './mergeOnce';
+import { enclosingStatement, indentLines, indentUnit, indentationAt, lineEnding, nextLineStart, ownLines } from './text';
+
+interface LockChoice {
+  expression: string;
+  /** Edits that create the lock (and its import), empty when an existing lock is reused. */
+  edits: TextEdit[];
+  reused: boolean;
+}
+
+export function guardFix(ctx: RuleContext, node: Node, scope: FunctionScope, shared: SharedState): Fix | undefined {
+  const stmt = enclosingStatement(node);
+  const lines = stmt ? ownLines(ctx.text, stmt) : null;
+  if (!stmt || !lines) return undefined;
+  const lock = chooseLock(ctx, scope, shared);
+  if (!lock) return undefined;
+  // Alone in a loop body, a locked update becomes a hot lock (FT108): accumulate and merge once instead.
+  const loop = stmt.parent?.type === 'block' ? stmt.parent.parent : null;
+  if (loop?.type === 'for_statement' && loop.childForFieldName('body')?.namedChildCount === 1) {
+    const merged = mergeOnceFix(ctx.text, loop, stmt, lock.expression);
+    if (merged) return { ...merged, edits: [...lock.edits, ...merged.edits] };
+  }
+  const eol = lineEnding(ctx.text);
+  const body = ctx.text.slice(lines.start, lines.end);
+  const wrapped = `${lines.indent}with ${lock.expression}:${eol}${indentLines(body, indentUnit(ctx.text))}${/\r?\n$|\r$/.test(body) ? '' : ''}`;
+  return {
+    message: lock.reused ? `Guard with \`${lock.expression}\`` : `Guard with a new lock \`${lock.expression}\``,
+    // Reusing a lock can deadlock when a caller already holds it (a non-reentrant Lock); a new,
+    // dedicated lock cannot.
+    applicability: lock.reused ? 'unsafe' : 'safe',
+    edits: [...lock.edits, { start: lines.start, end: lines.end, newText: wrapped }],
+  };
+}
+
+function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState): LockChoice | null {
+  const { model, text } = ctx;
+  const existing = sharedWrites(model).find((w) => w.shared.key === shared.key && w.held.length > 0)?.held[0];
+  if (existing && usableHere(existing, scope, model)) return { expression: existing, edits: [], reused: true };
+  if (shared.kind === 'global') return moduleLock(shared.key, model, text);
+  if (shared.kind === 'shared-instance' && scope.receiver) {
+    const cls = model.classInfo(scope.classNode);
+    if (!cls) return null;
+    const own = [...cls.lockAttributes][0];
+    if (own) return { expression: `${scope.receiver}.${own}`, edits: [], reused: true };
+    return instanceLock(cls.node, scope.receiver, model, text);
+  }
+  return null;
+}
+
+/** A lock expression written in another function can be used here if it is a module global or `self.…`. */
+function usableHere(lock: string, scope: FunctionScope, model: ModuleModel): boolean {
+  const head = lock.split('.')[0];
+  if (lock.includes('(')) return false;
+  return head === scope.receiver || (model.bindings.has(head) && !scope.locals.has(head) && !scope.parameters.has(head));
+}
+
+/** `_name_lock = threading.Lock()` on the line after the global's definition (or reuse it if present). */
+function moduleLock(name: string, model: ModuleModel, text: string): LockChoice | null {
+  const lockName = `_${name.replace(/^_+/, '')}_lock`;
+  if (model.bindings.has(lockName)) return { expression: lockName, edits: [], reused: true };
+  const value = model.bindings.get(name)?.node;
+  const stmt = value ? enclosingStatement(value) : null;
+  if (!stmt || stmt.parent?.type !== 'module') return null;
+  const ctor = lockConstructor(model, text);
+  const at = nextLineStart(text, stmt.endIndex);
+  const eol = lineEnding(text);
+  const needsBreak = at === text.length && !/[\r\n]$/.test(text);
+  return { expression: lockName, edits: [...ctor.edits, { start: at, end: at, newText: `${needsBreak ? eol : ''}${lockName} = ${ctor.expression}${eol}` }], reused: false };
+}
+
+/** `self._lock = threading.Lock()` at the start of `__init__`, creating `__init__` when the class has none. */
+function instanceLock(classNode: Node, receiver: string, model: ModuleModel, text: string): LockChoice | null {
+  const ctor = lockConstructor(model, text);
+  const eol = lineEnding(text);
+  const unit = indentUnit(text);
+  const cls = model.classInfo(classNode)!;
+  const init = cls.methods.get('__init__');
+  const expression = `${receiver}._lock`;
+  if (init) {
+    const initReceiver = init.childForFieldName('parameters') && namedChildren(init.childForFieldName('parameters')!)[0]?.text;
+    const body = init.childForFieldName('body');
+    const first = body ? namedChildren(body)[0] : null;
+    if (!first || !initReceiver) return null;
+    const isDocstring = first.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string';
+    const anchor = isDocstring ? nextLineStart(text, first.endIndex) : nextLineStart(text, first.startIndex - 1 < 0 ? 0 : first.startIndex) === 0 ? 0 : lineStartOf(text, first.startIndex);
+    const indent = indentationAt(text, first.startIndex);
+    if (first.startPosition.row === init.startPosition.row) return null; // `def __init__(self): pass` on one line
+    return { expression, edits: [...ctor.edits, { start: anchor, end: anchor, newText: `${indent}${initReceiver}._lock = ${ctor.expression}${eol}` }], reused: false };
+  }
+  const body = classNode.childForFieldName('body');
+  const first = body ? namedChildren(body)[0] : null;
+  if (!first || first.startPosition.row === classNode.startPosition.row) return null;
+  const indent = indentationAt(text, first.startIndex);
+  const isDocstring = first.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string';
+  const anchor = isDocstring ? nextLineStart(text, first.endIndex) : lineStartOf(text, first.startIndex);
+  const bases = classNode.childForFieldName('superclasses');
+  const hasBases = !!bases && namedChildren(bases).some((b) => b.text !== 'object');
+  const lines = hasBases
+    ? [`def __init__(self, *args, **kwargs):`, `${unit}super().__init__(*args, **kwargs)`, `${unit}self._lock = ${ctor.expression}`]
+    : [`def __init__(self):`, `${unit}self._lock = ${ctor.expression}`];
+  const newText = lines.map((l) => `${indent}${l}${eol}`).join('') + eol;
+  return { expression, edits: [...ctor.edits, { start: anchor, end: anchor, newText }], reused: false };
+}
+
+function lineStartOf(text: string, offset: number): number {
+  return offset - indentationAt(text, offset).length;
+}

@@ -1,0 +1,102 @@
+// Helpers shared by the FT2xx hazard rules (process-wide state, iterators, lock misuse, blocking calls).
+// They only read the model; the race rules' severity policy lives in common.ts.
+import type { Node } from '../parser';
+import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
+import type { ThreadEntry } from '../model/threads';
+import { keywordArgument, namedChildren, positionalArguments } from '../model/syntax';
+
+/** The qualified name of a call's callee (`os.putenv`, `threading.Lock`), through import aliases. */
+export function calleeName(call: Node, model: ModuleModel): string | null {
+  return model.imports.qualify(call.childForFieldName('function'));
+}
+
+/** `x.method(...)` → method name, else null. */
+export function methodName(call: Node): string | null {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text ?? null : null;
+}
+
+/** `x.method(...)` → x, else null. */
+export function methodReceiver(call: Node): Node | null {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+}
+
+/** Is `name` a builtin here (not rebound at module level, not imported, not a local of `scope`)? */
+export function isBuiltin(name: string, scope: FunctionScope | null, model: ModuleModel): boolean {
+  return model.resolve(name, scope).kind === 'unknown' && !model.imports.isImported(name);
+}
+
+/** The thread entry of the function containing `node`, with its scope, or null. */
+export function threadCode(node: Node, model: ModuleModel): { scope: FunctionScope; entry: ThreadEntry } | null {
+  const scope = model.scopeOf(node);
+  const entry = scope ? model.threads.entryFor(scope) : null;
+  return scope && entry ? { scope, entry } : null;
+}
+
+/** "`worker` runs on threads (threading.Thread(target=worker), line 12)" — for messages. */
+export function runsOnThreads(scope: FunctionScope, entry: ThreadEntry): string {
+  const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+  return `\`${scope.name}\` runs on threads (${via})`;
+}
+
+/** Inside a `for`/`while` loop or a comprehension, without leaving the function? Returns that node. */
+export function enclosingLoop(node: Node, stopAt: Node | null = null): Node | null {
+  for (let n = node.parent; n && n !== stopAt; n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return null;
+    if (LOOP_TYPES.has(n.type)) return n;
+  }
+  return null;
+}
+
+const LOOP_TYPES = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+/** Is `node` inside a loop body (not the iterable of a `for`) that is itself inside `outer`? */
+export function isInLoop(node: Node): boolean {
+  return enclosingLoop(node) !== null;
+}
+
+/**
+ * Arguments a thread-starting call hands to the thread's callable: `Thread(target=f, args=(a, b),
+ * kwargs={"k": c})`, `Timer(t, f, args=…)`, `executor.submit(f, a, b)`, `_thread.start_new_thread(f, (a,))`.
+ * Null when the call starts no thread.
+ */
+export function threadArguments(call: Node, model: ModuleModel): Node[] | null {
+  const q = calleeName(call, model) ?? '';
+  const last = q.split('.').pop() ?? '';
+  const fromTuple = (n: Node | null): Node[] => {
+    if (!n) return [];
+    if (n.type === 'tuple' || n.type === 'list') return namedChildren(n);
+    if (n.type === 'dictionary') return namedChildren(n).flatMap((p) => (p.type === 'pair' && p.childForFieldName('value') ? [p.childForFieldName('value')!] : []));
+    return [];
+  };
+  const isThreading = q.startsWith('threading.') || (q === last && model.imports.isImported(last));
+  if ((last === 'Thread' || last === 'Timer') && isThreading) {
+    const positional = positionalArguments(call);
+    // Thread(group, target, name, args, kwargs); Timer(interval, function, args, kwargs)
+    const args = keywordArgument(call, 'args') ?? positional[last === 'Thread' ? 3 : 2] ?? null;
+    const kwargs = keywordArgument(call, 'kwargs') ?? positional[last === 'Thread' ? 4 : 3] ?? null;
+    return [...fromTuple(args), ...fromTuple(kwargs)];
+  }
+  if (q === '_thread.start_new_thread' || q === '_thread.start_new') return fromTuple(positionalArguments(call)[1] ?? null);
+  if (methodName(call) === 'submit' && model.imports.hasConcurrencyImport()) return positionalArguments(call).slice(1);
+  return null;
+}
+
+/** The function_definition or module root whose own code holds `node`. */
+export function ownerNode(node: Node, model: ModuleModel): Node {
+  return model.scopeOf(node)?.node ?? model.root;
+}
+
+/** Assignments `name = value` in the scope that owns `at` (module level: module statements). */
+export function assignmentsTo(name: string, at: Node, model: ModuleModel): Node[] {
+  const scope = model.scopeOf(at);
+  const candidates = scope ? model.ownNodes(scope) : model.index.inFunction(-1).map((e) => e.node).filter((n) => !inClassBody(n));
+  return candidates.filter((n) => n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && n.childForFieldName('left')?.text === name);
+}
+
+function inClassBody(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'class_definition') return true;
+  return false;
+}

@@ -1,0 +1,72 @@
+// Code actions: each finding's fix, "suppress on this line / for this file", and fix-all
+// (`source.fixAll.ftaudit`: every safe fix in the file, in passes like `ftaudit check --fix`).
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit as LspTextEdit } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { fixAll, type Finding, type TextEdit } from './analysis';
+import { suppressFileEdit, suppressLineEdit } from './analysis/fixes/suppress';
+
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.ftaudit`;
+
+function toLsp(edit: TextEdit, document: TextDocument): LspTextEdit {
+  return { range: { start: document.positionAt(edit.start), end: document.positionAt(edit.end) }, newText: edit.newText };
+}
+
+/** The finding a diagnostic was made from (same code and range). */
+function findingFor(diagnostic: Diagnostic, findings: readonly Finding[], document: TextDocument): Finding | undefined {
+  const start = document.offsetAt(diagnostic.range.start);
+  const end = document.offsetAt(diagnostic.range.end);
+  return findings.find((f) => f.code === diagnostic.code && f.start === start && f.end === end);
+}
+
+export function codeActions(params: CodeActionParams, document: TextDocument, findings: readonly Finding[], check: (text: string) => Finding[]): CodeAction[] {
+  const only = params.context.only;
+  const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+  const actions: CodeAction[] = [];
+  const uri = document.uri;
+  if (wants(CodeActionKind.QuickFix)) {
+    for (const diagnostic of params.context.diagnostics) {
+      if (diagnostic.source !== 'ftaudit' || typeof diagnostic.code !== 'string') continue;
+      const finding = findingFor(diagnostic, findings, document);
+      if (finding?.fix && finding.fix.applicability !== 'display-only') {
+        actions.push({
+          title: `${finding.fix.message}${finding.fix.applicability === 'unsafe' ? ' (changes behaviour: review it)' : ''}`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          isPreferred: finding.fix.applicability === 'safe',
+          edit: { changes: { [uri]: finding.fix.edits.map((e) => toLsp(e, document)) } },
+        });
+      }
+      actions.push(
+        {
+          title: `Suppress ${diagnostic.code} on this line`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          edit: { changes: { [uri]: [toLsp(suppressLineEdit(document.getText(), diagnostic.range.start.line, diagnostic.code), document)] } },
+        },
+        {
+          title: `Suppress ${diagnostic.code} for this file`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          edit: { changes: { [uri]: [toLsp(suppressFileEdit(document.getText(), diagnostic.code), document)] } },
+        },
+      );
+    }
+  }
+  if (only && (wants(FIX_ALL_KIND) || only.includes(CodeActionKind.SourceFixAll)) && findings.some((f) => f.fix?.applicability === 'safe')) {
+    const text = document.getText();
+    const result = fixAll(text, check);
+    if (result.text !== text) {
+      actions.push({ title: 'ftaudit: Fix all safe fixes', kind: FIX_ALL_KIND, edit: { changes: { [uri]: [minimalEdit(text, result.text, document)] } } });
+    }
+  }
+  return actions;
+}
+
+/** One edit covering only the changed middle of the text, so the cursor and folding stay put. */
+function minimalEdit(before: string, after: string, document: TextDocument): LspTextEdit {
+  let prefix = 0;
+  while (prefix < before.length && prefix < after.length && before[prefix] === after[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < before.length - prefix && suffix < after.length - prefix && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
+  return toLsp({ start: prefix, end: before.length - suffix, newText: after.slice(prefix, after.length - suffix) }, document);
+}
