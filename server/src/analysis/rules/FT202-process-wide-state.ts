@@ -1,0 +1,145 @@
+// FT202 — process-wide state (environment, working directory, umask, stdout, locale, signal handlers…)
+// changed from thread code. Docs: docs/rules/FT202.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext, Severity } from '../types';
+import { keywordArgument, namedChildren, positionalArguments, snippet } from '../model/syntax';
+import { calleeName, methodName, methodReceiver, runsOnThreads, threadCode } from './hazards';
+
+interface Hazard {
+  what: string;
+  why: string;
+  remedy: string;
+  severity?: Severity;
+}
+
+const ENVIRON: Hazard = {
+  what: 'the process environment',
+  why:
+    'There is one environment per process, so every thread sees the change at once, and the C library\'s setenv()/unsetenv() are not thread-safe: ' +
+    'a getenv() running at the same time in another thread (time zones, locale, DNS and many C extensions call it) can read freed memory. ' +
+    'On free-threaded Python that other thread really is running at the same moment.',
+  remedy: 'Set the environment once at startup, before threads start, or pass `env=` to subprocess calls instead.',
+};
+
+const CALLS: ReadonlyMap<string, Hazard> = new Map([
+  ['os.putenv', ENVIRON],
+  ['os.unsetenv', ENVIRON],
+  ['os.chdir', {
+    what: 'the working directory',
+    why: 'The working directory belongs to the process: every relative path opened by every other thread changes meaning in the middle of its work.',
+    remedy: 'Use absolute paths, `cwd=` for subprocess calls, or `dir_fd=` arguments instead of changing directory.',
+  }],
+  ['os.fchdir', {
+    what: 'the working directory',
+    why: 'The working directory belongs to the process: every relative path opened by every other thread changes meaning in the middle of its work.',
+    remedy: 'Use absolute paths, `cwd=` for subprocess calls, or `dir_fd=` arguments instead of changing directory.',
+  }],
+  ['os.umask', {
+    what: 'the file-creation mask',
+    why: 'The umask belongs to the process: files other threads create while it is changed get the wrong permissions (even `old = os.umask(0); os.umask(old)` to read it opens that window).',
+    remedy: 'Read or set the umask once at startup, or pass an explicit `mode` and `os.chmod` the file.',
+  }],
+  ['contextlib.redirect_stdout', {
+    what: '`sys.stdout`',
+    why: '`redirect_stdout` replaces `sys.stdout` for the whole process, not for this thread: output printed by other threads meanwhile lands in this buffer, and two threads redirecting at once restore each other\'s streams.',
+    remedy: 'Pass the stream explicitly (`print(..., file=buf)`), or use logging with a per-thread handler.',
+  }],
+  ['contextlib.redirect_stderr', {
+    what: '`sys.stderr`',
+    why: '`redirect_stderr` replaces `sys.stderr` for the whole process, not for this thread: output written by other threads meanwhile lands in this buffer, and two threads redirecting at once restore each other\'s streams.',
+    remedy: 'Pass the stream explicitly (`print(..., file=buf)`), or use logging with a per-thread handler.',
+  }],
+  ['locale.setlocale', {
+    what: 'the process locale',
+    why: 'The locale is process-wide and, as the `locale` documentation says, `setlocale()` is not thread-safe: other threads formatting numbers or dates see the change mid-operation.',
+    remedy: 'Set the locale once at startup, before threads start, or format with explicit, locale-independent code.',
+  }],
+  ['sys.setrecursionlimit', {
+    what: 'the interpreter\'s recursion limit',
+    why: 'The limit is interpreter-wide: changing it here changes it for every thread, and two threads raising and restoring it interleave.',
+    remedy: 'Set it once at startup.',
+  }],
+  ['sys.setswitchinterval', {
+    what: 'the interpreter\'s thread switch interval',
+    why: 'The interval is interpreter-wide (and on a free-threaded build, with no GIL to hand over, it has little effect at all).',
+    remedy: 'Set it once at startup, if at all.',
+  }],
+  ['socket.setdefaulttimeout', {
+    what: 'the default socket timeout',
+    why: 'The default is process-wide: sockets created by every other thread pick up this value.',
+    remedy: 'Pass `timeout=` to the socket or connection you create, or call `settimeout()` on it.',
+  }],
+  ['signal.signal', {
+    what: 'a signal handler',
+    why: 'Only the main thread may install signal handlers: called from any other thread, `signal.signal` raises `ValueError`.',
+    remedy: 'Install handlers in the main thread at startup.',
+    severity: 'error',
+  }],
+  ['signal.set_wakeup_fd', {
+    what: 'the signal wake-up fd',
+    why: 'Only the main thread may call `signal.set_wakeup_fd`: from any other thread it raises `ValueError`.',
+    remedy: 'Call it in the main thread at startup.',
+    severity: 'error',
+  }],
+]);
+
+const ENVIRON_NAMES = new Set(['os.environ', 'os.environb']);
+const ENVIRON_METHODS = new Set(['update', 'pop', 'popitem', 'setdefault', 'clear', '__setitem__', '__delitem__']);
+const STREAMS = new Set(['sys.stdout', 'sys.stderr', 'sys.stdin']);
+
+function report(node: Node, hazard: Hazard, ctx: RuleContext) {
+  const where = threadCode(node, ctx.model);
+  if (!where) return;
+  ctx.report(node, {
+    severity: hazard.severity ?? 'warning',
+    message: `\`${snippet(node, 50)}\` changes ${hazard.what} from thread code (${runsOnThreads(where.scope, where.entry)}). ${hazard.why} ${hazard.remedy}`,
+  });
+}
+
+function isEnviron(node: Node | null, ctx: RuleContext): boolean {
+  return !!node && ENVIRON_NAMES.has(ctx.model.imports.qualify(node) ?? '');
+}
+
+export const FT202: Rule = {
+  code: 'FT202',
+  name: 'process-wide-state',
+  summary: 'Process-wide state (environment, working directory, umask, stdout, locale, signal handlers) changed from thread code',
+  precision: 'medium',
+  visit: {
+    call(node: Node, ctx: RuleContext) {
+      const q = calleeName(node, ctx.model);
+      const hazard = q ? CALLS.get(q) : undefined;
+      if (hazard) {
+        // `locale.setlocale(category)` only reads the setting.
+        if (q === 'locale.setlocale') {
+          const value = positionalArguments(node)[1] ?? keywordArgument(node, 'locale');
+          if (!value || value.type === 'none') return;
+        }
+        report(node, hazard, ctx);
+        return;
+      }
+      const method = methodName(node);
+      if (method && ENVIRON_METHODS.has(method) && isEnviron(methodReceiver(node), ctx)) report(node, ENVIRON, ctx);
+    },
+    assignment(node: Node, ctx: RuleContext) {
+      const left = node.childForFieldName('left');
+      if (left?.type === 'subscript' && isEnviron(left.childForFieldName('value'), ctx)) report(node, ENVIRON, ctx);
+      else if (left?.type === 'attribute' && STREAMS.has(ctx.model.imports.qualify(left) ?? '')) {
+        const stream = ctx.model.imports.qualify(left)!;
+        report(node, {
+          what: `\`${stream}\``,
+          why: `\`${stream}\` is one object for the whole process, not per thread: every other thread's output goes to the replacement until it is put back, and two threads swapping it restore each other's streams.`,
+          remedy: 'Pass the stream explicitly (`print(..., file=buf)`), or use logging with a per-thread handler.',
+        }, ctx);
+      }
+    },
+    augmented_assignment(node: Node, ctx: RuleContext) {
+      const left = node.childForFieldName('left');
+      if (left?.type === 'subscript' && isEnviron(left.childForFieldName('value'), ctx)) report(node, ENVIRON, ctx);
+    },
+    delete_statement(node: Node, ctx: RuleContext) {
+      const targets = namedChildren(node).flatMap((c) => (c.type === 'expression_list' ? namedChildren(c) : [c]));
+      if (targets.some((t) => t.type === 'subscript' && isEnviron(t.childForFieldName('value'), ctx))) report(node, ENVIRON, ctx);
+    },
+  },
+};
