@@ -15,6 +15,7 @@ import { renderResultsPage } from './html';
 import { findInterpreters } from './interpreters';
 import { experimentIdForFile, lastResultTitle, markerLine } from './lenses';
 import { ResultStore } from './store';
+import { RACE_CODES, raceFigureMarkdown } from './raceFigures';
 
 export const BENCH_COMMANDS = {
   run: 'ftaudit.bench.run',
@@ -62,6 +63,7 @@ class BenchmarkFeatures implements vscode.Disposable {
       this.status,
       this.lensChanged,
       vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, lensProvider),
+      vscode.languages.registerHoverProvider({ language: 'python' }, { provideHover: (document, position) => this.raceHover(document, position) }),
       vscode.commands.registerCommand(BENCH_COMMANDS.run, () => this.pickAndRun()),
       vscode.commands.registerCommand(BENCH_COMMANDS.runAll, () => this.run([...EXPERIMENTS])),
       vscode.commands.registerCommand(BENCH_COMMANDS.runExperiment, (id?: string) => {
@@ -222,6 +224,18 @@ class BenchmarkFeatures implements vscode.Disposable {
     const nonce = crypto.randomBytes(16).toString('base64');
     this.panel.webview.html = renderResultsPage(run, { cspSource: this.panel.webview.cspSource, nonce });
     this.panel.reveal(undefined, true);
+  }
+
+  /** On a race diagnostic (FT101/FT102), quote what the race experiment measured on this machine. */
+  private raceHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const onRace = vscode.languages
+      .getDiagnostics(document.uri)
+      .some((d) => d.source === 'ftaudit' && RACE_CODES.has(String(typeof d.code === 'object' ? d.code.value : d.code)) && d.range.contains(position));
+    const text = onRace ? raceFigureMarkdown(this.store.latest()) : undefined;
+    if (!text) return undefined;
+    const markdown = new vscode.MarkdownString(`${text}\n\n[Open benchmark results](command:${BENCH_COMMANDS.openResults})`);
+    markdown.isTrusted = { enabledCommands: [BENCH_COMMANDS.openResults] };
+    return new vscode.Hover(markdown);
   }
 
   private async exportResults(): Promise<void> {
