@@ -39,7 +39,11 @@ test('--format json has ruff\'s shape plus severity', () => {
   assert.equal(row.filename, join(dir, 'race.py'));
   assert.deepEqual(row.location, { row: 10, column: 9 });
   assert.deepEqual(row.end_location, { row: 10, column: 24 });
-  assert.equal(row.fix, null);
+  // ruff's fix shape: applicability, message, edits with content and 1-based locations.
+  assert.equal(row.fix.applicability, 'unsafe');
+  assert.match(row.fix.message, /merge once/);
+  assert.deepEqual(Object.keys(row.fix.edits[0]).sort(), ['content', 'end_location', 'location']);
+  assert.match(row.fix.edits.map((e: { content: string }) => e.content).join(''), /_counter_lock = threading\.Lock\(\)/);
   assert.equal(row.severity, 'error');
   assert.match(row.url, /docs\/rules\/FT101\.md$/);
 });
@@ -89,7 +93,7 @@ test('bad input: missing path, binary, invalid UTF-8, syntax errors — named, n
   assert.equal(r.status, 2, 'I/O errors win over findings');
   assert.match(r.stderr, /missing\.py: no such file or directory/);
   assert.match(r.stderr, /binary\.py: binary file/);
-  assert.match(r.stderr, /latin1\.py: not valid UTF-8/);
+  assert.match(r.stderr, /latin1\.py: not valid UTF-8 \(byte offset 9\) and no coding declaration/);
   assert.match(r.stderr, /broken\.py:3: syntax error; results for this file may be partial/);
   assert.doesNotMatch(r.stderr, /internal error|TypeError|at .*\.js:\d+/);
   const rows = JSON.parse(r.stdout);
@@ -103,4 +107,13 @@ test('directories skip .git, node_modules, __pycache__ and virtualenvs', () => {
   for (const sub of ['.git', 'node_modules/pkg', '__pycache__', 'myenv', 'src']) copyFileSync(join(repo, 'examples', 'race_counter.py'), join(dir, sub, 'race.py'));
   const rows = JSON.parse(ftaudit('check', '--format', 'json', dir).stdout);
   assert.deepEqual(rows.map((x: { filename: string }) => x.filename), [join(dir, 'src', 'race.py')]);
+});
+
+test('a PEP 263 coding declaration is honoured', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  const source = '# -*- coding: latin-1 -*-\nimport threading\nc = [0]\ndef w():\n    s = "caf\xe9"; c[0] += 1\nthreading.Thread(target=w)\n';
+  writeFileSync(join(dir, 'declared.py'), Buffer.from(source, 'latin1'));
+  const r = ftaudit('check', '--format', 'json', dir);
+  assert.equal(r.status, 1, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).map((x: { code: string; location: { column: number } }) => [x.code, x.location.column]), [['FT101', 17]]);
 });

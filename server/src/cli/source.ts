@@ -14,12 +14,38 @@ export async function readSource(file: string): Promise<SourceRead> {
     return { ok: false, message: describeIoError(error) };
   }
   if (bytes.subarray(0, 8192).includes(0)) return { ok: false, message: 'binary file (contains NUL bytes), not Python source' };
+  const declared = codingCookie(bytes);
+  if (declared && !/^utf[-_]?8(-sig)?$/i.test(declared)) {
+    const name = declared.toLowerCase().replace(/_/g, '-');
+    // Node's TextDecoder treats "latin1" as windows-1252; Python's latin-1 is ISO-8859-1, which Buffer decodes.
+    if (/^(latin-?1|iso-?8859-1|l1|iso-latin-1|cp819)$/.test(name)) return { ok: true, text: bytes.toString('latin1') };
+    if (name === 'ascii' || name === 'us-ascii') {
+      return bytes.every((b) => b < 0x80) ? { ok: true, text: bytes.toString('latin1') } : { ok: false, message: 'not valid ASCII although its coding declaration says so' };
+    }
+    try {
+      return { ok: true, text: new TextDecoder(declared, { fatal: true }).decode(bytes) };
+    } catch (error) {
+      const unknown = error instanceof RangeError;
+      return { ok: false, message: unknown ? `declares an encoding Node cannot decode (coding: ${declared})` : `not valid ${declared} although its coding declaration says so` };
+    }
+  }
   try {
     return { ok: true, text: decoder.decode(bytes) };
   } catch {
     const at = firstInvalidUtf8(bytes);
-    return { ok: false, message: `not valid UTF-8${at >= 0 ? ` (byte offset ${at})` : ''}; Python source must be UTF-8 (PEP 3120)` };
+    return { ok: false, message: `not valid UTF-8${at >= 0 ? ` (byte offset ${at})` : ''} and no coding declaration (PEP 263) says otherwise` };
   }
+}
+
+/** The encoding named by a PEP 263 `# -*- coding: … -*-` comment on line 1 or 2, if any. */
+function codingCookie(bytes: Buffer): string | null {
+  const head = bytes.subarray(0, 512).toString('latin1').split(/\r\n|\r|\n/).slice(0, 2);
+  for (const line of head) {
+    const m = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(line);
+    if (m) return m[1];
+    if (!/^[ \t\f]*(#.*)?$/.test(line)) break;
+  }
+  return null;
 }
 
 function firstInvalidUtf8(bytes: Buffer): number {
