@@ -77,7 +77,7 @@ function mayHaveFindings(text: string, options: AnalysisOptions): boolean {
 
 // Case matters for the lock types: `Lock` must not match every `block` and `clock`.
 const SUPPRESSION_WORDS = /ftaudit|noqa/i;
-const CONCURRENCY_WORDS = /[Tt]hread|concurrent|[Ee]xecutor|Lock|Semaphore|Condition|asyncio|multiprocessing|guarded|queue|allocate_lock/;
+const CONCURRENCY_WORDS = /[Tt]hread|concurrent|[Ee]xecutor|Lock|Semaphore|Condition|asyncio|multiprocessing|guarded|queue|allocate_lock|[gs]etcontext|ContextVar/;
 
 function finish(findings: Finding[], comments: SourceComment[], text: string, rules: readonly Rule[]): Finding[] {
   if (findings.length === 0 && comments.length === 0) return findings;

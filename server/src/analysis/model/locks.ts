@@ -76,11 +76,17 @@ function acquireReceiver(expr: Node): Node | null {
   return fn.childForFieldName('object');
 }
 
-function callOnStatement(stmt: Node, method: string): string | null {
+/** Module-level lock helpers such as logging's `_acquireLock()` / `_releaseLock()`. */
+const LOCK_HELPER = { acquire: /^_?acquire_?lock$/i, release: /^_?release_?lock$/i } as const;
+
+function callOnStatement(stmt: Node, method: 'acquire' | 'release'): string | null {
   if (stmt.type !== 'expression_statement') return null;
   const call = namedChildren(stmt)[0];
   if (call?.type !== 'call') return null;
   const fn = call.childForFieldName('function');
+  const name = dottedName(fn);
+  // Named after the acquiring call, so an acquire and its release match: `logging._acquireLock()`.
+  if (name && LOCK_HELPER[method].test(name[name.length - 1])) return `${[...name.slice(0, -1), name[name.length - 1].replace(/release/i, (m) => (m[0] === 'R' ? 'Acquire' : 'acquire'))].join('.')}()`;
   if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== method) return null;
   const receiver = fn.childForFieldName('object');
   return receiver && dottedName(receiver) ? receiver.text : null;

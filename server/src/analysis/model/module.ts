@@ -323,8 +323,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
         if (cls) return cls.methods.get(method) ? [cls.methods.get(method)!] : [];
         if (this.imports.isImported(object.text)) return [];
       }
-      // `obj.method` on an instance whose type we do not track: every method of that name in the module.
-      return (this.functionsByName.get(method) ?? []).filter((f) => this.scopes.get(f.id)?.classNode);
+      // `obj.method` on an instance whose type we do not track: the method, if only one class has it.
+      const candidates = (this.functionsByName.get(method) ?? []).filter((f) => this.scopes.get(f.id)?.classNode);
+      return candidates.length === 1 ? candidates : [];
     }
     return [];
   }

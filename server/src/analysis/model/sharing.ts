@@ -10,6 +10,11 @@ export interface SharedState {
   kind: SharedKind;
   /** Human wording, e.g. "module global `counter`". */
   description: string;
+  /**
+   * True when the only evidence of sharing is indirect (a bound method handed to a thread, a
+   * module-level instance): then only code that runs on threads is reported, not every method.
+   */
+  weak?: boolean;
   /** A stable key for the state (`counter`, `Account.balance`, `Stats.hits`), for cross-referencing writes. */
   key: string;
 }
@@ -56,7 +61,7 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     if (field && cls.lockAttributes.has(field)) return null; // the lock itself
     const why = model.whyInstancesShared(cls);
     if (!why) return null;
-    return { kind: 'shared-instance', description: `\`${attribute}\` of \`${cls.name}\` (${why})`, key: `${cls.name}.${field}` };
+    return { kind: 'shared-instance', description: `\`${attribute}\` of \`${cls.name}\` (${why})`, key: `${cls.name}.${field}`, weak: cls.lockAttributes.size === 0 };
   }
   const resolved = model.resolve(name, scope);
   if (resolved.kind === 'global' || resolved.kind === 'module') {

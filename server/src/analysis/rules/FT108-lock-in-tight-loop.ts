@@ -2,17 +2,19 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { withItems } from '../model/locks';
-import { namedChildren, snippet } from '../model/syntax';
+import { boundNames, namedChildren, snippet } from '../model/syntax';
 import { mergeOnceFix } from '../fixes/mergeOnce';
+import { mutationOf } from './common';
 
 const LOOPS = new Set(['for_statement', 'while_statement']);
 const MAX_LOCKED_STATEMENTS = 2;
 
-/** Statements that are cheap enough that the lock dominates the iteration. */
+/** Updates cheap enough that the lock dominates the iteration (not a blocking call under the lock). */
 function isSmallUpdate(stmt: Node): boolean {
   if (stmt.type !== 'expression_statement') return false;
   const e = namedChildren(stmt)[0];
-  return !!e && (e.type === 'augmented_assignment' || e.type === 'assignment' || e.type === 'call') && e.text.length <= 80;
+  if (!e || e.text.length > 80) return false;
+  return e.type === 'augmented_assignment' || e.type === 'assignment' || (e.type === 'call' && mutationOf(e) !== null);
 }
 
 export const FT108: Rule = {
@@ -27,6 +29,9 @@ export const FT108: Rule = {
       if (!loop || !LOOPS.has(loop.type) || loop.childForFieldName('body')?.id !== block!.id) return;
       const lock = withItems(node).find((item) => item.type !== 'call' && ctx.model.isLock(item));
       if (!lock) return;
+      // `for f in futures: with f._condition:` takes a different lock each time: nothing is contended.
+      const loopVars = loop.type === 'for_statement' ? boundNames(loop.childForFieldName('left')) : [];
+      if (loopVars.includes(lock.text.split(/[.[(]/)[0])) return;
       const loopStatements = namedChildren(block!);
       const locked = namedChildren(node.childForFieldName('body')!);
       if (loopStatements.length !== 1 || locked.length === 0 || locked.length > MAX_LOCKED_STATEMENTS || !locked.every(isSmallUpdate)) return;

@@ -23,7 +23,10 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   if (model.guardedBy.has(shared.key)) return null;
   // A closure variable is shared only if the nested function really runs on several threads; closures
   // used as sequential state machines (`nonlocal pos; pos += 1`) are the common case.
-  if (shared.kind === 'closure' && !entry) return null;
+  // Likewise attributes of other modules (`os.environ`, `sys.path`: FT202's business when threads touch
+  // them) and instances shared only through a bound method: without a thread entry reaching this code,
+  // it most likely runs before or after the threads (set-up, tear-down).
+  if ((shared.kind === 'closure' || shared.kind === 'module-attribute' || shared.weak) && !entry) return null;
   if (entry) {
     const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
     return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).` };

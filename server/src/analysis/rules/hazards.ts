@@ -100,3 +100,21 @@ function inClassBody(node: Node): boolean {
   for (let n = node.parent; n; n = n.parent) if (n.type === 'class_definition') return true;
   return false;
 }
+
+/** The minor version of `targetVersion` ("3.14", "py314" → 14), or null when unset or unreadable. */
+export function targetMinor(targetVersion: string | undefined): number | null {
+  const m = /^(?:py3(\d{1,2})|3\.(\d{1,2}))$/.exec((targetVersion ?? '').trim().toLowerCase());
+  return m ? Number(m[1] ?? m[2]) : null;
+}
+
+/** The call at the root of an access path: `getcontext()` in `getcontext().traps[X]`. */
+export function rootCall(node: Node): Node | null {
+  let n: Node | null = node;
+  while (n) {
+    if (n.type === 'call') return n;
+    if (n.type === 'attribute') n = n.childForFieldName('object');
+    else if (n.type === 'subscript') n = n.childForFieldName('value');
+    else return null;
+  }
+  return null;
+}

@@ -13,9 +13,13 @@ import { FT109 } from './FT109-scratch-state-on-shared-object';
 import { FT110 } from './FT110-guarded-by-violation';
 import { FT201 } from './FT201-shared-iterator';
 import { FT202 } from './FT202-process-wide-state';
+import { FT203 } from './FT203-decimal-context';
+import { FT204 } from './FT204-warnings-in-threads';
+import { FT205 } from './FT205-thread-local-misuse';
+import { FT206 } from './FT206-contextvar-in-function';
 import { FT900 } from './FT900-invalid-suppression';
 
-export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT201, FT202, FT900];
+export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT201, FT202, FT203, FT204, FT205, FT206, FT900];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.code, r]));
 

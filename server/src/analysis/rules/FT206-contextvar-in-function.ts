@@ -1,0 +1,37 @@
+// FT206 — contextvars.ContextVar created inside a function instead of at module level. Docs: docs/rules/FT206.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import { snippet } from '../model/syntax';
+import { calleeName } from './hazards';
+
+export const FT206: Rule = {
+  code: 'FT206',
+  name: 'contextvar-in-function',
+  summary: '`contextvars.ContextVar` created inside a function instead of once at module level',
+  precision: 'medium',
+  visit: {
+    call(node: Node, ctx: RuleContext) {
+      if (calleeName(node, ctx.model) !== 'contextvars.ContextVar') return;
+      const scope = ctx.model.scopeOf(node);
+      if (!scope) return;
+      // A test runs once: a fresh variable per test is isolation, not a leak.
+      for (let s: typeof scope | null = scope; s; s = s.parent) {
+        if (/^(test|setUp)/.test(s.name) || /Test/.test(s.classNode?.childForFieldName('name')?.text ?? '')) return;
+      }
+      // `global _var; _var = ContextVar(...)` (lazy, once) or `cls._var = ContextVar(...)`: stored for reuse.
+      const parent = node.parent;
+      if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === node.id) {
+        const left = parent.childForFieldName('left');
+        if (left?.type === 'identifier' && scope.globals.has(left.text)) return;
+        if (left?.type === 'attribute' && !(scope.receiver && left.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod)) return;
+      }
+      ctx.report(node, {
+        severity: 'warning',
+        message:
+          `\`${snippet(node, 50)}\` creates a new context variable every time \`${scope.name}\` runs. ` +
+          `Each ContextVar is a distinct key: a value set through one call's variable is invisible through the next one's, and every contextvars.Context that saw a value keeps the variable alive (the contextvars documentation: create them at module top level, never in closures). ` +
+          `As threads and asyncio tasks multiply on free-threaded Python, so do the leaked variables. Create it once at module level and reuse it.`,
+      });
+    },
+  },
+};
