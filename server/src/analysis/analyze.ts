@@ -5,6 +5,7 @@ import type { AnalysisOptions, Finding, Rule, RuleContext } from './types';
 import { ModuleModel } from './model/module';
 import { Suppressions, type SourceComment } from './suppression';
 import { INDEXED_TYPES, SyntaxIndex } from './model/syntaxIndex';
+import { summarizeModule, type ModuleSummary } from './project/summary';
 import { LineIndex } from './text';
 import { ALL_RULES } from './rules';
 import { FT900 } from './rules/FT900-invalid-suppression';
@@ -18,7 +19,15 @@ export interface AnalyzeInput {
 
 const KNOWN_CODES: ReadonlySet<string> = new Set(ALL_RULES.map((r) => r.code));
 
-export function analyze({ tree, text, rules, options = {} }: AnalyzeInput): Finding[] {
+export function analyze(input: AnalyzeInput): Finding[] {
+  return analyzeModule(input).findings;
+}
+
+/**
+ * Like analyze(), plus the module's cross-file summary when `moduleName` is given (and the module was
+ * analysed at all: a module the text gate skips has nothing to tell).
+ */
+export function analyzeModule({ tree, text, rules, options = {} }: AnalyzeInput, moduleName?: string): { findings: Finding[]; summary?: ModuleSummary } {
   const handlers = new Map<string, Array<{ rule: Rule; fn: (node: Node, ctx: RuleContext) => void }>>();
   for (const rule of rules) {
     for (const [type, fn] of Object.entries(rule.visit)) {
@@ -28,11 +37,11 @@ export function analyze({ tree, text, rules, options = {} }: AnalyzeInput): Find
       handlers.set(type, list);
     }
   }
-  if (rules.length === 0) return [];
+  if (rules.length === 0) return { findings: [] };
 
   const analyseRules = mayHaveFindings(text, options);
   // Without rules to run, only suppression comments can produce findings (FT900 hints).
-  if (!analyseRules && !SUPPRESSION_WORDS.test(text)) return [];
+  if (!analyseRules && !SUPPRESSION_WORDS.test(text)) return { findings: [] };
   const findings: Finding[] = [];
   const index = new SyntaxIndex(tree, [...handlers.keys()].filter((t) => t !== 'module' && !(INDEXED_TYPES as readonly string[]).includes(t)));
   let model: ModuleModel | undefined;
@@ -61,7 +70,8 @@ export function analyze({ tree, text, rules, options = {} }: AnalyzeInput): Find
     }
   }
   const comments = index.comments.map((c) => ({ ...c, line: -1 }));
-  return finish(findings, comments, text, rules);
+  const summary = moduleName && analyseRules ? summarizeModule(ctx.model, moduleName) : undefined;
+  return { findings: finish(findings, comments, text, rules), summary };
 }
 
 /**
@@ -70,7 +80,7 @@ export function analyze({ tree, text, rules, options = {} }: AnalyzeInput): Find
  * so the model is never built for it (about half of a typical code base).
  */
 function mayHaveFindings(text: string, options: AnalysisOptions): boolean {
-  if (options.assumeConcurrent) return true;
+  if (options.assumeConcurrent || (options.externalThreadEntries?.size ?? 0) > 0) return true;
   if (CONCURRENCY_WORDS.test(text)) return true;
   return [...(options.lockTypes ?? []), ...(options.threadEntryPoints ?? [])].some((name) => text.includes(name.split('.').pop()!));
 }

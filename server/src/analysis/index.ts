@@ -1,12 +1,17 @@
 // The analysis core's public face: no editor or LSP imports below this line, so the language server,
 // the CLI and the tests all run the same code.
 import { createPythonParser, type Parser, type Tree } from './parser';
-import { analyze } from './analyze';
+import { analyze, analyzeModule } from './analyze';
+import type { ModuleSummary } from './project/summary';
+import type { ModuleIdentity } from './project/moduleName';
 import { selectRules, type RuleSelection } from './selection';
 import type { AnalysisOptions, Finding, Rule } from './types';
 
 export * from './types';
-export { analyze } from './analyze';
+export { analyze, analyzeModule } from './analyze';
+export { ProjectGraph, sameEntries } from './project/graph';
+export { moduleIdentity, type ModuleIdentity } from './project/moduleName';
+export type { ModuleSummary } from './project/summary';
 export { selectRules, unknownCodes, type RuleSelection } from './selection';
 export { ALL_RULES, RULES_BY_CODE, ruleDocUrl } from './rules';
 export { LineIndex } from './text';
@@ -31,7 +36,8 @@ export class Checker {
   ) {}
 
   static async create(settings: CheckSettings = {}, grammarDir?: string): Promise<Checker> {
-    return new Checker(await createPythonParser(grammarDir), selectRules(settings), { assumeConcurrent: settings.assumeConcurrent });
+    const { select: _select, ignore: _ignore, ...options } = settings;
+    return new Checker(await createPythonParser(grammarDir), selectRules(settings), options);
   }
 
   check(text: string): CheckResult {
@@ -43,6 +49,22 @@ export class Checker {
     } catch (error) {
       tree.delete();
       throw error;
+    }
+  }
+
+  /**
+   * Checks one file of a project: with its module identity (relative imports, the cross-file summary)
+   * and the functions other modules' threads reach in it. Frees the tree.
+   */
+  checkModule(text: string, identity: ModuleIdentity, externalThreadEntries?: ReadonlyMap<string, string>): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary } {
+    const tree = this.parser.parse(text);
+    if (!tree) throw new Error('tree-sitter returned no tree');
+    try {
+      const options = { ...this.options, packageName: identity.packageName, externalThreadEntries };
+      const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
+      return { findings, summary, hasSyntaxErrors: tree.rootNode.hasError };
+    } finally {
+      tree.delete();
     }
   }
 

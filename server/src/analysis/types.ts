@@ -49,6 +49,13 @@ export interface AnalysisOptions {
   lockTypes?: readonly string[];
   /** Extra functions whose callable argument runs on another thread, e.g. `mypkg.spawn` (qualified or bare). */
   threadEntryPoints?: readonly string[];
+  /** The module's package (`pkg.sub` for pkg/sub/mod.py), to resolve relative imports. */
+  packageName?: string;
+  /**
+   * Functions of this module that run on threads started in other modules (cross-file reachability,
+   * from project/graph.ts): local name (`worker`, `Pool.run`) → how they are reached.
+   */
+  externalThreadEntries?: ReadonlyMap<string, string>;
   /** Target Python version, e.g. "3.14" (version-aware rules). */
   targetVersion?: string;
 }

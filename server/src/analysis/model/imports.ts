@@ -8,9 +8,27 @@ export class ImportTable {
   /** local name → fully qualified dotted name */
   private readonly aliases = new Map<string, string>();
 
-  /** `statements`: every import_statement / import_from_statement of the module. */
-  constructor(statements: Iterable<Node>) {
+  /**
+   * `statements`: every import_statement / import_from_statement of the module. `packageName`: the
+   * package the module is in (`pkg.sub` for pkg/sub/mod.py and for pkg/sub/__init__.py), to resolve
+   * relative imports; without it they are left out.
+   */
+  constructor(
+    statements: Iterable<Node>,
+    private readonly packageName?: string,
+  ) {
     for (const stmt of statements) this.add(stmt);
+  }
+
+  /** `.work` → `pkg.work`, `..util` → parent package's `util`, for a module in package `pkg`. */
+  private resolveRelative(module: string): string | null {
+    if (this.packageName === undefined) return null;
+    const dots = /^\.*/.exec(module)![0].length;
+    const parts = this.packageName ? this.packageName.split('.') : [];
+    if (dots - 1 > parts.length) return null;
+    const base = parts.slice(0, parts.length - (dots - 1));
+    const rest = module.slice(dots);
+    return [...base, ...(rest ? [rest] : [])].join('.') || null;
   }
 
   private add(stmt: Node): void {
@@ -26,8 +44,9 @@ export class ImportTable {
         }
       }
     } else if (stmt.type === 'import_from_statement') {
-      const module = stmt.childForFieldName('module_name')?.text;
-      if (!module || module.startsWith('.')) return;
+      const written = stmt.childForFieldName('module_name')?.text;
+      const module = written?.startsWith('.') ? this.resolveRelative(written) : written;
+      if (!module) return;
       for (const item of namedChildren(stmt)) {
         if (item === null || item.startIndex === stmt.childForFieldName('module_name')?.startIndex) continue;
         if (item.type === 'aliased_import') {

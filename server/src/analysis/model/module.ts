@@ -63,12 +63,17 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const root = (this.root = tree.rootNode);
     this.index = index ?? new SyntaxIndex(tree);
     this.lockTypes = options.lockTypes ?? [];
-    this.imports = new ImportTable([...this.index.all('import_statement'), ...this.index.all('import_from_statement')].map((e) => e.node));
+    this.imports = new ImportTable([...this.index.all('import_statement'), ...this.index.all('import_from_statement')].map((e) => e.node), options.packageName);
     this.collectModuleBindings(root);
     this.collectDefinitions();
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     const runs = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [c.methods.get('run')!] : []));
-    this.threads = new ThreadModel(this.calls, (fn) => this.callsIn(fn), this.imports, this.scopes, runs, this, options);
+    const external: Array<[Node, string]> = [];
+    for (const [local, via] of options.externalThreadEntries ?? []) {
+      const fn = this.functionByLocalName(local);
+      if (fn) external.push([fn, via]);
+    }
+    this.threads = new ThreadModel(this.calls, (fn) => this.callsIn(fn), this.imports, this.scopes, [...runs], this, options, external);
     if (this.index.comments.some((c) => /guarded[-_]by/i.test(c.text))) this.collectGuardedBy();
   }
 
@@ -142,6 +147,21 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (n.type === 'function_definition') return this.scopes.get(n.id) ?? null;
     }
     return null;
+  }
+
+  /** `worker` → the module-level function; `Pool.run` → the method of a module-level class. */
+  functionByLocalName(local: string): Node | null {
+    const [first, second] = local.split('.');
+    if (second === undefined) return this.functionsByName.get(first)?.find((f) => !this.scopes.get(f.id)?.parent && !this.scopes.get(f.id)?.classNode) ?? null;
+    return this.classesByName.get(first)?.methods.get(second) ?? null;
+  }
+
+  /** The inverse of functionByLocalName, or null for nested functions. */
+  localNameOf(scope: FunctionScope): string | null {
+    if (scope.parent) return null;
+    if (!scope.classNode) return scope.name;
+    const cls = this.classInfo(scope.classNode);
+    return cls && this.classesByName.get(cls.name) === cls ? `${cls.name}.${scope.name}` : null;
   }
 
   /** Every function scope in the module, in source order. */

@@ -8,8 +8,10 @@ import { keywordArgument, positionalArguments } from './syntax';
 export interface ThreadEntry {
   /** How the code gets onto a thread, for messages: "threading.Thread(target=worker)". */
   via: string;
-  /** The call that starts it. */
+  /** The call that starts it (for an entry from another module: the function itself). */
   site: Node;
+  /** Reached from a thread started in another module (cross-file reachability). */
+  external?: boolean;
 }
 
 const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor/;
@@ -36,6 +38,8 @@ export class ThreadModel {
   /** class node id → a bound method of an instance of it runs on a thread (so the instance is shared) */
   readonly sharedInstances = new Map<number, ThreadEntry>();
   private readonly extraSpawners: Set<string>;
+  /** Every callable expression handed to a thread API (resolved or not), for cross-module summaries. */
+  readonly spawnTargets: Array<{ target: Node; via: string; site: Node }> = [];
   /** Functions handed to a thread API directly (a thread calls them, holding nothing). */
   private readonly directEntries = new Set<number>();
 
@@ -47,12 +51,15 @@ export class ThreadModel {
     threadSubclassRuns: Node[],
     private readonly resolver: CallableResolver,
     private readonly options: ThreadModelOptions = {},
+    external: ReadonlyArray<[Node, string]> = [],
   ) {
     this.extraSpawners = new Set(options.threadEntryPoints ?? []);
     const entries: Array<[Node, ThreadEntry]> = [];
+    for (const [fn, via] of external) entries.push([fn, { via, site: fn, external: true }]);
     for (const run of threadSubclassRuns) entries.push([run, { via: 'a threading.Thread subclass', site: run }]);
     calls.forEach((call) => {
       for (const [target, via] of this.spawnedCallables(call)) {
+        this.spawnTargets.push({ target, via, site: call });
         for (const fn of this.callablesOf(target, call)) {
           const entry = { via, site: call };
           entries.push([fn, entry]);

@@ -1,0 +1,71 @@
+// Thread reachability across modules: a fixpoint over module summaries. A function is reached when a
+// thread API in any module is handed it, or a reached function calls it through an import.
+import type { ModuleSummary } from './summary';
+
+export class ProjectGraph {
+  private readonly summaries = new Map<string, ModuleSummary>();
+
+  set(summary: ModuleSummary): void {
+    this.summaries.set(summary.module, summary);
+  }
+
+  delete(module: string): void {
+    this.summaries.delete(module);
+  }
+
+  get size(): number {
+    return this.summaries.size;
+  }
+
+  /** `pkg.mod.Cls.run` → [`pkg.mod`, `Cls.run`] for the longest known module prefix. */
+  private split(qualified: string): [string, string] | null {
+    const parts = qualified.split('.');
+    for (let i = parts.length - 1; i > 0; i--) {
+      const module = parts.slice(0, i).join('.');
+      if (this.summaries.has(module)) return [module, parts.slice(i).join('.')];
+    }
+    return null;
+  }
+
+  /**
+   * For every module, the functions that only threads of *other* modules reach: local name → how.
+   * Modules without such functions are absent.
+   */
+  externalEntries(): Map<string, Map<string, string>> {
+    const reached = new Map<string, string>();
+    const queue: string[] = [];
+    const reach = (qualified: string, via: string) => {
+      if (reached.has(qualified)) return;
+      reached.set(qualified, via);
+      queue.push(qualified);
+    };
+    for (const s of this.summaries.values()) {
+      for (const [local, via] of Object.entries(s.reachable)) reach(`${s.module}.${local}`, via);
+      for (const [target, via] of Object.entries(s.spawns)) reach(target, via);
+    }
+    while (queue.length > 0) {
+      const qualified = queue.shift()!;
+      const owner = this.split(qualified);
+      if (!owner) continue;
+      const via = reached.get(qualified)!;
+      for (const callee of this.summaries.get(owner[0])!.calls[owner[1]] ?? []) reach(callee, via);
+    }
+    const result = new Map<string, Map<string, string>>();
+    for (const [qualified, via] of reached) {
+      const owner = this.split(qualified);
+      if (!owner) continue;
+      const [module, local] = owner;
+      if (this.summaries.get(module)!.reachable[local]) continue;
+      if (!result.has(module)) result.set(module, new Map());
+      result.get(module)!.set(local, via);
+    }
+    return result;
+  }
+}
+
+/** Two entry maps are equal (to skip re-analysing modules whose entries did not change). */
+export function sameEntries(a: ReadonlyMap<string, string> | undefined, b: ReadonlyMap<string, string> | undefined): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const [k, v] of a ?? []) if (b?.get(k) !== v) return false;
+  return true;
+}

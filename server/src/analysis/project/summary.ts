@@ -1,0 +1,47 @@
+// What one module tells the rest of the project about threads: which of its functions its own threads
+// reach, which imported callables it hands to threads, and which imported callables each function calls.
+import type { ModuleModel } from '../model/module';
+import type { Node } from '../parser';
+
+export interface ModuleSummary {
+  /** Dotted module name, e.g. `pkg.workers`. */
+  module: string;
+  /** Local functions (`worker`, `Pool.run`) reached from this module's own thread entries → how. */
+  reachable: Record<string, string>;
+  /** Qualified callables of other modules handed to thread APIs here (`pkg.jobs.process`) → how. */
+  spawns: Record<string, string>;
+  /** Local function → qualified callables of other modules it calls. */
+  calls: Record<string, string[]>;
+}
+
+export function summarizeModule(model: ModuleModel, module: string): ModuleSummary {
+  const summary: ModuleSummary = { module, reachable: {}, spawns: {}, calls: {} };
+  for (const scope of model.allScopes()) {
+    const local = model.localNameOf(scope);
+    if (!local) continue;
+    const entry = model.threads.entryFor(scope);
+    if (entry && !entry.external) {
+      summary.reachable[local] = `${entry.via} in ${module}, line ${entry.site.startPosition.row + 1}`;
+    }
+    const callees = new Set<string>();
+    for (const n of model.ownNodes(scope)) {
+      if (n.type !== 'call') continue;
+      const q = importedName(model, n.childForFieldName('function'));
+      if (q) callees.add(q);
+    }
+    if (callees.size > 0) summary.calls[local] = [...callees];
+  }
+  for (const { target, via, site } of model.threads.spawnTargets) {
+    const q = importedName(model, target);
+    if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;
+  }
+  return summary;
+}
+
+/** The qualified name of an identifier/attribute that comes from an import, else null. */
+function importedName(model: ModuleModel, node: Node | null): string | null {
+  if (!node || (node.type !== 'identifier' && node.type !== 'attribute')) return null;
+  const head = node.text.split('.')[0];
+  if (!model.imports.isImported(head)) return null;
+  return model.imports.qualify(node);
+}

@@ -1,0 +1,33 @@
+// Cross-file thread reachability: a worker defined in one module, started in another, calling a third.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Checker, LineIndex, moduleIdentity } from '../../server/src/analysis';
+import { checkProject } from '../../server/src/analysis/project/checkProject';
+import { listPythonFiles, parseExpectations } from '../helpers/fixtures';
+
+const root = join(__dirname, '..', 'fixtures', 'projects', 'app');
+
+test('module names come from the packages around a file', () => {
+  assert.deepEqual(moduleIdentity(join(root, 'pkg', 'jobs.py')), { module: 'pkg.jobs', packageName: 'pkg' });
+  assert.deepEqual(moduleIdentity(join(root, 'pkg', '__init__.py')), { module: 'pkg', packageName: 'pkg' });
+  assert.deepEqual(moduleIdentity(join(root, 'main.py')), { module: 'main', packageName: '' });
+});
+
+test('findings in modules reached only through other modules\' threads', async () => {
+  const checker = await Checker.create({ select: ['ALL'] });
+  const files = listPythonFiles(root).map((path) => ({ key: path, module: moduleIdentity(path).module }));
+  const results = await checkProject(files, async (batch) =>
+    batch.map(({ key, entries }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), entries)),
+  );
+  for (const file of files) {
+    const text = readFileSync(file.key, 'utf8');
+    const lines = new LineIndex(text);
+    const actual = results.get(file.key)!.findings.map((f) => `${lines.positionAt(f.start).line + 1}:${f.code}:${f.severity}`);
+    const expected = parseExpectations(text).map((e) => `${e.line}:${e.code}:${e.severity}`);
+    assert.deepEqual(actual, expected, relative(root, file.key));
+  }
+  const jobs = results.get(join(root, 'pkg', 'jobs.py'))!.findings[0];
+  assert.match(jobs.message, /runs on threads \(pool\.map\(process, …\) in main, line 8\)/);
+});
