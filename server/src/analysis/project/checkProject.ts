@@ -21,7 +21,8 @@ export async function checkProject<R extends { summary?: ModuleSummary }>(
   const applied = new Map<string, ReadonlyMap<string, string>>();
   const record = (file: ProjectFile, result: R) => {
     results.set(file.key, result);
-    if (result.summary) graph.set(result.summary);
+    // A module the text gate skipped has no summary, but it must still be known as a call target.
+    graph.set(result.summary ?? { module: file.module, reachable: {}, spawns: {}, calls: {} });
   };
   (await analyse(files.map((f) => ({ key: f.key })))).forEach((r, i) => record(files[i], r));
   for (let round = 1; round < MAX_ROUNDS; round++) {
