@@ -29,6 +29,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
       { scheme: 'untitled', language: 'python' },
     ],
     outputChannel: output,
+    // Files changed outside the editor update the server's cross-file index.
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.py') },
     initializationOptions: { settings: vscode.workspace.getConfiguration('ftaudit') },
     errorHandler: {
       error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue }),

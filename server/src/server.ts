@@ -9,7 +9,10 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { createPythonParser } from './analysis/parser';
-import { analyze, selectRules, type Rule } from './analysis';
+import { analyze, analyzeModule, selectRules, type Rule } from './analysis';
+import { fileURLToPath } from 'url';
+import { FileChangeType } from 'vscode-languageserver/node';
+import { WorkspaceIndex } from './workspaceIndex';
 import { DocumentStore, type OpenDocument } from './documents';
 import { toDiagnostic } from './diagnostics';
 import { codeActions, FIX_ALL_KIND } from './codeActions';
@@ -26,10 +29,25 @@ let canPullConfiguration = false;
 const pending = new Map<string, NodeJS.Timeout>();
 /** The findings behind the diagnostics last published for each document (for code actions). */
 const published = new Map<string, { version: number; findings: Finding[] }>();
-const ready = createPythonParser().then((parser) => (store = new DocumentStore(parser)));
+let index: WorkspaceIndex | undefined;
+let workspaceFolders: string[] = [];
+const ready = createPythonParser().then(async (parser) => {
+  store = new DocumentStore(parser);
+  // The index has its own parser: it parses files that are not open, between requests.
+  index = new WorkspaceIndex(await createPythonParser(), () => rules, () => analysisOptions());
+});
+
+function analysisOptions() {
+  return { assumeConcurrent: settings.assumeConcurrent };
+}
+
+function pathOf(uri: string): string | null {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : null;
+}
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
+  workspaceFolders = (params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : [])).flatMap((u) => pathOf(u) ?? []);
   const initial = params.initializationOptions?.settings;
   if (initial) applySettings(initial);
   return {
@@ -46,7 +64,47 @@ connection.onInitialized(async () => {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'ftaudit' }).catch(() => undefined);
     await pullSettings();
   }
+  void indexWorkspace();
 });
+
+/** Builds the cross-file index in the background, with progress, then refreshes open documents. */
+async function indexWorkspace(): Promise<void> {
+  await ready;
+  if (workspaceFolders.length === 0) return;
+  const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
+  progress?.begin('ftaudit: indexing Python files for cross-file thread analysis', 0, undefined, false);
+  const started = Date.now();
+  try {
+    const count = await index!.indexFolders(workspaceFolders, (done, total) => progress?.report(Math.round((done / total) * 100), `${done}/${total} files`));
+    connection.console.info(`ftaudit: indexed ${count} Python files in ${Date.now() - started} ms`);
+  } catch (error) {
+    connection.console.warn(`ftaudit: workspace indexing failed: ${String(error)}`);
+  } finally {
+    progress?.done();
+  }
+  for (const uri of store!.uris) schedule(uri, 0);
+}
+
+connection.onDidChangeWatchedFiles(async ({ changes }) => {
+  await ready;
+  const changed = new Set<string>();
+  for (const change of changes) {
+    const path = pathOf(change.uri);
+    if (!path || !path.endsWith('.py') || store!.get(change.uri)) continue; // open documents speak for themselves
+    for (const m of await index!.refreshFile(path, change.type === FileChangeType.Deleted)) changed.add(m);
+  }
+  republishModules(changed);
+});
+
+/** Re-analyses open documents of modules whose cross-file thread entries changed. */
+function republishModules(modules: Iterable<string>): void {
+  const wanted = new Set(modules);
+  if (wanted.size === 0) return;
+  for (const uri of store!.uris) {
+    const path = pathOf(uri);
+    if (path && wanted.has(index!.moduleOf(path))) schedule(uri, 0);
+  }
+}
 
 connection.onDidChangeConfiguration(async (change) => {
   if (canPullConfiguration) await pullSettings();
@@ -104,9 +162,12 @@ function schedule(uri: string, delay: number): void {
 function publish(entry: OpenDocument): void {
   const { document } = entry;
   try {
-    const findings = settings.enable
-      ? analyze({ tree: store!.tree(entry), text: document.getText(), rules, options: { assumeConcurrent: settings.assumeConcurrent } })
-      : [];
+    const path = pathOf(document.uri);
+    const identity = path ? index!.identity(path) : undefined;
+    const options = documentOptions(document.uri);
+    const result = settings.enable ? analyzeModule({ tree: store!.tree(entry), text: document.getText(), rules, options }, identity?.module) : { findings: [] };
+    const findings = result.findings;
+    if (path && settings.enable) republishModules(index!.setSummary(path, result.summary).filter((m) => m !== identity?.module));
     published.set(document.uri, { version: document.version, findings });
     void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: findings.map((f) => toDiagnostic(f, document)) });
   } catch (error) {
@@ -120,17 +181,25 @@ connection.onCodeAction(async (params) => {
   if (!entry || !settings.enable) return [];
   const document = entry.document;
   // Findings must describe this exact text: re-analyse when an edit arrived after the last publish.
+  const options = documentOptions(document.uri);
   let findings = published.get(document.uri)?.version === document.version ? published.get(document.uri)!.findings : undefined;
-  if (!findings) findings = analyze({ tree: store!.tree(entry), text: document.getText(), rules, options: { assumeConcurrent: settings.assumeConcurrent } });
-  return codeActions(params, document, findings, (text) => checkText(text));
+  if (!findings) findings = analyze({ tree: store!.tree(entry), text: document.getText(), rules, options });
+  return codeActions(params, document, findings, (text) => checkText(text, options));
 });
 
+/** Analysis options for a document: settings plus its module's place in the workspace. */
+function documentOptions(uri: string) {
+  const path = pathOf(uri);
+  const identity = path ? index!.identity(path) : undefined;
+  return { ...analysisOptions(), packageName: identity?.packageName, externalThreadEntries: path ? index!.entriesFor(path) : undefined };
+}
+
 /** Analyses a text that is not an open document's current one (the passes of fix-all). */
-function checkText(text: string) {
+function checkText(text: string, options: ReturnType<typeof documentOptions>) {
   const tree = store!.parser.parse(text);
   if (!tree) return [];
   try {
-    return analyze({ tree, text, rules, options: { assumeConcurrent: settings.assumeConcurrent } });
+    return analyze({ tree, text, rules, options });
   } finally {
     tree.delete();
   }

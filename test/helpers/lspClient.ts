@@ -28,12 +28,13 @@ export class LspTestClient {
     this.connection.listen();
   }
 
-  static async start(serverPath = join(__dirname, '..', '..', 'server', 'out', 'server.js')): Promise<LspTestClient> {
+  static async start(serverPath = join(__dirname, '..', '..', 'server', 'out', 'server.js'), rootUri: string | null = null): Promise<LspTestClient> {
     const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspTestClient(child);
     await client.connection.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: null,
+      rootUri,
+      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'workspace' }] : null,
       capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
     });
     await client.connection.sendNotification('initialized', {});

@@ -1,0 +1,97 @@
+// Cross-file thread reachability for the editor: a summary of every Python file in the workspace,
+// built in the background (in chunks, so requests are never starved), kept current from open
+// documents and file-system events, and a project graph that says which functions other modules'
+// threads reach.
+
+import { analyzeModule, moduleIdentity, ProjectGraph, sameEntries, type ModuleIdentity, type ModuleSummary, type Rule, type AnalysisOptions } from './analysis';
+import type { Parser } from './analysis/parser';
+import { collectPythonFiles } from './cli/files';
+import { readSource } from './cli/source';
+
+const MAX_FILES = 20_000;
+
+export class WorkspaceIndex {
+  private readonly identities = new Map<string, ModuleIdentity>();
+  private readonly graph = new ProjectGraph();
+  private external = new Map<string, Map<string, string>>();
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly rules: () => readonly Rule[],
+    private readonly options: () => AnalysisOptions,
+  ) {}
+
+  identity(path: string): ModuleIdentity {
+    let id = this.identities.get(path);
+    if (!id) this.identities.set(path, (id = moduleIdentity(path)));
+    return id;
+  }
+
+  /** Functions of this file that threads started in other modules reach (local name → how). */
+  entriesFor(path: string): ReadonlyMap<string, string> | undefined {
+    return this.external.get(this.identity(path).module);
+  }
+
+  /** Summarises every Python file under the folders; yields to the event loop between files. */
+  async indexFolders(folders: string[], progress?: (done: number, total: number) => void): Promise<number> {
+    const { files } = await collectPythonFiles(folders);
+    const chosen = files.slice(0, MAX_FILES);
+    let done = 0;
+    for (const file of chosen) {
+      const source = await readSource(file);
+      if (source.ok) this.summarize(file, source.text);
+      if (++done % 25 === 0) {
+        progress?.(done, chosen.length);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    this.recompute();
+    return chosen.length;
+  }
+
+  /** Re-reads one file after a change on disk (or its deletion). Returns the modules whose entries changed. */
+  async refreshFile(path: string, deleted: boolean): Promise<string[]> {
+    if (deleted) {
+      this.graph.delete(this.identity(path).module);
+    } else {
+      const source = await readSource(path).catch(() => null);
+      if (!source?.ok) return [];
+      this.summarize(path, source.text);
+    }
+    return this.recompute();
+  }
+
+  /** Records the summary of an open document's latest analysis. Returns the modules whose entries changed. */
+  setSummary(path: string, summary: ModuleSummary | undefined): string[] {
+    this.graph.set(summary ?? { module: this.identity(path).module, reachable: {}, spawns: {}, calls: {} });
+    return this.recompute();
+  }
+
+  private summarize(path: string, text: string): void {
+    const tree = this.parser.parse(text);
+    if (!tree) return;
+    try {
+      const id = this.identity(path);
+      const options = { ...this.options(), packageName: id.packageName, externalThreadEntries: this.external.get(id.module) };
+      const { summary } = analyzeModule({ tree, text, rules: this.rules(), options }, id.module);
+      this.graph.set(summary ?? { module: id.module, reachable: {}, spawns: {}, calls: {} });
+    } finally {
+      tree.delete();
+    }
+  }
+
+  private recompute(): string[] {
+    const before = this.external;
+    this.external = this.graph.externalEntries();
+    const changed = new Set<string>();
+    for (const module of new Set([...before.keys(), ...this.external.keys()])) {
+      if (!sameEntries(before.get(module), this.external.get(module))) changed.add(module);
+    }
+    return [...changed];
+  }
+
+  moduleOf(path: string): string {
+    return this.identity(path).module;
+  }
+}
+
