@@ -328,7 +328,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (choices) return choices.flatMap((c) => this.functionsFor(c, at));
       const cls = this.classesByName.get(expr.text);
       if (cls) return cls.methods.get('__init__') ? [cls.methods.get('__init__')!] : [];
-      return this.functionsByName.get(expr.text)?.filter((f) => !this.scopes.get(f.id)?.classNode) ?? [];
+      // Python's scoping: a function nested in an enclosing function of the call site, else the
+      // module-level one — never a same-named function nested somewhere else in the module.
+      const candidates = (this.functionsByName.get(expr.text) ?? []).filter((f) => !this.scopes.get(f.id)?.classNode);
+      for (let scope = this.scopeOf(at); scope; scope = scope.parent) {
+        const nested = candidates.filter((f) => this.scopes.get(f.id)?.parent === scope);
+        if (nested.length > 0) return nested;
+        if (scope.locals.has(expr.text) || scope.parameters.has(expr.text)) return [];
+      }
+      return candidates.filter((f) => !this.scopes.get(f.id)?.parent);
     }
     if (expr.type === 'attribute') {
       const method = expr.childForFieldName('attribute')?.text ?? '';
