@@ -1,0 +1,48 @@
+// The guard fix, run for real: the fixed program must count exactly. On a free-threaded interpreter
+// (FTAUDIT_TEST_FT_PYTHON) the unfixed program must also be shown to lose updates, or the test proves
+// nothing; without one, the free-threaded half is reported as skipped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Checker, fixAll } from '../../server/src/analysis';
+
+const program = readFileSync(join(__dirname, '..', 'fixtures', 'runtime', 'race_program.py'), 'utf8');
+
+async function fixedProgram(): Promise<string> {
+  const checker = await Checker.create({ select: ['ALL'] });
+  const { text, remaining } = fixAll(program, (t) => checker.checkText(t).findings);
+  assert.deepEqual(remaining.filter((f) => f.code === 'FT101'), [], 'every FT101 is fixed by safe fixes');
+  assert.match(text, /with _counter_lock:\n\s+counter\[0\] \+= 1/);
+  assert.match(text, /with _total_lock:\n\s+total\[0\] \+= 2/);
+  return text;
+}
+
+function run(python: string, source: string, n: number): { expected: number; counter: number; total: number } {
+  const file = join(mkdtempSync(join(tmpdir(), 'ftaudit-run-')), 'program.py');
+  writeFileSync(file, source);
+  const r = spawnSync(python, ['-I', file, String(n)], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, `${python} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+test('the guarded program counts exactly on python3', async (t) => {
+  if (spawnSync('python3', ['--version']).status !== 0) return t.skip('python3 not found');
+  const result = run('python3', await fixedProgram(), 20_000);
+  assert.equal(result.counter, result.expected);
+  assert.equal(result.total, 2 * result.expected);
+});
+
+test('on a free-threaded interpreter the original loses updates and the guarded one does not', async (t) => {
+  const ft = process.env.FTAUDIT_TEST_FT_PYTHON;
+  if (!ft) return t.skip('set FTAUDIT_TEST_FT_PYTHON to a free-threaded python (e.g. python3.14t) to run this');
+  const gil = spawnSync(ft, ['-c', 'import sys; print(getattr(sys, "_is_gil_enabled", lambda: True)())'], { encoding: 'utf8' }).stdout.trim();
+  assert.equal(gil, 'False', `${ft} runs with the GIL enabled`);
+  const before = run(ft, program, 200_000);
+  assert.ok(before.counter < before.expected, `the unfixed program lost no updates (${before.counter}/${before.expected})`);
+  const after = run(ft, await fixedProgram(), 200_000);
+  assert.equal(after.counter, after.expected);
+  assert.equal(after.total, 2 * after.expected);
+});
