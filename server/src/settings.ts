@@ -1,22 +1,41 @@
-// Server-side view of the `ftaudit.*` settings (package.json `contributes.configuration` is the source
-// of truth for names and defaults; this only validates what the client sends).
+// Server-side view of the `ftaudit.*` settings. Names, types and defaults come from the key table in
+// ./config/schema.ts (which package.json `contributes.configuration` is checked against); this only
+// validates what the client sends. A wrong value is dropped and described in `problems`.
 import type { CheckSettings } from './analysis';
+import { editorOverrides, type SettingsOverrides } from './config';
 
 export interface ServerSettings extends CheckSettings {
   enable: boolean;
+  perFileIgnores: Record<string, string[]>;
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { enable: true, select: [], ignore: [], assumeConcurrent: false };
+export const DEFAULT_SETTINGS: ServerSettings = {
+  enable: true,
+  select: [],
+  ignore: [],
+  assumeConcurrent: false,
+  perFileIgnores: {},
+  lockTypes: [],
+  threadEntryPoints: [],
+};
 
-const stringList = (value: unknown): string[] | undefined =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
-
-export function normalizeSettings(raw: unknown): ServerSettings {
+export function normalizeSettings(raw: unknown, problems: string[] = []): ServerSettings {
   const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const o = editorOverrides(r, problems);
   return {
     enable: typeof r.enable === 'boolean' ? r.enable : DEFAULT_SETTINGS.enable,
-    select: stringList(r.select) ?? [],
-    ignore: stringList(r.ignore) ?? [],
-    assumeConcurrent: typeof r.assumeConcurrent === 'boolean' ? r.assumeConcurrent : false,
+    select: [...(o.select ?? [])],
+    ignore: [...(o.ignore ?? [])],
+    assumeConcurrent: o.assumeConcurrent ?? false,
+    perFileIgnores: Object.fromEntries(Object.entries(o.perFileIgnores ?? {}).map(([k, v]) => [k, [...v]])),
+    lockTypes: [...(o.lockTypes ?? [])],
+    threadEntryPoints: [...(o.threadEntryPoints ?? [])],
+    ...(o.targetVersion ? { targetVersion: o.targetVersion } : {}),
   };
+}
+
+/** The settings as overrides of a pyproject.toml (for config/effectiveSettings): defaults count as unset. */
+export function settingsOverrides(settings: ServerSettings, workspaceFolder?: string): SettingsOverrides {
+  const { enable: _enable, ...values } = settings;
+  return { ...values, ...(workspaceFolder ? { perFileIgnoresRoot: workspaceFolder } : {}) };
 }

@@ -1,15 +1,23 @@
-// `ftaudit check [--format text|json|sarif] [--select CODES] [--ignore CODES] PATH...`
-// Exit codes: 0 nothing found, 1 findings, 2 usage or I/O errors (results for readable files still print).
+// `ftaudit check [options] PATH...`
+// Exit codes: 0 nothing found, 1 findings, 2 usage, I/O or config errors (results for readable files
+// still print). Each file is checked with the `[tool.ftaudit]` table of its nearest pyproject.toml
+// (or --config FILE, or none with --isolated), the command-line flags overriding it. The files are checked
+// together, so a function started on a thread in one file is thread code in another.
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseArgs } from 'util';
-import { Checker, unknownCodes, type CheckResult } from '../analysis';
-import type { Node } from '../analysis/parser';
+import { moduleIdentity, unknownCodes } from '../analysis';
+import { checkProject } from '../analysis/project/checkProject';
+import { formatConfigError, normalizeTargetVersion, type SettingsOverrides } from '../config';
 import { collectPythonFiles } from './files';
-import { readSource } from './source';
-import { reportFindings, type Reported } from './report';
+import type { Reported } from './report';
 import { formatJson } from './formatters/json';
 import { formatText } from './formatters/text';
 import { formatSarif } from './formatters/sarif';
 import type { CliIO } from './io';
+import { CliConfig, type ConfigMode } from './config';
+import { CheckPool, defaultJobs, workerCount } from './pool';
+import type { FileOutcome } from './checkfile';
 
 export const CHECK_USAGE = `Usage: ftaudit check [options] PATH...
 
@@ -20,16 +28,34 @@ Options:
   --select CODES             only these rule codes or prefixes, comma-separated (ALL for every rule)
   --ignore CODES             skip these rule codes or prefixes
   --assume-concurrent        treat every function as callable from several threads at once
+  --target-version VERSION   Python version the code targets (py313, py314 or 3.14)
+  --lock-types NAMES         extra lock constructors, comma-separated dotted names
+  --thread-entry-points NAMES
+                             extra functions whose callable argument runs on a thread
+  --config FILE              read [tool.ftaudit] from FILE instead of each file's nearest pyproject.toml
+  --isolated                 ignore every configuration file
+  --jobs N                   worker threads (default: one per core; 1 checks in-process)
   --no-color                 plain text output
   -h, --help                 show this help
 
-Exit status: 0 nothing found, 1 findings reported, 2 usage or I/O error.`;
+Settings come from the [tool.ftaudit] table of the nearest pyproject.toml; the options above override it.
+
+Exit status: 0 nothing found, 1 findings reported, 2 usage, I/O or configuration error.`;
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
-const splitCodes = (values: string[] | undefined) =>
-  (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim().toUpperCase()).filter(Boolean);
+const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+const splitCodes = (values: string[] | undefined) => splitList(values).map((v) => v.toUpperCase());
+const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
 
 export async function runCheckCommand(argv: string[], io: CliIO, version: string): Promise<number> {
   let parsed;
@@ -42,6 +68,12 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
         select: { type: 'string', multiple: true },
         ignore: { type: 'string', multiple: true },
         'assume-concurrent': { type: 'boolean', default: false },
+        'target-version': { type: 'string' },
+        'lock-types': { type: 'string', multiple: true },
+        'thread-entry-points': { type: 'string', multiple: true },
+        config: { type: 'string' },
+        isolated: { type: 'boolean', default: false },
+        jobs: { type: 'string', short: 'j' },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -55,11 +87,12 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
     io.stdout(`${CHECK_USAGE}\n`);
     return 0;
   }
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) {
-    io.stderr(`ftaudit check: unknown --format '${values.format}' (expected ${FORMATS.join(', ')})\n`);
+  const usage = (message: string) => {
+    io.stderr(`ftaudit check: ${message}\n`);
     return 2;
-  }
+  };
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) return usage(`unknown --format '${values.format}' (expected ${FORMATS.join(', ')})`);
   if (positionals.length === 0) {
     io.stderr(`ftaudit check: no PATH given\n\n${CHECK_USAGE}\n`);
     return 2;
@@ -67,58 +100,76 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
   const select = splitCodes(values.select);
   const ignore = splitCodes(values.ignore);
   const unknown = unknownCodes([...select, ...ignore]);
-  if (unknown.length > 0) {
-    io.stderr(`ftaudit check: unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (see \`ftaudit rules\`)\n`);
-    return 2;
+  if (unknown.length > 0) return usage(`unknown rule code${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (see \`ftaudit rules\`)`);
+  let targetVersion: string | undefined;
+  if (values['target-version'] !== undefined) {
+    targetVersion = normalizeTargetVersion(values['target-version']);
+    if (!targetVersion) return usage(`--target-version expects a Python version such as py313, py314 or 3.14 (got '${values['target-version']}')`);
   }
+  const lockTypes = splitList(values['lock-types']);
+  const threadEntryPoints = splitList(values['thread-entry-points']);
+  const badName = [...lockTypes, ...threadEntryPoints].find((n) => !DOTTED_NAME.test(n));
+  if (badName) return usage(`'${badName}' is not a dotted Python name (like mypkg.sync.SpinLock)`);
+  let jobs = defaultJobs();
+  if (values.jobs !== undefined) {
+    if (!/^\d+$/.test(values.jobs.trim()) || Number(values.jobs) < 1) return usage(`--jobs expects a whole number ≥ 1 (got '${values.jobs}')`);
+    jobs = Number(values.jobs);
+  }
+  if (values.config !== undefined && values.isolated) return usage('--config cannot be used with --isolated');
+  if (values.config !== undefined && values.config.trim() === '') return usage('--config needs a file name');
 
-  const { files, errors } = await collectPythonFiles(positionals);
-  let ioErrors = errors.length;
+  const overrides: SettingsOverrides = {
+    ...(values.select ? { select } : {}),
+    ...(values.ignore ? { ignore } : {}),
+    ...(values['assume-concurrent'] ? { assumeConcurrent: true } : {}),
+    ...(targetVersion ? { targetVersion } : {}),
+    ...(lockTypes.length > 0 ? { lockTypes } : {}),
+    ...(threadEntryPoints.length > 0 ? { threadEntryPoints } : {}),
+  };
+  const mode: ConfigMode = values.isolated ? { kind: 'isolated' } : values.config !== undefined ? { kind: 'file', path: values.config } : { kind: 'discover' };
+  const config = new CliConfig(mode, overrides);
+
+  const { files: found, errors } = await collectPythonFiles(positionals);
+  let failures = errors.length;
   for (const e of errors) io.stderr(`ftaudit: error: ${e.path}: ${e.message}\n`);
 
-  const checker = await Checker.create({ select, ignore, assumeConcurrent: values['assume-concurrent'] });
+  // Files named on the command line are checked even when extend-exclude matches them (as in ruff).
+  const named = new Set(positionals.filter(isFile).map((p) => path.resolve(p)));
+  const files = found.filter((f) => named.has(path.resolve(f)) || !config.excluded(f));
+  const settingsOf = new Map(files.map((file) => [file, config.settingsFor(file)]));
+
+  for (const loaded of config.used) {
+    for (const e of loaded.errors) io.stderr(`ftaudit: error: ${formatConfigError(loaded.path, e)}\n`);
+  }
+  failures += config.errorCount;
+
+  // Cross-file thread reachability: every file once, then again only those whose functions turn out
+  // to run on threads started in other files (analysis/project/checkProject), on the same workers.
+  const identities = new Map(files.map((f) => [f, moduleIdentity(f)]));
+  const pool = new CheckPool({
+    workers: workerCount(files.length, jobs),
+    onWorkerError: (message) => io.stderr(`ftaudit: warning: a worker thread failed (${message}); its file is checked in-process\n`),
+  });
+  let outcomes: Map<string, FileOutcome>;
+  try {
+    outcomes = await checkProject(
+      files.map((file) => ({ key: file, module: identities.get(file)!.module })),
+      (batch) => pool.run(batch.map(({ key, entries }) => ({ file: key, settings: settingsOf.get(key)!, module: identities.get(key), entries }))),
+    );
+  } finally {
+    await pool.close();
+  }
   const results: Reported[] = [];
   for (const file of files) {
-    const source = await readSource(file);
-    if (!source.ok) {
-      io.stderr(`ftaudit: error: ${file}: ${source.message}\n`);
-      ioErrors++;
-      continue;
-    }
-    let result: CheckResult;
-    try {
-      result = checker.check(source.text);
-    } catch (error) {
-      io.stderr(`ftaudit: error: ${file}: analysis failed: ${(error as Error).message}\n`);
-      ioErrors++;
-      continue;
-    }
-    if (result.hasSyntaxErrors) {
-      const at = firstErrorLine(result.tree.rootNode);
-      io.stderr(`ftaudit: warning: ${file}:${at}: syntax error; results for this file may be partial\n`);
-    }
-    result.tree.delete();
-    results.push(...reportFindings(file, source.text, result.findings));
+    const outcome = outcomes.get(file)!;
+    for (const m of outcome.messages) io.stderr(m);
+    failures += outcome.errors;
+    results.push(...outcome.reported);
   }
 
   if (format === 'json') io.stdout(formatJson(results));
   else if (format === 'sarif') io.stdout(formatSarif(results, version));
   else io.stdout(formatText(results, process.cwd(), !values['no-color'] && io.isTTY));
-  if (ioErrors > 0) return 2;
+  if (failures > 0) return 2;
   return results.length > 0 ? 1 : 0;
-}
-
-/** 1-based line of the first ERROR or MISSING node. */
-function firstErrorLine(root: Node): number {
-  const cursor = root.walk();
-  try {
-    for (;;) {
-      if (cursor.nodeType === 'ERROR' || cursor.nodeIsMissing) return cursor.startPosition.row + 1;
-      const node = cursor.currentNode;
-      if (node.hasError && cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return 1;
-    }
-  } finally {
-    cursor.delete();
-  }
 }

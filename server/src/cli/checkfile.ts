@@ -1,0 +1,87 @@
+// Checks one file with its own settings: what the CLI runs in-process and in each worker thread.
+// Messages for stderr are formatted here so a worker's output reads exactly like the serial run's.
+import { Checker, type CheckSettings, type Finding, type ModuleIdentity, type ModuleSummary } from '../analysis';
+import { createPythonParser, type Node, type Parser } from '../analysis/parser';
+import { readSource } from './source';
+import { reportFindings, type Reported } from './report';
+
+export interface FileJob {
+  file: string;
+  settings: CheckSettings;
+  /** The file's module in its project: checked with relative imports resolved, and summarized. */
+  module?: ModuleIdentity;
+  /** Its functions that other modules' threads reach (local name → how), from the project graph. */
+  entries?: ReadonlyMap<string, string>;
+}
+
+export interface FileOutcome {
+  reported: Reported[];
+  /** Lines for stderr, in order (each ends with a newline). */
+  messages: string[];
+  /** Number of errors that make the exit status 2 (unreadable file, failed analysis). */
+  errors: number;
+  /** What the module tells the rest of the project about threads (with `module` only). */
+  summary?: ModuleSummary;
+}
+
+/** One Checker per distinct settings (per-file-ignores make a few variants in a project). */
+export class FileChecker {
+  private readonly checkers = new Map<string, Promise<Checker>>();
+
+  private checker(settings: CheckSettings): Promise<Checker> {
+    const key = JSON.stringify(settings);
+    let c = this.checkers.get(key);
+    if (!c) {
+      c = Checker.create(settings);
+      this.checkers.set(key, c);
+    }
+    return c;
+  }
+
+  private errorParser?: Promise<Parser>;
+
+  async check({ file, settings, module, entries }: FileJob): Promise<FileOutcome> {
+    const source = await readSource(file);
+    if (!source.ok) return { reported: [], messages: [`ftaudit: error: ${file}: ${source.message}\n`], errors: 1 };
+    let result: { findings: Finding[]; hasSyntaxErrors: boolean; summary?: ModuleSummary };
+    try {
+      const checker = await this.checker(settings);
+      result = module ? checker.checkModule(source.text, module, entries) : checker.checkText(source.text);
+    } catch (error) {
+      return { reported: [], messages: [`ftaudit: error: ${file}: analysis failed: ${(error as Error).message}\n`], errors: 1 };
+    }
+    const messages: string[] = [];
+    if (result.hasSyntaxErrors) {
+      const at = await this.firstErrorLine(source.text);
+      messages.push(`ftaudit: warning: ${file}:${at}: syntax error; results for this file may be partial\n`);
+    }
+    return { reported: reportFindings(file, source.text, result.findings), messages, errors: 0, ...(result.summary ? { summary: result.summary } : {}) };
+  }
+
+  /** Re-parses a file with syntax errors (rare) to name the line of the first one. */
+  private async firstErrorLine(text: string): Promise<number> {
+    const parser = await (this.errorParser ??= createPythonParser());
+    const tree = parser.parse(text);
+    if (!tree) return 1;
+    try {
+      return firstErrorLine(tree.rootNode);
+    } finally {
+      tree.delete();
+    }
+  }
+}
+
+/** 1-based line of the first ERROR or MISSING node. */
+function firstErrorLine(root: Node): number {
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      if (cursor.nodeType === 'ERROR' || cursor.nodeIsMissing) return cursor.startPosition.row + 1;
+      const node = cursor.currentNode;
+      if (node.hasError && cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return 1;
+    }
+  } finally {
+    cursor.delete();
+  }
+}
