@@ -30,7 +30,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     ],
     outputChannel: output,
     // Files changed outside the editor update the server's cross-file index.
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.py') },
+    synchronize: { fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.py'), vscode.workspace.createFileSystemWatcher('**/pyproject.toml')] },
     initializationOptions: { settings: vscode.workspace.getConfiguration('ftaudit') },
     errorHandler: {
       error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue }),

@@ -9,10 +9,11 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { createPythonParser } from './analysis/parser';
-import { analyze, analyzeModule, selectRules, type Rule } from './analysis';
+import { analyze, analyzeModule, selectRules, type AnalysisOptions, type Rule } from './analysis';
 import { fileURLToPath } from 'url';
 import { FileChangeType } from 'vscode-languageserver/node';
 import { WorkspaceIndex } from './workspaceIndex';
+import { ProjectSettings } from './projectSettings';
 import { DocumentStore, type OpenDocument } from './documents';
 import { toDiagnostic } from './diagnostics';
 import { codeActions, FIX_ALL_KIND } from './codeActions';
@@ -25,6 +26,11 @@ const connection = createConnection(ProposedFeatures.all);
 let store: DocumentStore | undefined;
 let settings: ServerSettings = DEFAULT_SETTINGS;
 let rules: Rule[] = selectRules(settings);
+const projectSettings = new ProjectSettings(
+  () => settings,
+  () => workspaceFolders,
+  (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+);
 let canPullConfiguration = false;
 const pending = new Map<string, NodeJS.Timeout>();
 /** The findings behind the diagnostics last published for each document (for code actions). */
@@ -37,8 +43,9 @@ const ready = createPythonParser().then(async (parser) => {
   index = new WorkspaceIndex(await createPythonParser(), () => rules, () => analysisOptions());
 });
 
-function analysisOptions() {
-  return { assumeConcurrent: settings.assumeConcurrent };
+function analysisOptions(): AnalysisOptions {
+  const { enable: _enable, select: _select, ignore: _ignore, perFileIgnores: _perFile, ...options } = settings;
+  return options;
 }
 
 function pathOf(uri: string): string | null {
@@ -90,6 +97,11 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   const changed = new Set<string>();
   for (const change of changes) {
     const path = pathOf(change.uri);
+    if (path?.endsWith('pyproject.toml')) {
+      projectSettings.reset();
+      for (const uri of store!.uris) schedule(uri, 0);
+      continue;
+    }
     if (!path || !path.endsWith('.py') || store!.get(change.uri)) continue; // open documents speak for themselves
     for (const m of await index!.refreshFile(path, change.type === FileChangeType.Deleted)) changed.add(m);
   }
@@ -123,6 +135,7 @@ async function pullSettings(): Promise<void> {
 function applySettings(raw: unknown): void {
   settings = normalizeSettings(raw);
   rules = selectRules(settings);
+  projectSettings.reset();
 }
 
 connection.onDidOpenTextDocument(async ({ textDocument }) => {
@@ -164,7 +177,7 @@ function publish(entry: OpenDocument): void {
   try {
     const path = pathOf(document.uri);
     const identity = path ? index!.identity(path) : undefined;
-    const options = documentOptions(document.uri);
+    const { rules, options } = documentConfig(document.uri);
     const result = settings.enable ? analyzeModule({ tree: store!.tree(entry), text: document.getText(), rules, options }, identity?.module) : { findings: [] };
     const findings = result.findings;
     if (path && settings.enable) republishModules(index!.setSummary(path, result.summary).filter((m) => m !== identity?.module));
@@ -181,21 +194,28 @@ connection.onCodeAction(async (params) => {
   if (!entry || !settings.enable) return [];
   const document = entry.document;
   // Findings must describe this exact text: re-analyse when an edit arrived after the last publish.
-  const options = documentOptions(document.uri);
+  const { rules, options } = documentConfig(document.uri);
   let findings = published.get(document.uri)?.version === document.version ? published.get(document.uri)!.findings : undefined;
   if (!findings) findings = analyze({ tree: store!.tree(entry), text: document.getText(), rules, options });
-  return codeActions(params, document, findings, (text) => checkText(text, options));
+  return codeActions(params, document, findings, (text) => checkText(text, rules, options));
 });
 
-/** Analysis options for a document: settings plus its module's place in the workspace. */
-function documentOptions(uri: string) {
+/**
+ * The rules and options a document is checked with: its pyproject.toml and the settings, plus its
+ * module's place in the workspace (relative imports, cross-file thread entries).
+ */
+function documentConfig(uri: string): { rules: Rule[]; options: AnalysisOptions } {
   const path = pathOf(uri);
   const identity = path ? index!.identity(path) : undefined;
-  return { ...analysisOptions(), packageName: identity?.packageName, externalThreadEntries: path ? index!.entriesFor(path) : undefined };
+  const config = projectSettings.forFile(path);
+  return {
+    rules: config.rules,
+    options: { ...config.options, packageName: identity?.packageName, externalThreadEntries: path ? index!.entriesFor(path) : undefined },
+  };
 }
 
 /** Analyses a text that is not an open document's current one (the passes of fix-all). */
-function checkText(text: string, options: ReturnType<typeof documentOptions>) {
+function checkText(text: string, rules: Rule[], options: AnalysisOptions) {
   const tree = store!.parser.parse(text);
   if (!tree) return [];
   try {
