@@ -27,13 +27,14 @@ export function codeActions(params: CodeActionParams, document: TextDocument, fi
     for (const diagnostic of params.context.diagnostics) {
       if (diagnostic.source !== 'ftaudit' || typeof diagnostic.code !== 'string') continue;
       const finding = findingFor(diagnostic, findings, document);
-      if (finding?.fix && finding.fix.applicability !== 'display-only') {
+      for (const fix of [finding?.fix, ...(finding?.alternatives ?? [])]) {
+        if (!fix || fix.applicability === 'display-only') continue;
         actions.push({
-          title: `${finding.fix.message}${finding.fix.applicability === 'unsafe' ? ' (changes behaviour: review it)' : ''}`,
+          title: `${fix.message}${fix.applicability === 'unsafe' ? ' (changes behaviour: review it)' : ''}`,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
-          isPreferred: finding.fix.applicability === 'safe',
-          edit: { changes: { [uri]: finding.fix.edits.map((e) => toLsp(e, document)) } },
+          isPreferred: fix === finding?.fix && fix.applicability === 'safe',
+          edit: { changes: { [uri]: fix.edits.map((e) => toLsp(e, document)) } },
         });
       }
       actions.push(

@@ -42,13 +42,21 @@ test('quick fixes, suppressions and fix-all', async () => {
       range: ft101.range,
       context: { diagnostics: [ft101] },
     });
-    assert.deepEqual(actions.map((a) => a.title), ['Guard with a new lock `_counter_lock`', 'Suppress FT101 on this line', 'Suppress FT101 for this file']);
+    assert.deepEqual(actions.map((a) => a.title), [
+      'Guard with a new lock `_counter_lock`',
+      'Make `counter` thread-local (each thread gets its own, starting from `[0]`) (changes behaviour: review it)',
+      'Suppress FT101 on this line',
+      'Suppress FT101 for this file',
+    ]);
     assert.equal(actions[0].isPreferred, true);
     const guarded = apply(SOURCE, uri, actions[0]);
     assert.match(guarded, /counter = \[0\]\n_counter_lock = threading\.Lock\(\)\n/);
     assert.match(guarded, /    with _counter_lock:\n        counter\[0\] \+= 1  # keep this comment\n/);
-    assert.match(apply(SOURCE, uri, actions[1]), /counter\[0\] \+= 1  # keep this comment  # ftaudit: ignore\[FT101\]\n/);
-    assert.match(apply(SOURCE, uri, actions[2]), /^# ftaudit: ignore-file\[FT101\]\nimport threading/);
+    const local = apply(SOURCE, uri, actions[1]);
+    assert.match(local, /class _CounterLocal\(threading\.local\):\n    def __init__\(self\):\n        self\.value = \[0\]\n\n\n_counter_local = _CounterLocal\(\)\n/);
+    assert.match(local, /    _counter_local\.value\[0\] \+= 1  # keep this comment\n/);
+    assert.match(apply(SOURCE, uri, actions[2]), /counter\[0\] \+= 1  # keep this comment  # ftaudit: ignore\[FT101\]\n/);
+    assert.match(apply(SOURCE, uri, actions[3]), /^# ftaudit: ignore-file\[FT101\]\nimport threading/);
 
     const fixAll: Action[] = await client.connection.sendRequest('textDocument/codeAction', {
       textDocument: { uri },

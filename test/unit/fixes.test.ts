@@ -34,9 +34,9 @@ for (const file of files) {
     const checker = await Checker.create({ select: ['ALL'] });
     const text = readFileSync(file, 'utf8');
     const before = checker.checkText(text).findings;
-    for (const finding of before.filter((f) => f.fix)) {
-      const label = `${finding.code} "${finding.fix!.message}" at ${text.slice(finding.start, finding.end)}`;
-      const fixed = applyEdits(text, finding.fix!.edits);
+    for (const [finding, fix] of before.flatMap((f) => [f.fix, ...(f.alternatives ?? [])].flatMap((x) => (x ? [[f, x] as const] : [])))) {
+      const label = `${finding.code} "${fix.message}" at ${text.slice(finding.start, finding.end)}`;
+      const fixed = applyEdits(text, fix.edits);
       const result = checker.check(fixed);
       assert.equal(result.tree.rootNode.hasError, false, `${label}: tree-sitter finds a syntax error in\n${fixed}`);
       result.tree.delete();
@@ -71,3 +71,41 @@ for (const name of existsSync(snapshotDir) ? readdirSync(snapshotDir).filter((f)
     assert.equal(fixAll(text, (t) => checker.checkText(t).findings, { unsafe: true }).text, text);
   });
 }
+
+test('convert to thread-local rewrites every use, and is not offered when one cannot be', async () => {
+  const checker = await Checker.create({ select: ['ALL'] });
+  const source = [
+    'import threading',
+    '',
+    'scratch = []',
+    'calls = 0',
+    '',
+    '',
+    'def worker(item):',
+    '    global calls, scratch',
+    '    calls += 1',
+    '    scratch = scratch + [item]',
+    '    return len(scratch)',
+    '',
+    '',
+    'def report(scratch=None):',
+    '    return scratch  # a parameter of the same name: not a use',
+    '',
+    '',
+    'threading.Thread(target=worker, args=(1,)).start()',
+    'print(calls)  # used at module level: `calls` cannot become thread-local',
+    '',
+  ].join('\n');
+  const findings = checker.checkText(source).findings;
+  const scratchFix = findings.find((f) => f.code === 'FT102')!.alternatives?.[0];
+  assert.ok(scratchFix, 'offered for scratch');
+  assert.equal(findings.find((f) => f.code === 'FT101')!.alternatives, undefined, 'not offered for calls');
+  const fixed = applyEdits(source, scratchFix.edits);
+  assert.equal(
+    fixed,
+    source
+      .replace('scratch = []\n', 'class _ScratchLocal(threading.local):\n    def __init__(self):\n        self.value = []\n\n\n_scratch_local = _ScratchLocal()\n')
+      .replace('    global calls, scratch\n', '    global calls\n')
+      .replace('    scratch = scratch + [item]\n    return len(scratch)\n', '    _scratch_local.value = _scratch_local.value + [item]\n    return len(_scratch_local.value)\n'),
+  );
+});

@@ -29,7 +29,10 @@ export interface Finding {
   severity: Severity;
   start: number;
   end: number;
+  /** The primary fix: the JSON `fix` field, what `--fix` and fix-all apply. */
   fix?: Fix;
+  /** Other remedies, offered as quick fixes only (e.g. "make it thread-local"). */
+  alternatives?: Fix[];
 }
 
 export interface RuleMeta {
@@ -58,6 +61,12 @@ export interface AnalysisOptions {
   externalThreadEntries?: ReadonlyMap<string, string>;
   /** Target Python version, e.g. "3.14" (version-aware rules). */
   targetVersion?: string;
+  /**
+   * Additions to FT216's table of extension packages (server/src/analysis/data/free-threading-packages.json):
+   * top-level import name → the first release with free-threading support (e.g. "1.4.0"), or null when no
+   * release supports it. An entry here overrides the built-in one for the same name.
+   */
+  extraPackages?: Readonly<Record<string, string | null>>;
 }
 
 export interface RuleContext {
@@ -65,7 +74,7 @@ export interface RuleContext {
   readonly text: string;
   readonly model: ModuleModel;
   readonly options: AnalysisOptions;
-  report(node: Node, finding: { message: string; severity: Severity; fix?: Fix }): void;
+  report(node: Node, finding: { message: string; severity: Severity; fix?: Fix; alternatives?: Fix[] }): void;
 }
 
 /**

@@ -5,6 +5,8 @@ import { sharedTarget } from '../model/sharing';
 import { snippet } from '../model/syntax';
 import { raceVerdict } from './common';
 import { guardFix } from '../fixes/guard';
+import { threadLocalFix } from '../fixes/threadLocal';
+import { optional } from './common';
 
 export const FT101: Rule = {
   code: 'FT101',
@@ -26,6 +28,7 @@ export const FT101: Rule = {
       ctx.report(node, {
         severity: verdict.severity,
         fix: guardFix(ctx, node, scope, shared),
+        alternatives: shared.kind === 'global' ? optional(threadLocalFix(ctx, shared.key)) : undefined,
         message:
           `\`${snippet(node)}\` updates ${shared.description} without holding a lock. ` +
           `\`${op}\` reads, computes and writes back in separate steps, so threads running it at the same time ` +

@@ -5,6 +5,8 @@ import { sharedTarget } from '../model/sharing';
 import { positionalArguments, snippet, walkScope } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
+import { threadLocalFix } from '../fixes/threadLocal';
+import { optional } from './common';
 
 /** Does `value` read what `target` names (`target` itself, or `d.get(k)` / `d.setdefault(k)` for `d[k]`)? */
 export function readsTarget(value: Node, target: Node): boolean {
@@ -52,6 +54,7 @@ export const FT102: Rule = {
       ctx.report(node, {
         severity: verdict.severity,
         fix: guardFix(ctx, node, scope, shared),
+        alternatives: shared.kind === 'global' ? optional(threadLocalFix(ctx, shared.key)) : undefined,
         message:
           `\`${snippet(node)}\` reads ${shared.description} and writes it back in separate steps, without holding a lock. ` +
           `Threads running this at the same time on free-threaded Python read the same old value and overwrite each other's updates.` +

@@ -35,6 +35,11 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   return null;
 }
 
+/** `[fix]` or undefined: for the optional `alternatives` list of a finding. */
+export function optional<T>(item: T | undefined): T[] | undefined {
+  return item === undefined ? undefined : [item];
+}
+
 /** Whitespace-insensitive source equality of two expressions (`d[k]` vs `d[ k ]`). */
 export function sameExpression(a: Node | null, b: Node | null): boolean {
   return !!a && !!b && a.text.replace(/\s+/g, '') === b.text.replace(/\s+/g, '');
