@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -116,4 +116,24 @@ test('a PEP 263 coding declaration is honoured', () => {
   const r = ftaudit('check', '--format', 'json', dir);
   assert.equal(r.status, 1, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).map((x: { code: string; location: { column: number } }) => [x.code, x.location.column]), [['FT101', 17]]);
+});
+
+test('--fix writes safe fixes, --unsafe-fixes the rest, and a second run changes nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-fix-'));
+  const program = 'import threading\n\ncounter = [0]\nTOTAL = 0\n\n\ndef worker():\n    global TOTAL\n    for _ in range(10):\n        counter[0] += 1\n    TOTAL = TOTAL + 1\n\n\nthreading.Thread(target=worker).start()\n';
+  writeFileSync(join(dir, 'app.py'), program);
+  assert.equal(ftaudit('check', '--unsafe-fixes', dir).status, 2, '--unsafe-fixes needs --fix');
+  const safe = ftaudit('check', '--fix', '--format', 'json', dir);
+  const afterSafe = readFileSync(join(dir, 'app.py'), 'utf8');
+  assert.match(afterSafe, /_TOTAL_lock = threading\.Lock\(\)/, 'the safe guard fix is applied');
+  assert.doesNotMatch(afterSafe, /_local_total/, 'the unsafe merge-once fix is not');
+  assert.equal(safe.status, 1, 'the unsafe one remains a finding');
+  assert.match(safe.stderr, /ftaudit: 1 fix applied, 1 finding remaining/);
+  const unsafe = ftaudit('check', '--fix', '--unsafe-fixes', dir);
+  assert.equal(unsafe.status, 0, unsafe.stdout + unsafe.stderr);
+  const fixed = readFileSync(join(dir, 'app.py'), 'utf8');
+  assert.match(fixed, /_local_total \+= 1/);
+  const again = ftaudit('check', '--fix', '--unsafe-fixes', dir);
+  assert.equal(again.status, 0);
+  assert.equal(readFileSync(join(dir, 'app.py'), 'utf8'), fixed, 'fixing twice is a no-op');
 });

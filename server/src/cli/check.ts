@@ -34,6 +34,8 @@ Options:
                              extra functions whose callable argument runs on a thread
   --config FILE              read [tool.ftaudit] from FILE instead of each file's nearest pyproject.toml
   --isolated                 ignore every configuration file
+  --fix                      apply safe fixes to the files (ruff's applicability: they keep behaviour)
+  --unsafe-fixes             with --fix, apply the fixes that may change behaviour too
   --jobs N                   worker threads (default: one per core; 1 checks in-process)
   --no-color                 plain text output
   -h, --help                 show this help
@@ -74,6 +76,8 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
         config: { type: 'string' },
         isolated: { type: 'boolean', default: false },
         jobs: { type: 'string', short: 'j' },
+        fix: { type: 'boolean', default: false },
+        'unsafe-fixes': { type: 'boolean', default: false },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -116,6 +120,9 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
     jobs = Number(values.jobs);
   }
   if (values.config !== undefined && values.isolated) return usage('--config cannot be used with --isolated');
+  if (values['unsafe-fixes'] && !values.fix) return usage('--unsafe-fixes applies with --fix');
+  const fix = values.fix ? (values['unsafe-fixes'] ? 'unsafe' : 'safe') : undefined;
+  let fixed = 0;
   if (values.config !== undefined && values.config.trim() === '') return usage('--config needs a file name');
 
   const overrides: SettingsOverrides = {
@@ -154,7 +161,11 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
   try {
     outcomes = await checkProject(
       files.map((file) => ({ key: file, module: identities.get(file)!.module })),
-      (batch) => pool.run(batch.map(({ key, entries }) => ({ file: key, settings: settingsOf.get(key)!, module: identities.get(key), entries }))),
+      async (batch) => {
+        const done = await pool.run(batch.map(({ key, entries }) => ({ file: key, settings: settingsOf.get(key)!, module: identities.get(key), entries, fix })));
+        for (const outcome of done) fixed += outcome.fixed ?? 0;
+        return done;
+      },
     );
   } finally {
     await pool.close();
@@ -170,6 +181,7 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
   if (format === 'json') io.stdout(formatJson(results));
   else if (format === 'sarif') io.stdout(formatSarif(results, version));
   else io.stdout(formatText(results, process.cwd(), !values['no-color'] && io.isTTY));
+  if (fix) io.stderr(`ftaudit: ${fixed} fix${fixed === 1 ? '' : 'es'} applied, ${results.length} finding${results.length === 1 ? '' : 's'} remaining\n`);
   if (failures > 0) return 2;
   return results.length > 0 ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 // Checks one file with its own settings: what the CLI runs in-process and in each worker thread.
 // Messages for stderr are formatted here so a worker's output reads exactly like the serial run's.
-import { Checker, type CheckSettings, type Finding, type ModuleIdentity, type ModuleSummary } from '../analysis';
+import { writeFile } from 'fs/promises';
+import { Checker, fixAll, isApplicable, type CheckSettings, type Finding, type ModuleIdentity, type ModuleSummary } from '../analysis';
 import { createPythonParser, type Node, type Parser } from '../analysis/parser';
 import { readSource } from './source';
 import { reportFindings, type Reported } from './report';
@@ -12,6 +13,8 @@ export interface FileJob {
   module?: ModuleIdentity;
   /** Its functions that other modules' threads reach (local name → how), from the project graph. */
   entries?: ReadonlyMap<string, string>;
+  /** Apply fixes and write the file back: safe ones, or unsafe ones too (`--fix`, `--unsafe-fixes`). */
+  fix?: 'safe' | 'unsafe';
 }
 
 export interface FileOutcome {
@@ -22,6 +25,8 @@ export interface FileOutcome {
   errors: number;
   /** What the module tells the rest of the project about threads (with `module` only). */
   summary?: ModuleSummary;
+  /** Fixes applied to the file on disk (with `fix`). */
+  fixed?: number;
 }
 
 /** One Checker per distinct settings (per-file-ignores make a few variants in a project). */
@@ -40,7 +45,7 @@ export class FileChecker {
 
   private errorParser?: Promise<Parser>;
 
-  async check({ file, settings, module, entries }: FileJob): Promise<FileOutcome> {
+  async check({ file, settings, module, entries, fix }: FileJob): Promise<FileOutcome> {
     const source = await readSource(file);
     if (!source.ok) return { reported: [], messages: [`ftaudit: error: ${file}: ${source.message}\n`], errors: 1 };
     let result: { findings: Finding[]; hasSyntaxErrors: boolean; summary?: ModuleSummary };
@@ -51,11 +56,30 @@ export class FileChecker {
       return { reported: [], messages: [`ftaudit: error: ${file}: analysis failed: ${(error as Error).message}\n`], errors: 1 };
     }
     const messages: string[] = [];
+    let fixed = 0;
+    let text = source.text;
+    if (fix && result.findings.some((f) => isApplicable(f, fix === 'unsafe'))) {
+      const checker = await this.checker(settings);
+      const analyse = (t: string) => (module ? checker.checkModule(t, module, entries) : checker.checkText(t));
+      const out = fixAll(text, (t) => analyse(t).findings, { unsafe: fix === 'unsafe' });
+      const count = [...out.applied.values()].reduce((a, b) => a + b, 0);
+      if (!source.utf8) {
+        messages.push(`ftaudit: warning: ${file}: not fixed: only UTF-8 files (without BOM) are rewritten\n`);
+      } else if (analyse(out.text).hasSyntaxErrors && !result.hasSyntaxErrors) {
+        // A safety net: fixes are tested to keep files parsing, but never write a broken file.
+        messages.push(`ftaudit: error: ${file}: not fixed: the fixed text would not parse (please report this)\n`);
+      } else if (out.text !== text) {
+        await writeFile(file, out.text);
+        text = out.text;
+        fixed = count;
+        result = { ...result, findings: out.remaining };
+      }
+    }
     if (result.hasSyntaxErrors) {
       const at = await this.firstErrorLine(source.text);
       messages.push(`ftaudit: warning: ${file}:${at}: syntax error; results for this file may be partial\n`);
     }
-    return { reported: reportFindings(file, source.text, result.findings), messages, errors: 0, ...(result.summary ? { summary: result.summary } : {}) };
+    return { reported: reportFindings(file, text, result.findings), messages, errors: 0, fixed, ...(result.summary ? { summary: result.summary } : {}) };
   }
 
   /** Re-parses a file with syntax errors (rare) to name the line of the first one. */

@@ -2,7 +2,8 @@
 import { promises as fs } from 'fs';
 import { describeIoError } from './files';
 
-export type SourceRead = { ok: true; text: string } | { ok: false; message: string };
+/** `utf8`: the text round-trips to the same bytes as UTF-8 (so fixes can be written back safely). */
+export type SourceRead = { ok: true; text: string; utf8?: boolean } | { ok: false; message: string };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -30,7 +31,7 @@ export async function readSource(file: string): Promise<SourceRead> {
     }
   }
   try {
-    return { ok: true, text: decoder.decode(bytes) };
+    return { ok: true, text: decoder.decode(bytes), utf8: !(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) };
   } catch {
     const at = firstInvalidUtf8(bytes);
     return { ok: false, message: `not valid UTF-8${at >= 0 ? ` (byte offset ${at})` : ''} and no coding declaration (PEP 263) says otherwise` };
