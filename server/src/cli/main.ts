@@ -8,7 +8,8 @@ import { processIO, type CliIO } from './io';
 const USAGE = `ftaudit ${version} — free-threading (no-GIL) audit for Python
 
 Usage:
-  ftaudit check [--format text|json|sarif] [--select CODES] [--ignore CODES] PATH...
+  ftaudit check [--format text|json|sarif] [--select CODES] [--ignore CODES] [--fix [--unsafe-fixes]]
+                [--config FILE | --isolated] [--jobs N] ... PATH...
   ftaudit bench [--python PATH]... [--experiment ID]... [--trials N] [--threads N] [--quick]
                 [--format text|json|markdown] [--output FILE]
   ftaudit rules                 list the rules
