@@ -37,21 +37,41 @@ export interface LockResolver {
  * body of `if lock.acquire(...):`.
  */
 export function heldLocks(node: Node, resolver: LockResolver): string[] {
+  const cache = cacheFor(resolver);
   const held: string[] = [];
   let child = node;
   for (let n = node.parent; n; child = n, n = n.parent) {
-    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') break;
-    if (n.type === 'with_statement' && child.type === 'block') {
-      for (const item of withItems(n)) if (resolver.isLock(item)) held.push(item.text);
-    } else if (n.type === 'if_statement' && child === n.childForFieldName('consequence')) {
+    const type = n.type;
+    if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') break;
+    if (type === 'with_statement' && child.type === 'block') {
+      let locks = cache.withLocks.get(n.id);
+      if (!locks) cache.withLocks.set(n.id, (locks = withItems(n).filter((item) => resolver.isLock(item)).map((item) => item.text)));
+      held.push(...locks);
+    } else if (type === 'if_statement' && child.id === n.childForFieldName('consequence')?.id) {
       const cond = n.childForFieldName('condition');
       const receiver = cond ? acquireReceiver(cond) : null;
       if (receiver) held.push(receiver.text);
-    } else if (n.type === 'block' || n.type === 'module') {
-      held.push(...acquiredBefore(n, child));
+    } else if (type === 'block' || type === 'module') {
+      held.push(...acquiredBefore(n, child, cache));
     }
   }
   return held;
+}
+
+interface LockCache {
+  /** with_statement id → the locks it takes */
+  withLocks: Map<number, string[]>;
+  /** block id → its acquire()/release() statements, in order */
+  blockCalls: Map<number, Array<{ start: number; acquired: string | null; released: string | null }>>;
+}
+
+const caches = new WeakMap<LockResolver, LockCache>();
+
+/** Per-model caches: the same blocks and `with` statements are asked about for many nodes. */
+function cacheFor(resolver: LockResolver): LockCache {
+  let cache = caches.get(resolver);
+  if (!cache) caches.set(resolver, (cache = { withLocks: new Map(), blockCalls: new Map() }));
+  return cache;
 }
 
 /** The subjects of `with a, b as c:` (without the `as` targets). */
@@ -93,15 +113,24 @@ function callOnStatement(stmt: Node, method: 'acquire' | 'release'): string | nu
 }
 
 /** Locks acquired by earlier sibling statements of `child` in `block` and not released since. */
-function acquiredBefore(block: Node, child: Node): string[] {
+function acquiredBefore(block: Node, child: Node, cache: LockCache): string[] {
+  let calls = cache.blockCalls.get(block.id);
+  if (!calls) {
+    calls = [];
+    for (const stmt of namedChildren(block)) {
+      if (stmt.type !== 'expression_statement') continue;
+      const acquired = callOnStatement(stmt, 'acquire');
+      const released = acquired ? null : callOnStatement(stmt, 'release');
+      if (acquired || released) calls.push({ start: stmt.startIndex, acquired, released });
+    }
+    cache.blockCalls.set(block.id, calls);
+  }
   const open: string[] = [];
-  for (const stmt of namedChildren(block)) {
-    if (stmt.startIndex >= child.startIndex) break;
-    const acquired = callOnStatement(stmt, 'acquire');
-    if (acquired) open.push(acquired);
-    const released = callOnStatement(stmt, 'release');
-    if (released) {
-      const i = open.lastIndexOf(released);
+  for (const c of calls) {
+    if (c.start >= child.startIndex) break;
+    if (c.acquired) open.push(c.acquired);
+    if (c.released) {
+      const i = open.lastIndexOf(c.released);
       if (i >= 0) open.splice(i, 1);
     }
   }
