@@ -9,6 +9,7 @@ import { summarizeModule, type ModuleSummary } from './project/summary';
 import { LineIndex } from './text';
 import { ALL_RULES } from './rules';
 import { FT900 } from './rules/FT900-invalid-suppression';
+import { mentionsKnownPackage } from './rules/FT216-gil-reenabling-extension';
 
 export interface AnalyzeInput {
   tree: Tree;
@@ -81,7 +82,7 @@ export function analyzeModule({ tree, text, rules, options = {} }: AnalyzeInput,
  */
 function mayHaveFindings(text: string, options: AnalysisOptions): boolean {
   if (options.assumeConcurrent || (options.externalThreadEntries?.size ?? 0) > 0) return true;
-  if (CONCURRENCY_WORDS.test(text)) return true;
+  if (CONCURRENCY_WORDS.test(text) || mentionsKnownPackage(text, options)) return true;
   return [...(options.lockTypes ?? []), ...(options.threadEntryPoints ?? [])].some((name) => text.includes(name.split('.').pop()!));
 }
 

@@ -2,7 +2,7 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
-import { calleeName } from './hazards';
+import { calleeName, isTestCode } from './hazards';
 
 export const FT206: Rule = {
   code: 'FT206',
@@ -15,15 +15,13 @@ export const FT206: Rule = {
       const scope = ctx.model.scopeOf(node);
       if (!scope) return;
       // A test runs once: a fresh variable per test is isolation, not a leak.
-      for (let s: typeof scope | null = scope; s; s = s.parent) {
-        if (/^(test|setUp)/.test(s.name) || /Test/.test(s.classNode?.childForFieldName('name')?.text ?? '')) return;
-      }
+      if (isTestCode(scope)) return;
       // `global _var; _var = ContextVar(...)` (lazy, once) or `cls._var = ContextVar(...)`: stored for reuse.
       const parent = node.parent;
       if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === node.id) {
         const left = parent.childForFieldName('left');
         if (left?.type === 'identifier' && scope.globals.has(left.text)) return;
-        if (left?.type === 'attribute' && !(scope.receiver && left.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod)) return;
+        if (left?.type === 'attribute' || left?.type === 'subscript') return;
       }
       ctx.report(node, {
         severity: 'warning',

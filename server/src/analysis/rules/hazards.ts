@@ -6,15 +6,30 @@ import type { FunctionScope } from '../model/scopes';
 import type { ThreadEntry } from '../model/threads';
 import { keywordArgument, namedChildren, positionalArguments } from '../model/syntax';
 
+// Several FT2xx rules visit every call: memoise per tree what they all ask (each answer costs wasm crossings).
+const calleeCache = new WeakMap<ModuleModel, Map<number, string | null>>();
+const methodCache = new WeakMap<object, Map<number, string | null>>();
+
 /** The qualified name of a call's callee (`os.putenv`, `threading.Lock`), through import aliases. */
 export function calleeName(call: Node, model: ModuleModel): string | null {
-  return model.imports.qualify(call.childForFieldName('function'));
+  let cache = calleeCache.get(model);
+  if (!cache) calleeCache.set(model, (cache = new Map()));
+  let q = cache.get(call.id);
+  if (q === undefined) cache.set(call.id, (q = model.imports.qualify(call.childForFieldName('function'))));
+  return q;
 }
 
 /** `x.method(...)` → method name, else null. */
 export function methodName(call: Node): string | null {
-  const fn = call.childForFieldName('function');
-  return fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text ?? null : null;
+  let cache = methodCache.get(call.tree);
+  if (!cache) methodCache.set(call.tree, (cache = new Map()));
+  let m = cache.get(call.id);
+  if (m === undefined) {
+    const fn = call.childForFieldName('function');
+    m = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text ?? null : null;
+    cache.set(call.id, m);
+  }
+  return m;
 }
 
 /** `x.method(...)` → x, else null. */
@@ -117,4 +132,13 @@ export function rootCall(node: Node): Node | null {
     else return null;
   }
   return null;
+}
+
+/** Test code (a function named test…, setUp…, tearDown…, a method of a class named …Test…, or nested in one): it runs once, under a harness. */
+export function isTestCode(scope: FunctionScope | null): boolean {
+  for (let s = scope; s; s = s.parent) {
+    if (/^(test|setUp|tearDown)/.test(s.name) || /Test/.test(s.classNode?.childForFieldName('name')?.text ?? '')) return true;
+    if (/TestCase\b/.test(s.classNode?.childForFieldName('superclasses')?.text ?? '')) return true;
+  }
+  return false;
 }

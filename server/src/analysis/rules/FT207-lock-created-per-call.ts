@@ -1,0 +1,66 @@
+// FT207 — a lock that cannot exclude anyone: `with threading.Lock():`, or a lock created inside the
+// function that uses it to guard shared state. Docs: docs/rules/FT207.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import { withItems } from '../model/locks';
+import { snippet } from '../model/syntax';
+import { runsOnThreads, threadCode } from './hazards';
+import { sharedWrites } from './writes';
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export const FT207: Rule = {
+  code: 'FT207',
+  name: 'lock-created-per-call',
+  summary: 'A lock made fresh for each use (`with threading.Lock():`, or a local lock guarding shared state) excludes nobody',
+  precision: 'high',
+  visit: {
+    with_statement(node: Node, ctx: RuleContext) {
+      const { model } = ctx;
+      const where = threadCode(node, model);
+      for (const item of withItems(node)) {
+        if (item.type !== 'call' || !model.isLockConstruction(item)) continue;
+        ctx.report(item, {
+          severity: where ? 'error' : 'warning',
+          message:
+            `\`with ${snippet(item, 40)}:\` makes a new lock every time it runs, so no two threads ever hold the same lock and the block is not protected at all` +
+            `${where ? ` (${runsOnThreads(where.scope, where.entry)})` : ''}. ` +
+            `Create the lock once, next to the state it guards (module level, or \`self._lock\` in \`__init__\`), and use that one object everywhere.`,
+        });
+      }
+    },
+    assignment(node: Node, ctx: RuleContext) {
+      const { model } = ctx;
+      const left = node.childForFieldName('left');
+      if (left?.type !== 'identifier' || !model.isLockConstruction(node.childForFieldName('right'))) return;
+      const scope = model.scopeOf(node);
+      if (!scope || !scope.locals.has(left.text)) return;
+      const name = left.text;
+      // The lock must stay private to this call: used only as `with name:` / name.acquire() / name.release().
+      const body = scope.node.childForFieldName('body');
+      if (!body) return;
+      const text = body.text;
+      const uses = [...text.matchAll(new RegExp(`(?<![\\w.])${escape(name)}(?!\\w)`, 'g'))].length;
+      const allowed = [
+        ...text.matchAll(new RegExp(`(?<![\\w.])${escape(name)}\\s*=\\s*`, 'g')),
+        ...text.matchAll(new RegExp(`\\bwith\\s+(?:[^:\\n]*,\\s*)?${escape(name)}\\s*(?=[:,]|\\s+as\\b)`, 'g')),
+        ...text.matchAll(new RegExp(`(?<![\\w.])${escape(name)}\\.(?:acquire|release|locked)\\(`, 'g')),
+      ].length;
+      if (uses !== allowed) return;
+      const guarded = sharedWrites(model).filter((w) => w.scope === scope && w.held.includes(name));
+      if (guarded.length === 0) return;
+      const states = [...new Set(guarded.map((w) => w.shared.description))];
+      const where = threadCode(node, model);
+      ctx.report(node, {
+        severity: where ? 'error' : 'warning',
+        message:
+          `\`${name}\` is created on every call of \`${scope.name}\` and never leaves it, yet it guards ${states.slice(0, 3).join(', ')}${states.length > 3 ? ` and ${states.length - 3} more` : ''} (line ${guarded[0].node.startPosition.row + 1}). ` +
+          `Each call — each thread — locks its own lock, so the update is not protected` +
+          `${where ? ` (${runsOnThreads(where.scope, where.entry)})` : ''}. ` +
+          `Create the lock once, next to the state it guards (module level, or \`self._lock\` in \`__init__\`).`,
+      });
+    },
+  },
+};

@@ -1,0 +1,90 @@
+// FT208 — `lock.acquire()` whose release is not protected by try/finally. Docs: docs/rules/FT208.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import { namedChildren, snippet } from '../model/syntax';
+import { isTestCode, methodName, methodReceiver } from './hazards';
+
+/** Statements that cannot raise in practice (so nothing can skip the release). */
+function cannotRaise(stmt: Node): boolean {
+  if (stmt.type === 'pass_statement') return true;
+  if (stmt.type !== 'expression_statement') return false;
+  const e = namedChildren(stmt)[0];
+  if (e?.type !== 'assignment') return false;
+  const left = e.childForFieldName('left');
+  const right = e.childForFieldName('right');
+  return left?.type === 'identifier' && !!right && ['identifier', 'integer', 'float', 'string', 'true', 'false', 'none'].includes(right.type);
+}
+
+/** Is `node` inside a finally or except clause below `limit`? */
+function inCleanupClause(node: Node, limit: Node): boolean {
+  for (let n = node.parent; n && n !== limit; n = n.parent) {
+    if (n.type === 'finally_clause' || n.type === 'except_clause') return true;
+  }
+  return false;
+}
+
+/** The acquire statement is itself inside a try whose finally releases the lock. */
+function insideProtectedTry(stmt: Node, receiver: string, fnBody: Node): boolean {
+  for (let n = stmt.parent; n && n !== fnBody; n = n.parent) {
+    if (n.type !== 'try_statement') continue;
+    const fin = namedChildren(n).find((c) => c.type === 'finally_clause');
+    if (fin && fin.text.includes(`${receiver}.release(`)) return true;
+  }
+  return false;
+}
+
+function statementOf(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  return n;
+}
+
+export const FT208: Rule = {
+  code: 'FT208',
+  name: 'acquire-without-finally',
+  summary: '`lock.acquire()` whose `release()` is not in a `finally`: an exception leaves the lock held',
+  precision: 'high',
+  visit: {
+    call(node: Node, ctx: RuleContext) {
+      const { model } = ctx;
+      if (methodName(node) !== 'acquire' || node.parent?.type !== 'expression_statement') return;
+      const receiver = methodReceiver(node);
+      if (!receiver || !model.isLock(receiver)) return;
+      const scope = model.scopeOf(node);
+      const fnBody = scope?.node.childForFieldName('body');
+      // Tests use locks as gates (acquire, start threads, assert, release): not a critical section.
+      if (!scope || !fnBody || isTestCode(scope)) return;
+      const stmt = node.parent;
+      const name = receiver.text;
+      if (insideProtectedTry(stmt, name, fnBody)) return;
+      const releases = model.ownNodes(scope).filter((n) => n.type === 'call' && n.startIndex > node.endIndex && methodName(n) === 'release' && methodReceiver(n)?.text === name);
+      // No release here: the lock is handed over (a context manager's __enter__, an acquire() wrapper).
+      if (releases.length === 0) return;
+      if (releases.some((r) => inCleanupClause(r, fnBody))) return;
+      // `try: lock.acquire() except …: … else: lock.release()` — nothing runs in between.
+      const tryStmt = stmt.parent?.parent;
+      if (tryStmt?.type === 'try_statement' && namedChildren(stmt.parent!).at(-1)?.id === stmt.id) {
+        const elseClause = namedChildren(tryStmt).find((c) => c.type === 'else_clause');
+        if (elseClause && releases[0].startIndex >= elseClause.startIndex && releases[0].endIndex <= elseClause.endIndex) return;
+      }
+      // A lock used as a gate: a nested function or thread between acquire and release waits on it.
+      const gate = model.index.all('function_definition').concat(model.index.all('lambda')).some(({ node: f }) =>
+        f.startIndex > node.endIndex && f.endIndex < releases[0].startIndex && new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.acquire\\(`).test(f.text));
+      if (gate) return;
+      // A path that returns or yields holding the lock hands it over on purpose (baton passing).
+      if (/\b(return|yield)\b/.test(ctx.text.slice(node.endIndex, releases[0].startIndex))) return;
+      // Nothing between acquire and the first release can raise.
+      const first = statementOf(releases[0]);
+      if (first.parent?.id === stmt.parent?.id) {
+        const between = namedChildren(stmt.parent!).filter((s) => s.startIndex > stmt.endIndex && s.endIndex <= first.startIndex);
+        if (between.every(cannotRaise)) return;
+      }
+      ctx.report(node, {
+        severity: 'warning',
+        message:
+          `\`${snippet(node, 40)}\` is released at line ${releases[0].startPosition.row + 1} but not in a \`finally\`: if anything in between raises, the lock stays held and every other thread that needs it blocks forever. ` +
+          `Use \`with ${name}:\`, or \`${name}.acquire()\` followed by \`try: … finally: ${name}.release()\`.`,
+      });
+    },
+  },
+};

@@ -1,0 +1,168 @@
+// FT210 — a blocking call (sleep, network, subprocess, an unbounded wait) or an `await` while holding a
+// threading lock. Docs: docs/rules/FT210.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext, Severity } from '../types';
+import type { ModuleModel } from '../model/module';
+import { heldLocks, withItems } from '../model/locks';
+import { dottedName, keywordArgument, positionalArguments, snippet } from '../model/syntax';
+import { assignmentsTo, calleeName, isTestCode, methodName, methodReceiver } from './hazards';
+
+/** Qualified callables that block for an unbounded or long time. */
+const BLOCKING_CALLS: ReadonlyMap<string, string> = new Map([
+  ['time.sleep', 'sleeps'],
+  ['subprocess.run', 'runs a subprocess and waits for it'],
+  ['subprocess.call', 'runs a subprocess and waits for it'],
+  ['subprocess.check_call', 'runs a subprocess and waits for it'],
+  ['subprocess.check_output', 'runs a subprocess and waits for it'],
+  ['subprocess.getoutput', 'runs a subprocess and waits for it'],
+  ['subprocess.getstatusoutput', 'runs a subprocess and waits for it'],
+  ['os.system', 'runs a shell command and waits for it'],
+  ['os.waitpid', 'waits for a child process'],
+  ['os.wait', 'waits for a child process'],
+  ['socket.create_connection', 'opens a network connection'],
+  ['socket.getaddrinfo', 'resolves a host name (DNS)'],
+  ['socket.gethostbyname', 'resolves a host name (DNS)'],
+  ['urllib.request.urlopen', 'makes an HTTP request'],
+  ['input', 'waits for user input'],
+]);
+const REQUESTS_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request']);
+/** Socket methods that wait for the peer (sending is left out: a lock serialising writes is its purpose). */
+const SOCKET_WAITS = new Set(['recv', 'recv_into', 'recvfrom', 'recvfrom_into', 'recvmsg', 'accept']);
+
+const QUEUE_TYPES = /^(?:queue\.(?:Queue|LifoQueue|PriorityQueue|SimpleQueue)|multiprocessing\.(?:Queue|JoinableQueue|SimpleQueue))$/;
+const EVENT_TYPES = /^(?:threading|multiprocessing)\.Event$/;
+const THREAD_TYPES = /^(?:threading\.(?:Thread|Timer)|multiprocessing\.Process)$/;
+
+const attrCache = new WeakMap<ModuleModel, Map<string, string>>();
+
+/** `self.attr = X(...)` anywhere in a class → "ClassName.attr" → qualified X. */
+function attributeConstructors(model: ModuleModel): Map<string, string> {
+  let map = attrCache.get(model);
+  if (map) return map;
+  map = new Map();
+  for (const { node } of model.index.all('assignment')) {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (left?.type !== 'attribute' || right?.type !== 'call') continue;
+    const scope = model.scopeOf(node);
+    if (!scope?.receiver || left.childForFieldName('object')?.text !== scope.receiver) continue;
+    const cls = model.classInfo(scope.classNode);
+    const q = calleeName(right, model);
+    if (cls && q) map.set(`${cls.name}.${left.childForFieldName('attribute')!.text}`, q);
+  }
+  attrCache.set(model, map);
+  return map;
+}
+
+/** What constructed the object `expr` denotes (a local, a module global or a `self` attribute), if known. */
+function constructedBy(expr: Node, model: ModuleModel): string | null {
+  const scope = model.scopeOf(expr);
+  if (expr.type === 'identifier') {
+    const kind = model.resolve(expr.text, scope).kind;
+    if (kind === 'local') {
+      const a = assignmentsTo(expr.text, expr, model);
+      const right = a.length === 1 ? a[0].childForFieldName('right') : null;
+      return right?.type === 'call' ? calleeName(right, model) : null;
+    }
+    if (kind === 'module' || kind === 'global') {
+      const b = model.bindings.get(expr.text);
+      return b?.kind === 'value' && b.node?.type === 'call' ? calleeName(b.node, model) : null;
+    }
+    return null;
+  }
+  const parts = dottedName(expr);
+  if (parts?.length === 2 && scope?.receiver === parts[0]) {
+    const cls = model.classInfo(scope.classNode);
+    return cls ? attributeConstructors(model).get(`${cls.name}.${parts[1]}`) ?? null : null;
+  }
+  return null;
+}
+
+function hasTimeout(call: Node, positionalIndex: number): boolean {
+  return !!keywordArgument(call, 'timeout') || positionalArguments(call).length > positionalIndex || keywordArgument(call, 'block')?.text === 'False';
+}
+
+/** What a call does that blocks, or null. */
+function blockingCall(call: Node, model: ModuleModel): string | null {
+  const q = calleeName(call, model);
+  if (q) {
+    const what = BLOCKING_CALLS.get(q);
+    if (what) {
+      if (q === 'time.sleep' && /^0(\.0*)?$/.test(positionalArguments(call)[0]?.text ?? '')) return null; // sleep(0) just yields
+      if ((q === 'os.waitpid' || q === 'os.wait4') && /WNOHANG/.test(call.text)) return null;
+      if (q === 'input' && model.resolve('input', model.scopeOf(call)).kind !== 'unknown') return null;
+      return what;
+    }
+    const parts = q.split('.');
+    if (parts[0] === 'requests' && parts.length === 2 && REQUESTS_METHODS.has(parts[1])) return 'makes an HTTP request';
+  }
+  const method = methodName(call);
+  const receiver = methodReceiver(call);
+  if (!method || !receiver) return null;
+  if (SOCKET_WAITS.has(method)) {
+    const made = constructedBy(receiver, model);
+    if (made === 'socket.socket' || made === 'socket.create_connection' || /(^|_)(sock|socket|conn)$/i.test(receiver.text)) return `waits on a socket (\`${method}()\`)`;
+    return null;
+  }
+  if (method !== 'get' && method !== 'wait' && method !== 'join') return null;
+  const made = constructedBy(receiver, model);
+  if (!made) return null;
+  if (method === 'get' && QUEUE_TYPES.test(made) && !hasTimeout(call, 1) && positionalArguments(call)[0]?.text !== 'False') return 'waits on a queue with no timeout (`get()`)';
+  if (method === 'wait' && EVENT_TYPES.test(made) && !hasTimeout(call, 0)) return 'waits for an event with no timeout (`wait()`)';
+  if (method === 'join' && THREAD_TYPES.test(made) && !hasTimeout(call, 0)) return 'waits for a thread to finish with no timeout (`join()`)';
+  return null;
+}
+
+/** Threading locks held at `node`: the model's lockset minus `async with` subjects (asyncio locks). */
+function threadingLocksHeld(node: Node, model: ModuleModel): string[] {
+  const held = model.heldLocks(node);
+  if (held.length === 0) return held;
+  const asyncSubjects = new Set<string>();
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition') break;
+    if (n.type === 'with_statement' && n.children[0]?.type === 'async') withItems(n).forEach((i) => asyncSubjects.add(i.text));
+  }
+  return held.filter((l) => !asyncSubjects.has(l));
+}
+
+function report(node: Node, ctx: RuleContext, what: string, severity: Severity, why: string) {
+  const held = threadingLocksHeld(node, ctx.model);
+  if (held.length === 0) return;
+  const own = heldLocks(node, ctx.model).length > 0;
+  ctx.report(node, {
+    severity,
+    message: `\`${snippet(node, 50)}\` ${what} while holding \`${held[0]}\`${own ? '' : ' (every caller of this function holds it)'}. ${why}`,
+  });
+}
+
+export const FT210: Rule = {
+  code: 'FT210',
+  name: 'blocking-under-lock',
+  summary: 'A blocking call (sleep, network, subprocess, wait without timeout) or an `await` while holding a threading lock',
+  precision: 'medium',
+  visit: {
+    call(node: Node, ctx: RuleContext) {
+      const what = blockingCall(node, ctx.model);
+      if (!what || isTestCode(ctx.model.scopeOf(node))) return;
+      report(node, ctx, what, 'warning',
+        `Every other thread that needs the lock waits as long as this does; on free-threaded Python those threads could otherwise be running in parallel, so the lock turns the program serial` +
+        `${what.includes('no timeout') ? ', and if the thread it waits for needs this lock to make progress, both wait forever' : ''}. ` +
+        `Do the slow part before or after the critical section and hold the lock only to read or update the shared state${what.includes('no timeout') ? ', or pass a timeout' : ''}.`);
+    },
+    await(node: Node, ctx: RuleContext) {
+      if (isTestCode(ctx.model.scopeOf(node))) return;
+      // Only `with LOCK:` in this coroutine: callers' locks may be asyncio locks taken with `async with`.
+      const held: string[] = [];
+      for (let n = node.parent; n && n.type !== 'function_definition'; n = n.parent) {
+        if (n.type === 'with_statement' && n.children[0]?.type !== 'async') held.push(...withItems(n).filter((i) => i.type !== 'call' && ctx.model.isLock(i)).map((i) => i.text));
+      }
+      if (held.length === 0) return;
+      ctx.report(node, {
+        severity: 'error',
+        message: `\`${snippet(node, 50)}\` suspends the coroutine while holding the threading lock \`${held[0]}\`. ` +
+          `A threading lock is held by the thread, not the coroutine: while this coroutine is suspended, any other coroutine on the same event loop that takes the lock blocks the loop's only thread, and the coroutine holding it can never resume to release it — a deadlock. ` +
+          `Release the lock before awaiting, or use an asyncio.Lock (\`async with\`) for state shared between coroutines.`,
+      });
+    },
+  },
+};

@@ -1,0 +1,65 @@
+// FT211 — one module-level lock serialising unrelated pieces of state across many functions
+// ("you rebuilt the GIL"). Docs: docs/rules/FT211.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import { sharedWrites } from './writes';
+
+const MIN_FUNCTIONS = 3;
+const MIN_GROUPS = 3;
+
+export const FT211: Rule = {
+  code: 'FT211',
+  name: 'global-lock-bottleneck',
+  summary: 'One module-level lock guards unrelated pieces of state across many functions',
+  precision: 'medium',
+  visit: {
+    module(_root: Node, ctx: RuleContext) {
+      const { model } = ctx;
+      const locks = [...model.bindings].filter(([, b]) => b.kind === 'value' && model.isLockConstruction(b.node));
+      if (locks.length === 0) return;
+      const writes = sharedWrites(model);
+      for (const [name, binding] of locks) {
+        // state keys written under this lock, per function
+        const byFunction = new Map<Node, Set<string>>();
+        const descriptions = new Map<string, string>();
+        for (const w of writes) {
+          if (!w.held.includes(name) || w.shared.key === name) continue;
+          const set = byFunction.get(w.scope.node) ?? new Set<string>();
+          set.add(w.shared.key);
+          byFunction.set(w.scope.node, set);
+          descriptions.set(w.shared.key, w.shared.description);
+        }
+        if (byFunction.size < MIN_FUNCTIONS) continue;
+        // State written together in one function may share an invariant: union those into one group.
+        const parent = new Map<string, string>();
+        const find = (k: string): string => {
+          while (parent.get(k) !== k) k = parent.get(k)!;
+          return k;
+        };
+        for (const k of descriptions.keys()) parent.set(k, k);
+        for (const keys of byFunction.values()) {
+          const [first, ...rest] = [...keys];
+          for (const k of rest) parent.set(find(k), find(first));
+        }
+        const groups = new Map<string, { keys: string[]; functions: Set<string> }>();
+        for (const [fn, keys] of byFunction) {
+          const root = find([...keys][0]);
+          const g = groups.get(root) ?? { keys: [], functions: new Set<string>() };
+          for (const k of keys) if (!g.keys.includes(k)) g.keys.push(k);
+          g.functions.add(fn.childForFieldName('name')?.text ?? '?');
+          groups.set(root, g);
+        }
+        if (groups.size < MIN_GROUPS) continue;
+        const list = [...groups.values()].map((g) => `${g.keys.map((k) => `\`${k}\``).join(' + ')} (in ${[...g.functions].map((f) => `\`${f}\``).join(', ')})`);
+        const assignment = binding.node!.parent ?? binding.node!;
+        ctx.report(assignment, {
+          severity: 'info',
+          message:
+            `\`${name}\` serialises ${groups.size} unrelated pieces of state across ${byFunction.size} functions: ${list.join('; ')}. ` +
+            `No function updates two of them together, so they need not exclude each other, yet every thread touching any of them queues on this one lock. ` +
+            `With the GIL that cost little; on free-threaded Python it is the "you rebuilt the GIL" pitfall. Give each piece of state its own lock.`,
+        });
+      }
+    },
+  },
+};
