@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { escapeHtml, renderResultsPage } from '../../client/src/bench/html';
+import { chartData, escapeHtml, renderResultsPage } from '../../client/src/bench/html';
 import { experimentIdForFile, lastResultTitle, markerLine } from '../../client/src/bench/lenses';
 import { ResultStore } from '../../client/src/bench/store';
 import { formatCsv } from '../../server/src/bench/format';
@@ -39,22 +39,33 @@ const race = (i: InterpreterInfo, lost: number) =>
 const scaling = (i: InterpreterInfo, times: number[]) =>
   buildResult({ experiment: 'scaling', interpreter: i, warmup: 0, scriptSha: 'y', outputs: [out('scaling', times[2], { thread_counts: [1, 2, 4], times_s: times }, i.gil_enabled)] });
 
-test('results page: strict CSP, no script, escaped text, charts', () => {
-  const html = renderResultsPage(run('2026-01-01T00:00:00Z', [race(GIL, 0), race(FT, 0.55), scaling(GIL, [0.1, 0.2, 0.4]), scaling(FT, [0.1, 0.11, 0.14])]), {
+test('results page: strict CSP, scripts only by nonce, escaped text, chart data', () => {
+  const page = run('2026-01-01T00:00:00Z', [race(GIL, 0), race(FT, 0.55), scaling(GIL, [0.1, 0.2, 0.4]), scaling(FT, [0.1, 0.11, 0.14])]);
+  const html = renderResultsPage(page, {
     cspSource: 'vscode-webview://abc',
     nonce: 'N0NCE',
+    scripts: { chart: 'https://file+.vscode-resource/ext/client/media/chart.umd.js', page: 'https://file+.vscode-resource/ext/client/media/results.js' },
   });
-  assert.match(html, /content="default-src 'none'; img-src vscode-webview:\/\/abc data:; style-src 'nonce-N0NCE';"/);
-  assert.doesNotMatch(html, /<script/i);
+  assert.match(html, /content="default-src 'none'; img-src vscode-webview:\/\/abc data:; style-src 'nonce-N0NCE'; script-src 'nonce-N0NCE';"/);
+  const scripts = html.match(/<script[^>]*>/g) ?? [];
+  assert.deepEqual(scripts, [
+    '<script type="application/json" id="ftaudit-chart-data">',
+    '<script nonce="N0NCE" src="https://file+.vscode-resource/ext/client/media/chart.umd.js">',
+    '<script nonce="N0NCE" src="https://file+.vscode-resource/ext/client/media/results.js">',
+  ]);
   assert.doesNotMatch(html, / style="/, 'inline style attributes would be blocked by the CSP');
+  assert.doesNotMatch(html, / on[a-z]+="/, 'no inline event handlers');
   assert.match(html, /<style nonce="N0NCE">/);
   assert.ok(!html.includes('python3.14t<x>'), 'labels are escaped');
   assert.match(html, /python3\.14t&lt;x&gt;/);
   assert.match(html, /race: GIL 0% lost · free-threaded 55% lost/);
-  assert.match(html, /aria-label="thread scaling: speedup per thread count"/);
-  assert.match(html, /aria-label="race: fraction of updates lost"/);
-  assert.match(html, /55% lost<\/text>/);
-  assert.match(html, /var\(--vscode-charts-blue\)/);
+  assert.match(html, /<canvas id="chart-scaling" role="img" aria-label="thread scaling: speedup per thread count, per interpreter">/);
+  assert.match(html, /<canvas id="chart-race" role="img" aria-label="race: fraction of updates lost, per interpreter">/);
+  const json = JSON.parse(/<script type="application\/json" id="ftaudit-chart-data">(.*?)<\/script>/s.exec(html)![1]);
+  assert.deepEqual(json, chartData(page));
+  assert.deepEqual(json.race.map((r: { lostPercent: number }) => r.lostPercent), [0, 55]);
+  assert.equal(json.scaling.length, 2);
+  assert.ok(!/<\/script>/.test(JSON.stringify(json).replace(/</g, '\\u003c')), 'embedded JSON cannot close the script element');
 });
 
 test('results page without results says how to get some', () => {

@@ -1,7 +1,6 @@
-// The results page of the benchmark webview, rendered here as static HTML: tables from the shared
-// formatter plus inline SVG charts (thread-scaling curve per interpreter, lost-update bars). No script
-// runs in the page, so its CSP allows none; colours come from the VS Code theme's CSS variables.
-// Plain Node: no vscode import, so it is unit-tested directly.
+// The results page of the benchmark webview: tables from the shared formatter, and charts (thread-scaling
+// curve per interpreter, lost-update bars) drawn by Chart.js from data embedded as JSON, following the
+// VS Code theme's colours. Plain Node: no vscode import, so it is unit-tested directly.
 import { experimentTables, ExperimentTable } from '../../../server/src/bench/format';
 import type { BenchRun } from '../../../server/src/bench/results';
 
@@ -9,17 +8,23 @@ export interface PageOptions {
   /** webview.cspSource */
   cspSource: string;
   nonce: string;
+  /** webview URIs of Chart.js (client/media/chart.umd.js) and the page script (client/media/results.js). */
+  scripts?: { chart: string; page: string };
 }
-
-const SERIES = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
 export function renderResultsPage(run: BenchRun | undefined, options: PageOptions): string {
-  const csp = `default-src 'none'; img-src ${options.cspSource} data:; style-src 'nonce-${options.nonce}';`;
-  const body = run ? renderRun(run) : '<p class="empty">No benchmark results yet. Run <b>ftaudit: Run Benchmarks…</b> from the command palette.</p>';
+  // Scripts only from the extension's media folder, and only with this page's nonce; no eval, no inline
+  // handlers, no remote content. Chart.js styles its canvases through the CSSOM, which style-src allows.
+  const scripts = run && options.scripts ? options.scripts : undefined;
+  const csp = `default-src 'none'; img-src ${options.cspSource} data:; style-src 'nonce-${options.nonce}';${scripts ? ` script-src 'nonce-${options.nonce}';` : ''}`;
+  const data = run ? JSON.stringify(chartData(run)).replace(/</g, '\\u003c') : '';
+  const body = run
+    ? `${renderRun(run)}${scripts ? `\n<script type="application/json" id="ftaudit-chart-data">${data}</script>\n<script nonce="${options.nonce}" src="${escapeHtml(scripts.chart)}"></script>\n<script nonce="${options.nonce}" src="${escapeHtml(scripts.page)}"></script>` : ''}`
+    : '<p class="empty">No benchmark results yet. Run <b>ftaudit: Run Benchmarks…</b> from the command palette.</p>';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -47,12 +52,7 @@ th .detail { display: block; font-weight: normal; color: var(--vscode-descriptio
 .summary { font-weight: bold; margin: .4em 0; }
 .note { color: var(--vscode-editorWarning-foreground); }
 .failure { color: var(--vscode-errorForeground); }
-svg { display: block; margin: .6em 0; max-width: 100%; }
-svg text { fill: var(--vscode-foreground); font-size: 11px; font-family: var(--vscode-font-family); }
-svg .axis { stroke: var(--vscode-descriptionForeground); stroke-width: 1; }
-svg polyline.line { fill: none; stroke-width: 2; }
-svg .ideal { stroke: var(--vscode-descriptionForeground); stroke-dasharray: 4 3; fill: none; }
-${SERIES.map((v, i) => `.s${i} { stroke: var(${v}); fill: var(${v}); }`).join('\n')}
+.chart { position: relative; max-width: 560px; height: 260px; margin: .6em 0; }
 `;
 
 function renderRun(run: BenchRun): string {
@@ -68,8 +68,9 @@ function renderRun(run: BenchRun): string {
     parts.push(`<h2>${escapeHtml(`${table.experiment} — ${table.title}`)}</h2>`, `<p class="params">${escapeHtml(table.params)}</p>`);
     parts.push(renderTable(table));
     parts.push(`<p class="summary">${escapeHtml(table.summary)}</p>`);
-    const chart = table.experiment === 'scaling' ? scalingChart(run) : table.experiment === 'race' ? lostBars(run) : '';
-    if (chart) parts.push(chart);
+    const data = chartData(run);
+    if (table.experiment === 'scaling' && data.scaling.length > 0) parts.push(chartCanvas('chart-scaling', 'thread scaling: speedup per thread count, per interpreter'));
+    if (table.experiment === 'race' && data.race.length > 0) parts.push(chartCanvas('chart-race', 'race: fraction of updates lost, per interpreter'));
     for (const note of table.notes) parts.push(`<p class="note">${escapeHtml(note)}</p>`);
     parts.push('</section>');
   }
@@ -89,53 +90,24 @@ function renderTable(table: ExperimentTable): string {
   return `<table><thead><tr>${head.join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** Speedup per thread count, one line per interpreter, with the ideal (n× at n threads) dashed. */
-export function scalingChart(run: BenchRun): string {
-  const series = run.results.filter((r) => r.experiment === 'scaling' && r.scaling && !r.error);
-  if (series.length === 0) return '';
-  const counts = [...new Set(series.flatMap((r) => r.scaling!.thread_counts))].sort((a, b) => a - b);
-  const maxN = counts[counts.length - 1];
-  const maxY = Math.max(maxN, ...series.flatMap((r) => r.scaling!.speedups));
-  const W = 420, H = 240, L = 40, R = 130, T = 12, B = 32;
-  const x = (n: number) => L + (maxN === 1 ? 0 : ((n - 1) / (maxN - 1)) * (W - L - R));
-  const y = (v: number) => H - B - (v / maxY) * (H - T - B);
-  const parts = [
-    `<svg role="img" aria-label="thread scaling: speedup per thread count" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`,
-    `<line class="axis" x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}"/>`,
-    `<line class="axis" x1="${L}" y1="${T}" x2="${L}" y2="${H - B}"/>`,
-    ...counts.map((n) => `<text x="${x(n)}" y="${H - B + 14}" text-anchor="middle">${n}</text>`),
-    `<text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle">threads</text>`,
-    `<text x="${L - 6}" y="${y(maxY) + 4}" text-anchor="end">${maxY.toFixed(0)}×</text>`,
-    `<text x="${L - 6}" y="${y(1) + 4}" text-anchor="end">1×</text>`,
-    `<polyline class="ideal" points="${counts.map((n) => `${x(n)},${y(n)}`).join(' ')}"/>`,
-    `<text x="${W - R + 6}" y="${y(maxN) + 4}">ideal</text>`,
-  ];
-  series.forEach((r, i) => {
-    const s = r.scaling!;
-    const cls = `s${i % SERIES.length}`;
-    const points = s.thread_counts.map((n, j) => `${x(n)},${y(s.speedups[j])}`).join(' ');
-    parts.push(`<polyline class="line ${cls}" points="${points}"/>`);
-    s.thread_counts.forEach((n, j) => parts.push(`<circle class="${cls}" cx="${x(n)}" cy="${y(s.speedups[j])}" r="3"/>`));
-    const last = s.thread_counts.length - 1;
-    parts.push(`<text x="${W - R + 6}" y="${y(s.speedups[last]) + 4 + i * 12}">${escapeHtml(`${r.interpreter} ${s.speedups[last].toFixed(1)}×`)}</text>`);
-  });
-  parts.push('</svg>');
-  return parts.join('');
+/** What the page script (client/media/results.js) draws with Chart.js: plain data, no markup. */
+export interface ChartData {
+  scaling: Array<{ interpreter: string; threads: number[]; speedups: number[] }>;
+  race: Array<{ interpreter: string; lostPercent: number }>;
 }
 
-/** One bar per interpreter: the fraction of race updates lost. */
-export function lostBars(run: BenchRun): string {
-  const bars = run.results.filter((r) => r.experiment === 'race' && r.lost_fraction !== undefined && !r.error);
-  if (bars.length === 0) return '';
-  const W = 420, L = 130, barH = 18, gap = 8, H = bars.length * (barH + gap) + 20;
-  const parts = [`<svg role="img" aria-label="race: fraction of updates lost" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">`];
-  bars.forEach((r, i) => {
-    const top = i * (barH + gap);
-    const width = Math.max(1, r.lost_fraction! * (W - L - 50));
-    parts.push(`<text x="${L - 8}" y="${top + 13}" text-anchor="end">${escapeHtml(r.interpreter)}</text>`);
-    parts.push(`<rect class="s${i % SERIES.length}" x="${L}" y="${top}" width="${width}" height="${barH}"/>`);
-    parts.push(`<text x="${L + width + 6}" y="${top + 13}">${(r.lost_fraction! * 100).toFixed(r.lost_fraction! > 0 && r.lost_fraction! < 0.01 ? 1 : 0)}% lost</text>`);
-  });
-  parts.push(`<line class="axis" x1="${L}" y1="0" x2="${L}" y2="${H - 20}"/>`, '</svg>');
-  return parts.join('');
+export function chartData(run: BenchRun): ChartData {
+  return {
+    scaling: run.results
+      .filter((r) => r.experiment === 'scaling' && r.scaling && !r.error)
+      .map((r) => ({ interpreter: r.interpreter, threads: r.scaling!.thread_counts, speedups: r.scaling!.speedups })),
+    race: run.results
+      .filter((r) => r.experiment === 'race' && r.lost_fraction !== undefined && !r.error)
+      .map((r) => ({ interpreter: r.interpreter, lostPercent: Math.round(r.lost_fraction! * 1000) / 10 })),
+  };
+}
+
+/** A canvas for a chart, with its accessible description; drawn by the page script. */
+function chartCanvas(id: string, label: string): string {
+  return `<div class="chart"><canvas id="${id}" role="img" aria-label="${escapeHtml(label)}"></canvas></div>`;
 }

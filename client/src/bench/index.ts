@@ -216,13 +216,15 @@ class BenchmarkFeatures implements vscode.Disposable {
     const run = this.store.latest();
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel('ftaudit.benchResults', 'ftaudit Benchmarks', vscode.ViewColumn.Beside, {
-        enableScripts: false,
-        localResourceRoots: [],
+        // Only the chart scripts shipped in client/media run, under the page's nonce-based CSP.
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media')],
       });
       this.panel.onDidDispose(() => (this.panel = undefined));
     }
     const nonce = crypto.randomBytes(16).toString('base64');
-    this.panel.webview.html = renderResultsPage(run, { cspSource: this.panel.webview.cspSource, nonce });
+    const media = (file: string) => this.panel!.webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media', file)).toString();
+    this.panel.webview.html = renderResultsPage(run, { cspSource: this.panel.webview.cspSource, nonce, scripts: { chart: media('chart.umd.js'), page: media('results.js') } });
     this.panel.reveal(undefined, true);
   }
 
