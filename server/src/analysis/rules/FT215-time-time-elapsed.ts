@@ -4,7 +4,10 @@ import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { namedChildren, snippet } from '../model/syntax';
-import { calleeName } from './hazards';
+import { calleeName, textHas } from './hazards';
+import { perfCounterFix } from '../fixes/perfCounter';
+
+const GATE = /\btime\(\)/;
 
 const cache = new WeakMap<ModuleModel, Map<number, Map<string, Node>>>();
 
@@ -28,9 +31,12 @@ function timeNames(scope: FunctionScope, model: ModuleModel): Map<string, Node> 
   return names;
 }
 
-function report(op: Node, start: Node, ctx: RuleContext) {
+function report(op: Node, start: Node, ctx: RuleContext, endCall: Node, body: Node | null) {
+  const startCall = start.childForFieldName('right')!;
+  const startName = start.childForFieldName('left')!.text;
   ctx.report(op, {
     severity: 'info',
+    fix: body ? perfCounterFix(startCall, endCall, startName, body) : undefined,
     message:
       `\`${snippet(op, 50)}\` measures elapsed time with \`time.time()\` (start at line ${start.startPosition.row + 1}): the wall clock has coarse resolution on some systems and jumps when it is adjusted (NTP, daylight saving, manual changes), so short or concurrent timings are wrong and can even be negative. ` +
       `Comparing GIL and free-threaded runs needs a steady, high-resolution clock: use \`time.perf_counter()\` to measure durations (\`time.monotonic()\` for timeouts).`,
@@ -45,6 +51,7 @@ export const FT215: Rule = {
   visit: {
     call(node: Node, ctx: RuleContext) {
       const { model } = ctx;
+      if (!textHas(model, ctx.text, GATE)) return;
       if (!isTimeTime(node, model) || !model.hasConcurrencyEvidence) return;
       const scope = model.scopeOf(node);
       if (!scope) return;
@@ -54,7 +61,7 @@ export const FT215: Rule = {
       if (op?.type === 'binary_operator' && op.childForFieldName('left')?.id === node.id && op.children.some((c) => c?.type === '-')) {
         const right = op.childForFieldName('right');
         const start = right ? names.get(right.text) : undefined;
-        if (start) report(op, start, ctx);
+        if (start) report(op, start, ctx, node, scope.node.childForFieldName('body'));
         return;
       }
       // `end = time.time()` … `end - start`
@@ -73,7 +80,7 @@ export const FT215: Rule = {
           let bin: Node | null = found;
           while (bin && bin.type !== 'binary_operator' && bin.endIndex - bin.startIndex <= m[0].length + 2) bin = bin.parent;
           if (bin?.type === 'binary_operator' && model.scopeOf(bin)?.node.id === scope.node.id) {
-            report(bin, start, ctx);
+            report(bin, start, ctx, node, body);
             return;
           }
         }
