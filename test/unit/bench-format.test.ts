@@ -92,7 +92,7 @@ test('failed results and warnings are shown, not hidden', () => {
   const run = articleRun();
   run.results[1] = buildResult({ experiment: 'race', interpreter: FT, outputs: [], warmup: 1, scriptSha: 'abc', error: 'python3.15t: race: timed out after 120 s' });
   const text = formatRun(run, 'text');
-  assert.match(text, /lost updates\s+0%\s+failed/);
+  assert.match(text, /lost updates \(mean of trials\)\s+0%\s+failed/);
   assert.match(text, /→ race: GIL 0% lost · free-threaded failed/);
   assert.match(text, /! free-threaded: python3\.15t: race: timed out after 120 s/);
 });
@@ -111,7 +111,7 @@ test('markdown has a table per experiment and the summary in bold', () => {
   const md = formatRun(articleRun(), 'markdown');
   assert.match(md, /^# ftaudit benchmark results/);
   assert.match(md, /## race — N threads × 200,000 unguarded counter\[0\] \+= 1/);
-  assert.match(md, /\| lost updates \| 0% \| 71% \| {2}\|/);
+  assert.match(md, /\| lost updates \(mean of trials\) \| 0% \| 71% \| {2}\|/);
   assert.match(md, /\*\*scaling 8 threads: GIL 1\.37 s · free-threaded 337 ms · 4\.1× faster\*\*/);
   assert.match(md, /- not run: interpreter 'python3\.14t': not found/);
 });

@@ -154,7 +154,7 @@ function experimentTable(run: BenchRun, id: string): ExperimentTable {
     cells: results.map((r) => cell(r, (x) => formatRange(x.min_s!, x.max_s!))),
   });
   if (results.some((r) => r.lost_fraction !== undefined)) {
-    rows.push({ label: 'lost updates', cells: results.map((r) => cell(r, (x) => formatPercent(x.lost_fraction ?? NaN))) });
+    rows.push({ label: 'lost updates (mean of trials)', cells: results.map((r) => cell(r, (x) => formatPercent(x.lost_fraction ?? NaN))) });
     rows.push({
       label: 'count (median trial)',
       cells: results.map((r) =>
