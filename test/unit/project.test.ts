@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Checker, LineIndex, moduleIdentity } from '../../server/src/analysis';
+import { Checker, LineIndex, ProjectGraph, moduleIdentity } from '../../server/src/analysis';
 import { checkProject } from '../../server/src/analysis/project/checkProject';
 import { listPythonFiles, parseExpectations } from '../helpers/fixtures';
 
@@ -30,4 +30,11 @@ test('findings in modules reached only through other modules\' threads', async (
   }
   const jobs = results.get(join(root, 'pkg', 'jobs.py'))!.findings[0];
   assert.match(jobs.message, /runs on threads \(pool\.map\(process, …\) in main, line 8\)/);
+});
+
+test('function names that are Object.prototype members do not confuse the graph', () => {
+  const graph = new ProjectGraph();
+  graph.set({ module: 'a', reachable: { constructor: 'Thread(target=constructor)' }, spawns: {}, calls: {} });
+  graph.set({ module: 'b', reachable: {}, spawns: { 'a.toString': 'x', 'b.valueOf': 'y' }, calls: {} });
+  assert.deepEqual([...graph.externalEntries()].map(([m, e]) => [m, [...e.keys()]]), [['a', ['toString']], ['b', ['valueOf']]]);
 });

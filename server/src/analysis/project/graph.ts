@@ -48,14 +48,16 @@ export class ProjectGraph {
       const owner = this.split(qualified);
       if (!owner) continue;
       const via = reached.get(qualified)!;
-      for (const callee of this.summaries.get(owner[0])!.calls[owner[1]] ?? []) reach(callee, via);
+      // Own properties only: a function named `constructor` must not find Object.prototype's.
+      const calls = this.summaries.get(owner[0])!.calls;
+      for (const callee of Object.hasOwn(calls, owner[1]) ? calls[owner[1]] : []) reach(callee, via);
     }
     const result = new Map<string, Map<string, string>>();
     for (const [qualified, via] of reached) {
       const owner = this.split(qualified);
       if (!owner) continue;
       const [module, local] = owner;
-      if (this.summaries.get(module)!.reachable[local]) continue;
+      if (Object.hasOwn(this.summaries.get(module)!.reachable, local)) continue;
       if (!result.has(module)) result.set(module, new Map());
       result.get(module)!.set(local, via);
     }

@@ -4,7 +4,7 @@ import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { positionalArguments, snippet } from '../model/syntax';
-import { assignmentsTo, calleeName, enclosingLoop, isBuiltin, methodName, methodReceiver, runsOnThreads, threadArguments, threadCode } from './hazards';
+import { assignmentsTo, calleeLastName, calleeName, calleeText, enclosingLoop, isBuiltin, methodName, methodReceiver, runsOnThreads, threadArguments, threadCode } from './hazards';
 
 const BUILTIN_ITERATORS = new Set(['iter', 'map', 'filter', 'zip', 'enumerate', 'reversed']);
 /** itertools objects that are safe to share: count() is atomic on free-threaded CPython (gh-117657), repeat() has no position worth racing on. */
@@ -54,20 +54,29 @@ function iteratorBinding(name: Node, model: ModuleModel): { kind: string; assign
   return null;
 }
 
+const moduleIteratorCache = new WeakMap<ModuleModel, Map<string, { kind: string; assignment: Node | null } | null>>();
+
 /** A module-level name bound once to an iterator. */
 function moduleIterator(name: string, model: ModuleModel): { kind: string; assignment: Node | null } | null {
+  let cache = moduleIteratorCache.get(model);
+  if (!cache) moduleIteratorCache.set(model, (cache = new Map()));
+  if (cache.has(name)) return cache.get(name)!;
+  let result: { kind: string; assignment: Node | null } | null = null;
   const binding = model.bindings.get(name);
-  if (binding?.kind !== 'value') return null;
-  const assignments = assignmentsTo(name, model.root, model);
-  if (assignments.length !== 1) return null;
-  const it = iteratorKind(binding.node, null, model);
-  return it ? { kind: it, assignment: assignments[0] } : null;
+  if (binding?.kind === 'value' && binding.node && (binding.node.type === 'call' || binding.node.type === 'generator_expression')) {
+    const it = iteratorKind(binding.node, null, model);
+    const assignments = it ? assignmentsTo(name, model.root, model) : [];
+    if (it && assignments.length === 1) result = { kind: it, assignment: assignments[0] };
+  }
+  cache.set(name, result);
+  return result;
 }
 
 /** The iterator a thread-code expression advances: `next(X)`, `X.__next__()`, `X.send(v)`. */
 function advancedIterator(call: Node, model: ModuleModel): Node | null {
-  const fn = call.childForFieldName('function');
-  if (fn?.type === 'identifier' && fn.text === 'next' && isBuiltin('next', model.scopeOf(call), model)) return positionalArguments(call)[0] ?? null;
+  const last = calleeLastName(call);
+  if (last !== 'next' && last !== '__next__' && last !== 'send') return null;
+  if (calleeText(call) === 'next' && isBuiltin('next', model.scopeOf(call), model)) return positionalArguments(call)[0] ?? null;
   const method = methodName(call);
   if (method === '__next__' || method === 'send') return methodReceiver(call);
   return null;
@@ -76,12 +85,12 @@ function advancedIterator(call: Node, model: ModuleModel): Node | null {
 function reportConsumedInThread(node: Node, iterator: Node, ctx: RuleContext, label = `\`${snippet(node, 50)}\``) {
   const { model } = ctx;
   if (iterator.type !== 'identifier') return;
+  const it = moduleIterator(iterator.text, model);
+  if (!it) return;
   const where = threadCode(node, model);
   if (!where) return;
   const { kind } = model.resolve(iterator.text, where.scope);
-  if (kind !== 'module' && kind !== 'global') return;
-  const it = moduleIterator(iterator.text, model);
-  if (!it || model.heldLocks(node).length > 0) return;
+  if ((kind !== 'module' && kind !== 'global') || model.heldLocks(node).length > 0) return;
   ctx.report(node, {
     severity: 'error',
     message:
@@ -99,6 +108,7 @@ export const FT201: Rule = {
   visit: {
     module(_root: Node, ctx: RuleContext) {
       const { model } = ctx;
+      if (!/Thread|Timer|submit|start_new/.test(ctx.text)) return;
       // Thread-starting calls that hand an iterator to the thread, grouped by the scope and iterator name.
       const groups = new Map<string, Array<{ call: Node; arg: Node; kind: string; assignment: Node | null }>>();
       for (const { node: call } of model.index.all('call')) {

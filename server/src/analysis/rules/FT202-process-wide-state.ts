@@ -3,7 +3,9 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext, Severity } from '../types';
 import { keywordArgument, namedChildren, positionalArguments, snippet } from '../model/syntax';
-import { calleeName, methodName, methodReceiver, runsOnThreads, threadCode } from './hazards';
+import { calleeLastName, calleeName, isTestCode, methodName, methodReceiver, onlyAssumed, runsOnThreads, textHas, threadCode } from './hazards';
+
+const GATE = /environ|putenv|unsetenv|chdir|umask|redirect_std|std(?:out|err|in)\s*=|setlocale|setrecursionlimit|setswitchinterval|setdefaulttimeout|signal|set_wakeup_fd/;
 
 interface Hazard {
   what: string;
@@ -86,12 +88,26 @@ const CALLS: ReadonlyMap<string, Hazard> = new Map([
 const ENVIRON_NAMES = new Set(['os.environ', 'os.environb']);
 const ENVIRON_METHODS = new Set(['update', 'pop', 'popitem', 'setdefault', 'clear', '__setitem__', '__delitem__']);
 const STREAMS = new Set(['sys.stdout', 'sys.stderr', 'sys.stdin']);
+/** Last names of the calls this rule looks at (a cheap filter before qualifying the callee). */
+const LAST_NAMES = new Set([...[...CALLS.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)), ...ENVIRON_METHODS]);
+
+/** Inside `if threading.current_thread() is threading.main_thread():` (or any test naming the main thread)? */
+function mainThreadChecked(node: Node): boolean {
+  for (let n = node.parent; n && n.type !== 'function_definition'; n = n.parent) {
+    if ((n.type === 'if_statement' || n.type === 'conditional_expression') && /main_thread|MainThread/.test(n.childForFieldName('condition')?.text ?? '')) return true;
+  }
+  return false;
+}
 
 function report(node: Node, hazard: Hazard, ctx: RuleContext) {
   const where = threadCode(node, ctx.model);
   if (!where) return;
+  const assumed = onlyAssumed(where.entry, where.scope);
+  // Tests are not run concurrently just because a library audit assumes its functions are.
+  if (assumed && isTestCode(where.scope)) return;
+  if (hazard.severity === 'error' && mainThreadChecked(node)) return;
   ctx.report(node, {
-    severity: hazard.severity ?? 'warning',
+    severity: assumed ? 'warning' : hazard.severity ?? 'warning',
     message: `\`${snippet(node, 50)}\` changes ${hazard.what} from thread code (${runsOnThreads(where.scope, where.entry)}). ${hazard.why} ${hazard.remedy}`,
   });
 }
@@ -107,6 +123,7 @@ export const FT202: Rule = {
   precision: 'medium',
   visit: {
     call(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE) || !LAST_NAMES.has(calleeLastName(node))) return;
       const q = calleeName(node, ctx.model);
       const hazard = q ? CALLS.get(q) : undefined;
       if (hazard) {
@@ -122,6 +139,7 @@ export const FT202: Rule = {
       if (method && ENVIRON_METHODS.has(method) && isEnviron(methodReceiver(node), ctx)) report(node, ENVIRON, ctx);
     },
     assignment(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
       const left = node.childForFieldName('left');
       if (left?.type === 'subscript' && isEnviron(left.childForFieldName('value'), ctx)) report(node, ENVIRON, ctx);
       else if (left?.type === 'attribute' && STREAMS.has(ctx.model.imports.qualify(left) ?? '')) {
@@ -134,10 +152,12 @@ export const FT202: Rule = {
       }
     },
     augmented_assignment(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
       const left = node.childForFieldName('left');
       if (left?.type === 'subscript' && isEnviron(left.childForFieldName('value'), ctx)) report(node, ENVIRON, ctx);
     },
     delete_statement(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
       const targets = namedChildren(node).flatMap((c) => (c.type === 'expression_list' ? namedChildren(c) : [c]));
       if (targets.some((t) => t.type === 'subscript' && isEnviron(t.childForFieldName('value'), ctx))) report(node, ENVIRON, ctx);
     },

@@ -5,7 +5,9 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import { accessRoot, positionalArguments, snippet } from '../model/syntax';
-import { calleeName, methodName, methodReceiver, rootCall, runsOnThreads, targetMinor, threadCode } from './hazards';
+import { calleeLastName, calleeName, methodName, methodReceiver, rootCall, runsOnThreads, targetMinor, textHas, threadCode } from './hazards';
+
+const GATE = /decimal/;
 
 const DECIMAL = /^_?(?:py)?decimal$/;
 
@@ -64,6 +66,7 @@ export const FT203: Rule = {
   visit: {
     assignment(node: Node, ctx: RuleContext) {
       const { model } = ctx;
+      if (!textHas(model, ctx.text, GATE)) return;
       const target = node.childForFieldName('left');
       if (!target) return;
       const scope = model.scopeOf(node);
@@ -102,7 +105,11 @@ export const FT203: Rule = {
     },
     call(node: Node, ctx: RuleContext) {
       const { model } = ctx;
-      const q = calleeName(node, model);
+      if (!textHas(model, ctx.text, GATE)) return;
+      const isSet = calleeLastName(node) === 'setcontext';
+      // Otherwise only methods of a module-level Context matter: most modules have none.
+      if (!isSet && moduleContextObjects(model).size === 0) return;
+      const q = isSet ? calleeName(node, model) : null;
       const scope = model.scopeOf(node);
       if (isDecimal(q, 'setcontext')) {
         if (!scope) {

@@ -5,7 +5,9 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { withItems } from '../model/locks';
 import { snippet } from '../model/syntax';
-import { calleeName, runsOnThreads, targetMinor, threadCode } from './hazards';
+import { calleeName, isTestCode, onlyAssumed, runsOnThreads, targetMinor, textHas, threadCode } from './hazards';
+
+const GATE = /catch_warnings|simplefilter|filterwarnings|resetwarnings/;
 
 const FILTER_CHANGES = new Set(['warnings.simplefilter', 'warnings.filterwarnings', 'warnings.resetwarnings']);
 
@@ -30,10 +32,11 @@ export const FT204: Rule = {
   precision: 'medium',
   visit: {
     with_statement(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
       const item = withItems(node).find((i) => i.type === 'call' && calleeName(i, ctx.model) === 'warnings.catch_warnings');
       if (!item || contextAware(ctx)) return;
       const where = threadCode(node, ctx.model);
-      if (!where) return;
+      if (!where || (onlyAssumed(where.entry, where.scope) && isTestCode(where.scope))) return;
       ctx.report(item, {
         severity: 'warning',
         message:
@@ -43,12 +46,13 @@ export const FT204: Rule = {
       });
     },
     call(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
       const q = calleeName(node, ctx.model);
       if (!q || !FILTER_CHANGES.has(q)) return;
       // Inside catch_warnings the with statement is reported (before 3.14) or the change is context-local (3.14+).
       if (insideCatchWarnings(node, ctx)) return;
       const where = threadCode(node, ctx.model);
-      if (!where) return;
+      if (!where || (onlyAssumed(where.entry, where.scope) && isTestCode(where.scope))) return;
       ctx.report(node, {
         severity: 'warning',
         message:

@@ -5,7 +5,9 @@ import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import { CONSTRUCTION_METHODS } from '../model/module';
 import { namedChildren, snippet } from '../model/syntax';
-import { calleeName } from './hazards';
+import { calleeName, textHas } from './hazards';
+
+const GATE = /\blocal\s*\(/;
 
 function isPlainLocal(value: Node | null, model: ModuleModel): boolean {
   if (value?.type !== 'call') return false;
@@ -69,6 +71,7 @@ export const FT205: Rule = {
   visit: {
     assignment(node: Node, ctx: RuleContext) {
       const { model } = ctx;
+      if (!textHas(model, ctx.text, GATE)) return;
       const left = node.childForFieldName('left');
       if (left?.type !== 'attribute') return;
       const object = left.childForFieldName('object')!;

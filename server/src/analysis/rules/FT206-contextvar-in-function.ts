@@ -2,7 +2,9 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
-import { calleeName, isTestCode } from './hazards';
+import { calleeName, isTestCode, textHas } from './hazards';
+
+const GATE = /ContextVar/;
 
 export const FT206: Rule = {
   code: 'FT206',
@@ -11,6 +13,7 @@ export const FT206: Rule = {
   precision: 'medium',
   visit: {
     call(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
       if (calleeName(node, ctx.model) !== 'contextvars.ContextVar') return;
       const scope = ctx.model.scopeOf(node);
       if (!scope) return;

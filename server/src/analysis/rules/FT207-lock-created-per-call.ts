@@ -4,7 +4,9 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { withItems } from '../model/locks';
 import { snippet } from '../model/syntax';
-import { runsOnThreads, threadCode } from './hazards';
+import { runsOnThreads, textHas, threadCode } from './hazards';
+
+const GATE = /Lock|Semaphore|Condition|allocate/;
 import { sharedWrites } from './writes';
 
 function escape(s: string): string {
@@ -19,6 +21,7 @@ export const FT207: Rule = {
   visit: {
     with_statement(node: Node, ctx: RuleContext) {
       const { model } = ctx;
+      if (!ctx.options.lockTypes?.length && !textHas(model, ctx.text, GATE)) return;
       const where = threadCode(node, model);
       for (const item of withItems(node)) {
         if (item.type !== 'call' || !model.isLockConstruction(item)) continue;
@@ -33,6 +36,7 @@ export const FT207: Rule = {
     },
     assignment(node: Node, ctx: RuleContext) {
       const { model } = ctx;
+      if (!ctx.options.lockTypes?.length && !textHas(model, ctx.text, GATE)) return;
       const left = node.childForFieldName('left');
       if (left?.type !== 'identifier' || !model.isLockConstruction(node.childForFieldName('right'))) return;
       const scope = model.scopeOf(node);

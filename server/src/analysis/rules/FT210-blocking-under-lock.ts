@@ -5,7 +5,7 @@ import type { Rule, RuleContext, Severity } from '../types';
 import type { ModuleModel } from '../model/module';
 import { heldLocks, withItems } from '../model/locks';
 import { dottedName, keywordArgument, positionalArguments, snippet } from '../model/syntax';
-import { assignmentsTo, calleeName, isTestCode, methodName, methodReceiver } from './hazards';
+import { assignmentsTo, calleeLastName, calleeName, isTestCode, methodName, methodReceiver } from './hazards';
 
 /** Qualified callables that block for an unbounded or long time. */
 const BLOCKING_CALLS: ReadonlyMap<string, string> = new Map([
@@ -82,8 +82,15 @@ function hasTimeout(call: Node, positionalIndex: number): boolean {
   return !!keywordArgument(call, 'timeout') || positionalArguments(call).length > positionalIndex || keywordArgument(call, 'block')?.text === 'False';
 }
 
+/** Last names of every callee blockingCall can recognise (a cheap filter before qualifying). */
+const INTERESTING = new Set([
+  ...[...BLOCKING_CALLS.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)),
+  ...REQUESTS_METHODS, ...SOCKET_WAITS, 'get', 'wait', 'join',
+]);
+
 /** What a call does that blocks, or null. */
 function blockingCall(call: Node, model: ModuleModel): string | null {
+  if (!INTERESTING.has(calleeLastName(call))) return null;
   const q = calleeName(call, model);
   if (q) {
     const what = BLOCKING_CALLS.get(q);
@@ -105,6 +112,8 @@ function blockingCall(call: Node, model: ModuleModel): string | null {
     return null;
   }
   if (method !== 'get' && method !== 'wait' && method !== 'join') return null;
+  // `d.get(k)`, `", ".join(xs)`: arguments mean a dict, a string, or a wait with a timeout.
+  if (method === 'get' ? hasTimeout(call, 1) || positionalArguments(call).length > 0 : hasTimeout(call, 0)) return null;
   const made = constructedBy(receiver, model);
   if (!made) return null;
   if (method === 'get' && QUEUE_TYPES.test(made) && !hasTimeout(call, 1) && positionalArguments(call)[0]?.text !== 'False') return 'waits on a queue with no timeout (`get()`)';

@@ -2,7 +2,9 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
-import { calleeName, enclosingLoop, isTestCode, runsOnThreads, threadCode } from './hazards';
+import { calleeName, enclosingLoop, isTestCode, runsOnThreads, textHas, threadCode } from './hazards';
+
+const GATE = /\brandom\b/;
 
 const FUNCTIONS = new Set([
   'random', 'uniform', 'randint', 'randrange', 'choice', 'choices', 'sample', 'shuffle', 'getrandbits', 'randbytes',
@@ -17,6 +19,7 @@ export const FT212: Rule = {
   precision: 'medium',
   visit: {
     call(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
       const q = calleeName(node, ctx.model);
       const parts = q?.split('.') ?? [];
       if (parts.length !== 2 || parts[0] !== 'random' || !(FUNCTIONS.has(parts[1]) || parts[1] === 'seed')) return;

@@ -5,7 +5,9 @@ import type { Rule, RuleContext } from '../types';
 import type { FunctionScope } from '../model/scopes';
 import { accessRoot, namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { mutationOf } from './common';
-import { calleeName, isTestCode, runsOnThreads } from './hazards';
+import { calleeName, isTestCode, runsOnThreads, textHas } from './hazards';
+
+const GATE = /cached_property|lru_cache|\bcache\b/;
 
 const SIDE_EFFECT_CALLS = /^(?:os\.(?:remove|unlink|rename|replace|mkdir|makedirs|rmdir|removedirs|system|kill|symlink|link|truncate)|shutil\.\w+|subprocess\.\w+|requests\.(?:post|put|patch|delete)|socket\.create_connection|smtplib\.SMTP\w*)$/;
 
@@ -62,6 +64,7 @@ export const FT214: Rule = {
   precision: 'medium',
   visit: {
     function_definition(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
       const decorator = cacheDecorator(node, ctx);
       if (!decorator) return;
       const { model } = ctx;

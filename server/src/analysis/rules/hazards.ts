@@ -19,14 +19,35 @@ export function calleeName(call: Node, model: ModuleModel): string | null {
   return q;
 }
 
+const calleeTextCache = new WeakMap<object, Map<number, string>>();
+
+/** The callee's source text (`os.path.join`, `self._lock.acquire`, `f(x).g`): one cheap read per call, cached. */
+export function calleeText(call: Node): string {
+  let cache = calleeTextCache.get(call.tree);
+  if (!cache) calleeTextCache.set(call.tree, (cache = new Map()));
+  let t = cache.get(call.id);
+  if (t === undefined) cache.set(call.id, (t = call.childForFieldName('function')?.text ?? ''));
+  return t;
+}
+
+/** The last name of the callee (`join` for `os.path.join`), from its text. */
+export function calleeLastName(call: Node): string {
+  const t = calleeText(call);
+  return t.slice(t.lastIndexOf('.') + 1);
+}
+
 /** `x.method(...)` → method name, else null. */
 export function methodName(call: Node): string | null {
   let cache = methodCache.get(call.tree);
   if (!cache) methodCache.set(call.tree, (cache = new Map()));
   let m = cache.get(call.id);
   if (m === undefined) {
-    const fn = call.childForFieldName('function');
-    m = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text ?? null : null;
+    const text = calleeText(call);
+    if (/^[A-Za-z_][\w.]*$/.test(text)) m = text.includes('.') ? text.slice(text.lastIndexOf('.') + 1) : null;
+    else {
+      const fn = call.childForFieldName('function');
+      m = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text ?? null : null;
+    }
     cache.set(call.id, m);
   }
   return m;
@@ -48,6 +69,11 @@ export function threadCode(node: Node, model: ModuleModel): { scope: FunctionSco
   const scope = model.scopeOf(node);
   const entry = scope ? model.threads.entryFor(scope) : null;
   return scope && entry ? { scope, entry } : null;
+}
+
+/** Only `--assume-concurrent` puts this function on threads (no thread entry reaches it). */
+export function onlyAssumed(entry: ThreadEntry, scope: FunctionScope): boolean {
+  return entry.site === scope.node && entry.via.startsWith('assume-concurrent');
 }
 
 /** "`worker` runs on threads (threading.Thread(target=worker), line 12)" — for messages. */
@@ -78,6 +104,8 @@ export function isInLoop(node: Node): boolean {
  * Null when the call starts no thread.
  */
 export function threadArguments(call: Node, model: ModuleModel): Node[] | null {
+  const last0 = calleeLastName(call);
+  if (last0 !== 'Thread' && last0 !== 'Timer' && last0 !== 'submit' && last0 !== 'start_new_thread' && last0 !== 'start_new') return null;
   const q = calleeName(call, model) ?? '';
   const last = q.split('.').pop() ?? '';
   const fromTuple = (n: Node | null): Node[] => {
@@ -141,4 +169,15 @@ export function isTestCode(scope: FunctionScope | null): boolean {
     if (/TestCase\b/.test(s.classNode?.childForFieldName('superclasses')?.text ?? '')) return true;
   }
   return false;
+}
+
+const textCache = new WeakMap<ModuleModel, Map<RegExp, boolean>>();
+
+/** Does the module's text match `re`? Computed once per module: a cheap gate for rules about rare APIs. */
+export function textHas(model: ModuleModel, text: string, re: RegExp): boolean {
+  let cache = textCache.get(model);
+  if (!cache) textCache.set(model, (cache = new Map()));
+  let hit = cache.get(re);
+  if (hit === undefined) cache.set(re, (hit = re.test(text)));
+  return hit;
 }
