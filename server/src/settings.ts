@@ -31,6 +31,7 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Server
     lockTypes: [...(o.lockTypes ?? [])],
     threadEntryPoints: [...(o.threadEntryPoints ?? [])],
     ...(o.targetVersion ? { targetVersion: o.targetVersion } : {}),
+    ...(o.extraPackages && Object.keys(o.extraPackages).length > 0 ? { extraPackages: { ...o.extraPackages } } : {}),
   };
 }
 

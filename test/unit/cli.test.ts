@@ -137,3 +137,16 @@ test('--fix writes safe fixes, --unsafe-fixes the rest, and a second run changes
   assert.equal(again.status, 0);
   assert.equal(readFileSync(join(dir, 'app.py'), 'utf8'), fixed, 'fixing twice is a no-op');
 });
+
+test('[tool.ftaudit.extra-packages] extends the FT216 table; a bad entry is a config error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-epk-'));
+  writeFileSync(join(dir, 'pyproject.toml'), '[tool.ftaudit.extra-packages]\nlegacyext = false\nfastext = "1.4.0"\nbad = 3\n');
+  writeFileSync(join(dir, 'app.py'), 'import threading\nimport legacyext\nimport fastext\n');
+  const r = ftaudit('check', '--format', 'json', dir);
+  assert.equal(r.status, 2, 'the bad entry is a configuration error');
+  assert.match(r.stderr, /pyproject\.toml:4:1: \[tool\.ftaudit\] extra-packages\.bad: expected a version/);
+  const rows = JSON.parse(r.stdout);
+  assert.deepEqual(rows.map((x: { code: string; location: { row: number } }) => `${x.code}:${x.location.row}`), ['FT216:2', 'FT216:3']);
+  assert.match(rows[0].message, /legacyext.*has no release that supports free-threaded Python/);
+  assert.match(rows[1].message, /fastext supports free-threaded Python from 1\.4\.0/);
+});

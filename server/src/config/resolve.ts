@@ -21,6 +21,7 @@ export interface SettingsOverrides {
   targetVersion?: string;
   lockTypes?: readonly string[];
   threadEntryPoints?: readonly string[];
+  extraPackages?: Readonly<Record<string, string | null>>;
 }
 
 /** A loaded project config: its values and the directory its globs are relative to. */
@@ -58,6 +59,9 @@ export function effectiveSettings(filePath: string, project: ProjectContext | nu
     lockTypes: [...(isSet(overrides.lockTypes) ? overrides.lockTypes : (file.lockTypes ?? []))],
     threadEntryPoints: [...(isSet(overrides.threadEntryPoints) ? overrides.threadEntryPoints : (file.threadEntryPoints ?? []))],
   };
+  // Package tables merge: the setting's entries over the file's.
+  const extraPackages = { ...(file.extraPackages ?? {}), ...(overrides.extraPackages ?? {}) };
+  if (Object.keys(extraPackages).length > 0) settings.extraPackages = extraPackages;
   const targetVersion = isSet(overrides.targetVersion) ? overrides.targetVersion : file.targetVersion;
   if (targetVersion) settings.targetVersion = targetVersion;
   return settings;

@@ -4,7 +4,7 @@
 import { unknownCodes } from '../analysis';
 
 /** What a value must be. `glob-table` is a table of glob → list of rule codes (per-file-ignores). */
-export type ValueType = 'boolean' | 'string' | 'string-list' | 'code-list' | 'name-list' | 'glob-list' | 'glob-table' | 'version' | 'trace';
+export type ValueType = 'boolean' | 'string' | 'string-list' | 'code-list' | 'name-list' | 'glob-list' | 'glob-table' | 'package-table' | 'version' | 'trace';
 
 export interface ConfigKey {
   /** Key in `[tool.ftaudit]`, kebab-case; null when the key is a VS Code setting only. */
@@ -79,6 +79,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Extra functions whose callable argument runs on another thread, as dotted names (e.g. "mypkg.spawn").',
   },
   {
+    toml: 'extra-packages',
+    setting: 'extraPackages',
+    type: 'package-table',
+    default: {},
+    description:
+      'Additions to FT216\'s table of extension packages: import name → the first release with free-threading support (e.g. "1.4.0"), or false when no release supports it yet. An entry overrides the built-in one.',
+  },
+  {
     toml: 'extend-exclude',
     setting: null,
     type: 'glob-list',
@@ -105,6 +113,7 @@ export interface ProjectConfig {
   lockTypes?: string[];
   threadEntryPoints?: string[];
   extendExclude?: string[];
+  extraPackages?: Record<string, string | null>;
 }
 
 /** A problem in a config file; line and column are 1-based (column counts characters). */
@@ -167,6 +176,7 @@ const EXPECTED: Record<ValueType, string> = {
   'name-list': 'an array of dotted names (strings such as "mypkg.sync.SpinLock")',
   'glob-list': 'an array of glob strings',
   'glob-table': 'a table of glob = [rule codes]',
+  'package-table': 'a table of import name = "first free-threaded version" or false',
   version: 'a Python version string such as "py313", "py314" or "3.14"',
   trace: 'one of "off", "messages", "verbose"',
 };
@@ -291,6 +301,25 @@ export function validateValue(key: ConfigKey, value: unknown, path: string[], is
       }
       return out;
     }
+    case 'package-table': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || typeName(value) !== 'a table') {
+        wrongType(path, EXPECTED['package-table'], value);
+        return undefined;
+      }
+      const out: Record<string, string | null> = {};
+      for (const [name, version] of Object.entries(value as Record<string, unknown>)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          issues.push({ keyPath: [...path, name], message: `${label([...path, name])}: not an import name (a top-level module such as "numpy")` });
+        } else if (version === false || version === null) {
+          out[name] = null;
+        } else if (typeof version === 'string' && /^\d+(\.\d+)*$/.test(version.trim())) {
+          out[name] = version.trim();
+        } else {
+          issues.push({ keyPath: [...path, name], message: `${label([...path, name])}: expected a version such as "1.4.0" or false, got ${typeName(version)}` });
+        }
+      }
+      return out;
+    }
   }
 }
 
@@ -330,6 +359,8 @@ export function settingSchema(key: ConfigKey): Record<string, unknown> {
         return { type: 'array', items: { type: 'string' } };
       case 'glob-table':
         return { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } };
+      case 'package-table':
+        return { type: 'object', additionalProperties: { type: ['string', 'boolean', 'null'] } };
     }
   };
   return { ...base(), default: key.default, ...(key.scope === 'window' ? { scope: 'window' } : {}), description: key.description };
