@@ -7,9 +7,22 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Checker, fixAll } from '../../server/src/analysis';
+import { Checker, applyEdits, fixAll } from '../../server/src/analysis';
 
 const program = readFileSync(join(__dirname, '..', 'fixtures', 'runtime', 'race_program.py'), 'utf8');
+const scratch = readFileSync(join(__dirname, '..', 'fixtures', 'runtime', 'scratch_program.py'), 'utf8');
+
+/** The scratch program with FT101's alternative fix applied: `count` becomes thread-local. */
+async function threadLocalProgram(): Promise<string> {
+  const checker = await Checker.create({ select: ['ALL'] });
+  const finding = checker.checkText(scratch).findings.find((f) => f.code === 'FT101' && scratch.slice(f.start, f.end) === 'count += 1');
+  const fix = finding?.alternatives?.find((a) => /thread-local/.test(a.message));
+  assert.ok(fix, 'the thread-local fix is offered for `count`');
+  const text = applyEdits(scratch, fix.edits);
+  assert.match(text, /class _CountLocal\(threading\.local\):/);
+  assert.deepEqual(checker.checkText(text).findings.filter((f) => f.code === 'FT101'), []);
+  return text;
+}
 
 async function fixedProgram(): Promise<string> {
   const checker = await Checker.create({ select: ['ALL'] });
@@ -33,6 +46,21 @@ test('the guarded program counts exactly on python3', async (t) => {
   const result = run('python3', await fixedProgram(), 20_000);
   assert.equal(result.counter, result.expected);
   assert.equal(result.total, 2 * result.expected);
+});
+
+test('the thread-local program counts exactly per thread on python3', async (t) => {
+  if (spawnSync('python3', ['--version']).status !== 0) return t.skip('python3 not found');
+  const result = run('python3', await threadLocalProgram(), 20_000);
+  assert.equal(result.counter, result.expected);
+});
+
+test('on a free-threaded interpreter the shared scratch state is trampled and the thread-local one is not', async (t) => {
+  const ft = process.env.FTAUDIT_TEST_FT_PYTHON;
+  if (!ft) return t.skip('set FTAUDIT_TEST_FT_PYTHON to a free-threaded python (e.g. python3.14t) to run this');
+  const before = run(ft, scratch, 200_000);
+  assert.notEqual(before.counter, before.expected, 'the shared global was not trampled');
+  const after = run(ft, await threadLocalProgram(), 200_000);
+  assert.equal(after.counter, after.expected);
 });
 
 test('on a free-threaded interpreter the original loses updates and the guarded one does not', async (t) => {
