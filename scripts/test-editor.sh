@@ -2,8 +2,9 @@
 # The in-editor tests (`npm run test:editor`, the last step of `npm test`):
 #   1. scripts/setup-editor.sh — Debian chromium/ripgrep/libkrb5-dev/neovim and code-server 4.100.3, when missing;
 #   2. npm run package — the .vsix that the UI tests install;
-#   3. test/e2e — code-server + chromium: the extension-host test, the .vsix UI smoke test (Problems panel,
-#      screenshot in test-results/), Restricted Mode;
+#   3. test/e2e — code-server + chromium: the extension-host test (diagnostics, quick fixes, one quick benchmark
+#      run), the .vsix UI smoke test (Problems panel, Ctrl+. quick fix, benchmark CodeLens and results webview;
+#      screenshots in test-results/), Restricted Mode (no benchmarks);
 #   4. test/nvim — Neovim's LSP client attached to server/out/server.js.
 # Works from a clean clone on a fresh machine (root, no display). Set FTAUDIT_UPDATE_SCREENSHOT=1 to refresh
 # docs/images/problems-panel.png, FTAUDIT_KEEP_E2E=1 to keep the temp dirs of the sessions.

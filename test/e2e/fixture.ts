@@ -24,3 +24,18 @@ export function fixtureLines(text: string): FixtureLines {
   };
   return { hazard: find('counter[0] += 1'), guarded: find('guarded[0] += 1'), local: find('x += 1') };
 }
+
+/** The quick-fix fixture: `counter[0] += 1` in a thread target, fixed by "Guard with a new lock". */
+export const QUICKFIX_NAME = 'quickfix.py';
+export const GUARD_FIX_TITLE = 'Guard with a new lock `_counter_lock`';
+/** What the guard fix must leave in the file. */
+export const GUARD_FIX_LOCK = '_counter_lock = threading.Lock()';
+export const GUARD_FIX_WITH = 'with _counter_lock:';
+
+/** 0-based line and column of `counter[0] += 1` in the quick-fix fixture. */
+export function quickfixHazard(text: string): { line: number; character: number } {
+  const lines = text.split(/\r\n|\r|\n/);
+  const line = lines.findIndex((l) => l.includes('counter[0] += 1'));
+  if (line < 0) throw new Error(`${QUICKFIX_NAME} has no line containing "counter[0] += 1"`);
+  return { line, character: lines[line].indexOf('counter[0] += 1') };
+}

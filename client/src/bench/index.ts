@@ -215,7 +215,8 @@ class BenchmarkFeatures implements vscode.Disposable {
   private showResults(): void {
     const run = this.store.latest();
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel('ftaudit.benchResults', 'ftaudit Benchmarks', vscode.ViewColumn.Beside, {
+      // preserveFocus: taking the focus would cancel the pending CodeLens refresh of the experiment source.
+      this.panel = vscode.window.createWebviewPanel('ftaudit.benchResults', 'ftaudit Benchmarks', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
         // Only the chart scripts shipped in client/media run, under the page's nonce-based CSP.
         enableScripts: true,
         localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'client', 'media')],

@@ -3,9 +3,10 @@
 // It writes its verdict to a JSON file that the driver (test/e2e/editor.test.ts) polls, because
 // code-server, unlike desktop VS Code, has no process exit code to report it with.
 import * as vscode from 'vscode';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fixtureLines, FIXTURE_NAME } from '../fixture';
+import { basename, join } from 'node:path';
+import { fixtureLines, FIXTURE_NAME, GUARD_FIX_LOCK, GUARD_FIX_TITLE, GUARD_FIX_WITH, QUICKFIX_NAME, quickfixHazard } from '../fixture';
 
 interface Check {
   name: string;
@@ -161,7 +162,199 @@ async function runChecks(): Promise<Record<string, unknown>> {
   });
 
   await vscode.commands.executeCommand('workbench.action.files.revert');
-  return { firstDiagnosticMs, diagnostics: dump(uri) };
+  const diagnostics = dump(uri);
+  await quickFixChecks(folder.uri);
+  const bench = await benchmarkChecks(folder.uri);
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  return { firstDiagnosticMs, diagnostics, bench };
+}
+
+// ---- quick fixes (issue 4) ------------------------------------------------------------------------
+
+async function quickFixChecks(folderUri: vscode.Uri): Promise<void> {
+  const uri = vscode.Uri.joinPath(folderUri, QUICKFIX_NAME);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc);
+  const original = doc.getText();
+  const hazard = quickfixHazard(original);
+
+  const diag = await check(`${QUICKFIX_NAME}: FT101 on \`counter[0] += 1\``, () =>
+    waitFor(`FT101 at line ${hazard.line + 1} of ${QUICKFIX_NAME}; diagnostics so far: ${JSON.stringify(dump(uri))}`, 30_000, ft101At(uri, hazard.line)),
+  );
+
+  await check('vscode.executeCodeActionProvider offers the guard fix and both suppressions', async () => {
+    const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const codeActions = (actions ?? []).filter((a): a is vscode.CodeAction => !('command' in a && typeof a.command === 'string'));
+    const titles = codeActions.map((a) => a.title);
+    const guard = codeActions.find((a) => a.title === GUARD_FIX_TITLE);
+    assert(guard, `no code action titled ${JSON.stringify(GUARD_FIX_TITLE)}; offered: ${JSON.stringify(titles)}`);
+    assert(guard.kind?.value === vscode.CodeActionKind.QuickFix.value, `guard fix has kind ${guard.kind?.value}`);
+    assert(guard.isPreferred === true, 'guard fix (a safe fix) is not the preferred action');
+    // (vscode.executeCodeActionProvider does not convert CodeAction.diagnostics: nothing to check there.)
+    const edits = guard.edit?.get(uri) ?? [];
+    assert(edits.some((e) => e.newText.includes(GUARD_FIX_LOCK)), `guard fix does not create the lock: ${JSON.stringify(edits)}`);
+    assert(edits.some((e) => e.newText.includes(GUARD_FIX_WITH)), `guard fix does not add \`${GUARD_FIX_WITH}\`: ${JSON.stringify(edits)}`);
+    for (const title of ['Suppress FT101 on this line', 'Suppress FT101 for this file']) {
+      assert(titles.includes(title), `no code action ${JSON.stringify(title)}; offered: ${JSON.stringify(titles)}`);
+    }
+  });
+
+  await check('source.fixAll.ftaudit + workspace.applyEdit removes FT101', async () => {
+    const whole = new vscode.Range(0, 0, doc.lineCount, 0);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, whole, 'source.fixAll.ftaudit');
+    const fixAll = (actions ?? []).find((a) => a.kind?.value === 'source.fixAll.ftaudit');
+    assert(fixAll?.edit, `no source.fixAll.ftaudit action with an edit; got ${JSON.stringify((actions ?? []).map((a) => [a.title, a.kind?.value]))}`);
+    assert(await vscode.workspace.applyEdit(fixAll.edit), 'workspace.applyEdit refused the fix-all edit');
+    const text = doc.getText();
+    assert(text.includes(GUARD_FIX_LOCK) && text.includes(GUARD_FIX_WITH), `fix-all did not guard the update:\n${text}`);
+    await waitFor(`FT101 to go away after fix-all; now ${JSON.stringify(dump(uri))}`, 15_000, () =>
+      ours(uri).some((d) => codeOf(d) === 'FT101') ? undefined : true,
+    );
+    // The fixed program runs and counts every update (python3 -I: nothing from the environment).
+    const python = process.env.FTAUDIT_E2E_PYTHON;
+    if (python) {
+      const r = spawnSync(python, ['-I', '-c', text], { encoding: 'utf8', timeout: 30_000 });
+      assert(r.status === 0 && r.stdout.trim() === '4', `the fixed ${QUICKFIX_NAME} did not print 4 (exit ${r.status}): ${r.stdout}${r.stderr}`);
+    }
+  });
+
+  await check(`revert ${QUICKFIX_NAME}: FT101 back`, async () => {
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert(doc.getText() === original, `revert did not restore ${QUICKFIX_NAME}`);
+    await waitFor(`FT101 back in ${QUICKFIX_NAME}; now ${JSON.stringify(dump(uri))}`, 15_000, ft101At(uri, hazard.line));
+  });
+}
+
+// ---- benchmarks (issue 5) -------------------------------------------------------------------------
+
+const BENCH_COMMAND_IDS = [
+  'ftaudit.bench.run',
+  'ftaudit.bench.runAll',
+  'ftaudit.bench.runExperiment',
+  'ftaudit.bench.openResults',
+  'ftaudit.bench.export',
+  'ftaudit.bench.configureInterpreters',
+  'ftaudit.bench.openExperiment',
+];
+const RESULTS_TITLE = 'ftaudit Benchmarks';
+
+/** The results webview's tab, found through the tab groups API. */
+function resultsTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('ftaudit.benchResults') && t.label === RESULTS_TITLE);
+}
+
+function allTabs(): string[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${t.input?.constructor?.name ?? 'no input'}${t.input instanceof vscode.TabInputWebview ? ` ${t.input.viewType}` : ''})`);
+}
+
+async function lensTitles(uri: vscode.Uri): Promise<string[]> {
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
+  return (lenses ?? []).map((l) => l.command?.title ?? '(unresolved)');
+}
+
+interface BenchRunLike {
+  options: { quick: boolean; trials: number };
+  interpreters: { label: string; executable: string }[];
+  failures: { interpreter: string; message: string }[];
+  results: { experiment: string; interpreter: string; error?: string; lost_fraction?: number; params: Record<string, unknown>; trials: unknown[] }[];
+  cancelled: boolean;
+}
+
+async function benchmarkChecks(folderUri: vscode.Uri): Promise<Record<string, unknown>> {
+  await check('benchmark commands are registered', async () => {
+    const all = await vscode.commands.getCommands(true);
+    const missing = BENCH_COMMAND_IDS.filter((id) => !all.includes(id));
+    assert(missing.length === 0, `benchmark commands not registered: ${missing.join(', ')}`);
+  });
+
+  const python = process.env.FTAUDIT_E2E_PYTHON;
+  if (!python) {
+    checks.push({ name: 'benchmark run SKIPPED: no python3 on PATH', ms: 0 });
+    return { skipped: 'no python3' };
+  }
+
+  await check('settings for a small run: ftaudit.bench.quick, trials 1, threads 2, ftaudit.interpreters', async () => {
+    const bench = vscode.workspace.getConfiguration('ftaudit.bench');
+    const got = { quick: bench.get('quick'), trials: bench.get('trials'), threads: bench.get('threads') };
+    assert(got.quick === true && got.trials === 1 && got.threads === 2, `user settings not seen by the extension host: ${JSON.stringify(got)}`);
+    const interpreters = vscode.workspace.getConfiguration('ftaudit').get<unknown[]>('interpreters');
+    assert(Array.isArray(interpreters) && interpreters.length === 1, `ftaudit.interpreters: ${JSON.stringify(interpreters)}`);
+  });
+
+  const source = await check('ftaudit.bench.openExperiment race: bench_race.py with "Run race" and "no results yet" lenses', async () => {
+    await vscode.commands.executeCommand('ftaudit.bench.openExperiment', 'race');
+    const editor = await waitFor('bench_race.py to be the active editor', 10_000, () => {
+      const e = vscode.window.activeTextEditor;
+      return e && basename(e.document.uri.fsPath) === 'bench_race.py' ? e : undefined;
+    });
+    const titles = await lensTitles(editor.document.uri);
+    assert(titles.some((t) => t.includes('Run race')), `no "Run race" lens: ${JSON.stringify(titles)}`);
+    assert(titles.includes('no results yet'), `before any run the lens should say "no results yet": ${JSON.stringify(titles)}`);
+    const runLine = editor.document.getText().split('\n').findIndex((l) => l.startsWith('def run('));
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    assert(lenses?.every((l) => l.range.start.line === runLine), `lenses not above \`def run(\` (line ${runLine + 1}): ${JSON.stringify(lenses?.map((l) => l.range.start.line))}`);
+    return editor.document.uri;
+  });
+
+  const run = await check(`ftaudit.bench.runExperiment race on ${python} (quick, 1 trial)`, async () => {
+    const result = await Promise.race([
+      vscode.commands.executeCommand<BenchRunLike | undefined>('ftaudit.bench.runExperiment', 'race'),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('ftaudit.bench.runExperiment race did not finish within 180 s')), 180_000)),
+    ]);
+    assert(result, 'the command returned no run (untrusted? no interpreter? see the ftaudit output)');
+    assert(!result.cancelled, 'the run was cancelled');
+    assert(result.failures.length === 0, `interpreter failures: ${JSON.stringify(result.failures)}`);
+    assert(result.options.quick === true && result.options.trials === 1, `run options: ${JSON.stringify(result.options)}`);
+    const race = result.results.filter((r) => r.experiment === 'race');
+    assert(race.length >= 1, `no race result: ${JSON.stringify(result.results)}`);
+    for (const r of race) {
+      assert(!r.error, `race on ${r.interpreter} failed: ${r.error}`);
+      assert(typeof r.lost_fraction === 'number', `race on ${r.interpreter} has no lost_fraction: ${JSON.stringify(r)}`);
+      assert(r.trials.length === 1, `race on ${r.interpreter}: ${r.trials.length} trials, expected 1`);
+    }
+    const configured = race.find((r) => r.interpreter === 'python3');
+    assert(configured, `no result for the configured interpreter "python3": ${JSON.stringify(race.map((r) => r.interpreter))}`);
+    return result;
+  });
+
+  await check('the results webview opened after the run (tab groups API)', async () => {
+    await waitFor(`a webview tab "${RESULTS_TITLE}"; tabs: ${JSON.stringify(allTabs())}`, 15_000, resultsTab);
+  });
+
+  const lens = await check('CodeLens above `def run(` shows the result', async () => {
+    const titles = await lensTitles(source);
+    const last = titles.find((t) => t.startsWith('last run: race'));
+    assert(last, `no "last run: race…" lens after the run: ${JSON.stringify(titles)}`);
+    assert(/python3/.test(last) && /lost/.test(last), `lens does not quote the interpreter and the lost updates: ${last}`);
+    return last;
+  });
+
+  await check('ftaudit.bench.openResults reopens the webview', async () => {
+    const tab = resultsTab();
+    assert(tab, 'results tab vanished');
+    await vscode.window.tabGroups.close(tab);
+    await waitFor('the results tab to close', 10_000, () => (resultsTab() ? undefined : true));
+    await vscode.commands.executeCommand('ftaudit.bench.openResults');
+    await waitFor(`a webview tab "${RESULTS_TITLE}" after ftaudit.bench.openResults; tabs: ${JSON.stringify(allTabs())}`, 15_000, resultsTab);
+  });
+
+  const hover = await check('hover on a race diagnostic quotes the measured figure', async () => {
+    const uri = vscode.Uri.joinPath(folderUri, QUICKFIX_NAME);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const at = quickfixHazard(doc.getText());
+    await waitFor(`FT101 in ${QUICKFIX_NAME}`, 15_000, ft101At(uri, at.line));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(at.line, at.character + 2));
+    const texts = (hovers ?? []).flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)));
+    const measured = texts.find((t) => t.includes('Measured on this machine'));
+    assert(measured && /lost \*\*\d+%\*\*/.test(measured), `no hover quoting the race figure: ${JSON.stringify(texts)}`);
+    return measured.split('\n').find((l) => l.includes('lost')) ?? measured;
+  });
+
+  return { interpreters: run.interpreters.map((i) => `${i.label} ${i.executable}`), lens, hover };
 }
 
 export async function run(): Promise<void> {
