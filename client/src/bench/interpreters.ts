@@ -1,6 +1,7 @@
 // The interpreters the editor benchmarks: the `ftaudit.interpreters` setting, the interpreter selected
 // in the Python extension (when installed), and discovery (PATH names, pyenv) — all probed.
 import * as vscode from 'vscode';
+import { PythonExtension, PVSC_EXTENSION_ID } from '@vscode/python-extension';
 import { defaultSelection, Discovery, discoverInterpreters, DiscoveredInterpreter } from '../../../server/src/bench/discover';
 import { InterpreterConfig } from '../../../server/src/bench/interpreter';
 
@@ -20,25 +21,18 @@ export function configuredInterpreters(output: vscode.OutputChannel): Interprete
   return list;
 }
 
-interface PythonExtensionApi {
-  environments?: {
-    getActiveEnvironmentPath?: (resource?: vscode.Uri) => { path: string } | undefined;
-    resolveEnvironment?: (env: { path: string }) => Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
-  };
-}
-
-/** The interpreter selected in ms-python.python, through its public API; undefined when absent. */
+/** The interpreter selected in the Python extension (ms-python.python), through its published API package. */
 export async function pythonExtensionInterpreter(): Promise<InterpreterConfig | undefined> {
-  const extension = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
-  if (!extension) return undefined;
+  if (!vscode.extensions.getExtension(PVSC_EXTENSION_ID)) return undefined;
   try {
-    const api = extension.isActive ? extension.exports : await extension.activate();
-    const active = api?.environments?.getActiveEnvironmentPath?.(vscode.workspace.workspaceFolders?.[0]?.uri);
+    const api = await PythonExtension.api();
+    const active = api.environments.getActiveEnvironmentPath(vscode.workspace.workspaceFolders?.[0]?.uri);
     if (!active?.path) return undefined;
-    const resolved = await api.environments?.resolveEnvironment?.(active);
+    const resolved = await api.environments.resolveEnvironment(active);
     const executable = resolved?.executable?.uri?.fsPath ?? active.path;
     return { path: executable, label: 'selected in Python extension' };
   } catch {
+    // An old or broken Python extension: discovery still finds interpreters on PATH and in pyenv.
     return undefined;
   }
 }
