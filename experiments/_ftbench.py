@@ -87,6 +87,14 @@ def scaling_speedup(count, one_thread_s, many_threads_s):
     return count * one_thread_s / many_threads_s if many_threads_s > 0 else 0.0
 
 
+def one_vs_many(params, work):
+    """ftscalingbench style: time work(iterations) on one thread, then on params["threads"] at once."""
+    work(1000)  # untimed warm-up: the first calls specialise the bytecode
+    one = run_threads(1, work, (params["iterations"],))
+    many = run_threads(params["threads"], work, (params["iterations"],))
+    return {"elapsed_s": many, "one_thread_s": one, "speedup": scaling_speedup(params["threads"], one, many)}
+
+
 def main(experiment, run, defaults, quick):
     """Parses the options, calls ``run(params)`` and prints its result as one JSON line."""
     params, is_quick = parse_params(defaults, quick)

@@ -25,10 +25,7 @@ def create_objects(iterations):
 
 
 def run(params):
-    create_objects(1000)  # untimed warm-up: the first calls specialise the bytecode
-    one = _ftbench.run_threads(1, create_objects, (params["iterations"],))
-    many = _ftbench.run_threads(params["threads"], create_objects, (params["iterations"],))
-    return {"elapsed_s": many, "one_thread_s": one, "speedup": _ftbench.scaling_speedup(params["threads"], one, many)}
+    return _ftbench.one_vs_many(params, create_objects)
 
 
 if __name__ == "__main__":

@@ -22,11 +22,7 @@ def write_and_read(shared, iterations):
 
 def run(params):
     shared = dict.fromkeys(range(64), 0)
-    work = (shared, params["iterations"])
-    write_and_read(shared, 1000)  # untimed warm-up: the first calls specialise the bytecode
-    one = _ftbench.run_threads(1, write_and_read, work)
-    many = _ftbench.run_threads(params["threads"], write_and_read, work)
-    return {"elapsed_s": many, "one_thread_s": one, "speedup": _ftbench.scaling_speedup(params["threads"], one, many)}
+    return _ftbench.one_vs_many(params, lambda iterations: write_and_read(shared, iterations))
 
 
 if __name__ == "__main__":

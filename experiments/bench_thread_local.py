@@ -30,10 +30,7 @@ def read_local(iterations):
 
 
 def run(params):
-    read_local(1000)  # untimed warm-up: the first calls specialise the bytecode
-    one = _ftbench.run_threads(1, read_local, (params["iterations"],))
-    many = _ftbench.run_threads(params["threads"], read_local, (params["iterations"],))
-    return {"elapsed_s": many, "one_thread_s": one, "speedup": _ftbench.scaling_speedup(params["threads"], one, many)}
+    return _ftbench.one_vs_many(params, read_local)
 
 
 if __name__ == "__main__":
