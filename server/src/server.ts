@@ -1,25 +1,24 @@
 // LSP wiring only: documents in, diagnostics out. The analysis lives in ./analysis and knows nothing
 // about the protocol.
+import { fileURLToPath } from 'url';
 import {
+  CodeActionKind,
   createConnection,
+  DidChangeConfigurationNotification,
+  FileChangeType,
   ProposedFeatures,
   TextDocumentSyncKind,
-  DidChangeConfigurationNotification,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import { analyze, analyzeModule, selectRules, type AnalysisOptions, type Finding, type Rule } from './analysis';
 import { createPythonParser } from './analysis/parser';
-import { analyze, analyzeModule, selectRules, type AnalysisOptions, type Rule } from './analysis';
-import { fileURLToPath } from 'url';
-import { FileChangeType } from 'vscode-languageserver/node';
-import { WorkspaceIndex } from './workspaceIndex';
-import { ProjectSettings } from './projectSettings';
-import { DocumentStore, type OpenDocument } from './documents';
-import { toDiagnostic } from './diagnostics';
 import { codeActions, FIX_ALL_KIND } from './codeActions';
-import type { Finding } from './analysis';
-import { CodeActionKind } from 'vscode-languageserver/node';
+import { toDiagnostic } from './diagnostics';
+import { DocumentStore, type OpenDocument } from './documents';
+import { ProjectSettings } from './projectSettings';
 import { DEFAULT_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
+import { WorkspaceIndex } from './workspaceIndex';
 
 const ANALYSIS_DELAY_MS = 75;
 const connection = createConnection(ProposedFeatures.all);
