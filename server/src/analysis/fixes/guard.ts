@@ -18,27 +18,40 @@ interface LockChoice {
   reused: boolean;
 }
 
-export function guardFix(ctx: RuleContext, node: Node, scope: FunctionScope, shared: SharedState): Fix | undefined {
+export function guardFix(ctx: RuleContext, node: Node, scope: FunctionScope, shared: SharedState, last?: Node): Fix | undefined {
   const stmt = enclosingStatement(node);
-  const lines = stmt ? ownLines(ctx.text, stmt) : null;
-  if (!stmt || !lines) return undefined;
-  const lock = chooseLock(ctx, scope, shared);
-  if (!lock) return undefined;
+  const lock = stmt ? chooseLock(ctx, scope, shared) : null;
+  if (!stmt || !lock) return undefined;
   // Alone in a loop body, a locked update becomes a hot lock (FT108): accumulate and merge once instead.
   const loop = stmt.parent?.type === 'block' ? stmt.parent.parent : null;
-  if (loop?.type === 'for_statement' && loop.childForFieldName('body')?.namedChildCount === 1) {
+  if (!last && loop?.type === 'for_statement' && loop.childForFieldName('body')?.namedChildCount === 1) {
     const merged = mergeOnceFix(ctx.text, loop, stmt, lock.expression);
     if (merged) return { ...merged, edits: [...lock.edits, ...merged.edits] };
   }
-  const eol = lineEnding(ctx.text);
-  const body = ctx.text.slice(lines.start, lines.end);
-  const wrapped = `${lines.indent}with ${lock.expression}:${eol}${indentLines(body, indentUnit(ctx.text))}${/\r?\n$|\r$/.test(body) ? '' : ''}`;
+  return wrapInLock(ctx.text, stmt, last ? enclosingStatement(last) : stmt, lock);
+}
+
+/** "Guard with `lock`" for a lock the code names itself (`# guarded-by: LOCK`). */
+export function guardWithNamedLock(text: string, node: Node, lock: string): Fix | undefined {
+  const stmt = enclosingStatement(node);
+  return stmt ? wrapInLock(text, stmt, stmt, { expression: lock, edits: [], reused: true }) : undefined;
+}
+
+/** Wraps the statements from `first` to `last` (siblings, each on lines of their own) in `with lock:`. */
+function wrapInLock(text: string, first: Node, last: Node | null, lock: LockChoice): Fix | undefined {
+  if (!last || first.parent?.id !== last.parent?.id) return undefined;
+  const start = ownLines(text, first);
+  const end = ownLines(text, last);
+  if (!start || !end) return undefined;
+  const eol = lineEnding(text);
+  const body = text.slice(start.start, end.end);
+  const wrapped = `${start.indent}with ${lock.expression}:${eol}${indentLines(body, indentUnit(text))}`;
   return {
     message: lock.reused ? `Guard with \`${lock.expression}\`` : `Guard with a new lock \`${lock.expression}\``,
     // Reusing a lock can deadlock when a caller already holds it (a non-reentrant Lock); a new,
     // dedicated lock cannot.
     applicability: lock.reused ? 'unsafe' : 'safe',
-    edits: [...lock.edits, { start: lines.start, end: lines.end, newText: wrapped }],
+    edits: [...lock.edits, { start: start.start, end: end.end, newText: wrapped }],
   };
 }
 

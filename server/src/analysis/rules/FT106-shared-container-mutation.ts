@@ -6,6 +6,10 @@ import { isMutableContainer } from '../model/scopes';
 import type { ModuleModel } from '../model/module';
 import { snippet } from '../model/syntax';
 import { mutationOf, type Mutation } from './common';
+import type { Fix } from '../types';
+import type { FunctionScope } from '../model/scopes';
+import { sharedState } from '../model/sharing';
+import { guardFix } from '../fixes/guard';
 import { readsTarget } from './FT102-read-modify-write';
 import { insideCheckThenAct, lockedKeys } from './writes';
 
@@ -43,6 +47,14 @@ function reportedElsewhere(m: Mutation, model: ModuleModel): boolean {
   return insideCheckThenAct(m.node, m.container, model);
 }
 
+/** One `with lock:` around the statements from the first change to the last (when they are siblings). */
+function guardSequence(ctx: RuleContext, scope: FunctionScope, changes: Node[]): Fix | undefined {
+  const first = changes[0];
+  const container = mutationOf(first)?.container;
+  const shared = container ? sharedState(container, scope, ctx.model, 'object') : null;
+  return shared ? guardFix(ctx, first, scope, shared, changes[changes.length - 1]) : undefined;
+}
+
 export const FT106: Rule = {
   code: 'FT106',
   name: 'shared-container-mutation',
@@ -72,6 +84,7 @@ export const FT106: Rule = {
       const fn = scope.name;
       const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
       for (const [name, list] of byContainer) {
+        let sequenceGuard: Fix | undefined;
         const lines = list.map((x) => x.m.node.startPosition.row + 1);
         for (const { m, kind } of list) {
           if (list.length === 1) {
@@ -85,6 +98,7 @@ export const FT106: Rule = {
           } else {
             ctx.report(m.node, {
               severity: 'warning',
+              fix: sequenceGuard ??= guardSequence(ctx, scope, list.map((x) => x.m.node)),
               message:
                 `\`${name}\` (module-level ${kind}) is changed ${list.length} times in \`${fn}\` without a lock (lines ${lines.join(', ')}), and \`${fn}\` runs on threads (${via}). ` +
                 `Each operation is atomic on its own; the sequence is not, so other threads see the ${kind} half-updated and can interleave their own changes. ` +

@@ -2,6 +2,7 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { walkScope } from '../model/syntax';
+import { guardWithNamedLock } from '../fixes/guard';
 
 const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__']);
 
@@ -42,6 +43,7 @@ export const FT110: Rule = {
           if (model.heldLocks(n).some((h) => sameLock(h, declared.lock))) return;
           ctx.report(n, {
             severity: 'error',
+            fix: guardWithNamedLock(ctx.text, n, declared.lock),
             message:
               `\`${n.text}\` is declared \`# guarded-by: ${declared.lock}\` (line ${declared.node.startPosition.row + 1}) but is used here without holding \`${declared.lock}\`. ` +
               `On free-threaded Python an unguarded read can see a half-finished update and an unguarded write can be lost. Wrap this in \`with ${declared.lock}:\`.`,
