@@ -55,6 +55,12 @@ function check(node: Node, ctx: RuleContext) {
   if (!site || ctx.model.heldLocks(node).length > 0) return;
   ctx.report(iterable!, {
     severity: 'warning',
+    fix: {
+      message: `Iterate over a snapshot: \`list(${snippet(iterable!, 30)})\``,
+      // The loop no longer sees changes made while it runs, and the copy is taken without the writers' lock.
+      applicability: 'unsafe',
+      edits: [{ start: iterable!.startIndex, end: iterable!.endIndex, newText: `list(${iterable!.text})` }],
+    },
     message:
       `Iterating \`${snippet(iterable!, 40)}\` while thread code changes \`${container.text}\` (\`${snippet(site, 40)}\`, line ${site.startPosition.row + 1}): ` +
       `a dict or set raises "changed size during iteration", a list skips or repeats items, and on free-threaded Python the change really runs at the same time. ` +
