@@ -359,8 +359,13 @@ describe('ftaudit in a real VS Code (code-server)', () => {
       assert.match(row, /ftaudit/);
       assert.match(row, new RegExp(`Ln ${lines.hazard + 1}\\b`), `row does not point at line ${lines.hazard + 1}`);
       assert.match(row, /counter/);
-      const squiggles = await page.locator('.monaco-editor [class*="squiggly-"]').count();
-      assert.ok(squiggles > 0, 'no squiggle drawn in the editor');
+      // The editor draws decorations a moment after the Problems panel lists the marker: wait for it.
+      const drawn = await page
+        .locator('.monaco-editor [class*="squiggly-"]')
+        .first()
+        .waitFor({ state: 'attached', timeout: 15_000 })
+        .then(() => true, () => false);
+      assert.ok(drawn, 'no squiggle drawn in the editor');
       // Let the panel and the squiggle settle for the picture.
       await page.mouse.move(1, 1);
       await page.waitForTimeout(500);
