@@ -1,6 +1,7 @@
 // FT208 — `lock.acquire()` whose release is not protected by try/finally. Docs: docs/rules/FT208.md
 import type { Node } from '../parser';
-import type { Rule, RuleContext } from '../types';
+import type { Fix, Rule, RuleContext } from '../types';
+import { indentLines, indentUnit, lineEnding, ownLines } from '../fixes/text';
 import { namedChildren, snippet } from '../model/syntax';
 import { isTestCode, methodName, methodReceiver } from './hazards';
 
@@ -37,6 +38,29 @@ function statementOf(node: Node): Node {
   let n = node;
   while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
   return n;
+}
+
+/**
+ * `lock.acquire()` … `lock.release()` (siblings in one block, each statement on lines of its own) becomes
+ * `with lock:` around what was between them: the lock is released however the block exits.
+ */
+function withStatementFix(text: string, acquire: Node, release: Node, lock: string): Fix | undefined {
+  if (release.parent?.id !== acquire.parent?.id || release.type !== 'expression_statement') return undefined;
+  const a = ownLines(text, acquire);
+  const r = ownLines(text, release);
+  if (!a || !r || r.indent !== a.indent || a.end > r.start) return undefined;
+  const middle = text.slice(a.end, r.start);
+  if (middle.trim() === '') return undefined;
+  const eol = lineEnding(text);
+  // Comments after the acquire and release calls stay, on the `with` line.
+  const comments = [acquire, release].map((st) => text.slice(st.endIndex, ownLines(text, st)!.end).trim()).filter(Boolean);
+  const trailing = comments.length > 0 ? `  ${comments.join(' ')}` : '';
+  return {
+    message: `Use \`with ${lock}:\``,
+    // Same behaviour on the normal path; on an exception the lock is now released, which is the point.
+    applicability: 'safe',
+    edits: [{ start: a.start, end: r.end, newText: `${a.indent}with ${lock}:${trailing}${eol}${indentLines(middle, indentUnit(text))}` }],
+  };
 }
 
 export const FT208: Rule = {
@@ -81,6 +105,7 @@ export const FT208: Rule = {
       }
       ctx.report(node, {
         severity: 'warning',
+        fix: releases.length === 1 && namedChildren(node.childForFieldName('arguments')!).length === 0 ? withStatementFix(ctx.text, stmt, statementOf(releases[0]), name) : undefined,
         message:
           `\`${snippet(node, 40)}\` is released at line ${releases[0].startPosition.row + 1} but not in a \`finally\`: if anything in between raises, the lock stays held and every other thread that needs it blocks forever. ` +
           `Use \`with ${name}:\`, or \`${name}.acquire()\` followed by \`try: … finally: ${name}.release()\`.`,
