@@ -9,7 +9,7 @@ import { namedChildren } from '../model/syntax';
 import { sharedWrites } from '../rules/writes';
 import { lockConstructor } from './threadingImport';
 import { mergeOnceFix } from './mergeOnce';
-import { enclosingStatement, indentLines, indentUnit, indentationAt, lineEnding, nextLineStart, ownLines } from './text';
+import { enclosingStatement, indentLines, indentUnit, indentationAt, lineEnding, lineStart, nextLineStart, ownLines } from './text';
 
 interface LockChoice {
   expression: string;
@@ -105,7 +105,7 @@ function instanceLock(classNode: Node, receiver: string, model: ModuleModel, tex
     const first = body ? namedChildren(body)[0] : null;
     if (!first || !initReceiver) return null;
     const isDocstring = first.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string';
-    const anchor = isDocstring ? nextLineStart(text, first.endIndex) : nextLineStart(text, first.startIndex - 1 < 0 ? 0 : first.startIndex) === 0 ? 0 : lineStartOf(text, first.startIndex);
+    const anchor = isDocstring ? nextLineStart(text, first.endIndex) : lineStart(text, first.startIndex);
     const indent = indentationAt(text, first.startIndex);
     if (first.startPosition.row === init.startPosition.row) return null; // `def __init__(self): pass` on one line
     return { expression, edits: [...ctor.edits, { start: anchor, end: anchor, newText: `${indent}${initReceiver}._lock = ${ctor.expression}${eol}` }], reused: false };
@@ -115,7 +115,7 @@ function instanceLock(classNode: Node, receiver: string, model: ModuleModel, tex
   if (!first || first.startPosition.row === classNode.startPosition.row) return null;
   const indent = indentationAt(text, first.startIndex);
   const isDocstring = first.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string';
-  const anchor = isDocstring ? nextLineStart(text, first.endIndex) : lineStartOf(text, first.startIndex);
+  const anchor = isDocstring ? nextLineStart(text, first.endIndex) : lineStart(text, first.startIndex);
   const bases = classNode.childForFieldName('superclasses');
   const hasBases = !!bases && namedChildren(bases).some((b) => b.text !== 'object');
   const lines = hasBases
@@ -123,8 +123,4 @@ function instanceLock(classNode: Node, receiver: string, model: ModuleModel, tex
     : [`def __init__(self):`, `${unit}self._lock = ${ctor.expression}`];
   const newText = lines.map((l) => `${indent}${l}${eol}`).join('') + eol;
   return { expression, edits: [...ctor.edits, { start: anchor, end: anchor, newText }], reused: false };
-}
-
-function lineStartOf(text: string, offset: number): number {
-  return offset - indentationAt(text, offset).length;
 }
