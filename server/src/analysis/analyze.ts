@@ -55,7 +55,10 @@ export function analyzeModule({ tree, text, rules, options = {} }: AnalyzeInput,
       return (model ??= new ModuleModel(tree, options, index));
     },
     report(node, f) {
-      findings.push({ code: currentRule.code, start: node.startIndex, end: node.endIndex, ...f });
+      const confidence = f.confidence ?? currentRule.precision;
+      // Evidence only assume-concurrent supplies is worth a look, not a warning.
+      const severity = confidence === 'low' && (f.severity === 'error' || f.severity === 'warning') ? 'info' : f.severity;
+      findings.push({ code: currentRule.code, start: node.startIndex, end: node.endIndex, ...f, severity, confidence });
     },
   };
 

@@ -9,6 +9,13 @@ export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type Precision = 'high' | 'medium' | 'low';
 
 /** ruff's applicability model: safe fixes keep behaviour, unsafe ones may change it. */
+/**
+ * How strong the evidence behind one finding is: high when a thread entry reaches the code and the state
+ * is shared, medium when sharing is evident but no entry is visible (or only assume-concurrent supplies
+ * the threads for state that is shared by nature), low when only assume-concurrent says so.
+ */
+export type Confidence = 'high' | 'medium' | 'low';
+
 export type Applicability = 'safe' | 'unsafe' | 'display-only';
 
 export interface TextEdit {
@@ -29,6 +36,8 @@ export interface Finding {
   severity: Severity;
   start: number;
   end: number;
+  /** Strength of the evidence (defaults to the rule's precision). Low-confidence findings are `info`. */
+  confidence?: Confidence;
   /** The primary fix: the JSON `fix` field, what `--fix` and fix-all apply. */
   fix?: Fix;
   /** Other remedies, offered as quick fixes only (e.g. "make it thread-local"). */
@@ -74,7 +83,7 @@ export interface RuleContext {
   readonly text: string;
   readonly model: ModuleModel;
   readonly options: AnalysisOptions;
-  report(node: Node, finding: { message: string; severity: Severity; fix?: Fix; alternatives?: Fix[] }): void;
+  report(node: Node, finding: { message: string; severity: Severity; confidence?: Confidence; fix?: Fix; alternatives?: Fix[] }): void;
 }
 
 /**

@@ -1,7 +1,7 @@
 // A finding as the CLI reports it: absolute file name, 1-based rows and character columns (ruff's
 // convention), plus UTF-16 positions for SARIF's default column kind.
 import * as path from 'path';
-import { LineIndex, ruleDocUrl, type Finding, type Fix, type Severity } from '../analysis';
+import { LineIndex, ruleDocUrl, type Confidence, type Finding, type Fix, type Severity } from '../analysis';
 
 export interface Location {
   row: number;
@@ -19,6 +19,8 @@ export interface Reported {
   code: string;
   message: string;
   severity: Severity;
+  /** high / medium / low: how strong the evidence is (SARIF `rank`). */
+  confidence: Confidence;
   location: Location;
   end_location: Location;
   /** 1-based line / UTF-16 column, for SARIF. */
@@ -39,6 +41,7 @@ export function reportFindings(file: string, text: string, findings: Finding[]):
       code: f.code,
       message: f.message,
       severity: f.severity,
+      confidence: f.confidence ?? 'medium',
       location: lines.rowColumn(f.start),
       end_location: lines.rowColumn(f.end),
       utf16: { startLine: start.line + 1, startColumn: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 },

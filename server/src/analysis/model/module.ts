@@ -3,11 +3,12 @@
 import type { Node, Tree } from '../parser';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
-import { heldLocks, isLockConstruction, isLockishName, type LockResolver } from './locks';
+import { heldLocks, isLockConstruction, isLockishName, withItems, type LockResolver } from './locks';
 import { buildScope, resolveName, type FunctionScope } from './scopes';
-import { accessRoot, boundNames, dottedName, namedChildren } from './syntax';
+import { accessRoot, boundNames, decoratorNames, dottedName, namedChildren } from './syntax';
 import { ThreadModel, type CallableResolver } from './threads';
-import type { AnalysisOptions } from '../types';
+import { OrderingModel } from './ordering';
+import type { AnalysisOptions, Confidence } from '../types';
 
 const CALL: ReadonlySet<string> = new Set(['call']);
 
@@ -20,6 +21,22 @@ export interface ModuleBinding {
   kind: ModuleBindingKind;
   /** The assigned value (for `value`), or the definition node. */
   node: Node | null;
+}
+
+/**
+ * Why a class's instances (or one field of them) may be reached by several threads at once. `weak`: the
+ * evidence is about the object, not about this code, so only code that runs on threads is reported.
+ */
+export interface SharingEvidence {
+  why: string;
+  confidence: Confidence;
+  weak: boolean;
+}
+
+/** A field of `self` accessed inside a `with <lock>:` block: the lock and the 1-based line. */
+export interface LockedField {
+  lock: string;
+  line: number;
 }
 
 export interface ClassInfo {
@@ -46,7 +63,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private readonly callerLocks = new Map<number, string[]>();
   private readonly callerCache = new Map<number, Node[]>();
   private callsByName: Map<string, Node[]> | undefined;
-  private readonly sharedWhy = new Map<number, string | null>();
+  private readonly sharedWhy = new Map<number, SharingEvidence | null>();
+  private readonly lockedFieldsCache = new Map<number, Map<string, LockedField>>();
+  private orderingModel: OrderingModel | undefined;
   private receiversInThreads: Map<string, Node> | undefined;
   /** State declared `# guarded-by: LOCK` → the lock's name. */
   readonly guardedBy = new Map<string, { lock: string; node: Node }>();
@@ -103,9 +122,63 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /** Why instances of this class are shared between threads, or null when nothing says they are. */
   whyInstancesShared(cls: ClassInfo): string | null {
-    let why = this.sharedWhy.get(cls.node.id);
-    if (why === undefined) this.sharedWhy.set(cls.node.id, (why = this.computeWhyShared(cls)));
-    return why;
+    return this.instanceSharing(cls)?.why ?? null;
+  }
+
+  /** What orders code against the threads (after-fork hooks, atexit handlers, writes before start()). */
+  get ordering(): OrderingModel {
+    return (this.orderingModel ??= new OrderingModel(this.calls, this.index.functions, this.imports, this));
+  }
+
+  /** The evidence that instances of `cls` are shared, strongest first; null when nothing says they are. */
+  instanceSharing(cls: ClassInfo): SharingEvidence | null {
+    let evidence = this.sharedWhy.get(cls.node.id);
+    if (evidence === undefined) this.sharedWhy.set(cls.node.id, (evidence = this.computeInstanceSharing(cls)));
+    return evidence;
+  }
+
+  /**
+   * Per-field sharing (Eraser's view: each field has its own lockset): a field some method accesses
+   * holding a lock is meant to be shared, whatever the rest of the object is; the class's own evidence
+   * covers every other field. Owning a lock says nothing about the fields the lock never guards.
+   */
+  fieldSharing(cls: ClassInfo, field: string): SharingEvidence | null {
+    const locked = this.lockedFields(cls).get(field);
+    const own = this.instanceSharing(cls);
+    if (own && own.confidence === 'high') return own;
+    if (locked) {
+      return { why: `\`${field}\` is accessed holding \`${locked.lock}\` at line ${locked.line}, so it is meant to be shared`, confidence: 'medium', weak: false };
+    }
+    return own;
+  }
+
+  /**
+   * Fields of `self` accessed inside a `with <lock>:` block of one of the class's methods → the first
+   * such lock and block. Read from the block's text: reads count as much as writes for a lockset.
+   */
+  lockedFields(cls: ClassInfo): Map<string, LockedField> {
+    let fields = this.lockedFieldsCache.get(cls.node.id);
+    if (fields) return fields;
+    fields = new Map();
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver || CONSTRUCTION_METHODS.has(scope.name)) continue;
+      const access = new RegExp(`(?<![\\w.])${scope.receiver}\\.(\\w+)`, 'g');
+      for (const w of this.ownNodes(scope)) {
+        if (w.type !== 'with_statement') continue;
+        const lock = withItems(w).find((item) => this.isLock(item));
+        if (!lock) continue;
+        const body = w.childForFieldName('body');
+        const text = body?.text ?? '';
+        for (const m of text.matchAll(access)) {
+          const field = m[1];
+          if (cls.lockAttributes.has(field) || field === lock.text.split('.').pop() || fields.has(field)) continue;
+          fields.set(field, { lock: lock.text, line: body!.startPosition.row + 1 + countNewlines(text, m.index!) });
+        }
+      }
+    }
+    this.lockedFieldsCache.set(cls.node.id, fields);
+    return fields;
   }
 
   /** Module-level names used as call receivers (`METRICS.record()`) in thread code → first such call. */
@@ -121,17 +194,27 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return (this.receiversInThreads = found);
   }
 
-  private computeWhyShared(cls: ClassInfo): string | null {
+  private computeInstanceSharing(cls: ClassInfo): SharingEvidence | null {
     if (cls.isThreadSubclass) return null; // a Thread object's own state belongs to its thread
-    if (cls.lockAttributes.size > 0) return `a class that owns a lock, \`${[...cls.lockAttributes][0]}\`, so its instances are shared`;
     const entry = this.threads.sharedInstances.get(cls.node.id);
-    if (entry) return `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`;
+    if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true };
+    let singleton: string | null = null;
     for (const [name, binding] of this.bindings) {
       if (binding.kind !== 'value' || binding.node?.type !== 'call' || binding.node.childForFieldName('function')?.text !== cls.name) continue;
       const use = this.threadReceivers().get(name);
-      if (use) return `\`${name}\`, a module-level instance, is used from thread code at line ${use.startPosition.row + 1}`;
+      if (use) return { why: `\`${name}\`, a module-level instance, is used from thread code at line ${use.startPosition.row + 1}`, confidence: 'high', weak: true };
+      singleton ??= name;
     }
+    if (singleton) return { why: `\`${singleton}\`, a module-level instance, is shared by every caller`, confidence: 'medium', weak: true };
+    if (this.isDecoratorObject(cls)) return { why: 'its instances decorate functions, so every call of the decorated function shares one object', confidence: 'medium', weak: true };
+    if (this.options.assumeConcurrent && !isConfinedByKind(cls)) return { why: 'assume-concurrent: its instances may be used by several threads', confidence: 'low', weak: true };
     return null;
+  }
+
+  /** A class with `__call__` used as `@Cls(…)` / `@Cls` in this module: one instance serves every call. */
+  private isDecoratorObject(cls: ClassInfo): boolean {
+    if (!cls.methods.has('__call__') && !cls.methods.has('__enter__')) return false;
+    return this.index.functions.some((fn) => decoratorNames(fn).some((d) => d === cls.name));
   }
 
   /** Is there any sign that this module runs code on several threads? */
@@ -477,6 +560,22 @@ export class ModuleModel implements LockResolver, CallableResolver {
       }
     }
   }
+}
+
+function countNewlines(text: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * Kinds of class whose instances are confined by what they are: exceptions (raised and caught by one
+ * thread), iterators (consumed by their caller), enum members and named tuples (immutable), test cases.
+ */
+function isConfinedByKind(cls: ClassInfo): boolean {
+  const bases = cls.node.childForFieldName('superclasses')?.text ?? '';
+  if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b/.test(bases)) return true;
+  return cls.methods.has('__next__') || /^Test/.test(cls.name);
 }
 
 /** `for fn in (a, b, c): … fn …` → the literal elements a, b, c that `fn` takes in turn; else null. */

@@ -2,6 +2,7 @@
 import type { Node } from '../parser';
 import type { ModuleModel } from './module';
 import type { FunctionScope } from './scopes';
+import type { Confidence } from '../types';
 import { accessRoot, namedChildren } from './syntax';
 
 export type SharedKind = 'global' | 'closure' | 'class-attribute' | 'module-attribute' | 'shared-instance' | 'mutable-default';
@@ -15,6 +16,8 @@ export interface SharedState {
    * module-level instance): then only code that runs on threads is reported, not every method.
    */
   weak?: boolean;
+  /** How strong the evidence that other threads reach it is (shared instances; others by kind). */
+  confidence?: Confidence;
   /** A stable key for the state (`counter`, `Account.balance`, `Stats.hits`), for cross-referencing writes. */
   key: string;
 }
@@ -57,11 +60,11 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     const field = path(expr)[1];
     if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field ?? '?'}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
     if (path(expr).includes('__class__')) return { kind: 'class-attribute', description: `class attribute of \`${cls.name}\``, key: `${cls.name}.${path(expr)[2]}` };
-    if (!attribute || model.isConstructionOnly(scope)) return null;
-    if (field && cls.lockAttributes.has(field)) return null; // the lock itself
-    const why = model.whyInstancesShared(cls);
-    if (!why) return null;
-    return { kind: 'shared-instance', description: `\`${attribute}\` of \`${cls.name}\` (${why})`, key: `${cls.name}.${field}`, weak: cls.lockAttributes.size === 0 };
+    if (!attribute || !field || model.isConstructionOnly(scope)) return null;
+    if (cls.lockAttributes.has(field)) return null; // the lock itself
+    const evidence = model.fieldSharing(cls, field);
+    if (!evidence) return null;
+    return { kind: 'shared-instance', description: `\`${attribute}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${field}`, weak: evidence.weak, confidence: evidence.confidence };
   }
   const resolved = model.resolve(name, scope);
   if (resolved.kind === 'global' || resolved.kind === 'module') {

@@ -12,6 +12,8 @@ export interface ThreadEntry {
   site: Node;
   /** Reached from a thread started in another module (cross-file reachability). */
   external?: boolean;
+  /** No thread entry reaches the code: assume-concurrent says every function may run on threads. */
+  assumed?: boolean;
 }
 
 const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor/;
@@ -97,7 +99,7 @@ export class ThreadModel {
       const entry = this.reachable.get(s.node.id);
       if (entry) return entry;
     }
-    if (scope && this.options.assumeConcurrent) return { via: 'assume-concurrent is on', site: scope.node };
+    if (scope && this.options.assumeConcurrent) return { via: 'assume-concurrent is on', site: scope.node, assumed: true };
     return null;
   }
 

@@ -27,6 +27,7 @@ export const FT101: Rule = {
       const op = node.children.find((c) => c?.type.endsWith('='))?.type ?? '+=';
       ctx.report(node, {
         severity: verdict.severity,
+        confidence: verdict.confidence,
         fix: guardFix(ctx, node, scope, shared),
         alternatives: shared.kind === 'global' ? optional(threadLocalFix(ctx, shared.key)) : undefined,
         message:

@@ -53,6 +53,7 @@ export const FT102: Rule = {
       if (!verdict) return;
       ctx.report(node, {
         severity: verdict.severity,
+        confidence: verdict.confidence,
         fix: guardFix(ctx, node, scope, shared),
         alternatives: shared.kind === 'global' ? optional(threadLocalFix(ctx, shared.key)) : undefined,
         message:

@@ -82,6 +82,7 @@ export const FT103: Rule = {
         if (!verdict) continue;
         ctx.report(condition, {
           severity: verdict.severity,
+          confidence: verdict.confidence,
           // A container some code locks needs that lock here too (FT105); otherwise one atomic call will do.
           fix: (lockedKeys(ctx.model).has(shared.key) ? undefined : atomicDictFix(ctx.text, node)) ?? guardFix(ctx, node, scope, shared),
           message:

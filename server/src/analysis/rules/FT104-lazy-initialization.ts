@@ -65,6 +65,7 @@ export const FT104: Rule = {
       if (ctx.model.heldLocks(assignment).length === 0) {
         ctx.report(condition!, {
           severity: verdict.severity,
+          confidence: verdict.confidence,
           fix: guardFix(ctx, node, scope, shared),
           message:
             `Lazy initialisation of ${shared.description} without a lock: on free-threaded Python two threads can both see \`${name}\` unset and both run \`${snippet(assignment, 40)}\`, ` +
@@ -74,6 +75,7 @@ export const FT104: Rule = {
       } else if (!rechecked(assignment, node)) {
         ctx.report(condition!, {
           severity: verdict.severity,
+          confidence: verdict.confidence,
           message:
             `Double-checked locking without the second check: \`${name}\` is tested outside the lock but not tested again inside it, so two threads that both passed the first test ` +
             `each initialise it in turn.${verdict.where} Repeat \`if ${snippet(condition!, 40)}:\` inside the \`with\` block.`,

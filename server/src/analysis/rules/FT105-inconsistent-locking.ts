@@ -2,7 +2,7 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
-import { mutationOf, raceVerdict } from './common';
+import { mutationOf, raceVerdict, runsAlone } from './common';
 import { guardFix } from '../fixes/guard';
 import { readsTarget } from './FT102-read-modify-write';
 import { insideCheckThenAct, sharedWrites, type SharedWrite } from './writes';
@@ -37,10 +37,11 @@ export const FT105: Rule = {
         const locked = writes.find((w) => w.held.length > 0);
         if (!locked) continue;
         for (const w of writes) {
-          if (w.held.length > 0 || reportedElsewhere(w.node, ctx)) continue;
+          if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx)) continue;
           const verdict = raceVerdict(w.node, w.scope, w.shared, ctx);
           ctx.report(w.node, {
             severity: verdict?.severity ?? 'warning',
+            confidence: verdict?.confidence ?? 'medium',
             fix: guardFix(ctx, w.node, w.scope, w.shared),
             message:
               `\`${snippet(w.node)}\` writes ${w.shared.description} without a lock, but line ${locked.node.startPosition.row + 1} writes it holding \`${locked.held[0]}\`. ` +

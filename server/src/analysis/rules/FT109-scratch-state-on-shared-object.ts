@@ -5,7 +5,7 @@ import type { Fix, Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
 import { readsTarget } from './FT102-read-modify-write';
 
-const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__', '__enter__', 'setUp']);
+const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__', 'setUp']);
 
 /** Offset in `text` of the first read of `access` (`self.start`) at or after `from`, or -1. */
 function findRead(text: string, access: string, from: number): number {
@@ -39,6 +39,13 @@ function localVariableFix(classNode: Node, body: Node, receiver: string, attr: s
   };
 }
 
+/** The first parameter of `__exit__` (its `self`). */
+function exitReceiver(exit: Node): string | null {
+  const params = exit.childForFieldName('parameters');
+  const first = params?.namedChildren[0];
+  return first?.type === 'identifier' ? first.text : null;
+}
+
 export const FT109: Rule = {
   code: 'FT109',
   name: 'scratch-state-on-shared-object',
@@ -51,8 +58,15 @@ export const FT109: Rule = {
       const scope = body ? model.scopeOf(body) : null;
       if (!scope?.receiver || scope.isClassMethod || CONSTRUCTION.has(scope.name) || !body) return;
       const cls = model.classInfo(scope.classNode);
-      const why = cls ? model.whyInstancesShared(cls) : null;
-      if (!cls || !why || !model.threads.entryFor(scope)) return;
+      const evidence = cls ? model.instanceSharing(cls) : null;
+      const entry = model.threads.entryFor(scope);
+      if (!cls || !evidence || !entry || model.ordering.whySequential(scope)) return;
+      const why = evidence.why;
+      // `__enter__` and `__exit__` are two halves of one use: a value kept between them is per-call
+      // state too — but a context manager made per `with` is confined, so only shared ones count.
+      const exit = scope.name === '__enter__' ? cls.methods.get('__exit__') : undefined;
+      if (scope.name === '__enter__' && (!exit || evidence.confidence === 'low')) return;
+      const confidence = entry.assumed ? (evidence.confidence === 'high' ? 'medium' : evidence.confidence) : 'high';
       // Unconditional writes directly in the method body: a write under `if` is state (lazy init, a
       // flag), not a per-call scratch value; a read-modify-write is FT102's.
       const bodyText = body.text;
@@ -64,15 +78,21 @@ export const FT109: Rule = {
         const attr = left.childForFieldName('attribute')!.text;
         const value = n.childForFieldName('right');
         if (cls.lockAttributes.has(attr) || reported.has(attr) || (value && readsTarget(value, left)) || model.heldLocks(n).length > 0) continue;
-        const read = findRead(bodyText, `${scope.receiver}.${attr}`, n.endIndex - body.startIndex);
+        let read = findRead(bodyText, `${scope.receiver}.${attr}`, n.endIndex - body.startIndex);
+        let line = n.startPosition.row + 1 + countLines(bodyText, n.endIndex - body.startIndex, read);
+        if (exit) {
+          const exitText = exit.text;
+          read = findRead(exitText, `${exitReceiver(exit) ?? scope.receiver}.${attr}`, 0);
+          line = exit.startPosition.row + 1 + countLines(exitText, 0, read);
+        }
         if (read < 0) continue;
         reported.add(attr);
-        const line = n.startPosition.row + 1 + countLines(bodyText, n.endIndex - body.startIndex, read);
         ctx.report(n, {
           severity: 'warning',
-          fix: localVariableFix(cls.node, body, scope.receiver, attr, scope.locals, scope.parameters),
+          confidence,
+          fix: exit ? undefined : localVariableFix(cls.node, body, scope.receiver, attr, scope.locals, scope.parameters),
           message:
-            `\`${snippet(n, 50)}\` keeps a per-call value on \`${scope.receiver}\`, and \`${scope.name}\` reads it back at line ${line}; ` +
+            `\`${snippet(n, 50)}\` keeps a per-call value on \`${scope.receiver}\`, and \`${exit ? '__exit__' : scope.name}\` reads it back at line ${line}; ` +
             `but \`${cls.name}\` objects are shared (${why}). When two threads run \`${scope.name}\` on the same object, the second overwrites the first's value ` +
             `before it is read back. Keep it in a local variable (or in \`threading.local()\`).`,
         });

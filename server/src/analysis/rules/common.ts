@@ -1,6 +1,6 @@
 // The severity policy the race rules share: report where there is evidence of concurrency.
 import type { Node } from '../parser';
-import type { RuleContext, Severity } from '../types';
+import type { Confidence, RuleContext, Severity } from '../types';
 import type { FunctionScope } from '../model/scopes';
 import type { SharedState } from '../model/sharing';
 
@@ -8,32 +8,62 @@ export interface RaceVerdict {
   severity: Severity;
   /** A sentence saying how the code gets onto threads, or '' when it is not visible. */
   where: string;
+  confidence: Confidence;
 }
 
 /**
- * Error when the code is thread-reachable; warning when the state
- * is shared and the module shows concurrency but no thread entry reaches this code; null when a lock
- * is held or there is no sign of concurrency at all.
+ * Error when the code is thread-reachable; warning when the state is shared and the module shows
+ * concurrency but no thread entry reaches this code, or when only assume-concurrent supplies the
+ * threads; null when a lock is held, when the code cannot run beside the threads (an after-fork or
+ * atexit hook, before the thread is started), or when there is no sign of concurrency at all.
  */
 export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedState, ctx: RuleContext): RaceVerdict | null {
   const { model } = ctx;
   if (model.heldLocks(node).length > 0) return null;
-  const entry = model.threads.entryFor(scope);
   // Declared `# guarded-by:` state is FT110's: it reports every access without the declared lock.
   if (model.guardedBy.has(shared.key)) return null;
+  if (runsAlone(node, scope, ctx)) return null;
+  const entry = model.threads.entryFor(scope);
   // A closure variable is shared only if the nested function really runs on several threads; closures
   // used as sequential state machines (`nonlocal pos; pos += 1`) are the common case.
   // Likewise attributes of other modules (`os.environ`, `sys.path`: FT202's business when threads touch
   // them) and instances shared only through a bound method: without a thread entry reaching this code,
   // it most likely runs before or after the threads (set-up, tear-down).
   if ((shared.kind === 'closure' || shared.kind === 'module-attribute' || shared.weak) && !entry) return null;
+  if (entry?.assumed) return { severity: 'warning', where: '', confidence: assumedConfidence(shared) };
   if (entry) {
     const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
-    return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).` };
+    return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).`, confidence: shared.confidence === 'low' ? 'medium' : 'high' };
   }
-  if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: '' };
+  if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: '', confidence: 'medium' };
   return null;
 }
+
+/**
+ * Does `node` run when no thread can race with it: in an after-fork child hook, an atexit handler or a
+ * finaliser (or code only they call), or before its function starts the thread?
+ */
+export function runsAlone(node: Node, scope: FunctionScope, { model }: RuleContext): boolean {
+  return !!model.ordering.whySequential(scope) || model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call'));
+}
+
+/**
+ * With no thread entry in sight, state shared by its nature (module globals, class attributes, mutable
+ * defaults) is a medium-confidence report; objects and closures only as shared as their evidence says.
+ */
+function assumedConfidence(shared: SharedState): Confidence {
+  switch (shared.kind) {
+    case 'global':
+    case 'class-attribute':
+    case 'mutable-default':
+      return 'medium';
+    case 'shared-instance':
+      return shared.confidence === 'high' ? 'medium' : shared.confidence ?? 'low';
+    default:
+      return 'low';
+  }
+}
+
 
 /** `[fix]` or undefined: for the optional `alternatives` list of a finding. */
 export function optional<T>(item: T | undefined): T[] | undefined {

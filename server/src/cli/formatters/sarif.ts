@@ -4,6 +4,9 @@ import { SarifBuilder, SarifRunBuilder, SarifResultBuilder, SarifRuleBuilder } f
 import { ALL_RULES, ruleDocUrl, type Severity } from '../../analysis';
 import type { Reported } from '../report';
 
+/** SARIF `rank` (0–100, higher is more important) from the finding's confidence. */
+const RANK = { high: 90, medium: 60, low: 30 } as const;
+
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
 export function formatSarif(results: Reported[], version: string, cwd = process.cwd()): string {
@@ -14,8 +17,7 @@ export function formatSarif(results: Reported[], version: string, cwd = process.
     );
   }
   for (const r of results) {
-    run.addResult(
-      new SarifResultBuilder().initSimple({
+    const result = new SarifResultBuilder().initSimple({
         level: LEVEL[r.severity],
         messageText: r.message,
         ruleId: r.code,
@@ -24,8 +26,10 @@ export function formatSarif(results: Reported[], version: string, cwd = process.
         startColumn: r.utf16.startColumn,
         endLine: r.utf16.endLine,
         endColumn: r.utf16.endColumn,
-      }),
-    );
+      });
+    result.result.rank = RANK[r.confidence];
+    result.result.properties = { ...result.result.properties, confidence: r.confidence };
+    run.addResult(result);
   }
   const builder = new SarifBuilder();
   builder.addRun(run);

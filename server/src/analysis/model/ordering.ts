@@ -1,0 +1,125 @@
+// What cannot run at the same time as the threads: code that runs single-threaded by construction
+// (an after-fork child hook, an atexit handler, a finaliser) and writes made before the thread that
+// would race with them is started. A race needs two threads; these facts say there is only one.
+import type { Node } from '../parser';
+import type { ImportTable } from './imports';
+import type { FunctionScope } from './scopes';
+import { decoratorNames, dottedName, keywordArgument, namedChildren, positionalArguments } from './syntax';
+
+export interface OrderingResolver {
+  functionsFor(expr: Node, at: Node): Node[];
+  scopeOf(node: Node): FunctionScope | null;
+  callersOf(fn: Node): Node[];
+}
+
+/** Methods that run when no other reference to the object exists. */
+const FINALISERS: ReadonlySet<string> = new Set(['__del__']);
+
+export class OrderingModel {
+  /** function node id → why it runs on one thread only */
+  private readonly sequential = new Map<number, string>();
+  private readonly derived = new Map<number, string | null>();
+  /** Offsets of `.start()` calls that start a thread, per function node id. */
+  private readonly threadStarts = new Map<number, number[]>();
+
+  constructor(
+    calls: readonly Node[],
+    functions: readonly Node[],
+    private readonly imports: ImportTable,
+    private readonly resolver: OrderingResolver,
+  ) {
+    for (const call of calls) this.collectHook(call);
+    for (const fn of functions) {
+      const name = fn.childForFieldName('name')?.text ?? '';
+      if (FINALISERS.has(name)) this.sequential.set(fn.id, `\`${name}\` runs when no other reference to the object is left`);
+      if (decoratorNames(fn).some((d) => this.qualified(d) === 'atexit.register')) this.sequential.set(fn.id, 'an atexit handler: it runs at exit, after the threads are joined');
+    }
+  }
+
+  private qualified(dotted: string): string {
+    return this.imports.qualifyName(dotted);
+  }
+
+  private collectHook(call: Node): void {
+    const fnExpr = call.childForFieldName('function');
+    const text = fnExpr?.text ?? '';
+    if (!text.endsWith('register_at_fork') && !text.endsWith('register')) return;
+    const q = this.imports.qualify(fnExpr) ?? text;
+    let target: Node | null = null;
+    let why = '';
+    if (q === 'os.register_at_fork') {
+      target = keywordArgument(call, 'after_in_child');
+      why = 'an after-fork hook: it runs in the child process, where only the forking thread exists';
+    } else if (q === 'atexit.register') {
+      target = positionalArguments(call)[0] ?? null;
+      why = 'an atexit handler: it runs at exit, after the threads are joined';
+    }
+    if (!target) return;
+    for (const fn of target.type === 'lambda' ? [target] : this.resolver.functionsFor(target, call)) this.sequential.set(fn.id, why);
+  }
+
+  /**
+   * Why code of `scope` runs on one thread only (itself a hook or finaliser, or called only from
+   * such code), else null.
+   */
+  whySequential(scope: FunctionScope | null): string | null {
+    for (let s = scope; s; s = s.parent) {
+      const why = this.derivedWhy(s, new Set());
+      if (why) return why;
+    }
+    return null;
+  }
+
+  private derivedWhy(scope: FunctionScope, visiting: Set<number>): string | null {
+    const own = this.sequential.get(scope.node.id);
+    if (own) return own;
+    const cached = this.derived.get(scope.node.id);
+    if (cached !== undefined) return cached;
+    if (visiting.has(scope.node.id)) return null;
+    visiting.add(scope.node.id);
+    const callers = this.resolver.callersOf(scope.node);
+    let why: string | null = null;
+    if (callers.length > 0) {
+      for (const call of callers) {
+        const caller = this.resolver.scopeOf(call);
+        const callerWhy = caller ? this.derivedWhy(caller, visiting) : null;
+        if (!callerWhy) {
+          why = null;
+          break;
+        }
+        why ??= `called only from ${caller!.name}, ${callerWhy}`;
+      }
+    }
+    visiting.delete(scope.node.id);
+    this.derived.set(scope.node.id, why);
+    return why;
+  }
+
+  /**
+   * Does `node` run before its function starts a thread (`t = Thread(…)` … `t.start()` later in the same
+   * function)? Such writes happen before the thread exists: `start()` orders them.
+   */
+  beforeThreadStart(node: Node, scope: FunctionScope, ownCalls: () => Node[]): boolean {
+    let starts = this.threadStarts.get(scope.node.id);
+    if (!starts) {
+      starts = ownCalls().filter((c) => isThreadStart(c)).map((c) => c.startIndex);
+      this.threadStarts.set(scope.node.id, starts);
+    }
+    return starts.some((s) => s > node.endIndex);
+  }
+}
+
+/**
+ * `t.start()` where `t` names a thread (`thread`, `self._thread`, `worker_thread`) or `Thread(…).start()`.
+ * Process objects and timers start threads of control too.
+ */
+function isThreadStart(call: Node): boolean {
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'start') return false;
+  if (namedChildren(call.childForFieldName('arguments')!).length > 0) return false;
+  const receiver = fn.childForFieldName('object');
+  if (!receiver) return false;
+  if (receiver.type === 'call') return /(?:Thread|Timer)$/.test(receiver.childForFieldName('function')?.text ?? '');
+  const parts = dottedName(receiver);
+  return !!parts && /thread|timer|worker/i.test(parts[parts.length - 1]);
+}
