@@ -116,8 +116,8 @@ test('VS Code settings: the same keys camelCased; wrong values dropped with a me
   assert.deepEqual(problems, ['ftaudit.select: unknown rule code XY9 (see `ftaudit rules`)', 'ftaudit.ignore: expected an array of rule codes (strings such as "FT101" or "FT1"), got a string "FT101"']);
 
   const s = normalizeSettings({ select: ['FT1'], targetVersion: '3.14', perFileIgnores: { 'a/*': ['FT101'] } });
-  assert.deepEqual(s, { enable: true, select: ['FT1'], ignore: [], assumeConcurrent: false, perFileIgnores: { 'a/*': ['FT101'] }, lockTypes: [], threadEntryPoints: [], targetVersion: '3.14' });
-  assert.deepEqual(normalizeSettings(undefined), { enable: true, select: [], ignore: [], assumeConcurrent: false, perFileIgnores: {}, lockTypes: [], threadEntryPoints: [] });
+  assert.deepEqual(s, { enable: true, select: ['FT1'], ignore: [], assumeConcurrent: false, perFileIgnores: { 'a/*': ['FT101'] }, lockTypes: [], threadEntryPoints: [], maxAnalysisSize: 1_000_000, targetVersion: '3.14' });
+  assert.deepEqual(normalizeSettings(undefined), { enable: true, select: [], ignore: [], assumeConcurrent: false, perFileIgnores: {}, lockTypes: [], threadEntryPoints: [], maxAnalysisSize: 1_000_000 });
   // Server settings over a pyproject: the editor's select wins, its defaults do not.
   const p = project({ select: ['FT102'], assumeConcurrent: true });
   assert.deepEqual(effectiveSettings(at('m.py'), p, settingsOverrides(normalizeSettings({}))).select, ['FT102']);

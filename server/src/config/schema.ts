@@ -4,7 +4,7 @@
 import { unknownCodes } from '../analysis';
 
 /** What a value must be. `glob-table` is a table of glob → list of rule codes (per-file-ignores). */
-export type ValueType = 'boolean' | 'string' | 'string-list' | 'code-list' | 'name-list' | 'glob-list' | 'glob-table' | 'package-table' | 'version' | 'trace';
+export type ValueType = 'boolean' | 'integer' | 'string' | 'string-list' | 'code-list' | 'name-list' | 'glob-list' | 'glob-table' | 'package-table' | 'version' | 'trace';
 
 export interface ConfigKey {
   /** Key in `[tool.ftaudit]`, kebab-case; null when the key is a VS Code setting only. */
@@ -95,6 +95,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   },
   {
     toml: null,
+    setting: 'maxAnalysisSize',
+    type: 'integer',
+    default: 1_000_000,
+    description:
+      'Size in bytes (UTF-8) above which an open file is not parsed or analysed, so a huge or generated file cannot slow the editor down; the file gets one information diagnostic saying so. 0 means no limit.',
+  },
+  {
+    toml: null,
     setting: 'trace.server',
     type: 'trace',
     default: 'off',
@@ -170,6 +178,7 @@ export function typeName(value: unknown): string {
 
 const EXPECTED: Record<ValueType, string> = {
   boolean: 'a boolean (true or false)',
+  integer: 'a non-negative integer',
   string: 'a string',
   'string-list': 'an array of strings',
   'code-list': 'an array of rule codes (strings such as "FT101" or "FT1")',
@@ -252,6 +261,10 @@ export function validateValue(key: ConfigKey, value: unknown, path: string[], is
     case 'boolean':
       if (typeof value === 'boolean') return value;
       wrongType(path, EXPECTED.boolean, value);
+      return undefined;
+    case 'integer':
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+      wrongType(path, EXPECTED.integer, value);
       return undefined;
     case 'string':
       if (typeof value === 'string') return value;
@@ -346,6 +359,8 @@ export function settingSchema(key: ConfigKey): Record<string, unknown> {
     switch (key.type) {
       case 'boolean':
         return { type: 'boolean' };
+      case 'integer':
+        return { type: 'integer', minimum: 0 };
       case 'string':
         return { type: 'string' };
       case 'trace':
