@@ -9,9 +9,14 @@ export function lineEnding(text: string): string {
 }
 
 export function lineStart(text: string, offset: number): number {
-  const n = text.lastIndexOf('\n', offset - 1);
-  const r = text.lastIndexOf('\r', offset - 1);
-  return Math.max(n, r) + 1;
+  // Scan back to the line break (two lastIndexOf calls would scan to the start of a file without `\r`).
+  let i = offset;
+  while (i > 0) {
+    const c = text.charCodeAt(i - 1);
+    if (c === 10 || c === 13) break;
+    i--;
+  }
+  return i;
 }
 
 /** Offset just after the line break that ends the line containing `offset` (or the text's end). */

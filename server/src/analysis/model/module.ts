@@ -61,8 +61,17 @@ export class ModuleModel implements LockResolver, CallableResolver {
   /** Every call in the module, for "who calls this function?" questions. */
   private readonly calls: Node[] = [];
   private readonly callerLocks = new Map<number, string[]>();
-  private readonly callerCache = new Map<number, Node[]>();
-  private callsByName: Map<string, Node[]> | undefined;
+  /** callee function id → the calls that may invoke it; built once, on the first callersOf. */
+  private callersByCallee: Map<number, Node[]> | undefined;
+  /** expr id → at id → functionsFor(expr, at): each call is resolved once. */
+  private readonly resolved = new Map<number, Map<number, Node[]>>();
+  /** Functions that are not methods, by name: module level, and nested per enclosing function. */
+  private readonly topLevelFunctionsByName = new Map<string, Node[]>();
+  private readonly nestedFunctionsByName = new Map<FunctionScope, Map<string, Node[]>>();
+  /** Methods of any class, by name. */
+  private readonly methodsByName = new Map<string, Node[]>();
+  /** function id → local name → the right side of its first `name = …` in the function. */
+  private readonly firstAssignments = new Map<number, Map<string, Node | null>>();
   private readonly sharedWhy = new Map<number, SharingEvidence | null>();
   private readonly lockedFieldsCache = new Map<number, Map<string, LockedField>>();
   private orderingModel: OrderingModel | undefined;
@@ -304,26 +313,27 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return scope ? this.locksHeldByEveryCaller(scope.node, new Set()) : [];
   }
 
-  /** Calls that may invoke `fn` (resolved through functionsFor), via an index by callee name. */
+  /**
+   * Calls that may invoke `fn`: calls by `fn`'s own name (`f()`, `x.f()`) that functionsFor resolves to
+   * it, in source order. The inverse call graph is built once: each call is resolved once, not once per
+   * function of its name (which made the cost grow with the square of the module's size when names recur).
+   */
   callersOf(fn: Node): Node[] {
-    const cached = this.callerCache.get(fn.id);
-    if (cached) return cached;
-    if (!this.callsByName) {
-      this.callsByName = new Map();
+    if (!this.callersByCallee) {
+      const inverse = (this.callersByCallee = new Map());
       for (const call of this.calls) {
         const callee = call.childForFieldName('function');
         const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
-        if (!name) continue;
-        const list = this.callsByName.get(name) ?? [];
-        list.push(call);
-        this.callsByName.set(name, list);
+        if (!name || !this.functionsByName.has(name)) continue;
+        for (const f of this.functionsFor(callee!, call)) {
+          if (this.scopes.get(f.id)?.name !== name) continue;
+          const list = inverse.get(f.id);
+          if (!list) inverse.set(f.id, [call]);
+          else if (list[list.length - 1] !== call) list.push(call);
+        }
       }
     }
-    const scope = this.scopes.get(fn.id);
-    const candidates = scope ? this.callsByName.get(scope.name) ?? [] : [];
-    const callers = candidates.filter((call) => this.functionsFor(call.childForFieldName('function')!, call).some((f) => f.id === fn.id));
-    this.callerCache.set(fn.id, callers);
-    return callers;
+    return this.callersByCallee.get(fn.id) ?? [];
   }
 
   /**
@@ -406,6 +416,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
   // ----- CallableResolver -----
 
   functionsFor(expr: Node, at: Node): Node[] {
+    let byAt = this.resolved.get(expr.id);
+    if (!byAt) this.resolved.set(expr.id, (byAt = new Map()));
+    let found = byAt.get(at.id);
+    if (!found) byAt.set(at.id, (found = this.resolveCallable(expr, at)));
+    return found;
+  }
+
+  private resolveCallable(expr: Node, at: Node): Node[] {
     if (expr.type === 'identifier') {
       const choices = loopChoices(expr.text, at);
       if (choices) return choices.flatMap((c) => this.functionsFor(c, at));
@@ -413,13 +431,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (cls) return cls.methods.get('__init__') ? [cls.methods.get('__init__')!] : [];
       // Python's scoping: a function nested in an enclosing function of the call site, else the
       // module-level one — never a same-named function nested somewhere else in the module.
-      const candidates = (this.functionsByName.get(expr.text) ?? []).filter((f) => !this.scopes.get(f.id)?.classNode);
+      const name = expr.text;
       for (let scope = this.scopeOf(at); scope; scope = scope.parent) {
-        const nested = candidates.filter((f) => this.scopes.get(f.id)?.parent === scope);
-        if (nested.length > 0) return nested;
-        if (scope.locals.has(expr.text) || scope.parameters.has(expr.text)) return [];
+        const nested = this.nestedFunctionsByName.get(scope)?.get(name);
+        if (nested) return nested;
+        if (scope.locals.has(name) || scope.parameters.has(name)) return [];
       }
-      return candidates.filter((f) => !this.scopes.get(f.id)?.parent);
+      return this.topLevelFunctionsByName.get(name) ?? [];
     }
     if (expr.type === 'attribute') {
       const method = expr.childForFieldName('attribute')?.text ?? '';
@@ -435,8 +453,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
         if (this.imports.isImported(object.text)) return [];
       }
       // `obj.method` on an instance whose type we do not track: the method, if only one class has it.
-      const candidates = (this.functionsByName.get(method) ?? []).filter((f) => this.scopes.get(f.id)?.classNode);
-      return candidates.length === 1 ? candidates : [];
+      const candidates = this.methodsByName.get(method);
+      return candidates?.length === 1 ? candidates : [];
     }
     return [];
   }
@@ -447,12 +465,24 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const fn = value?.type === 'call' ? value.childForFieldName('function') : null;
       return fn?.type === 'identifier' ? this.classesByName.get(fn.text) ?? null : null;
     };
-    if (scope?.locals.has(name)) {
-      const assignment = this.ownNodes(scope).find((n) => n.type === 'assignment' && n.childForFieldName('left')?.text === name);
-      return classOf(assignment?.childForFieldName('right'));
-    }
+    if (scope?.locals.has(name)) return classOf(this.firstAssignment(scope, name));
     const binding = this.bindings.get(name);
     return binding?.kind === 'value' ? classOf(binding.node) : null;
+  }
+
+  /** The right side of the first `name = …` in the function's own body (undefined: none). */
+  private firstAssignment(scope: FunctionScope, name: string): Node | null | undefined {
+    let byName = this.firstAssignments.get(scope.node.id);
+    if (!byName) {
+      byName = new Map();
+      for (const n of this.ownNodes(scope)) {
+        if (n.type !== 'assignment') continue;
+        const left = n.childForFieldName('left')?.text;
+        if (left !== undefined && !byName.has(left)) byName.set(left, n.childForFieldName('right'));
+      }
+      this.firstAssignments.set(scope.node.id, byName);
+    }
+    return byName.get(name);
   }
 
   // ----- construction -----
@@ -531,9 +561,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const scope = buildScope(fn, parent, this.index.inFunction(i).map((e) => e.node));
       this.scopes.set(fn.id, scope);
       this.functionIndexById.set(fn.id, i);
-      const list = this.functionsByName.get(scope.name) ?? [];
-      list.push(fn);
-      this.functionsByName.set(scope.name, list);
+      push(this.functionsByName, scope.name, fn);
+      if (scope.classNode) push(this.methodsByName, scope.name, fn);
+      else if (!parent) push(this.topLevelFunctionsByName, scope.name, fn);
+      else {
+        let nested = this.nestedFunctionsByName.get(parent);
+        if (!nested) this.nestedFunctionsByName.set(parent, (nested = new Map()));
+        push(nested, scope.name, fn);
+      }
       this.classInfo(scope.classNode)?.methods.set(scope.name, fn);
     });
   }
@@ -576,6 +611,12 @@ function isConfinedByKind(cls: ClassInfo): boolean {
   const bases = cls.node.childForFieldName('superclasses')?.text ?? '';
   if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b/.test(bases)) return true;
   return cls.methods.has('__next__') || /^Test/.test(cls.name);
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** `for fn in (a, b, c): … fn …` → the literal elements a, b, c that `fn` takes in turn; else null. */

@@ -40,6 +40,7 @@ export class SyntaxIndex {
   /** node id → the `fn` of an indexed node, so rules find a node's function without walking parents. */
   private readonly functionOfNode = new Map<number, number>();
   readonly comments: IndexedComment[] = [];
+  private definitions: Node[] | undefined;
 
   constructor(tree: Tree, extraTypes: readonly string[] = []) {
     // Compare numeric type ids in the loop: reading a type name costs a string conversion per node.
@@ -127,6 +128,34 @@ export class SyntaxIndex {
       if (s >= end) break;
       if (s >= start && types.has(e.node.type) && e.node.endIndex <= end) out.push(e.node);
     }
+    return out;
+  }
+
+  /** function_definition and lambda nodes starting after `start` and ending before `end`, in source order. */
+  definitionsBetween(start: number, end: number): Node[] {
+    if (!this.definitions) {
+      // Both lists are in source order: merge them (startIndex is a plain property, no wasm crossing).
+      const a = this.all('function_definition');
+      const b = this.all('lambda');
+      const merged: Node[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < a.length || j < b.length) {
+        if (j >= b.length || (i < a.length && a[i].node.startIndex <= b[j].node.startIndex)) merged.push(a[i++].node);
+        else merged.push(b[j++].node);
+      }
+      this.definitions = merged;
+    }
+    const defs = this.definitions;
+    let lo = 0;
+    let hi = defs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (defs[mid].startIndex > start) hi = mid;
+      else lo = mid + 1;
+    }
+    const out: Node[] = [];
+    for (let k = lo; k < defs.length && defs[k].startIndex < end; k++) if (defs[k].endIndex < end) out.push(defs[k]);
     return out;
   }
 

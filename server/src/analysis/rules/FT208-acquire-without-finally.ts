@@ -92,8 +92,8 @@ export const FT208: Rule = {
         if (elseClause && releases[0].startIndex >= elseClause.startIndex && releases[0].endIndex <= elseClause.endIndex) return;
       }
       // A lock used as a gate: a nested function or thread between acquire and release waits on it.
-      const gate = model.index.all('function_definition').concat(model.index.all('lambda')).some(({ node: f }) =>
-        f.startIndex > node.endIndex && f.endIndex < releases[0].startIndex && new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.acquire\\(`).test(f.text));
+      const gate = model.index.definitionsBetween(node.endIndex, releases[0].startIndex).some((f) =>
+        new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.acquire\\(`).test(f.text));
       if (gate) return;
       // A path that returns or yields holding the lock hands it over on purpose (baton passing).
       if (/\b(return|yield)\b/.test(ctx.text.slice(node.endIndex, releases[0].startIndex))) return;
