@@ -58,6 +58,7 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     const cls = model.classInfo(scope.classNode);
     if (!cls) return null;
     const field = path(expr)[1];
+    if (path(expr).length === 2 && expr.type === 'attribute') return receiverField(field, scope, model);
     if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field ?? '?'}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
     if (path(expr).includes('__class__')) return { kind: 'class-attribute', description: `class attribute of \`${cls.name}\``, key: `${cls.name}.${path(expr)[2]}` };
     if (!attribute || !field || model.isConstructionOnly(scope)) return null;
@@ -89,6 +90,21 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     return { kind: 'mutable-default', description: `\`${name}\`, a mutable default argument (one object shared by every call)`, key: `${scope.name}.${name}` };
   }
   return null;
+}
+
+/**
+ * `self.<field>` (or `cls.<field>` in a classmethod) as shared state, for accesses written without an
+ * attribute node (`hasattr(self, "x")`, `setattr(self, "x", v)`, `self.__dict__["x"]`).
+ */
+export function receiverField(field: string, scope: FunctionScope, model: ModuleModel): SharedState | null {
+  const cls = model.classInfo(scope.classNode);
+  const name = scope.receiver;
+  if (!cls || !name) return null;
+  if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
+  if (model.isConstructionOnly(scope) || cls.lockAttributes.has(field)) return null;
+  const evidence = model.fieldSharing(cls, field);
+  if (!evidence) return null;
+  return { kind: 'shared-instance', description: `\`${name}.${field}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${field}`, weak: evidence.weak, confidence: evidence.confidence };
 }
 
 /** The shared state an assignment target writes (a bare name counts only through global/nonlocal). */

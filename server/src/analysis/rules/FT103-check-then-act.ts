@@ -74,6 +74,8 @@ export const FT103: Rule = {
       const condition = node.childForFieldName('condition');
       if (!scope || !condition) return;
       for (const container of checkedContainers(condition)) {
+        // `"x" not in self.__dict__` tests an attribute: lazy initialisation, FT104's.
+        if (container.type === 'attribute' && container.childForFieldName('attribute')?.text === '__dict__') continue;
         const action = actionOn(node, container, ctx.model);
         if (!action) continue;
         const shared = sharedState(container, scope, ctx.model, 'object');

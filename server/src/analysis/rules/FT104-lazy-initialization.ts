@@ -2,7 +2,7 @@
 // locking that forgets the second check. Docs: docs/rules/FT104.md
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
-import { sharedTarget } from '../model/sharing';
+import { receiverField, sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
 import { namedChildren, snippet } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
@@ -26,14 +26,85 @@ export function uninitialisedSubject(condition: Node): Node | null {
   return null;
 }
 
-/** The assignment to `subject` in the if's body, if any (not looking into nested functions). */
-function initialisation(ifNode: Node, subject: Node, model: ModuleModel): Node | null {
-  const body = ifNode.childForFieldName('consequence');
-  if (!body) return null;
-  return model.nodesWithin(body, ASSIGNMENT).find((n) => sameExpression(n.childForFieldName('left'), subject)) ?? null;
+/**
+ * What a "not initialised yet" test looks at, in the forms that name the attribute by string:
+ * `not hasattr(obj, "x")`, `getattr(obj, "x", None) is None`, `not getattr(obj, "x", None)`,
+ * `"x" not in obj.__dict__` / `vars(obj)`. → the object and the attribute name.
+ */
+export function uninitialisedAttribute(condition: Node): { object: Node; field: string } | null {
+  if (condition.type === 'parenthesized_expression') {
+    const inner = namedChildren(condition)[0];
+    return inner ? uninitialisedAttribute(inner) : null;
+  }
+  const byName = (call: Node | null | undefined, fns: readonly string[]) => {
+    if (call?.type !== 'call' || !fns.includes(call.childForFieldName('function')?.text ?? '')) return null;
+    const [object, name] = namedChildren(call.childForFieldName('arguments')!);
+    const field = name ? stringValue(name) : null;
+    return object && field ? { object, field } : null;
+  };
+  if (condition.type === 'not_operator') return byName(condition.childForFieldName('argument'), ['hasattr', 'getattr']);
+  if (condition.type === 'comparison_operator') {
+    const ops = condition.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
+    const [left, right] = namedChildren(condition);
+    if ((ops[0] === 'is' || ops[0] === '==') && right?.type === 'none') return byName(left, ['getattr']);
+    if (ops[0] === 'not in' && left && right) {
+      const field = stringValue(left);
+      const dictOf = right.type === 'attribute' && right.childForFieldName('attribute')?.text === '__dict__' ? right.childForFieldName('object') : right.type === 'call' && right.childForFieldName('function')?.text === 'vars' ? namedChildren(right.childForFieldName('arguments')!)[0] : null;
+      return field && dictOf ? { object: dictOf, field } : null;
+    }
+  }
+  return null;
 }
 
-const ASSIGNMENT: ReadonlySet<string> = new Set(['assignment']);
+function stringValue(node: Node): string | null {
+  if (node.type !== 'string') return null;
+  const m = /^[rRbBuU]?(['"])(\w+)\1$/.exec(node.text);
+  return m ? m[2] : null;
+}
+
+/**
+ * How the body initialises `target` (`obj.x` / `NAME` text): an assignment, `setattr(obj, "x", …)`,
+ * `obj.__dict__["x"] = …`; or one call deep, a function or method of this module whose own body does.
+ */
+function initialisation(ifNode: Node, target: string, model: ModuleModel, receiver: string | null): { node: Node; viaCall: boolean } | null {
+  const body = ifNode.childForFieldName('consequence');
+  if (!body) return null;
+  const own = model.nodesWithin(body, INIT_TYPES);
+  const direct = own.find((n) => initialises(n, target));
+  if (direct) return { node: direct, viaCall: false };
+  for (const call of own) {
+    if (call.type !== 'call') continue;
+    const callee = call.childForFieldName('function');
+    for (const fn of callee ? model.functionsFor(callee, call) : []) {
+      const scope = model.scopeOf(fn.childForFieldName('body') ?? fn);
+      if (!scope) continue;
+      // `self._init()` initialises `self._x` when the helper assigns its own `self._x`.
+      const renamed = receiver && scope.receiver && target.startsWith(`${receiver}.`) ? `${scope.receiver}.${target.slice(receiver.length + 1)}` : target;
+      if (!target.includes('.') && !scope.globals.has(target)) continue;
+      if (model.ownNodes(scope).some((n) => initialises(n, renamed))) return { node: call, viaCall: true };
+    }
+  }
+  return null;
+}
+
+function initialises(n: Node, target: string): boolean {
+  const compact = (t: string) => t.replace(/\s+/g, '');
+  if (n.type === 'assignment') {
+    const left = n.childForFieldName('left');
+    if (!left) return false;
+    const text = compact(left.text);
+    if (text === target) return true;
+    const dot = target.lastIndexOf('.');
+    return dot > 0 && (text === `${target.slice(0, dot)}.__dict__["${target.slice(dot + 1)}"]` || text === `${target.slice(0, dot)}.__dict__['${target.slice(dot + 1)}']`);
+  }
+  if (n.type === 'call' && n.childForFieldName('function')?.text === 'setattr') {
+    const [object, name] = namedChildren(n.childForFieldName('arguments')!);
+    return !!object && !!name && `${compact(object.text)}.${stringValue(name)}` === target;
+  }
+  return false;
+}
+
+const INIT_TYPES: ReadonlySet<string> = new Set(['assignment', 'call']);
 
 /** Is there a re-check of the same condition between the assignment and the outer if (inside the lock)? */
 function rechecked(assignment: Node, outer: Node): boolean {
@@ -53,15 +124,24 @@ export const FT104: Rule = {
     if_statement(node: Node, ctx: RuleContext) {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');
-      const subject = condition ? uninitialisedSubject(condition) : null;
-      if (!scope || !subject) return;
-      const assignment = initialisation(node, subject, ctx.model);
-      if (!assignment) return;
-      const shared = sharedTarget(subject, scope, ctx.model);
+      if (!scope || !condition) return;
+      const subject = uninitialisedSubject(condition);
+      const byName = subject ? null : uninitialisedAttribute(condition);
+      const target = subject ? subject.text.replace(/\s+/g, '') : byName ? `${byName.object.text.replace(/\s+/g, '')}.${byName.field}` : null;
+      if (!target) return;
+      const init = initialisation(node, target, ctx.model, scope.receiver);
+      if (!init) return;
+      const assignment = init.node;
+      // A helper that assigns a global reads as a plain name here: it is the module's state all the same.
+      const shared = subject
+        ? sharedState(subject, scope, ctx.model, init.viaCall || subject.type !== 'identifier' ? 'object' : 'rebind')
+        : byName!.object.text === scope.receiver
+          ? receiverField(byName!.field, scope, ctx.model)
+          : null;
       if (!shared) return;
       const verdict = raceVerdict(node, scope, shared, ctx);
       if (!verdict) return;
-      const name = snippet(subject, 40);
+      const name = subject ? snippet(subject, 40) : target;
       if (ctx.model.heldLocks(assignment).length === 0) {
         ctx.report(condition!, {
           severity: verdict.severity,
