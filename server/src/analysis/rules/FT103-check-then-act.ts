@@ -82,13 +82,14 @@ export const FT103: Rule = {
         if (!shared) continue;
         const verdict = raceVerdict(node, scope, shared, ctx);
         if (!verdict) continue;
-        ctx.report(condition, {
+        // Reported at the act: the line that fails (or loses an entry) when the check no longer holds.
+        ctx.report(action, {
           severity: verdict.severity,
           confidence: verdict.confidence,
           // A container some code locks needs that lock here too (FT105); otherwise one atomic call will do.
           fix: (lockedKeys(ctx.model).has(shared.key) ? undefined : atomicDictFix(ctx.text, node)) ?? guardFix(ctx, node, scope, shared),
           message:
-            `\`if ${snippet(condition, 40)}\` checks ${shared.description} and then changes it (\`${snippet(action, 40)}\`, line ${action.startPosition.row + 1}) without holding a lock. ` +
+            `\`${snippet(action, 40)}\` changes ${shared.description} after \`if ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked it, without holding a lock. ` +
             `On free-threaded Python another thread can change the container between the check and the action, so the check no longer holds (a KeyError, a lost entry, a double pop).` +
             `${verdict.where} Hold one lock over the check and the action, or use one atomic call (\`d.pop(k, None)\`, \`d.setdefault(k, v)\`).`,
         });

@@ -143,17 +143,18 @@ export const FT104: Rule = {
       if (!verdict) return;
       const name = subject ? snippet(subject, 40) : target;
       if (ctx.model.heldLocks(assignment).length === 0) {
-        ctx.report(condition!, {
+        // Reported at the initialisation: the line that runs twice when two threads pass the test.
+        ctx.report(assignment, {
           severity: verdict.severity,
           confidence: verdict.confidence,
           fix: guardFix(ctx, node, scope, shared),
           message:
-            `Lazy initialisation of ${shared.description} without a lock: on free-threaded Python two threads can both see \`${name}\` unset and both run \`${snippet(assignment, 40)}\`, ` +
+            `Lazy initialisation of ${shared.description} without a lock (tested at line ${condition.startPosition.row + 1}): on free-threaded Python two threads can both see \`${name}\` unset and both run \`${snippet(assignment, 40)}\`, ` +
             `creating two objects and handing different ones to different callers.${verdict.where} ` +
             `Initialise it at import time, or take a lock and check again inside it (double-checked locking).`,
         });
       } else if (!rechecked(assignment, node)) {
-        ctx.report(condition!, {
+        ctx.report(assignment, {
           severity: verdict.severity,
           confidence: verdict.confidence,
           message:
