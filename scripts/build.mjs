@@ -26,6 +26,7 @@ const common = {
 const builds = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js', external: ['vscode'] },
   { entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
+  { entryPoints: ['server/src/analysisWorker.ts'], outfile: 'server/out/analysisWorker.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js' },
   { entryPoints: ['server/src/cli/worker.ts'], outfile: 'server/out/worker.js' },
 ];

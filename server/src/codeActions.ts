@@ -1,8 +1,9 @@
 // Code actions: each finding's fix, "suppress on this line / for this file", and fix-all
-// (`source.fixAll.ftaudit`: every safe fix in the file, in passes like `ftaudit check --fix`).
+// (`source.fixAll.ftaudit`: every safe fix in the file, in passes like `ftaudit check --fix`; the
+// passes run in the analysis worker, which hands the fixed text to codeActions()).
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit as LspTextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { fixAll, type Finding, type TextEdit } from './analysis';
+import type { Finding, TextEdit } from './analysis';
 import { suppressFileEdit, suppressLineEdit } from './analysis/fixes/suppress';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.ftaudit`;
@@ -18,7 +19,18 @@ function findingFor(diagnostic: Diagnostic, findings: readonly Finding[], docume
   return findings.find((f) => f.code === diagnostic.code && f.start === start && f.end === end);
 }
 
-export function codeActions(params: CodeActionParams, document: TextDocument, findings: readonly Finding[], check: (text: string) => Finding[]): CodeAction[] {
+/** True when the request asks for fix-all (and the findings have a safe fix to apply). */
+export function wantsFixAll(params: CodeActionParams, findings: readonly Finding[]): boolean {
+  const only = params.context.only;
+  const wants = (kind: string) => !!only && only.some((k) => kind === k || kind.startsWith(`${k}.`));
+  return !!only && (wants(FIX_ALL_KIND) || only.includes(CodeActionKind.SourceFixAll)) && findings.some((f) => f.fix?.applicability === 'safe');
+}
+
+/**
+ * The actions for `findings` (which must describe exactly `document`'s text). `fixedText`: the text
+ * after fix-all, when wantsFixAll() and the worker computed it.
+ */
+export function codeActions(params: CodeActionParams, document: TextDocument, findings: readonly Finding[], fixedText?: string): CodeAction[] {
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
   const actions: CodeAction[] = [];
@@ -53,11 +65,10 @@ export function codeActions(params: CodeActionParams, document: TextDocument, fi
       );
     }
   }
-  if (only && (wants(FIX_ALL_KIND) || only.includes(CodeActionKind.SourceFixAll)) && findings.some((f) => f.fix?.applicability === 'safe')) {
+  if (fixedText !== undefined && wantsFixAll(params, findings)) {
     const text = document.getText();
-    const result = fixAll(text, check);
-    if (result.text !== text) {
-      actions.push({ title: 'ftaudit: Fix all safe fixes', kind: FIX_ALL_KIND, edit: { changes: { [uri]: [minimalEdit(text, result.text, document)] } } });
+    if (fixedText !== text) {
+      actions.push({ title: 'ftaudit: Fix all safe fixes', kind: FIX_ALL_KIND, edit: { changes: { [uri]: [minimalEdit(text, fixedText, document)] } } });
     }
   }
   return actions;

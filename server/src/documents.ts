@@ -82,6 +82,32 @@ export class DocumentStore {
     return next;
   }
 
+  /**
+   * Like tree(), but gives up when parsing takes longer than `budgetMs` (tree-sitter's progress
+   * callback cancels it): null then, and the document has no tree until the next parse.
+   */
+  treeWithin(entry: OpenDocument, budgetMs: number): Tree | null {
+    if (!entry.stale && entry.tree) return entry.tree;
+    const deadline = performance.now() + budgetMs;
+    const next = this.parser.parse(entry.document.getText(), entry.tree, { progressCallback: () => performance.now() > deadline });
+    if (!next) {
+      this.parser.reset(); // a cancelled parse would otherwise resume on the next call
+      this.dropTree(entry);
+      return null;
+    }
+    entry.tree?.delete();
+    entry.tree = next;
+    entry.stale = false;
+    return next;
+  }
+
+  /** Frees the document's tree (too big or too costly to keep); the next parse starts from scratch. */
+  dropTree(entry: OpenDocument): void {
+    entry.tree?.delete();
+    entry.tree = null;
+    entry.stale = true;
+  }
+
   close(uri: string): void {
     this.docs.get(uri)?.tree?.delete();
     this.docs.delete(uri);

@@ -1,61 +1,213 @@
-// LSP wiring only: documents in, diagnostics out. The analysis lives in ./analysis and knows nothing
-// about the protocol.
+// LSP wiring only: documents in, diagnostics out. This thread never parses or analyses: the analysis
+// worker (./analysisWorker.ts, a worker thread) owns the parsers, the trees, the workspace index and
+// the per-file settings; this thread keeps a copy of each open document's text (for code actions
+// and positions), forwards edits and settings, publishes the diagnostics the worker sends back for
+// the current version of a document, and answers every request at once from what it has.
+import * as fs from 'fs';
+import * as path from 'path';
 import { fileURLToPath } from 'url';
+import { Worker } from 'worker_threads';
 import {
   CodeActionKind,
   createConnection,
   DidChangeConfigurationNotification,
   FileChangeType,
+  LSPErrorCodes,
   ProposedFeatures,
+  ResponseError,
   TextDocumentSyncKind,
   type InitializeParams,
   type InitializeResult,
+  type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
-import { analyze, analyzeModule, selectRules, type AnalysisOptions, type Finding, type Rule } from './analysis';
-import { createPythonParser } from './analysis/parser';
-import { codeActions, FIX_ALL_KIND } from './codeActions';
-import { toDiagnostic } from './diagnostics';
-import { DocumentStore, type OpenDocument } from './documents';
-import { ProjectSettings } from './projectSettings';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding } from './analysis';
+import { codeActions, FIX_ALL_KIND, wantsFixAll } from './codeActions';
 import { DEFAULT_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
-import { WorkspaceIndex } from './workspaceIndex';
+import type { FromWorker, ToWorker } from './workerProtocol';
 
-const ANALYSIS_DELAY_MS = 75;
+/** A unit of work (one document analysis, one indexed file) longer than this restarts the worker. */
+const ANALYSIS_TIMEOUT_MS = Number(process.env.FTAUDIT_ANALYSIS_TIMEOUT_MS) || 30_000;
+/** More worker restarts than this within RESTART_WINDOW_MS and the server stops analysing. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
+/** The worker's JS heap limit: a runaway analysis ends the worker (then restarted) instead of the machine's memory. */
+const WORKER_HEAP_MB = 768;
+
 const connection = createConnection(ProposedFeatures.all);
-let store: DocumentStore | undefined;
 let settings: ServerSettings = DEFAULT_SETTINGS;
-let rules: Rule[] = selectRules(settings);
-const projectSettings = new ProjectSettings(
-  () => settings,
-  () => workspaceFolders,
-  (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
-);
 let canPullConfiguration = false;
-const pending = new Map<string, NodeJS.Timeout>();
+let workspaceFolders: string[] = [];
+const started = Date.now();
+
+/** The open documents' text, as the client sent it (the worker has its own copy, with trees). */
+const documents = new Map<string, TextDocument>();
 /** The findings behind the diagnostics last published for each document (for code actions). */
 const published = new Map<string, { version: number; findings: Finding[] }>();
-let index: WorkspaceIndex | undefined;
-let workspaceFolders: string[] = [];
-const ready = createPythonParser().then(async (parser) => {
-  store = new DocumentStore(parser);
-  // The index has its own parser: it parses files that are not open, between requests.
-  index = new WorkspaceIndex(await createPythonParser(), () => rules, () => analysisOptions());
-});
-
-function analysisOptions(): AnalysisOptions {
-  const { enable: _enable, select: _select, ignore: _ignore, perFileIgnores: _perFile, ...options } = settings;
-  return options;
-}
+/** Documents not to analyse until reopened (they hung or crashed a worker), with the reason. */
+const quarantined = new Map<string, string>();
+/** Workspace files the index must skip (they hung or crashed a worker). */
+const indexSkip = new Set<string>();
+let indexRequested = false;
+let progress: WorkDoneProgressServerReporter | undefined;
+let shuttingDown = false;
 
 function pathOf(uri: string): string | null {
   return uri.startsWith('file:') ? fileURLToPath(uri) : null;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The analysis worker
+
+interface WorkerState {
+  worker: Worker;
+  /** What it is doing right now (from its `busy`/`idle` messages). */
+  busy?: { key: string; version?: number; kind: 'document' | 'index'; since: number };
+  watchdog?: NodeJS.Timeout;
+  ready: boolean;
+}
+
+let current: WorkerState | undefined;
+const restarts: number[] = [];
+let nextRequestId = 1;
+const fixAllRequests = new Map<number, (text: string | null) => void>();
+
+/** The bundle next to this one (server/out/analysisWorker.js), or, from source under tsx, the .ts entry through tsx. */
+function workerScript(): { file: string } | { code: string } {
+  const built = path.join(__dirname, 'analysisWorker.js');
+  if (fs.existsSync(built)) return { file: built };
+  return { code: `require('tsx/cjs/api').register(); require(${JSON.stringify(path.join(__dirname, 'analysisWorker.ts'))});` };
+}
+
+function send(message: ToWorker): void {
+  current?.worker.postMessage(message);
+}
+
+function startWorker(): void {
+  const script = workerScript();
+  const options = { stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+  const worker = 'file' in script ? new Worker(script.file, options) : new Worker(script.code, { ...options, eval: true });
+  const state: WorkerState = { worker, ready: false };
+  current = state;
+  // stdout carries the protocol: whatever the worker prints goes to the log instead.
+  worker.stdout.on('data', (d) => connection.console.log(`ftaudit worker: ${String(d).trimEnd()}`));
+  worker.stderr.on('data', (d) => connection.console.warn(`ftaudit worker: ${String(d).trimEnd()}`));
+  worker.on('message', (message: FromWorker) => {
+    if (current === state) onWorkerMessage(state, message);
+  });
+  worker.on('error', (error) => connection.console.error(`ftaudit: the analysis worker failed: ${error.stack ?? String(error)}`));
+  worker.on('exit', (code) => {
+    if (current === state) onWorkerExit(state, `exited with code ${code}`);
+  });
+  send({ type: 'init', settings, folders: workspaceFolders });
+  for (const document of documents.values()) {
+    send({ type: 'open', uri: document.uri, languageId: document.languageId, version: document.version, text: document.getText(), skip: quarantined.get(document.uri) });
+  }
+  if (indexRequested) send({ type: 'index', skip: [...indexSkip] });
+}
+
+/** The worker died (or was stopped by the watchdog): blame what it was doing, then start a new one. */
+function onWorkerExit(state: WorkerState, why: string): void {
+  clearTimeout(state.watchdog);
+  current = undefined;
+  for (const resolve of fixAllRequests.values()) resolve(null);
+  fixAllRequests.clear();
+  if (shuttingDown) return;
+  const busy = state.busy;
+  if (busy?.kind === 'document' && documents.has(busy.key)) {
+    quarantined.set(busy.key, why.startsWith('stopped') ? `its analysis took longer than ${ANALYSIS_TIMEOUT_MS / 1000} s and was stopped; it is not analysed again until it is reopened.` : `the analysis crashed on this file; it is not analysed again until it is reopened.`);
+  } else if (busy?.kind === 'index') {
+    indexSkip.add(busy.key);
+  }
+  const now = Date.now();
+  restarts.push(now);
+  while (restarts.length > 0 && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+  const blame = busy ? ` while working on ${busy.key}${busy.version !== undefined ? ` v${busy.version}` : ''}` : '';
+  if (restarts.length > MAX_RESTARTS) {
+    connection.console.error(`ftaudit: the analysis worker ${why}${blame}; it failed ${restarts.length} times in ${RESTART_WINDOW_MS / 60_000} minutes and is not restarted (restart the server to try again).`);
+    progress?.done();
+    progress = undefined;
+    return;
+  }
+  connection.console.error(`ftaudit: the analysis worker ${why}${blame}; restarting it (${restarts.length}/${MAX_RESTARTS}).`);
+  startWorker();
+}
+
+function onWorkerMessage(state: WorkerState, message: FromWorker): void {
+  switch (message.type) {
+    case 'ready':
+      state.ready = true;
+      break;
+    case 'busy': {
+      const busy = { key: message.key, version: message.version, kind: message.kind, since: Date.now() };
+      state.busy = busy;
+      clearTimeout(state.watchdog);
+      state.watchdog = setTimeout(() => {
+        if (current !== state || state.busy !== busy) return;
+        void state.worker.terminate(); // its exit event comes later and finds a new worker current: ignored
+        onWorkerExit(state, `stopped after ${ANALYSIS_TIMEOUT_MS / 1000} s`);
+      }, ANALYSIS_TIMEOUT_MS);
+      break;
+    }
+    case 'idle':
+      state.busy = undefined;
+      clearTimeout(state.watchdog);
+      break;
+    case 'diagnostics': {
+      // Results for a version that is no longer current are dropped: a newer one is on its way.
+      const document = documents.get(message.uri);
+      if (!document || document.version !== message.version) break;
+      published.set(message.uri, { version: message.version, findings: message.findings });
+      void connection.sendDiagnostics({ uri: message.uri, version: message.version, diagnostics: message.diagnostics });
+      break;
+    }
+    case 'fileDiagnostics':
+      void connection.sendDiagnostics({ uri: message.uri, diagnostics: message.diagnostics });
+      break;
+    case 'status':
+      if (documents.has(message.uri)) void connection.sendNotification('ftaudit/status', { uri: message.uri, analysed: message.analysed, message: message.message });
+      break;
+    case 'log':
+      connection.console[message.level](message.message);
+      break;
+    case 'indexProgress':
+      progress?.report(Math.round((message.done / message.total) * 100), `${message.done}/${message.total} files`);
+      break;
+    case 'indexDone':
+      connection.console.info(`ftaudit: indexed ${message.count} Python files in ${message.ms} ms`);
+      progress?.done();
+      progress = undefined;
+      break;
+    case 'indexFailed':
+      connection.console.warn(`ftaudit: workspace indexing failed: ${message.message}`);
+      progress?.done();
+      progress = undefined;
+      break;
+    case 'fixAll':
+      fixAllRequests.get(message.id)?.(message.text);
+      fixAllRequests.delete(message.id);
+      break;
+  }
+}
+
+function requestFixAll(uri: string, version: number): Promise<string | null> {
+  if (!current) return Promise.resolve(null);
+  const id = nextRequestId++;
+  return new Promise((resolve) => {
+    fixAllRequests.set(id, resolve);
+    send({ type: 'fixAll', id, uri, version });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// LSP
+
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
   workspaceFolders = (params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : [])).flatMap((u) => pathOf(u) ?? []);
   const initial = params.initializationOptions?.settings;
-  if (initial) applySettings(initial);
+  if (initial) settings = normalizeSettings(initial);
+  startWorker();
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -70,57 +222,25 @@ connection.onInitialized(async () => {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'ftaudit' }).catch(() => undefined);
     await pullSettings();
   }
-  void indexWorkspace();
-});
-
-/** Builds the cross-file index in the background, with progress, then refreshes open documents. */
-async function indexWorkspace(): Promise<void> {
-  await ready;
   if (workspaceFolders.length === 0) return;
-  const progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
+  // The cross-file index is built in the worker, below open documents; progress shows here.
+  progress = await connection.window.createWorkDoneProgress().catch(() => undefined);
   progress?.begin('ftaudit: indexing Python files for cross-file thread analysis', 0, undefined, false);
-  const started = Date.now();
-  try {
-    const count = await index!.indexFolders(workspaceFolders, (done, total) => progress?.report(Math.round((done / total) * 100), `${done}/${total} files`));
-    connection.console.info(`ftaudit: indexed ${count} Python files in ${Date.now() - started} ms`);
-  } catch (error) {
-    connection.console.warn(`ftaudit: workspace indexing failed: ${String(error)}`);
-  } finally {
-    progress?.done();
-  }
-  for (const uri of store!.uris) schedule(uri, 0);
-}
-
-connection.onDidChangeWatchedFiles(async ({ changes }) => {
-  await ready;
-  const changed = new Set<string>();
-  for (const change of changes) {
-    const path = pathOf(change.uri);
-    if (path?.endsWith('pyproject.toml')) {
-      projectSettings.reset();
-      for (const uri of store!.uris) schedule(uri, 0);
-      continue;
-    }
-    if (!path || !path.endsWith('.py') || store!.get(change.uri)) continue; // open documents speak for themselves
-    for (const m of await index!.refreshFile(path, change.type === FileChangeType.Deleted)) changed.add(m);
-  }
-  republishModules(changed);
+  indexRequested = true;
+  send({ type: 'index', skip: [...indexSkip] });
 });
 
-/** Re-analyses open documents of modules whose cross-file thread entries changed. */
-function republishModules(modules: Iterable<string>): void {
-  const wanted = new Set(modules);
-  if (wanted.size === 0) return;
-  for (const uri of store!.uris) {
-    const path = pathOf(uri);
-    if (path && wanted.has(index!.moduleOf(path))) schedule(uri, 0);
-  }
-}
+connection.onDidChangeWatchedFiles(({ changes }) => {
+  const files = changes.flatMap((c) => {
+    const file = pathOf(c.uri);
+    return file && (file.endsWith('.py') || file.endsWith('pyproject.toml')) ? [{ path: file, deleted: c.type === FileChangeType.Deleted }] : [];
+  });
+  if (files.length > 0) send({ type: 'watched', changes: files });
+});
 
 connection.onDidChangeConfiguration(async (change) => {
   if (canPullConfiguration) await pullSettings();
   else applySettings(change.settings?.ftaudit);
-  for (const uri of store?.uris ?? []) schedule(uri, 0);
 });
 
 async function pullSettings(): Promise<void> {
@@ -133,96 +253,73 @@ async function pullSettings(): Promise<void> {
 
 function applySettings(raw: unknown): void {
   settings = normalizeSettings(raw);
-  rules = selectRules(settings);
-  projectSettings.reset();
+  send({ type: 'settings', settings });
 }
 
-connection.onDidOpenTextDocument(async ({ textDocument }) => {
-  await ready;
-  store!.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
-  schedule(textDocument.uri, 0);
+connection.onDidOpenTextDocument(({ textDocument }) => {
+  const { uri, languageId, version, text } = textDocument;
+  documents.set(uri, TextDocument.create(uri, languageId, version, text));
+  quarantined.delete(uri); // reopening gives a document another chance
+  send({ type: 'open', uri, languageId, version, text });
 });
 
-connection.onDidChangeTextDocument(async ({ textDocument, contentChanges }) => {
-  await ready;
-  store!.change(textDocument.uri, textDocument.version, contentChanges);
-  schedule(textDocument.uri, ANALYSIS_DELAY_MS);
+connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+  const document = documents.get(textDocument.uri);
+  if (!document) return;
+  documents.set(textDocument.uri, TextDocument.update(document, contentChanges, textDocument.version));
+  send({ type: 'change', uri: textDocument.uri, version: textDocument.version, changes: contentChanges });
 });
 
-connection.onDidCloseTextDocument(async ({ textDocument }) => {
-  await ready;
-  clearTimeout(pending.get(textDocument.uri));
-  pending.delete(textDocument.uri);
-  store!.close(textDocument.uri);
+connection.onDidCloseTextDocument(({ textDocument }) => {
+  documents.delete(textDocument.uri);
   published.delete(textDocument.uri);
+  quarantined.delete(textDocument.uri);
+  send({ type: 'close', uri: textDocument.uri });
   void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
-});
-
-/** Coalesces bursts of edits: only the latest version of a document is analysed. */
-function schedule(uri: string, delay: number): void {
-  clearTimeout(pending.get(uri));
-  pending.set(
-    uri,
-    setTimeout(() => {
-      pending.delete(uri);
-      const entry = store?.get(uri);
-      if (entry) publish(entry);
-    }, delay),
-  );
-}
-
-function publish(entry: OpenDocument): void {
-  const { document } = entry;
-  try {
-    const path = pathOf(document.uri);
-    const identity = path ? index!.identity(path) : undefined;
-    const { rules, options } = documentConfig(document.uri);
-    const result = settings.enable ? analyzeModule({ tree: store!.tree(entry), text: document.getText(), rules, options }, identity?.module) : { findings: [] };
-    const findings = result.findings;
-    if (path && settings.enable) republishModules(index!.setSummary(path, result.summary).filter((m) => m !== identity?.module));
-    published.set(document.uri, { version: document.version, findings });
-    void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: findings.map((f) => toDiagnostic(f, document)) });
-  } catch (error) {
-    connection.console.error(`ftaudit: analysis of ${document.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
-  }
-}
-
-connection.onCodeAction(async (params) => {
-  await ready;
-  const entry = store!.get(params.textDocument.uri);
-  if (!entry || !settings.enable) return [];
-  const document = entry.document;
-  // Findings must describe this exact text: re-analyse when an edit arrived after the last publish.
-  const { rules, options } = documentConfig(document.uri);
-  let findings = published.get(document.uri)?.version === document.version ? published.get(document.uri)!.findings : undefined;
-  if (!findings) findings = analyze({ tree: store!.tree(entry), text: document.getText(), rules, options });
-  return codeActions(params, document, findings, (text) => checkText(text, rules, options));
+  void connection.sendNotification('ftaudit/status', { uri: textDocument.uri, analysed: true });
 });
 
 /**
- * The rules and options a document is checked with: its pyproject.toml and the settings, plus its
- * module's place in the workspace (relative imports, cross-file thread entries).
+ * Answered at once from the last published findings. When they belong to an older version than the
+ * text, actions that depend on them (a finding's fix, fix-all) cannot be offered: ContentModified,
+ * which clients drop silently (they ask again once the new diagnostics arrive).
  */
-function documentConfig(uri: string): { rules: Rule[]; options: AnalysisOptions } {
-  const path = pathOf(uri);
-  const identity = path ? index!.identity(path) : undefined;
-  const config = projectSettings.forFile(path);
-  return {
-    rules: config.rules,
-    options: { ...config.options, packageName: identity?.packageName, externalThreadEntries: path ? index!.entriesFor(path) : undefined },
-  };
-}
-
-/** Analyses a text that is not an open document's current one (the passes of fix-all). */
-function checkText(text: string, rules: Rule[], options: AnalysisOptions) {
-  const tree = store!.parser.parse(text);
-  if (!tree) return [];
-  try {
-    return analyze({ tree, text, rules, options });
-  } finally {
-    tree.delete();
+connection.onCodeAction(async (params) => {
+  const document = documents.get(params.textDocument.uri);
+  if (!document || !settings.enable) return [];
+  const last = published.get(document.uri);
+  const findings = last?.version === document.version ? last.findings : undefined;
+  const asksAboutFindings = params.context.diagnostics.some((d) => d.source === 'ftaudit') || !!params.context.only?.some((k) => k.startsWith(CodeActionKind.SourceFixAll));
+  if (!findings) {
+    if (asksAboutFindings) throw new ResponseError(LSPErrorCodes.ContentModified, 'ftaudit: the findings of this version of the document are not ready yet');
+    return [];
   }
-}
+  let fixedText: string | undefined;
+  if (wantsFixAll(params, findings)) {
+    // The passes of fix-all re-analyse the text: in the worker, awaited without blocking this thread.
+    fixedText = (await requestFixAll(document.uri, document.version)) ?? undefined;
+    if (documents.get(document.uri) !== document) throw new ResponseError(LSPErrorCodes.ContentModified, 'ftaudit: the document changed during fix-all');
+  }
+  return codeActions(params, document, findings, fixedText);
+});
+
+/** For benchmarks and tests: the server's state, answered without waiting for the worker. */
+connection.onRequest('ftaudit/health', () => ({
+  uptimeMs: Date.now() - started,
+  worker: !current ? 'stopped' : !current.ready ? 'starting' : current.busy ? 'busy' : 'idle',
+  busy: current?.busy ? { key: current.busy.key, version: current.busy.version, kind: current.busy.kind, forMs: Date.now() - current.busy.since } : null,
+  restarts: restarts.length,
+  openDocuments: documents.size,
+  pendingDocuments: [...documents.values()].filter((d) => published.get(d.uri)?.version !== d.version).length,
+}));
+
+connection.onShutdown(() => {
+  // Immediate: the worker may be in the middle of an analysis, which nobody wants any more.
+  shuttingDown = true;
+  const state = current;
+  current = undefined;
+  void state?.worker.terminate();
+});
 
 process.on('uncaughtException', (error) => connection.console.error(`ftaudit: ${error.stack ?? error}`));
 connection.listen();

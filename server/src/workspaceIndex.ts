@@ -1,7 +1,7 @@
 // Cross-file thread reachability for the editor: a summary of every Python file in the workspace,
-// built in the background (in chunks, so requests are never starved), kept current from open
-// documents and file-system events, and a project graph that says which functions other modules'
-// threads reach.
+// built in the background (in the server's analysis worker, one file at a time, giving way to open
+// documents between files), kept current from open documents and file-system events, and a project
+// graph that says which functions other modules' threads reach.
 
 import { analyzeModule, moduleIdentity, ProjectGraph, sameEntries, type ModuleIdentity, type ModuleSummary, type Rule, type AnalysisOptions } from './analysis';
 import type { Parser } from './analysis/parser';
@@ -9,6 +9,19 @@ import { collectPythonFiles } from './cli/files';
 import { readSource } from './cli/source';
 
 const MAX_FILES = 20_000;
+
+export interface IndexHooks {
+  /** Awaited before each file: lets more urgent work (open documents) run first. */
+  yield?: () => Promise<void>;
+  /** Called before a file is parsed and summarised (for a watchdog). */
+  onFile?: (path: string) => void;
+  /** Files larger than this many bytes (UTF-8) are not summarised; 0 or unset: no limit. */
+  maxSize?: () => number;
+  /** A file whose parse takes longer than this is not summarised. */
+  parseBudgetMs?: number;
+  /** Files never to summarise (they hung or crashed an earlier worker). */
+  skip?: ReadonlySet<string>;
+}
 
 export class WorkspaceIndex {
   private readonly identities = new Map<string, ModuleIdentity>();
@@ -19,6 +32,7 @@ export class WorkspaceIndex {
     private readonly parser: Parser,
     private readonly rules: () => readonly Rule[],
     private readonly options: () => AnalysisOptions,
+    private readonly hooks: IndexHooks = {},
   ) {}
 
   identity(path: string): ModuleIdentity {
@@ -32,18 +46,17 @@ export class WorkspaceIndex {
     return this.external.get(this.identity(path).module);
   }
 
-  /** Summarises every Python file under the folders; yields to the event loop between files. */
+  /** Summarises every Python file under the folders; yields (hooks.yield, or the event loop) between files. */
   async indexFolders(folders: string[], progress?: (done: number, total: number) => void): Promise<number> {
     const { files } = await collectPythonFiles(folders);
     const chosen = files.slice(0, MAX_FILES);
     let done = 0;
     for (const file of chosen) {
+      if (this.hooks.yield) await this.hooks.yield();
+      else if (done % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
       const source = await readSource(file);
       if (source.ok) this.summarize(file, source.text);
-      if (++done % 25 === 0) {
-        progress?.(done, chosen.length);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      if (++done % 25 === 0) progress?.(done, chosen.length);
     }
     this.recompute();
     return chosen.length;
@@ -68,8 +81,17 @@ export class WorkspaceIndex {
   }
 
   private summarize(path: string, text: string): void {
-    const tree = this.parser.parse(text);
-    if (!tree) return;
+    if (this.hooks.skip?.has(path)) return;
+    const maxSize = this.hooks.maxSize?.() ?? 0;
+    if (maxSize > 0 && text.length > maxSize / 3 && Buffer.byteLength(text, 'utf8') > maxSize) return;
+    this.hooks.onFile?.(path);
+    const budget = this.hooks.parseBudgetMs;
+    const deadline = budget === undefined ? Infinity : performance.now() + budget;
+    const tree = this.parser.parse(text, null, budget === undefined ? undefined : { progressCallback: () => performance.now() > deadline });
+    if (!tree) {
+      this.parser.reset(); // a cancelled parse would otherwise resume on the next call
+      return;
+    }
     try {
       const id = this.identity(path);
       const options = { ...this.options(), packageName: id.packageName, externalThreadEntries: this.external.get(id.module) };

@@ -1,0 +1,390 @@
+// The language server's analysis worker (a worker thread; bundled as server/out/analysisWorker.js).
+// It owns the tree-sitter parsers, the open documents' trees (edited in place, re-parsed
+// incrementally: DocumentStore), the workspace index and the per-file settings, and runs every
+// analysis, so the main thread (server.ts) only speaks LSP and never waits for it.
+//
+// Scheduling: messages are handled in order as they arrive; an edit only marks its document due
+// (adaptive debounce below). Work runs one unit per event-loop turn (setImmediate), so every message
+// that arrived in the meantime is applied first: an analysis always sees the latest version it has
+// been told about, and a burst of edits queued behind a long analysis costs one analysis. Open
+// documents come first; the workspace index summarises its files one at a time when no document is due.
+import { parentPort } from 'worker_threads';
+import { fileURLToPath, pathToFileURL } from 'url';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import { analyze, analyzeModule, fixAll, type AnalysisOptions, type Finding, type Rule } from './analysis';
+import { createPythonParser, type Parser } from './analysis/parser';
+import { toDiagnostic } from './diagnostics';
+import { DocumentStore } from './documents';
+import { ProjectSettings } from './projectSettings';
+import type { ServerSettings } from './settings';
+import { WorkspaceIndex } from './workspaceIndex';
+import type { FromWorker, ToWorker } from './workerProtocol';
+
+/** An edit this long after the previous one to the same document is analysed at once. */
+const QUIET_MS = 150;
+/** Inside a burst: analyse this long after the edits stop… */
+const BURST_DELAY_MS = 50;
+/** …but at least this often while they keep coming. */
+const MAX_DEFER_MS = 500;
+/** A parse that takes longer is cancelled (binary-looking or pathological text) and the file left alone. */
+const PARSE_BUDGET_MS = Number(process.env.FTAUDIT_PARSE_BUDGET_MS) || 3000;
+const TEST_HOOKS = process.env.FTAUDIT_TEST_HOOKS === '1';
+
+type NoticeKind = 'size' | 'binary' | 'parse' | 'skip' | 'error';
+
+interface DocState {
+  /** When the document should be analysed next (ms since epoch); null: its last version is done. */
+  due: number | null;
+  lastChange: number;
+  /** Start of the current burst of edits (for MAX_DEFER_MS). */
+  deferredSince: number | null;
+  /** Set by the main thread: never analyse (the document hung or crashed an earlier worker). */
+  skip?: string;
+  /** The size at which parsing went over budget: not retried until the text is replaced or halves. */
+  parseGaveUpAt?: number;
+  /** Why the document is not analysed in full right now (what was last said in the log and status). */
+  notice?: NoticeKind;
+}
+
+const port = parentPort!;
+const post = (message: FromWorker): void => port.postMessage(message);
+const log = (level: 'info' | 'warn' | 'error', message: string): void => post({ type: 'log', level, message });
+
+let settings: ServerSettings;
+let folders: string[] = [];
+let store: DocumentStore;
+let checkParser: Parser;
+let index: WorkspaceIndex;
+let projectSettings: ProjectSettings;
+const docs = new Map<string, DocState>();
+const indexSkip = new Set<string>();
+let indexing = false;
+
+function pathOf(uri: string): string | null {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduling
+
+let turnQueued = false;
+let timer: NodeJS.Timeout | undefined;
+const idleWaiters: Array<() => void> = [];
+
+function kick(): void {
+  if (turnQueued) return;
+  turnQueued = true;
+  setImmediate(turn);
+}
+
+/** The open document due soonest. */
+function nextDue(): { uri: string; due: number } | undefined {
+  let best: { uri: string; due: number } | undefined;
+  for (const [uri, state] of docs) if (state.due !== null && (!best || state.due < best.due)) best = { uri, due: state.due };
+  return best;
+}
+
+function turn(): void {
+  turnQueued = false;
+  clearTimeout(timer);
+  const next = nextDue();
+  const now = Date.now();
+  if (next && next.due <= now) {
+    publish(next.uri);
+    kick();
+    return;
+  }
+  if (next) timer = setTimeout(kick, next.due - now);
+  // Nothing due now: the index may take its next file.
+  idleWaiters.splice(0).forEach((resolve) => resolve());
+}
+
+/** Awaited by the index before each file: returns when no open document is due. */
+async function yieldToDocuments(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  for (let next = nextDue(); next && next.due <= Date.now(); next = nextDue()) {
+    await new Promise<void>((resolve) => {
+      idleWaiters.push(resolve);
+      kick();
+    });
+  }
+}
+
+function dueNow(uri: string): void {
+  const state = docs.get(uri);
+  if (!state) return;
+  state.due = Math.min(state.due ?? Infinity, Date.now());
+  kick();
+}
+
+/** Adaptive debounce: the first edit after a pause is analysed at once, a burst once it pauses. */
+function edited(uri: string): void {
+  const state = docs.get(uri);
+  if (!state) return;
+  const now = Date.now();
+  if (now - state.lastChange >= QUIET_MS) {
+    state.due = now;
+    state.deferredSince = null;
+  } else {
+    state.deferredSince ??= now;
+    state.due = Math.min(now + BURST_DELAY_MS, state.deferredSince + MAX_DEFER_MS);
+  }
+  state.lastChange = now;
+  kick();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analysis
+
+/** The rules and options a document is checked with (its pyproject.toml, the settings, its module's place). */
+function documentConfig(uri: string): { rules: Rule[]; options: AnalysisOptions } {
+  const path = pathOf(uri);
+  const identity = path ? index.identity(path) : undefined;
+  const config = projectSettings.forFile(path);
+  return {
+    rules: config.rules,
+    options: { ...config.options, packageName: identity?.packageName, externalThreadEntries: path ? index.entriesFor(path) : undefined },
+  };
+}
+
+/** C0 control characters other than whitespace: Python source has none outside odd string literals. */
+const CONTROL = /[\x00-\x08\x0e-\x1f\x7f]/g;
+
+function looksBinary(text: string): boolean {
+  if (text.includes('\0')) return true; // CPython refuses source with NUL bytes
+  const head = text.slice(0, 65_536);
+  return (head.match(CONTROL)?.length ?? 0) > head.length / 200;
+}
+
+const mb = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.ceil(bytes / 1e3)} kB`);
+
+function notice(uri: string, state: DocState, kind: NoticeKind | undefined, message?: string): Diagnostic[] {
+  if (state.notice !== kind) {
+    if (kind) {
+      log('info', `ftaudit: ${uri}: ${message}`);
+      post({ type: 'status', uri, analysed: false, message });
+    } else {
+      post({ type: 'status', uri, analysed: true });
+    }
+    state.notice = kind;
+  }
+  if (!kind) return [];
+  return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'ftaudit', message: `ftaudit: ${message}` }];
+}
+
+/** Analyses the latest version of an open document and sends its diagnostics to the main thread. */
+function publish(uri: string): void {
+  const state = docs.get(uri);
+  const entry = store.get(uri);
+  if (!state || !entry) return;
+  state.due = null;
+  state.deferredSince = null;
+  const { document } = entry;
+  const version = document.version;
+  post({ type: 'busy', key: uri, version, kind: 'document' });
+  const started = performance.now();
+  let findings: Finding[] = [];
+  let diagnostics: Diagnostic[] = [];
+  try {
+    const text = document.getText();
+    if (TEST_HOOKS && text.includes('# ftaudit-test: crash-worker')) process.exit(70);
+    if (TEST_HOOKS && text.includes('# ftaudit-test: hang-worker')) for (;;);
+    const size = text.length > settings.maxAnalysisSize / 3 ? Buffer.byteLength(text, 'utf8') : text.length;
+    if (!settings.enable) {
+      store.dropTree(entry);
+      diagnostics = notice(uri, state, undefined);
+    } else if (state.skip) {
+      store.dropTree(entry);
+      diagnostics = notice(uri, state, 'skip', state.skip);
+    } else if (settings.maxAnalysisSize > 0 && size > settings.maxAnalysisSize) {
+      store.dropTree(entry);
+      diagnostics = notice(uri, state, 'size', `this file (${mb(size)}) is larger than ftaudit.maxAnalysisSize (${mb(settings.maxAnalysisSize)}), so it is not analysed.`);
+    } else if (looksBinary(text)) {
+      store.dropTree(entry);
+      diagnostics = notice(uri, state, 'binary', 'this file looks binary (NUL or control characters), so it is not analysed.');
+    } else if (state.parseGaveUpAt !== undefined && size > state.parseGaveUpAt / 2) {
+      diagnostics = notice(uri, state, 'parse', `parsing this file took longer than ${PARSE_BUDGET_MS / 1000} s, so it is not analysed (until it is replaced or reopened).`);
+    } else {
+      state.parseGaveUpAt = undefined;
+      const tree = store.treeWithin(entry, PARSE_BUDGET_MS);
+      if (!tree) {
+        state.parseGaveUpAt = size;
+        diagnostics = notice(uri, state, 'parse', `parsing this file took longer than ${PARSE_BUDGET_MS / 1000} s, so it is not analysed (until it is replaced or reopened).`);
+      } else {
+        const path = pathOf(uri);
+        const identity = path ? index.identity(path) : undefined;
+        const { rules, options } = documentConfig(uri);
+        const result = analyzeModule({ tree, text, rules, options }, identity?.module);
+        findings = result.findings;
+        if (path) republishModules(index.setSummary(path, result.summary).filter((m) => m !== identity?.module));
+        diagnostics = [...notice(uri, state, undefined), ...findings.map((f) => toDiagnostic(f, document))];
+      }
+    }
+  } catch (error) {
+    log('error', `ftaudit: analysis of ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    findings = [];
+    diagnostics = notice(uri, state, 'error', 'the analysis of this version failed (see the ftaudit output); it is retried after the next edit.');
+  } finally {
+    post({ type: 'idle' });
+  }
+  post({ type: 'diagnostics', uri, version, findings, diagnostics, ms: performance.now() - started });
+}
+
+/** Re-analyses open documents of modules whose cross-file thread entries changed. */
+function republishModules(modules: Iterable<string>): void {
+  const wanted = new Set(modules);
+  if (wanted.size === 0) return;
+  for (const uri of store.uris) {
+    const path = pathOf(uri);
+    if (path && wanted.has(index.moduleOf(path))) dueNow(uri);
+  }
+}
+
+function republishAll(): void {
+  for (const uri of store.uris) dueNow(uri);
+}
+
+/** Analyses a text that is not an open document's current one (the passes of fix-all). */
+function checkText(text: string, rules: Rule[], options: AnalysisOptions): Finding[] {
+  const tree = checkParser.parse(text);
+  if (!tree) return [];
+  try {
+    return analyze({ tree, text, rules, options });
+  } finally {
+    tree.delete();
+  }
+}
+
+function fixAllText(uri: string, version: number): string | null {
+  const entry = store.get(uri);
+  const state = docs.get(uri);
+  if (!entry || !state || entry.document.version !== version || state.notice || !settings.enable) return null;
+  const { rules, options } = documentConfig(uri);
+  return fixAll(entry.document.getText(), (text) => checkText(text, rules, options)).text;
+}
+
+async function indexWorkspace(): Promise<void> {
+  if (indexing || folders.length === 0) return;
+  indexing = true;
+  const started = Date.now();
+  try {
+    const count = await index.indexFolders(folders, (done, total) => post({ type: 'indexProgress', done, total }));
+    post({ type: 'indexDone', count, ms: Date.now() - started });
+  } catch (error) {
+    post({ type: 'indexFailed', message: String(error) });
+  } finally {
+    post({ type: 'idle' });
+    indexing = false;
+  }
+  republishAll();
+}
+
+async function watched(changes: Array<{ path: string; deleted: boolean }>): Promise<void> {
+  const changed = new Set<string>();
+  for (const change of changes) {
+    if (change.path.endsWith('pyproject.toml')) {
+      projectSettings.reset();
+      republishAll();
+      continue;
+    }
+    if (!change.path.endsWith('.py') || store.get(pathToFileURL(change.path).href)) continue; // open documents speak for themselves
+    for (const m of await index.refreshFile(change.path, change.deleted)) changed.add(m);
+    post({ type: 'idle' });
+  }
+  republishModules(changed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+function handle(message: ToWorker): void {
+  switch (message.type) {
+    case 'init':
+      break; // handled in start()
+    case 'settings':
+      settings = message.settings;
+      projectSettings.reset();
+      republishAll();
+      break;
+    case 'open': {
+      store.open(message.uri, message.languageId, message.version, message.text);
+      docs.set(message.uri, { due: Date.now(), lastChange: Date.now(), deferredSince: null, skip: message.skip });
+      kick();
+      break;
+    }
+    case 'change': {
+      store.change(message.uri, message.version, message.changes);
+      const state = docs.get(message.uri);
+      if (state && message.changes.some((c) => !('range' in c) || !c.range)) state.parseGaveUpAt = undefined; // replaced: try again
+      edited(message.uri);
+      break;
+    }
+    case 'close':
+      store.close(message.uri);
+      docs.delete(message.uri);
+      break;
+    case 'index':
+      void indexWorkspace();
+      break;
+    case 'watched':
+      void watched(message.changes).catch((error) => log('warn', `ftaudit: refreshing the index failed: ${String(error)}`));
+      break;
+    case 'fixAll': {
+      let text: string | null = null;
+      try {
+        text = fixAllText(message.uri, message.version);
+      } catch (error) {
+        log('error', `ftaudit: fix-all on ${message.uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      }
+      post({ type: 'fixAll', id: message.id, text });
+      break;
+    }
+  }
+}
+
+async function start(init: Extract<ToWorker, { type: 'init' }>, backlog: ToWorker[]): Promise<void> {
+  settings = init.settings;
+  folders = init.folders;
+  const parser = await createPythonParser();
+  checkParser = await createPythonParser();
+  store = new DocumentStore(parser);
+  // The index has its own parser: its parses interleave with the documents'.
+  index = new WorkspaceIndex(await createPythonParser(), () => projectSettings.forFile(null).rules, () => analysisOptions(), {
+    yield: yieldToDocuments,
+    onFile: (path) => post({ type: 'busy', key: path, kind: 'index' }),
+    maxSize: () => settings.maxAnalysisSize,
+    parseBudgetMs: PARSE_BUDGET_MS,
+    skip: indexSkip,
+  });
+  projectSettings = new ProjectSettings(
+    () => settings,
+    () => folders,
+    (uri, diagnostics) => post({ type: 'fileDiagnostics', uri, diagnostics }),
+  );
+  post({ type: 'ready' });
+  for (const message of backlog) handle(message);
+}
+
+function analysisOptions(): AnalysisOptions {
+  const { enable: _enable, select: _select, ignore: _ignore, perFileIgnores: _perFile, maxAnalysisSize: _max, ...options } = settings;
+  return options;
+}
+
+let started: Promise<void> | undefined;
+const backlog: ToWorker[] = [];
+let ready = false;
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'init') {
+    started = start(message, backlog).then(
+      () => void (ready = true),
+      (error) => {
+        log('error', `ftaudit: the analysis worker could not start: ${error instanceof Error ? error.stack : String(error)}`);
+        process.exit(1);
+      },
+    );
+    return;
+  }
+  if (message.type === 'index') for (const path of message.skip) indexSkip.add(path);
+  if (!ready || !started) backlog.push(message);
+  else handle(message);
+});

@@ -1,0 +1,40 @@
+// Messages between the language server's main thread (LSP connection, server.ts) and its analysis
+// worker (analysisWorker.ts). Everything here is structured-cloneable: plain data, no tree-sitter
+// objects (trees never cross threads). The worker handles messages in the order they were sent.
+import type { Diagnostic, TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import type { Finding } from './analysis';
+import type { ServerSettings } from './settings';
+
+/** main → worker */
+export type ToWorker =
+  /** First message: settings and workspace folders (paths). */
+  | { type: 'init'; settings: ServerSettings; folders: string[] }
+  | { type: 'settings'; settings: ServerSettings }
+  /** `skip`: do not analyse this document until it is reopened (it hung or crashed the previous worker). */
+  | { type: 'open'; uri: string; languageId: string; version: number; text: string; skip?: string }
+  | { type: 'change'; uri: string; version: number; changes: TextDocumentContentChangeEvent[] }
+  | { type: 'close'; uri: string }
+  /** Build the cross-file index of the workspace folders (in the background, below open documents); `skip`: paths never to summarise. */
+  | { type: 'index'; skip: string[] }
+  /** Files changed on disk (didChangeWatchedFiles); paths, not URIs. */
+  | { type: 'watched'; changes: Array<{ path: string; deleted: boolean }> }
+  /** Fix-all for a document version: answered with `fixAll` (text null when that version is gone). */
+  | { type: 'fixAll'; id: number; uri: string; version: number };
+
+/** worker → main */
+export type FromWorker =
+  | { type: 'ready' }
+  /** The worker starts a unit of work (for the watchdog and `ftaudit/health`); `key` is a URI or a path. */
+  | { type: 'busy'; key: string; version?: number; kind: 'document' | 'index' }
+  | { type: 'idle' }
+  /** The findings of one document version and their diagnostics (positions already converted). */
+  | { type: 'diagnostics'; uri: string; version: number; findings: Finding[]; diagnostics: Diagnostic[]; ms: number }
+  /** Diagnostics of a file that is not an open Python document (a pyproject.toml's errors). */
+  | { type: 'fileDiagnostics'; uri: string; diagnostics: Diagnostic[] }
+  /** A document is (no longer) analysed in full: too big, binary-looking, too slow to parse or analyse. */
+  | { type: 'status'; uri: string; analysed: boolean; message?: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'indexProgress'; done: number; total: number }
+  | { type: 'indexDone'; count: number; ms: number }
+  | { type: 'indexFailed'; message: string }
+  | { type: 'fixAll'; id: number; text: string | null };
