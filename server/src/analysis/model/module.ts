@@ -208,8 +208,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const entry = this.threads.sharedInstances.get(cls.node.id);
     if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true };
     let singleton: string | null = null;
-    for (const [name, binding] of this.bindings) {
-      if (binding.kind !== 'value' || binding.node?.type !== 'call' || binding.node.childForFieldName('function')?.text !== cls.name) continue;
+    for (const name of this.instancesByConstructor().get(cls.name) ?? []) {
       const use = this.threadReceivers().get(name);
       if (use) return { why: `\`${name}\`, a module-level instance, is used from thread code at line ${use.startPosition.row + 1}`, confidence: 'high', weak: true };
       singleton ??= name;
@@ -223,7 +222,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
   /** A class with `__call__` used as `@Cls(…)` / `@Cls` in this module: one instance serves every call. */
   private isDecoratorObject(cls: ClassInfo): boolean {
     if (!cls.methods.has('__call__') && !cls.methods.has('__enter__')) return false;
-    return this.index.functions.some((fn) => decoratorNames(fn).some((d) => d === cls.name));
+    return this.decoratorNameSet().has(cls.name);
+  }
+
+  private decorators: Set<string> | undefined;
+  /** Every decorator name used on a function of the module (`@Cls(…)` → `Cls`), read once. */
+  private decoratorNameSet(): Set<string> {
+    return (this.decorators ??= new Set(this.index.functions.flatMap((fn) => decoratorNames(fn))));
+  }
+
+  private constructedBindings: Map<string, string[]> | undefined;
+  /** Module-level `NAME = Callee(…)` bindings by the callee's text, in binding order (read once, not per class). */
+  private instancesByConstructor(): Map<string, string[]> {
+    if (this.constructedBindings) return this.constructedBindings;
+    const out = new Map<string, string[]>();
+    for (const [name, binding] of this.bindings) {
+      if (binding.kind !== 'value' || binding.node?.type !== 'call') continue;
+      const callee = binding.node.childForFieldName('function')?.text;
+      if (callee !== undefined) push(out, callee, name);
+    }
+    return (this.constructedBindings = out);
   }
 
   /** Is there any sign that this module runs code on several threads? */
