@@ -87,15 +87,10 @@ export const FT106: Rule = {
         let sequenceGuard: Fix | undefined;
         const lines = list.map((x) => x.m.node.startPosition.row + 1);
         for (const { m, kind } of list) {
-          if (list.length === 1) {
-            ctx.report(m.node, {
-              severity: 'info',
-              message:
-                `\`${snippet(m.node)}\` changes module-level ${kind} \`${name}\` from thread code (\`${fn}\` runs on threads: ${via}). ` +
-                `One ${kind} operation is atomic on free-threaded CPython (per-object locks), so this alone is safe; ` +
-                `any read-then-write on \`${name}\` elsewhere is not. Consider a lock, a queue.Queue, or per-thread data merged at the end.`,
-            });
-          } else {
+          // One operation is atomic on free-threaded CPython (per-object locks; the library reference's
+          // thread-safety guarantees): a lone change is not a race by itself. Compound uses are other rules'.
+          if (list.length === 1) continue;
+          {
             ctx.report(m.node, {
               severity: 'warning',
               fix: sequenceGuard ??= guardSequence(ctx, scope, list.map((x) => x.m.node)),
