@@ -45,6 +45,8 @@ export interface ClassInfo {
   methods: Map<string, Node>;
   /** Attributes that hold a lock: class attributes and `self.x = threading.Lock()` in methods. */
   lockAttributes: Set<string>;
+  /** Attributes that hold a `threading.local()`: what is stored through them is per thread. */
+  threadLocalAttributes: Set<string>;
   isThreadSubclass: boolean;
 }
 
@@ -215,8 +217,30 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
     if (singleton) return { why: `\`${singleton}\`, a module-level instance, is shared by every caller`, confidence: 'medium', weak: true };
     if (this.isDecoratorObject(cls)) return { why: 'its instances decorate functions, so every call of the decorated function shares one object', confidence: 'medium', weak: true };
-    if (this.options.assumeConcurrent && !isConfinedByKind(cls)) return { why: 'assume-concurrent: its instances may be used by several threads', confidence: 'low', weak: true };
+    if (this.options.assumeConcurrent && !isConfinedByKind(cls) && !this.ownedWhereMade(cls)) return { why: 'assume-concurrent: its instances may be used by several threads', confidence: 'low', weak: true };
     return null;
+  }
+
+  /**
+   * Every instance this module makes is owned by the call that makes it: bound to a local that is
+   * only used through its attributes (never returned, stored, or passed on). RacerD's ownership,
+   * judged by the local's uses in the function's text.
+   */
+  private ownedWhereMade(cls: ClassInfo): boolean {
+    let sites = 0;
+    for (const call of this.calls) {
+      if (call.childForFieldName('function')?.text !== cls.name) continue;
+      sites++;
+      const assignment = call.parent;
+      const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === call.id ? assignment.childForFieldName('left') : null;
+      const scope = this.scopeOf(call);
+      if (left?.type !== 'identifier' || !scope || !scope.locals.has(left.text)) return false;
+      const body = scope.node.childForFieldName('body');
+      const uses = new RegExp(`(?<![\\w.])${left.text}\\b(?!\\s*\\.)`, 'g');
+      // The only bare use allowed is the binding itself.
+      if ([...(body?.text ?? '').matchAll(uses)].length > 1) return false;
+    }
+    return sites > 0;
   }
 
   /** A class with `__call__` used as `@Cls(…)` / `@Cls` in this module: one instance serves every call. */
@@ -569,7 +593,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const q = this.imports.qualify(b);
         return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread'));
       });
-      const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), isThreadSubclass };
+      const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), threadLocalAttributes: new Set(), isThreadSubclass };
       this.classes.set(node.id, info);
       if (fn === -1 && !this.classesByName.has(name)) this.classesByName.set(name, info);
     }
@@ -604,12 +628,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const scope = this.scopes.get(method.id);
       if (!scope?.receiver) continue;
       for (const c of this.ownNodes(scope)) {
-        if (c.type === 'assignment' && this.isLockConstruction(c.childForFieldName('right'))) {
-          const left = c.childForFieldName('left');
-          if (left?.type === 'attribute' && accessRoot(left)?.text === scope.receiver) {
-            info.lockAttributes.add(left.childForFieldName('attribute')?.text ?? '');
-          }
-        }
+        if (c.type !== 'assignment') continue;
+        const right = c.childForFieldName('right');
+        const into = this.isLockConstruction(right) ? info.lockAttributes : this.isThreadLocal(right) ? info.threadLocalAttributes : null;
+        const left = c.childForFieldName('left');
+        if (into && left?.type === 'attribute' && accessRoot(left)?.text === scope.receiver) into.add(left.childForFieldName('attribute')?.text ?? '');
       }
     }
   }

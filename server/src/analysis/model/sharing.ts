@@ -59,6 +59,7 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     if (!cls) return null;
     const field = path(expr)[1];
     if (path(expr).length === 2 && expr.type === 'attribute') return receiverField(field, scope, model);
+    if (field && cls.threadLocalAttributes.has(field)) return null; // `self._local.x`: per thread
     if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field ?? '?'}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
     if (path(expr).includes('__class__')) return { kind: 'class-attribute', description: `class attribute of \`${cls.name}\``, key: `${cls.name}.${path(expr)[2]}` };
     if (!attribute || !field || model.isConstructionOnly(scope)) return null;

@@ -103,8 +103,15 @@ export class ThreadModel {
     return null;
   }
 
+  /**
+   * Is `fn` called by a thread holding nothing? Under assume-concurrent every public function may be;
+   * a private one (`_helper`, not a dunder) is called by its module's own code, whose locks count.
+   */
   isDirectEntry(fn: Node): boolean {
-    return this.directEntries.has(fn.id) || !!this.options.assumeConcurrent;
+    if (this.directEntries.has(fn.id)) return true;
+    if (!this.options.assumeConcurrent) return false;
+    const name = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text ?? '' : '';
+    return !(name.startsWith('_') && !name.endsWith('__'));
   }
 
   get hasEntries(): boolean {
