@@ -40,14 +40,18 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
   const cache = cacheFor(resolver);
   const held: string[] = [];
   let child = node;
-  for (let n = node.parent; n; child = n, n = n.parent) {
-    const type = n.type;
+  let childType: string | undefined;
+  // Ancestors come from the cache: `node.parent` crosses into wasm, allocates, and in web-tree-sitter
+  // 0.25+ walks down from the root (its cost grows with the number of top-level statements).
+  for (let up = ancestor(node, cache); up; child = up.node, childType = up.type, up = ancestor(up.node, cache)) {
+    const n = up.node;
+    const type = up.type;
     if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') break;
-    if (type === 'with_statement' && child.type === 'block') {
+    if (type === 'with_statement' && (childType ?? child.type) === 'block') {
       let locks = cache.withLocks.get(n.id);
       if (!locks) cache.withLocks.set(n.id, (locks = withItems(n).filter((item) => resolver.isLock(item)).map((item) => item.text)));
       held.push(...locks);
-    } else if (type === 'if_statement' && child.id === n.childForFieldName('consequence')?.id) {
+    } else if (type === 'if_statement' && child.id === consequenceId(n, cache)) {
       const cond = n.childForFieldName('condition');
       const receiver = cond ? acquireReceiver(cond) : null;
       if (receiver) held.push(receiver.text);
@@ -59,6 +63,10 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
 }
 
 interface LockCache {
+  /** node id → its parent and the parent's type (null at the root) */
+  parents: Map<number, { node: Node; type: string } | null>;
+  /** if_statement id → the id of its consequence block */
+  consequences: Map<number, number | undefined>;
   /** with_statement id → the locks it takes */
   withLocks: Map<number, string[]>;
   /** block id → its acquire()/release() statements, in order */
@@ -70,8 +78,23 @@ const caches = new WeakMap<LockResolver, LockCache>();
 /** Per-model caches: the same blocks and `with` statements are asked about for many nodes. */
 function cacheFor(resolver: LockResolver): LockCache {
   let cache = caches.get(resolver);
-  if (!cache) caches.set(resolver, (cache = { withLocks: new Map(), blockCalls: new Map() }));
+  if (!cache) caches.set(resolver, (cache = { parents: new Map(), consequences: new Map(), withLocks: new Map(), blockCalls: new Map() }));
   return cache;
+}
+
+function ancestor(node: Node, cache: LockCache): { node: Node; type: string } | null {
+  let up = cache.parents.get(node.id);
+  if (up === undefined) {
+    const parent = node.parent;
+    up = parent ? { node: parent, type: parent.type } : null;
+    cache.parents.set(node.id, up);
+  }
+  return up;
+}
+
+function consequenceId(ifStatement: Node, cache: LockCache): number | undefined {
+  if (!cache.consequences.has(ifStatement.id)) cache.consequences.set(ifStatement.id, ifStatement.childForFieldName('consequence')?.id);
+  return cache.consequences.get(ifStatement.id);
 }
 
 /** The subjects of `with a, b as c:` (without the `as` targets). */
