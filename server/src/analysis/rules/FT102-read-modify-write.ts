@@ -1,6 +1,7 @@
 // FT102 — `x = x + 1`, `d[k] = d.get(k, 0) + 1` on shared state without a lock. Docs: docs/rules/FT102.md
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
+import type { ModuleModel } from '../model/module';
 import { sharedTarget } from '../model/sharing';
 import { positionalArguments, snippet, walkScope } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
@@ -31,6 +32,54 @@ export function readsTarget(value: Node, target: Node): boolean {
   return found;
 }
 
+/** Values that reset state rather than compute from it: `0`, `None`, `[]`, `{}`, `set()`, `""`. */
+function isResetValue(value: Node): boolean {
+  return ['integer', 'float', 'none', 'true', 'false', 'string'].includes(value.type) || (['list', 'dictionary', 'tuple'].includes(value.type) && value.namedChildCount === 0) || /^(set|list|dict|deque|defaultdict\(\w*)\(\)\)?$/.test(value.text);
+}
+
+/** For a plain assignment, the earlier statement of the same function whose read it completes (see below). */
+export function splitRead(node: Node, model: ModuleModel): Node | null {
+  const target = node.childForFieldName('left');
+  const value = node.childForFieldName('right');
+  const scope = model.scopeOf(node);
+  if (!scope || !value || (target?.type !== 'attribute' && target?.type !== 'identifier')) return null;
+  const reset = isResetValue(value);
+  return model.ownNodes(scope).find((n) => {
+    if (n.type !== 'assignment' || n.startIndex >= node.startIndex) return false;
+    const right = n.childForFieldName('right');
+    const left = n.childForFieldName('left');
+    if (!right || !left || sameExpression(left, target) || !readsTarget(right, target)) return false;
+    if (reset) return true;
+    return left.type === 'identifier' && new RegExp(`(?<![\\w.])${left.text}\\b`).test(value.text);
+  }) ?? null;
+}
+
+/**
+ * The read-modify-write split over statements: `v = self.n` … `self.n = v + 1` (the value flows
+ * through a local), or `out = self.total` … `self.total = 0` (read, then reset). Updates other threads
+ * make between the two statements are lost, as with `+=`.
+ */
+function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleContext): void {
+  const scope = ctx.model.scopeOf(node);
+  const read = scope ? splitRead(node, ctx.model) : null;
+  if (!scope || !read) return;
+  const reset = isResetValue(value);
+  const shared = sharedTarget(target, scope, ctx.model);
+  if (!shared || ctx.model.heldLocks(read).length > 0) return;
+  const verdict = raceVerdict(node, scope, shared, ctx);
+  if (!verdict) return;
+  const line = read.startPosition.row + 1;
+  ctx.report(node, {
+    severity: verdict.severity,
+    confidence: verdict.confidence,
+    fix: guardFix(ctx, read, scope, shared, node),
+    message:
+      `\`${snippet(node)}\` writes ${shared.description}, which line ${line} read (\`${snippet(read, 40)}\`), without holding a lock over both: ` +
+      `${reset ? 'updates other threads make between the read and the reset are lost' : 'threads running this at the same time read the same old value and overwrite each other\'s updates'}.` +
+      `${verdict.where} Guard the read and the write with one lock.`,
+  });
+}
+
 export const FT102: Rule = {
   code: 'FT102',
   name: 'read-modify-write',
@@ -45,8 +94,11 @@ export const FT102: Rule = {
       // The value must mention the target's root name before a structural look is worth it.
       const root = target.type === 'subscript' ? target.childForFieldName('value') : target;
       const valueText = value.text;
-      if (!root || !valueText.includes(root.type === 'attribute' ? root.childForFieldName('attribute')?.text ?? root.text : root.text)) return;
-      if (sameExpression(target, value) || !readsTarget(value, target)) return;
+      if (!root) return;
+      if (!valueText.includes(root.type === 'attribute' ? root.childForFieldName('attribute')?.text ?? root.text : root.text) || sameExpression(target, value) || !readsTarget(value, target)) {
+        splitReadModifyWrite(node, target, value, ctx);
+        return;
+      }
       const shared = sharedTarget(target, scope, ctx.model);
       if (!shared) return;
       const verdict = raceVerdict(node, scope, shared, ctx);

@@ -4,7 +4,7 @@ import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
 import { mutationOf, raceVerdict, runsAlone } from './common';
 import { guardFix } from '../fixes/guard';
-import { readsTarget } from './FT102-read-modify-write';
+import { readsTarget, splitRead } from './FT102-read-modify-write';
 import { uninitialisedAttribute, uninitialisedSubject } from './FT104-lazy-initialization';
 import { insideCheckThenAct, sharedWrites, type SharedWrite } from './writes';
 
@@ -15,7 +15,7 @@ function reportedElsewhere(node: Node, ctx: RuleContext): boolean {
   if (m && insideCheckThenAct(node, m.container, ctx.model)) return true;
   const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
   const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
-  if (left && right && readsTarget(right, left)) return true;
+  if (left && right && (readsTarget(right, left) || splitRead(node, ctx.model))) return true;
   return !!left && insideLazyInit(node, left.text.replace(/\s+/g, ''));
 }
 
