@@ -1,14 +1,19 @@
 // `npm run bench:analyzer`: the analyzer's speed on real Python — the top-level Lib/*.py of the
 // machine's python3 — in one run. A benchmark, not a test: it prints figures and checks them against
-// the budgets of the engine issue, but never fails a build. Run after `npm run build` (the npm script
-// does) with `node --expose-gc --import tsx scripts/bench-analyzer.ts [--reps N] [--edits N] [--no-server]`.
+// the budgets of the performance issues, but never fails a build. Run after `npm run build` (the npm
+// script does) with `node --expose-gc --import tsx scripts/bench-analyzer.ts [--reps N] [--cli-reps N]
+// [--edits N] [--burst N] [--seed N] [--huge-mb N] [--no-server] [--no-cli] [--ruff PATH]`.
 //
-// Prints: tree-sitter parse-only time, full check time (parse + every rule), their ratio, lines/s,
-// `ftaudit check` wall time on every core vs one (worker threads), peak memory (RSS), and the latency
-// to re-analyse a 5,000-line file after a one-character edit — in-process (DocumentStore: edit,
-// incremental parse, analysis) and through the real server over stdio — then a markdown table.
-import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+// Prints, side by side: tree-sitter parse-only vs full analysis (parse + every rule), lines/s;
+// `ftaudit check` wall and CPU time with --jobs 1 and --jobs 2, paired with `ruff check --no-cache
+// --isolated` on the same files when ruff is on PATH; a one-character edit re-analysed in-process
+// (DocumentStore); and the real server over stdio (LSP only, so it measures a server that analyses on
+// its message loop or in a worker thread alike): didChange → publishDiagnostics latency over 200 edits
+// in function bodies of the 5,026-line file of 14 stdlib modules, request latency during a burst of
+// 2,000 seeded hostile edits (scripts/bench/fuzz.ts), time to diagnostics and request latency right
+// after an 8 MB document is opened, and the server's peak RSS (VmHWM) — then a markdown table.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,8 +22,10 @@ import { analyze, Checker, selectRules } from '../server/src/analysis';
 import { createPythonParser } from '../server/src/analysis/parser';
 import { DocumentStore } from '../server/src/documents';
 import { LspTestClient } from '../test/helpers/lspClient';
+import { editFile, functionBodySites, lineCount, repeatTo, stdlibCorpus } from './bench/corpus';
+import { editLatency, hostileBurst, hugeDocument, misplacedRanges, peakRssKb } from './bench/server';
 
-const BUDGET = { overheadPct: 30, editP95Ms: 15, rssMb: 300 };
+const BUDGET = { overheadPct: 30, editP95Ms: 15, rssMb: 300, serverEditP95Ms: 20, requestP95Ms: 200, hugeBlockMs: 1000, serverRssMb: 400, ruffRatio: 6, cliRssMb: 200 };
 const repo = join(__dirname, '..');
 const { values: opts } = parseArgs({
   options: {
@@ -26,6 +33,11 @@ const { values: opts } = parseArgs({
     'cli-reps': { type: 'string', default: '3' },
     edits: { type: 'string', default: '200' },
     'no-server': { type: 'boolean', default: false },
+    'no-cli': { type: 'boolean', default: false },
+    burst: { type: 'string', default: '2000' },
+    seed: { type: 'string', default: '10' },
+    'huge-mb': { type: 'string', default: '8' },
+    ruff: { type: 'string' },
     python: { type: 'string', default: 'python3' },
   },
 });
@@ -60,11 +72,9 @@ const row = (what: string, value: string, budget?: string, ok?: boolean) => {
 };
 
 async function main(): Promise<void> {
-  const stdlib = execFileSync(opts.python, ['-c', "import sysconfig;print(sysconfig.get_paths()['stdlib'])"], { encoding: 'utf8' }).trim();
-  const pyVersion = execFileSync(opts.python, ['-c', 'import sys;print(sys.version.split()[0])'], { encoding: 'utf8' }).trim();
-  const files = readdirSync(stdlib).filter((f) => f.endsWith('.py')).sort().map((f) => join(stdlib, f));
-  const texts = files.map((f) => readFileSync(f, 'utf8'));
-  const lines = texts.reduce((n, t) => n + t.split('\n').length - (t.endsWith('\n') ? 1 : 0), 0);
+  const corpus = stdlibCorpus(opts.python);
+  const { stdlib, files, texts, lines } = corpus;
+  const pyVersion = corpus.pythonVersion;
   const rules = selectRules({ select: ['ALL'] });
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.availableParallelism()} (${(os.totalmem() / 2 ** 30).toFixed(0)} GB), ${os.platform()} ${os.release()}, Node ${process.versions.node}`;
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -124,27 +134,9 @@ async function main(): Promise<void> {
   const inProcessRss = process.resourceUsage().maxRSS;
   row('peak RSS of this process so far', `${mb(inProcessRss)} MB`);
 
-  // 2. The CLI over the same files: every core (worker threads) vs one.
-  const cores = os.availableParallelism();
-  log(`\nftaudit check (bundled CLI, --isolated --select ALL --format json), best of ${CLI_REPS}`);
-  // Alternated, best of CLI_REPS each: on a shared machine the minimum is the figure least disturbed.
-  const cliArgs = (jobs: number) => ['check', '--isolated', '--select', 'ALL', '--format', 'json', '--jobs', String(jobs), ...files];
-  let one = { wall: Infinity, rss: 0, cpu: 0 };
-  let all = { wall: Infinity, rss: 0, cpu: 0 };
-  for (let i = 0; i < CLI_REPS; i++) {
-    const a = await runCli(cliArgs(1));
-    if (a.wall < one.wall) one = a;
-    const b = await runCli(cliArgs(cores));
-    if (b.wall < all.wall) all = b;
-  }
-  const cpu = (r: typeof one) => `${sec(r.cpu)} s CPU (${((r.cpu / r.wall) * 100).toFixed(0)} % of one core)`;
-  row(`CLI wall time, --jobs 1`, `${sec(one.wall)} s; ${cpu(one)}; peak RSS ${mb(one.rss)} MB`);
-  row(
-    `CLI wall time, --jobs ${cores} (worker threads)`,
-    `${sec(all.wall)} s — ×${(one.wall / all.wall).toFixed(2)} vs --jobs 1; ${cpu(all)}; peak RSS ${mb(all.rss)} MB`,
-    `≤ ${BUDGET.rssMb} MB`,
-    all.rss / 1024 <= BUDGET.rssMb,
-  );
+  // 2. The CLI over the same files, --jobs 1 and --jobs 2, each paired with ruff when it is on PATH:
+  // the runs alternate (ftaudit 1, ftaudit 2, ruff), so the ratios compare runs made under the same load.
+  if (!opts['no-cli']) await cliSection(files);
 
   // 3. A one-character edit in a 5,000-line file.
   const { text: big, name } = fiveThousandLines(files, texts);
@@ -197,13 +189,7 @@ async function main(): Promise<void> {
   );
   row('same file from scratch (parse + all rules)', `median ${ms(median(fullTimes))} ms`);
 
-  if (!opts['no-server']) {
-    const server = await serverLatency(big, edit.position, Math.min(EDITS, 60));
-    row(
-      'server over stdio: didChange → publishDiagnostics (default rules)',
-      `median ${ms(server.median)} ms, p95 ${ms(server.p95)} ms, including its ${server.debounce} ms debounce (so ≈ ${ms(server.median - server.debounce)} / ${ms(server.p95 - server.debounce)} ms of work)${server.rssKb ? `; server peak RSS ${mb(server.rssKb)} MB` : ''}`,
-    );
-  }
+  if (!opts['no-server']) await serverSection(corpus);
   row('peak RSS of this process (all of the above in-process)', `${mb(process.resourceUsage().maxRSS)} MB`);
 
   // Markdown for docs/performance.md.
@@ -267,33 +253,148 @@ function editSite(text: string): { line: number; position: { line: number; chara
   throw new Error('no edit site found');
 }
 
-async function serverLatency(text: string, at: { line: number; character: number }, edits: number) {
-  const debounce = Number(/ANALYSIS_DELAY_MS = (\d+)/.exec(readFileSync(join(repo, 'server', 'src', 'server.ts'), 'utf8'))?.[1] ?? 0);
-  const client = await LspTestClient.start();
-  const uri = pathToFileURL(join(os.tmpdir(), 'ftaudit-bench-big.py')).href;
+/** `ruff` to compare with: --ruff PATH, else the one on PATH; null when there is none. */
+function findRuff(): { path: string; version: string } | null {
+  const path = opts.ruff ?? 'ruff';
+  const r = spawnSync(path, ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? { path, version: r.stdout.trim() } : null;
+}
+
+/** Runs any command: wall time, CPU time (ms, children included) and peak RSS (kB) via /usr/bin/time when present. */
+function runCommand(command: string, args: string[]): Promise<{ wall: number; rss: number; cpu: number }> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'ftaudit-bench-'));
+  const out = join(dir, 'time');
+  const timeBin = '/usr/bin/time';
+  let useTime = false;
   try {
-    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
-    await client.diagnostics(uri, 1, 30_000);
-    const times: number[] = [];
-    for (let i = 0, version = 1; i < edits + 5; i++) {
-      const insert = i % 2 === 0;
-      const range = insert ? { start: at, end: at } : { start: at, end: { line: at.line, character: at.character + 1 } };
-      const t = now();
-      const published = client.diagnostics(uri, ++version, 30_000);
-      await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: insert ? 'x' : '' }] });
-      await published;
-      if (i >= 5) times.push(now() - t);
-    }
-    let rssKb: number | undefined;
-    try {
-      const status = readFileSync(`/proc/${client.process.pid}/status`, 'utf8');
-      rssKb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-    } catch {
-      rssKb = undefined; // not Linux
-    }
-    return { median: median(times), p95: quantile(times, 0.95), debounce, rssKb };
+    useTime = spawnSync(timeBin, ['-f', '%e', 'true']).status === 0;
+  } catch {
+    useTime = false;
+  }
+  return new Promise((resolve, reject) => {
+    const t = now();
+    const child = useTime
+      ? spawn(timeBin, ['-o', out, '-f', '%U %S %M', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const wall = now() - t;
+      try {
+        if (code !== 0 && code !== 1) return reject(new Error(`${command} exited ${code}: ${stderr.slice(0, 500)}`));
+        if (!useTime) return resolve({ wall, rss: 0, cpu: NaN });
+        const [user, system, rss] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-3).map(Number);
+        resolve({ wall, rss, cpu: (user + system) * 1000 });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+async function cliSection(files: string[]): Promise<void> {
+  const ruff = findRuff();
+  log(`\nftaudit check (bundled CLI, --isolated, default rules, --format json), ${CLI_REPS} paired rounds${ruff ? ` with ${ruff.version} (check --no-cache --isolated)` : ' — ruff is not on PATH: no comparison (pass --ruff PATH)'}`);
+  const cliArgs = (jobs: number) => ['check', '--isolated', '--format', 'json', '--jobs', String(jobs), ...files];
+  type Run = { wall: number; rss: number; cpu: number };
+  const j1: Run[] = [];
+  const j2: Run[] = [];
+  const rf: Run[] = [];
+  for (let i = 0; i < CLI_REPS; i++) {
+    j1.push(await runCli(cliArgs(1)));
+    j2.push(await runCli(cliArgs(2)));
+    if (ruff) rf.push(await runCommand(ruff.path, ['check', '--no-cache', '--isolated', '--exit-zero', '--quiet', ...files]));
+  }
+  const best = (runs: Run[]) => runs.reduce((a, b) => (b.wall < a.wall ? b : a));
+  const pairedRatio = (runs: Run[], k: 'wall' | 'cpu') => median(runs.map((r, i) => r[k] / rf[i][k]));
+  const describe = (runs: Run[]) => {
+    const b = best(runs);
+    return `${sec(b.wall)} s wall (median ${sec(median(runs.map((r) => r.wall)))}), ${sec(b.cpu)} s CPU (${((b.cpu / b.wall) * 100).toFixed(0)} % of one core), peak RSS ${mb(b.rss)} MB`;
+  };
+  const vsRuff = (runs: Run[]) => (ruff ? `; ×${pairedRatio(runs, 'wall').toFixed(1)} ruff's wall, ×${pairedRatio(runs, 'cpu').toFixed(1)} its CPU (median of paired runs)` : '');
+  row('CLI, --jobs 1', `${describe(j1)}${vsRuff(j1)}`);
+  const ratio2 = ruff ? pairedRatio(j2, 'wall') : NaN;
+  row(
+    'CLI, --jobs 2 (worker threads)',
+    `${describe(j2)} — ×${(best(j1).wall / best(j2).wall).toFixed(2)} vs --jobs 1${vsRuff(j2)}`,
+    ruff ? `≤ ×${BUDGET.ruffRatio} ruff, ≤ ${BUDGET.cliRssMb} MB` : `≤ ${BUDGET.cliRssMb} MB`,
+    (!ruff || ratio2 <= BUDGET.ruffRatio) && best(j2).rss / 1024 <= BUDGET.cliRssMb,
+  );
+  if (ruff) row(`${ruff.version} check --no-cache --isolated`, describe(rf));
+  else row('ruff', 'not on PATH: skipped (install it or pass --ruff PATH for the paired comparison)');
+}
+
+async function serverSection(corpus: ReturnType<typeof stdlibCorpus>): Promise<void> {
+  const { text, modules } = editFile(corpus);
+  const editLines = lineCount(text);
+  const sites = functionBodySites(text, Math.max(1, Math.ceil(EDITS / 2)));
+  const BURST = Number(opts.burst);
+  const SEED = Number(opts.seed);
+  const hugeBytes = Number(opts['huge-mb']) * 1024 * 1024;
+  const huge = repeatTo(text, hugeBytes);
+  const dir = mkdtempSync(join(os.tmpdir(), 'ftaudit-bench-server-'));
+  const uri = (name: string) => pathToFileURL(join(dir, name)).href;
+  log(`\nthe server over stdio (node server/out/server.js --stdio, default settings): ${editLines.toLocaleString('en')}-line file of ${modules.length} modules (${modules[0]} … ${modules[modules.length - 1]})`);
+  const client = await LspTestClient.start();
+  const pid = client.process.pid;
+  let crashed = false;
+  client.process.once('exit', (code, signal) => {
+    if (code !== 0) crashed = true;
+    if (code !== 0) log(`  the server exited: code ${code}, signal ${signal}`);
+  });
+  try {
+    // (a) one-character edits in function bodies.
+    const edits = await editLatency(client, uri('edit.py'), text, sites, EDITS);
+    const p95 = quantile(edits.times, 0.95);
+    row(
+      `server: didChange → publishDiagnostics, ${EDITS} one-character edits in function bodies (${editLines.toLocaleString('en')} lines)`,
+      `median ${ms(median(edits.times))} ms, p95 ${ms(p95)} ms, max ${ms(Math.max(...edits.times))} ms`,
+      `p95 ≤ ${BUDGET.serverEditP95Ms} ms`,
+      p95 <= BUDGET.serverEditP95Ms,
+    );
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uri('edit.py') } });
+    const afterEdits = peakRssKb(pid);
+
+    // (b) a burst of hostile edits, with a request every ~50 ms.
+    const burst = await hostileBurst(client, uri('fuzz.py'), text, BURST, SEED, {
+      pasteSource: corpus.texts.join('\n'),
+      hugeAt: Math.floor(BURST * 0.75),
+      hugeText: huge,
+      restoreAfter: 5,
+    });
+    const rp95 = quantile(burst.requestTimes, 0.95);
+    const misplaced = misplacedRanges(burst.finalText, burst.final.diagnostics);
+    row(
+      `server: requests during ${BURST.toLocaleString('en')} hostile edits (seed ${SEED}; ${Object.entries(burst.kinds).map(([k, n]) => `${n} ${k}`).join(', ')})`,
+      `${burst.requestTimes.length} code-action requests every ~50 ms: median ${ms(median(burst.requestTimes))} ms, p95 ${ms(rp95)} ms, max ${ms(Math.max(...burst.requestTimes))} ms (${burst.requestErrors} answered with an error); final diagnostics ${ms(burst.settleMs)} ms after the last edit; ${crashed ? 'CRASHED' : '0 crashes'}, ${misplaced.length} misplaced ranges; burst took ${sec(burst.wallMs)} s`,
+      `p95 ≤ ${BUDGET.requestP95Ms} ms`,
+      rp95 <= BUDGET.requestP95Ms && !crashed && misplaced.length === 0,
+    );
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uri('fuzz.py') } });
+    const afterBurst = peakRssKb(pid);
+
+    // (c) an 8 MB document opened.
+    const big = await hugeDocument(client, uri('huge.py'), huge);
+    const worst = Math.max(...big.requestTimes);
+    row(
+      `server: a ${(huge.length / 2 ** 20).toFixed(1)} MB document (${lineCount(huge).toLocaleString('en')} lines) opened`,
+      `diagnostics after ${sec(big.diagnosticsMs)} s (${big.count} published); a request sent right after the didOpen answered in ${ms(big.firstRequestMs)} ms; ${big.requestTimes.length} requests until then: median ${ms(median(big.requestTimes))} ms, max ${ms(worst)} ms`,
+      `no request waits > ${BUDGET.hugeBlockMs} ms`,
+      worst <= BUDGET.hugeBlockMs,
+    );
+    await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri: uri('huge.py') } });
+    const peak = peakRssKb(pid);
+    row(
+      'server: peak RSS (VmHWM)',
+      peak ? `${mb(peak)} MB (after the edits ${mb(afterEdits ?? 0)} MB, after the burst ${mb(afterBurst ?? 0)} MB)` : 'unknown (no /proc)',
+      `≤ ${BUDGET.serverRssMb} MB`,
+      !!peak && peak / 1024 <= BUDGET.serverRssMb,
+    );
   } finally {
-    await client.stop();
+    if (!crashed) await Promise.race([client.stop(), new Promise((r) => setTimeout(r, 10_000))]);
+    if (client.process.exitCode === null) client.process.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
