@@ -207,6 +207,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   private computeInstanceSharing(cls: ClassInfo): SharingEvidence | null {
     if (cls.isThreadSubclass) return null; // a Thread object's own state belongs to its thread
+    if (isDocumentedConfined(cls)) return null; // the class's own contract: one thread at a time
     const entry = this.threads.sharedInstances.get(cls.node.id);
     if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true };
     let singleton: string | null = null;
@@ -645,12 +646,29 @@ function countNewlines(text: string, end: number): number {
 }
 
 /**
+ * A class that says it is used by one thread: a docstring ("not thread-safe", "single-threaded", "used by
+ * one thread at a time", "must be called from the loop's thread") or a `# ftaudit: confined` comment in
+ * its body. Its fields are the caller's to protect; only fields its own locks guard stay shared.
+ */
+function isDocumentedConfined(cls: ClassInfo): boolean {
+  const body = cls.node.childForFieldName('body');
+  const first = body ? namedChildren(body)[0] : null;
+  const doc = first?.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string' ? namedChildren(first)[0].text : '';
+  if (CONFINED_DOC.test(doc)) return true;
+  const head = cls.node.text.slice(0, 2000);
+  return /#\s*ftaudit:\s*confined\b/i.test(head);
+}
+
+const CONFINED_DOC = /not (?:\w+ )?thread[- ]?safe|single[- ]threaded|(?:by|from|on|in) (?:one|a single|the same|its own|the loop's|the event loop's) thread|one thread at a time|confined to (?:one|a single|its) thread/i;
+
+/**
  * Kinds of class whose instances are confined by what they are: exceptions (raised and caught by one
  * thread), iterators (consumed by their caller), enum members and named tuples (immutable), test cases.
  */
 function isConfinedByKind(cls: ClassInfo): boolean {
   const bases = cls.node.childForFieldName('superclasses')?.text ?? '';
-  if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b/.test(bases)) return true;
+  // asyncio protocols live on their event loop's thread.
+  if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b/.test(bases)) return true;
   return cls.methods.has('__next__') || /^Test/.test(cls.name);
 }
 

@@ -58,6 +58,8 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     const cls = model.classInfo(scope.classNode);
     if (!cls) return null;
     const field = path(expr)[1];
+    // A metaclass's `cls` is a class: what it keeps on `cls` is class-level state every caller shares.
+    if (isMetaclass(cls.node) && field) return { kind: 'class-attribute', description: `class-level \`${name}.${field}\` of metaclass \`${cls.name}\``, key: `${cls.name}.${field}` };
     if (path(expr).length === 2 && expr.type === 'attribute') return receiverField(field, scope, model);
     if (field && cls.threadLocalAttributes.has(field)) return null; // `self._local.x`: per thread
     if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field ?? '?'}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
@@ -106,6 +108,12 @@ export function receiverField(field: string, scope: FunctionScope, model: Module
   const evidence = model.fieldSharing(cls, field);
   if (!evidence) return null;
   return { kind: 'shared-instance', description: `\`${name}.${field}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${field}`, weak: evidence.weak, confidence: evidence.confidence };
+}
+
+/** `class Meta(type)`, `class Meta(ABCMeta)`: instances are classes. */
+function isMetaclass(classNode: Node): boolean {
+  const bases = classNode.childForFieldName('superclasses');
+  return !!bases && namedChildren(bases).some((b) => /^(type|abc\.ABCMeta|ABCMeta)$/.test(b.text));
 }
 
 /** The shared state an assignment target writes (a bare name counts only through global/nonlocal). */

@@ -4,7 +4,7 @@ import type { Rule, RuleContext } from '../types';
 import { sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
 import { namedChildren, snippet } from '../model/syntax';
-import { MUTATION_TYPES, mutationOf, raceVerdict, sameExpression } from './common';
+import { isAtomicIdiom, MUTATION_TYPES, mutationOf, raceVerdict, sameExpression } from './common';
 import { atomicDictFix } from '../fixes/atomicDict';
 import { guardFix } from '../fixes/guard';
 import { lockedKeys } from './writes';
@@ -39,6 +39,44 @@ export function checkedContainers(condition: Node): Node[] {
   return [];
 }
 
+/**
+ * The check made through a local: `v = d.get(k)` … `if v is None: d[k] = …` tests `d` as surely as
+ * `if k not in d` does. → the containers the condition's locals were last read from.
+ */
+function containersReadInto(condition: Node, ifNode: Node, model: ModuleModel): Node[] {
+  const scope = model.scopeOf(ifNode);
+  if (!scope) return [];
+  const names = new Set(testedNames(condition).filter((n) => scope.locals.has(n)));
+  if (names.size === 0) return [];
+  const out: Node[] = [];
+  for (const name of names) {
+    const read = model
+      .ownNodes(scope)
+      .filter((n) => n.type === 'assignment' && n.startIndex < ifNode.startIndex && n.childForFieldName('left')?.text === name)
+      .pop()
+      ?.childForFieldName('right');
+    const container = read ? getterContainer(read) ?? (read.type === 'subscript' ? read.childForFieldName('value') : null) : null;
+    if (container) out.push(container);
+  }
+  return out;
+}
+
+/** Bare names a condition tests: `v`, `not v`, `v is None`, `v is SENTINEL`, `a and not b`. */
+function testedNames(condition: Node): string[] {
+  switch (condition.type) {
+    case 'identifier':
+      return [condition.text];
+    case 'not_operator':
+    case 'parenthesized_expression':
+      return namedChildren(condition).flatMap(testedNames);
+    case 'boolean_operator':
+      return [condition.childForFieldName('left'), condition.childForFieldName('right')].flatMap((c) => (c ? testedNames(c) : []));
+    case 'comparison_operator':
+      return namedChildren(condition).filter((c) => c.type === 'identifier').map((c) => c.text);
+  }
+  return [];
+}
+
 /** `d.get(k)` → d */
 function getterContainer(n: Node): Node | null {
   if (n.type !== 'call') return null;
@@ -58,7 +96,7 @@ export function actionOn(ifNode: Node, container: Node, model: ModuleModel): Nod
   for (const n of model.nodesWithin(ifNode, MUTATION_TYPES)) {
     if (n.startIndex < conditionEnd) continue;
     const m = mutationOf(n);
-    if (m && sameExpression(m.container, container)) return n;
+    if (m && sameExpression(m.container, container) && !isAtomicIdiom(n)) return n;
   }
   return null;
 }
@@ -73,7 +111,7 @@ export const FT103: Rule = {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');
       if (!scope || !condition) return;
-      for (const container of checkedContainers(condition)) {
+      for (const container of [...checkedContainers(condition), ...containersReadInto(condition, node, ctx.model)]) {
         // `"x" not in self.__dict__` tests an attribute: lazy initialisation, FT104's.
         if (container.type === 'attribute' && container.childForFieldName('attribute')?.text === '__dict__') continue;
         const action = actionOn(node, container, ctx.model);

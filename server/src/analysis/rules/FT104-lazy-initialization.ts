@@ -87,6 +87,56 @@ function initialisation(ifNode: Node, target: string, model: ModuleModel, receiv
   return null;
 }
 
+/**
+ * The guard-clause form: `if x is not None: return x` / `if self._loaded: return` — the body only
+ * leaves, and the initialisation follows the if. → the tested subject.
+ */
+function guardClause(ifNode: Node, condition: Node): { subject: Node } | null {
+  const body = ifNode.childForFieldName('consequence');
+  const first = body ? namedChildren(body)[0] : null;
+  if (!first || (first.type !== 'return_statement' && first.type !== 'raise_statement') || ifNode.childForFieldName('alternative')) return null;
+  if (condition.type === 'identifier' || condition.type === 'attribute') return { subject: condition };
+  if (condition.type === 'comparison_operator') {
+    const ops = condition.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
+    const [left, right] = namedChildren(condition);
+    if ((ops[0] === 'is not' || ops[0] === '!=') && right?.type === 'none' && (left?.type === 'identifier' || left?.type === 'attribute')) return { subject: left };
+  }
+  return null;
+}
+
+/**
+ * Is this write (to `target`, compact text) the initialisation of a lazy-init test — inside
+ * `if x is None:` / `if not hasattr(…)`, or after a guard clause `if x is not None: return x` in the same
+ * block? FT104 reports those; other rules step aside.
+ */
+export function isLazyInitialisation(node: Node, target: string): boolean {
+  const tested = (condition: Node | null) => {
+    if (!condition) return null;
+    const subject = uninitialisedSubject(condition);
+    const byName = subject ? null : uninitialisedAttribute(condition);
+    return subject ? subject.text.replace(/\s+/g, '') : byName ? `${byName.object.text}.${byName.field}` : null;
+  };
+  for (let child = node, n = node.parent; n && n.type !== 'function_definition'; child = n, n = n.parent) {
+    if (n.type === 'if_statement' && tested(n.childForFieldName('condition')) === target) return true;
+    if (n.type !== 'block') continue;
+    for (let prev = child.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+      const condition = prev.type === 'if_statement' ? prev.childForFieldName('condition') : null;
+      const guard = condition ? guardClause(prev, condition) : null;
+      if (guard && guard.subject.text.replace(/\s+/g, '') === target) return true;
+    }
+  }
+  return false;
+}
+
+/** The first assignment to `target` after the if, in the statements of the same block. */
+function initialisationAfter(ifNode: Node, target: string, model: ModuleModel): { node: Node; viaCall: boolean } | null {
+  const block = ifNode.parent;
+  if (!block) return null;
+  const after = model.nodesWithin(block, INIT_TYPES).filter((n) => n.startIndex >= ifNode.endIndex);
+  const found = after.find((n) => initialises(n, target));
+  return found ? { node: found, viaCall: false } : null;
+}
+
 function initialises(n: Node, target: string): boolean {
   const compact = (t: string) => t.replace(/\s+/g, '');
   if (n.type === 'assignment') {
@@ -125,11 +175,12 @@ export const FT104: Rule = {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');
       if (!scope || !condition) return;
-      const subject = uninitialisedSubject(condition);
+      const guard = guardClause(node, condition);
+      const subject = guard ? guard.subject : uninitialisedSubject(condition);
       const byName = subject ? null : uninitialisedAttribute(condition);
       const target = subject ? subject.text.replace(/\s+/g, '') : byName ? `${byName.object.text.replace(/\s+/g, '')}.${byName.field}` : null;
       if (!target) return;
-      const init = initialisation(node, target, ctx.model, scope.receiver);
+      const init = guard ? initialisationAfter(node, target, ctx.model) : initialisation(node, target, ctx.model, scope.receiver);
       if (!init) return;
       const assignment = init.node;
       // A helper that assigns a global reads as a plain name here: it is the module's state all the same.

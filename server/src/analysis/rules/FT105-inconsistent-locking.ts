@@ -5,7 +5,7 @@ import { snippet } from '../model/syntax';
 import { mutationOf, raceVerdict, runsAlone } from './common';
 import { guardFix } from '../fixes/guard';
 import { readsTarget, splitRead } from './FT102-read-modify-write';
-import { uninitialisedAttribute, uninitialisedSubject } from './FT104-lazy-initialization';
+import { isLazyInitialisation } from './FT104-lazy-initialization';
 import { insideCheckThenAct, sharedWrites, type SharedWrite } from './writes';
 
 /** Writes that FT101/FT102/FT103 already report with their own, more specific message. */
@@ -16,20 +16,7 @@ function reportedElsewhere(node: Node, ctx: RuleContext): boolean {
   const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
   const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
   if (left && right && (readsTarget(right, left) || splitRead(node, ctx.model))) return true;
-  return !!left && insideLazyInit(node, left.text.replace(/\s+/g, ''));
-}
-
-/** Is this write the initialisation of an `if x is None:` / `if not hasattr(…)` test (FT104's)? */
-function insideLazyInit(node: Node, target: string): boolean {
-  for (let n = node.parent; n && n.type !== 'function_definition'; n = n.parent) {
-    const condition = n.type === 'if_statement' ? n.childForFieldName('condition') : null;
-    if (!condition) continue;
-    const subject = uninitialisedSubject(condition);
-    const byName = subject ? null : uninitialisedAttribute(condition);
-    const tested = subject ? subject.text.replace(/\s+/g, '') : byName ? `${byName.object.text}.${byName.field}` : null;
-    if (tested === target) return true;
-  }
-  return false;
+  return !!left && isLazyInitialisation(node, left.text.replace(/\s+/g, ''));
 }
 
 export const FT105: Rule = {

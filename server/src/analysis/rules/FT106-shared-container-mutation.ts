@@ -5,7 +5,7 @@ import type { Rule, RuleContext } from '../types';
 import { isMutableContainer } from '../model/scopes';
 import type { ModuleModel } from '../model/module';
 import { snippet } from '../model/syntax';
-import { mutationOf, type Mutation } from './common';
+import { isAtomicIdiom, mutationOf, type Mutation } from './common';
 import type { Fix } from '../types';
 import type { FunctionScope } from '../model/scopes';
 import { sharedState } from '../model/sharing';
@@ -26,14 +26,6 @@ const KIND_NAMES: Array<[RegExp, string]> = [
 function containerKind(value: Node): string {
   const text = value.type === 'dictionary' ? '{}' : value.text;
   return KIND_NAMES.find(([re]) => re.test(text))?.[1] ?? 'container';
-}
-
-/** `d.setdefault(k, v)` and `d.pop(k, default)`: the atomic idioms ftaudit itself recommends. */
-function isAtomicIdiom(n: Node): boolean {
-  if (n.type !== 'call') return false;
-  const method = n.childForFieldName('function')?.childForFieldName('attribute')?.text;
-  const args = n.childForFieldName('arguments')?.namedChildCount ?? 0;
-  return method === 'setdefault' || (method === 'pop' && args === 2);
 }
 
 /** Mutations that FT101/FT102/FT103 report with a more specific message. */

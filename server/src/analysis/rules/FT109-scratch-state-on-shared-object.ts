@@ -4,6 +4,7 @@ import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
 import { readsTarget } from './FT102-read-modify-write';
+import { runsAlone } from './common';
 
 const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__', 'setUp']);
 
@@ -77,7 +78,7 @@ export const FT109: Rule = {
         if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver) continue;
         const attr = left.childForFieldName('attribute')!.text;
         const value = n.childForFieldName('right');
-        if (cls.lockAttributes.has(attr) || reported.has(attr) || (value && readsTarget(value, left)) || model.heldLocks(n).length > 0) continue;
+        if (cls.lockAttributes.has(attr) || reported.has(attr) || (value && readsTarget(value, left)) || model.heldLocks(n).length > 0 || runsAlone(n, scope, ctx)) continue;
         let read = findRead(bodyText, `${scope.receiver}.${attr}`, n.endIndex - body.startIndex);
         let line = n.startPosition.row + 1 + countLines(bodyText, n.endIndex - body.startIndex, read);
         if (exit) {

@@ -82,6 +82,13 @@ export const MUTATING_METHODS = new Set([
   'intersection_update', 'symmetric_difference_update',
 ]);
 
+/** `d.setdefault(k, v)` and `d.pop(k, default)`: one atomic call that does its own check (the idioms ftaudit recommends). */
+export function isAtomicIdiom(n: Node): boolean {
+  if (n.type !== 'call') return false;
+  const method = n.childForFieldName('function')?.childForFieldName('attribute')?.text;
+  return method === 'setdefault' || (method === 'pop' && (n.childForFieldName('arguments')?.namedChildCount ?? 0) === 2);
+}
+
 /** Node types that can change a container in place (see mutationOf). */
 export const MUTATION_TYPES: ReadonlySet<string> = new Set(['call', 'assignment', 'augmented_assignment', 'delete_statement']);
 
