@@ -187,8 +187,6 @@ function publish(uri: string): void {
   let diagnostics: Diagnostic[] = [];
   try {
     const text = document.getText();
-    if (TEST_HOOKS && text.includes('# ftaudit-test: crash-worker')) process.exit(70);
-    if (TEST_HOOKS && text.includes('# ftaudit-test: hang-worker')) for (;;);
     const size = text.length > settings.maxAnalysisSize / 3 ? Buffer.byteLength(text, 'utf8') : text.length;
     if (!settings.enable) {
       store.dropTree(entry);
@@ -196,6 +194,10 @@ function publish(uri: string): void {
     } else if (state.skip) {
       store.dropTree(entry);
       diagnostics = notice(uri, state, 'skip', state.skip);
+    } else if (TEST_HOOKS && text.includes('# ftaudit-test: crash-worker')) {
+      process.exit(70);
+    } else if (TEST_HOOKS && text.includes('# ftaudit-test: hang-worker')) {
+      for (;;);
     } else if (settings.maxAnalysisSize > 0 && size > settings.maxAnalysisSize) {
       store.dropTree(entry);
       diagnostics = notice(uri, state, 'size', `this file (${mb(size)}) is larger than ftaudit.maxAnalysisSize (${mb(settings.maxAnalysisSize)}), so it is not analysed.`);

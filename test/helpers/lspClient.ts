@@ -28,8 +28,9 @@ export class LspTestClient {
     this.connection.listen();
   }
 
-  static async start(serverPath = join(__dirname, '..', '..', 'server', 'out', 'server.js'), rootUri: string | null = null): Promise<LspTestClient> {
-    const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `env`: extra environment variables for the server (e.g. FTAUDIT_ANALYSIS_TIMEOUT_MS). */
+  static async start(serverPath = join(__dirname, '..', '..', 'server', 'out', 'server.js'), rootUri: string | null = null, env: Record<string, string> = {}): Promise<LspTestClient> {
+    const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const client = new LspTestClient(child);
     await client.connection.sendRequest('initialize', {
       processId: process.pid,
@@ -39,6 +40,11 @@ export class LspTestClient {
     });
     await client.connection.sendNotification('initialized', {});
     return client;
+  }
+
+  /** Every publishDiagnostics received so far for `uri`, in order. */
+  allDiagnostics(uri: string): PublishedDiagnostics[] {
+    return this.published.filter((p) => p.uri === uri);
   }
 
   /** Resolves with the first diagnostics for `uri` (and `version`, when given) published from now on or already received. */
