@@ -150,43 +150,102 @@ export function* hostileEdits(document: EditedDocument, count: number, seed: num
   }
 }
 
+const KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield', 'match', 'case', 'print', 'exec']);
+/** A simple statement on its own line (the kind that can be deleted, or have a statement put before it). */
+const SIMPLE_STATEMENT = /^([ \t]+)(?:[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?\s*(?:[-+*/|&]?=(?!=)|\()|return\b|pass\b)/;
+
 /**
- * Small edits of the kind people make, mostly inside function bodies: typing and deleting characters
- * and identifiers, new lines and indentation, pasted lines, astral characters in strings and comments,
- * CRLF and lone CR line breaks. For the property test: any sequence must leave diagnostics equal to a
- * from-scratch analysis of the final text.
+ * Edits of the kind people make, mostly inside function bodies and mostly leaving the file valid (one
+ * unbalanced bracket makes tree-sitter's error recovery swallow the rest of a file, and with it every
+ * finding, which would make the property vacuous): renames (a character typed at the start of an
+ * identifier, or deleted inside one), statements inserted and deleted (`+=` on fields, `with lock:`
+ * blocks), comments and strings with astral characters, a string holding a lone CR, LF ↔ CRLF line
+ * ends, and now and then a breaking character that the next edit takes out again.
+ * For the property test: any sequence must leave diagnostics equal to a from-scratch analysis.
  */
 export function* typingEdits(document: EditedDocument, count: number, seed: number): Generator<{ version: number; change: Change }> {
   const random = rng(seed);
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(xs: readonly T[]) => xs[int(xs.length)];
+  let repair: { offset: number; length: number } | null = null;
   for (let i = 0; i < count; i++) {
     const text = document.text;
-    // Prefer offsets inside indented (function-body) lines.
-    let at = int(text.length + 1);
-    for (let tries = 0; tries < 8; tries++) {
-      const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-      if (text.startsWith('        ', lineStart)) break;
-      at = int(text.length + 1);
+    if (repair) {
+      const { offset, length } = repair;
+      repair = null;
+      yield document.apply({ range: document.range(offset, offset + length), text: '' });
+      continue;
     }
+    const lines = text.split('\n');
+    const starts: number[] = [];
+    for (let k = 0, o = 0; k < lines.length; o += lines[k].length + 1, k++) starts.push(o);
+    const bodyLines = lines.map((l, k) => k).filter((k) => /^ {4,}\S/.test(lines[k]));
+    const simple = lines.map((l, k) => k).filter((k) => SIMPLE_STATEMENT.test(lines[k]) && !/[,([{\\]\s*\r?$/.test(lines[k - 1] ?? ':') && !/^\s*(@|elif|else|except|finally)/.test(lines[k]));
     const r = random();
-    let change: Change;
-    if (r < 0.35) change = { range: document.range(at), text: pick(['x', 'self.', 'n += 1', '_lock', ' ', '(', ')', ':', 'with lock:', 'global g; ', 'lock.acquire()']) };
-    else if (r < 0.55) change = { range: document.range(at, at + 1 + int(random() < 0.8 ? 3 : 60)), text: '' };
-    else if (r < 0.65) {
-      const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-      const indent = /^[ \t]*/.exec(text.slice(lineStart, lineStart + 40))![0];
-      change = { range: document.range(lineStart), text: `${indent}${pick(['counter += 1', 'self.items.append(x)', 'if x is None:', 'pass', 'return'])}\n` };
-    } else if (r < 0.75) change = { range: document.range(at), text: pick([`'${pick(UNICODE_SNIPPETS)}'`, `# ${pick(UNICODE_SNIPPETS)}`, pick(UNICODE_SNIPPETS)]) };
-    else if (r < 0.85) {
-      const nl = text.indexOf('\n', at);
-      change = nl >= 0 ? { range: document.range(nl, nl + 1), text: random() < 0.5 ? '\r\n' : '\r' } : { range: document.range(at), text: '\r\n' };
-    } else if (r < 0.92) change = { range: document.range(at), text: pick(['\n', '\r\n', '\r', '\n    ']) };
-    else {
-      const lines = text.split('\n');
-      const from = int(lines.length);
-      const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-      change = { range: document.range(lineStart), text: `${lines.slice(from, from + 1 + int(6)).join('\n')}\n` };
+    let change: Change | null = null;
+    if (r < 0.3 && bodyLines.length > 0) {
+      // rename by typing: `name` → `xname`
+      const k = pick(bodyLines);
+      const ids = [...lines[k].matchAll(/(?<![\w.'"])[A-Za-z_]\w*/g)].filter((m) => !KEYWORDS.has(m[0]));
+      if (ids.length > 0) change = { range: document.range(starts[k] + pick(ids).index!), text: pick(['x', '_', 'q']) };
+    } else if (r < 0.4 && bodyLines.length > 0) {
+      // delete one character inside an identifier (not making a keyword)
+      const k = pick(bodyLines);
+      const ids = [...lines[k].matchAll(/(?<![\w.'"])[A-Za-z_]\w{2,}/g)].filter((m) => !KEYWORDS.has(m[0]));
+      if (ids.length > 0) {
+        const m = pick(ids);
+        const j = 1 + int(m[0].length - 1);
+        const renamed = m[0].slice(0, j) + m[0].slice(j + 1);
+        if (!KEYWORDS.has(renamed)) change = { range: document.range(starts[k] + m.index! + j, starts[k] + m.index! + j + 1), text: '' };
+      }
+    } else if (r < 0.58 && simple.length > 0) {
+      // a statement before a simple statement, at its indentation
+      const k = pick(simple);
+      const indent = SIMPLE_STATEMENT.exec(lines[k])![1];
+      const eol = lines[k].endsWith('\r') ? '\r\n' : '\n';
+      const statement = pick([
+        'self._count += 1',
+        'counter[0] += 1',
+        'total += 1',
+        `with self._lock:${eol}${indent}    self._count = 0`,
+        "_s = '😀\r𝔘'", // a lone CR inside a string: a line break for LSP clients
+        '_t = "𝄞 ünï 👩‍👩‍👧"',
+        'self.items.append(item)',
+        'if self._cache is None:' + `${eol}${indent}    self._cache = {}`,
+      ]);
+      change = { range: document.range(starts[k]), text: `${indent}${statement}${eol}` };
+    } else if (r < 0.68) {
+      // a comment with astral characters at the end of a line
+      const k = pick(bodyLines.length > 0 ? bodyLines : [0]);
+      const line = lines[k].replace(/\r$/, '');
+      if (!line.endsWith('\\')) change = { range: document.range(starts[k] + line.length), text: `  # ${pick(UNICODE_SNIPPETS)} ${pick(UNICODE_SNIPPETS)}` };
+    } else if (r < 0.78) {
+      // LF → CRLF
+      const k = int(lines.length - 1);
+      if (!lines[k].endsWith('\r')) change = { range: document.range(starts[k] + lines[k].length, starts[k] + lines[k].length + 1), text: '\r\n' };
+    } else if (r < 0.83) {
+      // CRLF → LF
+      const k = lines.findIndex((l, n) => n >= int(lines.length) && l.endsWith('\r'));
+      if (k >= 0) change = { range: document.range(starts[k] + lines[k].length - 1, starts[k] + lines[k].length + 1), text: '\n' };
+    } else if (r < 0.93 && simple.length > 0) {
+      // delete a simple statement that is not the first of its block
+      const k = pick(simple);
+      const indent = SIMPLE_STATEMENT.exec(lines[k])![1];
+      const prev = lines.slice(0, k).reverse().find((l) => l.trim() !== '');
+      const next = lines[k + 1] ?? '';
+      if (prev?.startsWith(indent) && !/^\s/.test(prev.slice(indent.length)) && !/:\s*\r?$/.test(prev) && (next.trim() === '' || !next.startsWith(`${indent} `))) {
+        change = { range: document.range(starts[k], starts[k] + lines[k].length + 1), text: '' };
+      }
+    } else {
+      // a breaking character, taken out by the next edit
+      const at = int(text.length + 1);
+      const junk = pick(['(', '[', ':', '"', 'def ', '\\']);
+      change = { range: document.range(at), text: junk };
+      repair = { offset: document.safeOffset(at), length: junk.length };
+    }
+    if (!change) {
+      i--;
+      continue;
     }
     yield document.apply(change);
   }
