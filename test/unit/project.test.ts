@@ -38,3 +38,19 @@ test('function names that are Object.prototype members do not confuse the graph'
   graph.set({ module: 'b', reachable: {}, spawns: { 'a.toString': 'x', 'b.valueOf': 'y' }, calls: {} });
   assert.deepEqual([...graph.externalEntries()].map(([m, e]) => [m, [...e.keys()]]), [['a', ['toString']], ['b', ['valueOf']]]);
 });
+
+test('a lock every caller in another module holds counts as held (assume-concurrent)', async () => {
+  const lockedRoot = join(__dirname, '..', 'fixtures', 'projects', 'locked');
+  const checker = await Checker.create({ select: ['ALL'], assumeConcurrent: true });
+  const files = listPythonFiles(lockedRoot).map((path) => ({ key: path, module: moduleIdentity(path).module }));
+  const results = await checkProject(files, async (batch) =>
+    batch.map(({ key, entries, callerLocks }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), entries, callerLocks)),
+  );
+  for (const file of files) {
+    const text = readFileSync(file.key, 'utf8');
+    const lines = new LineIndex(text);
+    const actual = results.get(file.key)!.findings.map((f) => `${lines.positionAt(f.start).line + 1}:${f.code}`);
+    const expected = parseExpectations(text).map((e) => `${e.line}:${e.code}`);
+    assert.deepEqual(actual, expected, relative(lockedRoot, file.key));
+  }
+});

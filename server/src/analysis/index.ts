@@ -56,11 +56,16 @@ export class Checker {
    * Checks one file of a project: with its module identity (relative imports, the cross-file summary)
    * and the functions other modules' threads reach in it. Frees the tree.
    */
-  checkModule(text: string, identity: ModuleIdentity, externalThreadEntries?: ReadonlyMap<string, string>): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary } {
+  checkModule(
+    text: string,
+    identity: ModuleIdentity,
+    externalThreadEntries?: ReadonlyMap<string, string>,
+    externalCallerLocks?: ReadonlyMap<string, string>,
+  ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary } {
     const tree = this.parser.parse(text);
     if (!tree) throw new Error('tree-sitter returned no tree');
     try {
-      const options = { ...this.options, packageName: identity.packageName, externalThreadEntries };
+      const options = { ...this.options, packageName: identity.packageName, externalThreadEntries, externalCallerLocks };
       const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
       return { findings, summary, hasSyntaxErrors: tree.rootNode.hasError };
     } finally {

@@ -68,6 +68,11 @@ export interface AnalysisOptions {
    * from project/graph.ts): local name (`worker`, `Pool.run`) → how they are reached.
    */
   externalThreadEntries?: ReadonlyMap<string, string>;
+  /**
+   * Functions of this module that no code of the module calls and that every call site elsewhere in the
+   * run calls holding a lock (project/graph.ts): bare name → that lock, described with its place.
+   */
+  externalCallerLocks?: ReadonlyMap<string, string>;
   /** Target Python version, e.g. "3.14" (version-aware rules). */
   targetVersion?: string;
   /**

@@ -162,7 +162,7 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
     outcomes = await checkProject(
       files.map((file) => ({ key: file, module: identities.get(file)!.module })),
       async (batch) => {
-        const done = await pool.run(batch.map(({ key, entries }) => ({ file: key, settings: settingsOf.get(key)!, module: identities.get(key), entries, fix })));
+        const done = await pool.run(batch.map(({ key, entries, callerLocks }) => ({ file: key, settings: settingsOf.get(key)!, module: identities.get(key), entries, callerLocks, fix })));
         for (const outcome of done) fixed += outcome.fixed ?? 0;
         return done;
       },

@@ -397,10 +397,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private locksHeldByEveryCaller(fn: Node, visiting: Set<number>): string[] {
     const cached = this.callerLocks.get(fn.id);
     if (cached) return cached;
-    if (visiting.has(fn.id) || this.threads.isDirectEntry(fn)) return [];
+    if (visiting.has(fn.id) || this.threads.isSpawnTarget(fn)) return [];
+    const callers = this.callersOf(fn);
+    // Called only from other modules of the run, each time holding a lock (e.g. set-up run once under
+    // an installer's lock): those callers' lock counts, whatever assume-concurrent says of public code.
+    const external = callers.length === 0 && fn.type === 'function_definition' ? this.options.externalCallerLocks?.get(fn.childForFieldName('name')?.text ?? '') : undefined;
+    if (external) return [external];
+    if (this.threads.isDirectEntry(fn)) return [];
     visiting.add(fn.id);
     let common: string[] | null = null;
-    for (const call of this.callersOf(fn)) {
+    for (const call of callers) {
       const callerScope = this.scopeOf(call);
       // Construction code runs before the object is shared: its calls need no lock.
       if (callerScope && CONSTRUCTION_METHODS.has(callerScope.name)) continue;

@@ -107,6 +107,11 @@ export class ThreadModel {
    * Is `fn` called by a thread holding nothing? Under assume-concurrent every public function may be;
    * a private one (`_helper`, not a dunder) is called by its module's own code, whose locks count.
    */
+  /** Is `fn` handed to a thread API (or a Thread subclass's run, or reached from another module's thread)? */
+  isSpawnTarget(fn: Node): boolean {
+    return this.directEntries.has(fn.id);
+  }
+
   isDirectEntry(fn: Node): boolean {
     if (this.directEntries.has(fn.id)) return true;
     if (!this.options.assumeConcurrent) return false;

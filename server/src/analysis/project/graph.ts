@@ -13,6 +13,11 @@ export class ProjectGraph {
     this.summaries.delete(module);
   }
 
+  /** See externalCallerLocks(). */
+  callerLocks(): Map<string, Map<string, string>> {
+    return externalCallerLocks(this.summaries.values());
+  }
+
   get size(): number {
     return this.summaries.size;
   }
@@ -63,6 +68,32 @@ export class ProjectGraph {
     }
     return result;
   }
+}
+
+/**
+ * For every module, its functions that no code of the module calls and that every call of the same name
+ * anywhere in the run makes holding a lock: name → that lock. Name-based, so a name any module calls
+ * without a lock (`close`, `get`) never qualifies.
+ */
+export function externalCallerLocks(summaries: Iterable<ModuleSummary>): Map<string, Map<string, string>> {
+  const all = [...summaries];
+  const lockOf = new Map<string, string | null>();
+  for (const s of all) {
+    for (const [name, lock] of Object.entries(s.callLocks ?? {})) {
+      if (lock === null) lockOf.set(name, null);
+      else if (!lockOf.has(name)) lockOf.set(name, lock);
+    }
+  }
+  const result = new Map<string, Map<string, string>>();
+  for (const s of all) {
+    for (const name of s.uncalled ?? []) {
+      const lock = lockOf.get(name);
+      if (!lock) continue;
+      if (!result.has(s.module)) result.set(s.module, new Map());
+      result.get(s.module)!.set(name, lock);
+    }
+  }
+  return result;
 }
 
 /** Two entry maps are equal (to skip re-analysing modules whose entries did not change). */

@@ -12,6 +12,13 @@ export interface ModuleSummary {
   spawns: Record<string, string>;
   /** Local function → qualified callables of other modules it calls. */
   calls: Record<string, string[]>;
+  /**
+   * Callee name (`setup_once` for `x.setup_once()` and `setup_once()`) → the lock every call of that name
+   * here holds (`_lock in pkg.mod, line 12`), or null when some call holds none.
+   */
+  callLocks?: Record<string, string | null>;
+  /** Names of this module's functions and methods that no code of the module calls. */
+  uncalled?: string[];
 }
 
 export function summarizeModule(model: ModuleModel, module: string): ModuleSummary {
@@ -31,6 +38,18 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     }
     if (callees.size > 0) summary.calls[local] = [...callees];
   }
+  const callLocks: Record<string, string | null> = {};
+  for (const { node: call } of model.index.all('call')) {
+    const callee = call.childForFieldName('function');
+    const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    // Calls this module resolves to its own functions are their in-module callers, counted there.
+    if (!name || callLocks[name] === null || model.functionsFor(callee!, call).length > 0) continue;
+    const held = model.heldLocks(call);
+    if (held.length === 0) callLocks[name] = null;
+    else if (!Object.hasOwn(callLocks, name)) callLocks[name] = `\`${held[0]}\` held by the caller in ${module}, line ${call.startPosition.row + 1}`;
+  }
+  summary.callLocks = callLocks;
+  summary.uncalled = model.allScopes().filter((s) => !s.parent && model.callersOf(s.node).length === 0).map((s) => s.name);
   for (const { target, via, site } of model.threads.spawnTargets) {
     const q = importedName(model, target);
     if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;
