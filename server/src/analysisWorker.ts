@@ -20,7 +20,12 @@ import type { ServerSettings } from './settings';
 import { WorkspaceIndex } from './workspaceIndex';
 import type { FromWorker, ToWorker } from './workerProtocol';
 
-/** An edit this long after the previous one to the same document is analysed at once. */
+/**
+ * Adaptive debounce. An edit is analysed at once when it is the first after a pause: the previous
+ * edit to the document came QUIET_MS or more before it, or the previous version had been analysed
+ * (its diagnostics sent) before it arrived. Otherwise it is part of a burst — edits coming faster
+ * than they can be analysed — and the burst is analysed once it pauses for BURST_DELAY_MS.
+ */
 const QUIET_MS = 150;
 /** Inside a burst: analyse this long after the edits stop… */
 const BURST_DELAY_MS = 50;
@@ -38,6 +43,9 @@ interface DocState {
   lastChange: number;
   /** Start of the current burst of edits (for MAX_DEFER_MS). */
   deferredSince: number | null;
+  /** The last version analysed, and when its analysis ended. */
+  analysedVersion?: number;
+  analysedAt?: number;
   /** Set by the main thread: never analyse (the document hung or crashed an earlier worker). */
   skip?: string;
   /** The size at which parsing went over budget: not retried until the text is replaced or halves. */
@@ -117,19 +125,20 @@ function dueNow(uri: string): void {
   kick();
 }
 
-/** Adaptive debounce: the first edit after a pause is analysed at once, a burst once it pauses. */
-function edited(uri: string): void {
+/** Adaptive debounce (QUIET_MS): the first edit after a pause is analysed at once, a burst once it pauses. */
+function edited(uri: string, previousVersion: number, at: number): void {
   const state = docs.get(uri);
   if (!state) return;
   const now = Date.now();
-  if (now - state.lastChange >= QUIET_MS) {
+  const settled = state.analysedVersion === previousVersion && state.analysedAt !== undefined && state.analysedAt <= at;
+  if (settled || at - state.lastChange >= QUIET_MS) {
     state.due = now;
     state.deferredSince = null;
   } else {
     state.deferredSince ??= now;
     state.due = Math.min(now + BURST_DELAY_MS, state.deferredSince + MAX_DEFER_MS);
   }
-  state.lastChange = now;
+  state.lastChange = at;
   kick();
 }
 
@@ -230,6 +239,8 @@ function publish(uri: string): void {
     post({ type: 'idle' });
   }
   post({ type: 'diagnostics', uri, version, findings, diagnostics, ms: performance.now() - started });
+  state.analysedVersion = version;
+  state.analysedAt = Date.now();
 }
 
 /** Re-analyses open documents of modules whose cross-file thread entries changed. */
@@ -315,10 +326,11 @@ function handle(message: ToWorker): void {
       break;
     }
     case 'change': {
+      const previousVersion = store.get(message.uri)?.document.version ?? -1;
       store.change(message.uri, message.version, message.changes);
       const state = docs.get(message.uri);
       if (state && message.changes.some((c) => !('range' in c) || !c.range)) state.parseGaveUpAt = undefined; // replaced: try again
-      edited(message.uri);
+      edited(message.uri, previousVersion, message.at);
       break;
     }
     case 'close':

@@ -267,7 +267,7 @@ connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
   const document = documents.get(textDocument.uri);
   if (!document) return;
   documents.set(textDocument.uri, TextDocument.update(document, contentChanges, textDocument.version));
-  send({ type: 'change', uri: textDocument.uri, version: textDocument.version, changes: contentChanges });
+  send({ type: 'change', uri: textDocument.uri, version: textDocument.version, changes: contentChanges, at: Date.now() });
 });
 
 connection.onDidCloseTextDocument(({ textDocument }) => {

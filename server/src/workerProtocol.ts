@@ -12,7 +12,8 @@ export type ToWorker =
   | { type: 'settings'; settings: ServerSettings }
   /** `skip`: do not analyse this document until it is reopened (it hung or crashed the previous worker). */
   | { type: 'open'; uri: string; languageId: string; version: number; text: string; skip?: string }
-  | { type: 'change'; uri: string; version: number; changes: TextDocumentContentChangeEvent[] }
+  /** `at`: when the main thread received the edit (Date.now()), for the adaptive debounce. */
+  | { type: 'change'; uri: string; version: number; changes: TextDocumentContentChangeEvent[]; at: number }
   | { type: 'close'; uri: string }
   /** Build the cross-file index of the workspace folders (in the background, below open documents); `skip`: paths never to summarise. */
   | { type: 'index'; skip: string[] }
