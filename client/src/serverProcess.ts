@@ -49,11 +49,27 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     },
   };
   const client = new LanguageClient('ftaudit', 'ftaudit', serverOptions, clientOptions);
+  // Documents the server does not analyse in full (too big, binary-looking, too slow), from its
+  // `ftaudit/status` notifications: the status item says so while such a document is active.
+  const notAnalysed = new Map<string, string>();
+  let state = State.Starting;
+  const render = () => {
+    status.busy = state === State.Starting;
+    const notice = state === State.Running ? notAnalysed.get(vscode.window.activeTextEditor?.document.uri.toString() ?? '') : undefined;
+    status.severity = state === State.Running && !notice ? vscode.LanguageStatusSeverity.Information : vscode.LanguageStatusSeverity.Warning;
+    status.text = notice ? 'ftaudit: file not analysed' : state === State.Running ? 'ftaudit' : state === State.Starting ? 'ftaudit: starting' : 'ftaudit: stopped';
+    status.detail = notice ?? (state === State.Running ? 'free-threading audit running' : undefined);
+  };
+  client.onNotification('ftaudit/status', (params: { uri: string; analysed: boolean; message?: string }) => {
+    if (params.analysed) notAnalysed.delete(params.uri);
+    else notAnalysed.set(params.uri, params.message ?? 'not analysed');
+    render();
+  });
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(render));
   client.onDidChangeState(({ newState }) => {
-    status.busy = newState === State.Starting;
-    status.severity = newState === State.Running ? vscode.LanguageStatusSeverity.Information : vscode.LanguageStatusSeverity.Warning;
-    status.text = newState === State.Running ? 'ftaudit' : newState === State.Starting ? 'ftaudit: starting' : 'ftaudit: stopped';
-    status.detail = newState === State.Running ? 'free-threading audit running' : undefined;
+    state = newState;
+    if (newState !== State.Running) notAnalysed.clear();
+    render();
     output.appendLine(`[client] server ${State[newState].toLowerCase()}`);
   });
   return client;
