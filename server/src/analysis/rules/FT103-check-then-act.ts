@@ -93,12 +93,39 @@ function lenContainer(n: Node): Node | null {
 /** The first in-place change of `container` in the if's branches (not its condition), if any. */
 export function actionOn(ifNode: Node, container: Node, model: ModuleModel): Node | null {
   const conditionEnd = ifNode.childForFieldName('condition')?.endIndex ?? ifNode.startIndex;
-  for (const n of model.nodesWithin(ifNode, MUTATION_TYPES)) {
-    if (n.startIndex < conditionEnd) continue;
+  const inIf = model.nodesWithin(ifNode, MUTATION_TYPES).filter((n) => n.startIndex >= conditionEnd);
+  // A guard clause (`if v is not None: return v`) checks for what follows it in the same block.
+  const block = ifNode.parent;
+  const after = block && exits(ifNode) ? model.nodesWithin(block, MUTATION_TYPES).filter((n) => n.startIndex >= ifNode.endIndex) : [];
+  for (const n of [...inIf, ...after]) {
     const m = mutationOf(n);
     if (m && sameExpression(m.container, container) && !isAtomicIdiom(n)) return n;
+    if (n.type === 'call' && changesThroughHelper(n, container, model)) return n;
   }
   return null;
+}
+
+/** Does the if's body leave the block (return, raise, continue, break) with no else? */
+function exits(ifNode: Node): boolean {
+  const body = ifNode.childForFieldName('consequence');
+  const last = body ? namedChildren(body).pop() : null;
+  return !ifNode.childForFieldName('alternative') && !!last && ['return_statement', 'raise_statement', 'continue_statement', 'break_statement'].includes(last.type);
+}
+
+/** `self._register(k)` where the method changes `self.<same container>` itself (one call deep). */
+function changesThroughHelper(call: Node, container: Node, model: ModuleModel): boolean {
+  const callee = call.childForFieldName('function');
+  const scope = model.scopeOf(call);
+  if (callee?.type !== 'attribute' || !scope?.receiver || callee.childForFieldName('object')?.text !== scope.receiver) return false;
+  const parts = container.text.split('.');
+  if (parts[0] !== scope.receiver || parts.length !== 2) return false;
+  for (const fn of model.functionsFor(callee, call)) {
+    const helper = model.scopeOf(fn.childForFieldName('body') ?? fn);
+    if (!helper?.receiver || helper.node.id === scope.node.id) continue;
+    const renamed = `${helper.receiver}.${parts[1]}`;
+    if (model.ownNodes(helper).some((n) => mutationOf(n)?.container.text === renamed && !isAtomicIdiom(n))) return true;
+  }
+  return false;
 }
 
 export const FT103: Rule = {
