@@ -247,7 +247,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
   /** A class with `__call__` used as `@Cls(…)` / `@Cls` in this module: one instance serves every call. */
   private isDecoratorObject(cls: ClassInfo): boolean {
     if (!cls.methods.has('__call__') && !cls.methods.has('__enter__')) return false;
-    return this.decoratorNameSet().has(cls.name);
+    if (this.decoratorNameSet().has(cls.name)) return true;
+    // `def __call__(self, func): def wrapped(…): … self … return wrapped`: the instance wraps functions
+    // and every call of the wrapped function goes through that one instance.
+    const call = cls.methods.get('__call__');
+    const receiver = call ? this.scopes.get(call.id)?.receiver : null;
+    if (!call || !receiver) return false;
+    const i = this.functionIndexById.get(call.id);
+    const uses = new RegExp(`(?<![\\w.])${receiver}\\b`);
+    return this.index.functions.some((fn, j) => this.index.functionParents[j] === i && uses.test(fn.text));
   }
 
   private decorators: Set<string> | undefined;

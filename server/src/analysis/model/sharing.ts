@@ -99,12 +99,12 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
  * `self.<field>` (or `cls.<field>` in a classmethod) as shared state, for accesses written without an
  * attribute node (`hasattr(self, "x")`, `setattr(self, "x", v)`, `self.__dict__["x"]`).
  */
-export function receiverField(field: string, scope: FunctionScope, model: ModuleModel): SharedState | null {
+export function receiverField(field: string, scope: FunctionScope, model: ModuleModel, { lockItself = false } = {}): SharedState | null {
   const cls = model.classInfo(scope.classNode);
   const name = scope.receiver;
   if (!cls || !name) return null;
   if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
-  if (model.isConstructionOnly(scope) || cls.lockAttributes.has(field)) return null;
+  if (model.isConstructionOnly(scope) || (cls.lockAttributes.has(field) && !lockItself)) return null;
   const evidence = model.fieldSharing(cls, field);
   if (!evidence) return null;
   return { kind: 'shared-instance', description: `\`${name}.${field}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${field}`, weak: evidence.weak, confidence: evidence.confidence };

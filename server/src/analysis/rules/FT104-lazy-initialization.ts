@@ -171,6 +171,32 @@ export const FT104: Rule = {
   summary: 'Lazy initialisation of shared state (`if x is None: x = …`) without a lock, or double-checked locking without the second check',
   precision: 'medium',
   visit: {
+    try_statement(node: Node, ctx: RuleContext) {
+      // `try: self._x … except AttributeError: self._x = …` (or the assignment after the try): EAFP lazy init.
+      const scope = ctx.model.scopeOf(node);
+      const handler = namedChildren(node).find((c) => c.type === 'except_clause' && /\bAttributeError\b/.test(namedChildren(c)[0]?.text ?? ''));
+      const body = node.childForFieldName('body');
+      if (!scope || !handler || !body) return;
+      const first = namedChildren(body)[0];
+      const probe = first ? namedChildren(first)[0] : null;
+      if (probe?.type !== 'attribute') return;
+      const target = probe.text.replace(/\s+/g, '');
+      const inHandler = ctx.model.nodesWithin(handler, INIT_TYPES).find((n) => initialises(n, target));
+      const init = inHandler ? { node: inHandler, viaCall: false } : initialisationAfter(node, target, ctx.model);
+      // A lock created lazily is the classic case: two threads may each get their own lock.
+      const field = probe.childForFieldName('attribute')?.text ?? '';
+      const shared = !init ? null : probe.childForFieldName('object')?.text === scope.receiver ? receiverField(field, scope, ctx.model, { lockItself: true }) : sharedState(probe, scope, ctx.model, 'object');
+      const verdict = shared ? raceVerdict(node, scope, shared, ctx) : null;
+      if (!init || !shared || !verdict || ctx.model.heldLocks(init.node).length > 0) return;
+      ctx.report(init.node, {
+        severity: verdict.severity,
+        confidence: verdict.confidence,
+        fix: guardFix(ctx, node, scope, shared, init.node),
+        message:
+          `Lazy initialisation of ${shared.description} without a lock (probed for AttributeError at line ${node.startPosition.row + 1}): on free-threaded Python two threads can both miss \`${snippet(probe, 40)}\` and both run \`${snippet(init.node, 40)}\`, ` +
+          `creating two objects and handing different ones to different callers.${verdict.where} Create it in \`__init__\`, or take a lock and probe again inside it.`,
+      });
+    },
     if_statement(node: Node, ctx: RuleContext) {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');
@@ -184,7 +210,10 @@ export const FT104: Rule = {
       if (!init) return;
       const assignment = init.node;
       // A helper that assigns a global reads as a plain name here: it is the module's state all the same.
-      const shared = subject
+      const ownField = subject?.type === 'attribute' && subject.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod ? subject.childForFieldName('attribute')!.text : null;
+      const shared = ownField
+        ? receiverField(ownField, scope, ctx.model, { lockItself: true })
+        : subject
         ? sharedState(subject, scope, ctx.model, init.viaCall || subject.type !== 'identifier' ? 'object' : 'rebind')
         : byName!.object.text === scope.receiver
           ? receiverField(byName!.field, scope, ctx.model)
