@@ -18,6 +18,13 @@ export function uninitialisedSubject(condition: Node): Node | null {
     const arg = condition.childForFieldName('argument');
     return arg && (arg.type === 'identifier' || arg.type === 'attribute') ? arg : null;
   }
+  // `if reset or x is None or expired:` initialises as surely as `if x is None:` alone.
+  if (condition.type === 'boolean_operator' && condition.children.some((c) => c?.type === 'or')) {
+    for (const side of [condition.childForFieldName('left'), condition.childForFieldName('right')]) {
+      const subject = side && side.type !== 'identifier' && side.type !== 'attribute' ? uninitialisedSubject(side) : null;
+      if (subject) return subject;
+    }
+  }
   if (condition.type === 'comparison_operator') {
     const ops = condition.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
     const [left, right] = namedChildren(condition);

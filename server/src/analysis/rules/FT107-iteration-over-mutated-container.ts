@@ -3,13 +3,17 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
-import { sharedState } from '../model/sharing';
+import { sharedState, type SharedState } from '../model/sharing';
+import { CONSTRUCTION_METHODS } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
 import { namedChildren, snippet } from '../model/syntax';
 import { mutationOf, raceVerdict } from './common';
 import { sharedWrites } from './writes';
 
 const SNAPSHOTS = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'len', 'sum', 'any', 'all', 'min', 'max']);
 const VIEWS = new Set(['items', 'keys', 'values']);
+/** Builtins that iterate their first argument lazily, as the loop runs. */
+const ITERATING_WRAPPERS = new Set(['iter', 'enumerate', 'reversed', 'zip', 'filter', 'map']);
 
 interface ChangeSite {
   node: Node;
@@ -36,6 +40,53 @@ function changedContainers(model: ModuleModel): Map<string, ChangeSite[]> {
   return found;
 }
 
+const fieldCache = new WeakMap<ModuleModel, Map<string, ChangeSite[]>>();
+
+/**
+ * In-place changes of `self.<field>` in every class's methods (construction aside), keyed `Cls.field`,
+ * whatever the class's sharing evidence: for fields read through objects the model does not track.
+ */
+function fieldChanges(model: ModuleModel): Map<string, ChangeSite[]> {
+  let found = fieldCache.get(model);
+  if (found) return found;
+  found = new Map();
+  for (const cls of model.classes.values()) {
+    for (const method of cls.methods.values()) {
+      const scope = model.scopeOf(method.childForFieldName('body') ?? method);
+      if (!scope?.receiver || CONSTRUCTION_METHODS.has(scope.name)) continue;
+      for (const n of model.ownNodes(scope)) {
+        const m = mutationOf(n);
+        const parts = m?.container.text.split('.');
+        if (!m || parts?.length !== 2 || parts[0] !== scope.receiver) continue;
+        const key = `${cls.name}.${parts[1]}`;
+        const entry = model.threads.entryFor(scope);
+        const list = found.get(key) ?? [];
+        list.push({ node: n, onThread: !!entry && !entry.assumed, locked: model.heldLocks(n).length > 0 });
+        found.set(key, list);
+      }
+    }
+  }
+  fieldCache.set(model, found);
+  return found;
+}
+
+/**
+ * `obj.field` where `obj` is a parameter or local the model has no type for: the field of the one class
+ * whose methods change a field of that name (as calls resolve `obj.method` when one class has it).
+ */
+function fieldOfUntrackedObject(container: Node, scope: FunctionScope, model: ModuleModel): SharedState | null {
+  const object = container.type === 'attribute' ? container.childForFieldName('object') : null;
+  const field = container.childForFieldName('attribute')?.text;
+  if (object?.type !== 'identifier' || object.text === scope.receiver || !field) return null;
+  if (!scope.parameters.has(object.text) && !scope.locals.has(object.text)) return null;
+  const owners = [...fieldChanges(model).keys()].filter((k) => k.endsWith(`.${field}`));
+  if (owners.length !== 1) return null;
+  const cls = owners[0].slice(0, -field.length - 1);
+  // Changed on a thread (a Thread subclass's run, a thread target): the object is shared with it.
+  const onThread = fieldChanges(model).get(owners[0])!.some((c) => c.onThread);
+  return { kind: 'shared-instance', description: `\`${container.text}\` (field \`${field}\` of \`${cls}\`)`, key: owners[0], weak: !onThread, confidence: onThread ? 'medium' : 'low' };
+}
+
 /** `d`, `self.d`, `d.items()`, `next(iter(d))` → d; a snapshot (`list(d)`, `d.copy()`) → null. */
 function iteratedContainer(iterable: Node): Node | null {
   if (iterable.type === 'identifier' || iterable.type === 'attribute') return iterable;
@@ -43,7 +94,7 @@ function iteratedContainer(iterable: Node): Node | null {
   const fn = iterable.childForFieldName('function');
   const args = namedChildren(iterable.childForFieldName('arguments')!);
   if (fn?.type === 'identifier' && SNAPSHOTS.has(fn.text)) return null;
-  if (fn?.type === 'identifier' && fn.text === 'iter' && args.length === 1) return iteratedContainer(args[0]);
+  if (fn?.type === 'identifier' && ITERATING_WRAPPERS.has(fn.text) && args.length >= 1) return iteratedContainer(args[0]);
   if (fn?.type === 'attribute' && VIEWS.has(fn.childForFieldName('attribute')?.text ?? '') && args.length === 0) {
     const object = fn.childForFieldName('object');
     return object?.type === 'identifier' || object?.type === 'attribute' ? object : null;
@@ -56,10 +107,11 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   if (!container || !iterable) return;
   const scope = ctx.model.scopeOf(node);
   if (!scope) return;
-  const shared = sharedState(container, scope, ctx.model, 'object');
+  const shared = sharedState(container, scope, ctx.model, 'object') ?? fieldOfUntrackedObject(container, scope, ctx.model);
   if (!shared || shared.kind === 'module-attribute') return;
   // Changes made inside the loop itself are a single-thread bug, not a race with another thread.
-  const sites = (changedContainers(ctx.model).get(shared.key) ?? []).filter((s) => s.node.startIndex < node.startIndex || s.node.startIndex >= node.endIndex);
+  const changes = changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
+  const sites = changes.filter((s) => s.node.startIndex < node.startIndex || s.node.startIndex >= node.endIndex);
   if (sites.length === 0) return;
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
