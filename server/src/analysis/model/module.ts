@@ -108,7 +108,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /** Calls in a function's own body, or inside a lambda. */
-  private callsIn(fn: Node): Node[] {
+  callsIn(fn: Node): Node[] {
     if (fn.type === 'lambda') return this.nodesWithin(fn, CALL);
     const scope = this.scopes.get(fn.id);
     return scope ? this.ownNodes(scope).filter((n) => n.type === 'call') : [];

@@ -8,9 +8,13 @@ import { decoratorNames, dottedName, keywordArgument, namedChildren, positionalA
 
 export interface OrderingResolver {
   functionsFor(expr: Node, at: Node): Node[];
+  /** Calls in a function's own body. */
+  callsIn(fn: Node): Node[];
   scopeOf(node: Node): FunctionScope | null;
   callersOf(fn: Node): Node[];
 }
+
+const CONSTRUCTION: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__']);
 
 /** Methods that run when no other reference to the object exists. */
 const FINALISERS: ReadonlySet<string> = new Set(['__del__']);
@@ -56,6 +60,15 @@ export class OrderingModel {
     }
     if (!target) return;
     for (const fn of target.type === 'lambda' ? [target] : this.resolver.functionsFor(target, call)) this.sequential.set(fn.id, why);
+    // The usual way to register a bound method without keeping the object alive: a nested hook that
+    // calls `weakref.WeakMethod(self.reset)()`. The weakly referenced methods are the hook's real body.
+    const scope = this.resolver.scopeOf(call);
+    if (q !== 'os.register_at_fork' || !scope) return;
+    for (const c of this.resolver.callsIn(scope.node)) {
+      const name = this.imports.qualify(c.childForFieldName('function'));
+      const ref = name === 'weakref.WeakMethod' || name === 'weakref.ref' ? positionalArguments(c)[0] : null;
+      for (const fn of ref ? this.resolver.functionsFor(ref, c) : []) this.sequential.set(fn.id, why);
+    }
   }
 
   /**
@@ -82,6 +95,9 @@ export class OrderingModel {
     if (callers.length > 0) {
       for (const call of callers) {
         const caller = this.resolver.scopeOf(call);
+        // Construction runs before the object is shared: it orders like a hook (a reset helper called
+        // from `__init__` and from an after-fork hook runs single-threaded either way).
+        if (caller && CONSTRUCTION.has(caller.name)) continue;
         const callerWhy = caller ? this.derivedWhy(caller, visiting) : null;
         if (!callerWhy) {
           why = null;

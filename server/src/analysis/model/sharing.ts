@@ -87,7 +87,9 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
   if (resolved.kind === 'closure' || resolved.kind === 'nonlocal') {
     const owner = resolved.owner?.name ?? 'the enclosing function';
     const local = resolved.owner?.locals.has(name) ? 'local' : 'parameter';
-    return { kind: 'closure', description: `\`${name}\`, a ${local} of \`${owner}\` captured by this nested function`, key: `${owner}.${name}` };
+    // `self.x` through a captured `self` is the field `x`, not the whole object: one key per field.
+    const field = attribute ?? name;
+    return { kind: 'closure', description: `\`${field}\`, through \`${name}\`, a ${local} of \`${owner}\` captured by this nested function`, key: `${owner}.${field}` };
   }
   if (resolved.kind === 'parameter' && scope.mutableDefaults.has(name)) {
     return { kind: 'mutable-default', description: `\`${name}\`, a mutable default argument (one object shared by every call)`, key: `${scope.name}.${name}` };

@@ -38,6 +38,11 @@ export const FT105: Rule = {
       for (const writes of byKey.values()) {
         const locked = writes.find((w) => w.held.length > 0);
         if (!locked) continue;
+        // Eraser's reading: a field locked almost everywhere is racy at the few places that skip the lock;
+        // an object's field written unlocked far more often than locked is not guarded by that lock at
+        // all (the lock covers some other hand-off; the field belongs to one thread or to the caller).
+        const unlocked = writes.filter((w) => w.held.length === 0 && !runsAlone(w.node, w.scope, ctx));
+        if (locked.shared.kind === 'shared-instance' && unlocked.length > 2 * (writes.length - unlocked.length)) continue;
         for (const w of writes) {
           if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx)) continue;
           const verdict = raceVerdict(w.node, w.scope, w.shared, ctx);

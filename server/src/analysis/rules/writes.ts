@@ -26,7 +26,8 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
       let shared: SharedState | null = null;
       if (n.type === 'assignment' || n.type === 'augmented_assignment') {
         const left = n.childForFieldName('left');
-        if (left && boundNames(left).length <= 1) shared = sharedState(left, scope, model, 'rebind');
+        // `d[k].attr = v` writes the element's attribute, not the container.
+        if (left && boundNames(left).length <= 1 && !writesThroughElement(left)) shared = sharedState(left, scope, model, 'rebind');
       } else {
         const m = mutationOf(n);
         if (m) shared = sharedState(m.container, scope, model, 'object');
@@ -36,6 +37,15 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
   }
   cache.set(model, writes);
   return writes;
+}
+
+/** `a.b[k].c = v`: an attribute of an element (a subscript below the outermost attribute). */
+function writesThroughElement(target: Node): boolean {
+  if (target.type !== 'attribute') return false;
+  for (let n = target.childForFieldName('object'); n; n = n.type === 'attribute' ? n.childForFieldName('object') : n.type === 'subscript' ? n.childForFieldName('value') : null) {
+    if (n.type === 'subscript') return true;
+  }
+  return false;
 }
 
 /** Keys of shared state that some function writes while holding a lock. */
