@@ -21,8 +21,17 @@ export function lockConstructor(model: ModuleModel, text: string): LockConstruct
   return { expression: 'threading.Lock()', edits: [{ start: importInsertionPoint(model, text), end: importInsertionPoint(model, text), newText: `import threading${lineEnding(text)}` }] };
 }
 
+const insertionPoints = new WeakMap<ModuleModel, number>();
+
 /** After the last top-level import, else after the module docstring and `from __future__` imports, else at the top. */
 function importInsertionPoint(model: ModuleModel, text: string): number {
+  // Once per model: reading the module's top-level statements costs a wasm crossing each, per finding.
+  let point = insertionPoints.get(model);
+  if (point === undefined) insertionPoints.set(model, (point = findImportInsertionPoint(model, text)));
+  return point;
+}
+
+function findImportInsertionPoint(model: ModuleModel, text: string): number {
   let point = 0;
   for (const stmt of namedChildren(model.root)) {
     const isDocstring = point === 0 && stmt.type === 'expression_statement' && namedChildren(stmt)[0]?.type === 'string';
