@@ -43,6 +43,8 @@ interface DocState {
   lastChange: number;
   /** Start of the current burst of edits (for MAX_DEFER_MS). */
   deferredSince: number | null;
+  /** Which opening of the URI this is (echoed with the diagnostics). */
+  opened: number;
   /** The last version analysed, and when its analysis ended. */
   analysedVersion?: number;
   analysedAt?: number;
@@ -238,7 +240,7 @@ function publish(uri: string): void {
   } finally {
     post({ type: 'idle' });
   }
-  post({ type: 'diagnostics', uri, version, findings, diagnostics, ms: performance.now() - started });
+  post({ type: 'diagnostics', uri, opened: state.opened, version, findings, diagnostics, ms: performance.now() - started });
   state.analysedVersion = version;
   state.analysedAt = Date.now();
 }
@@ -321,7 +323,7 @@ function handle(message: ToWorker): void {
       break;
     case 'open': {
       store.open(message.uri, message.languageId, message.version, message.text);
-      docs.set(message.uri, { due: Date.now(), lastChange: Date.now(), deferredSince: null, skip: message.skip });
+      docs.set(message.uri, { due: Date.now(), lastChange: Date.now(), deferredSince: null, skip: message.skip, opened: message.opened });
       kick();
       break;
     }

@@ -42,6 +42,9 @@ const started = Date.now();
 
 /** The open documents' text, as the client sent it (the worker has its own copy, with trees). */
 const documents = new Map<string, TextDocument>();
+/** How many times each URI has been opened: results of an earlier opening are dropped. */
+const openings = new Map<string, number>();
+let openCount = 0;
 /** The findings behind the diagnostics last published for each document (for code actions). */
 const published = new Map<string, { version: number; findings: Finding[] }>();
 /** Documents not to analyse until reopened (they hung or crashed a worker), with the reason. */
@@ -101,7 +104,7 @@ function startWorker(): void {
   });
   send({ type: 'init', settings, folders: workspaceFolders });
   for (const document of documents.values()) {
-    send({ type: 'open', uri: document.uri, languageId: document.languageId, version: document.version, text: document.getText(), skip: quarantined.get(document.uri) });
+    send({ type: 'open', uri: document.uri, opened: openings.get(document.uri) ?? 0, languageId: document.languageId, version: document.version, text: document.getText(), skip: quarantined.get(document.uri) });
   }
   if (indexRequested) send({ type: 'index', skip: [...indexSkip] });
 }
@@ -156,7 +159,7 @@ function onWorkerMessage(state: WorkerState, message: FromWorker): void {
     case 'diagnostics': {
       // Results for a version that is no longer current are dropped: a newer one is on its way.
       const document = documents.get(message.uri);
-      if (!document || document.version !== message.version) break;
+      if (!document || document.version !== message.version || openings.get(message.uri) !== message.opened) break;
       published.set(message.uri, { version: message.version, findings: message.findings });
       void connection.sendDiagnostics({ uri: message.uri, version: message.version, diagnostics: message.diagnostics });
       break;
@@ -259,8 +262,9 @@ function applySettings(raw: unknown): void {
 connection.onDidOpenTextDocument(({ textDocument }) => {
   const { uri, languageId, version, text } = textDocument;
   documents.set(uri, TextDocument.create(uri, languageId, version, text));
+  openings.set(uri, ++openCount);
   quarantined.delete(uri); // reopening gives a document another chance
-  send({ type: 'open', uri, languageId, version, text });
+  send({ type: 'open', uri, opened: openCount, languageId, version, text });
 });
 
 connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
@@ -272,6 +276,7 @@ connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
 
 connection.onDidCloseTextDocument(({ textDocument }) => {
   documents.delete(textDocument.uri);
+  openings.delete(textDocument.uri);
   published.delete(textDocument.uri);
   quarantined.delete(textDocument.uri);
   send({ type: 'close', uri: textDocument.uri });

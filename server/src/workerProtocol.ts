@@ -10,8 +10,11 @@ export type ToWorker =
   /** First message: settings and workspace folders (paths). */
   | { type: 'init'; settings: ServerSettings; folders: string[] }
   | { type: 'settings'; settings: ServerSettings }
-  /** `skip`: do not analyse this document until it is reopened (it hung or crashed the previous worker). */
-  | { type: 'open'; uri: string; languageId: string; version: number; text: string; skip?: string }
+  /**
+   * `opened`: which opening of the URI this is (results of an earlier opening at the same version are
+   * dropped); `skip`: do not analyse until it is reopened (it hung or crashed an earlier worker).
+   */
+  | { type: 'open'; uri: string; opened: number; languageId: string; version: number; text: string; skip?: string }
   /** `at`: when the main thread received the edit (Date.now()), for the adaptive debounce. */
   | { type: 'change'; uri: string; version: number; changes: TextDocumentContentChangeEvent[]; at: number }
   | { type: 'close'; uri: string }
@@ -29,7 +32,7 @@ export type FromWorker =
   | { type: 'busy'; key: string; version?: number; kind: 'document' | 'index' }
   | { type: 'idle' }
   /** The findings of one document version and their diagnostics (positions already converted). */
-  | { type: 'diagnostics'; uri: string; version: number; findings: Finding[]; diagnostics: Diagnostic[]; ms: number }
+  | { type: 'diagnostics'; uri: string; opened: number; version: number; findings: Finding[]; diagnostics: Diagnostic[]; ms: number }
   /** Diagnostics of a file that is not an open Python document (a pyproject.toml's errors). */
   | { type: 'fileDiagnostics'; uri: string; diagnostics: Diagnostic[] }
   /** A document is (no longer) analysed in full: too big, binary-looking, too slow to parse or analyse. */
