@@ -517,6 +517,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /** The class of `name` when it is bound to `Cls(...)` in this function or at module level. */
+  /** The class of this module that `name` denotes at `at`: the class itself, or an instance made from it. */
+  classOfName(name: string, at: Node): ClassInfo | null {
+    return this.classesByName.get(name) ?? this.instanceClass(name, this.scopeOf(at));
+  }
+
   private instanceClass(name: string, scope: FunctionScope | null): ClassInfo | null {
     const classOf = (value: Node | null | undefined) => {
       const fn = value?.type === 'call' ? value.childForFieldName('function') : null;

@@ -42,8 +42,9 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   for (const { node: call } of model.index.all('call')) {
     const callee = call.childForFieldName('function');
     const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
-    // Calls this module resolves to its own functions are their in-module callers, counted there.
-    if (!name || callLocks[name] === null || model.functionsFor(callee!, call).length > 0) continue;
+    // Calls that surely reach this module's own functions (`helper()`, `self.helper()`) are their
+    // in-module callers, counted there; a method call on another object may dispatch to any module.
+    if (!name || callLocks[name] === null || (surelyLocal(call, model) && model.functionsFor(callee!, call).length > 0)) continue;
     const held = model.heldLocks(call);
     if (held.length === 0) callLocks[name] = null;
     else if (!Object.hasOwn(callLocks, name)) callLocks[name] = `\`${held[0]}\` held by the caller in ${module}, line ${call.startPosition.row + 1}`;
@@ -55,6 +56,13 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;
   }
   return summary;
+}
+
+function surelyLocal(call: Node, model: ModuleModel): boolean {
+  const callee = call.childForFieldName('function');
+  if (callee?.type === 'identifier') return true;
+  const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  return object?.type === 'identifier' && (object.text === model.scopeOf(call)?.receiver || !!model.classOfName(object.text, call));
 }
 
 /** The qualified name of an identifier/attribute that comes from an import, else null. */
