@@ -13,7 +13,7 @@ import type { AnalysisOptions, Confidence } from '../types';
 const CALL: ReadonlySet<string> = new Set(['call']);
 
 /** Methods that run before an object is visible to other threads. */
-export const CONSTRUCTION_METHODS: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__', '__init_subclass__', 'setUp', 'setUpClass', '__set_name__']);
+export const CONSTRUCTION_METHODS: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__', '__attrs_post_init__', '__setstate__', '__init_subclass__', 'setUp', 'setUpClass', '__set_name__']);
 
 export type ModuleBindingKind = 'value' | 'class' | 'function' | 'import';
 

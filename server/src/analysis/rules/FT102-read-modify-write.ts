@@ -8,6 +8,7 @@ import { raceVerdict, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
 import { threadLocalFix } from '../fixes/threadLocal';
 import { optional } from './common';
+import { isLazyInitialisation } from './FT104-lazy-initialization';
 
 /** Does `value` read what `target` names (`target` itself, or `d.get(k)` / `d.setdefault(k)` for `d[k]`)? */
 export function readsTarget(value: Node, target: Node): boolean {
@@ -62,7 +63,8 @@ export function splitRead(node: Node, model: ModuleModel): Node | null {
 function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleContext): void {
   const scope = ctx.model.scopeOf(node);
   const read = scope ? splitRead(node, ctx.model) : null;
-  if (!scope || !read) return;
+  // An initialisation after a lazy-init test is FT104's.
+  if (!scope || !read || isLazyInitialisation(node, target.text.replace(/\s+/g, ''))) return;
   const reset = isResetValue(value);
   const shared = sharedTarget(target, scope, ctx.model);
   if (!shared || ctx.model.heldLocks(read).length > 0) return;

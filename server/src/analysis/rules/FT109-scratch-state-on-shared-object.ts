@@ -5,8 +5,8 @@ import type { Fix, Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
 import { readsTarget } from './FT102-read-modify-write';
 import { runsAlone } from './common';
+import { CONSTRUCTION_METHODS } from '../model/module';
 
-const CONSTRUCTION = new Set(['__init__', '__new__', '__post_init__', 'setUp']);
 
 /** Offset in `text` of the first read of `access` (`self.start`) at or after `from`, or -1. */
 function findRead(text: string, access: string, from: number): number {
@@ -57,7 +57,7 @@ export const FT109: Rule = {
       const { model } = ctx;
       const body = node.childForFieldName('body');
       const scope = body ? model.scopeOf(body) : null;
-      if (!scope?.receiver || scope.isClassMethod || CONSTRUCTION.has(scope.name) || !body) return;
+      if (!scope?.receiver || scope.isClassMethod || CONSTRUCTION_METHODS.has(scope.name) || !body) return;
       const cls = model.classInfo(scope.classNode);
       const evidence = cls ? model.instanceSharing(cls) : null;
       const entry = model.threads.entryFor(scope);
@@ -65,8 +65,9 @@ export const FT109: Rule = {
       const why = evidence.why;
       // `__enter__` and `__exit__` are two halves of one use: a value kept between them is per-call
       // state too — but a context manager made per `with` is confined, so only shared ones count.
-      const exit = scope.name === '__enter__' ? cls.methods.get('__exit__') : undefined;
-      if (scope.name === '__enter__' && (!exit || evidence.confidence === 'low')) return;
+      const entering = scope.name === '__enter__' || scope.name === '__aenter__';
+      const exit = entering ? cls.methods.get(scope.name === '__enter__' ? '__exit__' : '__aexit__') : undefined;
+      if (entering && (!exit || evidence.confidence === 'low')) return;
       const confidence = entry.assumed ? (evidence.confidence === 'high' ? 'medium' : evidence.confidence) : 'high';
       // Unconditional writes directly in the method body: a write under `if` is state (lazy init, a
       // flag), not a per-call scratch value; a read-modify-write is FT102's.
@@ -93,7 +94,7 @@ export const FT109: Rule = {
           confidence,
           fix: exit ? undefined : localVariableFix(cls.node, body, scope.receiver, attr, scope.locals, scope.parameters),
           message:
-            `\`${snippet(n, 50)}\` keeps a per-call value on \`${scope.receiver}\`, and \`${exit ? '__exit__' : scope.name}\` reads it back at line ${line}; ` +
+            `\`${snippet(n, 50)}\` keeps a per-call value on \`${scope.receiver}\`, and \`${exit ? exit.childForFieldName('name')?.text : scope.name}\` reads it back at line ${line}; ` +
             `but \`${cls.name}\` objects are shared (${why}). When two threads run \`${scope.name}\` on the same object, the second overwrites the first's value ` +
             `before it is read back. Keep it in a local variable (or in \`threading.local()\`).`,
         });
