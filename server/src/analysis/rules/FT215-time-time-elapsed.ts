@@ -34,8 +34,9 @@ function timeNames(scope: FunctionScope, model: ModuleModel): Map<string, Node> 
 function report(op: Node, start: Node, ctx: RuleContext, endCall: Node, body: Node | null) {
   const startCall = start.childForFieldName('right')!;
   const startName = start.childForFieldName('left')!.text;
+  // Timing advice, not a race: a hint, outside the race catalogue's warnings and errors.
   ctx.report(op, {
-    severity: 'info',
+    severity: 'hint',
     fix: body ? perfCounterFix(startCall, endCall, startName, body) : undefined,
     message:
       `\`${snippet(op, 50)}\` measures elapsed time with \`time.time()\` (start at line ${start.startPosition.row + 1}): the wall clock has coarse resolution on some systems and jumps when it is adjusted (NTP, daylight saving, manual changes), so short or concurrent timings are wrong and can even be negative. ` +
@@ -46,7 +47,7 @@ function report(op: Node, start: Node, ctx: RuleContext, endCall: Node, body: No
 export const FT215: Rule = {
   code: 'FT215',
   name: 'time-time-elapsed',
-  summary: 'Elapsed time measured with `time.time()` differences instead of `time.perf_counter()`',
+  summary: 'Timing advice (not a race): elapsed time measured with `time.time()` differences instead of `time.perf_counter()`',
   precision: 'medium',
   visit: {
     call(node: Node, ctx: RuleContext) {
