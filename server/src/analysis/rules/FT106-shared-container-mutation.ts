@@ -5,10 +5,10 @@ import type { Rule, RuleContext } from '../types';
 import { isMutableContainer } from '../model/scopes';
 import type { ModuleModel } from '../model/module';
 import { snippet } from '../model/syntax';
-import { isAtomicIdiom, mutationOf, type Mutation } from './common';
+import { isAtomicIdiom, mutationOf, raceVerdict, type Mutation } from './common';
 import type { Fix } from '../types';
 import type { FunctionScope } from '../model/scopes';
-import { sharedState } from '../model/sharing';
+import { sharedState, type SharedState } from '../model/sharing';
 import { guardFix } from '../fixes/guard';
 import { readsTarget } from './FT102-read-modify-write';
 import { insideCheckThenAct, lockedKeys } from './writes';
@@ -47,6 +47,52 @@ function guardSequence(ctx: RuleContext, scope: FunctionScope, changes: Node[]):
   return shared ? guardFix(ctx, first, scope, shared, changes[changes.length - 1]) : undefined;
 }
 
+const REMOVALS = new Set(['remove', 'pop', 'popitem', 'popleft', 'discard', 'clear']);
+
+/** Does this change take an element out (`remove`, `pop`, `del d[k]`, …)? */
+function removes(m: Mutation): boolean {
+  if (m.kind === 'item-delete') return true;
+  return m.kind === 'method' && REMOVALS.has(m.node.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '');
+}
+
+/**
+ * A field or class attribute changed by a removal and an insertion in one function, with no lock
+ * (`lru.remove(k); lru.append(k)`, `del d[old]; d[new] = v`): between the two steps other threads see
+ * the element gone, and two threads reordering at once lose or duplicate it. Module-level containers
+ * are handled below with any sequence.
+ */
+function reportReorders(ctx: RuleContext, scope: FunctionScope): void {
+  const { model } = ctx;
+  const byKey = new Map<string, { shared: SharedState; changes: Mutation[] }>();
+  for (const n of model.ownNodes(scope)) {
+    const m = mutationOf(n);
+    if (!m || m.container.type === 'identifier' || isAtomicIdiom(n) || model.heldLocks(n).length > 0 || reportedElsewhere(m, model)) continue;
+    const shared = sharedState(m.container, scope, model, 'object');
+    if (!shared || shared.kind === 'module-attribute' || model.guardedBy.has(shared.key)) continue;
+    const entry = byKey.get(shared.key) ?? { shared, changes: [] };
+    entry.changes.push(m);
+    byKey.set(shared.key, entry);
+  }
+  for (const { shared, changes } of byKey.values()) {
+    const firstRemoval = changes.findIndex(removes);
+    if (firstRemoval < 0 || !changes.some((c, i) => i !== firstRemoval && !removes(c)) || changes.length < 2) continue;
+    const verdict = raceVerdict(changes[0].node, scope, shared, ctx);
+    if (!verdict) continue;
+    const lines = changes.map((c) => c.node.startPosition.row + 1);
+    const fix = guardSequence(ctx, scope, changes.map((c) => c.node));
+    for (const c of changes) {
+      ctx.report(c.node, {
+        severity: verdict.severity,
+        confidence: verdict.confidence,
+        fix,
+        message:
+          `${shared.description} is changed ${changes.length} times in \`${scope.name}\` without a lock (lines ${lines.join(', ')}), taking an element out and putting one in. ` +
+          `Each step is atomic; the pair is not: between them other threads see the element missing, and two threads doing this at once lose or duplicate it.${verdict.where} Hold one lock over the whole update.`,
+      });
+    }
+  }
+}
+
 export const FT106: Rule = {
   code: 'FT106',
   name: 'shared-container-mutation',
@@ -73,6 +119,7 @@ export const FT106: Rule = {
         list.push({ m, kind: containerKind(binding.node!) });
         byContainer.set(m.container.text, list);
       }
+      reportReorders(ctx, scope);
       const fn = scope.name;
       const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
       for (const [name, list] of byContainer) {
