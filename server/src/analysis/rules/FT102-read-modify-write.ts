@@ -2,7 +2,7 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
-import { sharedTarget } from '../model/sharing';
+import { receiverField, sharedTarget } from '../model/sharing';
 import { positionalArguments, snippet, walkScope } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
@@ -82,12 +82,54 @@ function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleCo
   });
 }
 
+/** Does `text` read `obj.field`, directly or as `getattr(obj, "field"…)`? */
+function readsField(text: string, object: string, field: string): boolean {
+  const o = object.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![\\w.])${o}\\.${field}\\b|getattr\\(\\s*${o}\\s*,\\s*['"]${field}['"]`).test(text);
+}
+
+/**
+ * `setattr(self, "n", getattr(self, "n", 0) + 1)`, or the value read into a local first
+ * (`n = getattr(self, "n", 0)` … `setattr(self, "n", n + 1)`): the read-modify-write of FT102 spelled
+ * with the attribute's name as a string.
+ */
+function setattrReadModifyWrite(call: Node, ctx: RuleContext): void {
+  if (call.childForFieldName('function')?.text !== 'setattr') return;
+  const [object, name, value] = positionalArguments(call);
+  const field = name?.type === 'string' ? /^[rRuU]?(['"])(\w+)\1$/.exec(name.text)?.[2] : undefined;
+  const scope = ctx.model.scopeOf(call);
+  if (!object || !field || !value || !scope || object.text !== scope.receiver) return;
+  let read: Node | null = readsField(value.text, object.text, field) ? call : null;
+  if (!read) {
+    read =
+      ctx.model.ownNodes(scope).find((n) => {
+        if (n.type !== 'assignment' || n.startIndex >= call.startIndex) return false;
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        return left?.type === 'identifier' && !!right && readsField(right.text, object.text, field) && new RegExp(`(?<![\\w.])${left.text}\\b`).test(value.text);
+      }) ?? null;
+  }
+  if (!read || ctx.model.heldLocks(read).length > 0) return;
+  const shared = receiverField(field, scope, ctx.model);
+  const verdict = shared ? raceVerdict(call, scope, shared, ctx) : null;
+  if (!shared || !verdict) return;
+  ctx.report(call, {
+    severity: verdict.severity,
+    confidence: verdict.confidence,
+    fix: guardFix(ctx, read, scope, shared, call),
+    message:
+      `\`${snippet(call)}\` writes ${shared.description} from a value read ${read === call ? 'in the same call' : `at line ${read.startPosition.row + 1}`} without holding a lock: ` +
+      `threads running this at the same time read the same old value and overwrite each other's updates.${verdict.where} Guard the read and the write with one lock.`,
+  });
+}
+
 export const FT102: Rule = {
   code: 'FT102',
   name: 'read-modify-write',
   summary: 'A shared value is read and written back in separate steps (`x = x + 1`, `d[k] = d.get(k, 0) + 1`) without a lock',
   precision: 'high',
   visit: {
+    call: setattrReadModifyWrite,
     assignment(node: Node, ctx: RuleContext) {
       const scope = ctx.model.scopeOf(node);
       const target = node.childForFieldName('left');
