@@ -40,6 +40,23 @@ function localVariableFix(classNode: Node, body: Node, receiver: string, attr: s
   };
 }
 
+/**
+ * The method whose reads close a use that `name` opens: `__exit__` for `__enter__` (`__aexit__` for
+ * `__aenter__`), and one call deep, the helper `__exit__` calls for the helper `__enter__` calls
+ * (`__enter__: return self.start()` … `__exit__: self.stop()`).
+ */
+function exitOf(methods: ReadonlyMap<string, Node>, name: string): Node | undefined {
+  if (name === '__enter__' || name === '__aenter__') return methods.get(name === '__enter__' ? '__exit__' : '__aexit__');
+  for (const [enter, leave] of [['__enter__', '__exit__'], ['__aenter__', '__aexit__']]) {
+    const opener = methods.get(enter);
+    const closer = methods.get(leave);
+    if (!opener || !closer || !new RegExp(`\\bself\\.${name}\\(`).test(opener.text)) continue;
+    const helper = /\bself\.(\w+)\(/.exec(closer.text)?.[1];
+    return (helper && methods.get(helper)) || closer;
+  }
+  return undefined;
+}
+
 /** The first parameter of `__exit__` (its `self`). */
 function exitReceiver(exit: Node): string | null {
   const params = exit.childForFieldName('parameters');
@@ -65,9 +82,9 @@ export const FT109: Rule = {
       const why = evidence.why;
       // `__enter__` and `__exit__` are two halves of one use: a value kept between them is per-call
       // state too — but a context manager made per `with` is confined, so only shared ones count.
-      const entering = scope.name === '__enter__' || scope.name === '__aenter__';
-      const exit = entering ? cls.methods.get(scope.name === '__enter__' ? '__exit__' : '__aexit__') : undefined;
-      if (entering && (!exit || evidence.confidence === 'low')) return;
+      const exit = exitOf(cls.methods, scope.name);
+      if ((scope.name === '__enter__' || scope.name === '__aenter__') && !exit) return;
+      if (exit && evidence.confidence === 'low') return;
       const confidence = entry.assumed ? (evidence.confidence === 'high' ? 'medium' : evidence.confidence) : 'high';
       // Unconditional writes directly in the method body: a write under `if` is state (lazy init, a
       // flag), not a per-call scratch value; a read-modify-write is FT102's.
