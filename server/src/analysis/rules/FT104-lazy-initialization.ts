@@ -4,6 +4,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { receiverField, sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
 import { namedChildren, snippet } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
@@ -135,6 +136,39 @@ export function isLazyInitialisation(node: Node, target: string): boolean {
   return false;
 }
 
+/** `False`, `None`, `0`, `""`, `[]`, `{}`, `set()`: a value that clears a flag or a pending list. */
+function isClearing(value: Node | null): boolean {
+  if (!value) return false;
+  if (['false', 'none'].includes(value.type) || value.text === '0' || value.text === '""' || value.text === "''") return true;
+  return (['list', 'dictionary', 'tuple'].includes(value.type) && value.namedChildCount === 0) || /^(set|list|dict)\(\)$/.test(value.text);
+}
+
+/**
+ * The consume-once flag: `if self._dirty: … self._dirty = False` — a test and the clearing write in
+ * separate steps, so two threads can both see the flag set and both run the body (flush twice, sort
+ * while another thread sorts). Reported at the clearing write.
+ */
+function consumeOnce(ifNode: Node, condition: Node, scope: FunctionScope, ctx: RuleContext): boolean {
+  if ((condition.type !== 'identifier' && condition.type !== 'attribute') || guardClause(ifNode, condition)) return false;
+  const body = ifNode.childForFieldName('consequence');
+  const target = condition.text.replace(/\s+/g, '');
+  const clear = body ? ctx.model.nodesWithin(body, INIT_TYPES).find((n) => n.type === 'assignment' && n.childForFieldName('left')?.text.replace(/\s+/g, '') === target && isClearing(n.childForFieldName('right'))) : undefined;
+  if (!clear) return false;
+  const field = condition.type === 'attribute' && condition.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod ? condition.childForFieldName('attribute')!.text : null;
+  const shared = field ? receiverField(field, scope, ctx.model) : sharedState(condition, scope, ctx.model, condition.type === 'identifier' ? 'rebind' : 'object');
+  const verdict = shared ? raceVerdict(ifNode, scope, shared, ctx) : null;
+  if (!shared || !verdict || ctx.model.heldLocks(clear).length > 0) return false;
+  ctx.report(clear, {
+    severity: verdict.severity,
+    confidence: verdict.confidence,
+    fix: guardFix(ctx, ifNode, scope, shared),
+    message:
+      `\`if ${snippet(condition, 40)}:\` (line ${ifNode.startPosition.row + 1}) tests ${shared.description} and \`${snippet(clear, 40)}\` clears it in separate steps, without a lock: ` +
+      `on free-threaded Python two threads can both see it set and both run the body.${verdict.where} Test and clear it under one lock.`,
+  });
+  return true;
+}
+
 /** The first assignment to `target` after the if, in the statements of the same block. */
 function initialisationAfter(ifNode: Node, target: string, model: ModuleModel): { node: Node; viaCall: boolean } | null {
   const block = ifNode.parent;
@@ -208,6 +242,7 @@ export const FT104: Rule = {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');
       if (!scope || !condition) return;
+      if (consumeOnce(node, condition, scope, ctx)) return;
       const guard = guardClause(node, condition);
       const subject = guard ? guard.subject : uninitialisedSubject(condition);
       const byName = subject ? null : uninitialisedAttribute(condition);
