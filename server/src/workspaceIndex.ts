@@ -27,6 +27,7 @@ export class WorkspaceIndex {
   private readonly identities = new Map<string, ModuleIdentity>();
   private readonly graph = new ProjectGraph();
   private external = new Map<string, Map<string, string>>();
+  private callerLocks = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly parser: Parser,
@@ -44,6 +45,11 @@ export class WorkspaceIndex {
   /** Functions of this file that threads started in other modules reach (local name → how). */
   entriesFor(path: string): ReadonlyMap<string, string> | undefined {
     return this.external.get(this.identity(path).module);
+  }
+
+  /** Functions of this file that only other modules call, each time holding a lock (name → the lock). */
+  callerLocksFor(path: string): ReadonlyMap<string, string> | undefined {
+    return this.callerLocks.get(this.identity(path).module);
   }
 
   /** Summarises every Python file under the folders; yields (hooks.yield, or the event loop) between files. */
@@ -94,7 +100,7 @@ export class WorkspaceIndex {
     }
     try {
       const id = this.identity(path);
-      const options = { ...this.options(), packageName: id.packageName, externalThreadEntries: this.external.get(id.module) };
+      const options = { ...this.options(), packageName: id.packageName, externalThreadEntries: this.external.get(id.module), externalCallerLocks: this.callerLocks.get(id.module) };
       const { summary } = analyzeModule({ tree, text, rules: this.rules(), options }, id.module);
       this.graph.set(summary ?? { module: id.module, reachable: {}, spawns: {}, calls: {} });
     } finally {
@@ -104,10 +110,12 @@ export class WorkspaceIndex {
 
   private recompute(): string[] {
     const before = this.external;
+    const lockedBefore = this.callerLocks;
     this.external = this.graph.externalEntries();
+    this.callerLocks = this.graph.callerLocks();
     const changed = new Set<string>();
-    for (const module of new Set([...before.keys(), ...this.external.keys()])) {
-      if (!sameEntries(before.get(module), this.external.get(module))) changed.add(module);
+    for (const module of new Set([...before.keys(), ...this.external.keys(), ...lockedBefore.keys(), ...this.callerLocks.keys()])) {
+      if (!sameEntries(before.get(module), this.external.get(module)) || !sameEntries(lockedBefore.get(module), this.callerLocks.get(module))) changed.add(module);
     }
     return [...changed];
   }
