@@ -14,14 +14,17 @@
 // --jobs     passed to the CLI (default 1, to share the machine).
 // The sample is drawn from the findings sorted by (file, line, column, code), with a seeded PRNG
 // (mulberry32): the same findings and seed give the same sample.
+// Timing advice is not a race finding: FT215 and every finding of severity `hint` are left out of the
+// race totals and of the sample, and counted on a separate line. Each sampled finding shows its
+// `confidence` (high / medium / low), and the totals are broken down by confidence per mode.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 interface Lib { name: string; repo: string; commit: string; dir: string; files: number; lines: number }
-interface Row { code: string; message: string; filename: string; location: { row: number; column: number }; severity?: string }
-interface Finding { lib: string; file: string; row: number; column: number; code: string; severity: string; message: string; abs: string }
+interface Row { code: string; message: string; filename: string; location: { row: number; column: number }; severity?: string; confidence?: string }
+interface Finding { lib: string; file: string; row: number; column: number; code: string; severity: string; confidence: string; message: string; abs: string }
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -79,7 +82,7 @@ function run(lib: Lib, mode: { args: string[] }): Finding[] {
   const base = dirname(lib.dir);
   return (JSON.parse(r.stdout) as Row[]).map((x) => ({
     lib: lib.name, file: relative(base, x.filename), abs: x.filename, row: x.location.row, column: x.location.column,
-    code: x.code, severity: x.severity ?? '', message: x.message,
+    code: x.code, severity: x.severity ?? '', confidence: x.confidence ?? '', message: x.message,
   }));
 }
 
@@ -116,8 +119,15 @@ for (const l of libs) console.log(`| ${l.name} | ${l.repo} | ${l.commit.slice(0,
 const totalLines = libs.reduce((a, l) => a + l.lines, 0);
 console.log(`| **total** | | | ${libs.reduce((a, l) => a + l.files, 0)} | ${totalLines} |\n`);
 
+// timing advice (FT215, severity `hint`) is counted apart, never sampled as a race finding
+const isAdvice = (f: Finding) => f.code === 'FT215' || f.severity === 'hint';
 const byMode = new Map<string, Finding[]>();
-for (const m of MODES) byMode.set(m.name, libs.flatMap((l) => run(l, m)));
+const adviceByMode = new Map<string, Finding[]>();
+for (const m of MODES) {
+  const all = libs.flatMap((l) => run(l, m));
+  byMode.set(m.name, all.filter((f) => !isAdvice(f)));
+  adviceByMode.set(m.name, all.filter(isAdvice));
+}
 
 const per1k = (n: number, lines: number) => ((n * 1000) / lines).toFixed(2);
 console.log(`## Totals per library\n\n| library | ${MODES.map((m) => `${m.name} | per 1k lines`).join(' | ')} |\n|---|${MODES.map(() => '---:|---:').join('|')}|`);
@@ -128,9 +138,24 @@ for (const l of [...libs, null]) {
   });
   console.log(`| ${l ? l.name : '**total**'} | ${cells.join(' | ')} |`);
 }
+console.log(`| timing advice (FT215 / hint, not in the totals) | ${MODES.map((m) => { const n = adviceByMode.get(m.name)!.length; return `${n} | ${per1k(n, totalLines)}`; }).join(' | ')} |`);
 const codes = [...new Set([...byMode.values()].flat().map((f) => f.code))].sort();
 console.log(`\n## Totals per rule\n\n| rule | ${MODES.map((m) => m.name).join(' | ')} |\n|---|${MODES.map(() => '---:').join('|')}|`);
 for (const c of codes) console.log(`| ${c} | ${MODES.map((m) => byMode.get(m.name)!.filter((f) => f.code === c).length).join(' | ')} |`);
+console.log(`| **total** | ${MODES.map((m) => byMode.get(m.name)!.length).join(' | ')} |`);
+const adviceCodes = [...new Set([...adviceByMode.values()].flat().map((f) => f.code))].sort();
+for (const c of adviceCodes) console.log(`| ${c} (timing advice, not counted) | ${MODES.map((m) => adviceByMode.get(m.name)!.filter((f) => f.code === c).length).join(' | ')} |`);
+
+const CONF = ['high', 'medium', 'low', ''];
+console.log(`\n## Totals per confidence\n`);
+for (const m of MODES) {
+  const all = byMode.get(m.name)!;
+  const present = CONF.filter((k) => all.some((f) => f.confidence === k));
+  console.log(`### ${m.name}\n\n| rule | ${present.map((k) => k || '(none)').join(' | ')} | total |\n|---|${present.map(() => '---:').join('|')}|---:|`);
+  for (const c of [...new Set(all.map((f) => f.code))].sort())
+    console.log(`| ${c} | ${present.map((k) => all.filter((f) => f.code === c && f.confidence === k).length).join(' | ')} | ${all.filter((f) => f.code === c).length} |`);
+  console.log(`| **total** | ${present.map((k) => all.filter((f) => f.confidence === k).length).join(' | ')} | ${all.length} |\n`);
+}
 
 const samples: Record<string, Finding[]> = {};
 for (const m of MODES) {
@@ -138,16 +163,17 @@ for (const m of MODES) {
   const s = (samples[m.name] = sample(all, N, SEED));
   console.log(`\n## Sample, ${m.name} mode: ${s.length} of ${all.length} (seed ${SEED})\n`);
   s.forEach((f, i) => {
-    console.log(`### ${m.name[0].toUpperCase()}${i + 1}. ${f.file}:${f.row} ${f.code} (${f.severity})\n${f.message}\n`);
+    console.log(`### ${m.name[0].toUpperCase()}${i + 1}. ${f.file}:${f.row} ${f.code} (${f.severity}, ${f.confidence || 'no'} confidence)\n${f.message}\n`);
     console.log('```python\n' + context(f) + '\n```\n');
   });
 }
 if (opts.json) {
-  const strip = (f: Finding) => ({ lib: f.lib, file: f.file, row: f.row, column: f.column, code: f.code, severity: f.severity, message: f.message });
+  const strip = (f: Finding) => ({ lib: f.lib, file: f.file, row: f.row, column: f.column, code: f.code, severity: f.severity, confidence: f.confidence, message: f.message });
   writeFileSync(opts.json, JSON.stringify({
     cli: resolve(opts.cli!), commit: git(['rev-parse', 'HEAD']), seed: SEED, n: N,
     libs: libs.map(({ name, repo, commit, files, lines }) => ({ name, repo, commit, files, lines })),
     findings: Object.fromEntries(MODES.map((m) => [m.name, byMode.get(m.name)!.map(strip)])),
+    advice: Object.fromEntries(MODES.map((m) => [m.name, adviceByMode.get(m.name)!.map(strip)])),
     samples: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map(strip)])),
   }, null, 1));
 }
