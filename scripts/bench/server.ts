@@ -79,6 +79,8 @@ export interface BurstResult {
   requestErrors: number;
   /** From the last edit sent to the diagnostics of the final version. */
   settleMs: number;
+  /** This process's event-loop lag while it sent the burst (ms, sampled every 10 ms): the part of a request's latency that is the client's. */
+  clientLag: number[];
   final: PublishedDiagnostics;
   finalText: string;
   finalVersion: number;
@@ -91,6 +93,8 @@ export interface BurstResult {
  */
 export async function hostileBurst(client: LspTestClient, uri: string, text: string, count: number, seed: number, options: HostileOptions & { probeEveryMs?: number; settleTimeoutMs?: number }): Promise<BurstResult> {
   const document = new EditedDocument(text, 1, uri);
+  // Generated before the burst, so making them costs this process nothing while requests are timed.
+  const edits = [...hostileEdits(document, count, seed, options)];
   await openDocument(client, uri, text, 1);
   await client.diagnostics(uri, 1, 120_000);
   const requestTimes: number[] = [];
@@ -108,12 +112,19 @@ export async function hostileBurst(client: LspTestClient, uri: string, text: str
       await sleep(options.probeEveryMs ?? 50);
     }
   })();
+  const clientLag: number[] = [];
+  let tick = now();
+  const lagTimer = setInterval(() => {
+    const t = now();
+    clientLag.push(Math.max(0, t - tick - 10));
+    tick = t;
+  }, 10);
   const kinds: Partial<Record<HostileKind, number>> = {};
   const pacing = hostileRandom(seed);
   const t0 = now();
   let inBurst = 0;
   let burstSize = 1 + Math.floor(pacing() * 40);
-  for (const edit of hostileEdits(document, count, seed, options)) {
+  for (const edit of edits) {
     kinds[edit.kind] = (kinds[edit.kind] ?? 0) + 1;
     await sendChange(client, uri, edit.version, edit.change);
     if (++inBurst >= burstSize) {
@@ -128,7 +139,8 @@ export async function hostileBurst(client: LspTestClient, uri: string, text: str
   probing = false;
   await prober;
   await Promise.all(pending);
-  return { edits: count, kinds, requestTimes, requestErrors, settleMs, final, finalText: document.text, finalVersion: document.version, wallMs: now() - t0 };
+  clearInterval(lagTimer);
+  return { edits: count, kinds, requestTimes, requestErrors, settleMs, clientLag, final, finalText: document.text, finalVersion: document.version, wallMs: now() - t0 };
 }
 
 function hostileRandom(seed: number): () => number {
