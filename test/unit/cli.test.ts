@@ -34,7 +34,7 @@ test('--format json has ruff\'s shape plus severity', () => {
   const rows = JSON.parse(r.stdout);
   assert.equal(rows.length, 1);
   const [row] = rows;
-  assert.deepEqual(Object.keys(row).sort(), ['cell', 'code', 'end_location', 'filename', 'fix', 'location', 'message', 'noqa_row', 'severity', 'url']);
+  assert.deepEqual(Object.keys(row).sort(), ['cell', 'code', 'confidence', 'end_location', 'filename', 'fix', 'location', 'message', 'noqa_row', 'severity', 'url']);
   assert.equal(row.code, 'FT101');
   assert.equal(row.filename, join(dir, 'race.py'));
   assert.deepEqual(row.location, { row: 10, column: 9 });

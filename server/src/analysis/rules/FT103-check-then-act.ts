@@ -43,20 +43,20 @@ export function checkedContainers(condition: Node): Node[] {
  * The check made through a local: `v = d.get(k)` … `if v is None: d[k] = …` tests `d` as surely as
  * `if k not in d` does. → the containers the condition's locals were last read from.
  */
-function containersReadInto(condition: Node, ifNode: Node, model: ModuleModel): Node[] {
+function containersReadInto(condition: Node, ifNode: Node, model: ModuleModel): Array<{ container: Node; read?: Node }> {
   const scope = model.scopeOf(ifNode);
   if (!scope) return [];
   const names = new Set(testedNames(condition).filter((n) => scope.locals.has(n)));
   if (names.size === 0) return [];
-  const out: Node[] = [];
+  const out: Array<{ container: Node; read?: Node }> = [];
   for (const name of names) {
-    const read = model
+    const assignment = model
       .ownNodes(scope)
       .filter((n) => n.type === 'assignment' && n.startIndex < ifNode.startIndex && n.childForFieldName('left')?.text === name)
-      .pop()
-      ?.childForFieldName('right');
+      .pop();
+    const read = assignment?.childForFieldName('right');
     const container = read ? getterContainer(read) ?? (read.type === 'subscript' ? read.childForFieldName('value') : null) : null;
-    if (container) out.push(container);
+    if (container) out.push({ container, read: assignment });
   }
   return out;
 }
@@ -138,7 +138,7 @@ export const FT103: Rule = {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');
       if (!scope || !condition) return;
-      for (const container of [...checkedContainers(condition), ...containersReadInto(condition, node, ctx.model)]) {
+      for (const { container, read } of [...checkedContainers(condition).map((container) => ({ container, read: undefined })), ...containersReadInto(condition, node, ctx.model)]) {
         // `"x" not in self.__dict__` tests an attribute: lazy initialisation, FT104's.
         if (container.type === 'attribute' && container.childForFieldName('attribute')?.text === '__dict__') continue;
         const action = actionOn(node, container, ctx.model);
@@ -152,7 +152,10 @@ export const FT103: Rule = {
           severity: verdict.severity,
           confidence: verdict.confidence,
           // A container some code locks needs that lock here too (FT105); otherwise one atomic call will do.
-          fix: (lockedKeys(ctx.model).has(shared.key) ? undefined : atomicDictFix(ctx.text, node)) ?? guardFix(ctx, node, scope, shared),
+          // The lock must cover the check (an earlier read into a local) through the act (after the if).
+          fix:
+            (lockedKeys(ctx.model).has(shared.key) ? undefined : atomicDictFix(ctx.text, node)) ??
+            guardFix(ctx, read ?? node, scope, shared, action.startIndex >= node.endIndex ? action : read ? node : undefined),
           message:
             `\`${snippet(action, 40)}\` changes ${shared.description} after \`if ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked it, without holding a lock. ` +
             `On free-threaded Python another thread can change the container between the check and the action, so the check no longer holds (a KeyError, a lost entry, a double pop).` +

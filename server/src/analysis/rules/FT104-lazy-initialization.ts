@@ -269,7 +269,8 @@ export const FT104: Rule = {
         ctx.report(assignment, {
           severity: verdict.severity,
           confidence: verdict.confidence,
-          fix: guardFix(ctx, node, scope, shared),
+          // A guard clause's lock must reach the initialisation after the if.
+          fix: guardFix(ctx, node, scope, shared, guard ? assignment : undefined),
           message:
             `Lazy initialisation of ${shared.description} without a lock (tested at line ${condition.startPosition.row + 1}): on free-threaded Python two threads can both see \`${name}\` unset and both run \`${snippet(assignment, 40)}\`, ` +
             `creating two objects and handing different ones to different callers.${verdict.where} ` +
