@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LspTestClient } from '../helpers/lspClient';
 import { EditedDocument, typingEdits } from '../../scripts/bench/fuzz';
-import { canonical, misplacedRanges, openDocument, sendChange } from '../../scripts/bench/server';
+import { canonical, hostileBurst, misplacedRanges, openDocument, sendChange } from '../../scripts/bench/server';
 import { Checker } from '../../server/src/analysis';
 import { LineIndex } from '../../server/src/analysis/text';
 
@@ -83,6 +83,29 @@ test('diagnostics after seeded edit sequences equal a from-scratch analysis of t
     assert.ok(compared >= SEEDS.length, 'at least one file was edited');
     assert.ok(withFindings > 0, 'some final texts still have findings (the comparison is not vacuous)');
     assert.equal(exited, false, 'the server is still running');
+  } finally {
+    if (!exited) await client.stop();
+  }
+});
+
+test('a seeded burst of hostile edits: no crash, requests answered, final diagnostics equal a from-scratch analysis', async () => {
+  const client = await LspTestClient.start();
+  let exited = false;
+  client.process.once('exit', () => (exited = true));
+  try {
+    const [example, ...stdlib] = sources();
+    const text = [example, ...stdlib].map((s) => s.text).join('\n');
+    const uri = 'file:///tmp/ftaudit-hostile/edited/mod.py';
+    // Unicode and astral characters, pastes, deletes, CRLF and lone CR, 3,000-deep nesting, control characters.
+    const burst = await hostileBurst(client, uri, text, 300, 7, { pasteSource: text, probeEveryMs: 100 });
+    assert.equal(exited, false, 'the server survived the burst');
+    assert.ok(burst.requestTimes.length > 0 && burst.requestTimes.length === burst.requestTimes.filter((t) => Number.isFinite(t)).length, 'every request was answered');
+    assert.ok((burst.kinds.nesting ?? 0) > 0 && (burst.kinds['lone-cr'] ?? 0) > 0 && (burst.kinds.unicode ?? 0) > 0, `the burst has the hostile kinds: ${JSON.stringify(burst.kinds)}`);
+    assert.deepEqual(misplacedRanges(burst.finalText, burst.final.diagnostics), [], 'ranges fit the final text');
+    const fresh = 'file:///tmp/ftaudit-hostile/fresh/mod.py';
+    await openDocument(client, fresh, burst.finalText, 1);
+    const scratch = await client.diagnostics(fresh, 1, 60_000);
+    assert.deepEqual(canonical(burst.final.diagnostics), canonical(scratch.diagnostics), 'incremental ≠ from scratch after the burst');
   } finally {
     if (!exited) await client.stop();
   }
