@@ -93,12 +93,31 @@ function mayHaveFindings(text: string, options: AnalysisOptions): boolean {
 const SUPPRESSION_WORDS = /ftaudit|noqa/i;
 const CONCURRENCY_WORDS = /[Tt]hread|concurrent|[Ee]xecutor|Lock|Semaphore|Condition|asyncio|multiprocessing|guarded|queue|allocate_lock|[gs]etcontext|ContextVar/;
 
+/**
+ * One race finding per line: when the specific rules (an update, a check-then-act, a lazy
+ * initialisation) report a line, the general ones (inconsistent locking, a sequence, an iteration,
+ * scratch state) do not repeat it with another message.
+ */
+const RACE_PRIORITY = ['FT101', 'FT102', 'FT103', 'FT104', 'FT109', 'FT107', 'FT106', 'FT105'];
+
+function onePerLine(findings: Finding[], lines: LineIndex): Finding[] {
+  const best = new Map<number, number>();
+  const rank = (f: Finding) => RACE_PRIORITY.indexOf(f.code);
+  for (const f of findings) {
+    if (rank(f) < 0) continue;
+    const line = lines.positionAt(f.start).line;
+    const seen = best.get(line);
+    if (seen === undefined || rank(f) < seen) best.set(line, rank(f));
+  }
+  return findings.filter((f) => rank(f) < 0 || best.get(lines.positionAt(f.start).line) === rank(f));
+}
+
 function finish(findings: Finding[], comments: SourceComment[], text: string, rules: readonly Rule[]): Finding[] {
   if (findings.length === 0 && comments.length === 0) return findings;
   const lines = new LineIndex(text);
   for (const c of comments) c.line = lines.positionAt(c.start).line;
   const suppressions = new Suppressions(comments, KNOWN_CODES);
-  const kept = findings.filter((f) => !suppressions.isSuppressed(f.code, lines.positionAt(f.start).line));
+  const kept = onePerLine(findings.filter((f) => !suppressions.isSuppressed(f.code, lines.positionAt(f.start).line)), lines);
   if (rules.includes(FT900)) {
     for (const u of suppressions.unknownCodes) {
       kept.push({ code: FT900.code, severity: 'hint', start: u.start, end: u.end, message: `\`${u.code}\` is not an ftaudit rule code, so this suppression does nothing for it. Run \`ftaudit rules\` for the list.` });

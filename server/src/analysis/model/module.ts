@@ -4,7 +4,7 @@ import type { Node, Tree } from '../parser';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockishName, withItems, type LockResolver } from './locks';
-import { buildScope, resolveName, type FunctionScope } from './scopes';
+import { buildScope, isMutableContainer, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, dottedName, namedChildren } from './syntax';
 import { ThreadModel, type CallableResolver } from './threads';
 import { OrderingModel } from './ordering';
@@ -76,6 +76,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private readonly firstAssignments = new Map<number, Map<string, Node | null>>();
   private readonly sharedWhy = new Map<number, SharingEvidence | null>();
   private readonly lockedFieldsCache = new Map<number, Map<string, LockedField>>();
+  private readonly containerFieldsCache = new Map<number, Set<string>>();
   private orderingModel: OrderingModel | undefined;
   private receiversInThreads: Map<string, Node> | undefined;
   /** State declared `# guarded-by: LOCK` → the lock's name. */
@@ -161,6 +162,36 @@ export class ModuleModel implements LockResolver, CallableResolver {
       return { why: `\`${field}\` is accessed holding \`${locked.lock}\` at line ${locked.line}, so it is meant to be shared`, confidence: 'medium', weak: false };
     }
     return own;
+  }
+
+  /**
+   * Fields the class's own code sets to a built-in container (`self._d = {}`, `= defaultdict(list)`,
+   * `= items or []`, or a class attribute `_registry = {}`): the fields whose `add`/`pop`/`update` calls
+   * change a container, rather than call some other object's method of the same name (`session.add`).
+   */
+  containerFields(cls: ClassInfo): Set<string> {
+    let fields = this.containerFieldsCache.get(cls.node.id);
+    if (fields) return fields;
+    fields = new Set();
+    const isContainer = (value: Node | null): boolean =>
+      isMutableContainer(value) || (!!value && (value.type === 'boolean_operator' || value.type === 'conditional_expression') && namedChildren(value).some((c) => isMutableContainer(c)));
+    const body = cls.node.childForFieldName('body');
+    for (const stmt of body ? namedChildren(body) : []) {
+      const e = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
+      if (e?.type === 'assignment' && isContainer(e.childForFieldName('right'))) boundNames(e.childForFieldName('left')).forEach((n) => fields!.add(n));
+    }
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver) continue;
+      for (const n of this.ownNodes(scope)) {
+        const left = n.type === 'assignment' ? n.childForFieldName('left') : null;
+        if (left?.type === 'attribute' && left.childForFieldName('object')?.text === scope.receiver && isContainer(n.childForFieldName('right'))) {
+          fields.add(left.childForFieldName('attribute')!.text);
+        }
+      }
+    }
+    this.containerFieldsCache.set(cls.node.id, fields);
+    return fields;
   }
 
   /**
@@ -286,8 +317,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
   scopeOf(node: Node): FunctionScope | null {
     const indexed = this.index.functionOf(node);
     if (indexed !== undefined) return indexed >= 0 ? this.scopes.get(this.index.functions[indexed].id) ?? null : null;
+    // Not indexed: up to the nearest ancestor that is a function, or indexed (its function is known),
+    // without reading node types (each `.type` and `.parent` crosses into wasm).
     for (let n = node.parent; n; n = n.parent) {
-      if (n.type === 'function_definition') return this.scopes.get(n.id) ?? null;
+      if (this.functionIndexById.has(n.id)) return this.scopes.get(n.id) ?? null;
+      const fn = this.index.functionOf(n);
+      if (fn !== undefined) return fn >= 0 ? this.scopes.get(this.index.functions[fn].id) ?? null : null;
     }
     return null;
   }

@@ -20,6 +20,8 @@ export interface FunctionScope {
   /** `self`/`cls`: the first parameter of a method, unless it is a staticmethod. */
   receiver: string | null;
   isClassMethod: boolean;
+  /** `async def`: runs on its event loop's thread, interleaving only at `await`. */
+  isAsync: boolean;
   parameters: Set<string>;
   /** Parameters whose default is a mutable container: one object shared by every call. */
   mutableDefaults: Set<string>;
@@ -138,6 +140,7 @@ export function buildScope(fn: Node, parent: FunctionScope | null, own: Iterable
     classNode,
     receiver: classNode && !isStatic ? firstParam : null,
     isClassMethod,
+    isAsync: fn.type === 'function_definition' && fn.firstChild?.type === 'async',
     parameters,
     mutableDefaults: mutableDefaultParameters(fn),
     locals,

@@ -47,7 +47,8 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (!name || callLocks[name] === null || (surelyLocal(call, model) && model.functionsFor(callee!, call).length > 0)) continue;
     const held = model.heldLocks(call);
     if (held.length === 0) callLocks[name] = null;
-    else if (!Object.hasOwn(callLocks, name)) callLocks[name] = `\`${held[0]}\` held by the caller in ${module}, line ${call.startPosition.row + 1}`;
+    // A lock this module's own caller holds is already described; one taken here gets its place.
+    else if (!Object.hasOwn(callLocks, name)) callLocks[name] = held[0].includes(' held by the caller in ') ? held[0] : `\`${held[0]}\` held by the caller in ${module}, line ${call.startPosition.row + 1}`;
   }
   summary.callLocks = callLocks;
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.callersOf(s.node).length === 0).map((s) => s.name);

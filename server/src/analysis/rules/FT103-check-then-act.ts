@@ -105,6 +105,27 @@ export function actionOn(ifNode: Node, container: Node, model: ModuleModel): Nod
   return null;
 }
 
+/**
+ * Double-checked locking done right: the act runs under a lock taken after the first check, and an if
+ * between that lock and the act checks the same container again.
+ */
+function recheckedUnderLock(action: Node, ifNode: Node, container: Node, model: ModuleModel): boolean {
+  if (model.heldLocks(action).length === 0) return false;
+  for (let n = action.parent; n && n.id !== ifNode.id; n = n.parent) {
+    if (n.type === 'with_statement') {
+      const body = n.childForFieldName('body');
+      for (const stmt of body ? namedChildren(body) : []) {
+        if (stmt.startIndex > action.startIndex) break;
+        const ifs = stmt.type === 'if_statement' ? [stmt] : model.nodesWithin(stmt, IF).filter((i) => i.startIndex < action.startIndex);
+        if (ifs.some((i) => checkedContainers(i.childForFieldName('condition')!).some((c) => sameExpression(c, container)))) return true;
+      }
+    }
+  }
+  return false;
+}
+
+const IF: ReadonlySet<string> = new Set(['if_statement']);
+
 /** Does the if's body leave the block (return, raise, continue, break) with no else? */
 function exits(ifNode: Node): boolean {
   const body = ifNode.childForFieldName('consequence');
@@ -143,6 +164,7 @@ export const FT103: Rule = {
         if (container.type === 'attribute' && container.childForFieldName('attribute')?.text === '__dict__') continue;
         const action = actionOn(node, container, ctx.model);
         if (!action) continue;
+        if (recheckedUnderLock(action, node, container, ctx.model)) continue;
         const shared = sharedState(container, scope, ctx.model, 'object');
         if (!shared) continue;
         const verdict = raceVerdict(node, scope, shared, ctx);

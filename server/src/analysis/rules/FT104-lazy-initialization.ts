@@ -169,6 +169,20 @@ function consumeOnce(ifNode: Node, condition: Node, scope: FunctionScope, ctx: R
   return true;
 }
 
+/** Double-checked with guard clauses: a guard clause on the same subject inside the lock, before the write. */
+function isLazyInitialisationUnderGuard(assignment: Node, target: string): boolean {
+  for (let child = assignment, n = assignment.parent; n && n.type !== 'function_definition'; child = n, n = n.parent) {
+    if (n.type === 'with_statement') return false;
+    if (n.type !== 'block') continue;
+    for (let prev = child.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+      const condition = prev.type === 'if_statement' ? prev.childForFieldName('condition') : null;
+      const guard = condition ? guardClause(prev, condition) : null;
+      if (guard && guard.subject.text.replace(/\s+/g, '') === target) return true;
+    }
+  }
+  return false;
+}
+
 /** The first assignment to `target` after the if, in the statements of the same block. */
 function initialisationAfter(ifNode: Node, target: string, model: ModuleModel): { node: Node; viaCall: boolean } | null {
   const block = ifNode.parent;
@@ -276,7 +290,7 @@ export const FT104: Rule = {
             `creating two objects and handing different ones to different callers.${verdict.where} ` +
             `Initialise it at import time, or take a lock and check again inside it (double-checked locking).`,
         });
-      } else if (!rechecked(assignment, node)) {
+      } else if (!rechecked(assignment, node) && !(guard && isLazyInitialisationUnderGuard(assignment, target))) {
         ctx.report(assignment, {
           severity: verdict.severity,
           confidence: verdict.confidence,

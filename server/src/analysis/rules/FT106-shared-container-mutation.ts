@@ -5,7 +5,7 @@ import type { Rule, RuleContext } from '../types';
 import { isMutableContainer } from '../model/scopes';
 import type { ModuleModel } from '../model/module';
 import { snippet } from '../model/syntax';
-import { isAtomicIdiom, mutationOf, raceVerdict, type Mutation } from './common';
+import { changesKnownContainer, isAtomicIdiom, mutationOf, raceVerdict, type Mutation } from './common';
 import type { Fix } from '../types';
 import type { FunctionScope } from '../model/scopes';
 import { sharedState, type SharedState } from '../model/sharing';
@@ -66,7 +66,7 @@ function reportReorders(ctx: RuleContext, scope: FunctionScope): void {
   const byKey = new Map<string, { shared: SharedState; changes: Mutation[] }>();
   for (const n of model.ownNodes(scope)) {
     const m = mutationOf(n);
-    if (!m || m.container.type === 'identifier' || isAtomicIdiom(n) || model.heldLocks(n).length > 0 || reportedElsewhere(m, model)) continue;
+    if (!m || m.container.type === 'identifier' || isAtomicIdiom(n) || !changesKnownContainer(m, scope, model) || model.heldLocks(n).length > 0 || reportedElsewhere(m, model)) continue;
     const shared = sharedState(m.container, scope, model, 'object');
     if (!shared || shared.kind === 'module-attribute' || model.guardedBy.has(shared.key)) continue;
     const entry = byKey.get(shared.key) ?? { shared, changes: [] };

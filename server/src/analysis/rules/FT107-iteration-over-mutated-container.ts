@@ -7,7 +7,7 @@ import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { namedChildren, snippet } from '../model/syntax';
-import { mutationOf, raceVerdict } from './common';
+import { changesKnownContainer, mutationOf, raceVerdict } from './common';
 import { sharedWrites } from './writes';
 
 const SNAPSHOTS = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'len', 'sum', 'any', 'all', 'min', 'max']);
@@ -57,7 +57,7 @@ function fieldChanges(model: ModuleModel): Map<string, ChangeSite[]> {
       for (const n of model.ownNodes(scope)) {
         const m = mutationOf(n);
         const parts = m?.container.text.split('.');
-        if (!m || parts?.length !== 2 || parts[0] !== scope.receiver) continue;
+        if (!m || parts?.length !== 2 || parts[0] !== scope.receiver || !changesKnownContainer(m, scope, model)) continue;
         const key = `${cls.name}.${parts[1]}`;
         const entry = model.threads.entryFor(scope);
         const list = found.get(key) ?? [];

@@ -78,7 +78,8 @@ export const FT109: Rule = {
       const cls = model.classInfo(scope.classNode);
       const evidence = cls ? model.instanceSharing(cls) : null;
       const entry = model.threads.entryFor(scope);
-      if (!cls || !evidence || !entry || model.ordering.whySequential(scope)) return;
+      // A coroutine runs on its event loop's thread: only a real thread entry puts it beside another.
+      if (!cls || !evidence || !entry || model.ordering.whySequential(scope) || (entry.assumed && scope.isAsync)) return;
       const why = evidence.why;
       // `__enter__` and `__exit__` are two halves of one use: a value kept between them is per-call
       // state too — but a context manager made per `with` is confined, so only shared ones count.

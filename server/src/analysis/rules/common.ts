@@ -2,6 +2,7 @@
 import type { Node } from '../parser';
 import type { Confidence, RuleContext, Severity } from '../types';
 import type { FunctionScope } from '../model/scopes';
+import type { ModuleModel } from '../model/module';
 import type { SharedState } from '../model/sharing';
 
 export interface RaceVerdict {
@@ -30,7 +31,11 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // them) and instances shared only through a bound method: without a thread entry reaching this code,
   // it most likely runs before or after the threads (set-up, tear-down).
   if ((shared.kind === 'closure' || shared.kind === 'module-attribute' || shared.weak) && !entry) return null;
-  if (entry?.assumed) return { severity: 'warning', where: '', confidence: assumedConfidence(shared) };
+  if (entry?.assumed) {
+    // A coroutine runs on its event loop's thread: only a real thread entry puts it beside another.
+    if (inCoroutine(scope)) return null;
+    return { severity: 'warning', where: '', confidence: assumedConfidence(shared) };
+  }
   if (entry) {
     const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
     return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).`, confidence: shared.confidence === 'low' ? 'medium' : 'high' };
@@ -44,7 +49,24 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
  * finaliser (or code only they call), or before its function starts the thread?
  */
 export function runsAlone(node: Node, scope: FunctionScope, { model }: RuleContext): boolean {
-  return !!model.ordering.whySequential(scope) || model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call'));
+  return (
+    !!model.ordering.whySequential(scope) ||
+    model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call')) ||
+    documentedSingleThreaded(scope)
+  );
+}
+
+function inCoroutine(scope: FunctionScope): boolean {
+  for (let s: FunctionScope | null = scope; s; s = s.parent) if (s.isAsync) return true;
+  return false;
+}
+
+/** A function whose docstring says one thread runs it ("Only one thread should ever be in this function"). */
+function documentedSingleThreaded(scope: FunctionScope): boolean {
+  const body = scope.node.childForFieldName('body');
+  const first = body?.firstNamedChild;
+  const doc = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.firstNamedChild.text : '';
+  return doc !== '' && /only one thread|single[- ]threaded|not thread[- ]?safe|(?:from|by|on) (?:one|a single|the same) thread/i.test(doc);
 }
 
 /**
@@ -87,6 +109,18 @@ export function isAtomicIdiom(n: Node): boolean {
   if (n.type !== 'call') return false;
   const method = n.childForFieldName('function')?.childForFieldName('attribute')?.text;
   return method === 'setdefault' || (method === 'pop' && (n.childForFieldName('arguments')?.namedChildCount ?? 0) === 2);
+}
+
+/**
+ * Is this change really a container's? A method call on `self.<field>` counts only when the class sets
+ * that field to a built-in container: `self.session.add(x)` calls some object's `add`, not a set's.
+ */
+export function changesKnownContainer(m: Mutation, scope: FunctionScope, model: ModuleModel): boolean {
+  if (m.kind !== 'method' || m.container.type !== 'attribute') return true;
+  const object = m.container.childForFieldName('object');
+  const cls = model.classInfo(scope.classNode);
+  if (!cls || object?.type !== 'identifier' || object.text !== scope.receiver) return true;
+  return model.containerFields(cls).has(m.container.childForFieldName('attribute')?.text ?? '');
 }
 
 /** Node types that can change a container in place (see mutationOf). */

@@ -5,7 +5,7 @@ import type { ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import type { FunctionScope } from '../model/scopes';
 import { boundNames } from '../model/syntax';
-import { mutationOf, sameExpression } from './common';
+import { changesKnownContainer, mutationOf, sameExpression } from './common';
 import { actionOn, checkedContainers } from './FT103-check-then-act';
 
 export interface SharedWrite {
@@ -30,7 +30,7 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
         if (left && boundNames(left).length <= 1 && !writesThroughElement(left)) shared = sharedState(left, scope, model, 'rebind');
       } else {
         const m = mutationOf(n);
-        if (m) shared = sharedState(m.container, scope, model, 'object');
+        if (m && changesKnownContainer(m, scope, model)) shared = sharedState(m.container, scope, model, 'object');
       }
       if (shared) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
     }
