@@ -2,6 +2,7 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
 import { receiverField, sharedTarget } from '../model/sharing';
 import { positionalArguments, snippet, walkScope } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
@@ -38,6 +39,15 @@ function isResetValue(value: Node): boolean {
   return ['integer', 'float', 'none', 'true', 'false', 'string'].includes(value.type) || (['list', 'dictionary', 'tuple'].includes(value.type) && value.namedChildCount === 0) || /^(set|list|dict|deque|defaultdict\(\w*)\(\)\)?$/.test(value.text);
 }
 
+const assignmentCache = new WeakMap<FunctionScope, Node[]>();
+
+/** The assignments directly in a function's body, in order (computed once per function). */
+function assignmentsOf(scope: FunctionScope, model: ModuleModel): Node[] {
+  let list = assignmentCache.get(scope);
+  if (!list) assignmentCache.set(scope, (list = model.ownNodes(scope).filter((n) => n.type === 'assignment')));
+  return list;
+}
+
 /** For a plain assignment, the earlier statement of the same function whose read it completes (see below). */
 export function splitRead(node: Node, model: ModuleModel): Node | null {
   const target = node.childForFieldName('left');
@@ -45,8 +55,12 @@ export function splitRead(node: Node, model: ModuleModel): Node | null {
   const scope = model.scopeOf(node);
   if (!scope || !value || (target?.type !== 'attribute' && target?.type !== 'identifier')) return null;
   const reset = isResetValue(value);
-  return model.ownNodes(scope).find((n) => {
-    if (n.type !== 'assignment' || n.startIndex >= node.startIndex) return false;
+  // Only writes of shared state can lose updates: `self.x`, or a name declared global/nonlocal.
+  const candidate =
+    target.type === 'identifier' ? scope.globals.has(target.text) || scope.nonlocals.has(target.text) : target.childForFieldName('object')?.text === scope.receiver;
+  if (!candidate || !sharedTarget(target, scope, model)) return null;
+  return assignmentsOf(scope, model).find((n) => {
+    if (n.startIndex >= node.startIndex) return false;
     const right = n.childForFieldName('right');
     const left = n.childForFieldName('left');
     if (!right || !left || sameExpression(left, target) || !readsTarget(right, target)) return false;

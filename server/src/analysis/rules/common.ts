@@ -61,8 +61,16 @@ function inCoroutine(scope: FunctionScope): boolean {
   return false;
 }
 
+const documented = new WeakMap<FunctionScope, boolean>();
+
 /** A function whose docstring says one thread runs it ("Only one thread should ever be in this function"). */
 function documentedSingleThreaded(scope: FunctionScope): boolean {
+  let known = documented.get(scope);
+  if (known === undefined) documented.set(scope, (known = readsSingleThreaded(scope)));
+  return known;
+}
+
+function readsSingleThreaded(scope: FunctionScope): boolean {
   const body = scope.node.childForFieldName('body');
   const first = body?.firstNamedChild;
   const doc = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.firstNamedChild.text : '';
