@@ -40,6 +40,7 @@ export function normalizeSettings(raw: unknown, problems: string[] = []): Server
     threadEntryPoints: [...(o.threadEntryPoints ?? [])],
     maxAnalysisSize: typeof maxAnalysisSize === 'number' ? maxAnalysisSize : DEFAULT_SETTINGS.maxAnalysisSize,
     ...(o.targetVersion ? { targetVersion: o.targetVersion } : {}),
+    ...(o.minConfidence && o.minConfidence !== 'low' ? { minConfidence: o.minConfidence } : {}),
     ...(o.extraPackages && Object.keys(o.extraPackages).length > 0 ? { extraPackages: { ...o.extraPackages } } : {}),
   };
 }

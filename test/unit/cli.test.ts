@@ -150,3 +150,23 @@ test('[tool.ftaudit.extra-packages] extends the FT216 table; a bad entry is a co
   assert.match(rows[0].message, /legacyext.*has no release that supports free-threaded Python/);
   assert.match(rows[1].message, /fastext supports free-threaded Python from 1\.4\.0/);
 });
+
+test('confidence: in the JSON and SARIF, and --min-confidence leaves out the weaker findings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  // `Counter` has no sharing evidence: under assume-concurrent its `+=` is low confidence (info);
+  // the module global's `+=` is state shared by nature (medium).
+  writeFileSync(
+    join(dir, 'lib.py'),
+    'import threading\n\nTOTAL = 0\n\n\nclass Counter:\n    def __init__(self):\n        self.n = 0\n\n    def inc(self):\n        self.n += 1\n\n\ndef bump():\n    global TOTAL\n    TOTAL += 1\n',
+  );
+  const all = ftaudit('check', '--isolated', '--assume-concurrent', '--format', 'json', dir);
+  const rows = JSON.parse(all.stdout) as Array<{ code: string; confidence: string; severity: string; location: { row: number } }>;
+  assert.deepEqual(rows.map((r) => [r.location.row, r.confidence, r.severity]), [[11, 'low', 'info'], [16, 'medium', 'warning']]);
+  const medium = JSON.parse(ftaudit('check', '--isolated', '--assume-concurrent', '--min-confidence', 'medium', '--format', 'json', dir).stdout) as typeof rows;
+  assert.deepEqual(medium.map((r) => r.location.row), [16]);
+  const sarif = JSON.parse(ftaudit('check', '--isolated', '--assume-concurrent', '--format', 'sarif', dir).stdout);
+  assert.deepEqual(sarif.runs[0].results.map((r: { rank: number; properties: { confidence: string } }) => [r.rank, r.properties.confidence]), [[30, 'low'], [60, 'medium']]);
+  const bad = ftaudit('check', '--min-confidence', 'sure', dir);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--min-confidence expects low, medium or high/);
+});

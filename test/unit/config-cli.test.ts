@@ -71,7 +71,7 @@ test('an invalid config: one message naming file:line:col, defaults kept, result
   const lines = r.stderr.trim().split('\n');
   assert.deepEqual(lines, [
     'ftaudit: error: pyproject.toml:7:3: [tool.ftaudit] select: unknown rule code XY1 (see `ftaudit rules`)',
-    `ftaudit: error: pyproject.toml:9:1: [tool.ftaudit] unknown key 'assume-concurent' (did you mean 'assume-concurrent'?); known keys: select, ignore, per-file-ignores, assume-concurrent, target-version, lock-types, thread-entry-points, extra-packages, extend-exclude`,
+    `ftaudit: error: pyproject.toml:9:1: [tool.ftaudit] unknown key 'assume-concurent' (did you mean 'assume-concurrent'?); known keys: select, ignore, per-file-ignores, assume-concurrent, target-version, lock-types, thread-entry-points, extra-packages, extend-exclude, min-confidence`,
   ]);
   assert.deepEqual(rows(r.stdout), [`${join(dir, 'src', 'race.py')}:FT101`], 'the check still runs and prints');
 

@@ -18,6 +18,8 @@ export interface AnalyzeInput {
   options?: AnalysisOptions;
 }
 
+const CONFIDENCE_RANK = { low: 0, medium: 1, high: 2 } as const;
+
 const KNOWN_CODES: ReadonlySet<string> = new Set(ALL_RULES.map((r) => r.code));
 
 export function analyze(input: AnalyzeInput): Finding[] {
@@ -56,6 +58,7 @@ export function analyzeModule({ tree, text, rules, options = {} }: AnalyzeInput,
     },
     report(node, f) {
       const confidence = f.confidence ?? currentRule.precision;
+      if (CONFIDENCE_RANK[confidence] < CONFIDENCE_RANK[options.minConfidence ?? 'low']) return;
       // Evidence only assume-concurrent supplies is worth a look, not a warning.
       const severity = confidence === 'low' && (f.severity === 'error' || f.severity === 'warning') ? 'info' : f.severity;
       findings.push({ code: currentRule.code, start: node.startIndex, end: node.endIndex, ...f, severity, confidence });

@@ -73,6 +73,8 @@ export interface AnalysisOptions {
    * run calls holding a lock (project/graph.ts): bare name → that lock, described with its place.
    */
   externalCallerLocks?: ReadonlyMap<string, string>;
+  /** Leave out findings whose confidence is below this (default: low, so every finding is kept). */
+  minConfidence?: Confidence;
   /** Target Python version, e.g. "3.14" (version-aware rules). */
   targetVersion?: string;
   /**

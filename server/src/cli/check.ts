@@ -28,6 +28,7 @@ Options:
   --select CODES             only these rule codes or prefixes, comma-separated (ALL for every rule)
   --ignore CODES             skip these rule codes or prefixes
   --assume-concurrent        treat every function as callable from several threads at once
+  --min-confidence LEVEL     report only findings of at least this confidence: low (default), medium, high
   --target-version VERSION   Python version the code targets (py313, py314 or 3.14)
   --lock-types NAMES         extra lock constructors, comma-separated dotted names
   --thread-entry-points NAMES
@@ -71,6 +72,7 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
         ignore: { type: 'string', multiple: true },
         'assume-concurrent': { type: 'boolean', default: false },
         'target-version': { type: 'string' },
+        'min-confidence': { type: 'string' },
         'lock-types': { type: 'string', multiple: true },
         'thread-entry-points': { type: 'string', multiple: true },
         config: { type: 'string' },
@@ -110,6 +112,10 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
     targetVersion = normalizeTargetVersion(values['target-version']);
     if (!targetVersion) return usage(`--target-version expects a Python version such as py313, py314 or 3.14 (got '${values['target-version']}')`);
   }
+  const minConfidence = values['min-confidence']?.trim().toLowerCase();
+  if (minConfidence !== undefined && minConfidence !== 'low' && minConfidence !== 'medium' && minConfidence !== 'high') {
+    return usage(`--min-confidence expects low, medium or high (got '${values['min-confidence']}')`);
+  }
   const lockTypes = splitList(values['lock-types']);
   const threadEntryPoints = splitList(values['thread-entry-points']);
   const badName = [...lockTypes, ...threadEntryPoints].find((n) => !DOTTED_NAME.test(n));
@@ -130,6 +136,7 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
     ...(values.ignore ? { ignore } : {}),
     ...(values['assume-concurrent'] ? { assumeConcurrent: true } : {}),
     ...(targetVersion ? { targetVersion } : {}),
+    ...(minConfidence ? { minConfidence } : {}),
     ...(lockTypes.length > 0 ? { lockTypes } : {}),
     ...(threadEntryPoints.length > 0 ? { threadEntryPoints } : {}),
   };

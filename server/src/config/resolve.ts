@@ -19,6 +19,7 @@ export interface SettingsOverrides {
   /** `true` turns the mode on; `false` or unset leave the file's value (VS Code cannot tell them apart). */
   assumeConcurrent?: boolean;
   targetVersion?: string;
+  minConfidence?: 'low' | 'medium' | 'high';
   lockTypes?: readonly string[];
   threadEntryPoints?: readonly string[];
   extraPackages?: Readonly<Record<string, string | null>>;
@@ -64,6 +65,9 @@ export function effectiveSettings(filePath: string, project: ProjectContext | nu
   if (Object.keys(extraPackages).length > 0) settings.extraPackages = extraPackages;
   const targetVersion = isSet(overrides.targetVersion) ? overrides.targetVersion : file.targetVersion;
   if (targetVersion) settings.targetVersion = targetVersion;
+  // The editor sends its default ("low") when unset, which leaves the file's value.
+  const minConfidence = overrides.minConfidence && overrides.minConfidence !== 'low' ? overrides.minConfidence : file.minConfidence;
+  if (minConfidence && minConfidence !== 'low') settings.minConfidence = minConfidence;
   return settings;
 }
 

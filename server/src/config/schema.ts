@@ -4,7 +4,7 @@
 import { unknownCodes } from '../analysis';
 
 /** What a value must be. `glob-table` is a table of glob → list of rule codes (per-file-ignores). */
-export type ValueType = 'boolean' | 'integer' | 'string' | 'string-list' | 'code-list' | 'name-list' | 'glob-list' | 'glob-table' | 'package-table' | 'version' | 'trace';
+export type ValueType = 'boolean' | 'integer' | 'string' | 'string-list' | 'code-list' | 'name-list' | 'glob-list' | 'glob-table' | 'package-table' | 'version' | 'trace' | 'confidence';
 
 export interface ConfigKey {
   /** Key in `[tool.ftaudit]`, kebab-case; null when the key is a VS Code setting only. */
@@ -94,6 +94,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Globs (relative to the directory of pyproject.toml) of files and directories `ftaudit check` skips when it walks a directory.',
   },
   {
+    toml: 'min-confidence',
+    setting: 'minConfidence',
+    type: 'confidence',
+    default: 'low',
+    description:
+      'Report only findings whose evidence is at least this strong: "low" reports everything (under assume-concurrent, state that is racy only if its object is shared), "medium" leaves out what only assume-concurrent suggests, "high" keeps code a thread entry reaches.',
+  },
+  {
     toml: null,
     setting: 'maxAnalysisSize',
     type: 'integer',
@@ -118,6 +126,7 @@ export interface ProjectConfig {
   perFileIgnores?: Record<string, string[]>;
   assumeConcurrent?: boolean;
   targetVersion?: string;
+  minConfidence?: 'low' | 'medium' | 'high';
   lockTypes?: string[];
   threadEntryPoints?: string[];
   extendExclude?: string[];
@@ -188,6 +197,7 @@ const EXPECTED: Record<ValueType, string> = {
   'package-table': 'a table of import name = "first free-threaded version" or false',
   version: 'a Python version string such as "py313", "py314" or "3.14"',
   trace: 'one of "off", "messages", "verbose"',
+  confidence: 'one of "low", "medium", "high"',
 };
 
 export function expectedDescription(type: ValueType): string {
@@ -273,6 +283,10 @@ export function validateValue(key: ConfigKey, value: unknown, path: string[], is
     case 'trace':
       if (value === 'off' || value === 'messages' || value === 'verbose') return value;
       wrongType(path, EXPECTED.trace, value);
+      return undefined;
+    case 'confidence':
+      if (value === 'low' || value === 'medium' || value === 'high') return value;
+      wrongType(path, EXPECTED.confidence, value);
       return undefined;
     case 'version': {
       if (typeof value !== 'string') {
@@ -365,6 +379,8 @@ export function settingSchema(key: ConfigKey): Record<string, unknown> {
         return { type: 'string' };
       case 'trace':
         return { type: 'string', enum: ['off', 'messages', 'verbose'] };
+      case 'confidence':
+        return { type: 'string', enum: ['low', 'medium', 'high'] };
       case 'version':
         return { type: 'string', pattern: '^$|^(py3[0-9]{1,2}|3\\.[0-9]{1,2})$' };
       case 'string-list':
