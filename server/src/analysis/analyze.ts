@@ -54,7 +54,7 @@ export function analyzeModule({ tree, text, rules, options = {} }: AnalyzeInput,
     text,
     options,
     get model() {
-      return (model ??= new ModuleModel(tree, options, index));
+      return (model ??= new ModuleModel(tree, options, index, text));
     },
     report(node, f) {
       const confidence = f.confidence ?? currentRule.precision;

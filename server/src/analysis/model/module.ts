@@ -90,6 +90,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
     tree: Tree,
     readonly options: AnalysisOptions = {},
     index?: SyntaxIndex,
+    /** The module's source, for cheap text gates (a word absent from the text needs no node walk). */
+    private readonly source?: string,
   ) {
     const root = (this.root = tree.rootNode);
     this.index = index ?? new SyntaxIndex(tree);
@@ -113,6 +115,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (fn.type === 'lambda') return this.nodesWithin(fn, CALL);
     const scope = this.scopes.get(fn.id);
     return scope ? this.ownNodes(scope).filter((n) => n.type === 'call') : [];
+  }
+
+  private readonly assignmentsCache = new Map<number, Node[]>();
+
+  /** The assignments directly in this function's own scope, in source order (computed once). */
+  assignmentsOf(scope: FunctionScope): Node[] {
+    let list = this.assignmentsCache.get(scope.node.id);
+    if (!list) this.assignmentsCache.set(scope.node.id, (list = this.ownNodes(scope).filter((n) => n.type === 'assignment')));
+    return list;
   }
 
   /** Nodes (of the indexed types) directly in this function's own scope, in source order. */
@@ -139,7 +150,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /** What orders code against the threads (after-fork hooks, atexit handlers, writes before start()). */
   get ordering(): OrderingModel {
-    return (this.orderingModel ??= new OrderingModel(this.calls, this.index.functions, this.imports, this));
+    // Hooks need `register_at_fork`/`atexit` and finalisers `__del__` in the text: skip the walk otherwise.
+    const gated = this.source !== undefined && !/register_at_fork|atexit|__del__/.test(this.source);
+    const starts = this.source === undefined || this.source.includes('.start()');
+    return (this.orderingModel ??= new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts));
   }
 
   /** The evidence that instances of `cls` are shared, strongest first; null when nothing says they are. */

@@ -31,6 +31,8 @@ export class OrderingModel {
     functions: readonly Node[],
     private readonly imports: ImportTable,
     private readonly resolver: OrderingResolver,
+    /** False when the module's text has no `.start()` call: no write can precede a thread start. */
+    private readonly startsThreads = true,
   ) {
     for (const call of calls) this.collectHook(call);
     for (const fn of functions) {
@@ -116,6 +118,7 @@ export class OrderingModel {
    * function)? Such writes happen before the thread exists: `start()` orders them.
    */
   beforeThreadStart(node: Node, scope: FunctionScope, ownCalls: () => Node[]): boolean {
+    if (!this.startsThreads) return false;
     let starts = this.threadStarts.get(scope.node.id);
     if (!starts) {
       starts = ownCalls().filter((c) => isThreadStart(c)).map((c) => c.startIndex);

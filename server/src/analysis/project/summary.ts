@@ -39,13 +39,18 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (callees.size > 0) summary.calls[local] = [...callees];
   }
   const callLocks: Record<string, string | null> = {};
+  // Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock.
+  const mayHoldLocks = model.index.all('with_statement').length > 0 || (model.options.externalCallerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
   for (const { node: call } of model.index.all('call')) {
     const callee = call.childForFieldName('function');
     const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
     // Calls that surely reach this module's own functions (`helper()`, `self.helper()`) are their
     // in-module callers, counted there; a method call on another object may dispatch to any module.
-    if (!name || callLocks[name] === null || (surelyLocal(call, model) && model.functionsFor(callee!, call).length > 0)) continue;
-    const held = model.heldLocks(call);
+    // A bare name neither defined nor imported here is a builtin (`len`, `print`).
+    if (!name || callLocks[name] === null) continue;
+    if (callee?.type === 'identifier' && !model.imports.isImported(name)) continue;
+    if (surelyLocal(call, model) && model.functionsFor(callee!, call).length > 0) continue;
+    const held = mayHoldLocks ? model.heldLocks(call) : [];
     if (held.length === 0) callLocks[name] = null;
     // A lock this module's own caller holds is already described; one taken here gets its place.
     else if (!Object.hasOwn(callLocks, name)) callLocks[name] = held[0].includes(' held by the caller in ') ? held[0] : `\`${held[0]}\` held by the caller in ${module}, line ${call.startPosition.row + 1}`;

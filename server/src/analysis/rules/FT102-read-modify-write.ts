@@ -3,6 +3,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
+import { textHas } from './hazards';
 import { receiverField, sharedTarget } from '../model/sharing';
 import { positionalArguments, snippet, walkScope } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
@@ -39,12 +40,20 @@ function isResetValue(value: Node): boolean {
   return ['integer', 'float', 'none', 'true', 'false', 'string'].includes(value.type) || (['list', 'dictionary', 'tuple'].includes(value.type) && value.namedChildCount === 0) || /^(set|list|dict|deque|defaultdict\(\w*)\(\)\)?$/.test(value.text);
 }
 
-const assignmentCache = new WeakMap<FunctionScope, Node[]>();
+const rightCache = new WeakMap<ModuleModel, Map<number, Array<{ node: Node; right: Node | null; text: string }>>>();
 
-/** The assignments directly in a function's body, in order (computed once per function). */
-function assignmentsOf(scope: FunctionScope, model: ModuleModel): Node[] {
-  let list = assignmentCache.get(scope);
-  if (!list) assignmentCache.set(scope, (list = model.ownNodes(scope).filter((n) => n.type === 'assignment')));
+/** A function's assignments with their right-hand sides and its text, read from the tree once. */
+function rightSides(scope: FunctionScope, model: ModuleModel): Array<{ node: Node; right: Node | null; text: string }> {
+  let perScope = rightCache.get(model);
+  if (!perScope) rightCache.set(model, (perScope = new Map()));
+  let list = perScope.get(scope.node.id);
+  if (!list) {
+    list = model.assignmentsOf(scope).map((node) => {
+      const right = node.childForFieldName('right');
+      return { node, right, text: right?.text ?? '' };
+    });
+    perScope.set(scope.node.id, list);
+  }
   return list;
 }
 
@@ -58,15 +67,17 @@ export function splitRead(node: Node, model: ModuleModel): Node | null {
   // Only writes of shared state can lose updates: `self.x`, or a name declared global/nonlocal.
   const candidate =
     target.type === 'identifier' ? scope.globals.has(target.text) || scope.nonlocals.has(target.text) : target.childForFieldName('object')?.text === scope.receiver;
-  if (!candidate || !sharedTarget(target, scope, model)) return null;
-  return assignmentsOf(scope, model).find((n) => {
+  if (!candidate) return null;
+  const name = target.type === 'identifier' ? target.text : target.childForFieldName('attribute')?.text ?? '';
+  return rightSides(scope, model).find(({ node: n, right, text }) => {
     if (n.startIndex >= node.startIndex) return false;
-    const right = n.childForFieldName('right');
+    // A text test first: most earlier assignments do not mention the name at all.
+    if (!right || !text.includes(name)) return false;
     const left = n.childForFieldName('left');
-    if (!right || !left || sameExpression(left, target) || !readsTarget(right, target)) return false;
+    if (!left || sameExpression(left, target) || !readsTarget(right, target)) return false;
     if (reset) return true;
     return left.type === 'identifier' && new RegExp(`(?<![\\w.])${left.text}\\b`).test(value.text);
-  }) ?? null;
+  })?.node ?? null;
 }
 
 /**
@@ -107,8 +118,10 @@ function readsField(text: string, object: string, field: string): boolean {
  * (`n = getattr(self, "n", 0)` … `setattr(self, "n", n + 1)`): the read-modify-write of FT102 spelled
  * with the attribute's name as a string.
  */
+const SETATTR = /\bsetattr\(/;
+
 function setattrReadModifyWrite(call: Node, ctx: RuleContext): void {
-  if (call.childForFieldName('function')?.text !== 'setattr') return;
+  if (!textHas(ctx.model, ctx.text, SETATTR) || call.childForFieldName('function')?.text !== 'setattr') return;
   const [object, name, value] = positionalArguments(call);
   const field = name?.type === 'string' ? /^[rRuU]?(['"])(\w+)\1$/.exec(name.text)?.[2] : undefined;
   const scope = ctx.model.scopeOf(call);

@@ -6,6 +6,7 @@ import type { ModuleModel } from '../model/module';
 import { namedChildren, snippet } from '../model/syntax';
 import { isAtomicIdiom, MUTATION_TYPES, mutationOf, raceVerdict, sameExpression } from './common';
 import { atomicDictFix } from '../fixes/atomicDict';
+import { textHas } from './hazards';
 import { guardFix } from '../fixes/guard';
 import { lockedKeys } from './writes';
 
@@ -51,8 +52,8 @@ function containersReadInto(condition: Node, ifNode: Node, model: ModuleModel): 
   const out: Array<{ container: Node; read?: Node }> = [];
   for (const name of names) {
     const assignment = model
-      .ownNodes(scope)
-      .filter((n) => n.type === 'assignment' && n.startIndex < ifNode.startIndex && n.childForFieldName('left')?.text === name)
+      .assignmentsOf(scope)
+      .filter((n) => n.startIndex < ifNode.startIndex && n.childForFieldName('left')?.text === name)
       .pop();
     const read = assignment?.childForFieldName('right');
     const container = read ? getterContainer(read) ?? (read.type === 'subscript' ? read.childForFieldName('value') : null) : null;
@@ -92,17 +93,33 @@ function lenContainer(n: Node): Node | null {
 
 /** The first in-place change of `container` in the if's branches (not its condition), if any. */
 export function actionOn(ifNode: Node, container: Node, model: ModuleModel): Node | null {
-  const conditionEnd = ifNode.childForFieldName('condition')?.endIndex ?? ifNode.startIndex;
-  const inIf = model.nodesWithin(ifNode, MUTATION_TYPES).filter((n) => n.startIndex >= conditionEnd);
-  // A guard clause (`if v is not None: return v`) checks for what follows it in the same block.
-  const block = ifNode.parent;
-  const after = block && exits(ifNode) ? model.nodesWithin(block, MUTATION_TYPES).filter((n) => n.startIndex >= ifNode.endIndex) : [];
-  for (const n of [...inIf, ...after]) {
-    const m = mutationOf(n);
-    if (m && sameExpression(m.container, container) && !isAtomicIdiom(n)) return n;
-    if (n.type === 'call' && changesThroughHelper(n, container, model)) return n;
+  const containerText = container.text.replace(/\s+/g, '');
+  const viaHelper = /^\w+\.\w+$/.test(containerText);
+  for (const { node: n, mutated } of actionCandidates(ifNode, model)) {
+    if (mutated === containerText && !isAtomicIdiom(n)) return n;
+    if (viaHelper && n.type === 'call' && changesThroughHelper(n, container, model)) return n;
   }
   return null;
+}
+
+const candidateCache = new WeakMap<ModuleModel, Map<number, Array<{ node: Node; mutated: string | null }>>>();
+
+/**
+ * The changes an if can be the check for: in its branches, and — for a guard clause (`if v is not
+ * None: return v`) — after it in the same block. With the container each changes, computed once per if.
+ */
+function actionCandidates(ifNode: Node, model: ModuleModel): Array<{ node: Node; mutated: string | null }> {
+  let perIf = candidateCache.get(model);
+  if (!perIf) candidateCache.set(model, (perIf = new Map()));
+  let list = perIf.get(ifNode.id);
+  if (list) return list;
+  const conditionEnd = ifNode.childForFieldName('condition')?.endIndex ?? ifNode.startIndex;
+  const inIf = model.nodesWithin(ifNode, MUTATION_TYPES).filter((n) => n.startIndex >= conditionEnd);
+  const block = ifNode.parent;
+  const after = block && exits(ifNode) ? model.nodesWithin(block, MUTATION_TYPES).filter((n) => n.startIndex >= ifNode.endIndex) : [];
+  list = [...inIf, ...after].map((node) => ({ node, mutated: mutationOf(node)?.container.text.replace(/\s+/g, '') ?? null }));
+  perIf.set(ifNode.id, list);
+  return list;
 }
 
 /**
@@ -125,6 +142,8 @@ function recheckedUnderLock(action: Node, ifNode: Node, container: Node, model: 
 }
 
 const IF: ReadonlySet<string> = new Set(['if_statement']);
+/** A check through a local needs a read such as `v = d.get(k)` into it. */
+const GETTER = /\.get\(/;
 
 /** Does the if's body leave the block (return, raise, continue, break) with no else? */
 function exits(ifNode: Node): boolean {
@@ -159,7 +178,8 @@ export const FT103: Rule = {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');
       if (!scope || !condition) return;
-      for (const { container, read } of [...checkedContainers(condition).map((container) => ({ container, read: undefined })), ...containersReadInto(condition, node, ctx.model)]) {
+      const throughLocals = textHas(ctx.model, ctx.text, GETTER) ? containersReadInto(condition, node, ctx.model) : [];
+      for (const { container, read } of [...checkedContainers(condition).map((container) => ({ container, read: undefined })), ...throughLocals]) {
         // `"x" not in self.__dict__` tests an attribute: lazy initialisation, FT104's.
         if (container.type === 'attribute' && container.childForFieldName('attribute')?.text === '__dict__') continue;
         const action = actionOn(node, container, ctx.model);

@@ -8,6 +8,7 @@ import { CONSTRUCTION_METHODS } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { namedChildren, snippet } from '../model/syntax';
 import { changesKnownContainer, mutationOf, raceVerdict } from './common';
+import { textHas } from './hazards';
 import { sharedWrites } from './writes';
 
 const SNAPSHOTS = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'len', 'sum', 'any', 'all', 'min', 'max']);
@@ -40,13 +41,41 @@ function changedContainers(model: ModuleModel): Map<string, ChangeSite[]> {
   return found;
 }
 
-const fieldCache = new WeakMap<ModuleModel, Map<string, ChangeSite[]>>();
+const fieldCache = new WeakMap<ModuleModel, Map<string, Array<{ node: Node; scope: FunctionScope }>>>();
+const siteCache = new WeakMap<ModuleModel, Map<string, ChangeSite[]>>();
 
 /**
  * In-place changes of `self.<field>` in every class's methods (construction aside), keyed `Cls.field`,
  * whatever the class's sharing evidence: for fields read through objects the model does not track.
  */
-function fieldChanges(model: ModuleModel): Map<string, ChangeSite[]> {
+/** Changes of fields by key (`Cls.field`); where each runs is worked out only when asked. */
+interface FieldChanges {
+  get(key: string): ChangeSite[] | undefined;
+  keys(): Iterable<string>;
+}
+
+function fieldChanges(model: ModuleModel): FieldChanges {
+  let sites = siteCache.get(model);
+  if (!sites) siteCache.set(model, (sites = new Map()));
+  const cache = sites;
+  return {
+    get(key: string): ChangeSite[] | undefined {
+      let list = cache.get(key);
+      if (list) return list;
+      const nodes = fieldChangeNodes(model).get(key);
+      if (!nodes) return undefined;
+      list = nodes.map(({ node, scope }) => {
+        const entry = model.threads.entryFor(scope);
+        return { node, onThread: !!entry && !entry.assumed, locked: model.heldLocks(node).length > 0 };
+      });
+      cache.set(key, list);
+      return list;
+    },
+    keys: () => fieldChangeNodes(model).keys(),
+  };
+}
+
+function fieldChangeNodes(model: ModuleModel): Map<string, Array<{ node: Node; scope: FunctionScope }>> {
   let found = fieldCache.get(model);
   if (found) return found;
   found = new Map();
@@ -59,9 +88,8 @@ function fieldChanges(model: ModuleModel): Map<string, ChangeSite[]> {
         const parts = m?.container.text.split('.');
         if (!m || parts?.length !== 2 || parts[0] !== scope.receiver || !changesKnownContainer(m, scope, model)) continue;
         const key = `${cls.name}.${parts[1]}`;
-        const entry = model.threads.entryFor(scope);
         const list = found.get(key) ?? [];
-        list.push({ node: n, onThread: !!entry && !entry.assumed, locked: model.heldLocks(n).length > 0 });
+        list.push({ node: n, scope });
         found.set(key, list);
       }
     }
@@ -136,6 +164,8 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   });
 }
 
+const NEXT_ITER = /\bnext\(\s*iter\(/;
+
 export const FT107: Rule = {
   code: 'FT107',
   name: 'iteration-over-mutated-container',
@@ -146,6 +176,7 @@ export const FT107: Rule = {
     for_in_clause: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
     call(node, ctx) {
       // `next(iter(d))`: reading the "first" key while another thread changes the dict.
+      if (!textHas(ctx.model, ctx.text, NEXT_ITER)) return;
       const fn = node.childForFieldName('function');
       if (fn?.type !== 'identifier' || fn.text !== 'next') return;
       const arg = namedChildren(node.childForFieldName('arguments')!)[0];
