@@ -126,12 +126,17 @@ export function isLazyInitialisation(node: Node, target: string): boolean {
   };
   for (let child = node, n = node.parent; n && n.type !== 'function_definition'; child = n, n = n.parent) {
     if (n.type === 'if_statement' && tested(n.childForFieldName('condition')) === target) return true;
-    if (n.type !== 'block') continue;
-    for (let prev = child.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
-      const condition = prev.type === 'if_statement' ? prev.childForFieldName('condition') : null;
-      const guard = condition ? guardClause(prev, condition) : null;
-      if (guard && guard.subject.text.replace(/\s+/g, '') === target) return true;
-    }
+    if (n.type === 'block' && guardedEarlier(child, target)) return true;
+  }
+  return false;
+}
+
+/** Is a statement before `stmt` in its block a guard clause on `target` (`if target is not None: return`)? */
+function guardedEarlier(stmt: Node, target: string): boolean {
+  for (let prev = stmt.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
+    const condition = prev.type === 'if_statement' ? prev.childForFieldName('condition') : null;
+    const guard = condition ? guardClause(prev, condition) : null;
+    if (guard && guard.subject.text.replace(/\s+/g, '') === target) return true;
   }
   return false;
 }
@@ -173,12 +178,7 @@ function consumeOnce(ifNode: Node, condition: Node, scope: FunctionScope, ctx: R
 function isLazyInitialisationUnderGuard(assignment: Node, target: string): boolean {
   for (let child = assignment, n = assignment.parent; n && n.type !== 'function_definition'; child = n, n = n.parent) {
     if (n.type === 'with_statement') return false;
-    if (n.type !== 'block') continue;
-    for (let prev = child.previousNamedSibling; prev; prev = prev.previousNamedSibling) {
-      const condition = prev.type === 'if_statement' ? prev.childForFieldName('condition') : null;
-      const guard = condition ? guardClause(prev, condition) : null;
-      if (guard && guard.subject.text.replace(/\s+/g, '') === target) return true;
-    }
+    if (n.type === 'block' && guardedEarlier(child, target)) return true;
   }
   return false;
 }
