@@ -14,7 +14,7 @@ export interface ModuleSummary {
   calls: Record<string, string[]>;
   /**
    * Callee name (`setup_once` for `x.setup_once()` and `setup_once()`) → the lock every call of that name
-   * here holds (`_lock in pkg.mod, line 12`), or null when some call holds none.
+   * here holds (`_lock (held by the caller in pkg.mod, line 12)`), or null when some call holds none.
    */
   callLocks?: Record<string, string | null>;
   /** Names of this module's functions and methods that no code of the module calls. */
@@ -53,7 +53,7 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     const held = mayHoldLocks ? model.heldLocks(call) : [];
     if (held.length === 0) callLocks[name] = null;
     // A lock this module's own caller holds is already described; one taken here gets its place.
-    else if (!Object.hasOwn(callLocks, name)) callLocks[name] = held[0].includes(' held by the caller in ') ? held[0] : `\`${held[0]}\` held by the caller in ${module}, line ${call.startPosition.row + 1}`;
+    else if (!Object.hasOwn(callLocks, name)) callLocks[name] = held[0].includes(' (held by the caller in ') ? held[0] : `${held[0]} (held by the caller in ${module}, line ${call.startPosition.row + 1})`;
   }
   summary.callLocks = callLocks;
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.callersOf(s.node).length === 0).map((s) => s.name);

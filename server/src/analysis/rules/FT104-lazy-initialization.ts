@@ -141,6 +141,12 @@ function guardedEarlier(stmt: Node, target: string): boolean {
   return false;
 }
 
+/** `flag = True` (a constant, not a made object): a run-once flag rather than a lazily made object. */
+function setsFlag(assignment: Node): boolean {
+  const value = assignment.type === 'assignment' ? assignment.childForFieldName('right') : null;
+  return !!value && ['true', 'false', 'none', 'integer', 'string'].includes(value.type);
+}
+
 /** `False`, `None`, `0`, `""`, `[]`, `{}`, `set()`: a value that clears a flag or a pending list. */
 function isClearing(value: Node | null): boolean {
   if (!value) return false;
@@ -287,7 +293,7 @@ export const FT104: Rule = {
           fix: guardFix(ctx, node, scope, shared, guard ? assignment : undefined),
           message:
             `Lazy initialisation of ${shared.description} without a lock (tested at line ${condition.startPosition.row + 1}): on free-threaded Python two threads can both see \`${name}\` unset and both run \`${snippet(assignment, 40)}\`, ` +
-            `creating two objects and handing different ones to different callers.${verdict.where} ` +
+            `${setsFlag(assignment) ? 'so the work it guards runs twice' : 'creating two objects and handing different ones to different callers'}.${verdict.where} ` +
             `Initialise it at import time, or take a lock and check again inside it (double-checked locking).`,
         });
       } else if (!rechecked(assignment, node) && !(guard && isLazyInitialisationUnderGuard(assignment, target))) {
