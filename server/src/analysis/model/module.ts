@@ -558,11 +558,47 @@ export class ModuleModel implements LockResolver, CallableResolver {
         if (cls) return cls.methods.get(method) ? [cls.methods.get(method)!] : [];
         if (this.imports.isImported(object.text)) return [];
       }
+      // `self.field.method()`: the class the field is made from in this module, if any. A field made
+      // elsewhere holds some other module's object: guessing by the method's name would wire unrelated
+      // code into thread reachability (`self._connections.run()` is not this module's `run`).
+      if (object?.type === 'attribute' && object.childForFieldName('object')?.text === scope?.receiver) {
+        const cls = this.fieldClass(this.classInfo(scope?.classNode ?? null), object.childForFieldName('attribute')?.text ?? '');
+        return cls?.methods.get(method) ? [cls.methods.get(method)!] : [];
+      }
+      // `Cls(…).method()`: this module's class, or another module's object (`Thread(…).start()`).
+      if (object?.type === 'call') {
+        const cls = this.classesByName.get(object.childForFieldName('function')?.text ?? '');
+        return cls?.methods.get(method) ? [cls.methods.get(method)!] : [];
+      }
       // `obj.method` on an instance whose type we do not track: the method, if only one class has it.
       const candidates = this.methodsByName.get(method);
       return candidates?.length === 1 ? candidates : [];
     }
     return [];
+  }
+
+  private readonly fieldClasses = new Map<number, Map<string, ClassInfo>>();
+
+  /** The class of this module a field of `cls` is made from (`self.pool = Pool()` in any method). */
+  private fieldClass(cls: ClassInfo | null, field: string): ClassInfo | null {
+    if (!cls) return null;
+    let fields = this.fieldClasses.get(cls.node.id);
+    if (!fields) {
+      fields = new Map();
+      for (const method of cls.methods.values()) {
+        const scope = this.scopes.get(method.id);
+        if (!scope?.receiver) continue;
+        for (const n of this.ownNodes(scope)) {
+          const left = n.type === 'assignment' ? n.childForFieldName('left') : null;
+          const right = n.type === 'assignment' ? n.childForFieldName('right') : null;
+          if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver || right?.type !== 'call') continue;
+          const made = this.classesByName.get(right.childForFieldName('function')?.text ?? '');
+          if (made) fields.set(left.childForFieldName('attribute')!.text, made);
+        }
+      }
+      this.fieldClasses.set(cls.node.id, fields);
+    }
+    return fields.get(field) ?? null;
   }
 
   /** The class of `name` when it is bound to `Cls(...)` in this function or at module level. */
