@@ -7,7 +7,7 @@ import { heldLocks, isLockConstruction, isLockishName, withItems, type LockResol
 import { buildScope, isMutableContainer, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, dottedName, namedChildren } from './syntax';
 import { ThreadModel, type CallableResolver } from './threads';
-import { OrderingModel } from './ordering';
+import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
 import type { AnalysisOptions, Confidence } from '../types';
 
 const CALL: ReadonlySet<string> = new Set(['call']);
@@ -153,7 +153,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // Hooks need `register_at_fork`/`atexit` and finalisers `__del__` in the text: skip the walk otherwise.
     const gated = this.source !== undefined && !/register_at_fork|atexit|__del__/.test(this.source);
     const starts = this.source === undefined || this.source.includes('.start()');
-    return (this.orderingModel ??= new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts));
+    const contracts = this.source === undefined || ONE_THREAD_CONTRACT.test(this.source) ? this.index.functions : [];
+    return (this.orderingModel ??= new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts));
   }
 
   /** The evidence that instances of `cls` are shared, strongest first; null when nothing says they are. */

@@ -33,8 +33,11 @@ export class OrderingModel {
     private readonly resolver: OrderingResolver,
     /** False when the module's text has no `.start()` call: no write can precede a thread start. */
     private readonly startsThreads = true,
+    /** Functions whose docstrings may state a one-thread contract (the text mentions one). */
+    contracts: readonly Node[] = [],
   ) {
     for (const call of calls) this.collectHook(call);
+    for (const fn of contracts) if (statesOneThread(fn)) this.sequential.set(fn.id, 'its docstring says one thread runs it');
     for (const fn of functions) {
       const name = fn.childForFieldName('name')?.text ?? '';
       if (FINALISERS.has(name)) this.sequential.set(fn.id, `\`${name}\` runs when no other reference to the object is left`);
@@ -126,6 +129,15 @@ export class OrderingModel {
     }
     return starts.some((s) => s > node.endIndex);
   }
+}
+
+/** One-thread contracts in docstrings: "Only one thread should ever be in this function", "not thread-safe". */
+export const ONE_THREAD_CONTRACT = /only one thread|single[- ]threaded|not thread[- ]?safe|(?:from|by|on) (?:one|a single|the same) thread/i;
+
+function statesOneThread(fn: Node): boolean {
+  const first = fn.childForFieldName('body')?.firstNamedChild;
+  const doc = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.firstNamedChild.text : '';
+  return doc !== '' && ONE_THREAD_CONTRACT.test(doc);
 }
 
 /**

@@ -51,30 +51,13 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
 export function runsAlone(node: Node, scope: FunctionScope, { model }: RuleContext): boolean {
   return (
     !!model.ordering.whySequential(scope) ||
-    model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call')) ||
-    documentedSingleThreaded(scope)
+    model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call'))
   );
 }
 
 function inCoroutine(scope: FunctionScope): boolean {
   for (let s: FunctionScope | null = scope; s; s = s.parent) if (s.isAsync) return true;
   return false;
-}
-
-const documented = new WeakMap<FunctionScope, boolean>();
-
-/** A function whose docstring says one thread runs it ("Only one thread should ever be in this function"). */
-function documentedSingleThreaded(scope: FunctionScope): boolean {
-  let known = documented.get(scope);
-  if (known === undefined) documented.set(scope, (known = readsSingleThreaded(scope)));
-  return known;
-}
-
-function readsSingleThreaded(scope: FunctionScope): boolean {
-  const body = scope.node.childForFieldName('body');
-  const first = body?.firstNamedChild;
-  const doc = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.firstNamedChild.text : '';
-  return doc !== '' && /only one thread|single[- ]threaded|not thread[- ]?safe|(?:from|by|on) (?:one|a single|the same) thread/i.test(doc);
 }
 
 /**
