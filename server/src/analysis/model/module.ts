@@ -171,12 +171,41 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   fieldSharing(cls: ClassInfo, field: string): SharingEvidence | null {
     const locked = this.lockedFields(cls).get(field);
-    const own = this.instanceSharing(cls);
-    if (own && own.confidence === 'high') return own;
+    let own = this.instanceSharing(cls);
+    // Shared with a thread that never touches this field: that thread is no evidence about it.
+    if (own?.confidence === 'high' && !this.threadSideFields(cls).has(field)) own = this.withoutThreadEvidence(cls, false);
+    // The thread touches this field: every other method touching it races with that thread.
+    if (own && own.confidence === 'high') return { ...own, weak: false };
     if (locked) {
       return { why: `\`${field}\` is accessed holding \`${locked.lock}\` at line ${locked.line}, so it is meant to be shared`, confidence: 'medium', weak: false };
     }
     return own;
+  }
+
+  private readonly threadFieldsCache = new Map<number, Set<string>>();
+
+  /** Fields of `self` that the class's methods reached from a thread entry mention (not assume-concurrent's). */
+  private threadSideFields(cls: ClassInfo): Set<string> {
+    let fields = this.threadFieldsCache.get(cls.node.id);
+    if (fields) return fields;
+    fields = new Set();
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      const entry = scope ? this.threads.entryFor(scope) : null;
+      if (!scope?.receiver || !entry || entry.assumed) continue;
+      // `self.x`, and the string forms `getattr(self, "x")`, `setattr(self, "x", …)`, `self.__dict__["x"]`.
+      const r = scope.receiver;
+      const uses = new RegExp(`(?<![\\w.])${r}\\.(\\w+)|(?:get|set|has|del)attr\\(\\s*${r}\\s*,\\s*['"](\\w+)|${r}\\.__dict__\\[\\s*['"](\\w+)`, 'g');
+      for (const m of method.text.matchAll(uses)) fields.add(m[1] ?? m[2] ?? m[3]);
+    }
+    this.threadFieldsCache.set(cls.node.id, fields);
+    return fields;
+  }
+
+  /** What assume-concurrent alone says of a class's instances (null when they are confined). */
+  private assumedSharing(cls: ClassInfo): SharingEvidence | null {
+    if (!this.options.assumeConcurrent || isConfinedByKind(cls) || this.ownedWhereMade(cls)) return null;
+    return { why: 'assume-concurrent: its instances may be used by several threads', confidence: 'low', weak: true };
   }
 
   /**
@@ -252,20 +281,27 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   private computeInstanceSharing(cls: ClassInfo): SharingEvidence | null {
+    return this.withoutThreadEvidence(cls, true);
+  }
+
+  /**
+   * The class's sharing evidence, strongest first; with `threads` false, leaving out the thread-entry
+   * kinds (for a field the sharing thread never touches).
+   */
+  private withoutThreadEvidence(cls: ClassInfo, threads: boolean): SharingEvidence | null {
     if (cls.isThreadSubclass) return null; // a Thread object's own state belongs to its thread
     if (isDocumentedConfined(cls)) return null; // the class's own contract: one thread at a time
-    const entry = this.threads.sharedInstances.get(cls.node.id);
+    const entry = threads ? this.threads.sharedInstances.get(cls.node.id) : undefined;
     if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true };
     let singleton: string | null = null;
     for (const name of this.instancesByConstructor().get(cls.name) ?? []) {
-      const use = this.threadReceivers().get(name);
+      const use = threads ? this.threadReceivers().get(name) : undefined;
       if (use) return { why: `\`${name}\`, a module-level instance, is used from thread code at line ${use.startPosition.row + 1}`, confidence: 'high', weak: true };
       singleton ??= name;
     }
     if (singleton) return { why: `\`${singleton}\`, a module-level instance, is shared by every caller`, confidence: 'medium', weak: true };
     if (this.isDecoratorObject(cls)) return { why: 'its instances decorate functions, so every call of the decorated function shares one object', confidence: 'medium', weak: true };
-    if (this.options.assumeConcurrent && !isConfinedByKind(cls) && !this.ownedWhereMade(cls)) return { why: 'assume-concurrent: its instances may be used by several threads', confidence: 'low', weak: true };
-    return null;
+    return this.assumedSharing(cls);
   }
 
   /**
