@@ -5,8 +5,8 @@
 
 import { analyzeModule, moduleIdentity, ProjectGraph, sameEntries, type ModuleIdentity, type ModuleSummary, type Rule, type AnalysisOptions } from './analysis';
 import type { Parser } from './analysis/parser';
-import { collectPythonFiles } from './cli/files';
-import { readSource } from './cli/source';
+import { collectPythonFiles } from './files/collect';
+import { readSource } from './files/source';
 
 const MAX_FILES = 20_000;
 

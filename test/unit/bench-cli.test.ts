@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runBenchCommand } from '../../server/src/cli/bench';
-import { BenchRun, loadRun } from '../../server/src/bench/results';
+import { BenchRun, loadRun } from '../../bench/results';
 import { countsExactly, tempDir, writeScript } from './bench-helpers';
 
 async function bench(...argv: string[]) {

@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import { chartData, escapeHtml, renderResultsPage } from '../../client/src/bench/html';
 import { experimentIdForFile, lastResultTitle, markerLine } from '../../client/src/bench/lenses';
 import { ResultStore } from '../../client/src/bench/store';
-import { formatCsv } from '../../server/src/bench/format';
-import type { InterpreterInfo } from '../../server/src/bench/probe';
-import { BenchRun, buildResult, mergeRuns, RESULT_SCHEMA, TrialOutput } from '../../server/src/bench/results';
+import { formatCsv } from '../../bench/format';
+import type { InterpreterInfo } from '../../bench/probe';
+import { BenchRun, buildResult, mergeRuns, RESULT_SCHEMA, TrialOutput } from '../../bench/results';
 import { experimentsDir, tempDir } from './bench-helpers';
 
 function info(label: string, gil: boolean): InterpreterInfo {

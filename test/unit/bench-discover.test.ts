@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { candidates, defaultSelection, discoverInterpreters, findOnPath, pyenvInterpreter } from '../../server/src/bench/discover';
+import { candidates, defaultSelection, discoverInterpreters, findOnPath, pyenvInterpreter } from '../../bench/discover';
 import { machinePython, tempDir, writeScript } from './bench-helpers';
 
 /** A fake interpreter that answers the probe with the given facts. */

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { EXPERIMENTS, experimentScript, RUN_MARKER } from '../../server/src/bench/experiments';
-import { locateExperimentsDir } from '../../server/src/bench/locate';
+import { EXPERIMENTS, experimentScript, RUN_MARKER } from '../../bench/experiments';
+import { locateExperimentsDir } from '../../bench/locate';
 import { experimentsDir, tempDir } from './bench-helpers';
 
 test('the catalogue and experiments/ agree; every script has the `def run(` marker', () => {

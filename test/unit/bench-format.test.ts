@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatPercent, formatRange, formatRatio, formatRun, formatSeconds } from '../../server/src/bench/format';
-import type { InterpreterInfo } from '../../server/src/bench/probe';
-import { BenchRun, buildResult, RESULT_SCHEMA, TrialOutput } from '../../server/src/bench/results';
+import { formatPercent, formatRange, formatRatio, formatRun, formatSeconds } from '../../bench/format';
+import type { InterpreterInfo } from '../../bench/probe';
+import { BenchRun, buildResult, RESULT_SCHEMA, TrialOutput } from '../../bench/results';
 
 function info(label: string, gil: boolean): InterpreterInfo {
   return {

@@ -2,9 +2,9 @@
 // test is reported as skipped, never passed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findExperiment } from '../../server/src/bench/experiments';
-import { probeInterpreter } from '../../server/src/bench/probe';
-import { runExperiment } from '../../server/src/bench/runner';
+import { findExperiment } from '../../bench/experiments';
+import { probeInterpreter } from '../../bench/probe';
+import { runExperiment } from '../../bench/runner';
 import { experimentsDir } from './bench-helpers';
 
 const ftPython = process.env.FTAUDIT_TEST_FT_PYTHON;

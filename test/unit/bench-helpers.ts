@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { locateExperimentsDir } from '../../server/src/bench/locate';
-import { InterpreterInfo, probeInterpreter, ProbedInterpreter } from '../../server/src/bench/probe';
+import { locateExperimentsDir } from '../../bench/locate';
+import { InterpreterInfo, probeInterpreter, ProbedInterpreter } from '../../bench/probe';
 
 export const experimentsDir = locateExperimentsDir();
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { isolationArgs, scrubbedEnv } from '../../server/src/bench/interpreter';
-import { gilMode, InterpreterError, probeInterpreter } from '../../server/src/bench/probe';
+import { isolationArgs, scrubbedEnv } from '../../bench/interpreter';
+import { gilMode, InterpreterError, probeInterpreter } from '../../bench/probe';
 import { hangingInterpreter, machinePython, readPids, tempDir, waitGone, writeScript } from './bench-helpers';
 
 test("probes the machine's python3", async () => {

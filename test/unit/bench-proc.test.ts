@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { isAbortError, runProcess, SpawnError } from '../../server/src/bench/proc';
+import { isAbortError, runProcess, SpawnError } from '../../bench/proc';
 import { hangingInterpreter, readPids, tempDir, waitGone, writeScript } from './bench-helpers';
 
 const posix = process.platform !== 'win32';

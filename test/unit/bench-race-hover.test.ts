@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { raceFigureMarkdown } from '../../client/src/bench/raceFigures';
-import type { BenchRun } from '../../server/src/bench/results';
+import type { BenchRun } from '../../bench/results';
 
 const result = (interpreter: string, lost: number, gil: boolean) => ({
   experiment: 'race', interpreter, params: { threads: 8, iterations: 200000 }, quick: false, warmup: 1, trials: [],

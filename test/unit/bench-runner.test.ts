@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { EXPERIMENTS, findExperiment } from '../../server/src/bench/experiments';
-import { isAbortError } from '../../server/src/bench/proc';
-import { ProgressEvent, experimentArgs, parseTrialOutput, runExperiment, runTrial, TrialError, trialConfig } from '../../server/src/bench/runner';
-import { runSession } from '../../server/src/bench/session';
+import { EXPERIMENTS, findExperiment } from '../../bench/experiments';
+import { isAbortError } from '../../bench/proc';
+import { ProgressEvent, experimentArgs, parseTrialOutput, runExperiment, runTrial, TrialError, trialConfig } from '../../bench/runner';
+import { runSession } from '../../bench/session';
 import { countsExactly, experimentsDir, hangingInterpreter, machinePython, readPids, tempDir, waitGone, writeScript } from './bench-helpers';
 
 /** Small parameters per experiment: each run takes well under a second. */

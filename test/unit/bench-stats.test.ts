@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mean, median, SPREAD_WARNING, summarize } from '../../server/src/bench/stats';
+import { mean, median, SPREAD_WARNING, summarize } from '../../bench/stats';
 
 test('median of odd and even counts, unsorted input untouched', () => {
   const values = [3, 1, 2];

@@ -1,8 +1,8 @@
 // The results page of the benchmark webview: tables from the shared formatter, and charts (thread-scaling
 // curve per interpreter, lost-update bars) drawn by Chart.js from data embedded as JSON, following the
 // VS Code theme's colours. Plain Node: no vscode import, so it is unit-tested directly.
-import { experimentTables, ExperimentTable } from '../../../server/src/bench/format';
-import type { BenchRun } from '../../../server/src/bench/results';
+import { experimentTables, ExperimentTable } from '../../../bench/format';
+import type { BenchRun } from '../../../bench/results';
 
 export interface PageOptions {
   /** webview.cspSource */

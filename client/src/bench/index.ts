@@ -1,16 +1,16 @@
 // Benchmark features of the editor: commands, progress with cancel, a status-bar item while running,
 // CodeLens above each bundled experiment, the results webview and export. The runner itself is the
-// shared plain-Node code in server/src/bench (the same as `ftaudit bench`).
+// shared plain-Node code in bench/ (the same as `ftaudit bench`).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { EXPERIMENTS, ExperimentInfo, experimentScript, findExperiment } from '../../../server/src/bench/experiments';
-import { formatCsv, formatRun, formatSeconds } from '../../../server/src/bench/format';
-import { InterpreterConfig } from '../../../server/src/bench/interpreter';
-import { locateExperimentsDir } from '../../../server/src/bench/locate';
-import { gilMode, ProbedInterpreter } from '../../../server/src/bench/probe';
-import type { BenchRun } from '../../../server/src/bench/results';
-import { runSession } from '../../../server/src/bench/session';
+import { EXPERIMENTS, ExperimentInfo, experimentScript, findExperiment } from '../../../bench/experiments';
+import { formatCsv, formatRun, formatSeconds } from '../../../bench/format';
+import { InterpreterConfig } from '../../../bench/interpreter';
+import { locateExperimentsDir } from '../../../bench/locate';
+import { gilMode, ProbedInterpreter } from '../../../bench/probe';
+import type { BenchRun } from '../../../bench/results';
+import { runSession } from '../../../bench/session';
 import { renderResultsPage } from './html';
 import { findInterpreters } from './interpreters';
 import { experimentIdForFile, lastResultTitle, markerLine } from './lenses';

@@ -2,8 +2,8 @@
 // in the Python extension (when installed), and discovery (PATH names, pyenv) — all probed.
 import * as vscode from 'vscode';
 import { PythonExtension, PVSC_EXTENSION_ID } from '@vscode/python-extension';
-import { defaultSelection, Discovery, discoverInterpreters, DiscoveredInterpreter } from '../../../server/src/bench/discover';
-import { InterpreterConfig } from '../../../server/src/bench/interpreter';
+import { defaultSelection, Discovery, discoverInterpreters, DiscoveredInterpreter } from '../../../bench/discover';
+import { InterpreterConfig } from '../../../bench/interpreter';
 
 /** `ftaudit.interpreters`: entries without a usable path are dropped (and reported). */
 export function configuredInterpreters(output: vscode.OutputChannel): InterpreterConfig[] {

@@ -1,8 +1,8 @@
 // What the CodeLens above an experiment shows: pure helpers, no vscode import (unit-tested).
 import * as path from 'node:path';
-import { findExperiment, RUN_MARKER } from '../../../server/src/bench/experiments';
-import { experimentTables } from '../../../server/src/bench/format';
-import type { BenchRun } from '../../../server/src/bench/results';
+import { findExperiment, RUN_MARKER } from '../../../bench/experiments';
+import { experimentTables } from '../../../bench/format';
+import type { BenchRun } from '../../../bench/results';
 
 /** The experiment id of a bundled script, or undefined for any other file. */
 export function experimentIdForFile(file: string, experimentsDir: string): string | undefined {

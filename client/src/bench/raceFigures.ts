@@ -1,6 +1,6 @@
 // The user's own measured race figures, quoted where a race diagnostic is shown: "on python3.14t here,
 // this pattern lost 55% of updates". Plain text building, no vscode import (tested in unit tests).
-import type { BenchRun } from '../../../server/src/bench/results';
+import type { BenchRun } from '../../../bench/results';
 
 /** Codes whose hazard the `race` experiment measures (lost read-modify-write updates). */
 export const RACE_CODES = new Set(['FT101', 'FT102']);

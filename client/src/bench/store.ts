@@ -2,7 +2,7 @@
 // merged newest figure per experiment × interpreter in latest.json. Plain Node: no vscode import.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BenchRun, loadRun, mergeRuns, saveRun } from '../../../server/src/bench/results';
+import { BenchRun, loadRun, mergeRuns, saveRun } from '../../../bench/results';
 
 const KEEP = 20;
 

@@ -2,6 +2,9 @@
 // Offsets are UTF-16 code units into the document text, as web-tree-sitter reports them for JS strings.
 import type { Node, Tree } from './parser';
 import type { ModuleModel } from './model/module';
+import type { AnalysisOptions, Confidence } from './options';
+
+export type { AnalysisOptions, Confidence } from './options';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -9,12 +12,6 @@ export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type Precision = 'high' | 'medium' | 'low';
 
 /** ruff's applicability model: safe fixes keep behaviour, unsafe ones may change it. */
-/**
- * How strong the evidence behind one finding is: high when a thread entry reaches the code and the state
- * is shared, medium when sharing is evident but no entry is visible (or only assume-concurrent supplies
- * the threads for state that is shared by nature), low when only assume-concurrent says so.
- */
-export type Confidence = 'high' | 'medium' | 'low';
 
 export type Applicability = 'safe' | 'unsafe' | 'display-only';
 
@@ -54,36 +51,6 @@ export interface RuleMeta {
   precision: Precision;
 }
 
-export interface AnalysisOptions {
-  /** Treat every function as callable from several threads at once (auditing a library). */
-  assumeConcurrent?: boolean;
-  /** Extra callables whose construction makes a lock, e.g. `mypkg.sync.SpinLock` (qualified or bare). */
-  lockTypes?: readonly string[];
-  /** Extra functions whose callable argument runs on another thread, e.g. `mypkg.spawn` (qualified or bare). */
-  threadEntryPoints?: readonly string[];
-  /** The module's package (`pkg.sub` for pkg/sub/mod.py), to resolve relative imports. */
-  packageName?: string;
-  /**
-   * Functions of this module that run on threads started in other modules (cross-file reachability,
-   * from project/graph.ts): local name (`worker`, `Pool.run`) → how they are reached.
-   */
-  externalThreadEntries?: ReadonlyMap<string, string>;
-  /**
-   * Functions of this module that no code of the module calls and that every call site elsewhere in the
-   * run calls holding a lock (project/graph.ts): bare name → that lock, described with its place.
-   */
-  externalCallerLocks?: ReadonlyMap<string, string>;
-  /** Leave out findings whose confidence is below this (default: low, so every finding is kept). */
-  minConfidence?: Confidence;
-  /** Target Python version, e.g. "3.14" (version-aware rules). */
-  targetVersion?: string;
-  /**
-   * Additions to FT216's table of extension packages (server/src/analysis/data/free-threading-packages.json):
-   * top-level import name → the first release with free-threading support (e.g. "1.4.0"), or null when no
-   * release supports it. An entry here overrides the built-in one for the same name.
-   */
-  extraPackages?: Readonly<Record<string, string | null>>;
-}
 
 export interface RuleContext {
   readonly tree: Tree;

@@ -4,15 +4,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultSelection, discoverInterpreters } from '../bench/discover';
-import { EXPERIMENT_IDS, EXPERIMENTS, ExperimentInfo, findExperiment } from '../bench/experiments';
-import { formatRun, formatSeconds, OUTPUT_FORMATS, OutputFormat } from '../bench/format';
-import { InterpreterConfig } from '../bench/interpreter';
-import { locateExperimentsDir } from '../bench/locate';
-import { gilMode, InterpreterInfo, ProbedInterpreter } from '../bench/probe';
-import { BenchRun, saveRun } from '../bench/results';
-import { DEFAULT_TIMEOUT_MS, DEFAULT_TRIALS, DEFAULT_WARMUP } from '../bench/runner';
-import { probeAll, runSession } from '../bench/session';
+import { defaultSelection, discoverInterpreters } from '../../../bench/discover';
+import { EXPERIMENT_IDS, EXPERIMENTS, ExperimentInfo, findExperiment } from '../../../bench/experiments';
+import { formatRun, formatSeconds, OUTPUT_FORMATS, OutputFormat } from '../../../bench/format';
+import { InterpreterConfig } from '../../../bench/interpreter';
+import { locateExperimentsDir } from '../../../bench/locate';
+import { gilMode, InterpreterInfo, ProbedInterpreter } from '../../../bench/probe';
+import { BenchRun, saveRun } from '../../../bench/results';
+import { DEFAULT_TIMEOUT_MS, DEFAULT_TRIALS, DEFAULT_WARMUP } from '../../../bench/runner';
+import { probeAll, runSession } from '../../../bench/session';
 
 export interface BenchIO {
   stdout: (s: string) => void;

@@ -9,7 +9,7 @@ import { parseArgs } from 'util';
 import { moduleIdentity, unknownCodes } from '../analysis';
 import { checkProject } from '../analysis/project/checkProject';
 import { formatConfigError, normalizeTargetVersion, type SettingsOverrides } from '../config';
-import { collectPythonFiles } from './files';
+import { collectPythonFiles } from '../files/collect';
 import type { Reported } from './report';
 import { formatJson } from './formatters/json';
 import { formatText } from './formatters/text';

@@ -3,7 +3,7 @@
 import { writeFile } from 'fs/promises';
 import { Checker, fixAll, isApplicable, type CheckSettings, type Finding, type ModuleIdentity, type ModuleSummary } from '../analysis';
 import { createPythonParser, type Node, type Parser } from '../analysis/parser';
-import { readSource } from './source';
+import { readSource } from '../files/source';
 import { reportFindings, type Reported } from './report';
 
 export interface FileJob {

@@ -8,7 +8,7 @@ import { buildScope, isMutableContainer, resolveName, type FunctionScope } from 
 import { accessRoot, boundNames, decoratorNames, dottedName, namedChildren } from './syntax';
 import { ThreadModel, type CallableResolver } from './threads';
 import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
-import type { AnalysisOptions, Confidence } from '../types';
+import type { AnalysisOptions, Confidence } from '../options';
 
 const CALL: ReadonlySet<string> = new Set(['call']);
 

@@ -2,7 +2,7 @@
 import type { Node } from '../parser';
 import type { ModuleModel } from './module';
 import type { FunctionScope } from './scopes';
-import type { Confidence } from '../types';
+import type { Confidence } from '../options';
 import { accessRoot, namedChildren } from './syntax';
 
 export type SharedKind = 'global' | 'closure' | 'class-attribute' | 'module-attribute' | 'shared-instance' | 'mutable-default';

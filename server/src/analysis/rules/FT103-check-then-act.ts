@@ -168,6 +168,17 @@ function changesThroughHelper(call: Node, container: Node, model: ModuleModel): 
   return false;
 }
 
+/** Is this change the "act" of a check-then-act on the same container (FT103 reports it)? */
+export function insideCheckThenAct(node: Node, container: Node, model: ModuleModel): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition') return false;
+    if (n.type !== 'if_statement') continue;
+    const condition = n.childForFieldName('condition');
+    if (condition && checkedContainers(condition).some((c) => sameExpression(c, container) && actionOn(n!, c, model))) return true;
+  }
+  return false;
+}
+
 export const FT103: Rule = {
   code: 'FT103',
   name: 'check-then-act',

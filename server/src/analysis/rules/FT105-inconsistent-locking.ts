@@ -6,7 +6,8 @@ import { mutationOf, raceVerdict, runsAlone } from './common';
 import { guardFix } from '../fixes/guard';
 import { readsTarget, splitRead } from './FT102-read-modify-write';
 import { isLazyInitialisation } from './FT104-lazy-initialization';
-import { insideCheckThenAct, sharedWrites, type SharedWrite } from './writes';
+import { sharedWrites, type SharedWrite } from './writes';
+import { insideCheckThenAct } from './FT103-check-then-act';
 
 /** Writes that FT101/FT102/FT103 already report with their own, more specific message. */
 function reportedElsewhere(node: Node, ctx: RuleContext): boolean {

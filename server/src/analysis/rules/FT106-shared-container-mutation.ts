@@ -11,7 +11,8 @@ import type { FunctionScope } from '../model/scopes';
 import { sharedState, type SharedState } from '../model/sharing';
 import { guardFix } from '../fixes/guard';
 import { readsTarget } from './FT102-read-modify-write';
-import { insideCheckThenAct, lockedKeys } from './writes';
+import { lockedKeys } from './writes';
+import { insideCheckThenAct } from './FT103-check-then-act';
 
 const KIND_NAMES: Array<[RegExp, string]> = [
   [/^\{\s*\}$|^dict|^\{.*:.*\}$|dictionary/, 'dict'],

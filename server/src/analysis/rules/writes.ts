@@ -5,8 +5,7 @@ import type { ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import type { FunctionScope } from '../model/scopes';
 import { boundNames } from '../model/syntax';
-import { changesKnownContainer, mutationOf, sameExpression } from './common';
-import { actionOn, checkedContainers } from './FT103-check-then-act';
+import { changesKnownContainer, mutationOf } from './common';
 
 export interface SharedWrite {
   node: Node;
@@ -51,15 +50,4 @@ function writesThroughElement(target: Node): boolean {
 /** Keys of shared state that some function writes while holding a lock. */
 export function lockedKeys(model: ModuleModel): Set<string> {
   return new Set(sharedWrites(model).filter((w) => w.held.length > 0).map((w) => w.shared.key));
-}
-
-/** Is this change the "act" of a check-then-act on the same container (FT103 reports it)? */
-export function insideCheckThenAct(node: Node, container: Node, model: ModuleModel): boolean {
-  for (let n = node.parent; n; n = n.parent) {
-    if (n.type === 'function_definition') return false;
-    if (n.type !== 'if_statement') continue;
-    const condition = n.childForFieldName('condition');
-    if (condition && checkedContainers(condition).some((c) => sameExpression(c, container) && actionOn(n!, c, model))) return true;
-  }
-  return false;
 }

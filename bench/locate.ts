@@ -1,5 +1,5 @@
 // Finds the bundled experiments/ folder by walking up from this module: it is ../../experiments from
-// server/out/cli.js and client/out/extension.js (bundled), and ../../../experiments from server/src/bench
+// server/out/cli.js and client/out/extension.js (bundled), and ../experiments from bench/
 // (tsx, tests). FTAUDIT_EXPERIMENTS_DIR overrides it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,6 +1,6 @@
 // Reads a Python source file as text, refusing binary data and invalid UTF-8 with a clear reason.
 import { promises as fs } from 'fs';
-import { describeIoError } from './files';
+import { describeIoError } from './collect';
 
 /** `utf8`: the text round-trips to the same bytes as UTF-8 (so fixes can be written back safely). */
 export type SourceRead = { ok: true; text: string; utf8?: boolean } | { ok: false; message: string };
