@@ -13,7 +13,7 @@ export interface ModuleSummary {
   /** Local function → qualified callables of other modules it calls. */
   calls: Record<string, string[]>;
   /**
-   * Callee name (`setup_once` for `x.setup_once()` and `setup_once()`) → the lock every call of that name
+   * Callee name (`install` for `x.install()` and `install()`) → the lock every call of that name
    * here holds (`_lock (held by the caller in pkg.mod, line 12)`), or null when some call holds none.
    */
   callLocks?: Record<string, string | null>;
