@@ -154,7 +154,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const gated = this.source !== undefined && !/register_at_fork|atexit|__del__/.test(this.source);
     const starts = this.source === undefined || this.source.includes('.start()');
     const contracts = this.source === undefined || ONE_THREAD_CONTRACT.test(this.source) ? this.index.functions : [];
-    return (this.orderingModel ??= new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts));
+    const daemons = this.source !== undefined && /daemon\s*=\s*True|setDaemon\(\s*True/.test(this.source);
+    return (this.orderingModel ??= new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts, daemons));
   }
 
   /** The evidence that instances of `cls` are shared, strongest first; null when nothing says they are. */

@@ -35,13 +35,18 @@ export class OrderingModel {
     private readonly startsThreads = true,
     /** Functions whose docstrings may state a one-thread contract (the text mentions one). */
     contracts: readonly Node[] = [],
+    /**
+     * The module starts daemon threads: they are not joined before atexit handlers run, so an atexit
+     * handler can race with them and is not ordered.
+     */
+    private readonly daemons = false,
   ) {
     for (const call of calls) this.collectHook(call);
     for (const fn of contracts) if (statesOneThread(fn)) this.sequential.set(fn.id, 'its docstring says one thread runs it');
     for (const fn of functions) {
       const name = fn.childForFieldName('name')?.text ?? '';
       if (FINALISERS.has(name)) this.sequential.set(fn.id, `\`${name}\` runs when no other reference to the object is left`);
-      if (decoratorNames(fn).some((d) => this.qualified(d) === 'atexit.register')) this.sequential.set(fn.id, 'an atexit handler: it runs at exit, after the threads are joined');
+      if (!this.daemons && decoratorNames(fn).some((d) => this.qualified(d) === 'atexit.register')) this.sequential.set(fn.id, 'an atexit handler: it runs at exit, after the threads are joined');
     }
   }
 
@@ -59,7 +64,7 @@ export class OrderingModel {
     if (q === 'os.register_at_fork') {
       target = keywordArgument(call, 'after_in_child');
       why = 'an after-fork hook: it runs in the child process, where only the forking thread exists';
-    } else if (q === 'atexit.register') {
+    } else if (q === 'atexit.register' && !this.daemons) {
       target = positionalArguments(call)[0] ?? null;
       why = 'an atexit handler: it runs at exit, after the threads are joined';
     }
