@@ -20,9 +20,9 @@ import {
   type InitializeResult,
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding } from './analysis';
 import { codeActions, FIX_ALL_KIND, wantsFixAll } from './codeActions';
+import { PendingDocument } from './pendingDocument';
 import { DEFAULT_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import type { FromWorker, ToWorker } from './workerProtocol';
 
@@ -41,7 +41,7 @@ let workspaceFolders: string[] = [];
 const started = Date.now();
 
 /** The open documents' text, as the client sent it (the worker has its own copy, with trees). */
-const documents = new Map<string, TextDocument>();
+const documents = new Map<string, PendingDocument>();
 /** How many times each URI has been opened: results of an earlier opening are dropped. */
 const openings = new Map<string, number>();
 let openCount = 0;
@@ -104,7 +104,7 @@ function startWorker(): void {
   });
   send({ type: 'init', settings, folders: workspaceFolders });
   for (const document of documents.values()) {
-    send({ type: 'open', uri: document.uri, opened: openings.get(document.uri) ?? 0, languageId: document.languageId, version: document.version, text: document.getText(), skip: quarantined.get(document.uri) });
+    send({ type: 'open', uri: document.uri, opened: openings.get(document.uri) ?? 0, languageId: document.languageId, version: document.version, text: document.current().getText(), skip: quarantined.get(document.uri) });
   }
   if (indexRequested) send({ type: 'index', skip: [...indexSkip] });
 }
@@ -261,7 +261,7 @@ function applySettings(raw: unknown): void {
 
 connection.onDidOpenTextDocument(({ textDocument }) => {
   const { uri, languageId, version, text } = textDocument;
-  documents.set(uri, TextDocument.create(uri, languageId, version, text));
+  documents.set(uri, new PendingDocument(uri, languageId, version, text));
   openings.set(uri, ++openCount);
   quarantined.delete(uri); // reopening gives a document another chance
   send({ type: 'open', uri, opened: openCount, languageId, version, text });
@@ -270,7 +270,7 @@ connection.onDidOpenTextDocument(({ textDocument }) => {
 connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
   const document = documents.get(textDocument.uri);
   if (!document) return;
-  documents.set(textDocument.uri, TextDocument.update(document, contentChanges, textDocument.version));
+  document.update(contentChanges, textDocument.version);
   send({ type: 'change', uri: textDocument.uri, version: textDocument.version, changes: contentChanges, at: Date.now() });
 });
 
@@ -290,8 +290,10 @@ connection.onDidCloseTextDocument(({ textDocument }) => {
  * which clients drop silently (they ask again once the new diagnostics arrive).
  */
 connection.onCodeAction(async (params) => {
-  const document = documents.get(params.textDocument.uri);
-  if (!document || !settings.enable) return [];
+  const entry = documents.get(params.textDocument.uri);
+  if (!entry || !settings.enable) return [];
+  // The version decides first: a request on a version still being analysed needs no text.
+  const document = { uri: entry.uri, version: entry.version };
   const last = published.get(document.uri);
   const findings = last?.version === document.version ? last.findings : undefined;
   const asksAboutFindings = params.context.diagnostics.some((d) => d.source === 'ftaudit') || !!params.context.only?.some((k) => k.startsWith(CodeActionKind.SourceFixAll));
@@ -303,9 +305,9 @@ connection.onCodeAction(async (params) => {
   if (wantsFixAll(params, findings)) {
     // The passes of fix-all re-analyse the text: in the worker, awaited without blocking this thread.
     fixedText = (await requestFixAll(document.uri, document.version)) ?? undefined;
-    if (documents.get(document.uri) !== document) throw new ResponseError(LSPErrorCodes.ContentModified, 'ftaudit: the document changed during fix-all');
+    if (documents.get(document.uri) !== entry || entry.version !== document.version) throw new ResponseError(LSPErrorCodes.ContentModified, 'ftaudit: the document changed during fix-all');
   }
-  return codeActions(params, document, findings, fixedText);
+  return codeActions(params, entry.current(), findings, fixedText);
 });
 
 /** For benchmarks and tests: the server's state, answered without waiting for the worker. */
