@@ -301,6 +301,8 @@ connection.onCodeAction(async (params) => {
     if (asksAboutFindings) throw new ResponseError(LSPErrorCodes.ContentModified, 'ftaudit: the findings of this version of the document are not ready yet');
     return [];
   }
+  // Actions exist only for ftaudit's diagnostics and fix-all: anything else needs no text at all.
+  if (!asksAboutFindings) return [];
   let fixedText: string | undefined;
   if (wantsFixAll(params, findings)) {
     // The passes of fix-all re-analyse the text: in the worker, awaited without blocking this thread.
