@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './serverProcess';
 import { registerBenchmarkFeatures } from './bench';
+import { registerExamplesCommand } from './examples';
 
 let client: LanguageClient | undefined;
 
@@ -16,6 +17,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   client = createLanguageClient(context, output, status);
   registerBenchmarkFeatures(context, output);
+  registerExamplesCommand(context, output);
   context.subscriptions.push(
     vscode.commands.registerCommand('ftaudit.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('ftaudit.restartServer', async () => {
