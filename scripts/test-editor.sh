@@ -4,7 +4,7 @@
 #   2. npm run package — the .vsix that the UI tests install;
 #   3. test/e2e — code-server + chromium: the extension-host test (diagnostics, quick fixes, one quick benchmark
 #      run), the .vsix UI smoke test (Problems panel, Ctrl+. quick fix, benchmark CodeLens and results webview;
-#      screenshots in test-results/), Restricted Mode (no benchmarks);
+#      screenshots in test-results/), the results webview at 800 px with six interpreters, Restricted Mode (no benchmarks);
 #   4. test/nvim — Neovim's LSP client attached to server/out/server.js.
 # Works from a clean clone on a fresh machine (root, no display). Set FTAUDIT_UPDATE_SCREENSHOT=1 to refresh
 # docs/images/problems-panel.png, FTAUDIT_KEEP_E2E=1 to keep the temp dirs of the sessions.
@@ -40,7 +40,7 @@ cat <<EOF
 
 === in-editor summary
 setup ${t_setup} s · package ${t_package} s · tests ${t_tests} s · total $(( $(date +%s) - t_all )) s
-tests: ${passed:-0} passed, ${failed:-?} failed (code-server: extension host, .vsix UI, Restricted Mode; Neovim LSP)
+tests: ${passed:-0} passed, ${failed:-?} failed (code-server: extension host, .vsix UI, results webview at 800 px, Restricted Mode; Neovim LSP)
 screenshots: $(ls test-results/*.png 2>/dev/null | tr '\n' ' ')
 log: test-results/editor-tests.log
 EOF

@@ -1,5 +1,6 @@
 // Draws the benchmark charts of the results webview with Chart.js (loaded before this file), from the
-// JSON the extension embedded in the page. Colours follow the VS Code theme through its CSS variables.
+// JSON the extension embedded in the page. Colours follow the VS Code theme through its CSS variables;
+// an interpreter keeps its colour in every chart.
 (function () {
   'use strict';
   const source = document.getElementById('ftaudit-chart-data');
@@ -14,6 +15,13 @@
   Chart.defaults.borderColor = grid;
   Chart.defaults.font.family = color('--vscode-font-family', 'sans-serif');
   Chart.defaults.animation = false;
+  Chart.defaults.plugins.legend.labels.boxWidth = 12;
+
+  const interpreters = [];
+  for (const s of [...(data.race || []), ...(data.scaling || [])]) if (!interpreters.includes(s.interpreter)) interpreters.push(s.interpreter);
+  const colourOf = (label) => palette[interpreters.indexOf(label) % palette.length];
+  // Past the palette, colours repeat: a dashed line tells those curves apart.
+  const dashOf = (label) => (interpreters.indexOf(label) >= palette.length ? [6, 3] : []);
 
   const scalingCanvas = document.getElementById('chart-scaling');
   if (scalingCanvas && data.scaling && data.scaling.length > 0) {
@@ -23,11 +31,12 @@
       data: {
         labels: threads,
         datasets: [
-          ...data.scaling.map((s, i) => ({
+          ...data.scaling.map((s) => ({
             label: s.interpreter,
             data: threads.map((n) => { const j = s.threads.indexOf(n); return j >= 0 ? s.speedups[j] : null; }),
-            borderColor: palette[i % palette.length],
-            backgroundColor: palette[i % palette.length],
+            borderColor: colourOf(s.interpreter),
+            backgroundColor: colourOf(s.interpreter),
+            borderDash: dashOf(s.interpreter),
           })),
           { label: 'ideal', data: threads, borderColor: grid, borderDash: [4, 3], pointRadius: 0 },
         ],
@@ -41,13 +50,24 @@
 
   const raceCanvas = document.getElementById('chart-race');
   if (raceCanvas && data.race && data.race.length > 0) {
+    // One bar per interpreter: the chart grows with them instead of squeezing the bars.
+    raceCanvas.parentElement.style.height = `${Math.max(140, 56 + 28 * data.race.length)}px`;
     new Chart(raceCanvas, {
       type: 'bar',
       data: {
         labels: data.race.map((r) => r.interpreter),
-        datasets: [{ label: 'updates lost (%)', data: data.race.map((r) => r.lostPercent), backgroundColor: data.race.map((_, i) => palette[i % palette.length]) }],
+        datasets: [{ label: 'updates lost (%)', data: data.race.map((r) => r.lostPercent), backgroundColor: data.race.map((r) => colourOf(r.interpreter)) }],
       },
-      options: { indexAxis: 'y', maintainAspectRatio: false, scales: { x: { min: 0, max: 100, title: { display: true, text: '% of updates lost' } } }, plugins: { legend: { display: false } } },
+      options: {
+        indexAxis: 'y',
+        maintainAspectRatio: false,
+        scales: {
+          x: { min: 0, max: 100, title: { display: true, text: '% of updates lost' } },
+          // Long labels ("selected in Python extension") are shortened on the axis; the tooltip has them whole.
+          y: { ticks: { callback(value) { const label = this.getLabelForValue(value); return label.length > 20 ? `${label.slice(0, 19)}…` : label; } } },
+        },
+        plugins: { legend: { display: false } },
+      },
     });
   }
 })();

@@ -3,7 +3,9 @@
 //     diagnostics, code actions and fix-all (issue 4), one quick benchmark run with its CodeLens and webview (issue 5);
 //  2. a UI smoke test on the packaged .vsix: the FT101 row in the Problems panel, the Ctrl+. quick fix saved to
 //     disk, a benchmark run from its CodeLens with the results webview, with screenshots;
-//  3. the same .vsix in Restricted Mode (workspace trust on, folder not trusted): diagnostics still appear,
+//  3. the same .vsix with stored results for six interpreters: the results webview at 800 px shows every
+//     interpreter and the first chart (results-webview.ts);
+//  4. the same .vsix in Restricted Mode (workspace trust on, folder not trusted): diagnostics still appear,
 //     benchmarks refuse to run.
 // Needs: scripts/setup-editor.sh (code-server, chromium), `npm run build` and `npm run package`.
 // scripts/test-editor.sh does all of that and then runs this file.
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildSuite, CodeServer, EditorBrowser, EXTENSION_DIR, onPath, REPO, Sandbox, VSIX, waitForJson } from './harness';
 import { FIXTURE_NAME, fixtureLines, GUARD_FIX_LOCK, GUARD_FIX_TITLE, GUARD_FIX_WITH, QUICKFIX_NAME, quickfixHazard } from './fixture';
+import { checkResultsWebviewAt800, WEBVIEW_INTERPRETERS, WEBVIEW_WIDTH } from './results-webview';
 
 const SCREENSHOT = 'problems-panel.png';
 const README_SCREENSHOT = join(REPO, 'docs', 'images', 'problems-panel.png');
@@ -398,6 +401,17 @@ describe('ftaudit in a real VS Code (code-server)', () => {
       await quickFixByKeyboard(page, browser, box, step);
       if (PYTHON) await benchmarkFromThePalette(page, browser, box, step);
       else console.log('  [ui] SKIPPED the benchmark run: no python3 on PATH');
+    });
+  });
+
+  test(`results webview at ${WEBVIEW_WIDTH} px with ${WEBVIEW_INTERPRETERS} interpreters: every interpreter and the first chart in view`, { timeout: 180_000 }, async () => {
+    // Stored results (no interpreter runs), opened with "ftaudit: Open Benchmark Results"; see results-webview.ts.
+    await session('webview800', { workspaceTrust: false, vsix: VSIX }, async ({ box, browser, server }) => {
+      const step = stepper('webview800');
+      const page = await browser.open(server.folderUrl());
+      await waitForWorkbench(page);
+      step('workbench loaded');
+      await checkResultsWebviewAt800({ page, browser, box, runCommand, step });
     });
   });
 
