@@ -109,3 +109,13 @@ test('convert to thread-local rewrites every use, and is not offered when one ca
       .replace('    scratch = scratch + [item]\n    return len(scratch)\n', '    _scratch_local.value = _scratch_local.value + [item]\n    return len(_scratch_local.value)\n'),
   );
 });
+
+test('fix-all puts consecutive statements guarded by one lock in one block, safe fixes alone too', async () => {
+  const checker = await Checker.create({ select: ['ALL'] });
+  const source = readFileSync(join(fixtures, 'fixes', 'guard_merge.py'), 'utf8');
+  const { text, remaining } = fixAll(source, (t) => checker.checkText(t).findings);
+  assert.match(text, /\n    with _hits_lock:\n        hits \+= 1\n        # the second update of the pair\n        hits -= n\n    with _total_lock:\n/);
+  assert.match(text, /\n        with self\._lock:\n            self\.count \+= 1\n            self\.total \+= n\n/);
+  assert.equal(text.match(/with _hits_lock:/g)?.length, 1);
+  assert.deepEqual(remaining.filter((f) => f.code === 'FT101' && !/misses/.test(f.message)).map((f) => f.message), []);
+});

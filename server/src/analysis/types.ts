@@ -25,6 +25,24 @@ export interface Fix {
   message: string;
   applicability: Applicability;
   edits: TextEdit[];
+  /** Set on "guard with a lock" fixes: what they wrap, so fix-all can merge adjacent guards on one lock. */
+  guard?: GuardSpan;
+}
+
+/**
+ * The statements a guard fix puts under `lock`: their own lines `[start, end)`, one of the fix's edits
+ * replaces exactly that range. `append`: the statements join the `with lock:` block just above them
+ * instead of getting a block of their own.
+ */
+export interface GuardSpan {
+  lock: string;
+  /** Start offset of the block (or module) whose statements these are: only siblings merge. */
+  parent: number;
+  start: number;
+  end: number;
+  /** The statements' indentation. */
+  indent: string;
+  append?: boolean;
 }
 
 export interface Finding {

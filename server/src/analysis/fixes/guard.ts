@@ -39,20 +39,54 @@ export function guardWithNamedLock(text: string, node: Node, lock: string): Fix 
 
 /** Wraps the statements from `first` to `last` (siblings, each on lines of their own) in `with lock:`. */
 function wrapInLock(text: string, first: Node, last: Node | null, lock: LockChoice): Fix | undefined {
-  if (!last || first.parent?.id !== last.parent?.id) return undefined;
+  if (!last || first.parent?.id !== last.parent?.id || !first.parent) return undefined;
   const start = ownLines(text, first);
   const end = ownLines(text, last);
   if (!start || !end) return undefined;
   const eol = lineEnding(text);
+  const unit = indentUnit(text);
   const body = text.slice(start.start, end.end);
-  const wrapped = `${start.indent}with ${lock.expression}:${eol}${indentLines(body, indentUnit(text))}`;
+  const guard = { lock: lock.expression, parent: first.parent.startIndex, start: start.start, end: end.end, indent: start.indent };
+  // Reusing a lock can deadlock when a caller already holds it (a non-reentrant Lock); a new,
+  // dedicated lock cannot.
+  const applicability = lock.reused ? 'unsafe' : 'safe';
+  // Right after a `with <the same lock>:` block, the statements join it: two blocks one after the
+  // other release the lock between them, so the pair would still not be atomic.
+  const from = lock.reused && lock.edits.length === 0 ? joinsBlockAbove(text, first, lock.expression, start.indent + unit) : null;
+  if (from !== null && from <= start.start) {
+    // The comments between the block and the statements move into the block with them.
+    return {
+      message: `Guard with \`${lock.expression}\` (in the \`with\` block above)`,
+      applicability,
+      edits: [{ start: from, end: end.end, newText: indentLines(text.slice(from, end.end), unit) }],
+      guard: { ...guard, start: from, append: true },
+    };
+  }
   return {
     message: lock.reused ? `Guard with \`${lock.expression}\`` : `Guard with a new lock \`${lock.expression}\``,
-    // Reusing a lock can deadlock when a caller already holds it (a non-reentrant Lock); a new,
-    // dedicated lock cannot.
-    applicability: lock.reused ? 'unsafe' : 'safe',
-    edits: [...lock.edits, { start: start.start, end: end.end, newText: wrapped }],
+    applicability,
+    edits: [...lock.edits, { start: start.start, end: end.end, newText: `${start.indent}with ${lock.expression}:${eol}${indentLines(body, unit)}` }],
+    guard,
   };
+}
+
+/**
+ * When the statement before `first` (comments aside) is `with <lock>:` with its body on lines of its
+ * own, indented `bodyIndent`, and nothing else in its header (`with lock as x:`, several items): the
+ * offset of the line after that block, where the statements to add to it start. Else null.
+ */
+function joinsBlockAbove(text: string, first: Node, lock: string, bodyIndent: string): number | null {
+  let prev = first.previousNamedSibling;
+  while (prev?.type === 'comment') prev = prev.previousNamedSibling;
+  if (prev?.type !== 'with_statement' || prev.children[0]?.type === 'async') return null;
+  const clause = namedChildren(prev).find((c) => c.type === 'with_clause');
+  const items = clause ? namedChildren(clause) : [];
+  if (items.length !== 1 || items[0].text !== lock) return null;
+  const statements = namedChildren(prev.childForFieldName('body') ?? prev);
+  const last = statements[statements.length - 1];
+  if (!last || last.startPosition.row === prev.startPosition.row) return null;
+  if (indentationAt(text, last.startIndex) !== bodyIndent || !ownLines(text, last)) return null;
+  return nextLineStart(text, prev.endIndex);
 }
 
 function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState): LockChoice | null {
