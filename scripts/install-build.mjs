@@ -22,7 +22,10 @@ try {
 
 if (!canBuild) {
   if (built) process.exit(0);
-  process.stderr.write('ftaudit: the CLI is not built and esbuild is not installed; run `npm install` (with devDependencies) then `npm run build`\n');
+  process.stderr.write(
+    'ftaudit: the CLI is not built and esbuild (a devDependency) is not installed: run `npm install` then `npm run build`. ' +
+      'A global install from git cannot build it (npm/cli#8440); install it locally (docs/ci.md).\n',
+  );
   process.exit(1);
 }
 for (const script of ['scripts/copy-assets.mjs', 'scripts/build.mjs']) {
