@@ -16,7 +16,7 @@ function tsFiles(dir: string): string[] {
 
 test('product code has no import cycles', () => {
   const graph = new Map<string, string[]>();
-  for (const file of ['client/src', 'server/src', 'bench'].flatMap((d) => tsFiles(join(root, d)))) {
+  for (const file of ['client/src', 'server/src', 'bench', 'reproduce'].flatMap((d) => tsFiles(join(root, d)))) {
     const deps: string[] = [];
     for (const m of readFileSync(file, 'utf8').matchAll(/from\s+'(\.[^']+)'/g)) {
       const target = normalize(join(dirname(file), m[1]));

@@ -3,6 +3,7 @@ import { version } from '../../../package.json';
 import { ALL_RULES, ruleDocUrl } from '../analysis';
 import { runBenchCommand } from './bench';
 import { runCheckCommand } from './check';
+import { runReproduceCommand } from './reproduce';
 import { processIO, type CliIO } from './io';
 
 const USAGE = `ftaudit ${version} — free-threading (no-GIL) audit for Python
@@ -12,6 +13,8 @@ Usage:
                 [--config FILE | --isolated] [--jobs N] ... PATH...
   ftaudit bench [--python PATH]... [--experiment ID]... [--trials N] [--threads N] [--quick]
                 [--format text|json|markdown] [--output FILE]
+  ftaudit reproduce FILE:LINE [--python PATH]... [--threads N] [--calls N] [--format text|json]
+                                run the racing code from many threads and show what it does
   ftaudit rules                 list the rules
   ftaudit --version
 
@@ -24,6 +27,8 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       return runCheckCommand(rest, io, version);
     case 'bench':
       return runBenchCommand(rest, io);
+    case 'reproduce':
+      return runReproduceCommand(rest, io);
     case 'rules':
       for (const r of ALL_RULES) io.stdout(`${r.code}  ${r.name.padEnd(36)} ${r.precision.padEnd(6)}  ${r.summary}\n    ${ruleDocUrl(r.code)}\n`);
       return 0;
