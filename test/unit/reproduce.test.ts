@@ -249,8 +249,10 @@ test('free-threaded: the article counter loses updates, and none after the lock 
 
   const checker = await Checker.create();
   const fixed = fixAll(readFileSync(file, 'utf8'), (text) => checker.check(text).findings, { unsafe: true }).text;
+  // FT101's fix in a loop: accumulate locally, merge once under a new lock
+  assert.match(fixed, /with _counter_lock:\n\s+counter\[0\] \+= _local_total/);
   writeFileSync(file, fixed);
-  const after = ftaudit('reproduce', `${file}:${lineOf(file, 'counter[0] += 1')}`, '--python', ft, '--format', 'json');
+  const after = ftaudit('reproduce', `${file}:${lineOf(file, 'counter[0] += _local_total')}`, '--python', ft, '--format', 'json');
   assert.equal(after.status, 0, after.stderr + after.stdout);
   assert.equal(JSON.parse(after.stdout).interpreters[0].lost_fraction, 0);
 });
