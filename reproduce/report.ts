@@ -1,7 +1,7 @@
 // What a reproduction observed, in words: per interpreter ("lost 64 % of updates …") and one line for
 // the whole run ("reproduced: 8 threads × 10,000 calls lost 64 % of updates on python3.14t; 0 % on
 // python3.14"), shared by the CLI's text output, the editor's hover and the diagnostic's related info.
-import type { Observation, Reproduction } from './run';
+import type { Observation, Reproduction } from './types';
 
 /** Floating-point state drifts by rounding alone; smaller relative differences are not a race. */
 const FLOAT_TOLERANCE = 1e-9;

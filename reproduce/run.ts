@@ -9,9 +9,13 @@ import * as path from 'node:path';
 import { InterpreterConfig, isolationArgs, labelOf, scrubbedEnv } from '../bench/interpreter';
 import { InterpreterError, probeInterpreter } from '../bench/probe';
 import { excerpt, exitText, isAbortError, runProcess, SpawnError } from '../bench/proc';
+import { moduleIdentity } from '../server/src/analysis/project/moduleName';
 import type { ReproPlan } from '../server/src/analysis/reproduce/plan';
 import { harnessScript, PHASE_MARKER, RESULT_MARKER } from './harness';
 import { describeObservation, isReproduced } from './report';
+import type { Observation, Reproduction } from './types';
+
+export type { Observation, Reproduction } from './types';
 
 export const DEFAULT_THREADS = 8;
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -31,47 +35,13 @@ export interface ReproduceOptions {
   onProgress?: (event: { interpreter: string; state: 'start' | 'done'; index: number; count: number }) => void;
 }
 
-/** What one interpreter showed; field names follow `ftaudit bench`'s JSON (snake_case, lost_fraction). */
-export interface Observation {
-  label: string;
-  path: string;
-  version?: string;
-  gil_enabled?: boolean;
-  free_threaded_build?: boolean;
-  status: 'ok' | 'error' | 'timeout';
-  /** Why the run failed (status error/timeout). */
-  error?: string;
-  /** The harness phase that was running when it failed or hung: import, calibrate, serial, concurrent. */
-  phase?: string;
-  threads?: number;
-  calls_per_thread?: number;
-  expected_change?: number;
-  actual_change?: number;
-  lost_fraction?: number | null;
-  act_line?: number;
-  acts_serial?: number;
-  acts_concurrent?: number;
-  extra_acts?: number;
-  exceptions?: Record<string, { count: number; example: string }>;
-  wrong_results?: number;
-  wrong_example?: { args: string; expected: string; got: string } | null;
-  serial_seconds?: number;
-  concurrent_seconds?: number;
-  reproduced: boolean;
-  /** One line for people: "lost 64 % of updates (expected +80,000, got +28,800)". */
-  summary: string;
-}
-
-export interface Reproduction {
-  file: string;
-  line: number;
-  code?: string;
-  target?: string;
-  state?: string;
-  harness: string;
-  interpreters: Observation[];
-  /** Seen on at least one interpreter. */
-  reproduced: boolean;
+/** The module's dotted name and the folder above its outermost package, from which it imports. */
+export function moduleLocation(file: string): { moduleName: string; importRoot: string } {
+  const moduleName = moduleIdentity(file).module;
+  let importRoot = path.dirname(file);
+  for (let depth = moduleName.split('.').length - 1; depth > 0; depth--) importRoot = path.dirname(importRoot);
+  if (path.basename(file) === '__init__.py') importRoot = path.dirname(importRoot);
+  return { moduleName, importRoot };
 }
 
 export function writeHarness(plan: ReproPlan, options: ReproduceOptions): string {

@@ -4,6 +4,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { createLanguageClient } from './serverProcess';
 import { registerBenchmarkFeatures } from './bench';
 import { registerExamplesCommand } from './examples';
+import { ReproduceFeatures } from './reproduce';
 
 let client: LanguageClient | undefined;
 
@@ -15,7 +16,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   status.command = { title: 'Show Output', command: 'ftaudit.showOutput' };
   context.subscriptions.push(output, status);
 
-  client = createLanguageClient(context, output, status);
+  const reproduce = new ReproduceFeatures(context, output);
+  context.subscriptions.push(reproduce);
+  client = createLanguageClient(context, output, status, reproduce.middleware);
+  reproduce.attach(client);
   registerBenchmarkFeatures(context, output);
   registerExamplesCommand(context, output);
   context.subscriptions.push(

@@ -10,13 +10,14 @@ import {
   type CloseHandlerResult,
   type ErrorHandlerResult,
   type LanguageClientOptions,
+  type Middleware,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 
 const MAX_RESTARTS = 5;
 const RESTART_WINDOW_MS = 3 * 60 * 1000;
 
-export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, status: vscode.LanguageStatusItem): LanguageClient {
+export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, status: vscode.LanguageStatusItem, middleware?: Middleware): LanguageClient {
   const module = context.asAbsolutePath('server/out/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -31,7 +32,9 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     outputChannel: output,
     // Files changed outside the editor update the server's cross-file index.
     synchronize: { fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.py'), vscode.workspace.createFileSystemWatcher('**/pyproject.toml')] },
-    initializationOptions: { settings: vscode.workspace.getConfiguration('ftaudit') },
+    // clientCommands: commands this client implements, which the server may put in code actions.
+    initializationOptions: { settings: vscode.workspace.getConfiguration('ftaudit'), clientCommands: ['ftaudit.reproduce'] },
+    middleware,
     errorHandler: {
       error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue }),
       closed: (): CloseHandlerResult => {

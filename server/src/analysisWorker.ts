@@ -13,6 +13,8 @@ import { fileURLToPath, pathToFileURL } from 'url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { analyze, analyzeModule, fixAll, type AnalysisOptions, type Finding, type Rule } from './analysis';
 import { createPythonParser, type Parser } from './analysis/parser';
+import { planForLine } from './analysis/reproduce/forLine';
+import { readSource } from './files/source';
 import { toDiagnostic } from './diagnostics';
 import { DocumentStore } from './documents';
 import { ProjectSettings } from './projectSettings';
@@ -278,6 +280,18 @@ function fixAllText(uri: string, version: number): string | null {
   return fixAll(entry.document.getText(), (text) => checkText(text, rules, options)).text;
 }
 
+/** The plan is made from the file on disk: that is what the harness imports. */
+async function reproducePlan(id: number, file: string, line: number, code?: string): Promise<void> {
+  try {
+    const source = await readSource(file);
+    if (!source.ok) return post({ type: 'reproducePlan', id, error: `${file}: ${source.message}` });
+    const { plan } = await planForLine(source.text, file, line, code);
+    post({ type: 'reproducePlan', id, plan });
+  } catch (error) {
+    post({ type: 'reproducePlan', id, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 async function indexWorkspace(): Promise<void> {
   if (indexing || folders.length === 0) return;
   indexing = true;
@@ -355,6 +369,9 @@ function handle(message: ToWorker): void {
       post({ type: 'fixAll', id: message.id, text });
       break;
     }
+    case 'reproducePlan':
+      void reproducePlan(message.id, message.file, message.line, message.code);
+      break;
   }
 }
 

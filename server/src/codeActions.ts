@@ -5,8 +5,17 @@ import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, TextEdit } from './analysis';
 import { suppressFileEdit, suppressLineEdit } from './analysis/fixes/suppress';
+import { REPRODUCIBLE_CODES } from './analysis/reproduce/plan';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.ftaudit`;
+
+/** The client command that runs a race on real interpreters (offered when the client declares it). */
+export const REPRODUCE_COMMAND = 'ftaudit.reproduce';
+
+export interface ActionOptions {
+  /** The client implements REPRODUCE_COMMAND. */
+  reproduce?: boolean;
+}
 
 function toLsp(edit: TextEdit, document: TextDocument): LspTextEdit {
   return { range: { start: document.positionAt(edit.start), end: document.positionAt(edit.end) }, newText: edit.newText };
@@ -30,7 +39,7 @@ export function wantsFixAll(params: CodeActionParams, findings: readonly Finding
  * The actions for `findings` (which must describe exactly `document`'s text). `fixedText`: the text
  * after fix-all, when wantsFixAll() and the worker computed it.
  */
-export function codeActions(params: CodeActionParams, document: TextDocument, findings: readonly Finding[], fixedText?: string): CodeAction[] {
+export function codeActions(params: CodeActionParams, document: TextDocument, findings: readonly Finding[], fixedText?: string, options: ActionOptions = {}): CodeAction[] {
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
   const actions: CodeAction[] = [];
@@ -47,6 +56,15 @@ export function codeActions(params: CodeActionParams, document: TextDocument, fi
           diagnostics: [diagnostic],
           isPreferred: fix === finding?.fix && fix.applicability === 'safe',
           edit: { changes: { [uri]: fix.edits.map((e) => toLsp(e, document)) } },
+        });
+      }
+      if (options.reproduce && REPRODUCIBLE_CODES.has(diagnostic.code)) {
+        const args = { uri, line: diagnostic.range.start.line + 1, code: diagnostic.code };
+        actions.push({
+          title: 'Reproduce this race on free-threaded Python',
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          command: { title: 'Reproduce this race on free-threaded Python', command: REPRODUCE_COMMAND, arguments: [args] },
         });
       }
       actions.push(

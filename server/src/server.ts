@@ -12,6 +12,7 @@ import {
   createConnection,
   DidChangeConfigurationNotification,
   FileChangeType,
+  ErrorCodes,
   LSPErrorCodes,
   ProposedFeatures,
   ResponseError,
@@ -21,7 +22,8 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import type { Finding } from './analysis';
-import { codeActions, FIX_ALL_KIND, wantsFixAll } from './codeActions';
+import type { ReproPlan } from './analysis/reproduce/plan';
+import { codeActions, FIX_ALL_KIND, REPRODUCE_COMMAND, wantsFixAll } from './codeActions';
 import { PendingDocument } from './pendingDocument';
 import { DEFAULT_SETTINGS, normalizeSettings, type ServerSettings } from './settings';
 import type { FromWorker, ToWorker } from './workerProtocol';
@@ -74,6 +76,8 @@ let current: WorkerState | undefined;
 const restarts: number[] = [];
 let nextRequestId = 1;
 const fixAllRequests = new Map<number, (text: string | null) => void>();
+let clientCommands = new Set<string>();
+const planRequests = new Map<number, (answer: { plan?: ReproPlan; error?: string }) => void>();
 
 /** The bundle next to this one (server/out/analysisWorker.js), or, from source under tsx, the .ts entry through tsx. */
 function workerScript(): { file: string } | { code: string } {
@@ -115,6 +119,8 @@ function onWorkerExit(state: WorkerState, why: string): void {
   current = undefined;
   for (const resolve of fixAllRequests.values()) resolve(null);
   fixAllRequests.clear();
+  for (const resolve of planRequests.values()) resolve({ error: 'the analysis worker restarted; try again' });
+  planRequests.clear();
   if (shuttingDown) return;
   const busy = state.busy;
   if (busy?.kind === 'document' && documents.has(busy.key)) {
@@ -190,6 +196,10 @@ function onWorkerMessage(state: WorkerState, message: FromWorker): void {
       fixAllRequests.get(message.id)?.(message.text);
       fixAllRequests.delete(message.id);
       break;
+    case 'reproducePlan':
+      planRequests.get(message.id)?.(message);
+      planRequests.delete(message.id);
+      break;
   }
 }
 
@@ -202,6 +212,15 @@ function requestFixAll(uri: string, version: number): Promise<string | null> {
   });
 }
 
+function requestPlan(file: string, line: number, code?: string): Promise<{ plan?: ReproPlan; error?: string }> {
+  if (!current) return Promise.resolve({ error: 'the analysis worker is not running' });
+  const id = nextRequestId++;
+  return new Promise((resolve) => {
+    planRequests.set(id, resolve);
+    send({ type: 'reproducePlan', id, file, line, code });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // LSP
 
@@ -209,6 +228,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
   workspaceFolders = (params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : [])).flatMap((u) => pathOf(u) ?? []);
   const initial = params.initializationOptions?.settings;
+  // Client-side commands the client implements (the VS Code client runs reproductions itself).
+  const commands: unknown = params.initializationOptions?.clientCommands;
+  clientCommands = new Set(Array.isArray(commands) ? commands.filter((c): c is string => typeof c === 'string') : []);
   if (initial) settings = normalizeSettings(initial);
   startWorker();
   return {
@@ -309,7 +331,17 @@ connection.onCodeAction(async (params) => {
     fixedText = (await requestFixAll(document.uri, document.version)) ?? undefined;
     if (documents.get(document.uri) !== entry || entry.version !== document.version) throw new ResponseError(LSPErrorCodes.ContentModified, 'ftaudit: the document changed during fix-all');
   }
-  return codeActions(params, entry.current(), findings, fixedText);
+  return codeActions(params, entry.current(), findings, fixedText, { reproduce: clientCommands.has(REPRODUCE_COMMAND) });
+});
+
+/** The client's reproduce command asks what to run: a plan made from the saved file (see reproduce/). */
+connection.onRequest('ftaudit/reproducePlan', async (params: { uri: string; line: number; code?: string }) => {
+  const file = typeof params?.uri === 'string' ? pathOf(params.uri) : undefined;
+  if (!file) throw new ResponseError(ErrorCodes.InvalidParams, 'ftaudit: only files saved on disk can be reproduced');
+  if (!Number.isInteger(params.line) || params.line < 1) throw new ResponseError(ErrorCodes.InvalidParams, 'ftaudit: line must be a 1-based line number');
+  const answer = await requestPlan(file, params.line, params.code);
+  if (!answer.plan) throw new ResponseError(ErrorCodes.InternalError, `ftaudit: cannot plan the reproduction: ${answer.error ?? 'unknown error'}`);
+  return answer.plan;
 });
 
 /** For benchmarks and tests: the server's state, answered without waiting for the worker. */

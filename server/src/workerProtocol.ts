@@ -3,6 +3,7 @@
 // objects (trees never cross threads). The worker handles messages in the order they were sent.
 import type { Diagnostic, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Finding } from './analysis';
+import type { ReproPlan } from './analysis/reproduce/plan';
 import type { ServerSettings } from './settings';
 
 /** main → worker */
@@ -23,7 +24,9 @@ export type ToWorker =
   /** Files changed on disk (didChangeWatchedFiles); paths, not URIs. */
   | { type: 'watched'; changes: Array<{ path: string; deleted: boolean }> }
   /** Fix-all for a document version: answered with `fixAll` (text null when that version is gone). */
-  | { type: 'fixAll'; id: number; uri: string; version: number };
+  | { type: 'fixAll'; id: number; uri: string; version: number }
+  /** Plan the reproduction of the race on `line` (1-based) of the file as saved on disk. */
+  | { type: 'reproducePlan'; id: number; file: string; line: number; code?: string };
 
 /** worker → main */
 export type FromWorker =
@@ -41,4 +44,5 @@ export type FromWorker =
   | { type: 'indexProgress'; done: number; total: number }
   | { type: 'indexDone'; count: number; ms: number }
   | { type: 'indexFailed'; message: string }
-  | { type: 'fixAll'; id: number; text: string | null };
+  | { type: 'fixAll'; id: number; text: string | null }
+  | { type: 'reproducePlan'; id: number; plan?: ReproPlan; error?: string };

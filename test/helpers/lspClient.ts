@@ -29,7 +29,12 @@ export class LspTestClient {
   }
 
   /** `env`: extra environment variables for the server (e.g. FTAUDIT_ANALYSIS_TIMEOUT_MS). */
-  static async start(serverPath = join(__dirname, '..', '..', 'server', 'out', 'server.js'), rootUri: string | null = null, env: Record<string, string> = {}): Promise<LspTestClient> {
+  static async start(
+    serverPath = join(__dirname, '..', '..', 'server', 'out', 'server.js'),
+    rootUri: string | null = null,
+    env: Record<string, string> = {},
+    initializationOptions?: Record<string, unknown>,
+  ): Promise<LspTestClient> {
     const child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const client = new LspTestClient(child);
     await client.connection.sendRequest('initialize', {
@@ -37,6 +42,7 @@ export class LspTestClient {
       rootUri,
       workspaceFolders: rootUri ? [{ uri: rootUri, name: 'workspace' }] : null,
       capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+      initializationOptions,
     });
     await client.connection.sendNotification('initialized', {});
     return client;

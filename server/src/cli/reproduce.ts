@@ -9,8 +9,7 @@ import { defaultSelection, discoverInterpreters } from '../../../bench/discover'
 import type { InterpreterConfig } from '../../../bench/interpreter';
 import { gilMode } from '../../../bench/probe';
 import { formatReproduction, summarize } from '../../../reproduce/report';
-import { DEFAULT_THREADS, DEFAULT_TIMEOUT_MS, runReproduction, writeHarness } from '../../../reproduce/run';
-import { moduleIdentity } from '../analysis/project/moduleName';
+import { DEFAULT_THREADS, DEFAULT_TIMEOUT_MS, moduleLocation, runReproduction, writeHarness } from '../../../reproduce/run';
 import { planForLine } from '../analysis/reproduce/forLine';
 import { readSource } from '../files/source';
 import type { CliIO } from './io';
@@ -111,14 +110,6 @@ function seconds(flag: string, text: string | undefined): number | undefined {
   return Math.round(n * 1000);
 }
 
-/** The folder that makes the module importable: above its outermost package. */
-function importRootOf(file: string, moduleName: string): string {
-  let root = path.dirname(file);
-  for (let depth = moduleName.split('.').length - 1; depth > 0; depth--) root = path.dirname(root);
-  if (path.basename(file) === '__init__.py') root = path.dirname(root);
-  return root;
-}
-
 export async function runReproduceCommand(argv: string[], io: CliIO): Promise<number> {
   let args: ReproduceArgs;
   try {
@@ -144,9 +135,7 @@ export async function runReproduceCommand(argv: string[], io: CliIO): Promise<nu
     return 2;
   }
   const { plan, finding } = await planForLine(source.text, file, args.line, args.code);
-  const identity = moduleIdentity(file);
-  const moduleName = path.basename(file) === '__init__.py' ? identity.module : identity.module;
-  const options = { moduleName, importRoot: importRootOf(file, moduleName), threads: args.threads, calls: args.calls, timeoutMs: args.timeoutMs, harnessPath: args.harness && path.resolve(args.harness) };
+  const options = { ...moduleLocation(file), threads: args.threads, calls: args.calls, timeoutMs: args.timeoutMs, harnessPath: args.harness && path.resolve(args.harness) };
   if (!finding) io.stderr(`ftaudit reproduce: no race finding on ${args.file}:${args.line}; driving the statement there anyway\n`);
 
   if (plan.blockers.length > 0 || args.dryRun) {

@@ -423,6 +423,9 @@ export const BENCH_SETTINGS: Record<string, Record<string, unknown>> = {
   'ftaudit.bench.threads': { type: 'number', default: 0, minimum: 0, description: 'Threads (or processes) per experiment; 0 means the CPU count, capped at 8.' },
   'ftaudit.bench.quick': { type: 'boolean', default: false, description: 'Run the experiments with smaller iteration counts (about 10× faster, noisier).' },
   'ftaudit.bench.timeoutSeconds': { type: 'number', default: 120, minimum: 1, description: 'Time limit per trial; a trial over it is killed with its whole process tree.' },
+  'ftaudit.reproduce.codeLens': { type: 'boolean', default: true, description: 'Show a "Reproduce" CodeLens above race findings (trusted workspaces only). The code action is offered either way.' },
+  'ftaudit.reproduce.threads': { type: 'number', default: 8, minimum: 2, description: 'Threads released together when a race is reproduced.' },
+  'ftaudit.reproduce.timeoutSeconds': { type: 'number', default: 60, minimum: 1, description: 'Time limit per interpreter for a reproduction; over it the harness is killed with its whole process tree.' },
 };
 
 export function settingsContribution(): Record<string, Record<string, unknown>> {
