@@ -74,3 +74,44 @@ test('on a free-threaded interpreter the original loses updates and the guarded 
   assert.equal(after.counter, after.expected);
   assert.equal(after.total, 2 * after.expected);
 });
+
+// FT109's thread-local fix, run for real: one shared Parser whose feed() keeps its buffer on self.
+const parserProgram = readFileSync(join(__dirname, '..', 'fixtures', 'runtime', 'parser_program.py'), 'utf8');
+
+/** The parser program with FT109's primary fix applied: the buffer moves to a threading.local holder. */
+async function threadLocalParser(): Promise<string> {
+  const checker = await Checker.create({ select: ['ALL'] });
+  const finding = checker.checkText(parserProgram).findings.find((f) => f.code === 'FT109');
+  assert.ok(finding?.fix && /per thread/.test(finding.fix.message), 'the thread-local fix is the primary fix for `self.buffer`');
+  const text = applyEdits(parserProgram, finding.fix.edits);
+  assert.match(text, /class _ParserLocal\(threading\.local\):\n    def __init__\(self\):\n        self\.buffer = \[\]\n/);
+  assert.match(text, /return ""\.join\(self\._local\.buffer\)/);
+  assert.deepEqual(checker.checkText(text).findings.map((f) => f.code), []);
+  return text;
+}
+
+function runParser(python: string, source: string, n: number): { calls: number; wrong: number } {
+  const file = join(mkdtempSync(join(tmpdir(), 'ftaudit-run-')), 'program.py');
+  writeFileSync(file, source);
+  const r = spawnSync(python, ['-I', file, String(n)], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, `${python} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+test('the thread-local parser returns every call its own text on python3', async (t) => {
+  if (spawnSync('python3', ['--version']).status !== 0) return t.skip('python3 not found');
+  const result = runParser('python3', await threadLocalParser(), 2_000);
+  assert.equal(result.calls, 16_000);
+  assert.equal(result.wrong, 0);
+});
+
+test('on a free-threaded interpreter the shared parser mixes up calls and the thread-local one does not', async (t) => {
+  const ft = process.env.FTAUDIT_TEST_FT_PYTHON;
+  if (!ft) return t.skip('set FTAUDIT_TEST_FT_PYTHON to a free-threaded python (e.g. python3.14t) to run this');
+  const gil = spawnSync(ft, ['-c', 'import sys; print(getattr(sys, "_is_gil_enabled", lambda: True)())'], { encoding: 'utf8' }).stdout.trim();
+  assert.equal(gil, 'False', `${ft} runs with the GIL enabled`);
+  const before = runParser(ft, parserProgram, 5_000);
+  assert.ok(before.wrong > 0, `the unfixed parser returned every call its own text (${before.calls} calls): the test proves nothing`);
+  const after = runParser(ft, await threadLocalParser(), 5_000);
+  assert.equal(after.wrong, 0, `${after.wrong} of ${after.calls} calls got another call's text`);
+});

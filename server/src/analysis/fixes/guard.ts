@@ -128,21 +128,30 @@ function moduleLock(name: string, model: ModuleModel, text: string): LockChoice 
 /** `self._lock = threading.Lock()` at the start of `__init__`, creating `__init__` when the class has none. */
 function instanceLock(classNode: Node, receiver: string, model: ModuleModel, text: string): LockChoice | null {
   const ctor = lockConstructor(model, text);
+  const edit = addToInit(classNode, model, text, (self) => `${self}._lock = ${ctor.expression}`);
+  return edit ? { expression: `${receiver}._lock`, edits: [...ctor.edits, edit], reused: false } : null;
+}
+
+/**
+ * An edit that puts `line(receiver)` at the start of the class's `__init__` (after its docstring),
+ * creating `__init__` (calling the base class's) when the class has none. Null for one-line bodies.
+ */
+export function addToInit(classNode: Node, model: ModuleModel, text: string, line: (receiver: string) => string): TextEdit | null {
   const eol = lineEnding(text);
   const unit = indentUnit(text);
-  const cls = model.classInfo(classNode)!;
+  const cls = model.classInfo(classNode);
+  if (!cls) return null;
   const init = cls.methods.get('__init__');
-  const expression = `${receiver}._lock`;
   if (init) {
     const initReceiver = init.childForFieldName('parameters') && namedChildren(init.childForFieldName('parameters')!)[0]?.text;
     const body = init.childForFieldName('body');
     const first = body ? namedChildren(body)[0] : null;
-    if (!first || !initReceiver) return null;
+    if (!first || !initReceiver || !/^\w+$/.test(initReceiver)) return null;
     const isDocstring = first.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string';
     const anchor = isDocstring ? nextLineStart(text, first.endIndex) : lineStart(text, first.startIndex);
     const indent = indentationAt(text, first.startIndex);
     if (first.startPosition.row === init.startPosition.row) return null; // `def __init__(self): pass` on one line
-    return { expression, edits: [...ctor.edits, { start: anchor, end: anchor, newText: `${indent}${initReceiver}._lock = ${ctor.expression}${eol}` }], reused: false };
+    return { start: anchor, end: anchor, newText: `${indent}${line(initReceiver)}${eol}` };
   }
   const body = classNode.childForFieldName('body');
   const first = body ? namedChildren(body)[0] : null;
@@ -153,8 +162,8 @@ function instanceLock(classNode: Node, receiver: string, model: ModuleModel, tex
   const bases = classNode.childForFieldName('superclasses');
   const hasBases = !!bases && namedChildren(bases).some((b) => b.text !== 'object');
   const lines = hasBases
-    ? [`def __init__(self, *args, **kwargs):`, `${unit}super().__init__(*args, **kwargs)`, `${unit}self._lock = ${ctor.expression}`]
-    : [`def __init__(self):`, `${unit}self._lock = ${ctor.expression}`];
+    ? [`def __init__(self, *args, **kwargs):`, `${unit}super().__init__(*args, **kwargs)`, `${unit}${line('self')}`]
+    : [`def __init__(self):`, `${unit}${line('self')}`];
   const newText = lines.map((l) => `${indent}${l}${eol}`).join('') + eol;
-  return { expression, edits: [...ctor.edits, { start: anchor, end: anchor, newText }], reused: false };
+  return { start: anchor, end: anchor, newText };
 }

@@ -21,6 +21,16 @@ export function lockConstructor(model: ModuleModel, text: string): LockConstruct
   return { expression: 'threading.Lock()', edits: [{ start: importInsertionPoint(model, text), end: importInsertionPoint(model, text), newText: `import threading${lineEnding(text)}` }] };
 }
 
+/** The name this module imports `threading` as, adding `import threading` when it does not. */
+export function threadingModule(model: ModuleModel, text: string): { name: string; edits: TextEdit[] } | null {
+  for (const [name, binding] of model.bindings) {
+    if (binding.kind === 'import' && model.imports.qualifyName(name) === 'threading') return { name, edits: [] };
+  }
+  if (model.bindings.has('threading')) return null; // something else is called `threading` here
+  const at = importInsertionPoint(model, text);
+  return { name: 'threading', edits: [{ start: at, end: at, newText: `import threading${lineEnding(text)}` }] };
+}
+
 const insertionPoints = new WeakMap<ModuleModel, number>();
 
 /** After the last top-level import, else after the module docstring and `from __future__` imports, else at the top. */

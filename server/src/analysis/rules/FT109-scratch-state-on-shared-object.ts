@@ -1,11 +1,12 @@
 // FT109 — per-call scratch values stored on a shared object (`self.start = time.time()` … read back
 // later in the same call). Docs: docs/rules/FT109.md
 import type { Node } from '../parser';
-import type { Fix, Rule, RuleContext } from '../types';
+import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
 import { readsTarget } from './FT102-read-modify-write';
 import { runsAlone } from './common';
 import { CONSTRUCTION_METHODS } from '../model/module';
+import { localVariableFix, threadLocalFix } from '../fixes/scratchState';
 
 
 /** Offset in `text` of the first read of `access` (`self.start`) at or after `from`, or -1. */
@@ -19,25 +20,6 @@ function countLines(text: string, from: number, to: number): number {
   let n = 0;
   for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
   return n;
-}
-
-/**
- * "Keep it in a local variable": every `self.attr` of this method becomes a local, when the attribute
- * appears nowhere else in the class (otherwise other methods rely on it and the fix is not offered).
- */
-function localVariableFix(classNode: Node, body: Node, receiver: string, attr: string, locals: Set<string>, params: Set<string>): Fix | undefined {
-  const access = new RegExp(`(?<![\\w.])${receiver}\\.${attr}\\b(?!\\s*\\()`, 'g');
-  const inClass = classNode.text.match(access)?.length ?? 0;
-  const inMethod = [...body.text.matchAll(access)];
-  if (inMethod.length === 0 || inClass !== inMethod.length) return undefined;
-  let name = attr.replace(/^_+/, '') || 'value';
-  while (locals.has(name) || params.has(name) || new RegExp(`\\b${name}\\b`).test(body.text)) name = `_${name}`;
-  return {
-    message: `Keep \`${receiver}.${attr}\` in a local variable \`${name}\``,
-    // The object no longer carries the value after the call: code outside the class may have read it.
-    applicability: 'unsafe',
-    edits: inMethod.map((m) => ({ start: body.startIndex + m.index!, end: body.startIndex + m.index! + m[0].length, newText: name })),
-  };
 }
 
 /**
@@ -107,10 +89,14 @@ export const FT109: Rule = {
         }
         if (read < 0) continue;
         reported.add(attr);
+        // A local when this method alone uses the value; else (or as the alternative) a thread-local.
+        const local = exit ? undefined : localVariableFix(ctx, cls.node, node, scope.receiver, attr);
+        const perThread = threadLocalFix(ctx, cls.node, scope.receiver, attr, exit ? [exit] : []);
         ctx.report(n, {
           severity: 'warning',
           confidence,
-          fix: exit ? undefined : localVariableFix(cls.node, body, scope.receiver, attr, scope.locals, scope.parameters),
+          fix: local ?? perThread,
+          alternatives: local && perThread ? [perThread] : undefined,
           message:
             `\`${snippet(n, 50)}\` keeps a per-call value on \`${scope.receiver}\`, and \`${exit ? exit.childForFieldName('name')?.text : scope.name}\` reads it back at line ${line}; ` +
             `but \`${cls.name}\` objects are shared (${why}). When two threads run \`${scope.name}\` on the same object, the second overwrites the first's value ` +
