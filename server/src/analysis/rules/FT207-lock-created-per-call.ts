@@ -8,6 +8,7 @@ import { runsOnThreads, textHas, threadCode } from './hazards';
 
 const GATE = /Lock|Semaphore|Condition|allocate/;
 import { sharedWrites } from './writes';
+import { hoistLockFix } from '../fixes/hoistLock';
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -25,8 +26,12 @@ export const FT207: Rule = {
       const where = threadCode(node, model);
       for (const item of withItems(node)) {
         if (item.type !== 'call' || !model.isLockConstruction(item)) continue;
+        const scope = model.scopeOf(node);
+        const body = node.childForFieldName('body');
+        const guarded = scope && body ? sharedWrites(model).filter((w) => w.scope === scope && w.node.startIndex >= body.startIndex && w.node.endIndex <= body.endIndex) : [];
         ctx.report(item, {
           severity: where ? 'error' : 'warning',
+          fix: scope && body ? hoistLockFix(ctx, item, scope, node, guarded) : undefined,
           message:
             `\`with ${snippet(item, 40)}:\` makes a new lock every time it runs, so no two threads ever hold the same lock and the block is not protected at all` +
             `${where ? ` (${runsOnThreads(where.scope, where.entry)})` : ''}. ` +
@@ -59,6 +64,7 @@ export const FT207: Rule = {
       const where = threadCode(node, model);
       ctx.report(node, {
         severity: where ? 'error' : 'warning',
+        fix: hoistLockFix(ctx, node.childForFieldName('right')!, scope, body, guarded, name),
         message:
           `\`${name}\` is created on every call of \`${scope.name}\` and never leaves it, yet it guards ${states.slice(0, 3).join(', ')}${states.length > 3 ? ` and ${states.length - 3} more` : ''} (line ${guarded[0].node.startPosition.row + 1}). ` +
           `Each call — each thread — locks its own lock, so the update is not protected` +
