@@ -324,7 +324,7 @@ describe('ftaudit in a real VS Code (code-server)', () => {
     // The extension host inherits code-server's environment: the suite writes its verdict where this says,
     // and runs the benchmark and the fixed quick-fix fixture on this python3 (none: those parts are skipped).
     const resultFile = (box: Sandbox) => join(box.root, 'exthost-result.json');
-    const env = (box: Sandbox) => ({ FTAUDIT_E2E_RESULT: resultFile(box), FTAUDIT_E2E_PYTHON: PYTHON ?? '' });
+    const env = (box: Sandbox) => ({ FTAUDIT_E2E_RESULT: resultFile(box), FTAUDIT_E2E_PYTHON: PYTHON ?? '', FTAUDIT_TEST_FT_PYTHON: process.env.FTAUDIT_TEST_FT_PYTHON ?? '' });
     await session('exthost', { workspaceTrust: false, env, settings: BENCH_SETTINGS }, async ({ box, server, browser }) => {
       const url = server.folderUrl([
         ['extensionDevelopmentPath', server.remoteUri(EXTENSION_DIR)],
@@ -342,6 +342,8 @@ describe('ftaudit in a real VS Code (code-server)', () => {
       console.log(`  [exthost] first FT101 ${result.firstDiagnosticMs} ms after the suite started; all checks ${result.ms} ms`);
       if (!PYTHON) console.log('  [exthost] SKIPPED the benchmark run: no python3 on PATH');
       else console.log(`  [exthost] benchmark: ${JSON.stringify(result.bench)}`);
+      console.log(`  [exthost] reproduce: ${JSON.stringify((result as { reproduce?: unknown }).reproduce)}`);
+      if (!process.env.FTAUDIT_TEST_FT_PYTHON) console.log('  [exthost] SKIPPED reproducing on a free-threaded interpreter: set FTAUDIT_TEST_FT_PYTHON');
     });
   });
 

@@ -34,6 +34,11 @@ interface Stored {
 
 const keyOf = (uri: string, line: number) => `${uri}#${line}`;
 
+/** A diagnostic's rule code; ftaudit's codes carry a link to the rule's docs ({ value, target }). */
+function codeOf(d: vscode.Diagnostic): string {
+  return typeof d.code === 'object' ? String(d.code.value) : String(d.code ?? '');
+}
+
 export class ReproduceFeatures implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private readonly results = new Map<string, Stored>();
@@ -98,8 +103,8 @@ export class ReproduceFeatures implements vscode.Disposable {
     const line = editor.selection.active.line;
     const finding = vscode.languages
       .getDiagnostics(editor.document.uri)
-      .find((d) => d.source === 'ftaudit' && d.range.start.line === line && REPRODUCIBLE_CODES.has(String(d.code)));
-    return { uri: editor.document.uri.toString(), line: line + 1, code: finding ? String(finding.code) : undefined };
+      .find((d) => d.source === 'ftaudit' && d.range.start.line === line && REPRODUCIBLE_CODES.has(codeOf(d)));
+    return { uri: editor.document.uri.toString(), line: line + 1, code: finding ? codeOf(finding) : undefined };
   }
 
   private async trusted(): Promise<boolean> {
@@ -279,9 +284,9 @@ export class ReproduceFeatures implements vscode.Disposable {
     const lenses: vscode.CodeLens[] = [];
     const seen = new Set<number>();
     for (const d of vscode.languages.getDiagnostics(document.uri)) {
-      if (d.source !== 'ftaudit' || !REPRODUCIBLE_CODES.has(String(d.code)) || seen.has(d.range.start.line)) continue;
+      if (d.source !== 'ftaudit' || !REPRODUCIBLE_CODES.has(codeOf(d)) || seen.has(d.range.start.line)) continue;
       seen.add(d.range.start.line);
-      const target: Target = { uri: document.uri.toString(), line: d.range.start.line + 1, code: String(d.code) };
+      const target: Target = { uri: document.uri.toString(), line: d.range.start.line + 1, code: codeOf(d) };
       const stored = this.results.get(keyOf(target.uri, target.line));
       const range = new vscode.Range(d.range.start.line, 0, d.range.start.line, 0);
       lenses.push(
