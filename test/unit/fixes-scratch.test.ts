@@ -114,3 +114,19 @@ test('FT207: a lock that already guards the state elsewhere is used instead (uns
   const fixed = applyAndCheck(checker, source, f);
   assert.match(fixed, /def reset\(self\):\n        with self\._lock:\n            self\.hits = 0\n/);
 });
+
+test('FT210: the blocking call moves out of the with block only when the data flow allows it', async () => {
+  const source = readFileSync(join(__dirname, '..', 'fixtures', 'rules', 'FT210', 'move_out.py'), 'utf8');
+  const { checker, found } = await findings(source);
+  const ft210 = found.filter((f) => f.code === 'FT210');
+  const fixed = ft210.filter((f) => f.fix).map((f) => {
+    assert.equal(f.fix!.applicability, 'unsafe');
+    return applyAndCheck(checker, source, f);
+  });
+  assert.equal(fixed.length, 2, 'fetch and build only');
+  assert.match(fixed[0], /def fetch\(url, timeout\):\n    reply = requests\.get\(  # expect: FT210 warning\n        url,\n        timeout=timeout,\n    \)\n    with lock:\n        results\[url\] = reply\.status_code\n/);
+  assert.match(fixed[1], /    with lock:\n        pending\.append\(target\)\n    subprocess\.run\(\["make", target\], check=True\)/);
+  // The rest: a value made in the block (`batch`), two subprocesses the lock keeps in order, the only
+  // statement of the block, an argument read from shared state.
+  assert.equal(ft210.filter((f) => !f.fix).length, 5);
+});

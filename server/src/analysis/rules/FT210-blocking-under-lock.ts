@@ -5,6 +5,7 @@ import type { Rule, RuleContext, Severity } from '../types';
 import type { ModuleModel } from '../model/module';
 import { heldLocks, withItems } from '../model/locks';
 import { dottedName, keywordArgument, positionalArguments, snippet } from '../model/syntax';
+import { moveBlockingFix } from '../fixes/moveBlocking';
 import { assignmentsTo, calleeLastName, calleeName, isTestCode, methodName, methodReceiver } from './hazards';
 
 /** Qualified callables that block for an unbounded or long time. */
@@ -134,12 +135,19 @@ function threadingLocksHeld(node: Node, model: ModuleModel): string[] {
   return held.filter((l) => !asyncSubjects.has(l));
 }
 
+/** Work outside the process a lock may be serialising, as opposed to sleeping or waiting for a thread. */
+function external(call: Node, model: ModuleModel): boolean {
+  const what = blockingCall(call, model);
+  return !!what && !/^(?:sleeps|waits (?:on a queue|for an event|for a thread))/.test(what);
+}
+
 function report(node: Node, ctx: RuleContext, what: string, severity: Severity, why: string) {
   const held = threadingLocksHeld(node, ctx.model);
   if (held.length === 0) return;
   const own = heldLocks(node, ctx.model).length > 0;
   ctx.report(node, {
     severity,
+    fix: held.length === 1 && own ? moveBlockingFix(ctx, node, held[0], (c) => external(c, ctx.model)) : undefined,
     message: `\`${snippet(node, 50)}\` ${what} while holding \`${held[0]}\`${own ? '' : ' (every caller of this function holds it)'}. ${why}`,
   });
 }
