@@ -130,3 +130,9 @@ test('FT210: the blocking call moves out of the with block only when the data fl
   // statement of the block, an argument read from shared state.
   assert.equal(ft210.filter((f) => !f.fix).length, 5);
 });
+
+test('FT109: a mention of the attribute in a comment or docstring outside the class does not block the fix', async () => {
+  const source = '"""Keeps `self.buf` per call."""\n' + shared('class P:', '    def m0(self, x):', '        self.buf = [x]  # unlike other.buf', '        return self.buf');
+  const f = (await findings(source)).found.find((x) => x.code === 'FT109')!;
+  assert.match(f.fix?.message ?? '', /local variable `buf`/);
+});

@@ -60,8 +60,12 @@ function accessesOf(ctx: RuleContext, classNode: Node, attr: string): Access[] |
   if (new RegExp(`['"]${escape(attr)}['"]|\\b__dict__\\b|\\bvars\\(|\\b__slots__\\b|\\b__getattr(?:ibute)?__\\b|\\b__setattr__\\b|\\b__delattr__\\b`).test(classText)) return null;
   // `x.attr` outside the class: another object's attribute of the same name, or this one read from
   // outside. Either way the rewrite cannot be shown to be complete.
+  // (The text is searched first; only a match — possibly in a comment or string — costs a tree walk.)
   const outside = text.slice(0, classNode.startIndex) + text.slice(classNode.endIndex);
-  if (new RegExp(`\\.\\s*${escape(attr)}\\b`).test(outside)) return null;
+  if (new RegExp(`\\.\\s*${escape(attr)}\\b`).test(outside)) {
+    const used = model.root.descendantsOfType('attribute').some((n) => !!n && (n.startIndex < classNode.startIndex || n.startIndex >= classNode.endIndex) && n.childForFieldName('attribute')?.text === attr);
+    if (used) return null;
+  }
   const body = classNode.childForFieldName('body');
   for (const stmt of body ? namedChildren(body) : []) {
     const inner = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
