@@ -92,6 +92,7 @@ const DRIVER = String.raw`import importlib
 import importlib.util
 import json
 import os
+import re
 import threading
 import time
 import traceback
@@ -172,6 +173,15 @@ def _measure(value):
         return len(value)
     except TypeError:
         return None
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_VALUES = (int, float, complex, str, bytes, bool, type(None), tuple, frozenset, list, dict, set)
+
+
+def _text(result):
+    """The result's repr without memory addresses, so equal values compare equal across runs."""
+    return _ADDRESS.sub(" at 0x…", repr(result))
 
 
 def _call(fn, args):
@@ -280,6 +290,8 @@ def _serial(calls):
     counter = _ActCounter()
     before = _measure(observe(mod, inst))
     results = {}
+    identities = {}  # index -> ids of the objects (not plain values) the calls returned
+    keep = []  # the objects themselves, so that no id is reused
     deterministic = True
     errors = []
     counter.start()
@@ -288,10 +300,16 @@ def _serial(calls):
         for i in range(calls):
             index = i % len(args)
             try:
-                r = repr(_call(fn, args[index]))
+                value = _call(fn, args[index])
             except BaseException as e:
                 errors.append(e)
                 continue
+            r = _text(value)
+            if not isinstance(value, _VALUES):
+                ids = identities.setdefault(index, set())
+                if id(value) not in ids and len(ids) < 2:
+                    ids.add(id(value))
+                    keep.append(value)
             if index in results and results[index] != r:
                 deterministic = False
             results.setdefault(index, r)
@@ -300,13 +318,15 @@ def _serial(calls):
     after = _measure(observe(mod, inst))
     if errors:
         _error("call", "%s raised when run serially: %s" % (getattr(fn, "__qualname__", "the function"), _describe(errors[0])))
+    # The same object from every call (a singleton, a cache entry): the threads must see one object too.
+    same_object = {index: next(iter(ids)) for index, ids in identities.items() if len(ids) == 1}
     return {
         "before": before, "after": after, "seconds": seconds, "acts": acts,
-        "results": results if deterministic else None,
+        "results": results if deterministic else None, "same_object": same_object,
     }
 
 
-def _concurrent(calls, serial_results):
+def _concurrent(calls, serial_results, same_object):
     mod, inst, fn, args = _setup("concurrent")
     counter = _ActCounter()
     before = _measure(observe(mod, inst))
@@ -315,10 +335,12 @@ def _concurrent(calls, serial_results):
     wrong = [0]
     wrong_example = []
     merge_lock = threading.Lock()
+    objects = {}  # index -> {id: object} of the objects returned where the serial run returned one
 
     def worker():
         mine_errors = []
         mine_wrong = 0
+        mine_objects = {}
         try:
             barrier.wait()
         except threading.BrokenBarrierError:
@@ -330,8 +352,10 @@ def _concurrent(calls, serial_results):
             except BaseException as e:
                 mine_errors.append(e)
                 continue
+            if index in same_object and not isinstance(r, _VALUES):
+                mine_objects.setdefault(index, {}).setdefault(id(r), r)
             if serial_results is not None:
-                text = repr(r)
+                text = _text(r)
                 if serial_results.get(index) != text:
                     mine_wrong += 1
                     if not wrong_example:
@@ -339,6 +363,8 @@ def _concurrent(calls, serial_results):
         with merge_lock:  # the harness must not race itself
             errors.extend(mine_errors)
             wrong[0] += mine_wrong
+            for index, found in mine_objects.items():
+                objects.setdefault(index, {}).update(found)
 
     counter.start()
     threads = [threading.Thread(target=worker, name="ftaudit-%d" % i, daemon=True) for i in range(THREADS)]
@@ -350,7 +376,9 @@ def _concurrent(calls, serial_results):
     seconds = time.perf_counter() - start
     acts = counter.stop()
     after = _measure(observe(mod, inst))
+    duplicates = sum(max(0, len(found) - 1) for found in objects.values())
     return {
+        "duplicate_objects": duplicates,
         "before": before, "after": after, "seconds": seconds, "acts": acts, "errors": errors,
         "wrong": wrong[0], "wrong_example": wrong_example[0] if wrong_example else None,
     }
@@ -360,7 +388,7 @@ def main():
     is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
     calls = _calibrate()
     serial = _serial(calls)
-    conc = _concurrent(calls, serial["results"])
+    conc = _concurrent(calls, serial["results"], serial["same_object"])
     out = {
         "python": sys.version.split()[0],
         "gil_enabled": bool(is_gil_enabled()) if is_gil_enabled else True,
@@ -371,6 +399,7 @@ def main():
         "exceptions": _exceptions(conc["errors"]),
         "wrong_results": conc["wrong"],
         "wrong_example": conc["wrong_example"],
+        "duplicate_objects": conc["duplicate_objects"],
     }
     numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (serial["before"], serial["after"], conc["before"], conc["after"]))
     if numeric:

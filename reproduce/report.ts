@@ -11,6 +11,7 @@ export function isReproduced(o: Observation): boolean {
   if (typeof o.lost_fraction === 'number' && Math.abs(o.lost_fraction) > FLOAT_TOLERANCE) return true;
   if ((o.extra_acts ?? 0) > 0) return true;
   if ((o.wrong_results ?? 0) > 0) return true;
+  if ((o.duplicate_objects ?? 0) > 0) return true;
   return Object.keys(o.exceptions ?? {}).length > 0;
 }
 
@@ -39,6 +40,9 @@ export function describeObservation(o: Observation): string {
   if ((o.wrong_results ?? 0) > 0) {
     const ex = o.wrong_example;
     parts.push(`${number(o.wrong_results ?? 0)} calls returned another result than serially${ex ? ` (${ex.args}: ${short(ex.got)} instead of ${short(ex.expected)})` : ''}`);
+  }
+  if ((o.duplicate_objects ?? 0) > 0) {
+    parts.push(`returned ${number((o.duplicate_objects ?? 0) + 1)} different objects where every serial call returned the same one (duplicate instances)`);
   }
   if (parts.length === 0) {
     const checked = typeof o.lost_fraction === 'number' ? '0 % lost, ' : '';
@@ -85,6 +89,7 @@ function brief(o: Observation): string {
   if ((o.extra_acts ?? 0) > 0) return `ran the act ${number(o.extra_acts ?? 0)} extra times`;
   const exceptions = Object.entries(o.exceptions ?? {});
   if (exceptions.length) return `raised ${exceptions.map(([name, e]) => `${number(e.count)} ${name}`).join(', ')}`;
+  if ((o.duplicate_objects ?? 0) > 0) return `made ${number(o.duplicate_objects ?? 0)} duplicate instances`;
   if ((o.wrong_results ?? 0) > 0) return `returned ${number(o.wrong_results ?? 0)} wrong results`;
   if (typeof o.lost_fraction === 'number' && o.lost_fraction < -FLOAT_TOLERANCE) return 'changed the state more than serially';
   return 'showed nothing';

@@ -37,6 +37,7 @@ export interface ReproduceOptions {
 
 /** The module's dotted name and the folder above its outermost package, from which it imports. */
 export function moduleLocation(file: string): { moduleName: string; importRoot: string } {
+  file = path.resolve(file);
   const moduleName = moduleIdentity(file).module;
   let importRoot = path.dirname(file);
   for (let depth = moduleName.split('.').length - 1; depth > 0; depth--) importRoot = path.dirname(importRoot);
@@ -45,6 +46,9 @@ export function moduleLocation(file: string): { moduleName: string; importRoot: 
 }
 
 export function writeHarness(plan: ReproPlan, options: ReproduceOptions): string {
+  // The harness runs in a temp folder: every path in it must be absolute.
+  plan = { ...plan, file: path.resolve(plan.file) };
+  options = { ...options, importRoot: path.resolve(options.importRoot) };
   const file =
     options.harnessPath ??
     path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ftaudit-reproduce-')), `reproduce_${path.basename(plan.file, '.py').replace(/\W/g, '_')}_L${plan.line}.py`);
@@ -136,7 +140,7 @@ export async function runOne(harness: string, config: InterpreterConfig, options
   return observation;
 }
 
-const NUMBER_FIELDS = ['threads', 'calls_per_thread', 'expected_change', 'actual_change', 'act_line', 'acts_serial', 'acts_concurrent', 'extra_acts', 'wrong_results', 'serial_seconds', 'concurrent_seconds'] as const;
+const NUMBER_FIELDS = ['threads', 'calls_per_thread', 'expected_change', 'actual_change', 'act_line', 'acts_serial', 'acts_concurrent', 'extra_acts', 'wrong_results', 'duplicate_objects', 'serial_seconds', 'concurrent_seconds'] as const;
 
 function pick(result: Record<string, unknown>): Partial<Observation> {
   const out: Partial<Observation> = {};

@@ -23,6 +23,8 @@ export interface Observation {
   extra_acts?: number;
   exceptions?: Record<string, { count: number; example: string }>;
   wrong_results?: number;
+  /** Extra distinct objects returned where every serial call returned the same one (duplicate singletons). */
+  duplicate_objects?: number;
   wrong_example?: { args: string; expected: string; got: string } | null;
   serial_seconds?: number;
   concurrent_seconds?: number;

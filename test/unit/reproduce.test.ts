@@ -256,3 +256,24 @@ test('free-threaded: the article counter loses updates, and none after the lock 
   assert.equal(after.status, 0, after.stderr + after.stdout);
   assert.equal(JSON.parse(after.stdout).interpreters[0].lost_fraction, 0);
 });
+
+const singletons = join(fixtures, 'singletons.py');
+
+test('plan: a metaclass method runs on a class the module makes with it', async () => {
+  const p = await plan(singletons, 'cls._instances[cls] = super()', 'FT103');
+  assert.deepEqual(p.blockers, []);
+  assert.equal(p.target?.qualname, 'SingletonMeta.__call__');
+  assert.equal(p.instance, 'Config');
+  assert.equal(p.actLine, lineOf(singletons, 'cls._instances[cls] = super()'));
+});
+
+test('CLI: duplicate singletons are observed by identity, from a relative path', () => {
+  const relative = 'test/fixtures/reproduce/singletons.py';
+  const r = ftaudit('reproduce', `${relative}:${lineOf(singletons, '_instance = Manager()')}`, '--python', 'python3', '--threads', '4', '--calls', '5', '--format', 'json');
+  assert.equal(r.status, 1, r.stderr + r.stdout);
+  const o = JSON.parse(r.stdout).interpreters[0];
+  assert.equal(o.status, 'ok');
+  assert.ok(o.duplicate_objects > 0, JSON.stringify(o));
+  assert.ok(o.extra_acts > 0, JSON.stringify(o));
+  assert.match(o.summary, /different objects where every serial call returned the same one/);
+});

@@ -335,6 +335,13 @@ function planInstance(plan: ReproPlan, module: ModuleFacts, cls: Node, target: R
     plan.instanceWhy = `the class ${className}`;
     return;
   }
+  if (isMetaclass(cls)) {
+    // A metaclass's instances are classes: one the module makes with it, else a fresh empty one.
+    const user = [...module.classes].find(([, node]) => metaclassOf(node) === className)?.[0];
+    plan.instance = user ?? `${className}("FtauditProbe", (), {})`;
+    plan.instanceWhy = user ? `the class ${user}, made with the metaclass ${className}` : `a class made with the metaclass ${className}`;
+    return;
+  }
   const globals = module.instances.get(className);
   if (globals?.length) {
     plan.instance = globals[0];
@@ -359,6 +366,20 @@ function planInstance(plan: ReproPlan, module: ModuleFacts, cls: Node, target: R
     }
   }
   plan.blockers.push(`${className}(…) needs ${required.map((p) => `\`${p.name}\``).join(', ')}, and no call in this module passes values ftaudit can build`);
+}
+
+function superclasses(cls: Node): Node[] {
+  const list = cls.childForFieldName('superclasses');
+  return list ? namedChildren(list) : [];
+}
+
+function isMetaclass(cls: Node): boolean {
+  return superclasses(cls).some((b) => b.type !== 'keyword_argument' && /^(?:type|abc\.ABCMeta|ABCMeta|\w*Meta)$/.test(b.text));
+}
+
+function metaclassOf(cls: Node): string | undefined {
+  const kw = superclasses(cls).find((b) => b.type === 'keyword_argument' && b.childForFieldName('name')?.text === 'metaclass');
+  return kw?.childForFieldName('value')?.text;
 }
 
 function methodOf(cls: Node, name: string): Node | null {
