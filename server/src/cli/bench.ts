@@ -14,6 +14,8 @@ import { BenchRun, saveRun } from '../../../bench/results';
 import { DEFAULT_TIMEOUT_MS, DEFAULT_TRIALS, DEFAULT_WARMUP } from '../../../bench/runner';
 import { probeAll, runSession } from '../../../bench/session';
 
+import { integer, seconds, UsageError } from './args';
+
 export interface BenchIO {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
@@ -39,8 +41,6 @@ Options:
       --list             list the experiments and the interpreters found, run nothing
   -h, --help             this help
 `;
-
-class UsageError extends Error {}
 
 interface BenchArgs {
   pythons: string[];
@@ -110,20 +110,7 @@ function experimentById(id: string): ExperimentInfo {
   return found;
 }
 
-function integer(flag: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
-    throw new UsageError(`${flag} must be a whole number ${min === 0 ? '≥ 0' : '≥ 1'} (got '${text}')`);
-  }
-  return Number(text);
-}
 
-function seconds(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number of seconds > 0 (got '${text}')`);
-  return Math.round(n * 1000);
-}
 
 function describe(info: InterpreterInfo): string {
   return `${info.label}: ${info.implementation} ${info.version}, ${gilMode(info)} (${info.executable})`;

@@ -12,6 +12,7 @@ import { formatReproduction, summarize } from '../../../reproduce/report';
 import { DEFAULT_THREADS, DEFAULT_TIMEOUT_MS, moduleLocation, runReproduction, writeHarness } from '../../../reproduce/run';
 import { planForLine } from '../analysis/reproduce/forLine';
 import { readSource } from '../files/source';
+import { integer, seconds, UsageError } from './args';
 import type { CliIO } from './io';
 
 export const REPRODUCE_USAGE = `Usage: ftaudit reproduce FILE:LINE [options]
@@ -33,8 +34,6 @@ Options:
 
 Exit codes: 0 no race observed, 1 race observed, 2 usage error or the code cannot be driven, 130 cancelled.
 `;
-
-class UsageError extends Error {}
 
 interface ReproduceArgs {
   file: string;
@@ -97,18 +96,7 @@ function parse(argv: string[]): ReproduceArgs {
   };
 }
 
-function integer(flag: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min) throw new UsageError(`${flag} must be a whole number ≥ ${min} (got '${text}')`);
-  return Number(text);
-}
 
-function seconds(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number of seconds > 0 (got '${text}')`);
-  return Math.round(n * 1000);
-}
 
 export async function runReproduceCommand(argv: string[], io: CliIO): Promise<number> {
   let args: ReproduceArgs;
