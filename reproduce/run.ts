@@ -92,7 +92,8 @@ export async function runOne(harness: string, config: InterpreterConfig, options
   const failed = (error: string, extra: Partial<Observation> = {}): Observation => ({ ...base, ...extra, error, summary: error });
   let info;
   try {
-    info = (await probeInterpreter(config, { signal: options.signal, env: options.env })).info;
+    const timeoutMs = Math.min(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 20_000);
+    info = (await probeInterpreter(config, { signal: options.signal, env: options.env, timeoutMs })).info;
   } catch (error) {
     if (isAbortError(error)) throw error;
     return failed(error instanceof InterpreterError ? error.message : String(error));

@@ -277,3 +277,26 @@ test('CLI: duplicate singletons are observed by identity, from a relative path',
   assert.ok(o.extra_acts > 0, JSON.stringify(o));
   assert.match(o.summary, /different objects where every serial call returned the same one/);
 });
+
+test('CLI: an interpreter that hangs is killed at the timeout with its process tree', (t) => {
+  if (process.platform === 'win32') return t.skip('POSIX process groups');
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-hang-'));
+  const fake = join(dir, 'python3.14t');
+  const pidFile = join(dir, 'grandchild.pid');
+  // Answers the probe like python3, then hangs on the harness with a grandchild holding on too.
+  writeFileSync(
+    fake,
+    `#!/bin/sh\ncase "$*" in *FTAUDIT_PROBE*) exec python3 "$@";; esac\nsh -c 'echo $$ > ${pidFile}; exec sleep 300' &\nsleep 300\n`,
+    { mode: 0o755 },
+  );
+  const r = ftaudit('reproduce', 'examples/race_counter.py:10', '--python', fake, '--timeout', '2', '--format', 'json');
+  assert.equal(r.status, 2, r.stderr);
+  const o = JSON.parse(r.stdout).interpreters[0];
+  assert.equal(o.status, 'timeout');
+  assert.match(o.error, /no result within 2 s; killed with its process tree/);
+  assert.ok(existsSync(pidFile), 'the grandchild never started: the test proves nothing');
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  // Gone, or a zombie waiting for a reaper (in a container PID 1 may never reap it): not running.
+  const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+  assert.ok(stat === '' || /\) [ZX] /.test(stat), `the grandchild ${pid} survived the timeout: ${stat}`);
+});
