@@ -417,7 +417,7 @@ describe('ftaudit in a real VS Code (code-server)', () => {
     });
   });
 
-  test('Restricted Mode (untrusted folder): diagnostics still appear, benchmarks do not run', { timeout: 180_000 }, async () => {
+  test('Restricted Mode (untrusted folder): diagnostics still appear, benchmarks and reproductions do not run', { timeout: 180_000 }, async () => {
     await session('restricted', { workspaceTrust: true, vsix: VSIX, settings: BENCH_SETTINGS }, async ({ box, browser, server }) => {
       const step = stepper('restricted');
       const page = await browser.open(server.folderUrl());
@@ -448,6 +448,34 @@ describe('ftaudit in a real VS Code (code-server)', () => {
       await page.waitForTimeout(800); // the toast slides in: let it settle for the picture
       await browser.screenshot('restricted-bench.png');
       step('Run All Benchmarks refused with a message');
+
+      // Reproducing runs the workspace's code: the quick fix is refused with a message, nothing runs.
+      await runCommand(page, 'Notifications: Clear All Notifications');
+      await runCommand(page, 'View: Focus Active Editor Group');
+      const hazard = readFileSync(join(box.workspace, FIXTURE_NAME), 'utf8').split('\n')[lines.hazard];
+      await page.keyboard.press('Control+G');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`:${lines.hazard + 1}:${hazard.indexOf('counter') + 3}`);
+      await page.keyboard.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 10_000 });
+      await page.keyboard.press('Control+.');
+      const entries = page.locator('.action-widget .monaco-list-row.action');
+      await entries.first().waitFor({ state: 'visible', timeout: 15_000 });
+      const titles = (await entries.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const focused = page.locator('.action-widget .monaco-list-row.action.focused');
+      for (let i = 0; i <= titles.length && !((await focused.innerText().catch(() => '')).includes('Reproduce this race')); i++) {
+        await page.keyboard.press('ArrowDown');
+      }
+      assert.match(await focused.innerText(), /Reproduce this race on free-threaded Python/, `no reproduce action in ${JSON.stringify(titles)}`);
+      await page.keyboard.press('Enter');
+      const refused = page.locator('.notifications-toasts .notification-toast', { hasText: 'trusted workspaces only' }).first();
+      await refused.waitFor({ state: 'visible', timeout: 15_000 });
+      console.log(`  [restricted] Reproduce: ${(await refused.innerText()).replace(/\s+/g, ' ').trim()}`);
+      assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: /ftaudit: reproducing \S+\(\)/ }).count(), 0, 'a reproduction started');
+      assert.equal(await page.locator('.codelens-decoration', { hasText: 'Reproduce' }).count(), 0, 'a Reproduce CodeLens shows in Restricted Mode');
+      await browser.screenshot('restricted-reproduce.png');
+      step('Reproduce refused with a message, no CodeLens');
     });
   });
 });

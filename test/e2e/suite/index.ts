@@ -166,6 +166,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   await quickFixChecks(folder.uri);
   const bench = await benchmarkChecks(folder.uri);
   const reproduce = await reproduceChecks(folder.uri);
+  await scratchStateFixChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   return { firstDiagnosticMs, diagnostics, bench, reproduce };
 }
@@ -272,6 +273,35 @@ async function reproduceChecks(folderUri: vscode.Uri): Promise<Record<string, un
     before: before.interpreters.map((o) => `${o.label}: ${o.summary}`),
     after: after.interpreters.map((o) => `${o.label}: ${o.summary}`),
   };
+}
+
+/** The FT109 example (per-call scratch on a shared parser) offers the thread-local fix; the fixed file parses and no longer reports. */
+async function scratchStateFixChecks(folderUri: vscode.Uri): Promise<void> {
+  const extension = vscode.extensions.getExtension('ftaudit.ftaudit');
+  assert(extension, 'the extension is not installed');
+  const uri = vscode.Uri.joinPath(folderUri, 'parser_scratch.py');
+  writeFileSync(uri.fsPath, readFileSync(join(extension.extensionPath, 'examples', 'parser_scratch.py'), 'utf8'));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const diag = await waitFor(`FT109 in parser_scratch.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT109'));
+  await check('FT109 offers the thread-local fix; applied, the file parses and FT109 is gone', async () => {
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const titles = (actions ?? []).map((a) => a.title);
+    const local = (actions ?? []).find((a) => /threading\.local/.test(a.title));
+    assert(local?.edit, `no thread-local fix for FT109: ${JSON.stringify(titles)}`);
+    assert(titles.some((t) => /in a local variable/.test(t)), `no local-variable fix for FT109: ${JSON.stringify(titles)}`);
+    assert(await vscode.workspace.applyEdit(local.edit), 'the thread-local fix was not applied');
+    assert(await doc.save(), 'the fixed file was not saved');
+    assert(/threading\.local/.test(doc.getText()), `the fix made no threading.local:\n${doc.getText()}`);
+    await waitFor(`FT109 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT109') ? undefined : true));
+    const python = process.env.FTAUDIT_E2E_PYTHON;
+    if (python) {
+      const r = spawnSync(python, ['-I', '-m', 'py_compile', uri.fsPath], { encoding: 'utf8', timeout: 30_000 });
+      assert(r.status === 0, `the fixed parser_scratch.py does not compile: ${r.stderr}`);
+      const run = spawnSync(python, ['-I', uri.fsPath], { encoding: 'utf8', timeout: 60_000 });
+      assert(run.status === 0 && /3,?000 lines parsed/.test(run.stdout), `the fixed example did not run: ${run.stdout}${run.stderr}`);
+    }
+  });
 }
 
 async function waitForLens(uri: vscode.Uri, match: (title: string) => boolean): Promise<string[]> {
