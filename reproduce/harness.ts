@@ -45,6 +45,10 @@ export function harnessScript(plan: ReproPlan, options: HarnessOptions): string 
   const observeBody = plan.state
     ? `    return eval(${py(plan.state)}, dict(vars(mod), inst=inst))  # ${plan.stateLabel ?? ''}`
     : '    return None  # no single value to compare; results and exceptions are compared instead';
+  const companionBody = plan.companion
+    ? `    return eval(${py(plan.companion.callable)}, dict(vars(mod), inst=inst))  # ${plan.companion.qualname}() changes ${plan.stateLabel ?? 'the same state'}`
+    : '    return None';
+  const companionArgsBody = plan.companion ? `    return list(eval(${py(plan.companion.argSets)}, vars(mod)))` : '    return [()]';
   const where = `${plan.file}:${plan.line}${plan.code ? ` (${plan.code})` : ''}`;
   return `# ftaudit reproduce harness for ${where.replace(/\n/g, ' ')}
 ${plan.message ? `# ${plan.message.replace(/\n/g, ' ')}\n` : ''}${plan.blockers.map((b) => `# TODO: ${b.replace(/\n/g, ' ')}\n`).join('')}#
@@ -80,6 +84,16 @@ ${argsBody}
 def observe(mod, inst):
     """The racing state, read before and after the calls."""
 ${observeBody}
+
+
+def make_companion(mod, inst):
+    """A function that changes the same state, called by every other thread (None: no such thread)."""
+${companionBody}
+
+
+def make_companion_args(mod):
+    """Argument tuples for make_companion's function."""
+${companionArgsBody}
 
 
 # ---------------------------------------------------------------- driver (no need to edit below)
@@ -141,14 +155,16 @@ def _setup(what):
         inst = make_instance(mod)
         fn = make_callable(mod, inst)
         args = make_args(mod)
+        other = make_companion(mod, inst)
+        other_args = [tuple(a) for a in make_companion_args(mod)] if other is not None else [()]
     except NotImplementedError as e:
         _error("plan", str(e))
     except BaseException as e:
         _error("setup", "setting up the %s run failed: %s" % (what, _describe(e)))
     _phase(what)
-    if not args:
-        _error("setup", "make_args() returned no argument tuples")
-    return mod, inst, fn, [tuple(a) for a in args]
+    if not args or not other_args:
+        _error("setup", "make_args() or make_companion_args() returned no argument tuples")
+    return mod, inst, fn, [tuple(a) for a in args], other, other_args
 
 
 def _describe(e):
@@ -269,7 +285,7 @@ def _exceptions(errors):
 def _calibrate():
     if CALLS > 0:
         return CALLS
-    mod, inst, fn, args = _setup("calibrate")
+    mod, inst, fn, args, other, other_args = _setup("calibrate")
     n = 0
     start = time.perf_counter()
     while True:
@@ -285,8 +301,13 @@ def _calibrate():
     return max(1, min(100000, int(BUDGET_S / per_call) if per_call > 0 else 100000))
 
 
+def _runs_companion(thread_index, other):
+    """Every other thread calls the companion (when there is one)."""
+    return other is not None and thread_index % 2 == 1
+
+
 def _serial(calls):
-    mod, inst, fn, args = _setup("serial")
+    mod, inst, fn, args, other, other_args = _setup("serial")
     counter = _ActCounter()
     before = _measure(observe(mod, inst))
     results = {}
@@ -296,8 +317,14 @@ def _serial(calls):
     errors = []
     counter.start()
     start = time.perf_counter()
-    for _ in range(THREADS):
+    for t in range(THREADS):
         for i in range(calls):
+            if _runs_companion(t, other):
+                try:
+                    _call(other, other_args[i % len(other_args)])
+                except BaseException as e:
+                    errors.append(e)
+                continue
             index = i % len(args)
             try:
                 value = _call(fn, args[index])
@@ -327,7 +354,7 @@ def _serial(calls):
 
 
 def _concurrent(calls, serial_results, same_object):
-    mod, inst, fn, args = _setup("concurrent")
+    mod, inst, fn, args, other, other_args = _setup("concurrent")
     counter = _ActCounter()
     before = _measure(observe(mod, inst))
     barrier = threading.Barrier(THREADS)
@@ -337,13 +364,22 @@ def _concurrent(calls, serial_results, same_object):
     merge_lock = threading.Lock()
     objects = {}  # index -> {id: object} of the objects returned where the serial run returned one
 
-    def worker():
+    def worker(thread_index):
         mine_errors = []
         mine_wrong = 0
         mine_objects = {}
         try:
             barrier.wait()
         except threading.BrokenBarrierError:
+            return
+        if _runs_companion(thread_index, other):
+            for i in range(calls):
+                try:
+                    _call(other, other_args[i % len(other_args)])
+                except BaseException as e:
+                    mine_errors.append(e)
+            with merge_lock:
+                errors.extend(mine_errors)
             return
         for i in range(calls):
             index = i % len(args)
@@ -367,7 +403,7 @@ def _concurrent(calls, serial_results, same_object):
                 objects.setdefault(index, {}).update(found)
 
     counter.start()
-    threads = [threading.Thread(target=worker, name="ftaudit-%d" % i, daemon=True) for i in range(THREADS)]
+    threads = [threading.Thread(target=worker, args=(i,), name="ftaudit-%d" % i, daemon=True) for i in range(THREADS)]
     start = time.perf_counter()
     for t in threads:
         t.start()

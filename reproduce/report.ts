@@ -97,7 +97,7 @@ function brief(o: Observation): string {
 
 /** The text report of `ftaudit reproduce`. */
 export function formatReproduction(r: Reproduction): string {
-  const lines = [`${r.file}:${r.line}${r.code ? ` ${r.code}` : ''}: ${r.target ?? '?'}()${r.state ? ` racing on ${r.state}` : ''}`];
+  const lines = [`${r.file}:${r.line}${r.code ? ` ${r.code}` : ''}: ${r.target ?? '?'}()${r.state ? ` racing on ${r.state}` : ''}${r.companion ? ` with ${r.companion}()` : ''}`];
   for (const o of r.interpreters) {
     const mode = o.gil_enabled === undefined ? '' : o.gil_enabled ? ' [GIL]' : ' [free-threaded]';
     lines.push(`  ${o.label}${o.version ? ` ${o.version}` : ''}${mode}: ${o.summary}`);

@@ -79,6 +79,7 @@ export async function runReproduction(plan: ReproPlan, interpreters: readonly In
     code: plan.code,
     target: plan.target?.qualname,
     state: plan.stateLabel,
+    ...(plan.companion ? { companion: plan.companion.qualname } : {}),
     harness,
     interpreters: observations,
     reproduced: observations.some((o) => o.reproduced),

@@ -39,6 +39,8 @@ export interface Reproduction {
   code?: string;
   target?: string;
   state?: string;
+  /** The function every other thread ran, changing the same state (for a reader racing with writers). */
+  companion?: string;
   harness: string;
   interpreters: Observation[];
   /** Seen on at least one interpreter. */

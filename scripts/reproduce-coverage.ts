@@ -69,7 +69,7 @@ function kind(blocker: string): string {
   const picked = [...plans].sort(() => random() - 0.5).slice(0, sample);
   const outcomes = new Map<string, number>();
   for (const plan of picked) {
-    const result = await runReproduction(plan, run.map((p) => ({ path: p })), { ...moduleLocation(plan.file), timeoutMs: 30_000 });
+    const result = await runReproduction(plan, run.map((p) => ({ path: p })), { ...moduleLocation(plan.file), timeoutMs: Number(process.env.REPRO_TIMEOUT_MS ?? 30_000) });
     const first = result.interpreters[0];
     const outcome = first.status !== 'ok' ? `not run (${first.phase ?? first.status})` : first.reproduced ? 'reproduced' : 'ran, nothing observed';
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);

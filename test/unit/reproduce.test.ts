@@ -300,3 +300,18 @@ test('CLI: an interpreter that hangs is killed at the timeout with its process t
   const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
   assert.ok(stat === '' || /\) [ZX] /.test(stat), `the grandchild ${pid} survived the timeout: ${stat}`);
 });
+
+test('an iteration races with the function that changes the container: every other thread runs it', async () => {
+  const p = await plan(racy, 'for _key in REGISTRY:', 'FT107');
+  assert.deepEqual(p.blockers, []);
+  assert.equal(p.target?.qualname, 'snapshot');
+  assert.equal(p.stateLabel, 'REGISTRY');
+  assert.deepEqual(p.companion, { qualname: 'churn', callable: 'churn', argSets: '[()]' });
+  const r = ftaudit('reproduce', `${racy}:${lineOf(racy, 'for _key in REGISTRY:')}`, '--python', 'python3', '--threads', '4', '--calls', '50', '--format', 'json');
+  assert.equal(r.status, 1, r.stderr + r.stdout);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.companion, 'churn');
+  assert.match(out.interpreters[0].exceptions.RuntimeError.example, /dictionary changed size during iteration/);
+  // a writer racing on its own state runs alone
+  assert.equal((await plan(racy, 'hits = seen + 1', 'FT102')).companion, undefined);
+});

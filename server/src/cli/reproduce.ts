@@ -134,7 +134,7 @@ export async function runReproduceCommand(argv: string[], io: CliIO): Promise<nu
       io.stderr(`ftaudit reproduce: cannot drive ${args.file}:${args.line} as it is:\n${plan.blockers.map((b) => `  - ${b}\n`).join('')}The harness is written to ${harness}: fill in what it marks TODO and run it with a free-threaded Python (python3.14t ${harness}).\n`);
       return 2;
     }
-    const json = { file, line: args.line, code: plan.code, target: plan.target?.qualname, instance: plan.instance, args: plan.argSets, state: plan.stateLabel, act_line: plan.actLine, harness };
+    const json = { file, line: args.line, code: plan.code, target: plan.target?.qualname, instance: plan.instance, args: plan.argSets, state: plan.stateLabel, act_line: plan.actLine, companion: plan.companion?.qualname, harness };
     if (args.format === 'json') io.stdout(`${JSON.stringify(json, null, 2)}\n`);
     else io.stdout(`${describePlan(plan)}harness: ${harness}\n`);
     return 0;
@@ -180,6 +180,7 @@ function describePlan(plan: import('../analysis/reproduce/plan').ReproPlan): str
     `target: ${plan.target?.qualname ?? '?'}()${plan.instanceWhy ? ` on ${plan.instanceWhy}` : ''}`,
     `arguments: ${plan.argsWhy ?? plan.argSets ?? '?'}`,
     `observing: ${plan.stateLabel ?? 'results and exceptions'}${plan.actLine ? `; executions of line ${plan.actLine}` : ''}`,
+    ...(plan.companion ? [`alongside: ${plan.companion.qualname}() on every other thread (it changes ${plan.stateLabel})`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

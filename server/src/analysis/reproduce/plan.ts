@@ -43,6 +43,11 @@ export interface ReproPlan {
   state?: string;
   /** The state as written in the code: `counter[0]`, `self.n`. */
   stateLabel?: string;
+  /**
+   * Another function that changes the racing state (an iteration races with the writer, not with
+   * itself): every other thread calls it. `callable` is Python over the module's names and `inst`.
+   */
+  companion?: { qualname: string; callable: string; argSets: string };
   /** A line whose executions are counted (check-then-act/lazy init: the act); 1-based. */
   actLine?: number;
   /** Why the code cannot be driven as it is; the harness still gets written, with these as TODOs. */
@@ -104,6 +109,7 @@ export function planReproduction(root: Node, input: PlanInput): ReproPlan {
   if (cls) planInstance(plan, module, cls, target);
   planArguments(plan, module, fn, target);
   planState(plan, module, statement, fn, target);
+  planCompanion(plan, module, statement, fn, cls, target);
   return plan;
 }
 
@@ -503,6 +509,59 @@ function planState(plan: ReproPlan, module: ModuleFacts, statement: Node, fn: No
   }
 }
 
+const MUTATORS = new Set(['append', 'appendleft', 'add', 'update', 'pop', 'popitem', 'popleft', 'remove', 'discard', 'clear', 'insert', 'extend', 'setdefault', '__setitem__', '__delitem__']);
+
+/**
+ * A reader racing with writers (an iteration, a copy, a read-then-act on a container another function
+ * fills) shows nothing when only it runs: the plan adds a function of the module (or a method of the
+ * class) that changes the same place, run by every other thread.
+ */
+function planCompanion(plan: ReproPlan, module: ModuleFacts, statement: Node, fn: Node, cls: Node | null, target: ReproTarget): void {
+  if (!plan.stateLabel || plan.code === 'FT109' || plan.code === 'FT101') return;
+  if (writesPlace(fn, plan.stateLabel) && statement.type !== 'for_statement') return;
+  const candidates: Array<{ def: Node; owner: Node | null }> = [];
+  const self = plan.stateLabel.startsWith('self.');
+  if (self && cls) {
+    const body = cls.childForFieldName('body');
+    for (const stmt of body ? namedChildren(body) : []) {
+      const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      if (def?.type === 'function_definition' && def.id !== fn.id && nameOf(def) !== '__init__') candidates.push({ def, owner: cls });
+    }
+  } else if (!self) {
+    for (const stmt of namedChildren(module.root)) {
+      const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      if (def?.type === 'function_definition' && def.id !== fn.id) candidates.push({ def, owner: null });
+    }
+  }
+  for (const { def, owner } of candidates) {
+    if (def.children.some((c) => c?.type === 'async') || !writesPlace(def, plan.stateLabel)) continue;
+    const companionTarget = targetOf(def, owner);
+    const probe: ReproPlan = { file: plan.file, line: def.startPosition.row + 1, blockers: [] };
+    planArguments(probe, module, def, companionTarget);
+    if (!probe.argSets) continue;
+    const callable = companionTarget.kind === 'function' ? `${companionTarget.name}` : `inst.${companionTarget.name}`;
+    plan.companion = { qualname: companionTarget.qualname, callable, argSets: probe.argSets };
+    return;
+  }
+}
+
+/** Does `fn` (its own body) assign into, delete from or call a mutating method of `place`? */
+function writesPlace(fn: Node, place: string): boolean {
+  const hits = (n: Node | null) => !!n && (n.text === place || n.text.startsWith(`${place}[`));
+  return containsOwn(fn, (n) => {
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      const left = n.childForFieldName('left');
+      return !!left && left.type === 'subscript' && hits(left.childForFieldName('value'));
+    }
+    if (n.type === 'delete_statement') return namedChildren(n).some((t) => t.type === 'subscript' && hits(t.childForFieldName('value')));
+    if (n.type === 'call') {
+      const f = n.childForFieldName('function');
+      return f?.type === 'attribute' && MUTATORS.has(f.childForFieldName('attribute')?.text ?? '') && hits(f.childForFieldName('object'));
+    }
+    return false;
+  });
+}
+
 /** The place a statement races on: the target of `x += 1` / `x = f(x)`, the receiver of `d.update(…)`, the checked container. */
 function racingPlace(statement: Node): Node | null {
   let node: Node | null = statement;
@@ -514,6 +573,7 @@ function racingPlace(statement: Node): Node | null {
     if (!first) return null;
     node = first;
   }
+  if (statement.type === 'for_statement') return iteratedContainer(statement);
   if (node?.type === 'expression_statement') node = namedChildren(node)[0] ?? null;
   if (!node) return null;
   if (node.type === 'augmented_assignment') return node.childForFieldName('left');
@@ -533,6 +593,22 @@ function racingPlace(statement: Node): Node | null {
     if (fnExpr?.type === 'attribute') return fnExpr.childForFieldName('object');
   }
   return null;
+}
+
+/** `for x in D.values()` / `for x in self._d` / `for k, v in list(D.items())` → D, self._d. */
+function iteratedContainer(loop: Node): Node | null {
+  let it = loop.childForFieldName('right');
+  for (let depth = 0; it && depth < 3; depth++) {
+    if (it.type === 'call') {
+      const fnExpr = it.childForFieldName('function');
+      // list(x) / sorted(x) / D.items(): look inside
+      if (fnExpr?.type === 'attribute') it = fnExpr.childForFieldName('object');
+      else it = positionalArguments(it)[0] ?? null;
+      continue;
+    }
+    break;
+  }
+  return it && (it.type === 'identifier' || it.type === 'attribute' || it.type === 'subscript') ? it : null;
 }
 
 /** `k not in CACHE` → CACHE; `self._x is None` → self._x. */
