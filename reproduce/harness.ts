@@ -151,6 +151,7 @@ def _setup(what):
         mod = _load()
     except BaseException as e:
         _error("import", "importing %s failed: %s" % (MODULE_NAME, _describe(e)))
+    _phase("setup")
     try:
         inst = make_instance(mod)
         fn = make_callable(mod, inst)

@@ -120,11 +120,13 @@ function statementAt(root: Node, row: number): Node | null {
   if (text === undefined) return null;
   const column = text.length - text.trimStart().length;
   if (!text.trim() || text.trim().startsWith('#')) return null;
-  let node: Node | null = root.descendantForPosition({ row, column });
-  for (; node; node = node.parent) {
-    if (node.startPosition.row !== row) continue;
-    if (STATEMENT_TYPES.has(node.type) || node.type === 'function_definition' || node.type === 'class_definition') return node;
+  const start: Node | null = root.descendantForPosition({ row, column });
+  const isStatement = (n: Node) => STATEMENT_TYPES.has(n.type) || n.type === 'function_definition' || n.type === 'class_definition';
+  for (let node = start; node; node = node.parent) {
+    if (node.startPosition.row === row && isStatement(node)) return node;
   }
+  // A continuation line of a statement that starts above (a call's arguments, a long condition).
+  for (let node = start; node; node = node.parent) if (isStatement(node)) return node;
   return null;
 }
 
@@ -273,6 +275,8 @@ class ModuleFacts {
       }
       return;
     }
+    // `if __name__ == "__main__":` does not run when the harness imports the module: its names do not exist.
+    if (def.type === 'if_statement' && /__name__/.test(def.childForFieldName('condition')?.text ?? '')) return;
     if (def.type === 'if_statement' || def.type === 'try_statement' || def.type === 'with_statement') {
       // Names bound under a top-level `if`/`try` (optional imports, platform switches) are module names too.
       for (const block of def.namedChildren) {
