@@ -315,3 +315,12 @@ test('an iteration races with the function that changes the container: every oth
   // a writer racing on its own state runs alone
   assert.equal((await plan(racy, 'hits = seen + 1', 'FT102')).companion, undefined);
 });
+
+test('a writer that cannot be driven is named in a note, and the reader runs alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-note-'));
+  const file = join(dir, 'cache.py');
+  writeFileSync(file, ['CACHE = {}', '', 'def put(key, value):', '    CACHE[key] = value', '', 'def dump():', '    for k in CACHE:', '        print(k)', ''].join('\n'));
+  const p = await plan(file, 'for k in CACHE:', 'FT107');
+  assert.equal(p.companion, undefined);
+  assert.match(p.notes?.[0] ?? '', /^put\(\) changes CACHE but cannot be driven \(put\(\) needs `key`, `value`/);
+});

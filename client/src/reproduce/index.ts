@@ -243,6 +243,7 @@ export class ReproduceFeatures implements vscode.Disposable {
     const summary = summarize(result);
     this.results.set(keyOf(target.uri, target.line), { plan, result, summary });
     for (const o of result.interpreters) this.output.appendLine(`[reproduce] ${plan.file}:${plan.line} · ${o.label}: ${o.summary}`);
+    for (const note of plan.notes ?? []) this.output.appendLine(`[reproduce] note: ${note}`);
     this.output.appendLine(`[reproduce] ${summary} (harness: ${result.harness})`);
     this.refreshDiagnostics(target.uri);
     const rerun = 'Run Again';
@@ -274,6 +275,7 @@ export class ReproduceFeatures implements vscode.Disposable {
       const mode = o.gil_enabled === undefined ? '' : o.gil_enabled ? ' (GIL)' : ' (free-threaded)';
       markdown.appendMarkdown(`- \`${escape(o.label)}\`${o.version ? ` ${o.version}` : ''}${mode}: ${escape(o.summary)}\n`);
     }
+    for (const note of stored.plan.notes ?? []) markdown.appendMarkdown(`\n_${escape(note)}_\n`);
     markdown.appendMarkdown(`\n[Run again](command:${REPRODUCE_COMMANDS.rerun}?${args}) · [Open harness](command:${REPRODUCE_COMMANDS.openHarness}?${harness})`);
     markdown.isTrusted = { enabledCommands: [REPRODUCE_COMMANDS.rerun, REPRODUCE_COMMANDS.openHarness] };
     return new vscode.Hover(markdown);

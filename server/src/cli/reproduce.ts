@@ -161,7 +161,7 @@ export async function runReproduceCommand(argv: string[], io: CliIO): Promise<nu
       },
     });
     if (args.format === 'json') {
-      io.stdout(`${JSON.stringify({ ...result, instance: plan.instance, args: plan.argSets, summary: summarize(result) }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ ...result, instance: plan.instance, args: plan.argSets, notes: plan.notes ?? [], summary: summarize(result) }, null, 2)}\n`);
     } else {
       io.stdout(formatReproduction(result));
     }
@@ -181,6 +181,7 @@ function describePlan(plan: import('../analysis/reproduce/plan').ReproPlan): str
     `arguments: ${plan.argsWhy ?? plan.argSets ?? '?'}`,
     `observing: ${plan.stateLabel ?? 'results and exceptions'}${plan.actLine ? `; executions of line ${plan.actLine}` : ''}`,
     ...(plan.companion ? [`alongside: ${plan.companion.qualname}() on every other thread (it changes ${plan.stateLabel})`] : []),
+    ...(plan.notes ?? []).map((n) => `note: ${n}`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -48,6 +48,8 @@ export interface ReproPlan {
    * itself): every other thread calls it. `callable` is Python over the module's names and `inst`.
    */
   companion?: { qualname: string; callable: string; argSets: string };
+  /** What the plan could not do but ran anyway (a writer it could not drive): said with the result. */
+  notes?: string[];
   /** A line whose executions are counted (check-then-act/lazy init: the act); 1-based. */
   actLine?: number;
   /** Why the code cannot be driven as it is; the harness still gets written, with these as TODOs. */
@@ -542,7 +544,11 @@ function planCompanion(plan: ReproPlan, module: ModuleFacts, statement: Node, fn
     const companionTarget = targetOf(def, owner);
     const probe: ReproPlan = { file: plan.file, line: def.startPosition.row + 1, blockers: [] };
     planArguments(probe, module, def, companionTarget);
-    if (!probe.argSets) continue;
+    if (!probe.argSets) {
+      (plan.notes ??= []).push(`${companionTarget.qualname}() changes ${plan.stateLabel} but cannot be driven (${probe.blockers[0] ?? 'its arguments are unknown'}), so ${target.qualname}() runs without a writer; name one in make_companion() of the harness`);
+      continue;
+    }
+    plan.notes = undefined;
     const callable = companionTarget.kind === 'function' ? `${companionTarget.name}` : `inst.${companionTarget.name}`;
     plan.companion = { qualname: companionTarget.qualname, callable, argSets: probe.argSets };
     return;
