@@ -2,7 +2,7 @@
 // what to call with which arguments, what state to read) over a fixed driver that runs the calls
 // serially, then from N threads released together, and prints one JSON line comparing the two.
 // The script is what users open when the plan has blockers, so the top reads as plain Python.
-import type { ReproPlan } from '../server/src/analysis/reproduce/plan';
+import type { ReproPlan } from '../server/src/analysis/reproduce/types';
 
 export const RESULT_MARKER = 'FTAUDIT_REPRODUCE ';
 export const PHASE_MARKER = 'FTAUDIT_PHASE ';

@@ -10,7 +10,7 @@ import { InterpreterConfig, isolationArgs, labelOf, scrubbedEnv } from '../bench
 import { InterpreterError, probeInterpreter } from '../bench/probe';
 import { excerpt, exitText, isAbortError, runProcess, SpawnError } from '../bench/proc';
 import { moduleIdentity } from '../server/src/analysis/project/moduleName';
-import type { ReproPlan } from '../server/src/analysis/reproduce/plan';
+import type { ReproPlan } from '../server/src/analysis/reproduce/types';
 import { harnessScript, PHASE_MARKER, RESULT_MARKER } from './harness';
 import { describeObservation, isReproduced } from './report';
 import type { Observation, Reproduction } from './types';

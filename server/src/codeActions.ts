@@ -5,7 +5,7 @@ import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, TextEdit } from './analysis';
 import { suppressFileEdit, suppressLineEdit } from './analysis/fixes/suppress';
-import { REPRODUCIBLE_CODES } from './analysis/reproduce/plan';
+import { REPRODUCIBLE_CODES } from './analysis/reproduce/types';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.ftaudit`;
 

@@ -22,7 +22,7 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver/node';
 import type { Finding } from './analysis';
-import type { ReproPlan } from './analysis/reproduce/plan';
+import type { ReproPlan } from './analysis/reproduce/types';
 import { codeActions, FIX_ALL_KIND, REPRODUCE_COMMAND, wantsFixAll } from './codeActions';
 import { PendingDocument } from './pendingDocument';
 import { DEFAULT_SETTINGS, normalizeSettings, type ServerSettings } from './settings';

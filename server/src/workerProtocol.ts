@@ -3,7 +3,7 @@
 // objects (trees never cross threads). The worker handles messages in the order they were sent.
 import type { Diagnostic, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Finding } from './analysis';
-import type { ReproPlan } from './analysis/reproduce/plan';
+import type { ReproPlan } from './analysis/reproduce/types';
 import type { ServerSettings } from './settings';
 
 /** main → worker */

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient, Middleware } from 'vscode-languageclient/node';
 import type { InterpreterConfig } from '../../../bench/interpreter';
 import { gilMode } from '../../../bench/probe';
-import { REPRODUCIBLE_CODES, type ReproPlan } from '../../../server/src/analysis/reproduce/plan';
+import { REPRODUCIBLE_CODES, type ReproPlan } from '../../../server/src/analysis/reproduce/types';
 import { summarize } from '../../../reproduce/report';
 import { moduleLocation, runReproduction, writeHarness, type Reproduction } from '../../../reproduce/run';
 import { findInterpreters } from '../bench/interpreters';

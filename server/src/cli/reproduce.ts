@@ -11,6 +11,7 @@ import { gilMode } from '../../../bench/probe';
 import { formatReproduction, summarize } from '../../../reproduce/report';
 import { DEFAULT_THREADS, DEFAULT_TIMEOUT_MS, moduleLocation, runReproduction, writeHarness } from '../../../reproduce/run';
 import { planForLine } from '../analysis/reproduce/forLine';
+import type { ReproPlan } from '../analysis/reproduce/types';
 import { readSource } from '../files/source';
 import { integer, seconds, UsageError } from './args';
 import type { CliIO } from './io';
@@ -175,7 +176,7 @@ export async function runReproduceCommand(argv: string[], io: CliIO): Promise<nu
   }
 }
 
-function describePlan(plan: import('../analysis/reproduce/plan').ReproPlan): string {
+function describePlan(plan: ReproPlan): string {
   const lines = [
     `target: ${plan.target?.qualname ?? '?'}()${plan.instanceWhy ? ` on ${plan.instanceWhy}` : ''}`,
     `arguments: ${plan.argsWhy ?? plan.argSets ?? '?'}`,
