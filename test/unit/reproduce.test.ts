@@ -324,3 +324,11 @@ test('a writer that cannot be driven is named in a note, and the reader runs alo
   assert.equal(p.companion, undefined);
   assert.match(p.notes?.[0] ?? '', /^put\(\) changes CACHE but cannot be driven \(put\(\) needs `key`, `value`/);
 });
+
+test('plan: an inherited constructor that needs arguments blocks Cls()', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-inherit-'));
+  const file = join(dir, 'handlers.py');
+  writeFileSync(file, ['class Base:', '    def __init__(self, request, server):', '        self.request = request', '', 'class Handler(Base):', '    def handle(self):', '        self.n += 1', ''].join('\n'));
+  const p = await plan(file, 'self.n += 1', 'FT101');
+  assert.match(p.blockers[0] ?? '', /Handler\(…\) needs `request`, `server`/);
+});

@@ -318,7 +318,7 @@ function planInstance(plan: ReproPlan, module: ModuleFacts, cls: Node, target: R
     plan.instanceWhy = `the module-level ${globals[0]} = ${className}(…), as the code shares it`;
     return;
   }
-  const init = methodOf(cls, '__init__');
+  const init = constructorOf(cls, module);
   const required = init ? parametersOf(init).slice(1).filter((p) => p.required) : [];
   if (required.length === 0) {
     plan.instance = `${className}()`;
@@ -350,6 +350,19 @@ function isMetaclass(cls: Node): boolean {
 function metaclassOf(cls: Node): string | undefined {
   const kw = superclasses(cls).find((b) => b.type === 'keyword_argument' && b.childForFieldName('name')?.text === 'metaclass');
   return kw?.childForFieldName('value')?.text;
+}
+
+/** The `__init__` a class runs: its own, or the first found up its bases defined in this module. */
+function constructorOf(cls: Node, module: ModuleFacts, seen = new Set<number>()): Node | null {
+  const own = methodOf(cls, '__init__');
+  if (own || seen.has(cls.id)) return own;
+  seen.add(cls.id);
+  for (const base of superclasses(cls)) {
+    const node = base.type === 'identifier' ? module.classes.get(base.text) : undefined;
+    const inherited = node ? constructorOf(node, module, seen) : null;
+    if (inherited) return inherited;
+  }
+  return null;
 }
 
 function methodOf(cls: Node, name: string): Node | null {
