@@ -332,3 +332,32 @@ test('plan: an inherited constructor that needs arguments blocks Cls()', async (
   const p = await plan(file, 'self.n += 1', 'FT101');
   assert.match(p.blockers[0] ?? '', /Handler\(…\) needs `request`, `server`/);
 });
+
+test('plan: a class whose construction needs local values is built through the module accessor that builds it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-factory-'));
+  const file = join(dir, 'registry.py');
+  writeFileSync(
+    file,
+    [
+      'class Registry:',
+      '    def __init__(self, options):',
+      '        self.options = options',
+      '        self.count = 0',
+      '    def add(self):',
+      '        self.count += 1',
+      '',
+      '_registry = None',
+      '',
+      'def get_registry():',
+      '    global _registry',
+      '    if _registry is None:',
+      '        options = {"size": 4}',
+      '        _registry = Registry(options)',
+      '    return _registry',
+      '',
+    ].join('\n'),
+  );
+  const p = await plan(file, 'self.count += 1', 'FT101');
+  assert.deepEqual(p.blockers, []);
+  assert.equal(p.instance, 'get_registry()');
+});

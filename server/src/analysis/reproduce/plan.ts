@@ -335,6 +335,12 @@ function planInstance(plan: ReproPlan, module: ModuleFacts, cls: Node, target: R
       return;
     }
   }
+  const factory = factoryOf(className, module);
+  if (factory) {
+    plan.instance = `${factory}()`;
+    plan.instanceWhy = `${factory}(), the module's function that builds a ${className}, one object shared by every thread`;
+    return;
+  }
   plan.blockers.push(`${className}(…) needs ${required.map((p) => `\`${p.name}\``).join(', ')}, and no call in this module passes values ftaudit can build`);
 }
 
@@ -350,6 +356,32 @@ function isMetaclass(cls: Node): boolean {
 function metaclassOf(cls: Node): string | undefined {
   const kw = superclasses(cls).find((b) => b.type === 'keyword_argument' && b.childForFieldName('name')?.text === 'metaclass');
   return kw?.childForFieldName('value')?.text;
+}
+
+/** A module-level function without required parameters that returns `Cls(…)`: a factory or accessor. */
+function factoryOf(className: string, module: ModuleFacts): string | null {
+  for (const stmt of namedChildren(module.root)) {
+    const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (def?.type !== 'function_definition' || def.children.some((c) => c?.type === 'async')) continue;
+    if (parametersOf(def).some((p) => p.required)) continue;
+    // `return Cls(…)`, or a lazy accessor: `NAME = Cls(…)` … `return NAME`
+    const isBuild = (value: Node | null | undefined) => {
+      const callee = value?.type === 'call' ? dottedName(value.childForFieldName('function')) : null;
+      return callee?.length === 1 && callee[0] === className;
+    };
+    const built = new Set<string>();
+    containsOwn(def, (n) => {
+      if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier' && isBuild(n.childForFieldName('right'))) built.add(n.childForFieldName('left')!.text);
+      return false;
+    });
+    const builds = containsOwn(def, (n) => {
+      if (n.type !== 'return_statement') return false;
+      const value = namedChildren(n)[0];
+      return isBuild(value) || (value?.type === 'identifier' && built.has(value.text));
+    });
+    if (builds) return nameOf(def);
+  }
+  return null;
 }
 
 /** The `__init__` a class runs: its own, or the first found up its bases defined in this module. */
