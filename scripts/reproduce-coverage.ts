@@ -59,7 +59,6 @@ function kind(blocker: string): string {
         if (plan.blockers.length === 0) plans.push(plan);
         for (const b of plan.blockers) blockers.set(kind(b), (blockers.get(kind(b)) ?? 0) + 1);
       }
-      result.tree.delete();
     }
   }
   console.log(`race findings (one per line): ${findings}; drivable as they are: ${plans.length} (${((100 * plans.length) / Math.max(1, findings)).toFixed(0)} %)`);

@@ -1,18 +1,27 @@
 // Open documents with one tree-sitter tree each. Edits are applied to the text and to the tree at once
 // (cheap: `tree.edit`), while re-parsing is deferred to the next analysis so a burst of keystrokes costs
-// one incremental parse.
+// one incremental parse. Each parse is exported for the analysis (`SyntaxTree`), taking over the
+// subtrees of the previous export that the edits did not touch.
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import type { Parser, Tree } from './analysis/parser';
+import type { Parser, Tree, WasmTree } from './analysis/parser';
 import { Edit } from 'web-tree-sitter';
+import { exportTree, exportTreeIncrementally, type TextChange } from './analysis/syntaxTree';
 
 export interface OpenDocument {
   document: TextDocument;
   /** The last parsed tree, edited in place by later changes until the next parse. */
-  tree: Tree | null;
+  tree: WasmTree | null;
+  /** The export of the last parse. */
+  syntax: Tree | null;
+  /** Changes since `syntax` was exported, in order. */
+  changes: TextChange[];
   /** True when `tree` has edits that have not been re-parsed yet. */
   stale: boolean;
 }
+
+/** More changes than this between two parses: export the whole tree rather than map every node through them. */
+const MAX_MAPPED_CHANGES = 64;
 
 /** tree-sitter point (rows break at \n only; columns in UTF-16 units for JS strings). */
 function pointAt(text: string, offset: number): { row: number; column: number } {
@@ -32,7 +41,7 @@ export class DocumentStore {
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
-    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), tree: null, stale: true };
+    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), tree: null, syntax: null, changes: [], stale: true };
     this.docs.set(uri, entry);
     return entry;
   }
@@ -47,8 +56,7 @@ export class DocumentStore {
     for (const change of changes) {
       const before = entry.document.getText();
       if (!('range' in change) || !change.range) {
-        entry.tree?.delete();
-        entry.tree = null;
+        this.dropTree(entry);
       } else if (entry.tree) {
         const startIndex = entry.document.offsetAt(change.range.start);
         const oldEndIndex = entry.document.offsetAt(change.range.end);
@@ -64,6 +72,7 @@ export class DocumentStore {
             newEndPosition: pointAt(after, newEndIndex),
           }),
         );
+        entry.changes.push({ start: startIndex, oldEnd: oldEndIndex, newEnd: newEndIndex });
       }
       entry.document = TextDocument.update(entry.document, [change], version);
     }
@@ -73,13 +82,25 @@ export class DocumentStore {
 
   /** The up-to-date tree: re-parses incrementally from the edited old tree when needed. */
   tree(entry: OpenDocument): Tree {
-    if (!entry.stale && entry.tree) return entry.tree;
+    if (!entry.stale && entry.syntax) return entry.syntax;
     const next = this.parser.parse(entry.document.getText(), entry.tree);
     if (!next) throw new Error(`tree-sitter could not parse ${entry.document.uri}`);
-    entry.tree?.delete();
+    return this.adopt(entry, next);
+  }
+
+  /** Makes `next` (the parse of the document's current text) its tree, and exports it. */
+  private adopt(entry: OpenDocument, next: WasmTree): Tree {
+    const text = entry.document.getText();
+    const old = entry.tree;
+    entry.syntax =
+      old && entry.syntax && entry.changes.length <= MAX_MAPPED_CHANGES
+        ? exportTreeIncrementally(next, text, entry.syntax, entry.changes, old.getChangedRanges(next))
+        : exportTree(next, text);
+    old?.delete();
     entry.tree = next;
+    entry.changes = [];
     entry.stale = false;
-    return next;
+    return entry.syntax;
   }
 
   /**
@@ -87,7 +108,7 @@ export class DocumentStore {
    * callback cancels it): null then, and the document has no tree until the next parse.
    */
   treeWithin(entry: OpenDocument, budgetMs: number): Tree | null {
-    if (!entry.stale && entry.tree) return entry.tree;
+    if (!entry.stale && entry.syntax) return entry.syntax;
     const deadline = performance.now() + budgetMs;
     const next = this.parser.parse(entry.document.getText(), entry.tree, { progressCallback: () => performance.now() > deadline });
     if (!next) {
@@ -95,16 +116,15 @@ export class DocumentStore {
       this.dropTree(entry);
       return null;
     }
-    entry.tree?.delete();
-    entry.tree = next;
-    entry.stale = false;
-    return next;
+    return this.adopt(entry, next);
   }
 
   /** Frees the document's tree (too big or too costly to keep); the next parse starts from scratch. */
   dropTree(entry: OpenDocument): void {
     entry.tree?.delete();
     entry.tree = null;
+    entry.syntax = null;
+    entry.changes = [];
     entry.stale = true;
   }
 

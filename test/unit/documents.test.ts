@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPythonParser } from '../../server/src/analysis/parser';
+import { exportTree, type SyntaxNode } from '../../server/src/analysis/syntaxTree';
 import { DocumentStore } from '../../server/src/documents';
 
 const base = readFileSync(join(__dirname, '..', 'fixtures', 'rules', 'FT101', 'positives.py'), 'utf8');
@@ -19,7 +20,12 @@ function rng(seed: number) {
   };
 }
 
-test('300 random incremental edits keep the tree identical to a fresh parse', async () => {
+/** The structure of an exported tree as plain data. */
+function shape(node: SyntaxNode): unknown {
+  return [node.type, node.startIndex, node.endIndex, node.fields, node.children.map(shape)];
+}
+
+test('300 random incremental edits keep the tree and its export identical to a fresh parse', async () => {
   const parser = await createPythonParser();
   const fresh = await createPythonParser();
   const store = new DocumentStore(parser);
@@ -36,9 +42,10 @@ test('300 random incremental edits keep the tree identical to a fresh parse', as
     const doc = entry.document;
     entry = store.change(uri, version, [{ range: { start: doc.positionAt(a), end: doc.positionAt(b) }, text: insert }])!;
     if (version % 7 === 0 || version === 301) {
-      const incremental = store.tree(entry).rootNode.toString();
+      const exported = store.tree(entry);
       const scratch = fresh.parse(entry.document.getText())!;
-      assert.equal(incremental, scratch.rootNode.toString(), `tree differs after edit ${version}`);
+      assert.equal(entry.tree!.rootNode.toString(), scratch.rootNode.toString(), `tree differs after edit ${version}`);
+      assert.deepEqual(shape(exported.rootNode), shape(exportTree(scratch, entry.document.getText()).rootNode), `export differs after edit ${version}`);
       scratch.delete();
     }
   }

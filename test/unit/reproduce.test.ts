@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checker, fixAll } from '../../server/src/analysis';
 import { createPythonParser } from '../../server/src/analysis/parser';
+import { exportTree } from '../../server/src/analysis/syntaxTree';
 import { planReproduction, type ReproPlan } from '../../server/src/analysis/reproduce/plan';
 import { harnessScript } from '../../reproduce/harness';
 
@@ -28,9 +29,10 @@ function lineOf(file: string, text: string): number {
 
 async function plan(file: string, text: string, code?: string): Promise<ReproPlan> {
   const parser = await createPythonParser();
-  const tree = parser.parse(readFileSync(file, 'utf8'))!;
+  const source = readFileSync(file, 'utf8');
+  const tree = parser.parse(source)!;
   try {
-    return planReproduction(tree.rootNode, { file, line: lineOf(file, text), code });
+    return planReproduction(exportTree(tree, source).rootNode, { file, line: lineOf(file, text), code });
   } finally {
     tree.delete();
   }
@@ -138,9 +140,10 @@ test('every plan of the fixtures yields a harness that parses', async () => {
     const file = join(fixtures, name);
     const text = readFileSync(file, 'utf8');
     const tree = parser.parse(text)!;
+    const root = exportTree(tree, text).rootNode;
     try {
       text.split('\n').forEach((_, i) => {
-        const p = planReproduction(tree.rootNode, { file, line: i + 1, code: 'FT103' });
+        const p = planReproduction(root, { file, line: i + 1, code: 'FT103' });
         compiles(harnessScript(p, { moduleName: name.replace(/\.py$/, ''), importRoot: fixtures, threads: 2, calls: 1 }));
       });
     } finally {

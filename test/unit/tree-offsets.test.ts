@@ -7,7 +7,7 @@
 // `startPosition.row + 1` are a line off after a lone CR).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node } from '../../server/src/analysis/parser';
+import type { WasmNode as Node } from '../../server/src/analysis/parser';
 import { createPythonParser } from '../../server/src/analysis/parser';
 import { LineIndex } from '../../server/src/analysis/text';
 

@@ -1,6 +1,7 @@
 // Runs the selected rules over one parsed module in a single traversal and returns the findings,
 // minus those silenced by suppression comments (collected in the same traversal).
-import type { Node, Tree } from './parser';
+import type { Node, Tree, WasmTree } from './parser';
+import { exportTree, SyntaxTree } from './syntaxTree';
 import type { AnalysisOptions, Finding, Rule, RuleContext } from './types';
 import { ModuleModel } from './model/module';
 import { Suppressions, type SourceComment } from './suppression';
@@ -12,7 +13,8 @@ import { FT900 } from './rules/FT900-invalid-suppression';
 import { mentionsKnownPackage } from './rules/FT216-gil-reenabling-extension';
 
 export interface AnalyzeInput {
-  tree: Tree;
+  /** The exported tree, or tree-sitter's (then exported here). */
+  tree: Tree | WasmTree;
   text: string;
   rules: readonly Rule[];
   options?: AnalysisOptions;
@@ -30,7 +32,8 @@ export function analyze(input: AnalyzeInput): Finding[] {
  * Like analyze(), plus the module's cross-file summary when `moduleName` is given (and the module was
  * analysed at all: a module the text gate skips has nothing to tell).
  */
-export function analyzeModule({ tree, text, rules, options = {} }: AnalyzeInput, moduleName?: string): { findings: Finding[]; summary?: ModuleSummary } {
+export function analyzeModule(input: AnalyzeInput, moduleName?: string): { findings: Finding[]; summary?: ModuleSummary } {
+  const { text, rules, options = {} } = input;
   const handlers = new Map<string, Array<{ rule: Rule; fn: (node: Node, ctx: RuleContext) => void }>>();
   for (const rule of rules) {
     for (const [type, fn] of Object.entries(rule.visit)) {
@@ -46,6 +49,7 @@ export function analyzeModule({ tree, text, rules, options = {} }: AnalyzeInput,
   // Without rules to run, only suppression comments can produce findings (FT900 hints).
   if (!analyseRules && !SUPPRESSION_WORDS.test(text)) return { findings: [] };
   const findings: Finding[] = [];
+  const tree = input.tree instanceof SyntaxTree ? input.tree : exportTree(input.tree, text);
   const index = new SyntaxIndex(tree, [...handlers.keys()].filter((t) => t !== 'module' && !(INDEXED_TYPES as readonly string[]).includes(t)));
   let model: ModuleModel | undefined;
   let currentRule: Rule = rules[0];

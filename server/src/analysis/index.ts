@@ -1,6 +1,7 @@
 // The analysis core's public face: no editor or LSP imports below this line, so the language server,
 // the CLI and the tests all run the same code.
 import { createPythonParser, type Parser, type Tree } from './parser';
+import { exportTree } from './syntaxTree';
 import { analyze, analyzeModule } from './analyze';
 import type { ModuleSummary } from './project/summary';
 import type { ModuleIdentity } from './project/moduleName';
@@ -24,6 +25,7 @@ export interface CheckResult {
   findings: Finding[];
   /** True when tree-sitter had to recover from syntax errors; findings are then partial. */
   hasSyntaxErrors: boolean;
+  /** The exported tree (plain objects: nothing to free). */
   tree: Tree;
 }
 
@@ -41,20 +43,25 @@ export class Checker {
   }
 
   check(text: string): CheckResult {
-    const tree = this.parser.parse(text);
-    if (!tree) throw new Error('tree-sitter returned no tree');
+    const tree = this.parse(text);
+    const findings = analyze({ tree, text, rules: this.rules, options: this.options });
+    return { findings, hasSyntaxErrors: tree.rootNode.hasError, tree };
+  }
+
+  /** Parses and exports the tree, freeing tree-sitter's. */
+  private parse(text: string): Tree {
+    const wasm = this.parser.parse(text);
+    if (!wasm) throw new Error('tree-sitter returned no tree');
     try {
-      const findings = analyze({ tree, text, rules: this.rules, options: this.options });
-      return { findings, hasSyntaxErrors: tree.rootNode.hasError, tree };
-    } catch (error) {
-      tree.delete();
-      throw error;
+      return exportTree(wasm, text);
+    } finally {
+      wasm.delete();
     }
   }
 
   /**
    * Checks one file of a project: with its module identity (relative imports, the cross-file summary)
-   * and the functions other modules' threads reach in it. Frees the tree.
+   * and the functions other modules' threads reach in it.
    */
   checkModule(
     text: string,
@@ -62,21 +69,15 @@ export class Checker {
     externalThreadEntries?: ReadonlyMap<string, string>,
     externalCallerLocks?: ReadonlyMap<string, string>,
   ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary } {
-    const tree = this.parser.parse(text);
-    if (!tree) throw new Error('tree-sitter returned no tree');
-    try {
-      const options = { ...this.options, packageName: identity.packageName, externalThreadEntries, externalCallerLocks };
-      const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
-      return { findings, summary, hasSyntaxErrors: tree.rootNode.hasError };
-    } finally {
-      tree.delete();
-    }
+    const tree = this.parse(text);
+    const options = { ...this.options, packageName: identity.packageName, externalThreadEntries, externalCallerLocks };
+    const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
+    return { findings, summary, hasSyntaxErrors: tree.rootNode.hasError };
   }
 
-  /** Like check() but frees the tree: for batch use. */
+  /** Like check() without the tree: for batch use. */
   checkText(text: string): Omit<CheckResult, 'tree'> {
-    const { tree, ...rest } = this.check(text);
-    tree.delete();
+    const { tree: _tree, ...rest } = this.check(text);
     return rest;
   }
 }

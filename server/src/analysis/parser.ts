@@ -5,7 +5,9 @@ import * as path from 'path';
 import * as fs from 'fs';
 import { Parser, Language } from 'web-tree-sitter';
 
-export type { Tree, Node, Edit } from 'web-tree-sitter';
+export type { Tree as WasmTree, Node as WasmNode, Edit } from 'web-tree-sitter';
+// The analysis reads the exported tree (plain JS objects), never web-tree-sitter's nodes.
+export type { SyntaxNode as Node, SyntaxTree as Tree } from './syntaxTree';
 export { Parser };
 
 let languagePromise: Promise<Language> | undefined;

@@ -2,7 +2,7 @@
 // Messages for stderr are formatted here so a worker's output reads exactly like the serial run's.
 import { writeFile } from 'fs/promises';
 import { Checker, fixAll, isApplicable, type CheckSettings, type Finding, type ModuleIdentity, type ModuleSummary } from '../analysis';
-import { createPythonParser, type Node, type Parser } from '../analysis/parser';
+import { createPythonParser, type WasmNode, type Parser } from '../analysis/parser';
 import { readSource } from '../files/source';
 import { reportFindings, type Reported } from './report';
 
@@ -98,7 +98,7 @@ export class FileChecker {
 }
 
 /** 1-based line of the first ERROR or MISSING node. */
-function firstErrorLine(root: Node): number {
+function firstErrorLine(root: WasmNode): number {
   const cursor = root.walk();
   try {
     for (;;) {

@@ -15,6 +15,9 @@ export const INDEXED_TYPES = [
 ] as const;
 export type IndexedType = (typeof INDEXED_TYPES)[number];
 
+// Leaves of the kinds we index never hide below these: the walk does not enter them.
+const OPAQUE = new Set(['string', 'integer', 'float', 'identifier', 'comment', 'dotted_name', 'true', 'false', 'none']);
+
 export interface IndexedNode {
   node: Node;
   /**
@@ -43,51 +46,38 @@ export class SyntaxIndex {
   private definitions: Node[] | undefined;
 
   constructor(tree: Tree, extraTypes: readonly string[] = []) {
-    // Compare numeric type ids in the loop: reading a type name costs a string conversion per node.
-    const language = tree.language;
-    const idsOf = (types: readonly string[]) => new Set(types.map((t) => language.idForNodeType(t, true)).filter((id): id is number => id !== null));
-    const wanted = idsOf([...INDEXED_TYPES, ...extraTypes]);
-    const commentId = language.idForNodeType('comment', true);
-    const functionId = language.idForNodeType('function_definition', true);
-    const classId = language.idForNodeType('class_definition', true);
-    // Leaves of the kinds we index never hide below these: do not descend into them.
-    const opaque = idsOf(['string', 'integer', 'float', 'identifier', 'comment', 'dotted_name', 'true', 'false', 'none']);
+    const wanted = new Set<string>([...INDEXED_TYPES, ...extraTypes]);
     // scope stack: [depth, function index or -1 for a class body]
     const scopes: Array<[number, number]> = [];
-    const cursor = tree.walk();
-    let depth = 0;
-    try {
-      for (;;) {
-        const typeId = cursor.nodeTypeId;
-        while (scopes.length > 0 && scopes[scopes.length - 1][0] >= depth) scopes.pop();
-        if (typeId === commentId) {
-          this.comments.push({ text: cursor.nodeText, start: cursor.startIndex, end: cursor.endIndex });
-        } else if (wanted.has(typeId)) {
-          const node = cursor.currentNode;
-          const type = node.type;
-          const fn = scopes.length > 0 ? scopes[scopes.length - 1][1] : -1;
-          const enclosing = enclosingFunction(scopes);
-          if (typeId === functionId) {
-            this.functions.push(node);
-            this.functionParents.push(enclosing);
-            this.add(type, { node, fn }, enclosing);
-            scopes.push([depth, this.functions.length - 1]);
-          } else {
-            this.add(type, { node, fn }, enclosing);
-            if (typeId === classId) scopes.push([depth, -1]);
-          }
-        }
-        if (!opaque.has(typeId) && cursor.gotoFirstChild()) {
-          depth++;
-          continue;
-        }
-        while (!cursor.gotoNextSibling()) {
-          if (!cursor.gotoParent()) return;
-          depth--;
+    // Pre-order walk with an explicit stack (nesting can be thousands deep).
+    const nodes: Node[] = [tree.rootNode];
+    const depths: number[] = [0];
+    while (nodes.length > 0) {
+      const node = nodes.pop()!;
+      const depth = depths.pop()!;
+      while (scopes.length > 0 && scopes[scopes.length - 1][0] >= depth) scopes.pop();
+      const type = node.type;
+      if (type === 'comment') {
+        this.comments.push({ text: node.text, start: node.startIndex, end: node.endIndex });
+      } else if (wanted.has(type)) {
+        const fn = scopes.length > 0 ? scopes[scopes.length - 1][1] : -1;
+        const enclosing = enclosingFunction(scopes);
+        if (type === 'function_definition') {
+          this.functions.push(node);
+          this.functionParents.push(enclosing);
+          this.add(type, { node, fn }, enclosing);
+          scopes.push([depth, this.functions.length - 1]);
+        } else {
+          this.add(type, { node, fn }, enclosing);
+          if (type === 'class_definition') scopes.push([depth, -1]);
         }
       }
-    } finally {
-      cursor.delete();
+      if (OPAQUE.has(type)) continue;
+      const kids = node.children;
+      for (let i = kids.length - 1; i >= 0; i--) {
+        nodes.push(kids[i]);
+        depths.push(depth + 1);
+      }
     }
   }
 

@@ -28,12 +28,8 @@ export interface LinePlan {
 /** Plans the reproduction of the race on `line` (1-based) of `text`; `code` prefers that rule's finding. */
 export async function planForLine(text: string, file: string, line: number, code?: string): Promise<LinePlan> {
   const result = (await auditChecker()).check(text);
-  try {
-    const onLine = result.findings.filter((f) => REPRODUCIBLE_CODES.has(f.code) && lineOf(text, f.start) === line);
-    const finding = onLine.find((f) => f.code === code) ?? onLine[0];
-    const plan = planReproduction(result.tree.rootNode, { file, line, code: finding?.code ?? code, message: finding?.message });
-    return { plan, finding };
-  } finally {
-    result.tree.delete();
-  }
+  const onLine = result.findings.filter((f) => REPRODUCIBLE_CODES.has(f.code) && lineOf(text, f.start) === line);
+  const finding = onLine.find((f) => f.code === code) ?? onLine[0];
+  const plan = planReproduction(result.tree.rootNode, { file, line, code: finding?.code ?? code, message: finding?.message });
+  return { plan, finding };
 }

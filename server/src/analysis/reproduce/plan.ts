@@ -82,11 +82,11 @@ function statementAt(root: Node, row: number): Node | null {
   if (!text.trim() || text.trim().startsWith('#')) return null;
   const start: Node | null = root.descendantForPosition({ row, column });
   const isStatement = (n: Node) => STATEMENT_TYPES.has(n.type) || n.type === 'function_definition' || n.type === 'class_definition';
-  for (let node = start; node; node = node.parent) {
+  for (let node: Node | null = start; node; node = node.parent) {
     if (node.startPosition.row === row && isStatement(node)) return node;
   }
   // A continuation line of a statement that starts above (a call's arguments, a long condition).
-  for (let node = start; node; node = node.parent) if (isStatement(node)) return node;
+  for (let node: Node | null = start; node; node = node.parent) if (isStatement(node)) return node;
   return null;
 }
 

@@ -8,7 +8,7 @@ import { keywordArgument, namedChildren, positionalArguments } from '../model/sy
 
 // Several FT2xx rules visit every call: memoise per tree what they all ask (each answer costs wasm crossings).
 const calleeCache = new WeakMap<ModuleModel, Map<number, string | null>>();
-const methodCache = new WeakMap<object, Map<number, string | null>>();
+const methodCache = new WeakMap<Node, string | null>();
 
 /** The qualified name of a call's callee (`os.putenv`, `threading.Lock`), through import aliases. */
 export function calleeName(call: Node, model: ModuleModel): string | null {
@@ -19,14 +19,12 @@ export function calleeName(call: Node, model: ModuleModel): string | null {
   return q;
 }
 
-const calleeTextCache = new WeakMap<object, Map<number, string>>();
+const calleeTextCache = new WeakMap<Node, string>();
 
 /** The callee's source text (`os.path.join`, `self._lock.acquire`, `f(x).g`): one cheap read per call, cached. */
 export function calleeText(call: Node): string {
-  let cache = calleeTextCache.get(call.tree);
-  if (!cache) calleeTextCache.set(call.tree, (cache = new Map()));
-  let t = cache.get(call.id);
-  if (t === undefined) cache.set(call.id, (t = call.childForFieldName('function')?.text ?? ''));
+  let t = calleeTextCache.get(call);
+  if (t === undefined) calleeTextCache.set(call, (t = call.childForFieldName('function')?.text ?? ''));
   return t;
 }
 
@@ -38,9 +36,7 @@ export function calleeLastName(call: Node): string {
 
 /** `x.method(...)` → method name, else null. */
 export function methodName(call: Node): string | null {
-  let cache = methodCache.get(call.tree);
-  if (!cache) methodCache.set(call.tree, (cache = new Map()));
-  let m = cache.get(call.id);
+  let m = methodCache.get(call);
   if (m === undefined) {
     const text = calleeText(call);
     if (/^[A-Za-z_][\w.]*$/.test(text)) m = text.includes('.') ? text.slice(text.lastIndexOf('.') + 1) : null;
@@ -48,7 +44,7 @@ export function methodName(call: Node): string | null {
       const fn = call.childForFieldName('function');
       m = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text ?? null : null;
     }
-    cache.set(call.id, m);
+    methodCache.set(call, m);
   }
   return m;
 }
