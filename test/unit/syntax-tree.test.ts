@@ -6,6 +6,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Edit, type Node as WasmNode, type Tree as WasmTree } from 'web-tree-sitter';
 import { createPythonParser } from '../../server/src/analysis/parser';
+import { analyze } from '../../server/src/analysis/analyze';
+import { selectRules } from '../../server/src/analysis/selection';
 import { exportTree, exportTreeIncrementally, type SyntaxNode, type TextChange } from '../../server/src/analysis/syntaxTree';
 
 function pythonSamples(): Array<{ name: string; text: string }> {
@@ -98,6 +100,7 @@ function pointAt(text: string, offset: number) {
 
 test('an incremental export after random edits equals a full export of the final text', async () => {
   const parser = await createPythonParser();
+  const rules = selectRules({ select: ['ALL'] });
   const samples = pythonSamples().slice(0, 12);
   let compared = 0;
   let exportedIncrementally = 0;
@@ -127,6 +130,10 @@ test('an incremental export after random edits equals a full export of the final
       const full = exportTree(tree, text);
       assert.deepEqual(shape(syntax.rootNode), shape(full.rootNode), `${samples[s].name}, round ${round}`);
       assert.equal(syntax.rootNode.text, text);
+      // The analysis of the incremental export (with what it cached about the definitions taken over)
+      // equals that of a fresh one.
+      const options = { assumeConcurrent: true };
+      assert.deepEqual(analyze({ tree: syntax, text, rules, options }), analyze({ tree: full, text, rules, options }), `${samples[s].name}, round ${round}: findings`);
       compared++;
       exportedIncrementally += syntax.exportedNodes;
       exportedFully += full.exportedNodes;

@@ -69,7 +69,8 @@ export class SyntaxNode {
   fields: ReadonlyArray<string | null> | null = null;
   isMissing = false;
   private named: SyntaxNode[] | undefined;
-  private error: boolean | undefined;
+  /** Cached `hasError` (the root's is read from tree-sitter at export). */
+  error: boolean | undefined;
 
   constructor(
     readonly type: string,
@@ -242,6 +243,11 @@ interface LanguageTables {
   types: string[];
   fields: Array<string | null>;
   named: boolean[];
+  /**
+   * Symbols below this id are tokens, which never have children (tree-sitter numbers the tokens
+   * first; the start rule, `module`, is the first non-terminal): the walk does not try to enter them.
+   */
+  firstNonTerminal: number;
 }
 
 const tablesByLanguage = new WeakMap<object, LanguageTables>();
@@ -256,7 +262,7 @@ function tablesOf(tree: WasmTree): LanguageTables {
       types.push(language.types[id] ?? language.nodeTypeForId(id) ?? 'ERROR');
       named.push(language.nodeTypeIsNamed(id));
     }
-    tables = { types, fields: language.fields, named };
+    tables = { types, fields: language.fields, named, firstNonTerminal: language.idForNodeType('module', true) ?? 0 };
     tablesByLanguage.set(language, tables);
   }
   return tables;
@@ -291,6 +297,7 @@ function exportWith(tree: WasmTree, source: Source, reuse: Reuse): SyntaxTree {
   try {
     const rootId = cursor.nodeTypeId;
     const root = readNew(typeName(rootId), rootId, cursor.startIndex, cursor.endIndex);
+    root.error = tree.rootNode.hasError;
     if (!cursor.gotoFirstChild()) return new SyntaxTree(root, source, exported);
     const stack: Frame[] = [{ node: root, kids: [], fields: [], anyField: false }];
     for (;;) {
@@ -308,7 +315,7 @@ function exportWith(tree: WasmTree, source: Source, reuse: Reuse): SyntaxTree {
       frame.kids.push(node);
       frame.fields.push(field);
       if (field) frame.anyField = true;
-      if (!old && cursor.gotoFirstChild()) {
+      if (!old && typeId >= tables.firstNonTerminal && cursor.gotoFirstChild()) {
         stack.push({ node, kids: [], fields: [], anyField: false });
         continue;
       }

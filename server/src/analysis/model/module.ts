@@ -150,12 +150,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /** What orders code against the threads (after-fork hooks, atexit handlers, writes before start()). */
   get ordering(): OrderingModel {
+    if (this.orderingModel) return this.orderingModel;
     // Hooks need `register_at_fork`/`atexit` and finalisers `__del__` in the text: skip the walk otherwise.
     const gated = this.source !== undefined && !/register_at_fork|atexit|__del__/.test(this.source);
     const starts = this.source === undefined || this.source.includes('.start()');
     const contracts = this.source === undefined || ONE_THREAD_CONTRACT.test(this.source) ? this.index.functions : [];
     const daemons = this.source !== undefined && /daemon\s*=\s*True|setDaemon\(\s*True/.test(this.source);
-    return (this.orderingModel ??= new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts, daemons));
+    return (this.orderingModel = new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts, daemons));
   }
 
   /** The evidence that instances of `cls` are shared, strongest first; null when nothing says they are. */
@@ -404,7 +405,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   resolve(name: string, scope: FunctionScope | null) {
-    return resolveName(name, scope, new Set(this.bindings.keys()));
+    return resolveName(name, scope, this.bindings);
   }
 
   isThreadLocal(value: Node | null): boolean {

@@ -150,7 +150,7 @@ export function buildScope(fn: Node, parent: FunctionScope | null, own: Iterable
 }
 
 /** Resolves a name read or written inside `scope`, given the module's own bindings. */
-export function resolveName(name: string, scope: FunctionScope | null, moduleNames: Set<string>): { kind: BindingKind; owner: FunctionScope | null } {
+export function resolveName(name: string, scope: FunctionScope | null, moduleNames: { has(name: string): boolean }): { kind: BindingKind; owner: FunctionScope | null } {
   if (scope) {
     if (scope.globals.has(name)) return { kind: 'global', owner: null };
     if (scope.nonlocals.has(name)) return { kind: 'nonlocal', owner: findClosureOwner(name, scope.parent) };

@@ -15,6 +15,19 @@ export const INDEXED_TYPES = [
 ] as const;
 export type IndexedType = (typeof INDEXED_TYPES)[number];
 
+/** An indexed node or comment inside a definition, with its depth below the definition. */
+interface CachedEntry {
+  node: Node;
+  depth: number;
+}
+
+/**
+ * What each function and class definition holds, by the extra types asked for. A definition node is
+ * taken over by the next export only when its text and structure did not change, so what it held is
+ * still true: an edit re-walks only the definitions it touched.
+ */
+const subtreeCaches = new Map<string, WeakMap<Node, CachedEntry[]>>();
+
 // Leaves of the kinds we index never hide below these: the walk does not enter them.
 const OPAQUE = new Set(['string', 'integer', 'float', 'identifier', 'comment', 'dotted_name', 'true', 'false', 'none']);
 
@@ -46,15 +59,15 @@ export class SyntaxIndex {
   private definitions: Node[] | undefined;
 
   constructor(tree: Tree, extraTypes: readonly string[] = []) {
+    const key = extraTypes.join(',');
+    let cache = subtreeCaches.get(key);
+    if (!cache) subtreeCaches.set(key, (cache = new WeakMap()));
     const wanted = new Set<string>([...INDEXED_TYPES, ...extraTypes]);
     // scope stack: [depth, function index or -1 for a class body]
     const scopes: Array<[number, number]> = [];
-    // Pre-order walk with an explicit stack (nesting can be thousands deep).
-    const nodes: Node[] = [tree.rootNode];
-    const depths: number[] = [0];
-    while (nodes.length > 0) {
-      const node = nodes.pop()!;
-      const depth = depths.pop()!;
+    // Functions and classes being walked afresh: what they hold is cached for the next index.
+    const recorders: Array<{ node: Node; depth: number; entries: CachedEntry[] }> = [];
+    const visit = (node: Node, depth: number): void => {
       while (scopes.length > 0 && scopes[scopes.length - 1][0] >= depth) scopes.pop();
       const type = node.type;
       if (type === 'comment') {
@@ -71,7 +84,30 @@ export class SyntaxIndex {
           this.add(type, { node, fn }, enclosing);
           if (type === 'class_definition') scopes.push([depth, -1]);
         }
+      } else return;
+      for (const r of recorders) r.entries.push({ node, depth: depth - r.depth });
+    };
+    // Pre-order walk with an explicit stack (nesting can be thousands deep).
+    const nodes: Node[] = [tree.rootNode];
+    const depths: number[] = [0];
+    while (nodes.length > 0) {
+      const node = nodes.pop()!;
+      const depth = depths.pop()!;
+      while (recorders.length > 0 && recorders[recorders.length - 1].depth >= depth) {
+        const done = recorders.pop()!;
+        cache.set(done.node, done.entries);
       }
+      const type = node.type;
+      if (type === 'function_definition' || type === 'class_definition') {
+        // A definition taken over unchanged from the previous export: replay what it held.
+        const held = cache.get(node);
+        if (held) {
+          for (const e of held) visit(e.node, depth + e.depth);
+          continue;
+        }
+        recorders.push({ node, depth, entries: [] });
+      }
+      visit(node, depth);
       if (OPAQUE.has(type)) continue;
       const kids = node.children;
       for (let i = kids.length - 1; i >= 0; i--) {
@@ -79,6 +115,7 @@ export class SyntaxIndex {
         depths.push(depth + 1);
       }
     }
+    for (const done of recorders) cache.set(done.node, done.entries);
   }
 
   /**
