@@ -18,10 +18,25 @@ export interface OpenDocument {
   changes: TextChange[];
   /** True when `tree` has edits that have not been re-parsed yet. */
   stale: boolean;
+  /** The text has (or had) a CR: tree-sitter's rows then differ from LSP lines. */
+  hasCR: boolean;
 }
 
 /** More changes than this between two parses: export the whole tree rather than map every node through them. */
 const MAX_MAPPED_CHANGES = 64;
+
+function point(p: { line: number; character: number }): { row: number; column: number } {
+  return { row: p.line, column: p.character };
+}
+
+/** The point after inserting `text` at `start`. */
+function pointAfter(start: { row: number; column: number }, text: string): { row: number; column: number } {
+  const last = text.lastIndexOf('\n');
+  if (last === -1) return { row: start.row, column: start.column + text.length };
+  let rows = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) rows++;
+  return { row: start.row + rows, column: text.length - last - 1 };
+}
 
 /** tree-sitter point (rows break at \n only; columns in UTF-16 units for JS strings). */
 function pointAt(text: string, offset: number): { row: number; column: number } {
@@ -41,7 +56,7 @@ export class DocumentStore {
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
-    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), tree: null, syntax: null, changes: [], stale: true };
+    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), tree: null, syntax: null, changes: [], stale: true, hasCR: text.includes('\r') };
     this.docs.set(uri, entry);
     return entry;
   }
@@ -54,26 +69,22 @@ export class DocumentStore {
     const entry = this.docs.get(uri);
     if (!entry) return undefined;
     for (const change of changes) {
-      const before = entry.document.getText();
       if (!('range' in change) || !change.range) {
         this.dropTree(entry);
       } else if (entry.tree) {
-        const startIndex = entry.document.offsetAt(change.range.start);
-        const oldEndIndex = entry.document.offsetAt(change.range.end);
+        const doc = entry.document;
+        const startIndex = doc.offsetAt(change.range.start);
+        const oldEndIndex = doc.offsetAt(change.range.end);
         const newEndIndex = startIndex + change.text.length;
-        const after = before.slice(0, startIndex) + change.text + before.slice(oldEndIndex);
-        entry.tree.edit(
-          new Edit({
-            startIndex,
-            oldEndIndex,
-            newEndIndex,
-            startPosition: pointAt(before, startIndex),
-            oldEndPosition: pointAt(before, oldEndIndex),
-            newEndPosition: pointAt(after, newEndIndex),
-          }),
-        );
+        // tree-sitter's rows break at \n only; without a CR in the text they are the LSP lines, and
+        // positions come from the document's line table instead of a scan from the start.
+        const plain = !entry.hasCR;
+        const startPosition = plain ? point(doc.positionAt(startIndex)) : pointAt(doc.getText(), startIndex);
+        const oldEndPosition = plain ? point(doc.positionAt(oldEndIndex)) : pointAt(doc.getText(), oldEndIndex);
+        entry.tree.edit(new Edit({ startIndex, oldEndIndex, newEndIndex, startPosition, oldEndPosition, newEndPosition: pointAfter(startPosition, change.text) }));
         entry.changes.push({ start: startIndex, oldEnd: oldEndIndex, newEnd: newEndIndex });
       }
+      if (change.text.includes('\r')) entry.hasCR = true;
       entry.document = TextDocument.update(entry.document, [change], version);
     }
     entry.stale = true;

@@ -22,7 +22,7 @@ function rng(seed: number) {
 
 /** The structure of an exported tree as plain data. */
 function shape(node: SyntaxNode): unknown {
-  return [node.type, node.startIndex, node.endIndex, node.fields, node.children.map(shape)];
+  return [node.type, node.startIndex, node.endIndex, node.field, node.children.map(shape)];
 }
 
 test('300 random incremental edits keep the tree and its export identical to a fresh parse', async () => {

@@ -65,8 +65,8 @@ export class SyntaxNode {
   /** Index in `parent.children`. */
   childIndex = 0;
   children: readonly SyntaxNode[] = NO_CHILDREN;
-  /** Field name of each child (null: none); null when no child has one. */
-  fields: ReadonlyArray<string | null> | null = null;
+  /** The field this node fills in its parent (`left`, `body`…), or null. */
+  field: string | null = null;
   isMissing = false;
   private named: SyntaxNode[] | undefined;
   /** Cached `hasError` (the root's is read from tree-sitter at export). */
@@ -150,16 +150,13 @@ export class SyntaxNode {
   }
 
   childForFieldName(name: string): SyntaxNode | null {
-    const fields = this.fields;
-    if (!fields) return null;
-    for (let i = 0; i < fields.length; i++) if (fields[i] === name) return this.children[i];
+    const kids = this.children;
+    for (let i = 0; i < kids.length; i++) if (kids[i].field === name) return kids[i];
     return null;
   }
 
   childrenForFieldName(name: string): SyntaxNode[] {
-    const fields = this.fields;
-    if (!fields) return [];
-    return this.children.filter((_, i) => fields[i] === name);
+    return this.children.filter((c) => c.field === name);
   }
 
   /** An ERROR or MISSING node in this subtree. */
@@ -275,8 +272,6 @@ type Reuse = (type: string, start: number, end: number) => SyntaxNode | undefine
 interface Frame {
   node: SyntaxNode;
   kids: SyntaxNode[];
-  fields: Array<string | null>;
-  anyField: boolean;
 }
 
 /**
@@ -299,7 +294,7 @@ function exportWith(tree: WasmTree, source: Source, reuse: Reuse): SyntaxTree {
     const root = readNew(typeName(rootId), rootId, cursor.startIndex, cursor.endIndex);
     root.error = tree.rootNode.hasError;
     if (!cursor.gotoFirstChild()) return new SyntaxTree(root, source, exported);
-    const stack: Frame[] = [{ node: root, kids: [], fields: [], anyField: false }];
+    const stack: Frame[] = [{ node: root, kids: [] }];
     for (;;) {
       const frame = stack[stack.length - 1];
       const typeId = cursor.nodeTypeId;
@@ -312,17 +307,15 @@ function exportWith(tree: WasmTree, source: Source, reuse: Reuse): SyntaxTree {
       const node = old ?? readNew(type, typeId, start, end);
       node.parent = frame.node;
       node.childIndex = frame.kids.length;
+      node.field = field;
       frame.kids.push(node);
-      frame.fields.push(field);
-      if (field) frame.anyField = true;
       if (!old && typeId >= tables.firstNonTerminal && cursor.gotoFirstChild()) {
-        stack.push({ node, kids: [], fields: [], anyField: false });
+        stack.push({ node, kids: [] });
         continue;
       }
       while (!cursor.gotoNextSibling()) {
         const done = stack.pop()!;
         done.node.children = done.kids;
-        done.node.fields = done.anyField ? done.fields : null;
         if (stack.length === 0) return new SyntaxTree(root, source, exported);
         cursor.gotoParent();
       }
