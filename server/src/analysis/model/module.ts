@@ -15,6 +15,24 @@ const CALL: ReadonlySet<string> = new Set(['call']);
 /** Methods that run before an object is visible to other threads. */
 export const CONSTRUCTION_METHODS: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__', '__attrs_post_init__', '__setstate__', '__init_subclass__', 'setUp', 'setUpClass', '__set_name__']);
 
+/**
+ * Hooks a standard-library base class calls from its own constructor: overriding them is construction
+ * code too (`queue.Queue.__init__` calls `self._init(maxsize)`, `logging.Handler.__init__` calls
+ * `createLock()`, `socketserver.TCPServer.__init__` binds and activates).
+ */
+const CONSTRUCTOR_HOOKS: ReadonlyArray<[RegExp, ReadonlySet<string>]> = [
+  [/\b(?:Queue|LifoQueue|PriorityQueue)\b/, new Set(['_init'])],
+  [/\b\w*Handler\b/, new Set(['createLock'])],
+  [/\b\w*(?:TCP|UDP|HTTP|Unix\w*)Server\b/, new Set(['server_bind', 'server_activate'])],
+];
+
+/** Does a method of this name, in this class, run only while the object is being built? */
+export function isConstructionMethod(name: string, classNode: Node | null): boolean {
+  if (CONSTRUCTION_METHODS.has(name)) return true;
+  const bases = classNode?.childForFieldName('superclasses')?.text;
+  return !!bases && CONSTRUCTOR_HOOKS.some(([base, hooks]) => hooks.has(name) && base.test(bases));
+}
+
 export type ModuleBindingKind = 'value' | 'class' | 'function' | 'import';
 
 export interface ModuleBinding {
@@ -172,6 +190,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * covers every other field. Owning a lock says nothing about the fields the lock never guards.
    */
   fieldSharing(cls: ClassInfo, field: string): SharingEvidence | null {
+    // A class that names its only thread-safe methods confines every field they never touch.
+    const crossThread = this.documentedThreadSafeFields(cls);
+    if (crossThread && !crossThread.has(field)) return null;
     const locked = this.lockedFields(cls).get(field);
     let own = this.instanceSharing(cls);
     // Shared with a thread that never touches this field: that thread is no evidence about it.
@@ -185,6 +206,38 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   private readonly threadFieldsCache = new Map<number, Set<string>>();
+  private readonly threadSafeFieldsCache = new Map<number, Set<string> | null>();
+
+  /**
+   * When a method's docstring says it is the class's only thread-safe method ("This is the only
+   * thread-safe method in `BlockingConnection`; all other manipulations must be performed from the
+   * connection's thread"), the fields of `self` those methods (and the methods they call on `self`)
+   * mention: the only state another thread can reach. Null when the class documents no such method.
+   */
+  private documentedThreadSafeFields(cls: ClassInfo): Set<string> | null {
+    let fields = this.threadSafeFieldsCache.get(cls.node.id);
+    if (fields !== undefined) return fields;
+    const safe = [...cls.methods.values()].filter((m) => ONLY_THREAD_SAFE.test(docstringOf(m)));
+    if (safe.length === 0) {
+      this.threadSafeFieldsCache.set(cls.node.id, null);
+      return null;
+    }
+    fields = new Set();
+    const seen = new Set<Node>();
+    const visit = (method: Node, depth: number): void => {
+      if (seen.has(method) || depth > 3) return;
+      seen.add(method);
+      for (const m of method.text.matchAll(/(?<![\w.])self\.(\w+)(\s*\()?/g)) {
+        fields!.add(m[1]);
+        // Methods it calls run on its thread too; a bound method it hands on (a callback) does not.
+        const callee = cls.methods.get(m[1]);
+        if (callee && (m[2] || isProperty(callee))) visit(callee, depth + 1);
+      }
+    };
+    for (const m of safe) visit(m, 0);
+    this.threadSafeFieldsCache.set(cls.node.id, fields);
+    return fields;
+  }
 
   /** Fields of `self` that the class's methods reached from a thread entry mention (not assume-concurrent's). */
   private threadSideFields(cls: ClassInfo): Set<string> {
@@ -250,7 +303,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     fields = new Map();
     for (const method of cls.methods.values()) {
       const scope = this.scopes.get(method.id);
-      if (!scope?.receiver || CONSTRUCTION_METHODS.has(scope.name)) continue;
+      if (!scope?.receiver || isConstructionMethod(scope.name, scope.classNode)) continue;
       const access = new RegExp(`(?<![\\w.])${scope.receiver}\\.(\\w+)`, 'g');
       for (const w of this.ownNodes(scope)) {
         if (w.type !== 'with_statement') continue;
@@ -480,14 +533,47 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * shared, like `__init__` itself.
    */
   isConstructionOnly(scope: FunctionScope, visiting = new Set<number>()): boolean {
-    if (CONSTRUCTION_METHODS.has(scope.name)) return true;
+    if (isConstructionMethod(scope.name, scope.classNode)) return true;
     if (!scope.classNode || visiting.has(scope.node.id) || this.threads.entryFor(scope)) return false;
     visiting.add(scope.node.id);
     const callers = this.callersOf(scope.node);
-    return callers.length > 0 && callers.every((call) => {
+    if (callers.length === 0) return this.overridesConstructionHook(scope, visiting);
+    return callers.every((call) => {
       const caller = this.scopeOf(call);
       return !!caller && this.isConstructionOnly(caller, visiting);
     });
+  }
+
+  /**
+   * A template method: this override has no callers of its own because a base class of the module calls
+   * `self.<name>()` from its constructor (`Metric.__init__` → `self._metric_init()`), and the base's
+   * own method of that name, if any, runs only there.
+   */
+  private overridesConstructionHook(scope: FunctionScope, visiting: Set<number>): boolean {
+    const cls = this.classInfo(scope.classNode);
+    if (!cls) return false;
+    const call = new RegExp(`(?<![\\w.])self\\.${scope.name}\\(`);
+    for (const base of this.moduleBases(cls, new Set())) {
+      const own = base.methods.get(scope.name);
+      const ownScope = own ? this.scopes.get(own.id) : undefined;
+      if (ownScope && this.callersOf(own!).length > 0) return this.isConstructionOnly(ownScope, visiting);
+      const init = base.methods.get('__init__');
+      if (init && call.test(init.text)) return true;
+    }
+    return false;
+  }
+
+  /** The module's classes this class derives from, nearest first. */
+  private moduleBases(cls: ClassInfo, seen: Set<ClassInfo>): ClassInfo[] {
+    const out: ClassInfo[] = [];
+    const bases = cls.node.childForFieldName('superclasses');
+    for (const b of bases ? namedChildren(bases) : []) {
+      const base = b.type === 'identifier' ? this.classesByName.get(b.text) : b.type === 'subscript' ? this.classesByName.get(b.childForFieldName('value')?.text ?? '') : undefined;
+      if (!base || seen.has(base)) continue;
+      seen.add(base);
+      out.push(base, ...this.moduleBases(base, seen));
+    }
+    return out;
   }
 
   private locksHeldByEveryCaller(fn: Node, visiting: Set<number>): string[] {
@@ -505,7 +591,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     for (const call of callers) {
       const callerScope = this.scopeOf(call);
       // Construction code runs before the object is shared: its calls need no lock.
-      if (callerScope && CONSTRUCTION_METHODS.has(callerScope.name)) continue;
+      if (callerScope && isConstructionMethod(callerScope.name, callerScope.classNode)) continue;
       let held = heldLocks(call, this);
       if (held.length === 0) {
         const caller = this.scopeOf(call);
@@ -800,6 +886,20 @@ function isDocumentedConfined(cls: ClassInfo): boolean {
   if (CONFINED_DOC.test(doc)) return true;
   const head = cls.node.text.slice(0, 2000);
   return /#\s*ftaudit:\s*confined\b/i.test(head);
+}
+
+function isProperty(method: Node): boolean {
+  return decoratorNames(method).some((d) => d === 'property' || d.endsWith('.setter'));
+}
+
+/** "This is the only thread-safe method in X", "the only thread-safe methods are …". */
+const ONLY_THREAD_SAFE = /\bonly thread[- ]safe methods?\b/i;
+
+/** The docstring of a function or class (its first statement, a string), or ''. */
+function docstringOf(def: Node): string {
+  const body = def.childForFieldName('body');
+  const first = body ? namedChildren(body)[0] : null;
+  return first?.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string' ? namedChildren(first)[0].text : '';
 }
 
 const CONFINED_DOC = /not (?:\w+ )?thread[- ]?safe|single[- ]threaded|(?:by|from|on|in) (?:one|a single|the same|its own|the loop's|the event loop's) thread|one thread at a time|confined to (?:one|a single|its) thread/i;

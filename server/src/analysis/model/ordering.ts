@@ -157,5 +157,11 @@ function isThreadStart(call: Node): boolean {
   if (!receiver) return false;
   if (receiver.type === 'call') return /(?:Thread|Timer)$/.test(receiver.childForFieldName('function')?.text ?? '');
   const parts = dottedName(receiver);
-  return !!parts && /thread|timer|worker/i.test(parts[parts.length - 1]);
+  if (!parts) return false;
+  if (/thread|timer|worker/i.test(parts[parts.length - 1])) return true;
+  // `t = threading.Thread(…)` … `t.start()`: a local bound to a thread in the same function.
+  if (receiver.type !== 'identifier') return false;
+  let def: Node | null = call.parent;
+  while (def && def.type !== 'function_definition') def = def.parent;
+  return !!def && new RegExp(`(?<![\\w.])${receiver.text}\\s*=\\s*[\\w.]*(?:Thread|Timer|Process)\\(`).test(def.text);
 }

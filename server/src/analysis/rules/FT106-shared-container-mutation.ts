@@ -123,17 +123,17 @@ export const FT106: Rule = {
       reportReorders(ctx, scope);
       const fn = scope.name;
       const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
-      for (const [name, list] of byContainer) {
-        let sequenceGuard: Fix | undefined;
-        const lines = list.map((x) => x.m.node.startPosition.row + 1);
-        for (const { m, kind } of list) {
-          // One operation is atomic on free-threaded CPython (per-object locks; the library reference's
-          // thread-safety guarantees): a lone change is not a race by itself. Compound uses are other rules'.
-          if (list.length === 1) continue;
-          {
+      // One operation is atomic on free-threaded CPython (per-object locks; the library reference's
+      // thread-safety guarantees): a lone change is not a race by itself, nor are changes made far apart
+      // (registering at a thread's start and unregistering at its end). Compound uses are other rules'.
+      for (const [name, all] of byContainer) {
+        for (const list of oneUpdate(all)) {
+          const lines = list.map((x) => x.m.node.startPosition.row + 1);
+          const fix = guardSequence(ctx, scope, list.map((x) => x.m.node));
+          for (const { m, kind } of list) {
             ctx.report(m.node, {
               severity: 'warning',
-              fix: sequenceGuard ??= guardSequence(ctx, scope, list.map((x) => x.m.node)),
+              fix,
               message:
                 `\`${name}\` (module-level ${kind}) is changed ${list.length} times in \`${fn}\` without a lock (lines ${lines.join(', ')}), and \`${fn}\` runs on threads (${via}). ` +
                 `Each operation is atomic on its own; the sequence is not, so other threads see the ${kind} half-updated and can interleave their own changes. ` +
@@ -145,3 +145,44 @@ export const FT106: Rule = {
     },
   },
 };
+
+/** Statements that end a run of changes: whatever they do between two changes takes unbounded time. */
+const COMPOUND = new Set(['for_statement', 'while_statement', 'try_statement', 'with_statement', 'if_statement', 'match_statement', 'function_definition', 'class_definition', 'decorated_definition']);
+
+/** The statement holding `node` that is a direct child of a block (or the module). */
+function statementOf(node: Node): Node {
+  let n = node;
+  while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+  return n;
+}
+
+/**
+ * Splits a function's changes of one container into the updates they make: runs of changes whose
+ * statements follow each other in one block (the next change in the same statement, or in one of the
+ * next three statements with only simple statements before it). Runs of one change are dropped.
+ */
+function oneUpdate<T extends { m: Mutation }>(changes: T[]): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  for (const c of changes) {
+    const previous = run[run.length - 1];
+    if (previous && !follows(previous.m.node, c.m.node)) {
+      if (run.length > 1) runs.push(run);
+      run = [];
+    }
+    run.push(c);
+  }
+  if (run.length > 1) runs.push(run);
+  return runs;
+}
+
+function follows(first: Node, next: Node): boolean {
+  let statement: Node | null = statementOf(first);
+  for (let steps = 0; statement && steps <= 3; steps++) {
+    if (next.startIndex >= statement.startIndex && next.endIndex <= statement.endIndex) return true;
+    if (steps > 0 && COMPOUND.has(statement.type)) return false;
+    statement = statement.nextNamedSibling;
+    while (statement?.type === 'comment') statement = statement.nextNamedSibling;
+  }
+  return false;
+}

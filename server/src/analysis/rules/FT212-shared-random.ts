@@ -2,7 +2,7 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
-import { calleeName, enclosingLoop, isTestCode, runsOnThreads, textHas, threadCode } from './hazards';
+import { calleeName, enclosingLoop, isPacedLoop, isTestCode, runsOnThreads, textHas, threadCode } from './hazards';
 
 const GATE = /\brandom\b/;
 
@@ -36,7 +36,8 @@ export const FT212: Rule = {
         });
         return;
       }
-      if (!enclosingLoop(node, where.scope.node)) return;
+      const loop = enclosingLoop(node, where.scope.node);
+      if (!loop) return;
       if (fn === 'gauss') {
         ctx.report(node, {
           severity: 'warning',
@@ -46,6 +47,9 @@ export const FT212: Rule = {
         });
         return;
       }
+      // A loop that waits on every pass (`event.wait(interval + random.random())`) calls the generator
+      // a few times a second: nothing contends.
+      if (isPacedLoop(loop)) return;
       ctx.report(node, {
         severity: 'info',
         message:
