@@ -210,7 +210,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /**
    * When a method's docstring says it is the class's only thread-safe method ("This is the only
-   * thread-safe method in `BlockingConnection`; all other manipulations must be performed from the
+   * thread-safe method in `Connection`; all other manipulations must be performed from the
    * connection's thread"), the fields of `self` those methods (and the methods they call on `self`)
    * mention: the only state another thread can reach. Null when the class documents no such method.
    */
