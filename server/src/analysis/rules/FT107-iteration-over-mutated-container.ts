@@ -1,13 +1,13 @@
 // FT107 — iterating a shared container (module global, class attribute, field of a shared object)
 // while other code changes it in place. Docs: docs/rules/FT107.md
 import type { Node } from '../parser';
-import type { Rule, RuleContext } from '../types';
+import type { Finding, Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { namedChildren, snippet } from '../model/syntax';
-import { changesKnownContainer, mutationOf, raceVerdict } from './common';
+import { changesKnownContainer, mutationOf, raceVerdict, runsAlone } from './common';
 import { textHas } from './hazards';
 import { sharedWrites } from './writes';
 
@@ -139,7 +139,8 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   if (!shared || shared.kind === 'module-attribute') return;
   // Changes made inside the loop itself are a single-thread bug, not a race with another thread.
   const changes = changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
-  const sites = changes.filter((s) => s.node.startIndex < node.startIndex || s.node.startIndex >= node.endIndex);
+  const inside = (s: ChangeSite) => s.node.startIndex >= node.startIndex && s.node.startIndex < node.endIndex;
+  const sites = changes.filter((s) => !inside(s));
   if (sites.length === 0) return;
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
@@ -162,6 +163,39 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
       `a dict or set raises "changed size during iteration", a list skips or repeats items, and on free-threaded Python the change really runs at the same time.${verdict.where} ` +
       `Take a snapshot under the lock that guards the changes (\`with lock: items = list(${snippet(container, 30)})\`), or hand data over through a queue.Queue.`,
   });
+  reportWriters(node, iterable, scope, shared, changes.filter((s) => !s.locked), ctx, !!verdict.where, { severity: verdict.severity === 'error' ? 'warning' : verdict.severity, confidence });
+}
+
+const reportedWriters = new WeakMap<ModuleModel, Set<Node>>();
+
+/**
+ * The other side of the race: each unlocked change of the container, where a fix has to take the same
+ * lock as the loop (or hand the data over). A change inside the loop itself breaks the iteration even
+ * on one thread. Otherwise a change is reported when something puts it beside the loop: one of the two
+ * runs on a thread the module starts (or assume-concurrent says every function may); where neither
+ * side is on a thread, the change may well run on the loop's own thread.
+ * Once per change, however many loops iterate the container.
+ */
+function reportWriters(loop: Node, iterable: Node, scope: FunctionScope, shared: SharedState, sites: ChangeSite[], ctx: RuleContext, loopOnThread: boolean, level: { severity: Finding['severity']; confidence: Finding['confidence'] }): void {
+  let done = reportedWriters.get(ctx.model);
+  if (!done) reportedWriters.set(ctx.model, (done = new Set()));
+  const line = iterable.startPosition.row + 1;
+  for (const site of sites) {
+    if (done.has(site.node)) continue;
+    const inLoop = site.node.startIndex >= loop.startIndex && site.node.startIndex < loop.endIndex;
+    const writer = ctx.model.scopeOf(site.node);
+    if (!writer) continue;
+    if (!inLoop && (runsAlone(site.node, writer, ctx) || !(site.onThread || loopOnThread || ctx.options.assumeConcurrent))) continue;
+    done.add(site.node);
+    ctx.report(site.node, {
+      ...level,
+      message: inLoop
+        ? `\`${snippet(site.node, 40)}\` changes ${shared.description} inside the loop that iterates it (line ${line}): a dict or set raises "changed size during iteration" and a list skips the next item, even on one thread. ` +
+          `Collect what to change and apply it after the loop, or iterate over a snapshot (\`list(${snippet(iterable, 30)})\`).`
+        : `\`${snippet(site.node, 40)}\` changes ${shared.description} while \`${scope.name}\` iterates it (line ${line}) without a lock: on free-threaded Python the loop sees the change mid-iteration — a dict or set raises "changed size during iteration", a list skips or repeats items. ` +
+          `Take one lock here and around the loop's snapshot (\`with lock: items = list(…)\`), or hand the data over through a queue.Queue.`,
+    });
+  }
 }
 
 const NEXT_ITER = /\bnext\(\s*iter\(/;
