@@ -69,7 +69,9 @@ export class CheckPool {
     const script = options.workers > 1 ? workerScript() : null;
     if (!script) return;
     for (let i = 0; i < options.workers; i++) {
-      const worker = 'file' in script ? new Worker(script.file) : new Worker(script.code, { eval: true });
+      // A small young generation: the per-file garbage is short-lived, and two workers' semi-spaces add up.
+      const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+      const worker = 'file' in script ? new Worker(script.file, { resourceLimits }) : new Worker(script.code, { eval: true, resourceLimits });
       const slot: Slot = { worker, dead: false };
       const die = (message: string) => {
         if (slot.dead) return;

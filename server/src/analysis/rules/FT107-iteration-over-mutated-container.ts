@@ -173,7 +173,7 @@ const reportedWriters = new WeakMap<ModuleModel, Set<Node>>();
  * lock as the loop (or hand the data over). A change inside the loop itself breaks the iteration even
  * on one thread. Otherwise a change is reported when something puts it beside the loop: one of the two
  * runs on a thread the module starts (or assume-concurrent says every function may); where neither
- * side is on a thread, the change may well run on the loop's own thread.
+ * side is on a thread, or the change is the loop's own function's, it may well run on the loop's thread.
  * Once per change, however many loops iterate the container.
  */
 function reportWriters(loop: Node, iterable: Node, scope: FunctionScope, shared: SharedState, sites: ChangeSite[], ctx: RuleContext, loopOnThread: boolean, level: { severity: Finding['severity']; confidence: Finding['confidence'] }): void {
@@ -186,6 +186,9 @@ function reportWriters(loop: Node, iterable: Node, scope: FunctionScope, shared:
     const writer = ctx.model.scopeOf(site.node);
     if (!writer) continue;
     if (!inLoop && (runsAlone(site.node, writer, ctx) || !(site.onThread || loopOnThread || ctx.options.assumeConcurrent))) continue;
+    // The loop's own function, outside the loop: it races with the loop only when that function runs on
+    // several threads at once — which real sharing evidence says, assume-concurrent alone does not.
+    if (!inLoop && writer === scope && level.confidence === 'low') continue;
     done.add(site.node);
     ctx.report(site.node, {
       ...level,
