@@ -135,6 +135,7 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   if (!container || !iterable) return;
   const scope = ctx.model.scopeOf(node);
   if (!scope) return;
+  reportChangesOneCallDeep(node, iterable, container, scope, ctx);
   const shared = sharedState(container, scope, ctx.model, 'object') ?? fieldOfUntrackedObject(container, scope, ctx.model);
   if (!shared || shared.kind === 'module-attribute') return;
   // Changes made inside the loop itself are a single-thread bug, not a race with another thread.
@@ -164,6 +165,43 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
       `Take a snapshot under the lock that guards the changes (\`with lock: items = list(${snippet(container, 30)})\`), or hand data over through a queue.Queue.`,
   });
   reportWriters(node, iterable, scope, shared, changes.filter((s) => !s.locked), ctx, !!verdict.where, { severity: verdict.severity === 'error' ? 'warning' : verdict.severity, confidence });
+}
+
+/**
+ * `for tag in self._receivers.keys(): self.cancel(tag)` where `cancel` pops from `self._receivers`: the
+ * loop changes what it iterates one call deep — "changed size during iteration" on the first pass, on one
+ * thread as on many. Reported at the call, whatever the sharing.
+ */
+function reportChangesOneCallDeep(loop: Node, iterable: Node, container: Node, scope: FunctionScope, ctx: RuleContext): void {
+  if (loop.type !== 'for_statement' || !scope.receiver || !scope.classNode) return;
+  const parts = container.text.split('.');
+  if (parts.length !== 2 || parts[0] !== scope.receiver) return;
+  const cls = ctx.model.classInfo(scope.classNode);
+  const changes = cls ? fieldChangeNodes(ctx.model).get(`${cls.name}.${parts[1]}`) : undefined;
+  if (!changes) return;
+  const byMethod = new Map<string, Node>();
+  for (const c of changes) if (!byMethod.has(c.scope.name) && c.scope.classNode === scope.classNode) byMethod.set(c.scope.name, c.node);
+  const body = loop.childForFieldName('body');
+  if (!body) return;
+  for (const call of ctx.model.ownNodes(scope)) {
+    if (call.type !== 'call' || call.startIndex < body.startIndex || call.endIndex > body.endIndex) continue;
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'attribute' || fn.childForFieldName('object')?.text !== scope.receiver) continue;
+    const change = byMethod.get(fn.childForFieldName('attribute')?.text ?? '');
+    if (!change || change.startIndex >= loop.startIndex && change.endIndex <= loop.endIndex) continue;
+    ctx.report(call, {
+      severity: 'warning',
+      confidence: 'high',
+      message:
+        `\`${snippet(call, 40)}\` changes \`${container.text}\` (\`${snippet(change, 40)}\`, line ${change.startPosition.row + 1}) inside the loop that iterates it (line ${iterable.startPosition.row + 1}): ` +
+        `a dict or set raises "changed size during iteration" on the next pass and a list skips items, on one thread as on many. Iterate over a snapshot (\`list(${snippet(iterable, 30)})\`).`,
+      fix: {
+        message: `Iterate over a snapshot: \`list(${snippet(iterable, 30)})\``,
+        applicability: 'safe',
+        edits: [{ start: iterable.startIndex, end: iterable.endIndex, newText: `list(${iterable.text})` }],
+      },
+    });
+  }
 }
 
 const reportedWriters = new WeakMap<ModuleModel, Set<Node>>();
