@@ -162,6 +162,8 @@ export const FT102: Rule = {
       const target = node.childForFieldName('left');
       const value = node.childForFieldName('right');
       if (!scope || !target || !value || (target.type !== 'identifier' && target.type !== 'attribute' && target.type !== 'subscript')) return;
+      // A name assigned in a function is its local unless declared `global`/`nonlocal`: never shared.
+      if (target.type === 'identifier' && !scope.globals.has(target.text) && !scope.nonlocals.has(target.text)) return;
       // The value must mention the target's root name before a structural look is worth it.
       const root = target.type === 'subscript' ? target.childForFieldName('value') : target;
       const valueText = value.text;
