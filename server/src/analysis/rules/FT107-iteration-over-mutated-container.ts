@@ -138,10 +138,9 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   reportChangesOneCallDeep(node, iterable, container, scope, ctx);
   const shared = sharedState(container, scope, ctx.model, 'object') ?? fieldOfUntrackedObject(container, scope, ctx.model);
   if (!shared || shared.kind === 'module-attribute') return;
-  // Changes made inside the loop itself are a single-thread bug, not a race with another thread.
+  // The loop is reported for changes made elsewhere; its own changes are reported as writers below.
   const changes = changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
-  const inside = (s: ChangeSite) => s.node.startIndex >= node.startIndex && s.node.startIndex < node.endIndex;
-  const sites = changes.filter((s) => !inside(s));
+  const sites = changes.filter((s) => !within(s.node, node));
   if (sites.length === 0) return;
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
@@ -188,7 +187,7 @@ function reportChangesOneCallDeep(loop: Node, iterable: Node, container: Node, s
     const fn = call.childForFieldName('function');
     if (fn?.type !== 'attribute' || fn.childForFieldName('object')?.text !== scope.receiver) continue;
     const change = byMethod.get(fn.childForFieldName('attribute')?.text ?? '');
-    if (!change || change.startIndex >= loop.startIndex && change.endIndex <= loop.endIndex) continue;
+    if (!change || within(change, loop) || leavesLoopAfter(call, loop)) continue;
     ctx.report(call, {
       severity: 'warning',
       confidence: 'high',
@@ -202,6 +201,21 @@ function reportChangesOneCallDeep(loop: Node, iterable: Node, container: Node, s
       },
     });
   }
+}
+
+function within(node: Node, outer: Node): boolean {
+  return node.startIndex >= outer.startIndex && node.startIndex < outer.endIndex;
+}
+
+const EXITS = new Set(['break_statement', 'return_statement', 'raise_statement']);
+
+/** Is `node` followed, in its own block inside `loop`, by a statement that leaves the loop? */
+function leavesLoopAfter(node: Node, loop: Node): boolean {
+  let statement: Node = node;
+  while (statement.parent && statement.parent.type !== 'block' && statement.parent !== loop) statement = statement.parent;
+  if (EXITS.has(statement.type)) return true;
+  for (let next = statement.nextNamedSibling; next; next = next.nextNamedSibling) if (EXITS.has(next.type)) return true;
+  return false;
 }
 
 const reportedWriters = new WeakMap<ModuleModel, Set<Node>>();
@@ -220,13 +234,16 @@ function reportWriters(loop: Node, iterable: Node, scope: FunctionScope, shared:
   const line = iterable.startPosition.row + 1;
   for (const site of sites) {
     if (done.has(site.node)) continue;
-    const inLoop = site.node.startIndex >= loop.startIndex && site.node.startIndex < loop.endIndex;
+    // A change followed by `break`/`return`/`raise` ends the iteration first: no bug on one thread, but
+    // still the writer beside another thread's pass through the same loop.
+    const inBody = within(site.node, loop);
+    const inLoop = inBody && !leavesLoopAfter(site.node, loop);
     const writer = ctx.model.scopeOf(site.node);
     if (!writer) continue;
     if (!inLoop && (runsAlone(site.node, writer, ctx) || !(site.onThread || loopOnThread || ctx.options.assumeConcurrent))) continue;
-    // The loop's own function, outside the loop: it races with the loop only when that function runs on
+    // The loop's own function, after or before the loop: it races with the loop only when that function runs on
     // several threads at once — which real sharing evidence says, assume-concurrent alone does not.
-    if (!inLoop && writer === scope && level.confidence === 'low') continue;
+    if (!inBody && writer === scope && level.confidence === 'low') continue;
     done.add(site.node);
     ctx.report(site.node, {
       ...level,
