@@ -6,7 +6,7 @@ import type { ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
-import { namedChildren, snippet } from '../model/syntax';
+import { boundNames, namedChildren, snippet } from '../model/syntax';
 import { changesKnownContainer, mutationOf, raceVerdict, runsAlone } from './common';
 import { textHas } from './hazards';
 import { sharedWrites } from './writes';
@@ -163,7 +163,7 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
       `a dict or set raises "changed size during iteration", a list skips or repeats items, and on free-threaded Python the change really runs at the same time.${verdict.where} ` +
       `Take a snapshot under the lock that guards the changes (\`with lock: items = list(${snippet(container, 30)})\`), or hand data over through a queue.Queue.`,
   });
-  reportWriters(node, iterable, scope, shared, changes.filter((s) => !s.locked), ctx, !!verdict.where, { severity: verdict.severity === 'error' ? 'warning' : verdict.severity, confidence });
+  reportWriters(node, iterable, container, scope, shared, changes.filter((s) => !s.locked), ctx, !!verdict.where, { severity: verdict.severity === 'error' ? 'warning' : verdict.severity, confidence });
 }
 
 /**
@@ -207,6 +207,41 @@ function within(node: Node, outer: Node): boolean {
   return node.startIndex >= outer.startIndex && node.startIndex < outer.endIndex;
 }
 
+/**
+ * Does the change resize the very container the loop iterates (same expression, not another object's
+ * field of the same name)? `d[k] = v` (or `+=`) with `k` the loop's own variable only replaces a value.
+ */
+function changesSizeOf(change: Node, container: Node, loop: Node): boolean {
+  const m = mutationOf(change);
+  if (!m || m.container.text !== container.text) return false;
+  if (m.kind !== 'item-assignment' && m.kind !== 'item-augmented') return true;
+  const key = change.childForFieldName('left')?.childForFieldName('subscript')?.text;
+  const loopVars = loop.type === 'for_statement' ? boundNames(loop.childForFieldName('left')) : [];
+  return !key || !loopVars.includes(key);
+}
+
+/** The container whose keys a loop visits, through snapshots too (`list(d)`, `sorted(d.items())`). */
+function visitedContainer(iterable: Node | null): Node | null {
+  if (!iterable) return null;
+  const direct = iteratedContainer(iterable);
+  if (direct) return direct;
+  const fn = iterable.type === 'call' ? iterable.childForFieldName('function') : null;
+  const arg = fn?.type === 'identifier' && SNAPSHOTS.has(fn.text) ? namedChildren(iterable.childForFieldName('arguments')!)[0] : undefined;
+  return arg ? iteratedContainer(arg) : null;
+}
+
+/** `for k in d: d[k] = v`: the change only replaces the value of a key its own loop is visiting. */
+function replacesVisitedValue(change: Node): boolean {
+  const m = mutationOf(change);
+  if (!m || (m.kind !== 'item-assignment' && m.kind !== 'item-augmented')) return false;
+  for (let n = change.parent; n && n.type !== 'function_definition'; n = n.parent) {
+    if (n.type !== 'for_statement') continue;
+    const iterated = visitedContainer(n.childForFieldName('right'));
+    if (iterated?.text === m.container.text && !changesSizeOf(change, m.container, n)) return true;
+  }
+  return false;
+}
+
 const EXITS = new Set(['break_statement', 'return_statement', 'raise_statement']);
 
 /** Is `node` followed, in its own block inside `loop`, by a statement that leaves the loop? */
@@ -228,7 +263,7 @@ const reportedWriters = new WeakMap<ModuleModel, Set<Node>>();
  * side is on a thread, or the change is the loop's own function's, it may well run on the loop's thread.
  * Once per change, however many loops iterate the container.
  */
-function reportWriters(loop: Node, iterable: Node, scope: FunctionScope, shared: SharedState, sites: ChangeSite[], ctx: RuleContext, loopOnThread: boolean, level: { severity: Finding['severity']; confidence: Finding['confidence'] }): void {
+function reportWriters(loop: Node, iterable: Node, container: Node, scope: FunctionScope, shared: SharedState, sites: ChangeSite[], ctx: RuleContext, loopOnThread: boolean, level: { severity: Finding['severity']; confidence: Finding['confidence'] }): void {
   let done = reportedWriters.get(ctx.model);
   if (!done) reportedWriters.set(ctx.model, (done = new Set()));
   const line = iterable.startPosition.row + 1;
@@ -236,7 +271,12 @@ function reportWriters(loop: Node, iterable: Node, scope: FunctionScope, shared:
     if (done.has(site.node)) continue;
     // A change followed by `break`/`return`/`raise` ends the iteration first: no bug on one thread, but
     // still the writer beside another thread's pass through the same loop.
-    const inBody = within(site.node, loop);
+    const body = loop.type === 'for_statement' ? loop.childForFieldName('body') : loop;
+    const inBody = !!body && within(site.node, body);
+    // In the body, a change that does not resize what the loop iterates (the visited key's value,
+    // another object's field of the same name) is no hazard to this loop; the visited key's value
+    // replaced in any loop over the container resizes nothing, for any loop.
+    if ((inBody && !changesSizeOf(site.node, container, loop)) || replacesVisitedValue(site.node)) continue;
     const inLoop = inBody && !leavesLoopAfter(site.node, loop);
     const writer = ctx.model.scopeOf(site.node);
     if (!writer) continue;
