@@ -5,7 +5,7 @@ import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockishName, withItems, type LockResolver } from './locks';
 import { buildScope, isMutableContainer, resolveName, type FunctionScope } from './scopes';
-import { accessRoot, boundNames, decoratorNames, dottedName, namedChildren } from './syntax';
+import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, namedChildren } from './syntax';
 import { ThreadModel, type CallableResolver } from './threads';
 import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
@@ -880,10 +880,7 @@ function countNewlines(text: string, end: number): number {
  * its body. Its fields are the caller's to protect; only fields its own locks guard stay shared.
  */
 function isDocumentedConfined(cls: ClassInfo): boolean {
-  const body = cls.node.childForFieldName('body');
-  const first = body ? namedChildren(body)[0] : null;
-  const doc = first?.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string' ? namedChildren(first)[0].text : '';
-  if (CONFINED_DOC.test(doc)) return true;
+  if (CONFINED_DOC.test(docstringOf(cls.node))) return true;
   const head = cls.node.text.slice(0, 2000);
   return /#\s*ftaudit:\s*confined\b/i.test(head);
 }
@@ -894,13 +891,6 @@ function isProperty(method: Node): boolean {
 
 /** "This is the only thread-safe method in X", "the only thread-safe methods are …". */
 const ONLY_THREAD_SAFE = /\bonly thread[- ]safe methods?\b/i;
-
-/** The docstring of a function or class (its first statement, a string), or ''. */
-function docstringOf(def: Node): string {
-  const body = def.childForFieldName('body');
-  const first = body ? namedChildren(body)[0] : null;
-  return first?.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string' ? namedChildren(first)[0].text : '';
-}
 
 const CONFINED_DOC = /not (?:\w+ )?thread[- ]?safe|single[- ]threaded|(?:by|from|on|in) (?:one|a single|the same|its own|the loop's|the event loop's) thread|one thread at a time|confined to (?:one|a single|its) thread/i;
 

@@ -31,6 +31,13 @@ export function decoratorNames(fn: Node): string[] {
     .map((d) => d.text.replace(/^@/, '').replace(/\(.*$/s, '').trim());
 }
 
+/** The docstring of a function or class (its first statement, a string; comments skipped), or ''. */
+export function docstringOf(def: Node): string {
+  const body = def.childForFieldName('body');
+  const first = body ? namedChildren(body)[0] : null;
+  return first?.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string' ? namedChildren(first)[0].text : '';
+}
+
 /** `a.b.c` → ['a','b','c'] for identifiers and attribute chains; null for anything else. */
 export function dottedName(node: Node | null): string[] | null {
   if (!node) return null;
