@@ -1,23 +1,31 @@
 // Open documents with one tree-sitter tree each. Edits are applied to the text and to the tree at once
 // (cheap: `tree.edit`), while re-parsing is deferred to the next analysis so a burst of keystrokes costs
-// one incremental parse. Each parse is exported for the analysis (`SyntaxTree`), taking over the
-// subtrees of the previous export that the edits did not touch.
+// one parse. Edits inside one statement re-parse only that statement and splice it into the exported
+// tree (`reparseStatement`); other edits re-parse the whole text incrementally and export it, taking
+// over the subtrees of the previous export that the edits did not touch.
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Parser, Tree, WasmTree } from './analysis/parser';
 import { Edit } from 'web-tree-sitter';
 import { exportTree, exportTreeIncrementally, type TextChange } from './analysis/syntaxTree';
+import { reparseStatement } from './analysis/reparseStatement';
 
 export interface OpenDocument {
   document: TextDocument;
-  /** The last parsed tree, edited in place by later changes until the next parse. */
+  /** The last whole-text parse, edited in place by every later change until the next one. */
   tree: WasmTree | null;
-  /** The export of the last parse. */
+  /** The export of the text as of the last parse or statement re-parse. */
   syntax: Tree | null;
-  /** Changes since `syntax` was exported, in order. */
+  /** Changes since `syntax` was made, in order. */
   changes: TextChange[];
-  /** True when `tree` has edits that have not been re-parsed yet. */
+  /** True when the text has changed since `syntax` was made. */
   stale: boolean;
+  /**
+   * Ranges (in the current text) whose structure in `syntax` comes from statement re-parses made
+   * after `tree`'s parse: the next whole-text parse must not take over `syntax`'s nodes there, since
+   * `tree` never saw that structure and so cannot report it as changed.
+   */
+  spliced: Array<{ startIndex: number; endIndex: number }>;
   /** The text has (or had) a CR: tree-sitter's rows then differ from LSP lines. */
   hasCR: boolean;
 }
@@ -49,6 +57,31 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
   return { row, column: offset - lineStart };
 }
 
+/** Moves `range` (offsets in a text) through the change `[start, oldEnd)` → `[start, newEnd)`; a change touching it widens it. */
+function moveThrough(range: { startIndex: number; endIndex: number }, start: number, oldEnd: number, newEnd: number): void {
+  const delta = newEnd - oldEnd;
+  if (oldEnd < range.startIndex) {
+    range.startIndex += delta;
+    range.endIndex += delta;
+  } else if (start <= range.endIndex) {
+    range.startIndex = Math.min(range.startIndex, start);
+    range.endIndex = Math.max(range.endIndex + delta, newEnd);
+  }
+}
+
+/** Adds `range` to `ranges`, merged with those it overlaps or touches (re-parsing one statement again and again adds nothing). */
+function addRange(ranges: Array<{ startIndex: number; endIndex: number }>, range: { startIndex: number; endIndex: number }): void {
+  let { startIndex, endIndex } = range;
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    const r = ranges[i];
+    if (r.endIndex < startIndex || r.startIndex > endIndex) continue;
+    startIndex = Math.min(startIndex, r.startIndex);
+    endIndex = Math.max(endIndex, r.endIndex);
+    ranges.splice(i, 1);
+  }
+  ranges.push({ startIndex, endIndex });
+}
+
 export class DocumentStore {
   private readonly docs = new Map<string, OpenDocument>();
 
@@ -56,7 +89,7 @@ export class DocumentStore {
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
-    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), tree: null, syntax: null, changes: [], stale: true, hasCR: text.includes('\r') };
+    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), tree: null, syntax: null, changes: [], stale: true, spliced: [], hasCR: text.includes('\r') };
     this.docs.set(uri, entry);
     return entry;
   }
@@ -83,6 +116,7 @@ export class DocumentStore {
         const oldEndPosition = plain ? point(doc.positionAt(oldEndIndex)) : pointAt(doc.getText(), oldEndIndex);
         entry.tree.edit(new Edit({ startIndex, oldEndIndex, newEndIndex, startPosition, oldEndPosition, newEndPosition: pointAfter(startPosition, change.text) }));
         entry.changes.push({ start: startIndex, oldEnd: oldEndIndex, newEnd: newEndIndex });
+        for (const r of entry.spliced) moveThrough(r, startIndex, oldEndIndex, newEndIndex);
       }
       if (change.text.includes('\r')) entry.hasCR = true;
       entry.document = TextDocument.update(entry.document, [change], version);
@@ -91,12 +125,43 @@ export class DocumentStore {
     return entry;
   }
 
-  /** The up-to-date tree: re-parses incrementally from the edited old tree when needed. */
+  /** The up-to-date tree: re-parses the edited definition, or the whole text incrementally, when needed. */
   tree(entry: OpenDocument): Tree {
     if (!entry.stale && entry.syntax) return entry.syntax;
+    const spliced = this.reparseStatement(entry);
+    if (spliced) return spliced;
     const next = this.parser.parse(entry.document.getText(), entry.tree);
     if (!next) throw new Error(`tree-sitter could not parse ${entry.document.uri}`);
     return this.adopt(entry, next);
+  }
+
+  /**
+   * The whole-text parse of the current text (the analysis reads `tree()`; this is for callers that
+   * need tree-sitter's own tree). Brings the export up to date first.
+   */
+  parsedTree(entry: OpenDocument): WasmTree {
+    this.tree(entry);
+    if (entry.spliced.length > 0 || !entry.tree) {
+      const next = this.parser.parse(entry.document.getText(), entry.tree);
+      if (!next) throw new Error(`tree-sitter could not parse ${entry.document.uri}`);
+      entry.tree?.delete();
+      entry.tree = next;
+      entry.spliced = [];
+    }
+    return entry.tree;
+  }
+
+  /** Splices a re-parse of the one statement the changes fall in, when that is certain to be right. */
+  private reparseStatement(entry: OpenDocument, options?: { progressCallback: () => boolean }): Tree | null {
+    if (!entry.tree || !entry.syntax || entry.changes.length === 0) return null;
+    const text = entry.document.getText();
+    const result = reparseStatement(this.parser, entry.syntax, text, entry.changes, options);
+    if (!result) return null;
+    addRange(entry.spliced, result.replaced);
+    entry.syntax = result.tree;
+    entry.changes = [];
+    entry.stale = false;
+    return entry.syntax;
   }
 
   /** Makes `next` (the parse of the document's current text) its tree, and exports it. */
@@ -105,11 +170,12 @@ export class DocumentStore {
     const old = entry.tree;
     entry.syntax =
       old && entry.syntax && entry.changes.length <= MAX_MAPPED_CHANGES
-        ? exportTreeIncrementally(next, text, entry.syntax, entry.changes, old.getChangedRanges(next))
+        ? exportTreeIncrementally(next, text, entry.syntax, entry.changes, [...old.getChangedRanges(next), ...entry.spliced])
         : exportTree(next, text);
     old?.delete();
     entry.tree = next;
     entry.changes = [];
+    entry.spliced = [];
     entry.stale = false;
     return entry.syntax;
   }
@@ -121,6 +187,8 @@ export class DocumentStore {
   treeWithin(entry: OpenDocument, budgetMs: number): Tree | null {
     if (!entry.stale && entry.syntax) return entry.syntax;
     const deadline = performance.now() + budgetMs;
+    const spliced = this.reparseStatement(entry, { progressCallback: () => performance.now() > deadline });
+    if (spliced) return spliced;
     const next = this.parser.parse(entry.document.getText(), entry.tree, { progressCallback: () => performance.now() > deadline });
     if (!next) {
       this.parser.reset(); // a cancelled parse would otherwise resume on the next call
@@ -136,6 +204,7 @@ export class DocumentStore {
     entry.tree = null;
     entry.syntax = null;
     entry.changes = [];
+    entry.spliced = [];
     entry.stale = true;
   }
 

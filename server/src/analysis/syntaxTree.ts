@@ -267,7 +267,8 @@ function tablesOf(tree: WasmTree): LanguageTables {
 
 const ERROR_SYMBOL = 65535;
 
-type Reuse = (type: string, start: number, end: number) => SyntaxNode | undefined;
+/** A node of an earlier export for the node being read, if one can stand for it; `hasError` asks tree-sitter. */
+type Reuse = (type: string, start: number, end: number, hasError: () => boolean) => SyntaxNode | undefined;
 
 interface Frame {
   node: SyntaxNode;
@@ -278,7 +279,7 @@ interface Frame {
  * One cursor walk over the tree; `reuse` may hand back a node of an earlier export for a subtree,
  * which is then not entered. Four crossings into wasm per new node (type, field, start, end).
  */
-function exportWith(tree: WasmTree, source: Source, reuse: Reuse): SyntaxTree {
+function exportWith(tree: WasmTree, source: Source, reuse: Reuse, offset = 0): SyntaxTree {
   const tables = tablesOf(tree);
   const cursor = tree.walk();
   let exported = 0;
@@ -291,7 +292,7 @@ function exportWith(tree: WasmTree, source: Source, reuse: Reuse): SyntaxTree {
   const typeName = (typeId: number) => (typeId === ERROR_SYMBOL ? 'ERROR' : tables.types[typeId]);
   try {
     const rootId = cursor.nodeTypeId;
-    const root = readNew(typeName(rootId), rootId, cursor.startIndex, cursor.endIndex);
+    const root = readNew(typeName(rootId), rootId, cursor.startIndex + offset, cursor.endIndex + offset);
     root.error = tree.rootNode.hasError;
     if (!cursor.gotoFirstChild()) return new SyntaxTree(root, source, exported);
     const stack: Frame[] = [{ node: root, kids: [] }];
@@ -299,11 +300,11 @@ function exportWith(tree: WasmTree, source: Source, reuse: Reuse): SyntaxTree {
       const frame = stack[stack.length - 1];
       const typeId = cursor.nodeTypeId;
       const type = typeName(typeId);
-      const start = cursor.startIndex;
-      const end = cursor.endIndex;
+      const start = cursor.startIndex + offset;
+      const end = cursor.endIndex + offset;
       const fieldId = cursor.currentFieldId;
       const field = fieldId ? tables.fields[fieldId] ?? null : null;
-      const old = reuse(type, start, end);
+      const old = reuse(type, start, end, () => cursor.currentNode.hasError);
       const node = old ?? readNew(type, typeId, start, end);
       node.parent = frame.node;
       node.childIndex = frame.kids.length;
@@ -331,6 +332,14 @@ export function exportTree(tree: WasmTree, text: string): SyntaxTree {
 }
 
 /**
+ * Exports the parse of a piece of `source`'s text that starts at `offset` (its nodes get the offsets of
+ * the whole text, so they can be spliced into its tree).
+ */
+export function exportPiece(tree: WasmTree, source: Source, offset: number): SyntaxTree {
+  return exportWith(tree, source, () => undefined, offset);
+}
+
+/**
  * Exports `tree`, the re-parse of `previous`'s text after `changes` (in the order applied), taking
  * over every subtree of `previous` that no change touched and that is outside `changedRanges`
  * (tree-sitter's ranges whose structure changed, in the new tree's offsets).
@@ -349,7 +358,7 @@ export function exportTreeIncrementally(
   const taken = new Set<SyntaxNode>();
   const shifts: Array<[SyntaxNode, number]> = [];
   source.text = text;
-  const next = exportWith(tree, source, (type, start, end) => {
+  const next = exportWith(tree, source, (type, start, end, hasError) => {
     for (const r of changedRanges) if (r.startIndex <= end && r.endIndex >= start) return undefined;
     // Map the range back through the changes, last first; one that touches it makes it new.
     let s = start;
@@ -364,6 +373,9 @@ export function exportTreeIncrementally(
     }
     const old = findNode(oldRoot, s, e, type);
     if (!old || taken.has(old)) return undefined;
+    // tree-sitter's changed ranges can leave out an error node it added (a zero-width ERROR between
+    // two tokens of an otherwise unchanged statement): the error flags must agree too.
+    if (old.hasError !== hasError()) return undefined;
     taken.add(old);
     if (start !== s) shifts.push([old, start - s]);
     return old;

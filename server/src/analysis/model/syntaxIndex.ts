@@ -15,9 +15,13 @@ export const INDEXED_TYPES = [
 ] as const;
 export type IndexedType = (typeof INDEXED_TYPES)[number];
 
-/** An indexed node or comment inside a definition, with its depth below the definition. */
+/**
+ * An indexed node or comment inside a definition, with its depth below the definition; or (node null)
+ * a node that is not indexed but closed a nested function's scope, which a replay must close too (the
+ * statement after a nested `def` holds calls deeper than the `def` itself).
+ */
 interface CachedEntry {
-  node: Node;
+  node: Node | null;
   depth: number;
 }
 
@@ -67,8 +71,13 @@ export class SyntaxIndex {
     const scopes: Array<[number, number]> = [];
     // Functions and classes being walked afresh: what they hold is cached for the next index.
     const recorders: Array<{ node: Node; depth: number; entries: CachedEntry[] }> = [];
-    const visit = (node: Node, depth: number): void => {
-      while (scopes.length > 0 && scopes[scopes.length - 1][0] >= depth) scopes.pop();
+    const visit = (node: Node | null, depth: number): void => {
+      let closed = false;
+      while (scopes.length > 0 && scopes[scopes.length - 1][0] >= depth) {
+        scopes.pop();
+        closed = true;
+      }
+      if (!node) return;
       const type = node.type;
       if (type === 'comment') {
         this.comments.push({ text: node.text, start: node.startIndex, end: node.endIndex });
@@ -84,7 +93,10 @@ export class SyntaxIndex {
           this.add(type, { node, fn }, enclosing);
           if (type === 'class_definition') scopes.push([depth, -1]);
         }
-      } else return;
+      } else {
+        if (closed) for (const r of recorders) r.entries.push({ node: null, depth: depth - r.depth });
+        return;
+      }
       for (const r of recorders) r.entries.push({ node, depth: depth - r.depth });
     };
     // Pre-order walk with an explicit stack (nesting can be thousands deep).
