@@ -9,6 +9,11 @@ import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, namedC
 import { ThreadModel, type CallableResolver } from './threads';
 import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
+import { moduleMentions } from './textGate';
+
+const HOOK_WORDS = /register_at_fork|atexit|__del__/;
+const START_CALL = /\.start\(\)/;
+const DAEMON_FLAG = /daemon\s*=\s*True|setDaemon\(\s*True/;
 
 const CALL: ReadonlySet<string> = new Set(['call']);
 
@@ -170,10 +175,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
   get ordering(): OrderingModel {
     if (this.orderingModel) return this.orderingModel;
     // Hooks need `register_at_fork`/`atexit` and finalisers `__del__` in the text: skip the walk otherwise.
-    const gated = this.source !== undefined && !/register_at_fork|atexit|__del__/.test(this.source);
-    const starts = this.source === undefined || this.source.includes('.start()');
-    const contracts = this.source === undefined || ONE_THREAD_CONTRACT.test(this.source) ? this.index.functions : [];
-    const daemons = this.source !== undefined && /daemon\s*=\s*True|setDaemon\(\s*True/.test(this.source);
+    const known = this.source !== undefined;
+    const gated = known && !moduleMentions(this.root, HOOK_WORDS);
+    const starts = !known || moduleMentions(this.root, START_CALL);
+    const contracts = !known || moduleMentions(this.root, ONE_THREAD_CONTRACT) ? this.index.functions : [];
+    const daemons = known && moduleMentions(this.root, DAEMON_FLAG);
     return (this.orderingModel = new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts, daemons));
   }
 

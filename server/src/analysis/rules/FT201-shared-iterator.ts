@@ -4,7 +4,9 @@ import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { positionalArguments, snippet } from '../model/syntax';
-import { assignmentsTo, calleeLastName, calleeName, calleeText, enclosingLoop, isBuiltin, methodName, methodReceiver, runsOnThreads, threadArguments, threadCode } from './hazards';
+import { assignmentsTo, calleeLastName, calleeName, calleeText, enclosingLoop, isBuiltin, methodName, methodReceiver, runsOnThreads, textHas, threadArguments, threadCode } from './hazards';
+
+const SPAWN_WORDS = /Thread|Timer|submit|start_new/;
 
 const BUILTIN_ITERATORS = new Set(['iter', 'map', 'filter', 'zip', 'enumerate', 'reversed']);
 /** itertools objects that are safe to share: count() is atomic on free-threaded CPython (gh-117657), repeat() has no position worth racing on. */
@@ -108,7 +110,7 @@ export const FT201: Rule = {
   visit: {
     module(_root: Node, ctx: RuleContext) {
       const { model } = ctx;
-      if (!/Thread|Timer|submit|start_new/.test(ctx.text)) return;
+      if (!textHas(ctx.model, ctx.text, SPAWN_WORDS)) return;
       // Thread-starting calls that hand an iterator to the thread, grouped by the scope and iterator name.
       const groups = new Map<string, Array<{ call: Node; arg: Node; kind: string; assignment: Node | null }>>();
       for (const { node: call } of model.index.all('call')) {

@@ -5,6 +5,7 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { ThreadEntry } from '../model/threads';
 import { keywordArgument, namedChildren, positionalArguments } from '../model/syntax';
+import { moduleMentions } from '../model/textGate';
 
 // Several FT2xx rules visit every call: memoise per tree what they all ask (each answer costs wasm crossings).
 const calleeCache = new WeakMap<ModuleModel, Map<number, string | null>>();
@@ -185,6 +186,7 @@ export function textHas(model: ModuleModel, text: string, re: RegExp): boolean {
   let cache = textCache.get(model);
   if (!cache) textCache.set(model, (cache = new Map()));
   let hit = cache.get(re);
-  if (hit === undefined) cache.set(re, (hit = re.test(text)));
+  // The module's own text is searched statement by statement (cached across edits); other text whole.
+  if (hit === undefined) cache.set(re, (hit = text === model.root.source.text ? moduleMentions(model.root, re) : re.test(text)));
   return hit;
 }
