@@ -518,20 +518,53 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   callersOf(fn: Node): Node[] {
     if (!this.callersByCallee) {
-      const inverse = (this.callersByCallee = new Map());
+      const inverse: Map<number, Node[]> = (this.callersByCallee = new Map());
+      const add = (f: Node, site: Node) => {
+        const list = inverse.get(f.id);
+        if (!list) inverse.set(f.id, [site]);
+        else if (list[list.length - 1] !== site) list.push(site);
+      };
       for (const call of this.calls) {
         const callee = call.childForFieldName('function');
         const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
         if (!name || !this.functionsByName.has(name)) continue;
-        for (const f of this.functionsFor(callee!, call)) {
-          if (this.scopes.get(f.id)?.name !== name) continue;
-          const list = inverse.get(f.id);
-          if (!list) inverse.set(f.id, [call]);
-          else if (list[list.length - 1] !== call) list.push(call);
+        for (const f of this.functionsFor(callee!, call)) if (this.scopes.get(f.id)?.name === name) add(f, call);
+      }
+      // `self.name = v` (and `self.name += v`) in a method calls the setter of a property `name` of its
+      // class or of a class related to it in the module. Other receivers are not resolved: a same-named
+      // plain attribute of another class must not pass for a call.
+      const setters = this.propertySetters();
+      if (setters.size > 0) {
+        for (const type of ['assignment', 'augmented_assignment'] as const) {
+          for (const { node } of this.index.all(type)) {
+            const left = node.childForFieldName('left');
+            const name = left?.type === 'attribute' ? left.childForFieldName('attribute')?.text : undefined;
+            const candidates = name ? setters.get(name) : undefined;
+            if (!candidates) continue;
+            const scope = this.scopeOf(node);
+            if (!scope?.receiver || left!.childForFieldName('object')?.text !== scope.receiver) continue;
+            const cls = this.classInfo(scope.classNode);
+            if (!cls) continue;
+            const family = new Set([cls, ...this.moduleBases(cls, new Set())].map((c) => c.node.id));
+            for (const f of candidates) {
+              const owner = this.classInfo(this.scopes.get(f.id)?.classNode ?? null);
+              if (owner && (family.has(owner.node.id) || this.moduleBases(owner, new Set()).includes(cls))) add(f, node);
+            }
+          }
         }
       }
     }
     return this.callersByCallee.get(fn.id) ?? [];
+  }
+
+  /** Property setters of the module's classes (`@name.setter def name(self, v)`), by property name. */
+  private propertySetters(): Map<string, Node[]> {
+    const out = new Map<string, Node[]>();
+    for (const [name, fns] of this.functionsByName) {
+      const setters = fns.filter((f) => decoratorNames(f).includes(`${name}.setter`));
+      if (setters.length > 0) out.set(name, setters);
+    }
+    return out;
   }
 
   /**
@@ -540,7 +573,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   isConstructionOnly(scope: FunctionScope, visiting = new Set<number>()): boolean {
     if (isConstructionMethod(scope.name, scope.classNode)) return true;
-    if (!scope.classNode || visiting.has(scope.node.id) || this.threads.entryFor(scope)) return false;
+    if (!scope.classNode || visiting.has(scope.node.id)) return false;
+    // A thread runs it; or, under assume-concurrent, anyone may call it (a public method). A private
+    // helper's callers are its module's own code, even when assume-concurrent is on.
+    const entry = this.threads.entryFor(scope);
+    if ((entry && !entry.assumed) || (entry && this.threads.isDirectEntry(scope.node))) return false;
     visiting.add(scope.node.id);
     const callers = this.callersOf(scope.node);
     if (callers.length === 0) return this.overridesConstructionHook(scope, visiting);
@@ -596,8 +633,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
     let common: string[] | null = null;
     for (const call of callers) {
       const callerScope = this.scopeOf(call);
-      // Construction code runs before the object is shared: its calls need no lock.
-      if (callerScope && isConstructionMethod(callerScope.name, callerScope.classNode)) continue;
+      // Construction code (and helpers only it calls) runs before the object is shared: its calls need no lock.
+      if (callerScope && this.isConstructionOnly(callerScope)) continue;
       let held = heldLocks(call, this);
       if (held.length === 0) {
         const caller = this.scopeOf(call);
