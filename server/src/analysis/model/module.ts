@@ -12,6 +12,8 @@ import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 
 const HOOK_WORDS = /register_at_fork|atexit|__del__/;
+/** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
+const TYPE_CHECKING = /^(?:[A-Za-z_]\w*\.)?TYPE_CHECKING$/;
 const START_CALL = /\.start\(\)/;
 const DAEMON_FLAG = /daemon\s*=\s*True|setDaemon\(\s*True/;
 
@@ -803,13 +805,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
   // ----- construction -----
 
   private collectModuleBindings(root: Node): void {
+    // Under `if TYPE_CHECKING:` only type checkers see the names: no value is ever made there.
+    let typingOnly = false;
     const visit = (node: Node) => {
       for (const stmt of namedChildren(node)) {
         switch (stmt.type) {
           case 'expression_statement':
             for (const e of namedChildren(stmt)) {
               if (e.type === 'assignment') {
-                const value = e.childForFieldName('right');
+                const value = typingOnly ? null : e.childForFieldName('right');
                 for (const name of boundNames(e.childForFieldName('left'))) this.bindings.set(name, { kind: 'value', node: value });
               } else if (e.type === 'augmented_assignment') {
                 for (const name of boundNames(e.childForFieldName('left'))) {
@@ -840,6 +844,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
             visitBlocks(stmt);
             break;
           case 'if_statement':
+            if (TYPE_CHECKING.test(stmt.childForFieldName('condition')?.text ?? '')) {
+              const outer = typingOnly;
+              typingOnly = true;
+              const body = stmt.childForFieldName('consequence');
+              if (body) visit(body);
+              typingOnly = outer;
+              for (const c of namedChildren(stmt)) if (c.type.endsWith('clause')) visitBlocks(c);
+            } else visitBlocks(stmt);
+            break;
           case 'try_statement':
           case 'with_statement':
           case 'while_statement':
