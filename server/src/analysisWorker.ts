@@ -156,7 +156,7 @@ function documentConfig(uri: string): { rules: Rule[]; options: AnalysisOptions 
   const config = projectSettings.forFile(path);
   return {
     rules: config.rules,
-    options: { ...config.options, packageName: identity?.packageName, externalThreadEntries: path ? index.entriesFor(path) : undefined, externalCallerLocks: path ? index.callerLocksFor(path) : undefined },
+    options: { ...config.options, packageName: identity?.packageName, externalThreadEntries: path ? index.entriesFor(path) : undefined, externalCallerLocks: path ? index.callerLocksFor(path) : undefined, externalImportCallers: path ? index.importCallersFor(path) : undefined },
   };
 }
 

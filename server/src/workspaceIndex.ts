@@ -28,6 +28,7 @@ export class WorkspaceIndex {
   private readonly graph = new ProjectGraph();
   private external = new Map<string, Map<string, string>>();
   private callerLocks = new Map<string, Map<string, string>>();
+  private importCallers = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly parser: Parser,
@@ -50,6 +51,10 @@ export class WorkspaceIndex {
   /** Functions of this file that only other modules call, each time holding a lock (name → the lock). */
   callerLocksFor(path: string): ReadonlyMap<string, string> | undefined {
     return this.callerLocks.get(this.identity(path).module);
+  }
+
+  importCallersFor(path: string): ReadonlyMap<string, string> | undefined {
+    return this.importCallers.get(this.identity(path).module);
   }
 
   /** Summarises every Python file under the folders; yields (hooks.yield, or the event loop) between files. */
@@ -100,7 +105,7 @@ export class WorkspaceIndex {
     }
     try {
       const id = this.identity(path);
-      const options = { ...this.options(), packageName: id.packageName, externalThreadEntries: this.external.get(id.module), externalCallerLocks: this.callerLocks.get(id.module) };
+      const options = { ...this.options(), packageName: id.packageName, externalThreadEntries: this.external.get(id.module), externalCallerLocks: this.callerLocks.get(id.module), externalImportCallers: this.importCallers.get(id.module) };
       const { summary } = analyzeModule({ tree, text, rules: this.rules(), options }, id.module);
       this.graph.set(summary ?? { module: id.module, reachable: {}, spawns: {}, calls: {} });
     } finally {
@@ -111,11 +116,19 @@ export class WorkspaceIndex {
   private recompute(): string[] {
     const before = this.external;
     const lockedBefore = this.callerLocks;
+    const importedBefore = this.importCallers;
     this.external = this.graph.externalEntries();
     this.callerLocks = this.graph.callerLocks();
+    this.importCallers = this.graph.importCallers();
     const changed = new Set<string>();
-    for (const module of new Set([...before.keys(), ...this.external.keys(), ...lockedBefore.keys(), ...this.callerLocks.keys()])) {
-      if (!sameEntries(before.get(module), this.external.get(module)) || !sameEntries(lockedBefore.get(module), this.callerLocks.get(module))) changed.add(module);
+    for (const module of new Set([...before.keys(), ...this.external.keys(), ...lockedBefore.keys(), ...this.callerLocks.keys(), ...importedBefore.keys(), ...this.importCallers.keys()])) {
+      if (
+        !sameEntries(before.get(module), this.external.get(module)) ||
+        !sameEntries(lockedBefore.get(module), this.callerLocks.get(module)) ||
+        !sameEntries(importedBefore.get(module), this.importCallers.get(module))
+      ) {
+        changed.add(module);
+      }
     }
     return [...changed];
   }

@@ -54,3 +54,19 @@ test('a lock every caller in another module holds counts as held (assume-concurr
     assert.deepEqual(actual, expected, relative(lockedRoot, file.key));
   }
 });
+
+test('functions other modules call only while they are imported run before their threads (assume-concurrent)', async () => {
+  const root = join(__dirname, '..', 'fixtures', 'projects', 'imported');
+  const checker = await Checker.create({ select: ['ALL'], assumeConcurrent: true });
+  const files = listPythonFiles(root).map((path) => ({ key: path, module: moduleIdentity(path).module }));
+  const results = await checkProject(files, async (batch) =>
+    batch.map(({ key, entries, callerLocks, importCallers }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), entries, callerLocks, importCallers)),
+  );
+  for (const file of files) {
+    const text = readFileSync(file.key, 'utf8');
+    const lines = new LineIndex(text);
+    const actual = results.get(file.key)!.findings.map((f) => `${lines.positionAt(f.start).line + 1}:${f.code}`);
+    const expected = parseExpectations(text).map((e) => `${e.line}:${e.code}`);
+    assert.deepEqual(actual, expected, relative(root, file.key));
+  }
+});

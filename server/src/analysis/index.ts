@@ -68,9 +68,10 @@ export class Checker {
     identity: ModuleIdentity,
     externalThreadEntries?: ReadonlyMap<string, string>,
     externalCallerLocks?: ReadonlyMap<string, string>,
+    externalImportCallers?: ReadonlyMap<string, string>,
   ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary } {
     const tree = this.parse(text);
-    const options = { ...this.options, packageName: identity.packageName, externalThreadEntries, externalCallerLocks };
+    const options = { ...this.options, packageName: identity.packageName, externalThreadEntries, externalCallerLocks, externalImportCallers };
     const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
     return { findings, summary, hasSyntaxErrors: tree.rootNode.hasError };
   }

@@ -27,6 +27,11 @@ export interface AnalysisOptions {
    * run calls holding a lock (project/graph.ts): bare name → that lock, described with its place.
    */
   externalCallerLocks?: ReadonlyMap<string, string>;
+  /**
+   * Functions of this module that no code of the module calls and that every call elsewhere in the run
+   * makes at module level, while that module is imported (project/graph.ts): name → where.
+   */
+  externalImportCallers?: ReadonlyMap<string, string>;
   /** Leave out findings whose confidence is below this (default: low, so every finding is kept). */
   minConfidence?: Confidence;
   /** Target Python version, e.g. "3.14" (version-aware rules). */

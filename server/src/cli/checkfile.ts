@@ -15,6 +15,8 @@ export interface FileJob {
   entries?: ReadonlyMap<string, string>;
   /** Its functions that only other modules call, each time holding a lock (name → the lock), from the project graph. */
   callerLocks?: ReadonlyMap<string, string>;
+  /** Its functions that other modules call only while they are imported (name → where), from the project graph. */
+  importCallers?: ReadonlyMap<string, string>;
   /** Apply fixes and write the file back: safe ones, or unsafe ones too (`--fix`, `--unsafe-fixes`). */
   fix?: 'safe' | 'unsafe';
 }
@@ -47,13 +49,13 @@ export class FileChecker {
 
   private errorParser?: Promise<Parser>;
 
-  async check({ file, settings, module, entries, callerLocks, fix }: FileJob): Promise<FileOutcome> {
+  async check({ file, settings, module, entries, callerLocks, importCallers, fix }: FileJob): Promise<FileOutcome> {
     const source = await readSource(file);
     if (!source.ok) return { reported: [], messages: [`ftaudit: error: ${file}: ${source.message}\n`], errors: 1 };
     let result: { findings: Finding[]; hasSyntaxErrors: boolean; summary?: ModuleSummary };
     try {
       const checker = await this.checker(settings);
-      result = module ? checker.checkModule(source.text, module, entries, callerLocks) : checker.checkText(source.text);
+      result = module ? checker.checkModule(source.text, module, entries, callerLocks, importCallers) : checker.checkText(source.text);
     } catch (error) {
       return { reported: [], messages: [`ftaudit: error: ${file}: analysis failed: ${(error as Error).message}\n`], errors: 1 };
     }
@@ -62,7 +64,7 @@ export class FileChecker {
     let text = source.text;
     if (fix && result.findings.some((f) => isApplicable(f, fix === 'unsafe'))) {
       const checker = await this.checker(settings);
-      const analyse = (t: string) => (module ? checker.checkModule(t, module, entries, callerLocks) : checker.checkText(t));
+      const analyse = (t: string) => (module ? checker.checkModule(t, module, entries, callerLocks, importCallers) : checker.checkText(t));
       const out = fixAll(text, (t) => analyse(t).findings, { unsafe: fix === 'unsafe' });
       const count = [...out.applied.values()].reduce((a, b) => a + b, 0);
       if (!source.utf8) {

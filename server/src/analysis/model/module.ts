@@ -182,7 +182,25 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const starts = !known || moduleMentions(this.root, START_CALL);
     const contracts = !known || moduleMentions(this.root, ONE_THREAD_CONTRACT) ? this.index.functions : [];
     const daemons = known && moduleMentions(this.root, DAEMON_FLAG);
-    return (this.orderingModel = new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts, daemons));
+    const ordering = (this.orderingModel = new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts, daemons));
+    // Module-level functions that no code here calls and that the other modules of the run call only at
+    // their module level: they run while those modules are imported, before any thread of theirs.
+    for (const fn of this.importTimeFunctions()) {
+      ordering.markBodySequential(fn, `other modules call it only while they are imported (${this.options.externalImportCallers!.get(this.scopes.get(fn.id)!.name)})`);
+    }
+    return ordering;
+  }
+
+  private importTime: Node[] | undefined;
+
+  /** Module-level functions no code here calls and other modules of the run call only at their module level. */
+  importTimeFunctions(): Node[] {
+    if (this.importTime) return this.importTime;
+    const out: Node[] = [];
+    for (const name of this.options.externalImportCallers?.keys() ?? []) {
+      for (const fn of this.topLevelFunctionsByName.get(name) ?? []) if (this.callersOf(fn).length === 0) out.push(fn);
+    }
+    return (this.importTime = out);
   }
 
   /** The evidence that instances of `cls` are shared, strongest first; null when nothing says they are. */

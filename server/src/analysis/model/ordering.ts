@@ -81,12 +81,26 @@ export class OrderingModel {
     }
   }
 
+  /** Functions whose own body runs on one thread only, but not the functions nested in it (closures run later). */
+  private readonly ownBodyOnly = new Set<number>();
+
+  /**
+   * `fn`'s body runs on one thread only, for the reason given (other modules call it only while they
+   * are imported); functions it defines may be called later, from anywhere, so they are not covered.
+   */
+  markBodySequential(fn: Node, why: string): void {
+    this.sequential.set(fn.id, why);
+    this.ownBodyOnly.add(fn.id);
+    this.derived.clear();
+  }
+
   /**
    * Why code of `scope` runs on one thread only (itself a hook or finaliser, or called only from
    * such code), else null.
    */
   whySequential(scope: FunctionScope | null): string | null {
     for (let s = scope; s; s = s.parent) {
+      if (s !== scope && this.ownBodyOnly.has(s.node.id)) continue;
       const why = this.derivedWhy(s, new Set());
       if (why) return why;
     }

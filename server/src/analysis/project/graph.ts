@@ -18,6 +18,29 @@ export class ProjectGraph {
     return externalCallerLocks(this.summaries.values());
   }
 
+  /**
+   * For every module, its functions that no code of the module calls and that every module of the run
+   * calling them calls only at module level, while it is imported: name → where. Modules without such
+   * functions are absent.
+   */
+  importCallers(): Map<string, Map<string, string>> {
+    const where = new Map<string, string | null>();
+    for (const s of this.summaries.values()) {
+      for (const [q, at] of Object.entries(s.importCalls ?? {})) {
+        if (at === null) where.set(q, null);
+        else if (!where.has(q)) where.set(q, at);
+      }
+    }
+    const result = new Map<string, Map<string, string>>();
+    for (const [q, at] of where) {
+      const owner = at === null ? null : this.split(q);
+      if (!owner || owner[1].includes('.') || !(this.summaries.get(owner[0])!.uncalled ?? []).includes(owner[1])) continue;
+      if (!result.has(owner[0])) result.set(owner[0], new Map());
+      result.get(owner[0])!.set(owner[1], at!);
+    }
+    return result;
+  }
+
   get size(): number {
     return this.summaries.size;
   }

@@ -19,6 +19,11 @@ export interface ModuleSummary {
   callLocks?: Record<string, string | null>;
   /** Names of this module's functions and methods that no code of the module calls. */
   uncalled?: string[];
+  /**
+   * Qualified callables of other modules called here (`pkg.compat.filter_warnings`) → where, when every
+   * such call is made at module level (while this module is imported), or null when one is in a function.
+   */
+  importCalls?: Record<string, string | null>;
 }
 
 export function summarizeModule(model: ModuleModel, module: string): ModuleSummary {
@@ -38,6 +43,15 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     }
     if (callees.size > 0) summary.calls[local] = [...callees];
   }
+  const importCalls: Record<string, string | null> = {};
+  for (const { node: call, fn } of model.index.all('call')) {
+    const q = importedName(model, call.childForFieldName('function'));
+    if (!q || importCalls[q] === null) continue;
+    // Module level, outside any function or lambda (a class body runs at import too).
+    const atImport = fn === -1 && !model.scopeOf(call) && !hasLambdaAncestor(call);
+    importCalls[q] = atImport ? (importCalls[q] ?? `${module}, line ${call.startPosition.row + 1}`) : null;
+  }
+  summary.importCalls = importCalls;
   const callLocks: Record<string, string | null> = {};
   // Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock.
   const mayHoldLocks = model.index.all('with_statement').length > 0 || (model.options.externalCallerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
@@ -62,6 +76,11 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;
   }
   return summary;
+}
+
+function hasLambdaAncestor(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'lambda') return true;
+  return false;
 }
 
 function surelyLocal(call: Node, model: ModuleModel): boolean {

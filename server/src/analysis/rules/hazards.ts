@@ -65,6 +65,9 @@ export function isBuiltin(name: string, scope: FunctionScope | null, model: Modu
 export function threadCode(node: Node, model: ModuleModel): { scope: FunctionScope; entry: ThreadEntry } | null {
   const scope = model.scopeOf(node);
   const entry = scope ? model.threads.entryFor(scope) : null;
+  // Only assume-concurrent puts a function on threads that other modules call while they are
+  // imported, before they start any: no other thread sees what it changes.
+  if (entry?.assumed && model.importTimeFunctions().some((fn) => fn === scope!.node)) return null;
   return scope && entry ? { scope, entry } : null;
 }
 
