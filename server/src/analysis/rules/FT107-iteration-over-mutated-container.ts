@@ -8,10 +8,21 @@ import { CONSTRUCTION_METHODS } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { boundNames, namedChildren, snippet } from '../model/syntax';
 import { changesKnownContainer, mutationOf, raceVerdict, runsAlone } from './common';
-import { textHas } from './hazards';
+import { isBuiltin, textHas } from './hazards';
 import { sharedWrites } from './writes';
 
-const SNAPSHOTS = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'len', 'sum', 'any', 'all', 'min', 'max']);
+/**
+ * Copies: on free-threaded CPython `list()` (and `sorted()`, `''.join()` through it), `set()`, `dict()`
+ * copy an exact list, set, dict or dict view holding its lock (a critical section), so a change cannot
+ * interleave. `tuple()` does for lists.
+ */
+const SNAPSHOTS = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'len']);
+/**
+ * Builtins that run the whole iteration inside the call, one `next()` at a time without the
+ * container's lock (CPython's `builtin_sum_impl`, `min_max`, `builtin_any`/`all`): a change from
+ * another thread in between raises "changed size during iteration" or skips items, as in a loop.
+ */
+const CONSUMERS = new Set(['sum', 'min', 'max', 'any', 'all']);
 const VIEWS = new Set(['items', 'keys', 'values']);
 /** Builtins that iterate their first argument lazily, as the loop runs. */
 const ITERATING_WRAPPERS = new Set(['iter', 'enumerate', 'reversed', 'zip', 'filter', 'map']);
@@ -307,9 +318,16 @@ export const FT107: Rule = {
     for_statement: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
     for_in_clause: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
     call(node, ctx) {
+      const fn = node.childForFieldName('function');
+      // `sum(d.values())`, `max(d)`: the call iterates the container (a generator argument is a
+      // comprehension, checked as such).
+      if (fn?.type === 'identifier' && CONSUMERS.has(fn.text)) {
+        const arg = namedChildren(node.childForFieldName('arguments')!)[0];
+        if (arg && arg.type !== 'generator_expression' && isBuiltin(fn.text, ctx.model.scopeOf(node), ctx.model)) check(node, arg, ctx);
+        return;
+      }
       // `next(iter(d))`: reading the "first" key while another thread changes the dict.
       if (!textHas(ctx.model, ctx.text, NEXT_ITER)) return;
-      const fn = node.childForFieldName('function');
       if (fn?.type !== 'identifier' || fn.text !== 'next') return;
       const arg = namedChildren(node.childForFieldName('arguments')!)[0];
       if (arg?.type === 'call' && arg.childForFieldName('function')?.text === 'iter') check(node, arg, ctx);
