@@ -309,6 +309,44 @@ function reportWriters(loop: Node, iterable: Node, container: Node, scope: Funct
 
 const NEXT_ITER = /\bnext\(\s*iter\(/;
 
+/**
+ * `with lock: return self._d.keys()`: a view (or an iterator) of a container the lock guards leaves the
+ * lock with the return; the caller iterates the live container after the release, while the changes the
+ * lock orders run beside it.
+ */
+function checkEscapingView(node: Node, ctx: RuleContext): void {
+  const value = namedChildren(node)[0];
+  if (value?.type !== 'call') return;
+  const fn = value.childForFieldName('function');
+  const args = namedChildren(value.childForFieldName('arguments')!);
+  const isView = fn?.type === 'attribute' && VIEWS.has(fn.childForFieldName('attribute')?.text ?? '') && args.length === 0;
+  const isIter = fn?.type === 'identifier' && fn.text === 'iter' && args.length === 1;
+  if (!isView && !isIter) return;
+  const container = iteratedContainer(value);
+  const scope = container ? ctx.model.scopeOf(node) : null;
+  if (!container || !scope) return;
+  const held = ctx.model.heldLocks(node);
+  if (held.length === 0) return;
+  const shared = sharedState(container, scope, ctx.model, 'object');
+  if (!shared || shared.kind === 'module-attribute') return;
+  const changes = changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
+  const site = changes.find((c) => c.locked && !within(c.node, node));
+  if (!site) return;
+  ctx.report(value, {
+    severity: 'warning',
+    confidence: 'medium',
+    message:
+      `\`${snippet(value, 40)}\` returns a live ${isView ? 'view' : 'iterator'} of ${shared.description} from under \`${held[0]}\`: the caller iterates it after the lock is released, ` +
+      `while \`${snippet(site.node, 40)}\` (line ${site.node.startPosition.row + 1}) changes it under that lock — "changed size during iteration", or items skipped. Return a snapshot taken under the lock.`,
+    fix: {
+      message: `Return a snapshot: \`list(${snippet(value, 30)})\``,
+      // A list is not a set-like keys view: callers using view operations need changing too.
+      applicability: 'unsafe',
+      edits: [{ start: value.startIndex, end: value.endIndex, newText: `list(${isIter ? args[0].text : value.text})` }],
+    },
+  });
+}
+
 export const FT107: Rule = {
   code: 'FT107',
   name: 'iteration-over-mutated-container',
@@ -317,6 +355,7 @@ export const FT107: Rule = {
   visit: {
     for_statement: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
     for_in_clause: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
+    return_statement: (node, ctx) => checkEscapingView(node, ctx),
     call(node, ctx) {
       const fn = node.childForFieldName('function');
       // `sum(d.values())`, `max(d)`: the call iterates the container (a generator argument is a
