@@ -1,7 +1,7 @@
 // Edits inside one statement re-parse only that statement (reparseStatement); the spliced tree, and
 // the analysis of it, must equal a parse of the whole text from scratch — also when later edits fall
 // back to a whole-text parse over spliced regions. FTAUDIT_FUZZ_SCALE=10 runs ten times the samples and
-// rounds (about a minute).
+// twice the rounds (about 9,500 rounds, 22 s).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
