@@ -29,6 +29,8 @@ export function isLockishName(name: string): boolean {
 export interface LockResolver {
   /** Does this expression (the subject of a `with`, or an `.acquire()` receiver) denote an existing lock? */
   isLock(expr: Node): boolean;
+  /** A semaphore: released without being held (it counts), so a release says nothing about holding it. */
+  isSemaphore?(expr: Node): boolean;
 }
 
 /**
@@ -53,10 +55,10 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
       held.push(...locks);
     } else if (type === 'if_statement' && child.id === consequenceId(n, cache)) {
       const cond = n.childForFieldName('condition');
-      const receiver = cond ? acquireReceiver(cond) : null;
+      const receiver = cond ? acquireReceiver(cond) ?? acquiredInto(cond, n) : null;
       if (receiver) held.push(receiver.text);
     } else if (type === 'block' || type === 'module') {
-      held.push(...acquiredBefore(n, child, cache));
+      held.push(...acquiredBefore(n, child, cache, resolver));
     }
   }
   return held;
@@ -69,8 +71,8 @@ interface LockCache {
   consequences: Map<number, number | undefined>;
   /** with_statement id → the locks it takes */
   withLocks: Map<number, string[]>;
-  /** block id → its acquire()/release() statements, in order */
-  blockCalls: Map<number, Array<{ start: number; acquired: string | null; released: string | null }>>;
+  /** block id → its acquire()/release() statements, in order (`lock`: the released receiver is a lock) */
+  blockCalls: Map<number, Array<{ start: number; acquired: string | null; released: string | null; lock: boolean }>>;
 }
 
 const caches = new WeakMap<LockResolver, LockCache>();
@@ -111,6 +113,18 @@ export function withItems(withStatement: Node): Node[] {
   return subjects;
 }
 
+/** `rc = x.acquire(…)` … `if rc:` → x: the nearest earlier statement of the block that binds the name tested. */
+function acquiredInto(cond: Node, ifStatement: Node): Node | null {
+  if (cond.type !== 'identifier') return null;
+  for (let s = ifStatement.previousNamedSibling; s; s = s.previousNamedSibling) {
+    const e = s.type === 'expression_statement' ? namedChildren(s)[0] : null;
+    if (e?.type !== 'assignment' || e.childForFieldName('left')?.text !== cond.text) continue;
+    const right = e.childForFieldName('right');
+    return right ? acquireReceiver(right) : null;
+  }
+  return null;
+}
+
 /** `x.acquire(...)` → x (also through `not`, for `if not x.acquire(): return`), else null. */
 function acquireReceiver(expr: Node): Node | null {
   if (expr.type !== 'call') return null;
@@ -135,8 +149,13 @@ function callOnStatement(stmt: Node, method: 'acquire' | 'release'): string | nu
   return receiver && dottedName(receiver) ? receiver.text : null;
 }
 
-/** Locks acquired by earlier sibling statements of `child` in `block` and not released since. */
-function acquiredBefore(block: Node, child: Node, cache: LockCache): string[] {
+/**
+ * Locks acquired by earlier sibling statements of `child` in `block` and not released since; and locks
+ * a later sibling releases with no acquire of them in between: the function was entered holding them (a
+ * hand-over protocol, `acquire_and_get()` then `set_and_release()`), since releasing a lock that is not
+ * held raises.
+ */
+function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: LockResolver): string[] {
   let calls = cache.blockCalls.get(block.id);
   if (!calls) {
     calls = [];
@@ -144,18 +163,36 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache): string[] {
       if (stmt.type !== 'expression_statement') continue;
       const acquired = callOnStatement(stmt, 'acquire');
       const released = acquired ? null : callOnStatement(stmt, 'release');
-      if (acquired || released) calls.push({ start: stmt.startIndex, acquired, released });
+      if (acquired || released) calls.push({ start: stmt.startIndex, acquired, released, lock: !!released && releasesLock(stmt, resolver) });
     }
     cache.blockCalls.set(block.id, calls);
   }
   const open: string[] = [];
+  const later: string[] = [];
   for (const c of calls) {
-    if (c.start >= child.startIndex) break;
-    if (c.acquired) open.push(c.acquired);
-    if (c.released) {
-      const i = open.lastIndexOf(c.released);
-      if (i >= 0) open.splice(i, 1);
+    if (c.start < child.startIndex) {
+      if (c.acquired) open.push(c.acquired);
+      if (c.released) {
+        const i = open.lastIndexOf(c.released);
+        if (i >= 0) open.splice(i, 1);
+      }
+    } else if (c.start >= child.endIndex) {
+      if (c.acquired) later.push(c.acquired);
+      else if (c.released) {
+        const i = later.lastIndexOf(c.released);
+        if (i >= 0) later.splice(i, 1);
+        else if (c.lock && !open.includes(c.released)) open.push(c.released);
+      }
     }
   }
   return open;
+}
+
+/** `x.release()` on something the model knows as a lock (not a memoryview, a connection, a pool slot). */
+function releasesLock(stmt: Node, resolver: LockResolver): boolean {
+  const call = namedChildren(stmt)[0];
+  const fn = call?.childForFieldName('function');
+  const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+  if (!receiver) return true; // a module lock helper: `_releaseLock()`
+  return namedChildren(call.childForFieldName('arguments')!).length === 0 && resolver.isLock(receiver) && !resolver.isSemaphore?.(receiver);
 }

@@ -11,7 +11,7 @@ import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 
-const HOOK_WORDS = /register_at_fork|atexit|__del__/;
+const HOOK_WORDS = /register_at_fork|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
 const TYPE_CHECKING = /^(?:[A-Za-z_]\w*\.)?TYPE_CHECKING$/;
 const START_CALL = /\.start\(\)/;
@@ -518,6 +518,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (cls?.lockAttributes.has(last)) return true;
     }
     return isLockishName(last);
+  }
+
+  /** `sem`, `self._slots`: a name or field the module assigns a `Semaphore`/`BoundedSemaphore`. */
+  isSemaphore(expr: Node): boolean {
+    const parts = dottedName(expr);
+    if (!parts) return false;
+    const last = parts[parts.length - 1];
+    if (/sem(aphore)?s?$/i.test(last)) return true;
+    const made = (value: Node | null | undefined) => value?.type === 'call' && /Semaphore$/.test(this.imports.qualify(value.childForFieldName('function')) ?? '');
+    if (parts.length === 1) return made(this.bindings.get(last)?.node);
+    const cls = this.classInfo(this.scopeOf(expr)?.classNode ?? null);
+    return !!cls && new RegExp(`\\.${last}\\s*=\\s*[\\w.]*Semaphore\\(`).test(cls.node.text);
   }
 
   /**

@@ -19,6 +19,9 @@ const CONSTRUCTION: ReadonlySet<string> = new Set(['__init__', '__new__', '__pos
 /** Methods that run when no other reference to the object exists. */
 const FINALISERS: ReadonlySet<string> = new Set(['__del__']);
 
+/** CPython's name for a lock-like object's after-fork reset (`_at_fork_reinit`), called in the child. */
+const AFTER_FORK_METHODS: ReadonlySet<string> = new Set(['_at_fork_reinit']);
+
 export class OrderingModel {
   /** function node id → why it runs on one thread only */
   private readonly sequential = new Map<number, string>();
@@ -46,6 +49,7 @@ export class OrderingModel {
     for (const fn of functions) {
       const name = fn.childForFieldName('name')?.text ?? '';
       if (FINALISERS.has(name)) this.sequential.set(fn.id, `\`${name}\` runs when no other reference to the object is left`);
+      if (AFTER_FORK_METHODS.has(name)) this.sequential.set(fn.id, `\`${name}\` resets the object in a forked child, where only the forking thread exists`);
       if (!this.daemons && decoratorNames(fn).some((d) => this.qualified(d) === 'atexit.register')) this.sequential.set(fn.id, 'an atexit handler: it runs at exit, after the threads are joined');
     }
   }
