@@ -7,10 +7,12 @@
 // class body (`class _:` then its own lines), where any indentation is valid.
 //
 // The piece is taken only when it cannot parse differently in place: the edits lie strictly inside
-// the statement, it starts its line and nothing but a comment follows it on its last line, the piece
-// parses without an error into exactly one statement of the same kind, and the tree had no error
-// before (error recovery could otherwise change its mind once the text changes). Anything else returns null
-// and the caller parses the whole text incrementally.
+// the statement; it starts its line, nothing but a comment follows it on its last line and the next
+// line with text is indented no deeper; the piece parses without an error into exactly one statement of
+// the same kind that ends where the old one ended (moved by the edit), with no empty block; and the
+// tree had no error before (error recovery could otherwise change its mind once the text changes).
+// Each condition answers a case the fuzz test (test/unit/reparse-statement.test.ts) found. Anything
+// else returns null and the caller parses the whole text incrementally.
 import type { Parser, ParseOptions } from 'web-tree-sitter';
 import { exportPiece, SyntaxNode, SyntaxTree, type TextChange } from './syntaxTree';
 
