@@ -14,9 +14,11 @@ import { sharedWrites } from './writes';
 /**
  * Copies: on free-threaded CPython `list()` (and `sorted()`, `''.join()` through it), `set()`, `dict()`
  * copy an exact list, set, dict or dict view holding its lock (a critical section), so a change cannot
- * interleave. `tuple()` does for lists.
+ * interleave. `tuple()` does for lists and `set()`/`frozenset()` for sets and dicts; given a dict view
+ * they iterate it one item at a time (`PySequence_Tuple`, `set_update_internal`).
  */
 const SNAPSHOTS = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'len']);
+const VIEW_ITERATING_COPIES = new Set(['tuple', 'set', 'frozenset']);
 /**
  * Builtins that run the whole iteration inside the call, one `next()` at a time without the
  * container's lock (CPython's `builtin_sum_impl`, `min_max`, `builtin_any`/`all`): a change from
@@ -126,12 +128,26 @@ function fieldOfUntrackedObject(container: Node, scope: FunctionScope, model: Mo
   return { kind: 'shared-instance', description: `\`${container.text}\` (field \`${field}\` of \`${cls}\`)`, key: owners[0], weak: !onThread, confidence: onThread ? 'medium' : 'low' };
 }
 
+/** The iterable of a `for` or a comprehension clause (checked there already). */
+function isIterated(call: Node): boolean {
+  const parent = call.parent;
+  return (parent?.type === 'for_statement' || parent?.type === 'for_in_clause') && parent.childForFieldName('right') === call;
+}
+
+/** `d.items()`, `self._d.keys()`, `d.values()`: a dict view. */
+function isView(expr: Node): boolean {
+  if (expr.type !== 'call') return false;
+  const fn = expr.childForFieldName('function');
+  return fn?.type === 'attribute' && VIEWS.has(fn.childForFieldName('attribute')?.text ?? '') && namedChildren(expr.childForFieldName('arguments')!).length === 0;
+}
+
 /** `d`, `self.d`, `d.items()`, `next(iter(d))` → d; a snapshot (`list(d)`, `d.copy()`) → null. */
 function iteratedContainer(iterable: Node): Node | null {
   if (iterable.type === 'identifier' || iterable.type === 'attribute') return iterable;
   if (iterable.type !== 'call') return null;
   const fn = iterable.childForFieldName('function');
   const args = namedChildren(iterable.childForFieldName('arguments')!);
+  if (fn?.type === 'identifier' && VIEW_ITERATING_COPIES.has(fn.text) && args.length === 1 && isView(args[0])) return iteratedContainer(args[0]);
   if (fn?.type === 'identifier' && SNAPSHOTS.has(fn.text)) return null;
   if (fn?.type === 'identifier' && ITERATING_WRAPPERS.has(fn.text) && args.length >= 1) return iteratedContainer(args[0]);
   if (fn?.type === 'attribute' && VIEWS.has(fn.childForFieldName('attribute')?.text ?? '') && args.length === 0) {
@@ -363,6 +379,12 @@ export const FT107: Rule = {
       if (fn?.type === 'identifier' && CONSUMERS.has(fn.text)) {
         const arg = namedChildren(node.childForFieldName('arguments')!)[0];
         if (arg && arg.type !== 'generator_expression' && isBuiltin(fn.text, ctx.model.scopeOf(node), ctx.model)) check(node, arg, ctx);
+        return;
+      }
+      // `tuple(d.items())`: the copy iterates the view item by item.
+      if (fn?.type === 'identifier' && VIEW_ITERATING_COPIES.has(fn.text)) {
+        const args = namedChildren(node.childForFieldName('arguments')!);
+        if (args.length === 1 && isView(args[0]) && isBuiltin(fn.text, ctx.model.scopeOf(node), ctx.model) && !isIterated(node)) check(node, args[0], ctx);
         return;
       }
       // `next(iter(d))`: reading the "first" key while another thread changes the dict.
