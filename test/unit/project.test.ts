@@ -40,23 +40,15 @@ test('function names that are Object.prototype members do not confuse the graph'
 });
 
 test('a lock every caller in another module holds counts as held (assume-concurrent)', async () => {
-  const lockedRoot = join(__dirname, '..', 'fixtures', 'projects', 'locked');
-  const checker = await Checker.create({ select: ['ALL'], assumeConcurrent: true });
-  const files = listPythonFiles(lockedRoot).map((path) => ({ key: path, module: moduleIdentity(path).module }));
-  const results = await checkProject(files, async (batch) =>
-    batch.map(({ key, entries, callerLocks }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), entries, callerLocks)),
-  );
-  for (const file of files) {
-    const text = readFileSync(file.key, 'utf8');
-    const lines = new LineIndex(text);
-    const actual = results.get(file.key)!.findings.map((f) => `${lines.positionAt(f.start).line + 1}:${f.code}`);
-    const expected = parseExpectations(text).map((e) => `${e.line}:${e.code}`);
-    assert.deepEqual(actual, expected, relative(lockedRoot, file.key));
-  }
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'locked'));
 });
 
 test('functions other modules call only while they are imported run before their threads (assume-concurrent)', async () => {
-  const root = join(__dirname, '..', 'fixtures', 'projects', 'imported');
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'imported'));
+});
+
+/** Checks a fixture project with `--select ALL --assume-concurrent`; each file's findings must be its `# expect:` lines. */
+async function expectProjectFindings(root: string): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent: true });
   const files = listPythonFiles(root).map((path) => ({ key: path, module: moduleIdentity(path).module }));
   const results = await checkProject(files, async (batch) =>
@@ -69,4 +61,4 @@ test('functions other modules call only while they are imported run before their
     const expected = parseExpectations(text).map((e) => `${e.line}:${e.code}`);
     assert.deepEqual(actual, expected, relative(root, file.key));
   }
-});
+}

@@ -12,6 +12,7 @@ import { selectRules } from '../../server/src/analysis/selection';
 import { exportTree, type SyntaxNode } from '../../server/src/analysis/syntaxTree';
 import { coveringChange } from '../../server/src/analysis/reparseStatement';
 import { DocumentStore } from '../../server/src/documents';
+import { seededRandom } from '../helpers/random';
 
 function corpusSamples(n: number): Array<{ name: string; text: string }> {
   const dir = join(__dirname, '..', 'corpus');
@@ -28,17 +29,6 @@ function corpusSamples(n: number): Array<{ name: string; text: string }> {
 }
 
 const SCALE = Math.max(1, Number(process.env.FTAUDIT_FUZZ_SCALE ?? 1));
-
-/** Seeded pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Structure of an export as plain data (ids left out), checking the parent links on the way. */
 function shape(node: SyntaxNode): unknown {
@@ -79,7 +69,7 @@ test('edits inside statements: the spliced tree and its findings equal a fresh p
   let upstream = 0;
   const samples = corpusSamples(12 * SCALE);
   for (let s = 0; s < samples.length; s++) {
-    const rand = random(500 + s);
+    const rand = seededRandom(500 + s);
     const uri = `file:///sample${s}.py`;
     let entry = store.open(uri, 'python', 1, samples[s].text);
     let tree = store.tree(entry);

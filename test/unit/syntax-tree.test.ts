@@ -9,6 +9,7 @@ import { createPythonParser } from '../../server/src/analysis/parser';
 import { analyze } from '../../server/src/analysis/analyze';
 import { selectRules } from '../../server/src/analysis/selection';
 import { exportTree, exportTreeIncrementally, type SyntaxNode, type TextChange } from '../../server/src/analysis/syntaxTree';
+import { seededRandom } from '../helpers/random';
 
 function pythonSamples(): Array<{ name: string; text: string }> {
   const dir = join(__dirname, '..', 'corpus');
@@ -79,17 +80,6 @@ test('descendantForIndex and sibling links match web-tree-sitter', async () => {
   tree.delete();
 });
 
-/** Seeded pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SNIPPETS = ['x', ' ', '\n', '(', ')', ':', '"', "'''", '\n    ', 'self.n += 1\n', 'def g():\n    pass\n', '😀', '\r\n', '\r', 'with lock:\n        ', '#', 'if x:\n', ']'];
 
 function pointAt(text: string, offset: number) {
@@ -106,7 +96,7 @@ test('an incremental export after random edits equals a full export of the final
   let exportedIncrementally = 0;
   let exportedFully = 0;
   for (let s = 0; s < samples.length; s++) {
-    const rand = random(1000 + s);
+    const rand = seededRandom(1000 + s);
     let text = samples[s].text;
     let tree: WasmTree = parser.parse(text)!;
     let syntax = exportTree(tree, text);
