@@ -226,6 +226,82 @@ function rechecked(assignment: Node, outer: Node): boolean {
   return false;
 }
 
+/** `self.F`, `self.F is not None`, `self.F == True`: a test that a field of the receiver is set. */
+function setFlagField(condition: Node, receiver: string): string | null {
+  let subject = condition;
+  if (condition.type === 'comparison_operator') {
+    const ops = condition.children.filter((c) => !c.isNamed).map((c) => c.text).join(' ');
+    if (ops !== 'is not' && ops !== '!=' && ops !== '==') return null;
+    subject = namedChildren(condition)[0];
+  }
+  if (subject?.type !== 'attribute' || subject.childForFieldName('object')?.text !== receiver) return null;
+  return subject.childForFieldName('attribute')?.text ?? null;
+}
+
+/** In a method of the class, a `with <lock>:` block that assigns `self.flag` and later `self.data`: where, or null. */
+function publishedBefore(cls: { methods: Map<string, Node> }, flag: string, data: string, ctx: RuleContext): { flag: Node; data: Node; lock: string } | null {
+  for (const method of cls.methods.values()) {
+    const scope = ctx.model.scopeOf(method.childForFieldName('body') ?? method);
+    if (!scope?.receiver) continue;
+    for (const w of ctx.model.ownNodes(scope)) {
+      if (w.type !== 'with_statement') continue;
+      const lock = ctx.model.heldLocks(namedChildren(w.childForFieldName('body') ?? w)[0] ?? w)[0];
+      if (!lock) continue;
+      let flagAt: Node | null = null;
+      for (const stmt of namedChildren(w.childForFieldName('body') ?? w)) {
+        const a = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
+        const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
+        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver) continue;
+        const field = left.childForFieldName('attribute')?.text;
+        if (field === flag) flagAt = a;
+        else if (field === data && flagAt) return { flag: flagAt, data: a!, lock };
+      }
+    }
+  }
+  return null;
+}
+
+/** The read is tested for being set: `x is None`, `x is not None`, `if x:`, `not x`. */
+function toleratesUnset(read: Node): boolean {
+  const parent = read.parent;
+  if (!parent) return false;
+  if (parent.type === 'comparison_operator') return namedChildren(parent).some((c) => c.type === 'none');
+  if (parent.type === 'not_operator') return true;
+  return (parent.type === 'if_statement' || parent.type === 'elif_clause' || parent.type === 'while_statement') && parent.childForFieldName('condition') === read;
+}
+
+/**
+ * `if self._ready: return self._snapshot` without the lock, while a method sets `self._ready` before
+ * `self._snapshot` holding it: a reader can see the flag and not yet the data it announces (the
+ * publication order of a double-checked read).
+ */
+function checkPublicationOrder(ifNode: Node, condition: Node, scope: FunctionScope, ctx: RuleContext): void {
+  if (!scope.receiver || !scope.classNode || ctx.model.heldLocks(ifNode).length > 0) return;
+  const flag = setFlagField(condition, scope.receiver);
+  const cls = flag ? ctx.model.classInfo(scope.classNode) : null;
+  const body = ifNode.childForFieldName('consequence');
+  if (!flag || !cls || !body) return;
+  const reads = body.descendantsOfType('attribute').filter((a) => a.childForFieldName('object')?.text === scope.receiver);
+  // `if self.thread is not None: self.thread.join()`: the reader copes with the data not being there yet.
+  const tested = new Set(reads.filter(toleratesUnset).map((a) => a.childForFieldName('attribute')?.text));
+  for (const read of reads) {
+    const data = read.childForFieldName('attribute')?.text;
+    if (!data || data === flag || tested.has(data)) continue;
+    if (read.parent?.type === 'assignment' && read.parent.childForFieldName('left') === read) continue;
+    const order = publishedBefore(cls, flag, data, ctx);
+    if (!order) continue;
+    ctx.report(read, {
+      severity: 'warning',
+      confidence: 'medium',
+      message:
+        `\`${snippet(read, 40)}\` is read after an unlocked test of \`${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}), but the writer sets \`${snippet(order.flag, 40)}\` (line ${order.flag.startPosition.row + 1}) ` +
+        `before \`${snippet(order.data, 40)}\` (line ${order.data.startPosition.row + 1}) holding \`${order.lock}\`: on free-threaded Python a reader can see the flag set and the data not yet written. ` +
+        `Set the data before the flag, or read both holding \`${order.lock}\`.`,
+    });
+    return;
+  }
+}
+
 export const FT104: Rule = {
   code: 'FT104',
   name: 'lazy-initialization',
@@ -262,6 +338,7 @@ export const FT104: Rule = {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');
       if (!scope || !condition) return;
+      checkPublicationOrder(node, condition, scope, ctx);
       if (consumeOnce(node, condition, scope, ctx)) return;
       const guard = guardClause(node, condition);
       const subject = guard ? guard.subject : uninitialisedSubject(condition);
