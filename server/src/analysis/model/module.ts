@@ -609,7 +609,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // A thread runs it; or, under assume-concurrent, anyone may call it (a public method). A private
     // helper's callers are its module's own code, even when assume-concurrent is on.
     const entry = this.threads.entryFor(scope);
-    if ((entry && !entry.assumed) || (entry && this.threads.isDirectEntry(scope.node))) return false;
+    if (entry && (!entry.assumed || this.threads.isDirectEntry(scope.node))) return false;
     visiting.add(scope.node.id);
     const callers = this.callersOf(scope.node);
     if (callers.length === 0) return this.overridesConstructionHook(scope, visiting);

@@ -238,27 +238,48 @@ function setFlagField(condition: Node, receiver: string): string | null {
   return subject.childForFieldName('attribute')?.text ?? null;
 }
 
-/** In a method of the class, a `with <lock>:` block that assigns `self.flag` and later `self.data`: where, or null. */
-function publishedBefore(cls: { methods: Map<string, Node> }, flag: string, data: string, ctx: RuleContext): { flag: Node; data: Node; lock: string } | null {
+interface Publication {
+  flag: Node;
+  data: Node;
+  lock: string;
+}
+
+const publicationCache = new WeakMap<ModuleModel, Map<Node, Map<string, Publication>>>();
+
+/**
+ * Every `with <lock>:` block of the class's methods that assigns `self.flag` and later `self.data`,
+ * keyed `flag data` (the first such pair); computed once per class and analysis.
+ */
+function publications(cls: { node: Node; methods: Map<string, Node> }, model: ModuleModel): Map<string, Publication> {
+  let byClass = publicationCache.get(model);
+  if (!byClass) publicationCache.set(model, (byClass = new Map()));
+  let found = byClass.get(cls.node);
+  if (found) return found;
+  found = new Map();
   for (const method of cls.methods.values()) {
-    const scope = ctx.model.scopeOf(method.childForFieldName('body') ?? method);
+    const scope = model.scopeOf(method.childForFieldName('body') ?? method);
     if (!scope?.receiver) continue;
-    for (const w of ctx.model.ownNodes(scope)) {
+    for (const w of model.ownNodes(scope)) {
       if (w.type !== 'with_statement') continue;
-      const lock = ctx.model.heldLocks(namedChildren(w.childForFieldName('body') ?? w)[0] ?? w)[0];
+      const statements = namedChildren(w.childForFieldName('body') ?? w);
+      const lock = statements.length > 0 ? model.heldLocks(statements[0])[0] : undefined;
       if (!lock) continue;
-      let flagAt: Node | null = null;
-      for (const stmt of namedChildren(w.childForFieldName('body') ?? w)) {
+      const assigned: Array<{ field: string; node: Node }> = [];
+      for (const stmt of statements) {
         const a = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
         const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
-        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver) continue;
-        const field = left.childForFieldName('attribute')?.text;
-        if (field === flag) flagAt = a;
-        else if (field === data && flagAt) return { flag: flagAt, data: a!, lock };
+        const field = left?.type === 'attribute' && left.childForFieldName('object')?.text === scope.receiver ? left.childForFieldName('attribute')?.text : undefined;
+        if (!field) continue;
+        for (const earlier of assigned) {
+          const key = `${earlier.field} ${field}`;
+          if (earlier.field !== field && !found.has(key)) found.set(key, { flag: earlier.node, data: a!, lock });
+        }
+        assigned.push({ field, node: a! });
       }
     }
   }
-  return null;
+  byClass.set(cls.node, found);
+  return found;
 }
 
 /** The read is tested for being set: `x is None`, `x is not None`, `if x:`, `not x`. */
@@ -288,7 +309,7 @@ function checkPublicationOrder(ifNode: Node, condition: Node, scope: FunctionSco
     const data = read.childForFieldName('attribute')?.text;
     if (!data || data === flag || tested.has(data)) continue;
     if (read.parent?.type === 'assignment' && read.parent.childForFieldName('left') === read) continue;
-    const order = publishedBefore(cls, flag, data, ctx);
+    const order = publications(cls, ctx.model).get(`${flag} ${data}`);
     if (!order) continue;
     ctx.report(read, {
       severity: 'warning',
