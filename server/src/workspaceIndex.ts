@@ -3,7 +3,7 @@
 // documents between files), kept current from open documents and file-system events, and a project
 // graph that says which functions other modules' threads reach.
 
-import { analyzeModule, moduleIdentity, ProjectGraph, sameEntries, type ModuleIdentity, type ModuleSummary, type Rule, type AnalysisOptions } from './analysis';
+import { analyzeModule, moduleIdentity, ProjectGraph, sameFacts, withProjectFacts, type ModuleIdentity, type ModuleSummary, type ProjectFacts, type Rule, type AnalysisOptions } from './analysis';
 import type { Parser } from './analysis/parser';
 import { collectPythonFiles } from './files/collect';
 import { readSource } from './files/source';
@@ -26,9 +26,7 @@ export interface IndexHooks {
 export class WorkspaceIndex {
   private readonly identities = new Map<string, ModuleIdentity>();
   private readonly graph = new ProjectGraph();
-  private external = new Map<string, Map<string, string>>();
-  private callerLocks = new Map<string, Map<string, string>>();
-  private importCallers = new Map<string, Map<string, string>>();
+  private facts = new Map<string, ProjectFacts>();
 
   constructor(
     private readonly parser: Parser,
@@ -43,18 +41,9 @@ export class WorkspaceIndex {
     return id;
   }
 
-  /** Functions of this file that threads started in other modules reach (local name → how). */
-  entriesFor(path: string): ReadonlyMap<string, string> | undefined {
-    return this.external.get(this.identity(path).module);
-  }
-
-  /** Functions of this file that only other modules call, each time holding a lock (name → the lock). */
-  callerLocksFor(path: string): ReadonlyMap<string, string> | undefined {
-    return this.callerLocks.get(this.identity(path).module);
-  }
-
-  importCallersFor(path: string): ReadonlyMap<string, string> | undefined {
-    return this.importCallers.get(this.identity(path).module);
+  /** What the rest of the workspace tells this file's module (threads reaching it, callers' locks…). */
+  factsFor(path: string): ProjectFacts | undefined {
+    return this.facts.get(this.identity(path).module);
   }
 
   /** Summarises every Python file under the folders; yields (hooks.yield, or the event loop) between files. */
@@ -105,7 +94,7 @@ export class WorkspaceIndex {
     }
     try {
       const id = this.identity(path);
-      const options = { ...this.options(), packageName: id.packageName, externalThreadEntries: this.external.get(id.module), externalCallerLocks: this.callerLocks.get(id.module), externalImportCallers: this.importCallers.get(id.module) };
+      const options = withProjectFacts({ ...this.options(), packageName: id.packageName }, this.facts.get(id.module));
       const { summary } = analyzeModule({ tree, text, rules: this.rules(), options }, id.module);
       this.graph.set(summary ?? { module: id.module, reachable: {}, spawns: {}, calls: {} });
     } finally {
@@ -114,23 +103,9 @@ export class WorkspaceIndex {
   }
 
   private recompute(): string[] {
-    const before = this.external;
-    const lockedBefore = this.callerLocks;
-    const importedBefore = this.importCallers;
-    this.external = this.graph.externalEntries();
-    this.callerLocks = this.graph.callerLocks();
-    this.importCallers = this.graph.importCallers();
-    const changed = new Set<string>();
-    for (const module of new Set([...before.keys(), ...this.external.keys(), ...lockedBefore.keys(), ...this.callerLocks.keys(), ...importedBefore.keys(), ...this.importCallers.keys()])) {
-      if (
-        !sameEntries(before.get(module), this.external.get(module)) ||
-        !sameEntries(lockedBefore.get(module), this.callerLocks.get(module)) ||
-        !sameEntries(importedBefore.get(module), this.importCallers.get(module))
-      ) {
-        changed.add(module);
-      }
-    }
-    return [...changed];
+    const before = this.facts;
+    this.facts = this.graph.facts();
+    return [...new Set([...before.keys(), ...this.facts.keys()])].filter((module) => !sameFacts(before.get(module), this.facts.get(module)));
   }
 
   moduleOf(path: string): string {

@@ -19,7 +19,7 @@ test('findings in modules reached only through other modules\' threads', async (
   const checker = await Checker.create({ select: ['ALL'] });
   const files = listPythonFiles(root).map((path) => ({ key: path, module: moduleIdentity(path).module }));
   const results = await checkProject(files, async (batch) =>
-    batch.map(({ key, entries }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), entries)),
+    batch.map(({ key, facts }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), facts)),
   );
   for (const file of files) {
     const text = readFileSync(file.key, 'utf8');
@@ -47,12 +47,16 @@ test('functions other modules call only while they are imported run before their
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'imported'));
 });
 
-/** Checks a fixture project with `--select ALL --assume-concurrent`; each file's findings must be its `# expect:` lines. */
-async function expectProjectFindings(root: string): Promise<void> {
-  const checker = await Checker.create({ select: ['ALL'], assumeConcurrent: true });
+test('a module global changed by another module\'s thread while its own module iterates it: both sides', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'crossmodule'), { assumeConcurrent: false });
+});
+
+/** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
+async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
+  const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });
   const files = listPythonFiles(root).map((path) => ({ key: path, module: moduleIdentity(path).module }));
   const results = await checkProject(files, async (batch) =>
-    batch.map(({ key, entries, callerLocks, importCallers }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), entries, callerLocks, importCallers)),
+    batch.map(({ key, facts }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), facts)),
   );
   for (const file of files) {
     const text = readFileSync(file.key, 'utf8');

@@ -4,13 +4,14 @@ import { createPythonParser, type Parser, type Tree } from './parser';
 import { exportTree } from './syntaxTree';
 import { analyze, analyzeModule } from './analyze';
 import type { ModuleSummary } from './project/summary';
+import { withProjectFacts, type ProjectFacts } from './project/graph';
 import type { ModuleIdentity } from './project/moduleName';
 import { selectRules, type RuleSelection } from './selection';
 import type { AnalysisOptions, Finding, Rule } from './types';
 
 export * from './types';
 export { analyze, analyzeModule } from './analyze';
-export { ProjectGraph, sameEntries } from './project/graph';
+export { ProjectGraph, sameEntries, sameFacts, withProjectFacts, type ProjectFacts, type ContainerAccess } from './project/graph';
 export { moduleIdentity, type ModuleIdentity } from './project/moduleName';
 export type { ModuleSummary } from './project/summary';
 export { selectRules, unknownCodes, type RuleSelection } from './selection';
@@ -61,17 +62,15 @@ export class Checker {
 
   /**
    * Checks one file of a project: with its module identity (relative imports, the cross-file summary)
-   * and the functions other modules' threads reach in it.
+   * and what the rest of the project tells it (project/graph.ts).
    */
   checkModule(
     text: string,
     identity: ModuleIdentity,
-    externalThreadEntries?: ReadonlyMap<string, string>,
-    externalCallerLocks?: ReadonlyMap<string, string>,
-    externalImportCallers?: ReadonlyMap<string, string>,
+    facts?: ProjectFacts,
   ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary } {
     const tree = this.parse(text);
-    const options = { ...this.options, packageName: identity.packageName, externalThreadEntries, externalCallerLocks, externalImportCallers };
+    const options = withProjectFacts({ ...this.options, packageName: identity.packageName }, facts);
     const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
     return { findings, summary, hasSyntaxErrors: tree.rootNode.hasError };
   }

@@ -32,6 +32,16 @@ export interface AnalysisOptions {
    * makes at module level, while that module is imported (project/graph.ts): name → where.
    */
   externalImportCallers?: ReadonlyMap<string, string>;
+  /**
+   * Module globals of this module that other modules change in place (project/graph.ts): name → one
+   * such change, a change on a thread first.
+   */
+  externalContainerChanges?: ReadonlyMap<string, ContainerAccess>;
+  /**
+   * Other modules' globals this module changes in place, which their own module iterates: qualified
+   * name (`pkg.registry._handlers`) → one such loop, a loop on a thread first.
+   */
+  externalContainerIterations?: ReadonlyMap<string, ContainerAccess>;
   /** Leave out findings whose confidence is below this (default: low, so every finding is kept). */
   minConfidence?: Confidence;
   /** Target Python version, e.g. "3.14" (version-aware rules). */
@@ -42,4 +52,16 @@ export interface AnalysisOptions {
    * release supports it. An entry here overrides the built-in one for the same name.
    */
   extraPackages?: Readonly<Record<string, string | null>>;
+}
+
+/** An access to a module global made in another module (kept in module summaries). */
+export interface ContainerAccess {
+  /** The function and its module: "`Handler.run` in pkg.worker". */
+  where: string;
+  /** 1-based. */
+  line: number;
+  /** Runs on a thread (a thread entry or what it reaches), not only under assume-concurrent. */
+  onThread: boolean;
+  /** Made holding a lock (of its own module). */
+  locked: boolean;
 }

@@ -1,7 +1,7 @@
 // Checks one file with its own settings: what the CLI runs in-process and in each worker thread.
 // Messages for stderr are formatted here so a worker's output reads exactly like the serial run's.
 import { writeFile } from 'fs/promises';
-import { Checker, fixAll, isApplicable, type CheckSettings, type Finding, type ModuleIdentity, type ModuleSummary } from '../analysis';
+import { Checker, fixAll, isApplicable, type CheckSettings, type Finding, type ModuleIdentity, type ModuleSummary, type ProjectFacts } from '../analysis';
 import { createPythonParser, type WasmNode, type Parser } from '../analysis/parser';
 import { readSource } from '../files/source';
 import { reportFindings, type Reported } from './report';
@@ -11,12 +11,8 @@ export interface FileJob {
   settings: CheckSettings;
   /** The file's module in its project: checked with relative imports resolved, and summarized. */
   module?: ModuleIdentity;
-  /** Its functions that other modules' threads reach (local name → how), from the project graph. */
-  entries?: ReadonlyMap<string, string>;
-  /** Its functions that only other modules call, each time holding a lock (name → the lock), from the project graph. */
-  callerLocks?: ReadonlyMap<string, string>;
-  /** Its functions that other modules call only while they are imported (name → where), from the project graph. */
-  importCallers?: ReadonlyMap<string, string>;
+  /** What the rest of the project tells the module (threads reaching it, callers' locks…), from the project graph. */
+  facts?: ProjectFacts;
   /** Apply fixes and write the file back: safe ones, or unsafe ones too (`--fix`, `--unsafe-fixes`). */
   fix?: 'safe' | 'unsafe';
 }
@@ -49,13 +45,13 @@ export class FileChecker {
 
   private errorParser?: Promise<Parser>;
 
-  async check({ file, settings, module, entries, callerLocks, importCallers, fix }: FileJob): Promise<FileOutcome> {
+  async check({ file, settings, module, facts, fix }: FileJob): Promise<FileOutcome> {
     const source = await readSource(file);
     if (!source.ok) return { reported: [], messages: [`ftaudit: error: ${file}: ${source.message}\n`], errors: 1 };
     let result: { findings: Finding[]; hasSyntaxErrors: boolean; summary?: ModuleSummary };
     try {
       const checker = await this.checker(settings);
-      result = module ? checker.checkModule(source.text, module, entries, callerLocks, importCallers) : checker.checkText(source.text);
+      result = module ? checker.checkModule(source.text, module, facts) : checker.checkText(source.text);
     } catch (error) {
       return { reported: [], messages: [`ftaudit: error: ${file}: analysis failed: ${(error as Error).message}\n`], errors: 1 };
     }
@@ -64,7 +60,7 @@ export class FileChecker {
     let text = source.text;
     if (fix && result.findings.some((f) => isApplicable(f, fix === 'unsafe'))) {
       const checker = await this.checker(settings);
-      const analyse = (t: string) => (module ? checker.checkModule(t, module, entries, callerLocks, importCallers) : checker.checkText(t));
+      const analyse = (t: string) => (module ? checker.checkModule(t, module, facts) : checker.checkText(t));
       const out = fixAll(text, (t) => analyse(t).findings, { unsafe: fix === 'unsafe' });
       const count = [...out.applied.values()].reduce((a, b) => a + b, 0);
       if (!source.utf8) {

@@ -75,6 +75,12 @@ export class ImportTable {
     return head ? [head, ...parts.slice(1)].join('.') : dotted;
   }
 
+  /** The qualified name of an identifier or attribute whose head is imported (`reg._seen` → `pkg.registry._seen`), else null. */
+  qualifyImported(node: Node | null): string | null {
+    if (!node || (node.type !== 'identifier' && node.type !== 'attribute')) return null;
+    return this.aliases.has(node.text.split('.')[0]) ? this.qualify(node) : null;
+  }
+
   isImported(name: string): boolean {
     return this.aliases.has(name);
   }

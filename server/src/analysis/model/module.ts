@@ -441,8 +441,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /** Is there any sign that this module runs code on several threads? */
+  /** Threads in this module, a concurrency import, or threads of other modules changing its globals. */
   get hasConcurrencyEvidence(): boolean {
-    return this.threads.hasEntries || this.imports.hasConcurrencyImport();
+    return this.threads.hasEntries || this.imports.hasConcurrencyImport() || [...(this.options.externalContainerChanges?.values() ?? [])].some((c) => c.onThread);
   }
 
   /** The scope of the innermost function_definition containing `node`. */

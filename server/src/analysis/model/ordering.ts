@@ -104,16 +104,35 @@ export class OrderingModel {
    */
   whySequential(scope: FunctionScope | null): string | null {
     for (let s = scope; s; s = s.parent) {
-      if (s !== scope && this.ownBodyOnly.has(s.node.id)) continue;
+      if (s !== scope && (this.ownBodyOnly.has(s.node.id) || this.runsAtImportOnly(s))) continue;
       const why = this.derivedWhy(s, new Set());
       if (why) return why;
     }
     return null;
   }
 
+  private readonly importOnly = new Map<number, boolean>();
+
+  /**
+   * A private module-level function (`_createenviron`) that only the module's own top-level code calls
+   * (`environ = _createenviron()`) runs while the module is imported, before any thread it starts —
+   * as a private construction helper runs before its object is shared. Its own body only: closures
+   * it returns run later. A call in a lambda runs whenever the lambda does.
+   */
+  private runsAtImportOnly(scope: FunctionScope): boolean {
+    let known = this.importOnly.get(scope.node.id);
+    if (known === undefined) {
+      const callers = !scope.parent && !scope.classNode && isPrivate(scope) ? this.resolver.callersOf(scope.node) : [];
+      known = callers.length > 0 && callers.every((call) => !this.resolver.scopeOf(call) && !inLambda(call));
+      this.importOnly.set(scope.node.id, known);
+    }
+    return known;
+  }
+
   private derivedWhy(scope: FunctionScope, visiting: Set<number>): string | null {
     const own = this.sequential.get(scope.node.id);
     if (own) return own;
+    if (this.runsAtImportOnly(scope)) return IMPORT_TIME;
     const cached = this.derived.get(scope.node.id);
     if (cached !== undefined) return cached;
     if (visiting.has(scope.node.id)) return null;
@@ -126,7 +145,9 @@ export class OrderingModel {
         // Construction runs before the object is shared: it orders like a hook (a reset helper called
         // from `__init__` and from an after-fork hook runs single-threaded either way).
         if (caller && CONSTRUCTION.has(caller.name)) continue;
-        const callerWhy = caller ? this.derivedWhy(caller, visiting) : null;
+        let callerWhy = caller ? this.derivedWhy(caller, visiting) : null;
+        // Other modules may call a public function at any time: import-time callers here say nothing of theirs.
+        if (callerWhy?.endsWith(IMPORT_TIME) && !isPrivate(scope)) callerWhy = null;
         if (!callerWhy) {
           why = null;
           break;
@@ -182,4 +203,19 @@ function isThreadStart(call: Node): boolean {
   let def: Node | null = call.parent;
   while (def && def.type !== 'function_definition') def = def.parent;
   return !!def && new RegExp(`(?<![\\w.])${receiver.text}\\s*=\\s*[\\w.]*(?:Thread|Timer|Process)\\(`).test(def.text);
+}
+
+const IMPORT_TIME = "called only by its module's top-level code, while the module is imported";
+
+/** `_helper`, a method of `_Private`; not `__dunder__` names, which Python itself calls. */
+function isPrivate(scope: FunctionScope): boolean {
+  if (/^__.*__$/.test(scope.name)) return false;
+  if (scope.name.startsWith('_')) return true;
+  const cls = scope.classNode?.childForFieldName('name')?.text;
+  return !!cls && cls.startsWith('_');
+}
+
+function inLambda(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'lambda') return true;
+  return false;
 }

@@ -1,6 +1,55 @@
 // Thread reachability across modules: a fixpoint over module summaries. A function is reached when a
 // thread API in any module is handed it, or a reached function calls it through an import.
-import type { ModuleSummary } from './summary';
+import type { AnalysisOptions, ContainerAccess } from '../options';
+import { isStrongerAccess, type ModuleSummary } from './summary';
+
+export type { ContainerAccess };
+
+/** What the rest of the run tells one module; each map is absent when empty. */
+export interface ProjectFacts {
+  /** Its functions that threads started in other modules reach: local name → how. */
+  threadEntries?: ReadonlyMap<string, string>;
+  /** Its functions that only other modules call, each time holding a lock: name → the lock. */
+  callerLocks?: ReadonlyMap<string, string>;
+  /** Its functions that other modules call only while they are imported: name → where. */
+  importCallers?: ReadonlyMap<string, string>;
+  /** Its module globals that other modules change in place: name → one such change. */
+  containerChanges?: ReadonlyMap<string, ContainerAccess>;
+  /** Other modules' globals it changes in place that their own code iterates: qualified name → where. */
+  containerIterations?: ReadonlyMap<string, ContainerAccess>;
+}
+
+/** The analysis options of a module given what the rest of the run tells it. */
+export function withProjectFacts(options: AnalysisOptions, facts: ProjectFacts | undefined): AnalysisOptions {
+  return {
+    ...options,
+    externalThreadEntries: facts?.threadEntries,
+    externalCallerLocks: facts?.callerLocks,
+    externalImportCallers: facts?.importCallers,
+    externalContainerChanges: facts?.containerChanges,
+    externalContainerIterations: facts?.containerIterations,
+  };
+}
+
+/** Two modules' facts are equal (to skip re-analysing modules whose facts did not change). */
+export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefined): boolean {
+  return (
+    sameEntries(a?.threadEntries, b?.threadEntries) &&
+    sameEntries(a?.callerLocks, b?.callerLocks) &&
+    sameEntries(a?.importCallers, b?.importCallers) &&
+    sameAccesses(a?.containerChanges, b?.containerChanges) &&
+    sameAccesses(a?.containerIterations, b?.containerIterations)
+  );
+}
+
+function sameAccesses(a: ReadonlyMap<string, ContainerAccess> | undefined, b: ReadonlyMap<string, ContainerAccess> | undefined): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const [k, v] of a ?? []) {
+    const w = b?.get(k);
+    if (!w || w.where !== v.where || w.line !== v.line || w.onThread !== v.onThread || w.locked !== v.locked) return false;
+  }
+  return true;
+}
 
 export class ProjectGraph {
   private readonly summaries = new Map<string, ModuleSummary>();
@@ -11,6 +60,49 @@ export class ProjectGraph {
 
   delete(module: string): void {
     this.summaries.delete(module);
+  }
+
+  /** Every module's facts from the rest of the run (modules with none are absent). */
+  facts(): Map<string, ProjectFacts> {
+    const result = new Map<string, ProjectFacts>();
+    const add = <K extends keyof ProjectFacts>(key: K, byModule: Map<string, NonNullable<ProjectFacts[K]>>) => {
+      for (const [module, map] of byModule) {
+        if (!result.has(module)) result.set(module, {});
+        result.get(module)![key] = map;
+      }
+    };
+    add('threadEntries', this.externalEntries());
+    add('callerLocks', this.callerLocks());
+    add('importCallers', this.importCallers());
+    const { changes, iterations } = this.containerAccesses();
+    add('containerChanges', changes);
+    add('containerIterations', iterations);
+    return result;
+  }
+
+  /**
+   * Module globals changed in place by other modules, matched with the loops of their own module that
+   * iterate them: for the owner, its global → one change elsewhere (a change on a thread first); for
+   * each changing module, the qualified global → one loop of the owner (a loop on a thread first).
+   */
+  containerAccesses(): { changes: Map<string, Map<string, ContainerAccess>>; iterations: Map<string, Map<string, ContainerAccess>> } {
+    const changes = new Map<string, Map<string, ContainerAccess>>();
+    const iterations = new Map<string, Map<string, ContainerAccess>>();
+    for (const s of this.summaries.values()) {
+      for (const [qualified, change] of Object.entries(s.containerChanges ?? {})) {
+        const owner = this.split(qualified);
+        if (!owner || owner[0] === s.module || owner[1].includes('.')) continue;
+        const [module, name] = owner;
+        if (!changes.has(module)) changes.set(module, new Map());
+        const byName = changes.get(module)!;
+        if (isStrongerAccess(change, byName.get(name))) byName.set(name, change);
+        const loops = this.summaries.get(module)!.iterations ?? {};
+        if (!Object.hasOwn(loops, name)) continue;
+        if (!iterations.has(s.module)) iterations.set(s.module, new Map());
+        iterations.get(s.module)!.set(qualified, loops[name]);
+      }
+    }
+    return { changes, iterations };
   }
 
   /** See externalCallerLocks(). */

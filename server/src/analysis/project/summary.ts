@@ -1,7 +1,12 @@
 // What one module tells the rest of the project about threads: which of its functions its own threads
 // reach, which imported callables it hands to threads, and which imported callables each function calls.
 import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
+import type { ContainerAccess } from '../options';
 import type { Node } from '../parser';
+import { iteratedContainer } from '../model/iteration';
+import { sharedState } from '../model/sharing';
+import { mutationOf, runsAlone } from '../rules/common';
 
 export interface ModuleSummary {
   /** Dotted module name, e.g. `pkg.workers`. */
@@ -24,6 +29,13 @@ export interface ModuleSummary {
    * such call is made at module level (while this module is imported), or null when one is in a function.
    */
   importCalls?: Record<string, string | null>;
+  /**
+   * Globals of other modules changed in place here from functions (`registry._handlers[k] = v`,
+   * `reg._seen.append(x)`): qualified name → one such change, a change on a thread first.
+   */
+  containerChanges?: Record<string, ContainerAccess>;
+  /** This module's globals iterated in its functions (`for k in _handlers`): name → one loop, on a thread first. */
+  iterations?: Record<string, ContainerAccess>;
 }
 
 export function summarizeModule(model: ModuleModel, module: string): ModuleSummary {
@@ -38,20 +50,22 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     const callees = new Set<string>();
     for (const n of model.ownNodes(scope)) {
       if (n.type !== 'call') continue;
-      const q = importedName(model, n.childForFieldName('function'));
+      const q = model.imports.qualifyImported(n.childForFieldName('function'));
       if (q) callees.add(q);
     }
     if (callees.size > 0) summary.calls[local] = [...callees];
   }
   const importCalls: Record<string, string | null> = {};
   for (const { node: call, fn } of model.index.all('call')) {
-    const q = importedName(model, call.childForFieldName('function'));
+    const q = model.imports.qualifyImported(call.childForFieldName('function'));
     if (!q || importCalls[q] === null) continue;
     // Module level, outside any function or lambda (a class body runs at import too).
     const atImport = fn === -1 && !model.scopeOf(call) && !hasLambdaAncestor(call);
     importCalls[q] = atImport ? (importCalls[q] ?? `${module}, line ${call.startPosition.row + 1}`) : null;
   }
   summary.importCalls = importCalls;
+  summary.containerChanges = containerChanges(model, module);
+  summary.iterations = iterations(model, module);
   const callLocks: Record<string, string | null> = {};
   // Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock.
   const mayHoldLocks = model.index.all('with_statement').length > 0 || (model.options.externalCallerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
@@ -72,10 +86,53 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   summary.callLocks = callLocks;
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.callersOf(s.node).length === 0).map((s) => s.name);
   for (const { target, via, site } of model.threads.spawnTargets) {
-    const q = importedName(model, target);
+    const q = model.imports.qualifyImported(target);
     if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;
   }
   return summary;
+}
+
+/** Is `access` stronger evidence of a race than `had`: on a thread where `had` is not, else without a lock where `had` has one. */
+export function isStrongerAccess(access: ContainerAccess, had: ContainerAccess | undefined): boolean {
+  return !had || (access.onThread && !had.onThread) || (access.onThread === had.onThread && had.locked && !access.locked);
+}
+
+function keepStronger(record: Record<string, ContainerAccess>, key: string, access: ContainerAccess): void {
+  if (isStrongerAccess(access, Object.hasOwn(record, key) ? record[key] : undefined)) record[key] = access;
+}
+
+function accessAt(model: ModuleModel, module: string, scope: FunctionScope, node: Node): ContainerAccess {
+  const entry = model.threads.entryFor(scope);
+  return { where: `\`${model.localNameOf(scope) ?? scope.name}\` in ${module}`, line: node.startPosition.row + 1, onThread: !!entry && !entry.assumed, locked: model.heldLocks(node).length > 0 };
+}
+
+function containerChanges(model: ModuleModel, module: string): Record<string, ContainerAccess> {
+  const found: Record<string, ContainerAccess> = {};
+  for (const scope of model.allScopes()) {
+    for (const n of model.ownNodes(scope)) {
+      const container = mutationOf(n)?.container ?? null;
+      const q = model.imports.qualifyImported(container);
+      if (!q || runsAlone(n, scope, { model })) continue;
+      keepStronger(found, q, accessAt(model, module, scope, n));
+    }
+  }
+  return found;
+}
+
+const LOOP_TYPES = ['for_statement', 'for_in_clause'] as const;
+
+function iterations(model: ModuleModel, module: string): Record<string, ContainerAccess> {
+  const found: Record<string, ContainerAccess> = {};
+  for (const type of LOOP_TYPES) {
+    for (const { node } of model.index.all(type)) {
+      const iterable = node.childForFieldName('right');
+      const container = iterable ? iteratedContainer(iterable) : null;
+      const scope = container?.type === 'identifier' ? model.scopeOf(node) : null;
+      if (!scope || sharedState(container!, scope, model, 'object')?.kind !== 'global' || runsAlone(node, scope, { model })) continue;
+      keepStronger(found, container!.text, accessAt(model, module, scope, node));
+    }
+  }
+  return found;
 }
 
 function hasLambdaAncestor(node: Node): boolean {
@@ -90,10 +147,3 @@ function surelyLocal(call: Node, model: ModuleModel): boolean {
   return object?.type === 'identifier' && (object.text === model.scopeOf(call)?.receiver || !!model.classOfName(object.text, call));
 }
 
-/** The qualified name of an identifier/attribute that comes from an import, else null. */
-function importedName(model: ModuleModel, node: Node | null): string | null {
-  if (!node || (node.type !== 'identifier' && node.type !== 'attribute')) return null;
-  const head = node.text.split('.')[0];
-  if (!model.imports.isImported(head)) return null;
-  return model.imports.qualify(node);
-}

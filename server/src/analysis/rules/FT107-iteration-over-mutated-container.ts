@@ -1,7 +1,8 @@
 // FT107 — iterating a shared container (module global, class attribute, field of a shared object)
 // while other code changes it in place. Docs: docs/rules/FT107.md
 import type { Node } from '../parser';
-import type { Finding, Rule, RuleContext } from '../types';
+import type { Finding, Fix, Rule, RuleContext } from '../types';
+import type { ContainerAccess } from '../options';
 import type { ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS } from '../model/module';
@@ -10,24 +11,7 @@ import { boundNames, namedChildren, snippet } from '../model/syntax';
 import { changesKnownContainer, mutationOf, raceVerdict, runsAlone } from './common';
 import { isBuiltin, textHas } from './hazards';
 import { sharedWrites } from './writes';
-
-/**
- * Copies: on free-threaded CPython `list()` (and `sorted()`, `''.join()` through it), `set()`, `dict()`
- * copy an exact list, set, dict or dict view holding its lock (a critical section), so a change cannot
- * interleave. `tuple()` does for lists and `set()`/`frozenset()` for sets and dicts; given a dict view
- * they iterate it one item at a time (`PySequence_Tuple`, `set_update_internal`).
- */
-const SNAPSHOTS = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'len']);
-const VIEW_ITERATING_COPIES = new Set(['tuple', 'set', 'frozenset']);
-/**
- * Builtins that run the whole iteration inside the call, one `next()` at a time without the
- * container's lock (CPython's `builtin_sum_impl`, `min_max`, `builtin_any`/`all`): a change from
- * another thread in between raises "changed size during iteration" or skips items, as in a loop.
- */
-const CONSUMERS = new Set(['sum', 'min', 'max', 'any', 'all']);
-const VIEWS = new Set(['items', 'keys', 'values']);
-/** Builtins that iterate their first argument lazily, as the loop runs. */
-const ITERATING_WRAPPERS = new Set(['iter', 'enumerate', 'reversed', 'zip', 'filter', 'map']);
+import { CONSUMERS, isView, iteratedContainer, SNAPSHOTS, VIEW_ITERATING_COPIES, VIEWS } from '../model/iteration';
 
 interface ChangeSite {
   node: Node;
@@ -134,29 +118,6 @@ function isIterated(call: Node): boolean {
   return (parent?.type === 'for_statement' || parent?.type === 'for_in_clause') && parent.childForFieldName('right') === call;
 }
 
-/** `d.items()`, `self._d.keys()`, `d.values()`: a dict view. */
-function isView(expr: Node): boolean {
-  if (expr.type !== 'call') return false;
-  const fn = expr.childForFieldName('function');
-  return fn?.type === 'attribute' && VIEWS.has(fn.childForFieldName('attribute')?.text ?? '') && namedChildren(expr.childForFieldName('arguments')!).length === 0;
-}
-
-/** `d`, `self.d`, `d.items()`, `next(iter(d))` → d; a snapshot (`list(d)`, `d.copy()`) → null. */
-function iteratedContainer(iterable: Node): Node | null {
-  if (iterable.type === 'identifier' || iterable.type === 'attribute') return iterable;
-  if (iterable.type !== 'call') return null;
-  const fn = iterable.childForFieldName('function');
-  const args = namedChildren(iterable.childForFieldName('arguments')!);
-  if (fn?.type === 'identifier' && VIEW_ITERATING_COPIES.has(fn.text) && args.length === 1 && isView(args[0])) return iteratedContainer(args[0]);
-  if (fn?.type === 'identifier' && SNAPSHOTS.has(fn.text)) return null;
-  if (fn?.type === 'identifier' && ITERATING_WRAPPERS.has(fn.text) && args.length >= 1) return iteratedContainer(args[0]);
-  if (fn?.type === 'attribute' && VIEWS.has(fn.childForFieldName('attribute')?.text ?? '') && args.length === 0) {
-    const object = fn.childForFieldName('object');
-    return object?.type === 'identifier' || object?.type === 'attribute' ? object : null;
-  }
-  return null;
-}
-
 function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   const container = iterable ? iteratedContainer(iterable) : null;
   if (!container || !iterable) return;
@@ -168,7 +129,11 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   // The loop is reported for changes made elsewhere; its own changes are reported as writers below.
   const changes = changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
   const sites = changes.filter((s) => !within(s.node, node));
-  if (sites.length === 0) return;
+  if (sites.length === 0) {
+    const external = shared.kind === 'global' ? ctx.options.externalContainerChanges?.get(shared.key) : undefined;
+    if (external) reportLoopBesideOtherModule(node, iterable, container, scope, shared, external, ctx);
+    return;
+  }
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
   const site = sites.find((s) => s.onThread) ?? sites.find((s) => s.locked) ?? sites[0];
@@ -179,18 +144,73 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   ctx.report(iterable, {
     severity: verdict.severity === 'error' ? 'warning' : verdict.severity,
     confidence,
-    fix: {
-      message: `Iterate over a snapshot: \`list(${snippet(iterable, 30)})\``,
-      // The loop no longer sees changes made while it runs, and the copy is taken without the writers' lock.
-      applicability: 'unsafe',
-      edits: [{ start: iterable.startIndex, end: iterable.endIndex, newText: `list(${iterable.text})` }],
-    },
+    fix: snapshotFix(iterable),
     message:
       `Iterating \`${snippet(iterable, 40)}\` while other code changes ${shared.description} (\`${snippet(site.node, 40)}\`, line ${site.node.startPosition.row + 1}${site.locked ? ', under a lock this loop does not hold' : ''}): ` +
       `a dict or set raises "changed size during iteration", a list skips or repeats items, and on free-threaded Python the change really runs at the same time.${verdict.where} ` +
       `Take a snapshot under the lock that guards the changes (\`with lock: items = list(${snippet(container, 30)})\`), or hand data over through a queue.Queue.`,
   });
   reportWriters(node, iterable, container, scope, shared, changes.filter((s) => !s.locked), ctx, !!verdict.where, { severity: verdict.severity === 'error' ? 'warning' : verdict.severity, confidence });
+}
+
+/**
+ * A loop over a module global that another module of the project changes in place (`for k in _handlers`
+ * here, `registry._handlers[name] = h` on a worker thread there): the project graph brings the change.
+ * Both sides holding a lock may be one lock (`with registry._lock:` there): left alone.
+ */
+function reportLoopBesideOtherModule(node: Node, iterable: Node, container: Node, scope: FunctionScope, shared: SharedState, change: ContainerAccess, ctx: RuleContext): void {
+  if (change.locked && ctx.model.heldLocks(node).length > 0) return;
+  const verdict = raceVerdict(node, scope, shared, ctx);
+  if (!verdict || (!verdict.where && !change.onThread && !ctx.options.assumeConcurrent)) return;
+  const confidence = change.onThread ? (verdict.confidence === 'low' ? 'medium' : verdict.confidence) : verdict.confidence;
+  ctx.report(iterable, {
+    severity: verdict.severity === 'error' ? 'warning' : verdict.severity,
+    confidence,
+    fix: snapshotFix(iterable),
+    message:
+      `Iterating \`${snippet(iterable, 40)}\` while ${change.where} (line ${change.line}${change.onThread ? ', on a thread' : ''}${change.locked ? ', under a lock this loop does not hold' : ''}) changes ${shared.description}: ` +
+      `a dict or set raises "changed size during iteration", a list skips or repeats items, and on free-threaded Python the change really runs at the same time.${verdict.where} ` +
+      `Guard both with one lock (a snapshot here, \`with lock: items = list(${snippet(container, 30)})\`), or hand data over through a queue.Queue.`,
+  });
+}
+
+/**
+ * The other module's side: a change here of another module's global that its own code iterates
+ * (`registry._handlers[name] = h` here, `for k in _handlers` there), when one of the two runs on a
+ * thread (or assume-concurrent says every function may). Changes made holding a lock are left alone:
+ * it may be the loop's.
+ */
+function reportChangesOfOtherModules(loops: ReadonlyMap<string, ContainerAccess>, ctx: RuleContext): void {
+  const { model } = ctx;
+  for (const scope of model.allScopes()) {
+    for (const n of model.ownNodes(scope)) {
+      const container = mutationOf(n)?.container ?? null;
+      const qualified = model.imports.qualifyImported(container);
+      const loop = qualified ? loops.get(qualified) : undefined;
+      if (!loop || model.heldLocks(n).length > 0 || runsAlone(n, scope, ctx)) continue;
+      const entry = model.threads.entryFor(scope);
+      const onThread = !!entry && !entry.assumed;
+      if (!onThread && !loop.onThread && !ctx.options.assumeConcurrent) continue;
+      const dot = qualified!.lastIndexOf('.');
+      ctx.report(n, {
+        severity: 'warning',
+        confidence: onThread || loop.onThread ? 'medium' : 'low',
+        message:
+          `\`${snippet(n, 40)}\` changes \`${qualified!.slice(dot + 1)}\`, a module global of \`${qualified!.slice(0, dot)}\`, while ${loop.where} (line ${loop.line}${loop.onThread ? ', on a thread' : ''}) iterates it${loop.locked ? ' under a lock this change does not take' : ' without a lock'}: ` +
+          `on free-threaded Python the loop sees the change mid-iteration — a dict or set raises "changed size during iteration", a list skips or repeats items. ` +
+          `Take one lock here and around the loop's snapshot, or hand the data over through a queue.Queue.`,
+      });
+    }
+  }
+}
+
+function snapshotFix(iterable: Node): Fix {
+  return {
+    message: `Iterate over a snapshot: \`list(${snippet(iterable, 30)})\``,
+    // The loop no longer sees changes made while it runs, and the copy is taken without the writers' lock.
+    applicability: 'unsafe',
+    edits: [{ start: iterable.startIndex, end: iterable.endIndex, newText: `list(${iterable.text})` }],
+  };
 }
 
 /**
@@ -369,6 +389,10 @@ export const FT107: Rule = {
   summary: 'A shared container is iterated while other code changes it',
   precision: 'medium',
   visit: {
+    module(_node, ctx) {
+      const loops = ctx.options.externalContainerIterations;
+      if (loops && loops.size > 0) reportChangesOfOtherModules(loops, ctx);
+    },
     for_statement: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
     for_in_clause: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
     return_statement: (node, ctx) => checkEscapingView(node, ctx),

@@ -48,7 +48,7 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
  * Does `node` run when no thread can race with it: in an after-fork child hook, an atexit handler or a
  * finaliser (or code only they call), or before its function starts the thread?
  */
-export function runsAlone(node: Node, scope: FunctionScope, { model }: RuleContext): boolean {
+export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: ModuleModel }): boolean {
   return (
     !!model.ordering.whySequential(scope) ||
     model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call'))
