@@ -9,6 +9,8 @@ import { collectPythonFiles } from './files/collect';
 import { readSource } from './files/source';
 
 const MAX_FILES = 20_000;
+/** Passes over the files whose project facts changed, as `checkProject` makes (a chain of modules learns one link per pass). */
+const MAX_ROUNDS = 6;
 
 export interface IndexHooks {
   /** Awaited before each file: lets more urgent work (open documents) run first. */
@@ -52,14 +54,32 @@ export class WorkspaceIndex {
     const chosen = files.slice(0, MAX_FILES);
     let done = 0;
     for (const file of chosen) {
-      if (this.hooks.yield) await this.hooks.yield();
-      else if (done % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
+      await this.pause(done);
       const source = await readSource(file);
       if (source.ok) this.summarize(file, source.text);
       if (++done % 25 === 0) progress?.(done, chosen.length);
     }
-    this.recompute();
+    // Then again only the files whose facts changed (a module reached by another's threads now
+    // summarises its own calls; a registry changed elsewhere its loops), until nothing changes.
+    const fileOf = new Map(chosen.map((file) => [this.identity(file).module, file]));
+    let changed = this.recompute();
+    for (let round = 1; round < MAX_ROUNDS && changed.length > 0; round++) {
+      for (const module of changed) {
+        const file = fileOf.get(module);
+        if (!file) continue;
+        await this.pause(done++);
+        const source = await readSource(file);
+        if (source.ok) this.summarize(file, source.text);
+      }
+      changed = this.recompute();
+    }
     return chosen.length;
+  }
+
+  /** Lets other work run between files (hooks.yield, or the event loop every 25 files). */
+  private async pause(done: number): Promise<void> {
+    if (this.hooks.yield) await this.hooks.yield();
+    else if (done % 25 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Re-reads one file after a change on disk (or its deletion). Returns the modules whose entries changed. */
