@@ -441,9 +441,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /** Is there any sign that this module runs code on several threads? */
+  private changedByOtherThreads: boolean | undefined;
+
   /** Threads in this module, a concurrency import, or threads of other modules changing its globals. */
   get hasConcurrencyEvidence(): boolean {
-    return this.threads.hasEntries || this.imports.hasConcurrencyImport() || [...(this.options.externalContainerChanges?.values() ?? [])].some((c) => c.onThread);
+    if (this.threads.hasEntries || this.imports.hasConcurrencyImport()) return true;
+    this.changedByOtherThreads ??= [...(this.options.externalContainerChanges?.values() ?? [])].some((c) => c.onThread);
+    return this.changedByOtherThreads;
   }
 
   /** The scope of the innermost function_definition containing `node`. */
