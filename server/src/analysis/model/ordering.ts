@@ -4,7 +4,7 @@
 import type { Node } from '../parser';
 import type { ImportTable } from './imports';
 import type { FunctionScope } from './scopes';
-import { decoratorNames, dottedName, keywordArgument, namedChildren, positionalArguments } from './syntax';
+import { decoratorNames, dottedName, insideLambda, keywordArgument, namedChildren, positionalArguments } from './syntax';
 
 export interface OrderingResolver {
   functionsFor(expr: Node, at: Node): Node[];
@@ -123,7 +123,7 @@ export class OrderingModel {
     let known = this.importOnly.get(scope.node.id);
     if (known === undefined) {
       const callers = !scope.parent && !scope.classNode && isPrivate(scope) ? this.resolver.callersOf(scope.node) : [];
-      known = callers.length > 0 && callers.every((call) => !this.resolver.scopeOf(call) && !inLambda(call));
+      known = callers.length > 0 && callers.every((call) => !this.resolver.scopeOf(call) && !insideLambda(call));
       this.importOnly.set(scope.node.id, known);
     }
     return known;
@@ -215,7 +215,3 @@ function isPrivate(scope: FunctionScope): boolean {
   return !!cls && cls.startsWith('_');
 }
 
-function inLambda(node: Node): boolean {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'lambda') return true;
-  return false;
-}

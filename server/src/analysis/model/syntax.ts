@@ -123,3 +123,9 @@ export function snippet(node: Node, max = 60): string {
   const text = node.text.replace(/\s+/g, ' ').trim();
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** Is `node` inside a lambda (code that runs whenever the lambda is called, not where it is written)? */
+export function insideLambda(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'lambda') return true;
+  return false;
+}

@@ -6,6 +6,7 @@ import type { ContainerAccess } from '../options';
 import type { Node } from '../parser';
 import { iteratedContainer } from '../model/iteration';
 import { sharedState } from '../model/sharing';
+import { insideLambda } from '../model/syntax';
 import { mutationOf, runsAlone } from '../rules/common';
 
 export interface ModuleSummary {
@@ -60,7 +61,7 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     const q = model.imports.qualifyImported(call.childForFieldName('function'));
     if (!q || importCalls[q] === null) continue;
     // Module level, outside any function or lambda (a class body runs at import too).
-    const atImport = fn === -1 && !model.scopeOf(call) && !hasLambdaAncestor(call);
+    const atImport = fn === -1 && !model.scopeOf(call) && !insideLambda(call);
     importCalls[q] = atImport ? (importCalls[q] ?? `${module}, line ${call.startPosition.row + 1}`) : null;
   }
   summary.importCalls = importCalls;
@@ -133,11 +134,6 @@ function iterations(model: ModuleModel, module: string): Record<string, Containe
     }
   }
   return found;
-}
-
-function hasLambdaAncestor(node: Node): boolean {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'lambda') return true;
-  return false;
 }
 
 function surelyLocal(call: Node, model: ModuleModel): boolean {
