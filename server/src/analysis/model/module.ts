@@ -570,38 +570,61 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // `self.name = v` (and `self.name += v`) in a method calls the setter of a property `name` of its
       // class or of a class related to it in the module. Other receivers are not resolved: a same-named
       // plain attribute of another class must not pass for a call.
-      const setters = this.propertySetters();
+      const setters = this.propertyAccessors('setter');
       if (setters.size > 0) {
         for (const type of ['assignment', 'augmented_assignment'] as const) {
           for (const { node } of this.index.all(type)) {
             const left = node.childForFieldName('left');
             const name = left?.type === 'attribute' ? left.childForFieldName('attribute')?.text : undefined;
             const candidates = name ? setters.get(name) : undefined;
-            if (!candidates) continue;
-            const scope = this.scopeOf(node);
-            if (!scope?.receiver || left!.childForFieldName('object')?.text !== scope.receiver) continue;
-            const cls = this.classInfo(scope.classNode);
-            if (!cls) continue;
-            const family = new Set([cls, ...this.moduleBases(cls, new Set())].map((c) => c.node.id));
-            for (const f of candidates) {
-              const owner = this.classInfo(this.scopes.get(f.id)?.classNode ?? null);
-              if (owner && (family.has(owner.node.id) || this.moduleBases(owner, new Set()).includes(cls))) add(f, node);
-            }
+            if (candidates) this.addAccessorCalls(left!, node, candidates, add);
           }
+        }
+      }
+      // Likewise `self.name` read (`self.conn.cursor()`, `self.size += 1`) calls the getter of a property
+      // `name`: a lazy initialisation in a getter only read under the lock runs under the lock.
+      const getters = this.source === undefined ? new Map<string, Node[]>() : this.propertyAccessors('getter');
+      for (const [name, candidates] of getters) {
+        for (const m of this.source!.matchAll(new RegExp(`\\.${name}\\b`, 'g'))) {
+          const identifier = this.root.descendantForIndex(m.index! + 1);
+          const attribute = identifier.parent;
+          if (attribute?.type !== 'attribute' || attribute.childForFieldName('attribute') !== identifier) continue;
+          const assigned = attribute.parent?.type === 'assignment' && attribute.parent.childForFieldName('left') === attribute;
+          if (!assigned) this.addAccessorCalls(attribute, attribute, candidates, add);
         }
       }
     }
     return this.callersByCallee.get(fn.id) ?? [];
   }
 
-  /** Property setters of the module's classes (`@name.setter def name(self, v)`), by property name. */
-  private propertySetters(): Map<string, Node[]> {
+  /**
+   * Property getters (`@property def name(self)`) or setters (`@name.setter def name(self, v)`) of the
+   * module's classes, by property name.
+   */
+  private propertyAccessors(kind: 'getter' | 'setter'): Map<string, Node[]> {
     const out = new Map<string, Node[]>();
     for (const [name, fns] of this.functionsByName) {
-      const setters = fns.filter((f) => decoratorNames(f).includes(`${name}.setter`));
-      if (setters.length > 0) out.set(name, setters);
+      const accessors = fns.filter((f) => decoratorNames(f).includes(kind === 'getter' ? 'property' : `${name}.setter`));
+      if (accessors.length > 0) out.set(name, accessors);
     }
     return out;
+  }
+
+  /**
+   * `self.name` at `site` (an attribute read or assignment) calls those of `accessors` that belong to the
+   * method's class or a class related to it in the module. Other receivers are not resolved: a
+   * same-named plain attribute of another class must not pass for a call.
+   */
+  private addAccessorCalls(target: Node, site: Node, accessors: Node[], add: (f: Node, site: Node) => void): void {
+    const scope = this.scopeOf(site);
+    if (!scope?.receiver || target.childForFieldName('object')?.text !== scope.receiver) return;
+    const cls = this.classInfo(scope.classNode);
+    if (!cls) return;
+    const family = new Set([cls, ...this.moduleBases(cls, new Set())].map((c) => c.node.id));
+    for (const f of accessors) {
+      const owner = this.classInfo(this.scopes.get(f.id)?.classNode ?? null);
+      if (owner && (family.has(owner.node.id) || this.moduleBases(owner, new Set()).includes(cls))) add(f, site);
+    }
   }
 
   /**
