@@ -51,6 +51,10 @@ test('a module global changed by another module\'s thread while its own module i
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'crossmodule'), { assumeConcurrent: false });
 });
 
+test('a subclass of another module\'s Thread subclass runs its run() on the thread', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'threadbase'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

@@ -42,6 +42,8 @@ export interface AnalysisOptions {
    * name (`pkg.registry._handlers`) → one such loop, a loop on a thread first.
    */
   externalContainerIterations?: ReadonlyMap<string, ContainerAccess>;
+  /** Classes of other modules this module derives from that are `threading.Thread` subclasses (qualified names). */
+  externalThreadClasses?: ReadonlySet<string>;
   /** Leave out findings whose confidence is below this (default: low, so every finding is kept). */
   minConfidence?: Confidence;
   /** Target Python version, e.g. "3.14" (version-aware rules). */

@@ -935,11 +935,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const bases = node.childForFieldName('superclasses');
       const isThreadSubclass = !!bases && namedChildren(bases).some((b) => {
         const q = this.imports.qualify(b);
-        return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread'));
+        return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread')) || (!!q && !!this.options.externalThreadClasses?.has(q));
       });
       const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), threadLocalAttributes: new Set(), isThreadSubclass };
       this.classes.set(node.id, info);
       if (fn === -1 && !this.classesByName.has(name)) this.classesByName.set(name, info);
+    }
+    // A subclass of a Thread subclass of this module is a Thread too (its `run` runs on the thread).
+    for (const info of this.classes.values()) {
+      if (!info.isThreadSubclass && this.moduleBases(info, new Set()).some((b) => b.isThreadSubclass)) info.isThreadSubclass = true;
     }
     this.index.functions.forEach((fn, i) => {
       const parentIndex = this.index.functionParents[i];

@@ -17,6 +17,8 @@ export interface ProjectFacts {
   containerChanges?: ReadonlyMap<string, ContainerAccess>;
   /** Other modules' globals it changes in place that their own code iterates: qualified name → where. */
   containerIterations?: ReadonlyMap<string, ContainerAccess>;
+  /** Classes of other modules it derives from that are Thread subclasses: qualified names. */
+  threadClasses?: ReadonlySet<string>;
 }
 
 /** The analysis options of a module given what the rest of the run tells it. */
@@ -28,6 +30,7 @@ export function withProjectFacts(options: AnalysisOptions, facts: ProjectFacts |
     externalImportCallers: facts?.importCallers,
     externalContainerChanges: facts?.containerChanges,
     externalContainerIterations: facts?.containerIterations,
+    externalThreadClasses: facts?.threadClasses,
   };
 }
 
@@ -38,8 +41,13 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameEntries(a?.callerLocks, b?.callerLocks) &&
     sameEntries(a?.importCallers, b?.importCallers) &&
     sameAccesses(a?.containerChanges, b?.containerChanges) &&
-    sameAccesses(a?.containerIterations, b?.containerIterations)
+    sameAccesses(a?.containerIterations, b?.containerIterations) &&
+    sameSet(a?.threadClasses, b?.threadClasses)
   );
+}
+
+function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  return (a?.size ?? 0) === (b?.size ?? 0) && [...(a ?? [])].every((x) => b?.has(x));
 }
 
 function sameAccesses(a: ReadonlyMap<string, ContainerAccess> | undefined, b: ReadonlyMap<string, ContainerAccess> | undefined): boolean {
@@ -77,6 +85,22 @@ export class ProjectGraph {
     const { changes, iterations } = this.containerAccesses();
     add('containerChanges', changes);
     add('containerIterations', iterations);
+    add('threadClasses', this.threadClassesByModule());
+    return result;
+  }
+
+  /**
+   * For every module, the classes of other modules it derives from that are Thread subclasses (each
+   * module's summary names its own, knowing those of the modules it imports from the previous round).
+   */
+  threadClassesByModule(): Map<string, Set<string>> {
+    const threads = new Set<string>();
+    for (const s of this.summaries.values()) for (const name of s.threadClasses ?? []) threads.add(`${s.module}.${name}`);
+    const result = new Map<string, Set<string>>();
+    for (const s of this.summaries.values()) {
+      const bases = (s.importedBases ?? []).filter((q) => threads.has(q));
+      if (bases.length > 0) result.set(s.module, new Set(bases));
+    }
     return result;
   }
 

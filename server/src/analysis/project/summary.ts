@@ -37,6 +37,10 @@ export interface ModuleSummary {
   containerChanges?: Record<string, ContainerAccess>;
   /** This module's globals iterated in its functions (`for k in _handlers`): name → one loop, on a thread first. */
   iterations?: Record<string, ContainerAccess>;
+  /** Its top-level classes that are `threading.Thread` subclasses (directly, through its own or imported classes). */
+  threadClasses?: string[];
+  /** Qualified names of imported classes its classes derive from (`watchdog.utils.BaseThread`). */
+  importedBases?: string[];
 }
 
 export function summarizeModule(model: ModuleModel, module: string): ModuleSummary {
@@ -67,6 +71,8 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   summary.importCalls = importCalls;
   summary.containerChanges = containerChanges(model, module);
   summary.iterations = iterations(model, module);
+  summary.threadClasses = [...model.classes.values()].filter((c) => c.isThreadSubclass && model.classOfName(c.name, c.node) === c).map((c) => c.name);
+  summary.importedBases = importedBases(model);
   const callLocks: Record<string, string | null> = {};
   // Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock.
   const mayHoldLocks = model.index.all('with_statement').length > 0 || (model.options.externalCallerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
@@ -118,6 +124,18 @@ function containerChanges(model: ModuleModel, module: string): Record<string, Co
     }
   }
   return found;
+}
+
+function importedBases(model: ModuleModel): string[] {
+  const out = new Set<string>();
+  for (const cls of model.classes.values()) {
+    const bases = cls.node.childForFieldName('superclasses');
+    for (const b of bases ? bases.namedChildren : []) {
+      const q = model.imports.qualifyImported(b);
+      if (q) out.add(q);
+    }
+  }
+  return [...out];
 }
 
 const LOOP_TYPES = ['for_statement', 'for_in_clause'] as const;
