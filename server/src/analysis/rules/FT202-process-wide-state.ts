@@ -12,6 +12,11 @@ interface Hazard {
   why: string;
   remedy: string;
   severity?: Severity;
+  /**
+   * Only the main thread may call it (CPython raises `ValueError` elsewhere, with or without the GIL):
+   * code that does is main-thread code by construction, so assume-concurrent alone is no evidence.
+   */
+  mainThreadOnly?: boolean;
 }
 
 const ENVIRON: Hazard = {
@@ -76,12 +81,14 @@ const CALLS: ReadonlyMap<string, Hazard> = new Map([
     why: 'Only the main thread may install signal handlers: called from any other thread, `signal.signal` raises `ValueError`.',
     remedy: 'Install handlers in the main thread at startup.',
     severity: 'error',
+    mainThreadOnly: true,
   }],
   ['signal.set_wakeup_fd', {
     what: 'the signal wake-up fd',
     why: 'Only the main thread may call `signal.set_wakeup_fd`: from any other thread it raises `ValueError`.',
     remedy: 'Call it in the main thread at startup.',
     severity: 'error',
+    mainThreadOnly: true,
   }],
 ]);
 
@@ -105,7 +112,7 @@ function report(node: Node, hazard: Hazard, ctx: RuleContext) {
   const assumed = onlyAssumed(where.entry, where.scope);
   // Tests are not run concurrently just because a library audit assumes its functions are.
   if (assumed && isTestCode(where.scope)) return;
-  if (hazard.severity === 'error' && mainThreadChecked(node)) return;
+  if (hazard.mainThreadOnly && (assumed || mainThreadChecked(node))) return;
   ctx.report(node, {
     severity: assumed ? 'warning' : hazard.severity ?? 'warning',
     message: `\`${snippet(node, 50)}\` changes ${hazard.what} from thread code (${runsOnThreads(where.scope, where.entry)}). ${hazard.why} ${hazard.remedy}`,
