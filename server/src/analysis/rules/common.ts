@@ -4,6 +4,7 @@ import type { Confidence, RuleContext, Severity } from '../types';
 import type { FunctionScope } from '../model/scopes';
 import type { ModuleModel } from '../model/module';
 import type { SharedState } from '../model/sharing';
+import { isTestCode } from './hazards';
 
 export interface RaceVerdict {
   severity: Severity;
@@ -33,7 +34,8 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   if ((shared.kind === 'closure' || shared.kind === 'module-attribute' || shared.weak) && !entry) return null;
   if (entry?.assumed) {
     // A coroutine runs on its event loop's thread: only a real thread entry puts it beside another.
-    if (inCoroutine(scope)) return null;
+    // Tests run one at a time under their harness, however a library audit treats the library's code.
+    if (inCoroutine(scope) || isTestCode(scope)) return null;
     return { severity: 'warning', where: '', confidence: assumedConfidence(shared) };
   }
   if (entry) {

@@ -173,11 +173,19 @@ export function rootCall(node: Node): Node | null {
   return null;
 }
 
-/** Test code (a function named test…, setUp…, tearDown…, a method of a class named …Test…, or nested in one): it runs once, under a harness. */
+/**
+ * Test code, as test runners collect it: a `test_…` function, a method of a `TestCase` subclass or of a
+ * class named `Test…`, `test_…` (pytest) or `…Test(s)` (unittest), or code nested in one. It runs once,
+ * under a harness. Library code that merely mentions tests (`doctest.DocTestRunner`, `testmod`) is not.
+ */
 export function isTestCode(scope: FunctionScope | null): boolean {
   for (let s = scope; s; s = s.parent) {
-    if (/^(test|setUp|tearDown)/.test(s.name) || /Test/.test(s.classNode?.childForFieldName('name')?.text ?? '')) return true;
-    if (/TestCase\b/.test(s.classNode?.childForFieldName('superclasses')?.text ?? '')) return true;
+    const cls = s.classNode;
+    if (!cls) {
+      if (/^test_/.test(s.name)) return true;
+      continue;
+    }
+    if (/TestCase\b/.test(cls.childForFieldName('superclasses')?.text ?? '') || /^(Test|test_)|Tests?$/.test(cls.childForFieldName('name')?.text ?? '')) return true;
   }
   return false;
 }
