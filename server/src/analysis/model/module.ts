@@ -851,6 +851,23 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return binding?.kind === 'value' ? classOf(binding.node) : null;
   }
 
+  /**
+   * Is `expr` (in `scope`) a list, dict, set or other builtin container by construction: `self.f` made
+   * one in the class, a local or module global first bound to one, a mutable default argument?
+   * (A parameter, or an object of a user class, may iterate a copy: `Mailbox.keys()` returns a list.)
+   */
+  isKnownContainer(expr: Node, scope: FunctionScope): boolean {
+    if (expr.type === 'attribute') {
+      const cls = this.classInfo(scope.classNode);
+      return !!cls && !!scope.receiver && expr.childForFieldName('object')?.text === scope.receiver && this.containerFields(cls).has(expr.childForFieldName('attribute')?.text ?? '');
+    }
+    if (expr.type !== 'identifier') return false;
+    if (scope.mutableDefaults.has(expr.text)) return true;
+    if (scope.locals.has(expr.text)) return isMutableContainer(this.firstAssignment(scope, expr.text) ?? null);
+    const binding = this.resolve(expr.text, scope).kind === 'global' ? this.bindings.get(expr.text) : undefined;
+    return binding?.kind === 'value' && isMutableContainer(binding.node);
+  }
+
   /** The right side of the first `name = …` in the function's own body (undefined: none). */
   private firstAssignment(scope: FunctionScope, name: string): Node | null | undefined {
     let byName = this.firstAssignments.get(scope.node.id);

@@ -124,6 +124,7 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   const scope = ctx.model.scopeOf(node);
   if (!scope) return;
   reportChangesOneCallDeep(node, iterable, container, scope, ctx);
+  reportResizesInLoop(node, iterable, container, scope, ctx);
   const shared = sharedState(container, scope, ctx.model, 'object') ?? fieldOfUntrackedObject(container, scope, ctx.model);
   if (!shared || shared.kind === 'module-attribute') return;
   // The loop is reported for changes made elsewhere; its own changes are reported as writers below.
@@ -211,6 +212,33 @@ function snapshotFix(iterable: Node): Fix {
     applicability: 'unsafe',
     edits: [{ start: iterable.startIndex, end: iterable.endIndex, newText: `list(${iterable.text})` }],
   };
+}
+
+/**
+ * `for k, v in d.items(): … del d[k]`: the loop resizes what it iterates in its own body — "changed size
+ * during iteration" on the next pass (a list skips the next item), on one thread as on many, whatever the
+ * sharing and whatever lock is held. Not when `break`/`return`/`raise` follows the change in its block.
+ */
+function reportResizesInLoop(loop: Node, iterable: Node, container: Node, scope: FunctionScope, ctx: RuleContext): void {
+  const body = loop.type === 'for_statement' ? loop.childForFieldName('body') : null;
+  if (!body || !ctx.model.isKnownContainer(container, scope)) return;
+  let done = reportedWriters.get(ctx.model);
+  const inBody = ctx.model.ownNodes(scope).filter((n) => n.startIndex >= body.startIndex && n.endIndex <= body.endIndex);
+  for (const n of inBody) {
+    if (mutationOf(n)?.container.text !== container.text || !changesSizeOf(n, container, loop) || leavesLoopAfter(n, loop)) continue;
+    // `items = []` earlier in the body: the change is to another object than the one iterated.
+    if (inBody.some((a) => a.type === 'assignment' && a.startIndex < n.startIndex && a.childForFieldName('left')?.text === container.text)) continue;
+    if (!done) reportedWriters.set(ctx.model, (done = new Set()));
+    if (done.has(n)) continue;
+    done.add(n);
+    ctx.report(n, {
+      severity: 'warning',
+      confidence: 'high',
+      message:
+        `\`${snippet(n, 40)}\` changes \`${snippet(container, 30)}\` inside the loop that iterates it (line ${iterable.startPosition.row + 1}): a dict or set raises "changed size during iteration" and a list skips the next item, even on one thread. ` +
+        `Collect what to change and apply it after the loop, or iterate over a snapshot (\`list(${snippet(iterable, 30)})\`).`,
+    });
+  }
 }
 
 /**
