@@ -450,10 +450,6 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return this.changedByOtherThreads;
   }
 
-  isThreadClass(classNode: Node): boolean {
-    return !!this.classes.get(classNode.id)?.isThreadSubclass;
-  }
-
   /** The scope of the innermost function_definition containing `node`. */
   scopeOf(node: Node): FunctionScope | null {
     const indexed = this.index.functionOf(node);
@@ -697,10 +693,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
     let common: string[] | null = null;
     for (const call of callers) {
       const callerScope = this.scopeOf(call);
-      // Construction code (and helpers only it calls) runs before the object is shared, and a call made
-      // before the caller starts its thread (`self._prepare()` … `super().start()`) before the thread
-      // exists: such calls need no lock (Eraser's initialisation state).
-      if (callerScope && (this.isConstructionOnly(callerScope) || this.ordering.beforeThreadStart(call, callerScope, () => this.callsIn(callerScope.node)))) continue;
+      // Construction code (and helpers only it calls) runs before the object is shared: its calls need no lock.
+      if (callerScope && this.isConstructionOnly(callerScope)) continue;
       let held = heldLocks(call, this);
       if (held.length === 0) {
         const caller = this.scopeOf(call);

@@ -12,8 +12,6 @@ export interface OrderingResolver {
   callsIn(fn: Node): Node[];
   scopeOf(node: Node): FunctionScope | null;
   callersOf(fn: Node): Node[];
-  /** Is this class a `threading.Thread` subclass (directly, through the module's classes or another module's)? */
-  isThreadClass(classNode: Node): boolean;
 }
 
 const CONSTRUCTION: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__']);
@@ -166,25 +164,11 @@ export class OrderingModel {
    * Does `node` run before its function starts a thread (`t = Thread(…)` … `t.start()` later in the same
    * function)? Such writes happen before the thread exists: `start()` orders them.
    */
-  /**
-   * In a Thread subclass's `start()` override, the call of the base's `start()` (`super().start()`,
-   * `Base.start(self)`) starts the thread: what the override does before it runs before the thread exists.
-   */
-  private startsOwnThread(call: Node, scope: FunctionScope): boolean {
-    if (scope.name !== 'start' || !scope.classNode || !scope.receiver || !this.resolver.isThreadClass(scope.classNode)) return false;
-    const fn = call.childForFieldName('function');
-    if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'start') return false;
-    const object = fn.childForFieldName('object');
-    const args = namedChildren(call.childForFieldName('arguments')!);
-    if (object?.type === 'call') return object.childForFieldName('function')?.text === 'super' && args.length === 0;
-    return args.length === 1 && args[0].text === scope.receiver;
-  }
-
   beforeThreadStart(node: Node, scope: FunctionScope, ownCalls: () => Node[]): boolean {
     if (!this.startsThreads) return false;
     let starts = this.threadStarts.get(scope.node.id);
     if (!starts) {
-      starts = ownCalls().filter((c) => isThreadStart(c) || this.startsOwnThread(c, scope)).map((c) => c.startIndex);
+      starts = ownCalls().filter((c) => isThreadStart(c)).map((c) => c.startIndex);
       this.threadStarts.set(scope.node.id, starts);
     }
     return starts.some((s) => s > node.endIndex);
