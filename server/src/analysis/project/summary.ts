@@ -39,7 +39,7 @@ export interface ModuleSummary {
   iterations?: Record<string, ContainerAccess>;
   /** Its top-level classes that are `threading.Thread` subclasses (directly, through its own or imported classes). */
   threadClasses?: string[];
-  /** Qualified names of imported classes its classes derive from (`watchdog.utils.BaseThread`). */
+  /** Qualified names of imported classes its classes derive from (`pkg.threads.BaseThread`). */
   importedBases?: string[];
 }
 
