@@ -440,10 +440,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return (this.constructedBindings = out);
   }
 
-  /** Is there any sign that this module runs code on several threads? */
   private changedByOtherThreads: boolean | undefined;
 
-  /** Threads in this module, a concurrency import, or threads of other modules changing its globals. */
+  /**
+   * Is there any sign that this module runs code on several threads: threads of its own, a concurrency
+   * import, or threads of other modules changing its globals?
+   */
   get hasConcurrencyEvidence(): boolean {
     if (this.threads.hasEntries || this.imports.hasConcurrencyImport()) return true;
     this.changedByOtherThreads ??= [...(this.options.externalContainerChanges?.values() ?? [])].some((c) => c.onThread);
@@ -584,14 +586,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // Likewise `self.name` read (`self.conn.cursor()`, `self.size += 1`) calls the getter of a property
       // `name`: a lazy initialisation in a getter only read under the lock runs under the lock.
       const getters = this.source === undefined ? new Map<string, Node[]>() : this.propertyAccessors('getter');
-      for (const [name, candidates] of getters) {
-        for (const m of this.source!.matchAll(new RegExp(`\\.${name}\\b`, 'g'))) {
-          const identifier = this.root.descendantForIndex(m.index! + 1);
-          const attribute = identifier.parent;
-          if (attribute?.type !== 'attribute' || attribute.childForFieldName('attribute') !== identifier) continue;
-          const assigned = attribute.parent?.type === 'assignment' && attribute.parent.childForFieldName('left') === attribute;
-          if (!assigned) this.addAccessorCalls(attribute, attribute, candidates, add);
-        }
+      // One pass over the text for every getter name (`.conn`, `.size`), each hit resolved to its node.
+      const reads = getters.size > 0 ? this.source!.matchAll(new RegExp(`\\.(${[...getters.keys()].join('|')})\\b`, 'g')) : [];
+      for (const m of reads) {
+        const identifier = this.root.descendantForIndex(m.index! + 1);
+        const attribute = identifier.parent;
+        if (attribute?.type !== 'attribute' || attribute.childForFieldName('attribute') !== identifier) continue;
+        const assigned = attribute.parent?.type === 'assignment' && attribute.parent.childForFieldName('left') === attribute;
+        if (!assigned) this.addAccessorCalls(attribute, attribute, getters.get(m[1])!, add);
       }
     }
     return this.callersByCallee.get(fn.id) ?? [];
