@@ -167,6 +167,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   const bench = await benchmarkChecks(folder.uri);
   const reproduce = await reproduceChecks(folder.uri);
   await scratchStateFixChecks(folder.uri);
+  await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   return { firstDiagnosticMs, diagnostics, bench, reproduce };
 }
@@ -276,6 +277,24 @@ async function reproduceChecks(folderUri: vscode.Uri): Promise<Record<string, un
 }
 
 /** The FT109 example (per-call scratch on a shared parser) offers the thread-local fix; the fixed file parses and no longer reports. */
+/** Kind 7 across modules: the workspace index tells hub/workers.py that hub/registry.py iterates what it changes from threads. */
+async function crossModuleChecks(folderUri: vscode.Uri): Promise<void> {
+  await check('FT107 across modules: changes of another module\'s registry from threads, learnt from the workspace index', async () => {
+    const uri = vscode.Uri.joinPath(folderUri, 'hub', 'workers.py');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const hits = await waitFor(`two FT107 in hub/workers.py; now ${JSON.stringify(dump(uri))}`, 60_000, () => {
+      const found = ours(uri).filter((d) => codeOf(d) === 'FT107');
+      return found.length >= 2 ? found : undefined;
+    });
+    for (const d of hits) {
+      const line = doc.lineAt(d.range.start.line).text;
+      assert(/registry\._(handlers|seen)/.test(line), `FT107 on an unexpected line: ${JSON.stringify(line)}`);
+      assert(/a module global of `hub\.registry`/.test(d.message) && /in hub\.registry/.test(d.message), `the message does not name the other module's loop: ${d.message}`);
+    }
+  });
+}
+
 async function scratchStateFixChecks(folderUri: vscode.Uri): Promise<void> {
   const extension = vscode.extensions.getExtension('ftaudit.ftaudit');
   assert(extension, 'the extension is not installed');
