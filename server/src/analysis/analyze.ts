@@ -91,9 +91,9 @@ export function analyzeModule(input: AnalyzeInput, moduleName?: string): { findi
  * so the model is never built for it (about half of a typical code base).
  */
 function mayHaveFindings(text: string, options: AnalysisOptions): boolean {
-  if (options.assumeConcurrent || (options.externalThreadEntries?.size ?? 0) > 0) return true;
+  if (options.assumeConcurrent || (options.project?.threadEntries?.size ?? 0) > 0) return true;
   // Another module changes a global of this one, or iterates one this module changes.
-  if ((options.externalContainerChanges?.size ?? 0) > 0 || (options.externalContainerIterations?.size ?? 0) > 0) return true;
+  if ((options.project?.containerChanges?.size ?? 0) > 0 || (options.project?.containerIterations?.size ?? 0) > 0) return true;
   if (CONCURRENCY_WORDS.test(text) || mentionsKnownPackage(text, options)) return true;
   return [...(options.lockTypes ?? []), ...(options.threadEntryPoints ?? [])].some((name) => text.includes(name.split('.').pop()!));
 }

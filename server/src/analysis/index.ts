@@ -4,14 +4,14 @@ import { createPythonParser, type Parser, type Tree } from './parser';
 import { exportTree } from './syntaxTree';
 import { analyze, analyzeModule } from './analyze';
 import type { ModuleSummary } from './project/summary';
-import { withProjectFacts, type ProjectFacts } from './project/graph';
+import type { ProjectFacts } from './options';
 import type { ModuleIdentity } from './project/moduleName';
 import { selectRules, type RuleSelection } from './selection';
 import type { AnalysisOptions, Finding, Rule } from './types';
 
 export * from './types';
 export { analyze, analyzeModule } from './analyze';
-export { ProjectGraph, sameEntries, sameFacts, withProjectFacts, type ProjectFacts, type ContainerAccess } from './project/graph';
+export { ProjectGraph, sameEntries, sameFacts, type ProjectFacts, type ContainerAccess } from './project/graph';
 export { moduleIdentity, type ModuleIdentity } from './project/moduleName';
 export type { ModuleSummary } from './project/summary';
 export { selectRules, unknownCodes, type RuleSelection } from './selection';
@@ -70,7 +70,7 @@ export class Checker {
     facts?: ProjectFacts,
   ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary } {
     const tree = this.parse(text);
-    const options = withProjectFacts({ ...this.options, packageName: identity.packageName }, facts);
+    const options = { ...this.options, packageName: identity.packageName, project: facts };
     const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
     return { findings, summary, hasSyntaxErrors: tree.rootNode.hasError };
   }

@@ -17,33 +17,8 @@ export interface AnalysisOptions {
   threadEntryPoints?: readonly string[];
   /** The module's package (`pkg.sub` for pkg/sub/mod.py), to resolve relative imports. */
   packageName?: string;
-  /**
-   * Functions of this module that run on threads started in other modules (cross-file reachability,
-   * from project/graph.ts): local name (`worker`, `Pool.run`) → how they are reached.
-   */
-  externalThreadEntries?: ReadonlyMap<string, string>;
-  /**
-   * Functions of this module that no code of the module calls and that every call site elsewhere in the
-   * run calls holding a lock (project/graph.ts): bare name → that lock, described with its place.
-   */
-  externalCallerLocks?: ReadonlyMap<string, string>;
-  /**
-   * Functions of this module that no code of the module calls and that every call elsewhere in the run
-   * makes at module level, while that module is imported (project/graph.ts): name → where.
-   */
-  externalImportCallers?: ReadonlyMap<string, string>;
-  /**
-   * Module globals of this module that other modules change in place (project/graph.ts): name → one
-   * such change, a change on a thread first.
-   */
-  externalContainerChanges?: ReadonlyMap<string, ContainerAccess>;
-  /**
-   * Other modules' globals this module changes in place, which their own module iterates: qualified
-   * name (`pkg.registry._handlers`) → one such loop, a loop on a thread first.
-   */
-  externalContainerIterations?: ReadonlyMap<string, ContainerAccess>;
-  /** Classes of other modules this module derives from that are `threading.Thread` subclasses (qualified names). */
-  externalThreadClasses?: ReadonlySet<string>;
+  /** What the other modules of the run tell this one (project/graph.ts); absent outside project runs. */
+  project?: ProjectFacts;
   /** Leave out findings whose confidence is below this (default: low, so every finding is kept). */
   minConfidence?: Confidence;
   /** Target Python version, e.g. "3.14" (version-aware rules). */
@@ -66,4 +41,29 @@ export interface ContainerAccess {
   onThread: boolean;
   /** Made holding a lock (of its own module). */
   locked: boolean;
+}
+
+/** What the rest of the run tells one module (project/graph.ts); each map is absent when empty. */
+export interface ProjectFacts {
+  /** Its functions that threads started in other modules reach: local name → how. */
+  threadEntries?: ReadonlyMap<string, string>;
+  /**
+   * Its functions that no code of the module calls and that every call elsewhere in the run makes
+   * holding a lock: bare name → that lock, described with its place.
+   */
+  callerLocks?: ReadonlyMap<string, string>;
+  /**
+   * Its functions that no code of the module calls and that every call elsewhere in the run makes at
+   * module level, while that module is imported: name → where.
+   */
+  importCallers?: ReadonlyMap<string, string>;
+  /** Its module globals that other modules change in place: name → one such change, on a thread first. */
+  containerChanges?: ReadonlyMap<string, ContainerAccess>;
+  /**
+   * Other modules' globals it changes in place, which their own module iterates: qualified name
+   * (`pkg.registry._handlers`) → one such loop, a loop on a thread first.
+   */
+  containerIterations?: ReadonlyMap<string, ContainerAccess>;
+  /** Classes of other modules it derives from that are `threading.Thread` subclasses: qualified names. */
+  threadClasses?: ReadonlySet<string>;
 }

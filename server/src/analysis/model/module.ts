@@ -127,7 +127,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     const runs = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [c.methods.get('run')!] : []));
     const external: Array<[Node, string]> = [];
-    for (const [local, via] of options.externalThreadEntries ?? []) {
+    for (const [local, via] of options.project?.threadEntries ?? []) {
       const fn = this.functionByLocalName(local);
       if (fn) external.push([fn, via]);
     }
@@ -186,7 +186,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // Module-level functions that no code here calls and that the other modules of the run call only at
     // their module level: they run while those modules are imported, before any thread of theirs.
     for (const fn of this.importTimeFunctions()) {
-      ordering.markBodySequential(fn, `other modules call it only while they are imported (${this.options.externalImportCallers!.get(this.scopes.get(fn.id)!.name)})`);
+      ordering.markBodySequential(fn, `other modules call it only while they are imported (${this.options.project?.importCallers!.get(this.scopes.get(fn.id)!.name)})`);
     }
     return ordering;
   }
@@ -197,7 +197,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   importTimeFunctions(): Node[] {
     if (this.importTime) return this.importTime;
     const out: Node[] = [];
-    for (const name of this.options.externalImportCallers?.keys() ?? []) {
+    for (const name of this.options.project?.importCallers?.keys() ?? []) {
       for (const fn of this.topLevelFunctionsByName.get(name) ?? []) if (this.callersOf(fn).length === 0) out.push(fn);
     }
     return (this.importTime = out);
@@ -448,7 +448,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   get hasConcurrencyEvidence(): boolean {
     if (this.threads.hasEntries || this.imports.hasConcurrencyImport()) return true;
-    this.changedByOtherThreads ??= [...(this.options.externalContainerChanges?.values() ?? [])].some((c) => c.onThread);
+    this.changedByOtherThreads ??= [...(this.options.project?.containerChanges?.values() ?? [])].some((c) => c.onThread);
     return this.changedByOtherThreads;
   }
 
@@ -688,7 +688,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const callers = this.callersOf(fn);
     // Called only from other modules of the run, each time holding a lock (e.g. set-up run once under
     // an installer's lock): those callers' lock counts, whatever assume-concurrent says of public code.
-    const external = callers.length === 0 && fn.type === 'function_definition' ? this.options.externalCallerLocks?.get(fn.childForFieldName('name')?.text ?? '') : undefined;
+    const external = callers.length === 0 && fn.type === 'function_definition' ? this.options.project?.callerLocks?.get(fn.childForFieldName('name')?.text ?? '') : undefined;
     if (external) return [external];
     if (this.threads.isDirectEntry(fn)) return [];
     visiting.add(fn.id);
@@ -954,7 +954,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const bases = node.childForFieldName('superclasses');
       const isThreadSubclass = !!bases && namedChildren(bases).some((b) => {
         const q = this.imports.qualify(b);
-        return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread')) || (!!q && !!this.options.externalThreadClasses?.has(q));
+        return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread')) || (!!q && !!this.options.project?.threadClasses?.has(q));
       });
       const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), threadLocalAttributes: new Set(), isThreadSubclass };
       this.classes.set(node.id, info);

@@ -1,38 +1,9 @@
 // Thread reachability across modules: a fixpoint over module summaries. A function is reached when a
 // thread API in any module is handed it, or a reached function calls it through an import.
-import type { AnalysisOptions, ContainerAccess } from '../options';
+import type { ContainerAccess, ProjectFacts } from '../options';
 import { isStrongerAccess, type ModuleSummary } from './summary';
 
-export type { ContainerAccess };
-
-/** What the rest of the run tells one module; each map is absent when empty. */
-export interface ProjectFacts {
-  /** Its functions that threads started in other modules reach: local name → how. */
-  threadEntries?: ReadonlyMap<string, string>;
-  /** Its functions that only other modules call, each time holding a lock: name → the lock. */
-  callerLocks?: ReadonlyMap<string, string>;
-  /** Its functions that other modules call only while they are imported: name → where. */
-  importCallers?: ReadonlyMap<string, string>;
-  /** Its module globals that other modules change in place: name → one such change. */
-  containerChanges?: ReadonlyMap<string, ContainerAccess>;
-  /** Other modules' globals it changes in place that their own code iterates: qualified name → where. */
-  containerIterations?: ReadonlyMap<string, ContainerAccess>;
-  /** Classes of other modules it derives from that are Thread subclasses: qualified names. */
-  threadClasses?: ReadonlySet<string>;
-}
-
-/** The analysis options of a module given what the rest of the run tells it. */
-export function withProjectFacts(options: AnalysisOptions, facts: ProjectFacts | undefined): AnalysisOptions {
-  return {
-    ...options,
-    externalThreadEntries: facts?.threadEntries,
-    externalCallerLocks: facts?.callerLocks,
-    externalImportCallers: facts?.importCallers,
-    externalContainerChanges: facts?.containerChanges,
-    externalContainerIterations: facts?.containerIterations,
-    externalThreadClasses: facts?.threadClasses,
-  };
-}
+export type { ContainerAccess, ProjectFacts };
 
 /** Two modules' facts are equal (to skip re-analysing modules whose facts did not change). */
 export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefined): boolean {

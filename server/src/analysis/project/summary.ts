@@ -75,7 +75,7 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   summary.importedBases = importedBases(model);
   const callLocks: Record<string, string | null> = {};
   // Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock.
-  const mayHoldLocks = model.index.all('with_statement').length > 0 || (model.options.externalCallerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
+  const mayHoldLocks = model.index.all('with_statement').length > 0 || (model.options.project?.callerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
   for (const { node: call } of model.index.all('call')) {
     const callee = call.childForFieldName('function');
     const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;

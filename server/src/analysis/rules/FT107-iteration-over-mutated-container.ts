@@ -131,7 +131,7 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   const changes = changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
   const sites = changes.filter((s) => !within(s.node, node));
   if (sites.length === 0) {
-    const external = shared.kind === 'global' ? ctx.options.externalContainerChanges?.get(shared.key) : undefined;
+    const external = shared.kind === 'global' ? ctx.options.project?.containerChanges?.get(shared.key) : undefined;
     if (external) reportLoopBesideOtherModule(node, iterable, container, scope, shared, external, ctx);
     return;
   }
@@ -418,7 +418,7 @@ export const FT107: Rule = {
   precision: 'medium',
   visit: {
     module(_node, ctx) {
-      const loops = ctx.options.externalContainerIterations;
+      const loops = ctx.options.project?.containerIterations;
       if (loops && loops.size > 0) reportChangesOfOtherModules(loops, ctx);
     },
     for_statement: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
