@@ -7,7 +7,7 @@ import type { Node } from '../parser';
 import { iteratedContainer } from '../model/iteration';
 import { sharedState } from '../model/sharing';
 import { insideLambda } from '../model/syntax';
-import { mutationOf, runsAlone } from '../rules/common';
+import { changesOfImportedGlobals, runsAlone } from '../rules/common';
 
 export interface ModuleSummary {
   /** Dotted module name, e.g. `pkg.workers`. */
@@ -115,14 +115,7 @@ function accessAt(model: ModuleModel, module: string, scope: FunctionScope, node
 
 function containerChanges(model: ModuleModel, module: string): Record<string, ContainerAccess> {
   const found: Record<string, ContainerAccess> = {};
-  for (const scope of model.allScopes()) {
-    for (const n of model.ownNodes(scope)) {
-      const container = mutationOf(n)?.container ?? null;
-      const q = model.imports.qualifyImported(container);
-      if (!q || runsAlone(n, scope, { model })) continue;
-      keepStronger(found, q, accessAt(model, module, scope, n));
-    }
-  }
+  for (const { node, scope, qualified } of changesOfImportedGlobals(model)) keepStronger(found, qualified, accessAt(model, module, scope, node));
   return found;
 }
 

@@ -8,7 +8,7 @@ import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { boundNames, namedChildren, snippet } from '../model/syntax';
-import { changesKnownContainer, mutationOf, raceVerdict, runsAlone } from './common';
+import { changesKnownContainer, changesOfImportedGlobals, mutationOf, raceVerdict, runsAlone } from './common';
 import { isBuiltin, textHas } from './hazards';
 import { sharedWrites } from './writes';
 import { CONSUMERS, isView, iteratedContainer, SNAPSHOTS, VIEW_ITERATING_COPIES, VIEWS } from '../model/iteration';
@@ -183,25 +183,21 @@ function reportLoopBesideOtherModule(node: Node, iterable: Node, container: Node
  */
 function reportChangesOfOtherModules(loops: ReadonlyMap<string, ContainerAccess>, ctx: RuleContext): void {
   const { model } = ctx;
-  for (const scope of model.allScopes()) {
-    for (const n of model.ownNodes(scope)) {
-      const container = mutationOf(n)?.container ?? null;
-      const qualified = model.imports.qualifyImported(container);
-      const loop = qualified ? loops.get(qualified) : undefined;
-      if (!loop || model.heldLocks(n).length > 0 || runsAlone(n, scope, ctx)) continue;
-      const entry = model.threads.entryFor(scope);
-      const onThread = !!entry && !entry.assumed;
-      if (!onThread && !loop.onThread && !ctx.options.assumeConcurrent) continue;
-      const dot = qualified!.lastIndexOf('.');
-      ctx.report(n, {
-        severity: 'warning',
-        confidence: onThread || loop.onThread ? 'medium' : 'low',
-        message:
-          `\`${snippet(n, 40)}\` changes \`${qualified!.slice(dot + 1)}\`, a module global of \`${qualified!.slice(0, dot)}\`, while ${loop.where} (line ${loop.line}${loop.onThread ? ', on a thread' : ''}) iterates it${loop.locked ? ' under a lock this change does not take' : ' without a lock'}: ` +
-          `on free-threaded Python the loop sees the change mid-iteration — a dict or set raises "changed size during iteration", a list skips or repeats items. ` +
-          `Take one lock here and around the loop's snapshot, or hand the data over through a queue.Queue.`,
-      });
-    }
+  for (const { node: n, scope, qualified } of changesOfImportedGlobals(model)) {
+    const loop = loops.get(qualified);
+    if (!loop || model.heldLocks(n).length > 0) continue;
+    const entry = model.threads.entryFor(scope);
+    const onThread = !!entry && !entry.assumed;
+    if (!onThread && !loop.onThread && !ctx.options.assumeConcurrent) continue;
+    const dot = qualified.lastIndexOf('.');
+    ctx.report(n, {
+      severity: 'warning',
+      confidence: onThread || loop.onThread ? 'medium' : 'low',
+      message:
+        `\`${snippet(n, 40)}\` changes \`${qualified.slice(dot + 1)}\`, a module global of \`${qualified.slice(0, dot)}\`, while ${loop.where} (line ${loop.line}${loop.onThread ? ', on a thread' : ''}) iterates it${loop.locked ? ' under a lock this change does not take' : ' without a lock'}: ` +
+        `on free-threaded Python the loop sees the change mid-iteration — a dict or set raises "changed size during iteration", a list skips or repeats items. ` +
+        `Take one lock here and around the loop's snapshot, or hand the data over through a queue.Queue.`,
+    });
   }
 }
 

@@ -151,3 +151,31 @@ export function mutationOf(node: Node): Mutation | null {
   }
   return null;
 }
+
+export interface ImportedGlobalChange {
+  node: Node;
+  scope: FunctionScope;
+  /** The other module's global, qualified (`pkg.registry._handlers`). */
+  qualified: string;
+}
+
+const importedChanges = new WeakMap<ModuleModel, ImportedGlobalChange[]>();
+
+/**
+ * In-place changes of other modules' globals in this module's functions (`registry._handlers[k] = v`,
+ * `reg._seen.append(x)`), code that runs alone left out: the module summary's facts and FT107's
+ * cross-module writers both read them, once per analysis.
+ */
+export function changesOfImportedGlobals(model: ModuleModel): ImportedGlobalChange[] {
+  let found = importedChanges.get(model);
+  if (found) return found;
+  found = [];
+  for (const scope of model.allScopes()) {
+    for (const n of model.ownNodes(scope)) {
+      const qualified = model.imports.qualifyImported(mutationOf(n)?.container ?? null);
+      if (qualified && !runsAlone(n, scope, { model })) found.push({ node: n, scope, qualified });
+    }
+  }
+  importedChanges.set(model, found);
+  return found;
+}
