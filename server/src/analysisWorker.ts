@@ -11,7 +11,7 @@
 import { parentPort } from 'worker_threads';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import { analyze, analyzeModule, fixAll, type AnalysisOptions, type Finding, type Rule } from './analysis';
+import { analyze, analyzeModule, fixAll, moduleOptions, type AnalysisOptions, type Finding, type Rule } from './analysis';
 import { createPythonParser, type Parser } from './analysis/parser';
 import { planForLine } from './analysis/reproduce/forLine';
 import { readSource } from './files/source';
@@ -156,7 +156,7 @@ function documentConfig(uri: string): { rules: Rule[]; options: AnalysisOptions 
   const config = projectSettings.forFile(path);
   return {
     rules: config.rules,
-    options: { ...config.options, packageName: identity?.packageName, project: path ? index.factsFor(path) : undefined },
+    options: moduleOptions(config.options, identity, path ? index.factsFor(path) : undefined),
   };
 }
 

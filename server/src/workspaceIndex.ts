@@ -3,7 +3,7 @@
 // documents between files), kept current from open documents and file-system events, and a project
 // graph that says which functions other modules' threads reach.
 
-import { analyzeModule, moduleIdentity, ProjectGraph, sameFacts, type ModuleIdentity, type ModuleSummary, type ProjectFacts, type Rule, type AnalysisOptions } from './analysis';
+import { analyzeModule, moduleIdentity, moduleOptions, ProjectGraph, sameFacts, type ModuleIdentity, type ModuleSummary, type ProjectFacts, type Rule, type AnalysisOptions } from './analysis';
 import type { Parser } from './analysis/parser';
 import { collectPythonFiles } from './files/collect';
 import { readSource } from './files/source';
@@ -114,7 +114,7 @@ export class WorkspaceIndex {
     }
     try {
       const id = this.identity(path);
-      const options = { ...this.options(), packageName: id.packageName, project: this.facts.get(id.module) };
+      const options = moduleOptions(this.options(), id, this.facts.get(id.module));
       const { summary } = analyzeModule({ tree, text, rules: this.rules(), options }, id.module);
       this.graph.set(summary ?? { module: id.module, reachable: {}, spawns: {}, calls: {} });
     } finally {

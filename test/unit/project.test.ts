@@ -10,9 +10,25 @@ import { listPythonFiles, parseExpectations } from '../helpers/fixtures';
 const root = join(__dirname, '..', 'fixtures', 'projects', 'app');
 
 test('module names come from the packages around a file', () => {
-  assert.deepEqual(moduleIdentity(join(root, 'pkg', 'jobs.py')), { module: 'pkg.jobs', packageName: 'pkg' });
-  assert.deepEqual(moduleIdentity(join(root, 'pkg', '__init__.py')), { module: 'pkg', packageName: 'pkg' });
-  assert.deepEqual(moduleIdentity(join(root, 'main.py')), { module: 'main', packageName: '' });
+  assert.deepEqual(moduleIdentity(join(root, 'pkg', 'jobs.py')), { module: 'pkg.jobs', packageName: 'pkg', isTest: false });
+  assert.deepEqual(moduleIdentity(join(root, 'pkg', '__init__.py')), { module: 'pkg', packageName: 'pkg', isTest: false });
+  assert.deepEqual(moduleIdentity(join(root, 'main.py')), { module: 'main', packageName: '', isTest: false });
+});
+
+test('test modules are told apart as test runners find them', () => {
+  const tests = join(__dirname, '..', 'fixtures', 'projects', 'testmodules');
+  const isTest = (...parts: string[]) => moduleIdentity(join(tests, ...parts)).isTest;
+  assert.equal(isTest('test_cart.py'), true);
+  assert.equal(isTest('conftest.py'), true);
+  assert.equal(isTest('tests', 'fakes.py'), true, 'a module of a `tests` package');
+  assert.equal(isTest('shop', 'cart.py'), false);
+  // By name alone (the files need not exist): pytest's and unittest's patterns, and near misses.
+  for (const name of ['cart_test.py', 'cart_tests.py', 'tests.py', 'test.py']) assert.equal(isTest(name), true, name);
+  for (const name of ['testing.py', 'contest.py', 'attest.py', 'latest_test_data.py', 'protest_util.py']) assert.equal(isTest(name), false, name);
+});
+
+test('--assume-concurrent does not apply to test modules; their own threads still count', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'testmodules'));
 });
 
 test('findings in modules reached only through other modules\' threads', async () => {

@@ -5,14 +5,14 @@ import { exportTree } from './syntaxTree';
 import { analyze, analyzeModule } from './analyze';
 import type { ModuleSummary } from './project/summary';
 import type { ProjectFacts } from './options';
-import type { ModuleIdentity } from './project/moduleName';
+import { moduleOptions, type ModuleIdentity } from './project/moduleName';
 import { selectRules, type RuleSelection } from './selection';
 import type { AnalysisOptions, Finding, Rule } from './types';
 
 export * from './types';
 export { analyze, analyzeModule } from './analyze';
 export { ProjectGraph, sameEntries, sameFacts, type ProjectFacts, type ContainerAccess } from './project/graph';
-export { moduleIdentity, type ModuleIdentity } from './project/moduleName';
+export { moduleIdentity, moduleOptions, type ModuleIdentity } from './project/moduleName';
 export type { ModuleSummary } from './project/summary';
 export { selectRules, unknownCodes, type RuleSelection } from './selection';
 export { ALL_RULES, RULES_BY_CODE, ruleDocUrl } from './rules';
@@ -70,7 +70,7 @@ export class Checker {
     facts?: ProjectFacts,
   ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary } {
     const tree = this.parse(text);
-    const options = { ...this.options, packageName: identity.packageName, project: facts };
+    const options = moduleOptions(this.options, identity, facts);
     const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
     return { findings, summary, hasSyntaxErrors: tree.rootNode.hasError };
   }
