@@ -4,6 +4,7 @@ import type { Node } from '../parser';
 import type { ImportTable } from './imports';
 import type { FunctionScope } from './scopes';
 import { keywordArgument, positionalArguments } from './syntax';
+import { isTestCode } from './testCode';
 
 export interface ThreadEntry {
   /** How the code gets onto a thread, for messages: "threading.Thread(target=worker)". */
@@ -99,7 +100,8 @@ export class ThreadModel {
       const entry = this.reachable.get(s.node.id);
       if (entry) return entry;
     }
-    if (scope && this.options.assumeConcurrent) return { via: 'assume-concurrent is on', site: scope.node, assumed: true };
+    // Tests run one at a time under their runner, however a library audit treats the library's code.
+    if (scope && this.options.assumeConcurrent && !isTestCode(scope)) return { via: 'assume-concurrent is on', site: scope.node, assumed: true };
     return null;
   }
 

@@ -173,22 +173,7 @@ export function rootCall(node: Node): Node | null {
   return null;
 }
 
-/**
- * Test code, as test runners collect it: a `test_…` function, a method of a `TestCase` subclass or of a
- * class named `Test…`, `test_…` (pytest) or `…Test(s)` (unittest), or code nested in one. It runs once,
- * under a harness. Library code that merely mentions tests (`doctest.DocTestRunner`, `testmod`) is not.
- */
-export function isTestCode(scope: FunctionScope | null): boolean {
-  for (let s = scope; s; s = s.parent) {
-    const cls = s.classNode;
-    if (!cls) {
-      if (/^test_/.test(s.name)) return true;
-      continue;
-    }
-    if (/TestCase\b/.test(cls.childForFieldName('superclasses')?.text ?? '') || /^(Test|test_)|Tests?$/.test(cls.childForFieldName('name')?.text ?? '')) return true;
-  }
-  return false;
-}
+export { isTestCode } from '../model/testCode';
 
 const textCache = new WeakMap<ModuleModel, Map<RegExp, boolean>>();
 
