@@ -70,76 +70,101 @@ function mutableDefaultParameters(fn: Node): Set<string> {
   return out;
 }
 
+/** What a function's scope holds that depends on its own subtree only (cached per definition node). */
+type OwnFacts = Pick<FunctionScope, 'name' | 'isAsync' | 'parameters' | 'mutableDefaults' | 'locals' | 'globals' | 'nonlocals'> & {
+  firstParam: string | null;
+};
+
+/**
+ * A definition node is taken over by the next export only when its text and structure did not change
+ * (syntaxTree.ts), so what its subtree says is still true after an edit elsewhere: an edit rebuilds only
+ * the scopes of the functions it touched. Read-only: nothing mutates a scope's sets.
+ */
+const ownFactsCache = new WeakMap<Node, OwnFacts>();
+
 /**
  * Builds a function's scope from the nodes in its own body (`own`: from the SyntaxIndex, not including
  * nested functions or classes, whose names are bindings here all the same).
  */
 export function buildScope(fn: Node, parent: FunctionScope | null, own: Iterable<Node>): FunctionScope {
+  let facts = ownFactsCache.get(fn);
+  if (!facts) ownFactsCache.set(fn, (facts = ownFacts(fn, own)));
+  // Where the definition sits (its class, its enclosing function) and its decorators (on the
+  // `decorated_definition` around it) can change while its own subtree does not.
+  const classNode = fn.type === 'function_definition' ? owningClass(fn) : null;
+  const decorators = decoratorNames(fn);
+  // One object literal in one property order: every scope has the same shape (a spread would not).
+  return {
+    node: fn,
+    name: facts.name,
+    parent,
+    classNode,
+    receiver: classNode && !decorators.includes('staticmethod') ? facts.firstParam : null,
+    isClassMethod: decorators.includes('classmethod'),
+    isAsync: facts.isAsync,
+    parameters: facts.parameters,
+    mutableDefaults: facts.mutableDefaults,
+    locals: facts.locals,
+    globals: facts.globals,
+    nonlocals: facts.nonlocals,
+  };
+}
+
+function ownFacts(fn: Node, own: Iterable<Node>): OwnFacts {
   const parameters = new Set(parameterNames(fn));
   const globals = new Set<string>();
   const nonlocals = new Set<string>();
   const assigned = new Set<string>();
-  {
-    for (const n of own) {
-      switch (n.type) {
-        case 'global_statement':
-          for (const id of namedChildren(n)) globals.add(id.text);
-          break;
-        case 'nonlocal_statement':
-          for (const id of namedChildren(n)) nonlocals.add(id.text);
-          break;
-        case 'assignment':
-        case 'augmented_assignment':
-          boundNames(n.childForFieldName('left'), []).forEach((x) => assigned.add(x));
-          break;
-        case 'for_statement':
-          boundNames(n.childForFieldName('left'), []).forEach((x) => assigned.add(x));
-          break;
-        case 'as_pattern_target':
-        case 'named_expression': {
-          const target = n.type === 'named_expression' ? n.childForFieldName('name') : n;
-          boundNames(target, []).forEach((x) => assigned.add(x));
-          break;
-        }
-        case 'function_definition':
-        case 'class_definition': {
-          const name = n.childForFieldName('name');
-          if (name) assigned.add(name.text);
-          break;
-        }
-        case 'import_statement':
-        case 'import_from_statement':
-          for (const item of namedChildren(n)) {
-            if (item.type === 'aliased_import') assigned.add(item.childForFieldName('alias')?.text ?? '');
-            else if (item.type === 'dotted_name' && item.startIndex !== n.childForFieldName('module_name')?.startIndex) {
-              assigned.add(item.text.split('.')[0]);
-            }
+  for (const n of own) {
+    switch (n.type) {
+      case 'global_statement':
+        for (const id of namedChildren(n)) globals.add(id.text);
+        break;
+      case 'nonlocal_statement':
+        for (const id of namedChildren(n)) nonlocals.add(id.text);
+        break;
+      case 'assignment':
+      case 'augmented_assignment':
+        boundNames(n.childForFieldName('left'), []).forEach((x) => assigned.add(x));
+        break;
+      case 'for_statement':
+        boundNames(n.childForFieldName('left'), []).forEach((x) => assigned.add(x));
+        break;
+      case 'as_pattern_target':
+      case 'named_expression': {
+        const target = n.type === 'named_expression' ? n.childForFieldName('name') : n;
+        boundNames(target, []).forEach((x) => assigned.add(x));
+        break;
+      }
+      case 'function_definition':
+      case 'class_definition': {
+        const name = n.childForFieldName('name');
+        if (name) assigned.add(name.text);
+        break;
+      }
+      case 'import_statement':
+      case 'import_from_statement':
+        for (const item of namedChildren(n)) {
+          if (item.type === 'aliased_import') assigned.add(item.childForFieldName('alias')?.text ?? '');
+          else if (item.type === 'dotted_name' && item.startIndex !== n.childForFieldName('module_name')?.startIndex) {
+            assigned.add(item.text.split('.')[0]);
           }
-          break;
-        case 'except_clause': {
-          // `except E as name:` — the alias is the identifier after `as`
-          const kids = n.children;
-          const asIndex = kids.findIndex((k) => k?.type === 'as');
-          const alias = asIndex >= 0 ? kids[asIndex + 1] : null;
-          if (alias?.type === 'identifier') assigned.add(alias.text);
-          break;
         }
+        break;
+      case 'except_clause': {
+        // `except E as name:` — the alias is the identifier after `as`
+        const kids = n.children;
+        const asIndex = kids.findIndex((k) => k?.type === 'as');
+        const alias = asIndex >= 0 ? kids[asIndex + 1] : null;
+        if (alias?.type === 'identifier') assigned.add(alias.text);
+        break;
       }
     }
   }
   const locals = new Set([...assigned].filter((x) => !globals.has(x) && !nonlocals.has(x) && !parameters.has(x)));
-  const classNode = fn.type === 'function_definition' ? owningClass(fn) : null;
-  const decorators = decoratorNames(fn);
-  const isStatic = decorators.includes('staticmethod');
-  const isClassMethod = decorators.includes('classmethod');
-  const firstParam = parameterNames(fn)[0] ?? null;
   return {
-    node: fn,
     name: fn.childForFieldName('name')?.text ?? '<lambda>',
-    parent,
-    classNode,
-    receiver: classNode && !isStatic ? firstParam : null,
-    isClassMethod,
+    firstParam: parameterNames(fn)[0] ?? null,
     isAsync: fn.type === 'function_definition' && fn.firstChild?.type === 'async',
     parameters,
     mutableDefaults: mutableDefaultParameters(fn),
