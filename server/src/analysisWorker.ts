@@ -198,6 +198,7 @@ function publish(uri: string): void {
   const started = performance.now();
   let findings: Finding[] = [];
   let diagnostics: Diagnostic[] = [];
+  let summarise: (() => void) | undefined;
   try {
     const text = document.getText();
     const size = text.length > settings.maxAnalysisSize / 3 ? Buffer.byteLength(text, 'utf8') : text.length;
@@ -231,7 +232,7 @@ function publish(uri: string): void {
         const { rules, options } = documentConfig(uri);
         const result = analyzeModule({ tree, text, rules, options }, identity?.module);
         findings = result.findings;
-        if (path) republishModules(index.setSummary(path, result.summary).filter((m) => m !== identity?.module));
+        if (path) summarise = () => republishModules(index.setSummary(path, result.summary).filter((m) => m !== identity?.module));
         diagnostics = [...notice(uri, state, undefined), ...findings.map((f) => toDiagnostic(f, document))];
       }
     }
@@ -245,6 +246,19 @@ function publish(uri: string): void {
   post({ type: 'diagnostics', uri, opened: state.opened, version, findings, diagnostics, ms: performance.now() - started });
   state.analysedVersion = version;
   state.analysedAt = Date.now();
+  // The document's summary for the workspace index (what other modules learn from it) comes after its
+  // diagnostics, in the next turn, unless a newer version is already due (its analysis summarises it).
+  if (summarise) setImmediate(() => {
+    if (docs.get(uri) === state && state.due === null && store.get(uri)?.document.version === version) runSummary(uri, summarise!);
+  });
+}
+
+function runSummary(uri: string, summarise: () => void): void {
+  try {
+    summarise();
+  } catch (error) {
+    log('error', `ftaudit: summary of ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+  }
 }
 
 /** Re-analyses open documents of modules whose cross-file thread entries changed. */

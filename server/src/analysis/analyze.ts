@@ -30,9 +30,10 @@ export function analyze(input: AnalyzeInput): Finding[] {
 
 /**
  * Like analyze(), plus the module's cross-file summary when `moduleName` is given (and the module was
- * analysed at all: a module the text gate skips has nothing to tell).
+ * analysed at all: a module the text gate skips has nothing to tell). The summary is computed when
+ * first read.
  */
-export function analyzeModule(input: AnalyzeInput, moduleName?: string): { findings: Finding[]; summary?: ModuleSummary } {
+export function analyzeModule(input: AnalyzeInput, moduleName?: string): { findings: Finding[]; readonly summary?: ModuleSummary } {
   const { text, rules, options = {} } = input;
   const handlers = new Map<string, Array<{ rule: Rule; fn: (node: Node, ctx: RuleContext) => void }>>();
   for (const rule of rules) {
@@ -81,8 +82,20 @@ export function analyzeModule(input: AnalyzeInput, moduleName?: string): { findi
     }
   }
   const comments = index.comments.map((c) => ({ ...c, line: -1 }));
-  const summary = moduleName && analyseRules ? summarizeModule(ctx.model, moduleName) : undefined;
-  return { findings: finish(findings, comments, text, rules), summary };
+  const result = finish(findings, comments, text, rules);
+  let summary: ModuleSummary | undefined;
+  let summarised = !moduleName || !analyseRules;
+  return {
+    findings: result,
+    // Made on first read, from the same model: the editor publishes the diagnostics first.
+    get summary() {
+      if (!summarised) {
+        summarised = true;
+        summary = summarizeModule(ctx.model, moduleName!);
+      }
+      return summary;
+    },
+  };
 }
 
 /**
