@@ -89,12 +89,15 @@ test('bad input: missing path, binary, invalid UTF-8, syntax errors — named, n
   writeFileSync(join(dir, 'binary.py'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]));
   writeFileSync(join(dir, 'latin1.py'), Buffer.from('x = "caf\xe9"\n', 'latin1'));
   writeFileSync(join(dir, 'broken.py'), 'import threading\nc = [0]\ndef w(:\n    pass\ndef v():\n    c[0] += 1\nthreading.Thread(target=v)\n');
+  // No sign of concurrency: nothing to find, so the file is not parsed and its syntax goes unjudged.
+  writeFileSync(join(dir, 'plain_broken.py'), 'def area(:\n    return 1\n');
   const r = ftaudit('check', '--format', 'json', dir, join(dir, 'missing.py'));
   assert.equal(r.status, 2, 'I/O errors win over findings');
   assert.match(r.stderr, /missing\.py: no such file or directory/);
   assert.match(r.stderr, /binary\.py: binary file/);
   assert.match(r.stderr, /latin1\.py: not valid UTF-8 \(byte offset 9\) and no coding declaration/);
-  assert.match(r.stderr, /broken\.py:3: syntax error; results for this file may be partial/);
+  assert.match(r.stderr, /[^_]broken\.py:3: syntax error; results for this file may be partial/);
+  assert.doesNotMatch(r.stderr, /plain_broken/);
   assert.doesNotMatch(r.stderr, /internal error|TypeError|at .*\.js:\d+/);
   const rows = JSON.parse(r.stdout);
   assert.ok(rows.some((x: { filename: string }) => x.filename.endsWith('race.py')), 'readable files still report');

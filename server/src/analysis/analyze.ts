@@ -44,11 +44,8 @@ export function analyzeModule(input: AnalyzeInput, moduleName?: string): { findi
       handlers.set(type, list);
     }
   }
-  if (rules.length === 0) return { findings: [] };
-
+  if (!mayReport(text, rules, options)) return { findings: [] };
   const analyseRules = mayHaveFindings(text, options);
-  // Without rules to run, only suppression comments can produce findings (FT900 hints).
-  if (!analyseRules && !SUPPRESSION_WORDS.test(text)) return { findings: [] };
   const findings: Finding[] = [];
   const tree = input.tree instanceof SyntaxTree ? input.tree : exportTree(input.tree, text);
   const index = new SyntaxIndex(tree, [...handlers.keys()].filter((t) => t !== 'module' && !(INDEXED_TYPES as readonly string[]).includes(t)));
@@ -96,6 +93,15 @@ export function analyzeModule(input: AnalyzeInput, moduleName?: string): { findi
       return summary;
     },
   };
+}
+
+/**
+ * Can this text have a finding at all? Without rules to run (no sign of concurrency, see
+ * mayHaveFindings), only suppression comments can (FT900 hints). When not, there is nothing to parse.
+ */
+export function mayReport(text: string, rules: readonly Rule[], options: AnalysisOptions): boolean {
+  if (rules.length === 0) return false;
+  return mayHaveFindings(text, options) || SUPPRESSION_WORDS.test(text);
 }
 
 /**
