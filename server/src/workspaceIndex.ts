@@ -3,7 +3,7 @@
 // documents between files), kept current from open documents and file-system events, and a project
 // graph that says which functions other modules' threads reach.
 
-import { analyzeModule, moduleIdentity, moduleOptions, ProjectGraph, sameFacts, type ModuleIdentity, type ModuleSummary, type ProjectFacts, type Rule, type AnalysisOptions } from './analysis';
+import { analyzeModule, mayReport, moduleIdentity, moduleOptions, ProjectGraph, sameFacts, type ModuleIdentity, type ModuleSummary, type ProjectFacts, type Rule, type AnalysisOptions } from './analysis';
 import type { Parser } from './analysis/parser';
 import { collectPythonFiles } from './files/collect';
 import { readSource } from './files/source';
@@ -105,6 +105,13 @@ export class WorkspaceIndex {
     const maxSize = this.hooks.maxSize?.() ?? 0;
     if (maxSize > 0 && text.length > maxSize / 3 && Buffer.byteLength(text, 'utf8') > maxSize) return;
     this.hooks.onFile?.(path);
+    const id = this.identity(path);
+    const options = moduleOptions(this.options(), id, this.facts.get(id.module));
+    // A module with no sign of concurrency has nothing to tell: not even parsed.
+    if (!mayReport(text, this.rules(), options)) {
+      this.graph.set({ module: id.module, reachable: {}, spawns: {}, calls: {} });
+      return;
+    }
     const budget = this.hooks.parseBudgetMs;
     const deadline = budget === undefined ? Infinity : performance.now() + budget;
     const tree = this.parser.parse(text, null, budget === undefined ? undefined : { progressCallback: () => performance.now() > deadline });
@@ -113,8 +120,6 @@ export class WorkspaceIndex {
       return;
     }
     try {
-      const id = this.identity(path);
-      const options = moduleOptions(this.options(), id, this.facts.get(id.module));
       const { summary } = analyzeModule({ tree, text, rules: this.rules(), options }, id.module);
       this.graph.set(summary ?? { module: id.module, reachable: {}, spawns: {}, calls: {} });
     } finally {

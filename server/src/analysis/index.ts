@@ -10,7 +10,7 @@ import { selectRules, type RuleSelection } from './selection';
 import type { AnalysisOptions, Finding, Rule } from './types';
 
 export * from './types';
-export { analyze, analyzeModule } from './analyze';
+export { analyze, analyzeModule, mayReport } from './analyze';
 export { ProjectGraph, sameEntries, sameFacts, type ProjectFacts, type ContainerAccess } from './project/graph';
 export { moduleIdentity, moduleOptions, type ModuleIdentity } from './project/moduleName';
 export type { ModuleSummary } from './project/summary';
