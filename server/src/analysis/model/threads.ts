@@ -94,15 +94,23 @@ export class ThreadModel {
     return true;
   }
 
+  private readonly assumedEntries = new Map<number, ThreadEntry | null>();
+
   /** How `fn` (or, for nested functions, the closest enclosing function) is reached from a thread. */
   entryFor(scope: FunctionScope | null): ThreadEntry | null {
     for (let s = scope; s; s = s.parent) {
       const entry = this.reachable.get(s.node.id);
       if (entry) return entry;
     }
-    // Tests run one at a time under their runner, however a library audit treats the library's code.
-    if (scope && this.options.assumeConcurrent && !isTestCode(scope)) return { via: 'assume-concurrent is on', site: scope.node, assumed: true };
-    return null;
+    if (!scope || !this.options.assumeConcurrent) return null;
+    // Asked for every node the rules visit: one answer per function.
+    let assumed = this.assumedEntries.get(scope.node.id);
+    if (assumed === undefined) {
+      // Tests run one at a time under their runner, however a library audit treats the library's code.
+      assumed = isTestCode(scope) ? null : { via: 'assume-concurrent is on', site: scope.node, assumed: true };
+      this.assumedEntries.set(scope.node.id, assumed);
+    }
+    return assumed;
   }
 
   /**
