@@ -4,7 +4,7 @@ import type { Node, Tree } from '../parser';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockishName, withItems, type LockResolver } from './locks';
-import { buildScope, isMutableContainer, resolveName, type FunctionScope } from './scopes';
+import { buildScope, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, namedChildren } from './syntax';
 import { ThreadModel, type CallableResolver } from './threads';
 import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
@@ -547,7 +547,65 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const own = heldLocks(node, this);
     if (own.length > 0) return own;
     const scope = this.scopeOf(node);
-    return scope ? this.locksHeldByEveryCaller(scope.node, new Set()) : [];
+    if (!scope) return [];
+    const decorated = this.decoratorLocks(scope);
+    return decorated.length > 0 ? decorated : this.locksHeldByEveryCaller(scope.node, new Set());
+  }
+
+  /** decorator function id → the locks its wrapper holds around every call of the wrapped function. */
+  private readonly wrapperLocks = new Map<number, { self: string | null; locks: string[] }>();
+
+  /**
+   * Locks a function's body runs under because a decorator of this module wraps it: `@locked` where
+   * `def locked(func): def wrapper(self, …): with self._lock: return func(self, …)` (the lock written
+   * through the wrapper's first parameter becomes the method's receiver; a module-level lock stays).
+   * A wrapper that checks under the lock and calls the function after releasing it holds nothing.
+   */
+  private decoratorLocks(scope: FunctionScope): string[] {
+    const parent = scope.node.parent;
+    if (parent?.type !== 'decorated_definition') return [];
+    const out: string[] = [];
+    for (const decorator of namedChildren(parent)) {
+      if (decorator.type !== 'decorator') continue;
+      const expr = namedChildren(decorator)[0];
+      if (expr?.type !== 'identifier') continue;
+      const fn = this.topLevelFunctionsByName.get(expr.text)?.[0];
+      if (!fn) continue;
+      const wrapped = this.wrapperLocksOf(fn);
+      for (const lock of wrapped.locks) {
+        const [head, ...rest] = lock.split('.');
+        if (wrapped.self !== null && head === wrapped.self) {
+          if (scope.receiver && rest.length > 0) out.push([scope.receiver, ...rest].join('.'));
+        } else if (this.bindings.has(head)) out.push(lock);
+      }
+    }
+    return out;
+  }
+
+  private wrapperLocksOf(decorator: Node): { self: string | null; locks: string[] } {
+    let known = this.wrapperLocks.get(decorator.id);
+    if (known) return known;
+    known = { self: null, locks: [] };
+    this.wrapperLocks.set(decorator.id, known);
+    const func = parameterOrder(decorator)[0];
+    const body = decorator.childForFieldName('body');
+    if (!func || !body) return known;
+    // `return wrapper` names the nested function that stands in for the decorated one.
+    const returned = namedChildren(body).flatMap((stmt) => (stmt.type === 'return_statement' ? namedChildren(stmt) : [])).find((e) => e.type === 'identifier')?.text;
+    const wrapper = namedChildren(body)
+      .map((stmt) => (stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt))
+      .find((d) => d?.type === 'function_definition' && d.childForFieldName('name')?.text === returned);
+    const wrapperScope = wrapper ? this.scopes.get(wrapper.id) : undefined;
+    if (!wrapper || !wrapperScope) return known;
+    const calls = this.ownNodes(wrapperScope).filter((n) => n.type === 'call' && n.childForFieldName('function')?.text === func);
+    let common: string[] | null = null;
+    for (const call of calls) {
+      const held = heldLocks(call, this);
+      common = common === null ? held : common.filter((l) => held.includes(l));
+    }
+    known.self = parameterOrder(wrapper)[0] ?? null;
+    known.locks = common ?? [];
+    return known;
   }
 
   /**
@@ -698,10 +756,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // Construction code (and helpers only it calls) runs before the object is shared: its calls need no lock.
       if (callerScope && this.isConstructionOnly(callerScope)) continue;
       let held = heldLocks(call, this);
-      if (held.length === 0) {
-        const caller = this.scopeOf(call);
-        held = caller ? this.locksHeldByEveryCaller(caller.node, visiting) : [];
-      }
+      if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope);
+      if (held.length === 0) held = callerScope ? this.locksHeldByEveryCaller(callerScope.node, visiting) : [];
       common = common === null ? held : common.filter((l) => held.includes(l));
       if (common.length === 0) break;
     }
