@@ -559,11 +559,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * Locks a function's body runs under because a decorator of this module wraps it: `@locked` where
    * `def locked(func): def wrapper(self, …): with self._lock: return func(self, …)` (the lock written
    * through the wrapper's first parameter becomes the method's receiver; a module-level lock stays).
-   * A wrapper that checks under the lock and calls the function after releasing it holds nothing.
+   * A wrapper that checks under the lock and calls the function after releasing it holds nothing, and
+   * neither does any wrapper of a generator or `async` function.
    */
   private decoratorLocks(scope: FunctionScope): string[] {
     const parent = scope.node.parent;
     if (parent?.type !== 'decorated_definition') return [];
+    // Calling a generator or a coroutine function only makes the generator or coroutine: its body
+    // runs later, when iterated or awaited, after the wrapper has released the lock.
+    if (scope.isAsync || this.ownNodes(scope).some((n) => n.type === 'yield')) return [];
     const out: string[] = [];
     for (const decorator of namedChildren(parent)) {
       if (decorator.type !== 'decorator') continue;
