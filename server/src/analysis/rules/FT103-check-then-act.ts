@@ -1,5 +1,6 @@
 // FT103 — `if k in d: del d[k]` and friends on a shared container without a lock. Docs: docs/rules/FT103.md
 import type { Node } from '../parser';
+import { checkActAfterRelease } from './staleCheck';
 import type { Rule, RuleContext } from '../types';
 import { sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
@@ -185,6 +186,10 @@ export const FT103: Rule = {
   summary: 'A shared container is tested and then changed (`if k in d: del d[k]`) without a lock',
   precision: 'high',
   visit: {
+    // A check made holding a lock, acted on after the release (staleCheck.ts).
+    with_statement(node: Node, ctx: RuleContext) {
+      checkActAfterRelease(node, ctx);
+    },
     if_statement(node: Node, ctx: RuleContext) {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');

@@ -1,0 +1,176 @@
+// A check made holding a lock whose action runs after the lock is released (issue 9, kind 4):
+//
+//     with self._lock:
+//         ended = self.end_time is not None      # the check, under the lock
+//     if ended:                                   # decided after the release
+//         return
+//     self.name = name                            # the action: another thread may have ended the span
+//
+// (or `with lock: if <check>: return` followed by the action). Between the release and the action,
+// another thread can take the lock and change what was checked — here `end()` setting `end_time` — so
+// the action runs on a stale answer. The check is only a race when something else changes the
+// checked state holding the same lock; that locked change is the evidence cited.
+import type { Node } from '../parser';
+import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
+import { withItems } from '../model/locks';
+import { decoratorNames, namedChildren, snippet } from '../model/syntax';
+import { mutationOf, runsAlone } from './common';
+import { isTestCode } from './hazards';
+import { sharedWrites } from './writes';
+import type { RuleContext } from '../types';
+
+/** A state the check reads: a field of the receiver (`self.end_time`) or a module global. */
+interface Checked {
+  /** The text as written here (`self.end_time`, `_registry`). */
+  text: string;
+  /** sharedWrites' keys (`Span.end_time`, `_registry`; a property's getter adds the field it returns). */
+  keys: string[];
+}
+
+export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
+  const { model } = ctx;
+  const scope = model.scopeOf(withNode);
+  const body = withNode.childForFieldName('body');
+  const block = withNode.parent;
+  if (!scope || !body || block?.type !== 'block') return;
+  const locks = withItems(withNode).filter((item) => model.isLock(item)).map((item) => item.text);
+  // Re-entering a lock already held releases nothing at the end of the block.
+  if (locks.length === 0 || model.heldLocks(withNode).some((l) => locks.includes(l))) return;
+  if (runsAlone(withNode, scope, ctx) || isTestCode(scope)) return;
+  const statements = namedChildren(body);
+  const after = siblingsAfter(withNode);
+  // Candidate checks, each with the statements that run on its answer:
+  // (a) `with L: if <check>: return` — everything after the block;
+  // (b) `with L: flag = <check>` then `if flag: return` after the block — what follows that `if`.
+  const candidates: Array<{ checked: Checked[]; acts: Node[] }> = [];
+  for (const stmt of statements) {
+    if (stmt.type === 'if_statement' && exitsEarly(stmt)) candidates.push({ checked: readsOfState(stmt.childForFieldName('condition'), scope, model), acts: after });
+    const a = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
+    const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
+    if (left?.type !== 'identifier' || !scope.locals.has(left.text)) continue;
+    const reads = readsOfState(a!.childForFieldName('right'), scope, model);
+    const i = after.findIndex((s) => s.type === 'if_statement' && exitsEarly(s) && mentionsAny(s.childForFieldName('condition'), new Map([[left.text, true]])));
+    if (reads.length > 0 && i >= 0) candidates.push({ checked: reads, acts: after.slice(i + 1) });
+  }
+  if (candidates.length === 0) return;
+  // Something else changes the checked state holding the same lock: the answer can go stale.
+  const lockName = (lock: string, where: FunctionScope) => (where.receiver && lock.startsWith(`${where.receiver}.`) ? lock.slice(where.receiver.length) : lock);
+  const ours = new Set(locks.map((l) => lockName(l, scope)));
+  const writes = sharedWrites(model);
+  let changer: { node: Node; name: string; state: Checked } | null = null;
+  let checked: Checked[] = [];
+  let acts: Node[] = [];
+  for (const candidate of candidates) {
+    for (const state of candidate.checked) {
+      const w = writes.find((w) => state.keys.includes(w.shared.key) && w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope))));
+      if (w) {
+        changer = { node: w.node, name: w.scope.name, state };
+        break;
+      }
+    }
+    if (changer) {
+      checked = candidate.checked;
+      acts = candidate.acts;
+      break;
+    }
+  }
+  if (!changer) return;
+  // An action inside a later block of the same lock that tests the state again is a re-check
+  // (double-checked), not a stale one.
+  const rechecked = (n: Node): boolean => {
+    for (let up = n.parent; up && up !== scope.node; up = up.parent) {
+      if (up.type !== 'with_statement' || !withItems(up).some((item) => locks.includes(item.text))) continue;
+      const text = up.childForFieldName('body')?.text ?? '';
+      if (checked.some((state) => text.includes(state.text))) return true;
+    }
+    return false;
+  };
+  const act = firstWrite(acts, scope, model, rechecked);
+  if (!act) return;
+  const release = withNode.endPosition.row + 1;
+  ctx.report(act, {
+    severity: 'warning',
+    confidence: 'medium',
+    message:
+      `\`${snippet(act, 50)}\` acts on a check of \`${changer.state.text}\` made holding \`${locks[0]}\` (line ${withNode.startPosition.row + 1}), ` +
+      `but the lock is released at line ${release} before the action: \`${changer.name}\` changes \`${changer.state.text.split('.').pop()}\` holding the same lock (line ${changer.node.startPosition.row + 1}), ` +
+      `so on free-threaded Python it can run in between and the action runs on a stale answer. Keep the check and the action under one \`with ${locks[0]}:\`.`,
+  });
+}
+
+function siblingsAfter(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment') out.push(s);
+  return out;
+}
+
+/** `if …: return` / `raise` / `continue` / `break`: the rest of the block runs only on the other answer. */
+function exitsEarly(ifNode: Node): boolean {
+  const consequence = ifNode.childForFieldName('consequence');
+  const last = consequence ? namedChildren(consequence).filter((c) => c.type !== 'comment').pop() : undefined;
+  return !!last && /^(return_statement|raise_statement|continue_statement|break_statement)$/.test(last.type);
+}
+
+function mentionsAny(expr: Node | null, names: Map<string, unknown>): boolean {
+  if (!expr) return false;
+  if (expr.type === 'identifier') return names.has(expr.text);
+  return expr.descendantsOfType('identifier').some((id) => names.has(id.text));
+}
+
+/** Fields of the receiver and module globals an expression reads (a property read: the field its getter returns). */
+function readsOfState(expr: Node | null, scope: FunctionScope, model: ModuleModel): Checked[] {
+  if (!expr) return [];
+  const out: Checked[] = [];
+  const cls = model.classInfo(scope.classNode);
+  const nodes = [expr, ...expr.descendantsOfType(['attribute', 'identifier'])];
+  for (const n of nodes) {
+    if (n.type === 'attribute') {
+      const object = n.childForFieldName('object');
+      const field = n.childForFieldName('attribute')?.text;
+      if (!cls || !scope.receiver || object?.type !== 'identifier' || object.text !== scope.receiver || !field) continue;
+      const keys = [`${cls.name}.${field}`];
+      const returned = getterField(cls.methods.get(field));
+      if (returned) keys.push(`${cls.name}.${returned}`);
+      out.push({ text: n.text, keys });
+    } else if (n.type === 'identifier' && n.parent?.type !== 'attribute' && !scope.locals.has(n.text) && !scope.parameters.has(n.text) && model.bindings.get(n.text)?.kind === 'value') {
+      out.push({ text: n.text, keys: [n.text] });
+    }
+  }
+  return out;
+}
+
+/** `@property def end_time(self): return self._end_time` → `_end_time`. */
+function getterField(method: Node | undefined): string | null {
+  if (!method || !decoratorNames(method).includes('property')) return null;
+  const statements = namedChildren(method.childForFieldName('body') ?? method).filter((s) => s.type !== 'comment' && !(s.type === 'expression_statement' && namedChildren(s)[0]?.type === 'string'));
+  const value = statements.length === 1 && statements[0].type === 'return_statement' ? namedChildren(statements[0])[0] : null;
+  const receiver = namedChildren(method.childForFieldName('parameters') ?? method)[0]?.text;
+  return value?.type === 'attribute' && value.childForFieldName('object')?.text === receiver ? value.childForFieldName('attribute')?.text ?? null : null;
+}
+
+/** The first write to shared state (a receiver field or a module global) among `statements`, nested ones included. */
+function firstWrite(statements: Node[], scope: FunctionScope, model: ModuleModel, rechecked: (n: Node) => boolean): Node | null {
+  const targets = (n: Node): Node | null => {
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') return n.childForFieldName('left');
+    return mutationOf(n)?.container ?? null;
+  };
+  for (const stmt of statements) {
+    const candidates = [stmt, ...stmt.descendantsOfType(['assignment', 'augmented_assignment', 'call', 'delete_statement'])];
+    for (const n of candidates) {
+      if (model.scopeOf(n) !== scope || rechecked(n)) continue;
+      const direct = targets(n);
+      let t = direct;
+      while (t && (t.type === 'subscript' || (t.type === 'attribute' && t.childForFieldName('object')?.type !== 'identifier'))) {
+        t = t.type === 'subscript' ? t.childForFieldName('value') : t.childForFieldName('object');
+      }
+      if (!t) continue;
+      if (t.type === 'attribute' && scope.receiver && t.childForFieldName('object')?.text === scope.receiver) return n;
+      if (t.type !== 'identifier' || scope.locals.has(t.text) || scope.parameters.has(t.text)) continue;
+      // A bare name is a global only when declared so; `G[k] = v`, `G.append(v)` change the global's object.
+      const changesObject = t !== direct || (n.type !== 'assignment' && n.type !== 'augmented_assignment');
+      if (scope.globals.has(t.text) || (changesObject && model.bindings.get(t.text)?.kind === 'value')) return n;
+    }
+  }
+  return null;
+}
