@@ -107,9 +107,35 @@ function fieldOfUntrackedObject(container: Node, scope: FunctionScope, model: Mo
   const owners = [...fieldChanges(model).keys()].filter((k) => k.endsWith(`.${field}`));
   if (owners.length !== 1) return null;
   const cls = owners[0].slice(0, -field.length - 1);
+  // A common field name says little (`req.headers` is not `Response.headers`, whose class lives in
+  // another module): the variable must be annotated with the class or named after it (`scanner` for
+  // `Scanner`, `resp` for `Response`), or the field's name compound enough to be the class's own
+  // (`start_time_by_pid`).
+  const compound = /[a-z0-9]_[a-z0-9]/i.test(field.replace(/^_+/, ''));
+  // In a method of the class itself, another object used with its fields is one of its kind (`merge(self, other)`).
+  const ownKind = model.classInfo(scope.classNode)?.name === cls;
+  if (!compound && !ownKind && !namedAfter(object.text, cls) && !annotatedWith(object.text, cls, scope)) return null;
   // Changed on a thread (a Thread subclass's run, a thread target): the object is shared with it.
   const onThread = fieldChanges(model).get(owners[0])!.some((c) => c.onThread);
   return { kind: 'shared-instance', description: `\`${container.text}\` (field \`${field}\` of \`${cls}\`)`, key: owners[0], weak: !onThread, confidence: onThread ? 'medium' : 'low' };
+}
+
+/** `scanner`, `_scanner`, `scan` for `Scanner`; `handler` for `RequestHandler`; `resp` for `Response`. */
+function namedAfter(variable: string, cls: string): boolean {
+  const v = variable.replace(/_/g, '').toLowerCase();
+  const c = cls.replace(/_/g, '').toLowerCase();
+  return v.length >= 3 && (c.startsWith(v) || c.endsWith(v));
+}
+
+/** `def ready(scanner: Scanner)` / `scanner: "Scanner"` / `Optional[Scanner]`. */
+function annotatedWith(variable: string, cls: string, scope: FunctionScope): boolean {
+  const params = scope.node.childForFieldName('parameters');
+  for (const p of params ? params.namedChildren : []) {
+    if (p.type !== 'typed_parameter' && p.type !== 'typed_default_parameter') continue;
+    const name = p.type === 'typed_parameter' ? p.namedChildren.find((c) => c.type === 'identifier') : p.childForFieldName('name');
+    if (name?.text === variable) return new RegExp(`\\b${cls}\\b`).test(p.childForFieldName('type')?.text ?? '');
+  }
+  return false;
 }
 
 /** The iterable of a `for` or a comprehension clause (checked there already). */
