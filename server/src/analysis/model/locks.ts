@@ -51,7 +51,9 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
     if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') break;
     if (type === 'with_statement' && (childType ?? child.type) === 'block') {
       let locks = cache.withLocks.get(n.id);
-      if (!locks) cache.withLocks.set(n.id, (locks = withItems(n).filter((item) => resolver.isLock(item)).map((item) => item.text)));
+      // `async with` takes an asyncio lock (a thread lock has no `__aenter__`): it orders the
+      // coroutines of one event loop, never two threads.
+      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).filter((item) => resolver.isLock(item)).map((item) => item.text)));
       held.push(...locks);
     } else if (type === 'if_statement' && child.id === consequenceId(n, cache)) {
       const cond = n.childForFieldName('condition');

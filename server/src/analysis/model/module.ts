@@ -332,7 +332,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (!scope?.receiver || isConstructionMethod(scope.name, scope.classNode)) continue;
       const access = new RegExp(`(?<![\\w.])${scope.receiver}\\.(\\w+)`, 'g');
       for (const w of this.ownNodes(scope)) {
-        if (w.type !== 'with_statement') continue;
+        // `async with` holds an asyncio lock: it says nothing about threads (locks.ts).
+        if (w.type !== 'with_statement' || w.firstChild?.type === 'async') continue;
         const lock = withItems(w).find((item) => this.isLock(item));
         if (!lock) continue;
         const body = w.childForFieldName('body');

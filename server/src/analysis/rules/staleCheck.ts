@@ -33,7 +33,7 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   const scope = model.scopeOf(withNode);
   const body = withNode.childForFieldName('body');
   const block = withNode.parent;
-  if (!scope || !body || block?.type !== 'block') return;
+  if (!scope || !body || block?.type !== 'block' || withNode.firstChild?.type === 'async') return;
   const locks = withItems(withNode).filter((item) => model.isLock(item)).map((item) => item.text);
   // Re-entering a lock already held releases nothing at the end of the block.
   if (locks.length === 0 || model.heldLocks(withNode).some((l) => locks.includes(l))) return;
