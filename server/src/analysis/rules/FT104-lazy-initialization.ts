@@ -90,7 +90,7 @@ function stringValue(node: Node): string | null {
  * How the body initialises `target` (`obj.x` / `NAME` text): an assignment, `setattr(obj, "x", …)`,
  * `obj.__dict__["x"] = …`; or one call deep, a function or method of this module whose own body does.
  */
-function initialisation(ifNode: Node, target: string, model: ModuleModel, receiver: string | null): { node: Node; viaCall: boolean } | null {
+function initialisation(ifNode: Node, target: string, model: ModuleModel, receiver: string | null): { node: Node; viaCall: boolean; checkedInside?: boolean; lockedInside?: boolean } | null {
   const body = ifNode.childForFieldName('consequence');
   if (!body) return null;
   const own = model.nodesWithin(body, INIT_TYPES);
@@ -105,7 +105,21 @@ function initialisation(ifNode: Node, target: string, model: ModuleModel, receiv
       // `self._init()` initialises `self._x` when the helper assigns its own `self._x`.
       const renamed = receiver && scope.receiver && target.startsWith(`${receiver}.`) ? `${scope.receiver}.${target.slice(receiver.length + 1)}` : target;
       if (!target.includes('.') && !scope.globals.has(target)) continue;
-      if (model.ownNodes(scope).some((n) => initialises(n, renamed))) return { node: call, viaCall: true };
+      const inits = model.ownNodes(scope).filter((n) => initialises(n, renamed));
+      if (inits.length === 0) continue;
+      // The helper takes a lock and tests again before it initialises: double-checked locking done
+      // right, one call deep (`if not self._done: self._run_once()` with the lock and the second test in
+      // `_run_once`).
+      const condition = ifNode.childForFieldName('condition');
+      const again = condition ? condition.text.replace(/\s+/g, '').replace(receiver && scope.receiver ? new RegExp(`(?<![\\w.])${receiver}\\.`, 'g') : /$^/, `${scope.receiver}.`) : null;
+      const checkedInside = (n: Node) => {
+        if (model.heldLocks(n).length === 0) return false;
+        for (let up = n.parent; up && up !== scope.node; up = up.parent) {
+          if (up.type === 'if_statement' && (up.childForFieldName('condition')?.text ?? '').replace(/\s+/g, '') === again) return true;
+        }
+        return false;
+      };
+      return { node: call, viaCall: true, checkedInside: inits.every(checkedInside), lockedInside: inits.every((n) => model.heldLocks(n).length > 0) };
     }
   }
   return null;
@@ -206,7 +220,7 @@ function isLazyInitialisationUnderGuard(assignment: Node, target: string): boole
 }
 
 /** The first assignment to `target` after the if, in the statements of the same block. */
-function initialisationAfter(ifNode: Node, target: string, model: ModuleModel): { node: Node; viaCall: boolean } | null {
+function initialisationAfter(ifNode: Node, target: string, model: ModuleModel): { node: Node; viaCall: boolean; checkedInside?: boolean; lockedInside?: boolean } | null {
   const block = ifNode.parent;
   if (!block) return null;
   const after = model.nodesWithin(block, INIT_TYPES).filter((n) => n.startIndex >= ifNode.endIndex);
@@ -383,7 +397,7 @@ export const FT104: Rule = {
       const target = subject ? subject.text.replace(/\s+/g, '') : byName ? `${byName.object.text.replace(/\s+/g, '')}.${byName.field}` : null;
       if (!target) return;
       const init = guard ? initialisationAfter(node, target, ctx.model) : initialisation(node, target, ctx.model, scope.receiver);
-      if (!init) return;
+      if (!init || init.checkedInside) return;
       const assignment = init.node;
       // A helper that assigns a global reads as a plain name here: it is the module's state all the same.
       const ownField = subject?.type === 'attribute' && subject.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod ? subject.childForFieldName('attribute')!.text : null;
@@ -398,7 +412,16 @@ export const FT104: Rule = {
       const verdict = raceVerdict(node, scope, shared, ctx);
       if (!verdict) return;
       const name = subject ? snippet(subject, 40) : target;
-      if (ctx.model.heldLocks(assignment).length === 0) {
+      if (init.lockedInside && ctx.model.heldLocks(assignment).length === 0) {
+        // The helper locks but does not test again: double-checked locking without the second check.
+        ctx.report(assignment, {
+          severity: verdict.severity,
+          confidence: verdict.confidence,
+          message:
+            `\`${snippet(assignment, 40)}\` initialises ${shared.description} holding a lock, but does not test \`${name}\` again inside it (tested at line ${condition.startPosition.row + 1}, without the lock): ` +
+            `two threads that both passed the test each run it in turn, so the work it guards runs twice.${verdict.where} Repeat the test inside the helper's \`with\` block.`,
+        });
+      } else if (ctx.model.heldLocks(assignment).length === 0) {
         // Reported at the initialisation: the line that runs twice when two threads pass the test.
         ctx.report(assignment, {
           severity: verdict.severity,
