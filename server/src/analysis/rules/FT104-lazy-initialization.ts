@@ -30,7 +30,7 @@ export function uninitialisedSubject(condition: Node): Node | null {
     const ops = condition.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
     const [left, right] = namedChildren(condition);
     if ((ops[0] === 'is' || ops[0] === '==') && right?.type === 'none' && (left?.type === 'identifier' || left?.type === 'attribute')) return left;
-    // `if self.attributes is Span.empty_attributes:` — still the placeholder it was built with.
+    // `if self.fields is Record.empty_fields:` — still the placeholder it was built with.
     if (ops[0] === 'is' && ops.length === 1 && isSentinel(right) && (left?.type === 'identifier' || left?.type === 'attribute')) return left;
   }
   return null;
@@ -40,7 +40,7 @@ const SENTINEL_NAME = /(?:^|_)(?:missing|sentinel|unset|not_?set|marker|empty|no
 
 /**
  * A placeholder a field starts as and is replaced on first use: a module or class constant named as
- * one (`_MISSING`, `_sentinel`, `NOTSET`, `Span.empty_attributes`), never a local or a parameter.
+ * one (`_MISSING`, `_sentinel`, `NOTSET`, `Record.empty_fields`), never a local or a parameter.
  */
 function isSentinel(node: Node | undefined): boolean {
   if (node?.type === 'identifier') return SENTINEL_NAME.test(node.text) && (/^_|^[A-Z0-9_]+$/.test(node.text));
