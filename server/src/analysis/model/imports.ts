@@ -86,8 +86,9 @@ export class ImportTable {
   }
 
   /** Does the module import anything that runs code on other threads? */
-  hasConcurrencyImport(): boolean {
+  hasConcurrencyImport({ threadsOnly = false } = {}): boolean {
     for (const q of this.aliases.values()) {
+      if (threadsOnly && (q === 'asyncio' || q.startsWith('asyncio.'))) continue;
       if (CONCURRENCY_MODULES.some((m) => q === m || q.startsWith(`${m}.`) || m.startsWith(`${q}.`))) return true;
     }
     return false;

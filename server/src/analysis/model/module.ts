@@ -445,10 +445,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /**
    * Is there any sign that this module runs code on several threads: threads of its own, a concurrency
-   * import, or threads of other modules changing its globals?
+   * import, or threads of other modules changing its globals? `asyncio` alone is none: one event loop
+   * runs its coroutines and callbacks on one thread (what it hands to threads — `to_thread`,
+   * `run_in_executor` — are thread entries of their own).
    */
   get hasConcurrencyEvidence(): boolean {
-    if (this.threads.hasEntries || this.imports.hasConcurrencyImport()) return true;
+    if (this.threads.hasEntries || this.imports.hasConcurrencyImport({ threadsOnly: true })) return true;
     this.changedByOtherThreads ??= [...(this.options.project?.containerChanges?.values() ?? [])].some((c) => c.onThread);
     return this.changedByOtherThreads;
   }
