@@ -565,7 +565,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * A wrapper that checks under the lock and calls the function after releasing it holds nothing, and
    * neither does any wrapper of a generator or `async` function.
    */
+  private readonly decoratedLocks = new Map<number, string[]>();
+
   private decoratorLocks(scope: FunctionScope): string[] {
+    // Asked for every lock question about a node of a decorated function: once per function.
+    let known = this.decoratedLocks.get(scope.node.id);
+    if (!known) this.decoratedLocks.set(scope.node.id, (known = this.computeDecoratorLocks(scope)));
+    return known;
+  }
+
+  private computeDecoratorLocks(scope: FunctionScope): string[] {
     const parent = scope.node.parent;
     if (parent?.type !== 'decorated_definition') return [];
     // Calling a generator or a coroutine function only makes the generator or coroutine: its body
