@@ -135,6 +135,22 @@ function acquireReceiver(expr: Node): Node | null {
   return fn.childForFieldName('object');
 }
 
+/**
+ * `if not x.acquire(blocking=False): raise …` (or return): past the `if`, x is held — the failing path
+ * left the block. The lock, else null.
+ */
+function acquiredUnlessLeft(ifStatement: Node, resolver: LockResolver): string | null {
+  const cond = ifStatement.childForFieldName('condition');
+  if (cond?.type !== 'not_operator' || ifStatement.childForFieldName('alternative')) return null;
+  const receiver = acquireReceiver(cond.childForFieldName('argument') ?? cond);
+  const consequence = ifStatement.childForFieldName('consequence');
+  const last = consequence ? namedChildren(consequence).filter((c) => c.type !== 'comment').pop() : undefined;
+  // A semaphore counts (a queue's items), it does not exclude.
+  if (!receiver || !dottedName(receiver) || !resolver.isLock(receiver) || resolver.isSemaphore?.(receiver) || !last || !/^(return_statement|raise_statement|continue_statement|break_statement)$/.test(last.type)) return null;
+  // The consequence ends by leaving, so no path through it falls through to what follows.
+  return receiver.text;
+}
+
 /** Module-level lock helpers such as logging's `_acquireLock()` / `_releaseLock()`. */
 const LOCK_HELPER = { acquire: /^_?acquire_?lock$/i, release: /^_?release_?lock$/i } as const;
 
@@ -162,6 +178,11 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
   if (!calls) {
     calls = [];
     for (const stmt of namedChildren(block)) {
+      if (stmt.type === 'if_statement') {
+        const acquired = acquiredUnlessLeft(stmt, resolver);
+        if (acquired) calls.push({ start: stmt.startIndex, acquired, released: null, lock: false });
+        continue;
+      }
       if (stmt.type !== 'expression_statement') continue;
       const acquired = callOnStatement(stmt, 'acquire');
       const released = acquired ? null : callOnStatement(stmt, 'release');

@@ -5,7 +5,8 @@ import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockishName, withItems, type LockResolver } from './locks';
 import { buildScope, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
-import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, namedChildren } from './syntax';
+import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, namedChildren, positionalArguments } from './syntax';
+import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { ThreadModel, type CallableResolver } from './threads';
 import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
@@ -72,6 +73,11 @@ export interface ClassInfo {
   lockAttributes: Set<string>;
   /** Attributes that hold a `threading.local()`: what is stored through them is per thread. */
   threadLocalAttributes: Set<string>;
+  /**
+   * Locks that are another lock of the object: `self._cond = Condition(self._lock)` holds `_lock` while
+   * held (attribute → the lock it is built on).
+   */
+  lockAliases: Map<string, string>;
   isThreadSubclass: boolean;
 }
 
@@ -189,6 +195,21 @@ export class ModuleModel implements LockResolver, CallableResolver {
       ordering.markBodySequential(fn, `other modules call it only while they are imported (${this.options.project?.importCallers!.get(this.scopes.get(fn.id)!.name)})`);
     }
     return ordering;
+  }
+
+  private dedicated: DedicatedThreads | undefined;
+
+  /** The one thread that runs this function's code and nothing else does (see dedicatedThreads.ts). */
+  dedicatedThreadOf(scope: FunctionScope | null): DedicatedThread | null {
+    if (!scope || this.threads.spawns.length === 0) return null;
+    this.dedicated ??= new DedicatedThreads(this.threads.spawns, this.calls, this.source ?? this.root.text, {
+      functionsFor: (expr, at) => this.functionsFor(expr, at),
+      callsIn: (fn) => this.callsIn(fn),
+      callersOf: (fn) => this.callersOf(fn),
+      scopeOf: (node) => this.scopeOf(node),
+      scopeOfDefinition: (fn) => this.scopes.get(fn.id) ?? null,
+    });
+    return this.dedicated.threadOf(scope);
   }
 
   private importTime: Node[] | undefined;
@@ -548,11 +569,24 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   heldLocks(node: Node): string[] {
     const own = heldLocks(node, this);
-    if (own.length > 0) return own;
     const scope = this.scopeOf(node);
+    if (own.length > 0) return scope ? own.map((lock) => this.canonicalLock(lock, scope)) : own;
     if (!scope) return [];
     const decorated = this.decoratorLocks(scope);
     return decorated.length > 0 ? decorated : this.locksHeldByEveryCaller(scope.node, new Set());
+  }
+
+  /**
+   * The lock a held lock expression really takes: `self._cond` built on `self._lock` is `self._lock`
+   * (so a check under one and a change under the other are under the same lock).
+   */
+  canonicalLock(lock: string, scope: FunctionScope | null): string {
+    const receiver = scope?.receiver;
+    const aliases = receiver && lock.startsWith(`${receiver}.`) ? this.classInfo(scope!.classNode)?.lockAliases : undefined;
+    if (!aliases || aliases.size === 0) return lock;
+    let field = lock.slice(receiver!.length + 1);
+    for (let hops = 0; hops < 4 && aliases.has(field); hops++) field = aliases.get(field)!;
+    return `${receiver}.${field}`;
   }
 
   /** decorator function id → the locks its wrapper holds around every call of the wrapped function. */
@@ -743,6 +777,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /** The module's classes this class derives from, nearest first. */
+  /** One class is the other or derives from it within the module: `self.x` in either can be the same field. */
+  relatedClasses(a: Node, b: Node): boolean {
+    if (a === b) return true;
+    const ca = this.classInfo(a);
+    const cb = this.classInfo(b);
+    return !!ca && !!cb && (this.moduleBases(ca, new Set()).includes(cb) || this.moduleBases(cb, new Set()).includes(ca));
+  }
+
   private moduleBases(cls: ClassInfo, seen: Set<ClassInfo>): ClassInfo[] {
     const out: ClassInfo[] = [];
     const bases = cls.node.childForFieldName('superclasses');
@@ -1028,7 +1070,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const q = this.imports.qualify(b);
         return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread')) || (!!q && !!this.options.project?.threadClasses?.has(q));
       });
-      const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), threadLocalAttributes: new Set(), isThreadSubclass };
+      const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), threadLocalAttributes: new Set(), lockAliases: new Map(), isThreadSubclass };
       this.classes.set(node.id, info);
       if (fn === -1 && !this.classesByName.has(name)) this.classesByName.set(name, info);
     }
@@ -1072,6 +1114,24 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const into = this.isLockConstruction(right) ? info.lockAttributes : this.isThreadLocal(right) ? info.threadLocalAttributes : null;
         const left = c.childForFieldName('left');
         if (into && left?.type === 'attribute' && accessRoot(left)?.text === scope.receiver) into.add(left.childForFieldName('attribute')?.text ?? '');
+      }
+    }
+    // Conditions built on another lock of the object (`Condition(self._lock)`, or a factory of one:
+    // `self._not_empty = make_condition(self._lock)` with a lock-like name): holding one holds the other.
+    for (const method of info.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver) continue;
+      for (const c of this.ownNodes(scope)) {
+        if (c.type !== 'assignment') continue;
+        const left = c.childForFieldName('left');
+        const right = c.childForFieldName('right');
+        const field = left?.type === 'attribute' && left.childForFieldName('object')?.text === scope.receiver ? left.childForFieldName('attribute')?.text : undefined;
+        const args = right?.type === 'call' ? positionalArguments(right) : [];
+        const base = args.length === 1 && args[0].type === 'attribute' && args[0].childForFieldName('object')?.text === scope.receiver ? args[0].childForFieldName('attribute')?.text : undefined;
+        if (!field || !base || field === base || !(info.lockAttributes.has(base) || isLockishName(base))) continue;
+        if (!info.lockAttributes.has(field) && !isLockishName(field)) continue;
+        info.lockAttributes.add(field);
+        info.lockAliases.set(field, base);
       }
     }
   }

@@ -17,6 +17,9 @@ export interface ThreadEntry {
   assumed?: boolean;
 }
 
+/** Spawners whose callable runs on one new thread (the `via` labels of spawnedCallables). */
+const ONE_THREAD_SPAWNERS = /^[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:_thread)?\()/;
+
 const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor/;
 
 /** Executor/pool methods whose first argument runs on a worker thread. */
@@ -45,6 +48,11 @@ export class ThreadModel {
   readonly spawnTargets: Array<{ target: Node; via: string; site: Node }> = [];
   /** Functions handed to a thread API directly (a thread calls them, holding nothing). */
   private readonly directEntries = new Set<number>();
+  /**
+   * Every resolved hand-over of a function to a thread: the spawner's kind tells one thread
+   * (`Thread`, `Timer`, `start_new_thread`, a Thread subclass's `run`) from a pool of them.
+   */
+  readonly spawns: Array<{ fn: Node; target: Node | null; site: Node; entry: ThreadEntry; pool: boolean }> = [];
 
   constructor(
     calls: readonly Node[],
@@ -59,13 +67,18 @@ export class ThreadModel {
     this.extraSpawners = new Set(options.threadEntryPoints ?? []);
     const entries: Array<[Node, ThreadEntry]> = [];
     for (const [fn, via] of external) entries.push([fn, { via, site: fn, external: true }]);
-    for (const run of threadSubclassRuns) entries.push([run, { via: 'a threading.Thread subclass', site: run }]);
+    for (const run of threadSubclassRuns) {
+      const entry = { via: 'a threading.Thread subclass', site: run };
+      entries.push([run, entry]);
+      this.spawns.push({ fn: run, target: null, site: run, entry, pool: false });
+    }
     calls.forEach((call) => {
       for (const [target, via] of this.spawnedCallables(call)) {
         this.spawnTargets.push({ target, via, site: call });
         for (const fn of this.callablesOf(target, call)) {
           const entry = { via, site: call };
           entries.push([fn, entry]);
+          this.spawns.push({ fn, target, site: call, entry, pool: !ONE_THREAD_SPAWNERS.test(via) });
           // A bound method handed to a thread shares its instance between the spawner and the thread.
           const cls = target.type === 'attribute' ? scopes.get(fn.id)?.classNode : null;
           if (cls && !this.sharedInstances.has(cls.id)) this.sharedInstances.set(cls.id, entry);

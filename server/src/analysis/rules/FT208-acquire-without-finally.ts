@@ -5,15 +5,27 @@ import { indentLines, indentUnit, lineEnding, ownLines } from '../fixes/text';
 import { namedChildren, snippet } from '../model/syntax';
 import { isTestCode, methodName, methodReceiver } from './hazards';
 
-/** Statements that cannot raise in practice (so nothing can skip the release). */
+const PLAIN_VALUES = ['identifier', 'integer', 'float', 'string', 'true', 'false', 'none'];
+
+/** `x` or `obj.field` (a plain attribute of a name): reading or binding it does not raise in practice. */
+function isPlainSlot(node: Node | null): boolean {
+  if (node?.type === 'identifier') return true;
+  return node?.type === 'attribute' && node.childForFieldName('object')?.type === 'identifier';
+}
+
+/**
+ * Statements that cannot raise in practice (so nothing can skip the release): `pass`, and assignments
+ * of names, constants and plain attributes (`self.value = value`, `callbacks = self._callbacks`) —
+ * the hand-tuned hot path of a future or a queue, with no call, subscript or arithmetic in it.
+ */
 function cannotRaise(stmt: Node): boolean {
-  if (stmt.type === 'pass_statement') return true;
+  if (stmt.type === 'pass_statement' || stmt.type === 'comment') return true;
   if (stmt.type !== 'expression_statement') return false;
   const e = namedChildren(stmt)[0];
   if (e?.type !== 'assignment') return false;
   const left = e.childForFieldName('left');
   const right = e.childForFieldName('right');
-  return left?.type === 'identifier' && !!right && ['identifier', 'integer', 'float', 'string', 'true', 'false', 'none'].includes(right.type);
+  return isPlainSlot(left) && !!right && (PLAIN_VALUES.includes(right.type) || isPlainSlot(right));
 }
 
 /** Is `node` inside a finally or except clause below `limit`? */

@@ -5,6 +5,10 @@ import type { FunctionScope } from '../model/scopes';
 import type { ModuleModel } from '../model/module';
 import type { SharedState } from '../model/sharing';
 import { isTestCode } from './hazards';
+import { soleWriterThread } from './singleWriter';
+import { mutationOf, type Mutation } from './mutations';
+
+export { MUTATING_METHODS, isAtomicIdiom, MUTATION_TYPES, mutationOf, type Mutation } from './mutations';
 
 export interface RaceVerdict {
   severity: Severity;
@@ -25,6 +29,8 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // Declared `# guarded-by:` state is FT110's: it reports every access without the declared lock.
   if (model.guardedBy.has(shared.key)) return null;
   if (runsAlone(node, scope, ctx)) return null;
+  // Only one thread ever writes it: nothing to lose, whoever reads it.
+  if (soleWriterThread(shared, scope, model)) return null;
   const entry = model.threads.entryFor(scope);
   // A closure variable is shared only if the nested function really runs on several threads; closures
   // used as sequential state machines (`nonlocal pos; pos += 1`) are the common case.
@@ -90,20 +96,6 @@ export function sameExpression(a: Node | null, b: Node | null): boolean {
   return !!a && !!b && a.text.replace(/\s+/g, '') === b.text.replace(/\s+/g, '');
 }
 
-/** Methods that change a dict, list, set or deque in place. */
-export const MUTATING_METHODS = new Set([
-  'append', 'appendleft', 'extend', 'extendleft', 'insert', 'remove', 'pop', 'popleft', 'popitem', 'clear',
-  'update', 'setdefault', 'add', 'discard', 'sort', 'reverse', 'rotate', 'difference_update',
-  'intersection_update', 'symmetric_difference_update',
-]);
-
-/** `d.setdefault(k, v)` and `d.pop(k, default)`: one atomic call that does its own check (the idioms ftaudit recommends). */
-export function isAtomicIdiom(n: Node): boolean {
-  if (n.type !== 'call') return false;
-  const method = n.childForFieldName('function')?.childForFieldName('attribute')?.text;
-  return method === 'setdefault' || (method === 'pop' && (n.childForFieldName('arguments')?.namedChildCount ?? 0) === 2);
-}
-
 /**
  * Is this change really a container's? A method call on `self.<field>` counts only when the class sets
  * that field to a built-in container: `self.session.add(x)` calls some object's `add`, not a set's.
@@ -114,42 +106,6 @@ export function changesKnownContainer(m: Mutation, scope: FunctionScope, model: 
   const cls = model.classInfo(scope.classNode);
   if (!cls || object?.type !== 'identifier' || object.text !== scope.receiver) return true;
   return model.containerFields(cls).has(m.container.childForFieldName('attribute')?.text ?? '');
-}
-
-/** Node types that can change a container in place (see mutationOf). */
-export const MUTATION_TYPES: ReadonlySet<string> = new Set(['call', 'assignment', 'augmented_assignment', 'delete_statement']);
-
-export interface Mutation {
-  /** The container expression that is changed (`d` in `d[k] = v`, `lst` in `lst.append(x)`). */
-  container: Node;
-  /** The statement or call that changes it. */
-  node: Node;
-  kind: 'method' | 'item-assignment' | 'item-delete' | 'item-augmented';
-}
-
-/** The in-place container change this node performs, if it is one. */
-export function mutationOf(node: Node): Mutation | null {
-  switch (node.type) {
-    case 'call': {
-      const fn = node.childForFieldName('function');
-      if (fn?.type !== 'attribute') return null;
-      const method = fn.childForFieldName('attribute')?.text ?? '';
-      const object = fn.childForFieldName('object');
-      return object && MUTATING_METHODS.has(method) ? { container: object, node, kind: 'method' } : null;
-    }
-    case 'assignment':
-    case 'augmented_assignment': {
-      const left = node.childForFieldName('left');
-      const container = left?.type === 'subscript' ? left.childForFieldName('value') : null;
-      return container ? { container, node, kind: node.type === 'assignment' ? 'item-assignment' : 'item-augmented' } : null;
-    }
-    case 'delete_statement': {
-      const target = node.namedChildren.find((c) => c?.type === 'subscript') ?? null;
-      const container = target?.childForFieldName('value') ?? null;
-      return container ? { container, node, kind: 'item-delete' } : null;
-    }
-  }
-  return null;
 }
 
 export interface ImportedGlobalChange {

@@ -34,7 +34,9 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   const body = withNode.childForFieldName('body');
   const block = withNode.parent;
   if (!scope || !body || block?.type !== 'block' || withNode.firstChild?.type === 'async') return;
-  const locks = withItems(withNode).filter((item) => model.isLock(item)).map((item) => item.text);
+  const written = withItems(withNode).filter((item) => model.isLock(item)).map((item) => item.text);
+  // What is really held: a Condition built on the object's lock is that lock.
+  const locks = written.map((l) => model.canonicalLock(l, scope));
   // Re-entering a lock already held releases nothing at the end of the block.
   if (locks.length === 0 || model.heldLocks(withNode).some((l) => locks.includes(l))) return;
   if (runsAlone(withNode, scope, ctx) || isTestCode(scope)) return;
@@ -76,27 +78,40 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
     }
   }
   if (!changer) return;
-  // An action inside a later block of the same lock that tests the state again is a re-check
-  // (double-checked), not a stale one.
-  const rechecked = (n: Node): boolean => {
+  // An action under a later block of the same lock that tests again — the checked state anywhere in
+  // that block, or any test of its own (`if`/`while`) around or before the action — is a two-phase protocol (an
+  // early-out, then the work re-validated under the lock), not a stale check. Taking the lock again
+  // without a test still acts on the old answer.
+  const relocked = (n: Node): boolean => {
+    let tested = false;
     for (let up = n.parent; up && up !== scope.node; up = up.parent) {
-      if (up.type !== 'with_statement' || !withItems(up).some((item) => locks.includes(item.text))) continue;
-      const text = up.childForFieldName('body')?.text ?? '';
-      if (checked.some((state) => text.includes(state.text))) return true;
+      if (up.type === 'if_statement' || up.type === 'while_statement' || up.type === 'elif_clause') tested = true;
+      if (up.type !== 'with_statement' || !withItems(up).some((item) => locks.includes(model.canonicalLock(item.text, scope)))) continue;
+      const body = up.childForFieldName('body');
+      if (!body) return tested;
+      // A test earlier in the block (`if …: return` before the action) re-validates as well.
+      const before = body.descendantsOfType(['if_statement', 'while_statement']).some((t) => t.startIndex < n.startIndex);
+      return tested || before || checked.some((state) => body.text.includes(state.text));
     }
     return false;
   };
-  const act = firstWrite(acts, scope, model, rechecked);
+  const act = firstWrite(acts, scope, model, relocked);
   if (!act) return;
   const release = withNode.endPosition.row + 1;
   ctx.report(act, {
     severity: 'warning',
     confidence: 'medium',
     message:
-      `\`${snippet(act, 50)}\` acts on a check of \`${changer.state.text}\` made holding \`${locks[0]}\` (line ${withNode.startPosition.row + 1}), ` +
+      `\`${snippet(act, 50)}\` acts on a check of \`${changer.state.text}\` made holding \`${written[0]}\` (line ${withNode.startPosition.row + 1}), ` +
       `but the lock is released at line ${release} before the action: \`${changer.name}\` changes \`${changer.state.text.split('.').pop()}\` holding the same lock (line ${changer.node.startPosition.row + 1}), ` +
-      `so on free-threaded Python it can run in between and the action runs on a stale answer. Keep the check and the action under one \`with ${locks[0]}:\`.`,
+      `so on free-threaded Python it can run in between and the action runs on a stale answer. Keep the check and the action under one \`with ${written[0]}:\`.`,
   });
+}
+
+/** Cleanup in a `finally` (undoing the attempt's own bookkeeping) runs whatever was decided. */
+function inFinally(node: Node, limit: Node): boolean {
+  for (let up = node.parent; up && up !== limit; up = up.parent) if (up.type === 'finally_clause') return true;
+  return false;
 }
 
 function siblingsAfter(node: Node): Node[] {
@@ -150,7 +165,7 @@ function getterField(method: Node | undefined): string | null {
 }
 
 /** The first write to shared state (a receiver field or a module global) among `statements`, nested ones included. */
-function firstWrite(statements: Node[], scope: FunctionScope, model: ModuleModel, rechecked: (n: Node) => boolean): Node | null {
+function firstWrite(statements: Node[], scope: FunctionScope, model: ModuleModel, relocked: (n: Node) => boolean): Node | null {
   const targets = (n: Node): Node | null => {
     if (n.type === 'assignment' || n.type === 'augmented_assignment') return n.childForFieldName('left');
     return mutationOf(n)?.container ?? null;
@@ -158,7 +173,7 @@ function firstWrite(statements: Node[], scope: FunctionScope, model: ModuleModel
   for (const stmt of statements) {
     const candidates = [stmt, ...stmt.descendantsOfType(['assignment', 'augmented_assignment', 'call', 'delete_statement'])];
     for (const n of candidates) {
-      if (model.scopeOf(n) !== scope || rechecked(n)) continue;
+      if (model.scopeOf(n) !== scope || relocked(n) || inFinally(n, scope.node)) continue;
       const direct = targets(n);
       let t = direct;
       while (t && (t.type === 'subscript' || (t.type === 'attribute' && t.childForFieldName('object')?.type !== 'identifier'))) {

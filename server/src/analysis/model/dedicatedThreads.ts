@@ -1,0 +1,161 @@
+// Code that runs on one dedicated thread and nowhere else: the method an object hands to its own
+// `Thread(target=self._run)` (or a Thread subclass's `run`) and the private helpers only it calls,
+// or a function started once at import. Two threads never run such code at the same time, and state
+// only it changes has one writer: a read-modify-write there cannot lose an update.
+import type { Node } from '../parser';
+import type { FunctionScope } from './scopes';
+import type { ThreadEntry } from './threads';
+
+export interface DedicatedThread {
+  entry: ThreadEntry;
+  /** The function the thread runs. */
+  target: Node;
+  /** One thread per object (a bound method of the spawning object, a Thread subclass's run). */
+  perObject: boolean;
+  /** The class whose objects each run one such thread (per-object threads). */
+  classNode: Node | null;
+}
+
+export interface DedicatedResolver {
+  functionsFor(expr: Node, at: Node): Node[];
+  callsIn(fn: Node): Node[];
+  callersOf(fn: Node): Node[];
+  scopeOf(node: Node): FunctionScope | null;
+  scopeOfDefinition(fn: Node): FunctionScope | null;
+}
+
+export interface Spawn {
+  fn: Node;
+  /** The callable expression handed over (null for a Thread subclass's run). */
+  target: Node | null;
+  site: Node;
+  entry: ThreadEntry;
+  pool: boolean;
+}
+
+const LOOPS: ReadonlySet<string> = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+export class DedicatedThreads {
+  /** function node id → the one thread that runs it */
+  private readonly owner = new Map<number, DedicatedThread>();
+
+  constructor(spawns: readonly Spawn[], allCalls: readonly Node[], private readonly source: string, private readonly resolver: DedicatedResolver) {
+    const sites = new Map<number, number>();
+    for (const s of spawns) sites.set(s.fn.id, (sites.get(s.fn.id) ?? 0) + 1);
+    const threads: Array<{ thread: DedicatedThread; scope: FunctionScope }> = [];
+    for (const s of spawns) {
+      const scope = resolver.scopeOfDefinition(s.fn);
+      if (!scope || s.pool || sites.get(s.fn.id) !== 1 || s.entry.external) continue;
+      const perObject = this.perObject(s, scope);
+      if (perObject === null) continue;
+      threads.push({ thread: { entry: s.entry, target: s.fn, perObject, classNode: perObject ? scope.classNode : null }, scope });
+    }
+    for (const { thread, scope } of threads) {
+      // Where the thread's functions can be named: its class (a private method of one object), or the module.
+      const region = thread.perObject ? scope.classNode! : null;
+      this.claim(thread, scope, region, allCalls);
+    }
+  }
+
+  /** The one thread that runs this function's code, if any. */
+  threadOf(scope: FunctionScope | null): DedicatedThread | null {
+    return scope ? this.owner.get(scope.node.id) ?? null : null;
+  }
+
+  /**
+   * One thread per object when the spawner hands over a bound method of its own receiver (or the run
+   * of a Thread subclass); one per process when module code starts a module function once; else null.
+   */
+  private perObject(s: Spawn, targetScope: FunctionScope): boolean | null {
+    if (!s.target) return targetScope.receiver !== null ? true : null;
+    for (let n = s.site.parent; n; n = n.parent) {
+      if (LOOPS.has(n.type)) return null;
+      if (n.type === 'function_definition' || n.type === 'lambda') break;
+    }
+    const spawner = this.resolver.scopeOf(s.site);
+    if (s.target.type === 'attribute') {
+      const object = s.target.childForFieldName('object');
+      const own = !!spawner?.receiver && object?.text === spawner.receiver && spawner.classNode !== null && spawner.classNode === targetScope.classNode;
+      return own && targetScope.receiver !== null ? true : null;
+    }
+    // A public module function can be called, or started again, by any importer: only a private one
+    // started once by the module's own top-level code is its one thread.
+    if (s.target.type === 'identifier' && !spawner && !targetScope.parent && !targetScope.classNode && isPrivate(targetScope.name)) return false;
+    return null;
+  }
+
+  /**
+   * The target and the private helpers it alone calls on the same object (or, for a module thread,
+   * the module's private functions it alone calls): a helper called from anywhere else, or named
+   * anywhere but in calls (handed on as a callback), is not the thread's alone.
+   */
+  private claim(thread: DedicatedThread, targetScope: FunctionScope, region: Node | null, allCalls: readonly Node[]): void {
+    const members = new Map<number, FunctionScope>([[thread.target.id, targetScope]]);
+    const queue = [targetScope];
+    while (queue.length > 0) {
+      const scope = queue.shift()!;
+      for (const call of this.resolver.callsIn(scope.node)) {
+        const callee = call.childForFieldName('function');
+        if (!callee || !this.sameOwner(callee, scope, thread)) continue;
+        for (const fn of this.resolver.functionsFor(callee, call)) {
+          const helper = this.resolver.scopeOfDefinition(fn);
+          if (!helper || members.has(fn.id) || !isPrivate(helper.name) || helper.parent) continue;
+          if (thread.perObject ? helper.classNode !== targetScope.classNode || helper.receiver === null : helper.classNode !== null) continue;
+          members.set(fn.id, helper);
+          queue.push(helper);
+        }
+      }
+    }
+    // Every call in the region by last name, so a name also used as a value (a callback, another
+    // thread's target) is told from one that is only called.
+    const start = region?.startIndex ?? 0;
+    const end = region?.endIndex ?? this.source.length;
+    const calledNames = new Map<string, number>();
+    for (const call of allCalls) {
+      if (call.startIndex < start || call.endIndex > end) continue;
+      const name = lastName(call.childForFieldName('function'));
+      if (name) calledNames.set(name, (calledNames.get(name) ?? 0) + 1);
+    }
+    // Prune to a fixed point: every caller of a member must be a member.
+    const referenced = this.references([...members.values()].map((s) => s.name), start, end);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [id, scope] of members) {
+        const isTarget = id === thread.target.id;
+        const uses = (referenced.get(scope.name) ?? 0) - (calledNames.get(scope.name) ?? 0) - 1; // minus its `def`
+        const outside = uses > (isTarget && thread.entry.site !== thread.target ? 1 : 0) ||
+          this.resolver.callersOf(scope.node).some((c) => !members.has(this.resolver.scopeOf(c)?.node.id ?? -1));
+        if (outside) {
+          members.delete(id);
+          changed = true;
+        }
+      }
+    }
+    for (const id of members.keys()) if (!this.owner.has(id)) this.owner.set(id, thread);
+  }
+
+  /** A call on the thread's own object (`self._step()`), or of a module function for a module thread. */
+  private sameOwner(callee: Node, scope: FunctionScope, thread: DedicatedThread): boolean {
+    if (!thread.perObject) return callee.type === 'identifier';
+    return callee.type === 'attribute' && callee.childForFieldName('object')?.text === scope.receiver;
+  }
+
+  /** How often each name appears as a whole word in the module's text between two offsets. */
+  private references(names: string[], start: number, end: number): Map<string, number> {
+    const counts = new Map<string, number>();
+    const unique = [...new Set(names)].filter((n) => /^\w+$/.test(n));
+    if (unique.length === 0) return counts;
+    for (const m of this.source.slice(start, end).matchAll(new RegExp(`(?<![\\w])(${unique.join('|')})(?![\\w])`, 'g'))) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    return counts;
+  }
+}
+
+function isPrivate(name: string): boolean {
+  return name.startsWith('_') && !name.endsWith('__');
+}
+
+function lastName(callee: Node | null): string | undefined {
+  if (callee?.type === 'identifier') return callee.text;
+  if (callee?.type === 'attribute') return callee.childForFieldName('attribute')?.text;
+  return undefined;
+}

@@ -1,0 +1,78 @@
+// One writer, no lost update: state that only one dedicated thread changes (a worker's own counter,
+// its lazily opened socket) cannot lose a write to another thread, whoever reads it. Every write of
+// the field (or global) anywhere in the module must run on that thread, in construction, or before
+// the thread starts.
+import type { Node } from '../parser';
+import type { ModuleModel } from '../model/module';
+import type { DedicatedThread } from '../model/dedicatedThreads';
+import type { SharedState } from '../model/sharing';
+import type { FunctionScope } from '../model/scopes';
+import { mutationOf } from './mutations';
+
+const cache = new WeakMap<ModuleModel, Map<string, DedicatedThread | null>>();
+
+const WRITES = ['assignment', 'augmented_assignment', 'delete_statement', 'call'] as const;
+
+/** The one thread that writes this state, when `scope` runs on it and every other write is ordered before it. */
+export function soleWriterThread(shared: SharedState, scope: FunctionScope, model: ModuleModel): DedicatedThread | null {
+  const thread = model.dedicatedThreadOf(scope);
+  if (!thread) return null;
+  const name = writtenName(shared, thread);
+  if (!name) return null;
+  let byKey = cache.get(model);
+  if (!byKey) cache.set(model, (byKey = new Map()));
+  const key = `${thread.target.id}:${shared.kind}:${shared.key}`;
+  let answer = byKey.get(key);
+  if (answer === undefined) {
+    answer = everyWriteOn(thread, name, shared.kind === 'global', model) ? thread : null;
+    byKey.set(key, answer);
+  }
+  return answer;
+}
+
+/** The field (for a per-object thread) or global (for a module thread) name the state is kept under. */
+function writtenName(shared: SharedState, thread: DedicatedThread): string | null {
+  if (thread.perObject && shared.kind === 'shared-instance') return shared.key.slice(shared.key.indexOf('.') + 1) || null;
+  if (!thread.perObject && shared.kind === 'global') return shared.key;
+  return null;
+}
+
+function everyWriteOn(thread: DedicatedThread, name: string, global: boolean, model: ModuleModel): boolean {
+  // Any object's `.name` counts, not only the receiver's: `worker.count = 0` elsewhere is a writer too.
+  const pattern = global ? new RegExp(`(?<![\\w.])${name}(?![\\w])`) : new RegExp(`\\.${name}(?![\\w])`);
+  for (const type of WRITES) {
+    for (const { node } of model.index.all(type)) {
+      const target = writeTarget(node);
+      if (!target || !pattern.test(target.text)) continue;
+      if (!writeIsOrdered(node, target, thread, global, model)) return false;
+    }
+  }
+  return true;
+}
+
+/** What a statement or call writes: an assignment's left side, a `del` target, a mutated container. */
+function writeTarget(node: Node): Node | null {
+  if (node.type === 'assignment' || node.type === 'augmented_assignment') return node.childForFieldName('left');
+  if (node.type === 'delete_statement') return node.namedChildren[0] ?? null;
+  return mutationOf(node)?.container ?? null;
+}
+
+function writeIsOrdered(node: Node, target: Node, thread: DedicatedThread, global: boolean, model: ModuleModel): boolean {
+  const scope = model.scopeOf(node);
+  // Import-time code before the module starts its thread.
+  if (!scope) return global && node.endIndex <= thread.entry.site.startIndex;
+  // `self.count` of an unrelated class is another field of the same name.
+  const own = thread.classNode;
+  if (!global && own && scope.classNode && scope.receiver && rootName(target) === scope.receiver && !model.relatedClasses(own, scope.classNode)) return true;
+  if (model.dedicatedThreadOf(scope) === thread) return true;
+  if (!global && model.isConstructionOnly(scope)) return true;
+  // An after-fork or atexit hook, or a write before its function starts the thread (as runsAlone).
+  return !!model.ordering.whySequential(scope) || model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call'));
+}
+
+/** The name an access starts from: `self` in `self.a.b[k]`. */
+function rootName(target: Node): string | null {
+  let n: Node | null = target;
+  while (n && (n.type === 'attribute' || n.type === 'subscript')) n = n.type === 'attribute' ? n.childForFieldName('object') : n.childForFieldName('value');
+  return n?.type === 'identifier' ? n.text : null;
+}
