@@ -753,8 +753,34 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (callers.length === 0) return this.overridesConstructionHook(scope, visiting);
     return callers.every((call) => {
       const caller = this.scopeOf(call);
-      return !!caller && this.isConstructionOnly(caller, visiting);
+      return !!caller && (this.onFreshObject(call, caller, scope) || this.isConstructionOnly(caller, visiting));
     });
+  }
+
+  /**
+   * A factory filling the object it just made: `obj = cls(); obj._unpack(msg); return obj` — a private
+   * method called on a local the caller bound once, earlier, to a new instance of the method's class
+   * (`cls(…)`, `Name(…)`, `type(self)(…)`, `self.__class__(…)`), so no other thread holds it yet. (What
+   * the caller does with it between the two is not followed: a factory publishes what it made by
+   * returning it.)
+   */
+  private onFreshObject(call: Node, caller: FunctionScope, callee: FunctionScope): boolean {
+    const fn = call.childForFieldName('function');
+    const object = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+    // A private method only: a public one may also be called through references the model cannot resolve.
+    if (object?.type !== 'identifier' || !caller.locals.has(object.text) || !callee.classNode || !/^_(?!_)/.test(callee.name)) return false;
+    const bindings = this.assignmentsOf(caller).filter((a) => a.childForFieldName('left')?.text === object.text);
+    if (bindings.length !== 1 || bindings[0].startIndex > call.startIndex) return false;
+    const made = bindings[0].childForFieldName('right');
+    const constructor = made?.type === 'call' ? made.childForFieldName('function')?.text.replace(/\s+/g, '') : undefined;
+    if (!constructor) return false;
+    const className = this.classInfo(callee.classNode)?.name;
+    const self = caller.receiver;
+    return (
+      constructor === className ||
+      (caller.isClassMethod && constructor === self && !!caller.classNode && this.relatedClasses(caller.classNode, callee.classNode)) ||
+      (!!self && !caller.isClassMethod && (constructor === `type(${self})` || constructor === `${self}.__class__`) && !!caller.classNode && this.relatedClasses(caller.classNode, callee.classNode))
+    );
   }
 
   /**
@@ -954,7 +980,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private instanceClass(name: string, scope: FunctionScope | null): ClassInfo | null {
     const classOf = (value: Node | null | undefined) => {
       const fn = value?.type === 'call' ? value.childForFieldName('function') : null;
-      return fn?.type === 'identifier' ? this.classesByName.get(fn.text) ?? null : null;
+      if (fn?.type !== 'identifier') return fn && scope && isOwnType(fn, scope) ? this.classInfo(scope.classNode) : null;
+      // `cls()` in a classmethod makes an instance of its class (or a subclass: same methods here).
+      if (scope?.isClassMethod && fn.text === scope.receiver) return this.classInfo(scope.classNode);
+      return this.classesByName.get(fn.text) ?? null;
     };
     if (scope?.locals.has(name)) return classOf(this.firstAssignment(scope, name));
     const binding = this.bindings.get(name);
@@ -1135,6 +1164,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
       }
     }
   }
+}
+
+/** `type(self)` / `self.__class__` in a method: the receiver's own class. */
+function isOwnType(fn: Node, scope: FunctionScope): boolean {
+  const text = fn.text.replace(/\s+/g, '');
+  return !!scope.receiver && !scope.isClassMethod && (text === `type(${scope.receiver})` || text === `${scope.receiver}.__class__`);
 }
 
 function countNewlines(text: string, end: number): number {

@@ -79,7 +79,7 @@ function fieldChangeNodes(model: ModuleModel): Map<string, Array<{ node: Node; s
   for (const cls of model.classes.values()) {
     for (const method of cls.methods.values()) {
       const scope = model.scopeOf(method.childForFieldName('body') ?? method);
-      if (!scope?.receiver || CONSTRUCTION_METHODS.has(scope.name)) continue;
+      if (!scope?.receiver || CONSTRUCTION_METHODS.has(scope.name) || model.isConstructionOnly(scope)) continue;
       for (const n of model.ownNodes(scope)) {
         const m = mutationOf(n);
         const parts = m?.container.text.split('.');

@@ -62,8 +62,9 @@ export const FT109: Rule = {
       const entry = model.threads.entryFor(scope);
       // A coroutine runs on its event loop's thread: only a real thread entry puts it beside another.
       if (!cls || !evidence || !entry || model.ordering.whySequential(scope) || (entry.assumed && scope.isAsync)) return;
-      // The object's own thread runs it and nothing else calls it: never two threads at once.
-      if (model.dedicatedThreadOf(scope)) return;
+      // The object's own thread runs it and nothing else calls it, or it runs while the object is being
+      // made (a helper only construction or a factory calls): never two threads at once.
+      if (model.dedicatedThreadOf(scope) || model.isConstructionOnly(scope)) return;
       const why = evidence.why;
       // `__enter__` and `__exit__` are two halves of one use: a value kept between them is per-call
       // state too — but a context manager made per `with` is confined, so only shared ones count.
