@@ -7,6 +7,7 @@ import { heldLocks, isLockConstruction, isLockishName, withItems, type LockResol
 import { buildScope, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, namedChildren, positionalArguments } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
+import { constantFlags, inDeadBranch } from './deadCode';
 import { ThreadModel, type CallableResolver } from './threads';
 import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
@@ -356,7 +357,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         // `async with` holds an asyncio lock: it says nothing about threads (locks.ts).
         if (w.type !== 'with_statement' || w.firstChild?.type === 'async') continue;
         const lock = withItems(w).find((item) => this.isLock(item));
-        if (!lock) continue;
+        if (!lock || this.isPerCallLock(lock, w)) continue;
         const body = w.childForFieldName('body');
         const text = body?.text ?? '';
         for (const m of text.matchAll(access)) {
@@ -368,6 +369,36 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
     this.lockedFieldsCache.set(cls.node.id, fields);
     return fields;
+  }
+
+  /**
+   * A lock the call makes for itself (`lock = handler.lock_object()`, `lock = threading.Lock()`, in this
+   * function or the one it is nested in): it orders the call with its own callbacks, and says nothing
+   * about other threads sharing the object. A local bound to a field or a global (`lock = self._lock`)
+   * is that shared lock.
+   */
+  private isPerCallLock(lock: Node, at: Node): boolean {
+    if (lock.type !== 'identifier') return false;
+    for (let scope = this.scopeOf(at); scope; scope = scope.parent) {
+      if (scope.parameters.has(lock.text) || scope.globals.has(lock.text)) return false;
+      if (!scope.locals.has(lock.text)) continue;
+      return this.firstAssignment(scope, lock.text)?.type === 'call';
+    }
+    return false;
+  }
+
+  private flags: Map<string, boolean> | undefined;
+  private deadBranches: boolean | undefined;
+
+  /** Code in a branch a constant condition rules out (`if not _IS_SYNC:` with `_IS_SYNC = True`): it never runs. */
+  isDeadCode(node: Node): boolean {
+    if (this.deadBranches === undefined) {
+      const moduleLevel = this.index.all('assignment').map((e) => e.node).filter((a) => a.parent?.parent?.type === 'module');
+      this.flags = constantFlags(moduleLevel, this.index.all('global_statement').map((e) => e.node));
+      const text = this.source ?? '';
+      this.deadBranches = this.flags.size > 0 || this.source === undefined || /TYPE_CHECKING|\b(?:if|elif)\s+(?:False|None)\b/.test(text);
+    }
+    return this.deadBranches && inDeadBranch(node, this.flags!);
   }
 
   /** Module-level names used as call receivers (`METRICS.record()`) in thread code → first such call. */

@@ -25,7 +25,7 @@ export interface RaceVerdict {
  */
 export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedState, ctx: RuleContext): RaceVerdict | null {
   const { model } = ctx;
-  if (model.heldLocks(node).length > 0) return null;
+  if (model.heldLocks(node).length > 0 || model.isDeadCode(node)) return null;
   // Declared `# guarded-by:` state is FT110's: it reports every access without the declared lock.
   if (model.guardedBy.has(shared.key)) return null;
   if (runsAlone(node, scope, ctx)) return null;

@@ -31,7 +31,8 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
         const m = mutationOf(n);
         if (m && changesKnownContainer(m, scope, model)) shared = sharedState(m.container, scope, model, 'object');
       }
-      if (shared) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
+      // A write in a branch that never runs is no write (`if not _IS_SYNC:` in generated sync code).
+      if (shared && !model.isDeadCode(n)) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
     }
   }
   cache.set(model, writes);
