@@ -401,6 +401,34 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return this.deadBranches && inDeadBranch(node, this.flags!);
   }
 
+  private readonly lockedReads = new Map<string, boolean>();
+
+  /**
+   * Does some method of the class read `self.<field>` while holding a lock (a test, a read-modify-write,
+   * a value passed on)? Blind writes (`self.f = v`) are all a lock sees otherwise: the last one wins
+   * with or without it.
+   */
+  readsUnderLock(cls: ClassInfo, field: string): boolean {
+    const key = `${cls.node.id}.${field}`;
+    let known = this.lockedReads.get(key);
+    if (known !== undefined) return known;
+    known = false;
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver || known) continue;
+      const text = method.text;
+      for (const m of text.matchAll(new RegExp(`(?<![\\w.])${scope.receiver}\\.${field}(?!\\w)(?!\\s*=(?!=))`, 'g'))) {
+        const node = this.root.descendantForIndex(method.startIndex + m.index!);
+        if (this.heldLocks(node).length > 0) {
+          known = true;
+          break;
+        }
+      }
+    }
+    this.lockedReads.set(key, known);
+    return known;
+  }
+
   /** Module-level names used as call receivers (`METRICS.record()`) in thread code → first such call. */
   private threadReceivers(): Map<string, Node> {
     if (this.receiversInThreads) return this.receiversInThreads;

@@ -20,6 +20,18 @@ function reportedElsewhere(node: Node, ctx: RuleContext): boolean {
   return !!left && isLazyInitialisation(node, left.text.replace(/\s+/g, ''));
 }
 
+/**
+ * `self.f = v` without the lock, where every locked access of `f` only assigns it too: the last write
+ * wins with the lock or without it, and nothing under the lock decides on the value it could change.
+ */
+function blindOverBlind(w: SharedWrite, ctx: RuleContext): boolean {
+  if (w.node.type !== 'assignment' || w.shared.kind !== 'shared-instance') return false;
+  const left = w.node.childForFieldName('left');
+  const field = left?.type === 'attribute' && left.childForFieldName('object')?.text === w.scope.receiver ? left.childForFieldName('attribute')?.text : undefined;
+  const cls = ctx.model.classInfo(w.scope.classNode);
+  return !!field && !!cls && !ctx.model.readsUnderLock(cls, field);
+}
+
 export const FT105: Rule = {
   code: 'FT105',
   name: 'inconsistent-locking',
@@ -45,7 +57,7 @@ export const FT105: Rule = {
         const unlocked = writes.filter((w) => w.held.length === 0 && !runsAlone(w.node, w.scope, ctx));
         if (locked.shared.kind === 'shared-instance' && unlocked.length > 2 * (writes.length - unlocked.length)) continue;
         for (const w of writes) {
-          if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx)) continue;
+          if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx) || blindOverBlind(w, ctx)) continue;
           const verdict = raceVerdict(w.node, w.scope, w.shared, ctx);
           ctx.report(w.node, {
             severity: verdict?.severity ?? 'warning',
