@@ -43,7 +43,7 @@ export class ProjectSettings {
     const loaded = configPath ? this.load(configPath) : null;
     const folder = file ? this.folders().find((f) => file.startsWith(f + path.sep)) : undefined;
     const effective = file
-      ? effectiveSettings(file, loaded ? { config: loaded.config, root: loaded.root } : null, settingsOverrides(settings, folder))
+      ? effectiveSettings(file, loaded ? { config: loaded.config, root: loaded.root, requirements: loaded.requirements } : null, settingsOverrides(settings, folder))
       : { select: settings.select, ignore: settings.ignore, assumeConcurrent: settings.assumeConcurrent, lockTypes: settings.lockTypes, threadEntryPoints: settings.threadEntryPoints, targetVersion: settings.targetVersion };
     const { select: _select, ignore: _ignore, ...options } = effective;
     cached = { rules: selectRules(effective), options, configPath };

@@ -143,15 +143,15 @@ test('--fix writes safe fixes, --unsafe-fixes the rest, and a second run changes
 
 test('[tool.ftaudit.extra-packages] extends the FT216 table; a bad entry is a config error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ftaudit-epk-'));
-  writeFileSync(join(dir, 'pyproject.toml'), '[tool.ftaudit.extra-packages]\nlegacyext = false\nfastext = "1.4.0"\nbad = 3\n');
+  writeFileSync(join(dir, 'pyproject.toml'), '[project]\nname = "app"\ndependencies = ["fastext>=1.0,<1.4"]\n\n[tool.ftaudit.extra-packages]\nlegacyext = false\nfastext = "1.4.0"\nbad = 3\n');
   writeFileSync(join(dir, 'app.py'), 'import threading\nimport legacyext\nimport fastext\n');
   const r = ftaudit('check', '--format', 'json', dir);
   assert.equal(r.status, 2, 'the bad entry is a configuration error');
-  assert.match(r.stderr, /pyproject\.toml:4:1: \[tool\.ftaudit\] extra-packages\.bad: expected a version/);
+  assert.match(r.stderr, /pyproject\.toml:8:1: \[tool\.ftaudit\] extra-packages\.bad: expected a version/);
   const rows = JSON.parse(r.stdout);
   assert.deepEqual(rows.map((x: { code: string; location: { row: number } }) => `${x.code}:${x.location.row}`), ['FT216:2', 'FT216:3']);
   assert.match(rows[0].message, /legacyext.*has no release that supports free-threaded Python/);
-  assert.match(rows[1].message, /fastext supports free-threaded Python from 1\.4\.0/);
+  assert.match(rows[1].message, /fastext supports free-threaded Python from 1\.4\.0, but the project requires `fastext>=1\.0,<1\.4`/);
 });
 
 test('confidence: in the JSON and SARIF, and --min-confidence leaves out the weaker findings', () => {

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Checker, LineIndex, type CheckSettings } from '../../server/src/analysis';
+import { requirementBelow } from '../../server/src/analysis/requirements';
 
 async function findings(text: string, settings: CheckSettings): Promise<string[]> {
   const checker = await Checker.create(settings);
@@ -55,11 +56,24 @@ from fastext import speedups
 `;
 
 test('FT216: extraPackages adds packages and overrides the built-in table', async () => {
-  assert.deepEqual(await findings(IMPORTS, { select: ['FT216'] }), ['1:FT216:hint']);
+  // numpy supports free-threading from 2.1.0: a hint only when a declared requirement keeps it below.
+  assert.deepEqual(await findings(IMPORTS, { select: ['FT216'] }), []);
+  assert.deepEqual(await findings(IMPORTS, { select: ['FT216'], declaredRequirements: ['numpy<2'] }), ['1:FT216:hint']);
   assert.deepEqual(
-    await findings(IMPORTS, { select: ['FT216'], extraPackages: { legacyext: null, fastext: '1.4.0', numpy: null } }),
+    await findings(IMPORTS, { select: ['FT216'], extraPackages: { legacyext: null, fastext: '1.4.0', numpy: null }, declaredRequirements: ['fastext==1.2.0'] }),
     ['1:FT216:info', '2:FT216:info', '3:FT216:hint'],
   );
+});
+
+test('FT216: which declared requirements keep a package below its first free-threaded release', async () => {
+  const below = (req: string) => requirementBelow([req], 'numpy', '2.1.0');
+  for (const req of ['numpy<2', 'numpy<2.1', 'numpy<=2.0.2', 'numpy==1.26.4', 'numpy==1.*', 'numpy~=1.26', 'NumPy[extra] >=1.20, <2 ; python_version>"3.9"']) {
+    assert.equal(below(req), req.trim(), req);
+  }
+  for (const req of ['numpy', 'numpy>=1.24', 'numpy<3', 'numpy<=2.1', 'numpy==2.1.0', 'numpy==2.*', 'numpy~=2.1', 'numpy!=1.26', 'numpyx<2', 'scipy<1']) {
+    assert.equal(below(req), null, req);
+  }
+  assert.equal(requirementBelow(['scikit_learn<1.5'], 'scikit-learn', '1.5.0'), 'scikit_learn<1.5', 'names are compared normalised');
 });
 
 test('FT216: a file that only imports a package from extraPackages is still analysed (text gate)', async () => {

@@ -29,6 +29,11 @@ export interface AnalysisOptions {
    * release supports it. An entry here overrides the built-in one for the same name.
    */
   extraPackages?: Readonly<Record<string, string | null>>;
+  /**
+   * The requirements the project declares (PEP 508 strings from pyproject.toml's `[project]`): FT216
+   * says a package needs a newer release only when one of them keeps it below that release.
+   */
+  declaredRequirements?: readonly string[];
 }
 
 /** An access to a module global made in another module (kept in module summaries). */

@@ -26,6 +26,11 @@ export interface LoadedConfig {
   errors: ConfigError[];
   /** True when the file has a `[tool.ftaudit]` table. */
   hasTable: boolean;
+  /**
+   * The PEP 621 requirements the file declares (`[project] dependencies` and every list of
+   * `[project.optional-dependencies]`), as written: what FT216 compares its version floors with.
+   */
+  requirements?: string[];
 }
 
 const nearestCache = new Map<string, string | null>();
@@ -100,6 +105,21 @@ export function parseProjectConfig(text: string, file: string): LoadedConfig {
     return emptyConfig(file, [{ message: `invalid TOML: ${(error as Error).message}` }]);
   }
 
+  const requirements = declaredRequirements(document);
+  const withRequirements = (loaded: LoadedConfig): LoadedConfig => (requirements.length > 0 ? { ...loaded, requirements } : loaded);
+  return withRequirements(parseToolTable(document, text, file));
+}
+
+/** `[project] dependencies` and `[project.optional-dependencies]`: strings only, anything else ignored. */
+function declaredRequirements(document: Record<string, unknown>): string[] {
+  const project = document.project;
+  if (typeof project !== 'object' || project === null || Array.isArray(project)) return [];
+  const { dependencies, 'optional-dependencies': optional } = project as Record<string, unknown>;
+  const lists = [dependencies, ...(typeof optional === 'object' && optional !== null && !Array.isArray(optional) ? Object.values(optional) : [])];
+  return lists.flatMap((list) => (Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string') : []));
+}
+
+function parseToolTable(document: Record<string, unknown>, text: string, file: string): LoadedConfig {
   const locator = new TomlLocator(text);
   const locate = (e: ConfigError): ConfigError => {
     const at = locator.find([...TABLE, ...(e.keyPath ?? [])], e.value);

@@ -29,6 +29,8 @@ export interface SettingsOverrides {
 export interface ProjectContext {
   config: ProjectConfig;
   root: string;
+  /** The requirements its pyproject.toml declares (PEP 621), for FT216. */
+  requirements?: readonly string[];
 }
 
 const isSet = <T>(v: T | undefined | null): v is T =>
@@ -60,6 +62,7 @@ export function effectiveSettings(filePath: string, project: ProjectContext | nu
     lockTypes: [...(isSet(overrides.lockTypes) ? overrides.lockTypes : (file.lockTypes ?? []))],
     threadEntryPoints: [...(isSet(overrides.threadEntryPoints) ? overrides.threadEntryPoints : (file.threadEntryPoints ?? []))],
   };
+  if (project?.requirements && project.requirements.length > 0) settings.declaredRequirements = [...project.requirements];
   // Package tables merge: the setting's entries over the file's.
   const extraPackages = { ...(file.extraPackages ?? {}), ...(overrides.extraPackages ?? {}) };
   if (Object.keys(extraPackages).length > 0) settings.extraPackages = extraPackages;

@@ -79,8 +79,10 @@ export class ThreadModel {
           const entry = { via, site: call };
           entries.push([fn, entry]);
           this.spawns.push({ fn, target, site: call, entry, pool: !ONE_THREAD_SPAWNERS.test(via) });
-          // A bound method handed to a thread shares its instance between the spawner and the thread.
-          const cls = target.type === 'attribute' ? scopes.get(fn.id)?.classNode : null;
+          // A bound method handed to a thread shares its instance between the spawner and the thread
+          // (a classmethod or staticmethod binds no instance: `self._watch` of a classmethod is the class's).
+          const targetScope = scopes.get(fn.id);
+          const cls = target.type === 'attribute' && targetScope?.receiver && !targetScope.isClassMethod ? targetScope.classNode : null;
           if (cls && !this.sharedInstances.has(cls.id)) this.sharedInstances.set(cls.id, entry);
         }
       }

@@ -5,6 +5,7 @@ import type { AnalysisOptions, Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import { namedChildren } from '../model/syntax';
 import table from '../data/free-threading-packages.json';
+import { requirementBelow } from '../requirements';
 
 interface PackageInfo {
   distribution: string;
@@ -55,6 +56,8 @@ function isOptionalImport(node: Node): boolean {
 }
 
 function check(node: Node, ctx: RuleContext) {
+  // `if TYPE_CHECKING:` imports are for the type checker: nothing is imported at run time.
+  if (ctx.model.isDeadCode(node)) return;
   let seen = reported.get(ctx.model);
   if (!seen) reported.set(ctx.model, (seen = new Set()));
   for (const [name, at] of importedPackages(node)) {
@@ -70,12 +73,16 @@ function check(node: Node, ctx: RuleContext) {
           `Look for a newer release or an alternative; override the GIL with \`PYTHON_GIL=0\` only after checking the extension is thread-safe.`,
       });
     } else if (!isOptionalImport(node)) {
+      // Only a requirement that keeps the package below the first supporting release is evidence: an
+      // installer picks the newest release otherwise (older ones have no free-threaded wheels).
+      const pinned = requirementBelow(ctx.options.declaredRequirements ?? [], info.distribution, info.since);
+      if (!pinned) continue;
       ctx.report(at, {
         severity: 'hint',
         message:
-          `\`${name}\`: ${info.distribution} supports free-threaded Python from ${info.since}${note}. ` +
+          `\`${name}\`: ${info.distribution} supports free-threaded Python from ${info.since}${note}, but the project requires \`${pinned}\` (pyproject.toml), which keeps it below that release. ` +
           `Older releases have no free-threaded wheels: installing one builds it from source, and its extension module re-enables the GIL when imported. ` +
-          `Require \`${info.distribution}>=${info.since}\` where the code runs on a free-threaded interpreter.`,
+          `Allow \`${info.distribution}>=${info.since}\` where the code runs on a free-threaded interpreter.`,
       });
     }
   }
