@@ -796,11 +796,21 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
   }
 
+  private readonly constructionOnly = new Map<number, boolean>();
+
   /**
    * A helper that only construction code calls (`__init__` → `self._init()`) runs before the object is
-   * shared, like `__init__` itself.
+   * shared, like `__init__` itself. Asked for every access the rules look at: answered once per function.
    */
-  isConstructionOnly(scope: FunctionScope, visiting = new Set<number>()): boolean {
+  isConstructionOnly(scope: FunctionScope, visiting?: Set<number>): boolean {
+    // Inside a walk, a function already on the path answers false for the cycle: not cacheable.
+    if (visiting) return this.computeConstructionOnly(scope, visiting);
+    let known = this.constructionOnly.get(scope.node.id);
+    if (known === undefined) this.constructionOnly.set(scope.node.id, (known = this.computeConstructionOnly(scope, new Set())));
+    return known;
+  }
+
+  private computeConstructionOnly(scope: FunctionScope, visiting: Set<number>): boolean {
     if (isConstructionMethod(scope.name, scope.classNode)) return true;
     if (!scope.classNode || visiting.has(scope.node.id)) return false;
     // A thread runs it; or, under assume-concurrent, anyone may call it (a public method). A private
