@@ -1203,34 +1203,33 @@ export class ModuleModel implements LockResolver, CallableResolver {
         boundNames(e.childForFieldName('left')).forEach((n) => info.lockAttributes.add(n));
       }
     }
+    // Assignments in the methods, with the method's receiver (`self.x = …`).
+    const assignments: Array<{ node: Node; receiver: string }> = [];
     for (const method of info.methods.values()) {
       const scope = this.scopes.get(method.id);
       if (!scope?.receiver) continue;
-      for (const c of this.ownNodes(scope)) {
-        if (c.type !== 'assignment') continue;
-        const right = c.childForFieldName('right');
-        const into = this.isLockConstruction(right) ? info.lockAttributes : this.isThreadLocal(right) ? info.threadLocalAttributes : null;
-        const left = c.childForFieldName('left');
-        if (into && left?.type === 'attribute' && accessRoot(left)?.text === scope.receiver) into.add(left.childForFieldName('attribute')?.text ?? '');
-      }
+      for (const c of this.ownNodes(scope)) if (c.type === 'assignment') assignments.push({ node: c, receiver: scope.receiver });
+    }
+    for (const { node, receiver } of assignments) {
+      const right = node.childForFieldName('right');
+      const into = this.isLockConstruction(right) ? info.lockAttributes : this.isThreadLocal(right) ? info.threadLocalAttributes : null;
+      const left = node.childForFieldName('left');
+      if (into && left?.type === 'attribute' && accessRoot(left)?.text === receiver) into.add(left.childForFieldName('attribute')?.text ?? '');
     }
     // Conditions built on another lock of the object (`Condition(self._lock)`, or a factory of one:
     // `self._not_empty = make_condition(self._lock)` with a lock-like name): holding one holds the other.
-    for (const method of info.methods.values()) {
-      const scope = this.scopes.get(method.id);
-      if (!scope?.receiver) continue;
-      for (const c of this.ownNodes(scope)) {
-        if (c.type !== 'assignment') continue;
-        const left = c.childForFieldName('left');
-        const right = c.childForFieldName('right');
-        const field = left?.type === 'attribute' && left.childForFieldName('object')?.text === scope.receiver ? left.childForFieldName('attribute')?.text : undefined;
-        const args = right?.type === 'call' ? positionalArguments(right) : [];
-        const base = args.length === 1 && args[0].type === 'attribute' && args[0].childForFieldName('object')?.text === scope.receiver ? args[0].childForFieldName('attribute')?.text : undefined;
-        if (!field || !base || field === base || !(info.lockAttributes.has(base) || isLockishName(base))) continue;
-        if (!info.lockAttributes.has(field) && !isLockishName(field)) continue;
-        info.lockAttributes.add(field);
-        info.lockAliases.set(field, base);
-      }
+    // A second pass: the lock it is built on may be assigned in a later method.
+    const receiverField = (n: Node | null | undefined, receiver: string) =>
+      n?.type === 'attribute' && n.childForFieldName('object')?.text === receiver ? n.childForFieldName('attribute')?.text : undefined;
+    for (const { node, receiver } of assignments) {
+      const right = node.childForFieldName('right');
+      const field = receiverField(node.childForFieldName('left'), receiver);
+      const args = right?.type === 'call' ? positionalArguments(right) : [];
+      const base = args.length === 1 ? receiverField(args[0], receiver) : undefined;
+      if (!field || !base || field === base || !(info.lockAttributes.has(base) || isLockishName(base))) continue;
+      if (!info.lockAttributes.has(field) && !isLockishName(field)) continue;
+      info.lockAttributes.add(field);
+      info.lockAliases.set(field, base);
     }
   }
 }
