@@ -8,6 +8,7 @@ import { buildScope, isMutableContainer, parameterNames as parameterOrder, resol
 import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, namedChildren, positionalArguments } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
+import { MUTATING_METHODS } from './mutations';
 import { ThreadModel, type CallableResolver } from './threads';
 import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
@@ -404,9 +405,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private readonly lockedReads = new Map<string, boolean>();
 
   /**
-   * Does some method of the class read `self.<field>` while holding a lock (a test, a read-modify-write,
-   * a value passed on)? Blind writes (`self.f = v`) are all a lock sees otherwise: the last one wins
-   * with or without it.
+   * Does some method of the class read `self.<field>` while holding a lock (a test, an iteration, a
+   * read-modify-write, a value passed on)? Blind writes — `self.f = v`, `self.f[k] = v`, one call of a
+   * container's own mutating method (`self.f.add(x)`, each atomic on free-threaded CPython) — are all a
+   * lock sees otherwise: they land in some order with the lock or without it.
    */
   readsUnderLock(cls: ClassInfo, field: string): boolean {
     const key = `${cls.node.id}.${field}`;
@@ -417,7 +419,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const scope = this.scopes.get(method.id);
       if (!scope?.receiver || known) continue;
       const text = method.text;
-      for (const m of text.matchAll(new RegExp(`(?<![\\w.])${scope.receiver}\\.${field}(?!\\w)(?!\\s*=(?!=))`, 'g'))) {
+      for (const m of text.matchAll(new RegExp(`(?<![\\w.])${scope.receiver}\\.${field}(?!\\w)(?!\\s*=(?!=))(?!\\[[^\\]\\n]*\\]\\s*=(?!=))(?!\\.(?:${MUTATOR_ALTERNATION})\\()`, 'g'))) {
         const node = this.root.descendantForIndex(method.startIndex + m.index!);
         if (this.heldLocks(node).length > 0) {
           known = true;
@@ -1233,6 +1235,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
   }
 }
+
+/** The mutating methods of builtin containers, as one regex alternation (readsUnderLock). */
+const MUTATOR_ALTERNATION = [...MUTATING_METHODS].join('|');
 
 /** `type(self)` / `self.__class__` in a method: the receiver's own class. */
 function isOwnType(fn: Node, scope: FunctionScope): boolean {

@@ -21,13 +21,16 @@ function reportedElsewhere(node: Node, ctx: RuleContext): boolean {
 }
 
 /**
- * `self.f = v` without the lock, where every locked access of `f` only assigns it too: the last write
- * wins with the lock or without it, and nothing under the lock decides on the value it could change.
+ * `self.f = v` (or one atomic change of a container, `self.f.append(x)`) without the lock, where every
+ * locked access of `f` is such a blind write too: they land in some order with the lock or without
+ * it, and nothing under the lock reads what the unlocked write could change.
  */
 function blindOverBlind(w: SharedWrite, ctx: RuleContext): boolean {
-  if (w.node.type !== 'assignment' || w.shared.kind !== 'shared-instance') return false;
-  const left = w.node.childForFieldName('left');
-  const field = left?.type === 'attribute' && left.childForFieldName('object')?.text === w.scope.receiver ? left.childForFieldName('attribute')?.text : undefined;
+  if (w.shared.kind !== 'shared-instance') return false;
+  // `self.f = v`, or one atomic change of the container in `self.f` (`self.f.add(x)`, `self.f[k] = v`).
+  const m = mutationOf(w.node);
+  const target = m && m.kind !== 'item-augmented' ? m.container : w.node.type === 'assignment' ? w.node.childForFieldName('left') : null;
+  const field = target?.type === 'attribute' && target.childForFieldName('object')?.text === w.scope.receiver ? target.childForFieldName('attribute')?.text : undefined;
   const cls = ctx.model.classInfo(w.scope.classNode);
   return !!field && !!cls && !ctx.model.readsUnderLock(cls, field);
 }

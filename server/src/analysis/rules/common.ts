@@ -6,9 +6,9 @@ import type { ModuleModel } from '../model/module';
 import type { SharedState } from '../model/sharing';
 import { isTestCode } from './hazards';
 import { soleWriterThread } from './singleWriter';
-import { mutationOf, type Mutation } from './mutations';
+import { mutationOf, type Mutation } from '../model/mutations';
 
-export { MUTATING_METHODS, isAtomicIdiom, MUTATION_TYPES, mutationOf, type Mutation } from './mutations';
+export { MUTATING_METHODS, isAtomicIdiom, MUTATION_TYPES, mutationOf, type Mutation } from '../model/mutations';
 
 export interface RaceVerdict {
   severity: Severity;

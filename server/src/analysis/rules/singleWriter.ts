@@ -7,7 +7,7 @@ import type { ModuleModel } from '../model/module';
 import type { DedicatedThread } from '../model/dedicatedThreads';
 import type { SharedState } from '../model/sharing';
 import type { FunctionScope } from '../model/scopes';
-import { mutationOf } from './mutations';
+import { mutationOf } from '../model/mutations';
 
 const cache = new WeakMap<ModuleModel, Map<string, DedicatedThread | null>>();
 
