@@ -93,14 +93,16 @@ export function enclosingLoop(node: Node, stopAt: Node | null = null): Node | nu
 
 /**
  * A loop whose every pass waits — sleeps, waits on an event or condition, blocks on a socket, a select
- * or a queue with a timeout: its passes are paced by the wait, so what it calls per pass is not hot.
+ * or a queue with a timeout, opens a file or syncs one to disk: its passes are paced by the wait or the
+ * I/O (microseconds to milliseconds, against a generator call's tens of nanoseconds), so what it calls
+ * per pass is not hot.
  */
 export function isPacedLoop(loop: Node): boolean {
   if (loop.type !== 'for_statement' && loop.type !== 'while_statement') return false;
   return PACING.test(loop.childForFieldName('body')?.text ?? '');
 }
 
-const PACING = /(?<![\w.])(?:time\.)?sleep\(\s*[^0\s)]|\.(?:wait|wait_for|recv|recv_into|recvfrom|accept|select)\(|\bselect\.select\(|\.get\([^)]*\b(?:timeout\s*=|block\s*=\s*True)/;
+const PACING = /(?<![\w.])(?:time\.)?sleep\(\s*[^0\s)]|\.(?:wait|wait_for|recv|recv_into|recvfrom|accept|select)\(|\bselect\.select\(|\.get\([^)]*\b(?:timeout\s*=|block\s*=\s*True)|(?<![\w.])open\(|\bfsync\(/;
 
 const LOOP_TYPES = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
