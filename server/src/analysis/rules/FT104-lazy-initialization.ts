@@ -172,6 +172,21 @@ function guardedEarlier(stmt: Node, target: string): boolean {
 }
 
 /** `flag = True` (a constant, not a made object): a run-once flag rather than a lazily made object. */
+/**
+ * `flag = True` followed (in the same block) by `try: … finally: flag = False`: the assignment in the
+ * `finally` that resets the flag, or null.
+ */
+function reentrancyReset(assignment: Node, target: string): Node | null {
+  if (!setsFlag(assignment) || assignment.parent?.type !== 'expression_statement') return null;
+  for (let s = assignment.parent.nextNamedSibling; s; s = s.nextNamedSibling) {
+    if (s.type !== 'try_statement') continue;
+    const fin = namedChildren(s).find((c) => c.type === 'finally_clause');
+    const reset = fin?.descendantsOfType('assignment').find((a) => a.childForFieldName('left')?.text.replace(/\s+/g, '') === target);
+    return reset ?? null;
+  }
+  return null;
+}
+
 function setsFlag(assignment: Node): boolean {
   const value = assignment.type === 'assignment' ? assignment.childForFieldName('right') : null;
   return !!value && ['true', 'false', 'none', 'integer', 'string'].includes(value.type);
@@ -420,6 +435,18 @@ export const FT104: Rule = {
           message:
             `\`${snippet(assignment, 40)}\` initialises ${shared.description} holding a lock, but does not test \`${name}\` again inside it (tested at line ${condition.startPosition.row + 1}, without the lock): ` +
             `two threads that both passed the test each run it in turn, so the work it guards runs twice.${verdict.where} Repeat the test inside the helper's \`with\` block.`,
+        });
+      } else if (ctx.model.heldLocks(assignment).length === 0 && reentrancyReset(assignment, target)) {
+        // `if busy: return` / `busy = True` / `try: … finally: busy = False`: a guard against re-entry,
+        // which every thread shares when it lives in a global or on a shared object.
+        const reset = reentrancyReset(assignment, target)!;
+        ctx.report(assignment, {
+          severity: verdict.severity,
+          confidence: verdict.confidence,
+          message:
+            `\`${name}\` is a re-entrancy guard (tested at line ${condition.startPosition.row + 1}, set here, reset in the \`finally\` at line ${reset.startPosition.row + 1}) kept in ${shared.description}, which every thread shares: ` +
+            `on free-threaded Python two threads can both pass the test, and one thread's guard turns another away with the early answer.${verdict.where} ` +
+            `Keep the guard per thread (\`threading.local()\` or a \`ContextVar\`), or hold a lock over the guarded work.`,
         });
       } else if (ctx.model.heldLocks(assignment).length === 0) {
         // Reported at the initialisation: the line that runs twice when two threads pass the test.

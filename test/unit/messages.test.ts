@@ -1,0 +1,18 @@
+// Messages say what kind of race a finding is: the evidence they cite must be true of the code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Checker } from '../../server/src/analysis';
+
+const fixture = (rel: string) => readFileSync(join(__dirname, '..', 'fixtures', 'rules', rel), 'utf8');
+
+test('FT104: a flag set before try and reset in its finally is named a re-entrancy guard, with the per-thread remedy', async () => {
+  const checker = await Checker.create({ select: ['FT104'] });
+  const [finding] = checker.checkText(fixture('FT104/reentrancy_guard.py')).findings;
+  assert.match(finding.message, /`_busy` is a re-entrancy guard \(tested at line 10, set here, reset in the `finally` at line 16\)/);
+  assert.match(finding.message, /threading\.local\(\)/);
+  // A plain lazy flag (no reset in a finally) keeps the lazy-initialisation wording.
+  const [lazy] = checker.checkText('import threading\n_done = False\n\ndef once():\n    global _done\n    if not _done:\n        _done = True\n\nthreading.Thread(target=once).start()\n').findings;
+  assert.match(lazy.message, /^Lazy initialisation of module global `_done`/);
+});
