@@ -631,7 +631,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
   heldLocks(node: Node): string[] {
     const own = heldLocks(node, this);
     const scope = this.scopeOf(node);
-    if (own.length > 0) return scope ? own.map((lock) => this.canonicalLock(lock, scope)) : own;
+    if (own.length > 0) {
+      // Asked for every access: only a class with Condition aliases pays for the mapping.
+      const aliased = scope?.receiver && (this.classInfo(scope.classNode)?.lockAliases.size ?? 0) > 0;
+      return aliased ? own.map((lock) => this.canonicalLock(lock, scope)) : own;
+    }
     if (!scope) return [];
     const decorated = this.decoratorLocks(scope);
     return decorated.length > 0 ? decorated : this.locksHeldByEveryCaller(scope.node, new Set());
@@ -873,7 +877,6 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return false;
   }
 
-  /** The module's classes this class derives from, nearest first. */
   /** One class is the other or derives from it within the module: `self.x` in either can be the same field. */
   relatedClasses(a: Node, b: Node): boolean {
     if (a === b) return true;
@@ -882,6 +885,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return !!ca && !!cb && (this.moduleBases(ca, new Set()).includes(cb) || this.moduleBases(cb, new Set()).includes(ca));
   }
 
+  /** The module's classes this class derives from, nearest first. */
   private moduleBases(cls: ClassInfo, seen: Set<ClassInfo>): ClassInfo[] {
     const out: ClassInfo[] = [];
     const bases = cls.node.childForFieldName('superclasses');
