@@ -68,7 +68,11 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     if (cls.lockAttributes.has(field)) return null; // the lock itself
     const evidence = model.fieldSharing(cls, field);
     if (!evidence) return null;
-    return { kind: 'shared-instance', description: `\`${attribute}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${field}`, weak: evidence.weak, confidence: evidence.confidence };
+    // `self.a.b` is a field of the object `self.a` holds, not `a` itself: its own key, so a write of
+    // `self._current.state` is not compared with writes of `self._current`.
+    const through = path(expr);
+    const state = through.length > 2 ? through.join('.') : attribute;
+    return { kind: 'shared-instance', description: `\`${state}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${through.slice(1).join('.')}`, weak: evidence.weak, confidence: evidence.confidence };
   }
   const resolved = model.resolve(name, scope);
   if (resolved.kind === 'global' || resolved.kind === 'module') {
