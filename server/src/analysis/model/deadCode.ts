@@ -1,4 +1,4 @@
-// Branches that never run: `if not _IS_SYNC:` in a module that sets `_IS_SYNC = True` once (code
+// Branches that never run: `if USE_ASYNC:` in a module that sets `USE_ASYNC = False` once (code
 // generated from an async twin keeps the other variant's lines), `if TYPE_CHECKING:`, `if False:`.
 // A race needs the code to run; what a constant condition rules out is not reported.
 import type { Node } from '../parser';

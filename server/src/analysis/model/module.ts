@@ -373,7 +373,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /**
-   * A lock the call makes for itself (`lock = handler.lock_object()`, `lock = threading.Lock()`, in this
+   * A lock the call makes for itself (`lock = threading.Lock()`, `lock = make_lock()`, in this
    * function or the one it is nested in): it orders the call with its own callbacks, and says nothing
    * about other threads sharing the object. A local bound to a field or a global (`lock = self._lock`)
    * is that shared lock.
@@ -391,7 +391,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private flags: Map<string, boolean> | undefined;
   private deadBranches: boolean | undefined;
 
-  /** Code in a branch a constant condition rules out (`if not _IS_SYNC:` with `_IS_SYNC = True`): it never runs. */
+  /** Code in a branch a constant condition rules out (`if USE_ASYNC:` with `USE_ASYNC = False`): it never runs. */
   isDeadCode(node: Node): boolean {
     if (this.deadBranches === undefined) {
       const moduleLevel = this.index.all('assignment').map((e) => e.node).filter((a) => a.parent?.parent?.type === 'module');
@@ -833,7 +833,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /**
-   * A factory filling the object it just made: `obj = cls(); obj._unpack(msg); return obj` — a private
+   * A factory filling the object it just made: `obj = cls(); obj._load(data); return obj` — a private
    * method called on a local the caller bound once, earlier, to a new instance of the method's class
    * (`cls(…)`, `Name(…)`, `type(self)(…)`, `self.__class__(…)`), so no other thread holds it yet. (What
    * the caller does with it between the two is not followed: a factory publishes what it made by

@@ -199,7 +199,7 @@ export const FT103: Rule = {
         // `"x" not in self.__dict__` tests an attribute: lazy initialisation, FT104's.
         if (container.type === 'attribute' && container.childForFieldName('attribute')?.text === '__dict__') continue;
         const action = actionOn(node, container, ctx.model);
-        // `if not _IS_SYNC and self._tasks: …` with `_IS_SYNC = True`: the action never runs.
+        // `if USE_ASYNC and self._tasks: …` with `USE_ASYNC = False`: the action never runs.
         if (!action || ctx.model.isDeadCode(action)) continue;
         if (recheckedUnderLock(action, node, container, ctx.model)) continue;
         const shared = sharedState(container, scope, ctx.model, 'object');

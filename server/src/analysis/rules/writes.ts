@@ -31,7 +31,7 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
         const m = mutationOf(n);
         if (m && changesKnownContainer(m, scope, model)) shared = sharedState(m.container, scope, model, 'object');
       }
-      // A write in a branch that never runs is no write (`if not _IS_SYNC:` in generated sync code).
+      // A write in a branch that never runs is no write (`if USE_ASYNC:` with `USE_ASYNC = False`).
       if (shared && !model.isDeadCode(n)) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
     }
   }
