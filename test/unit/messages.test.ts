@@ -16,3 +16,10 @@ test('FT104: a flag set before try and reset in its finally is named a re-entran
   const [lazy] = checker.checkText('import threading\n_done = False\n\ndef once():\n    global _done\n    if not _done:\n        _done = True\n\nthreading.Thread(target=once).start()\n').findings;
   assert.match(lazy.message, /^Lazy initialisation of module global `_done`/);
 });
+
+test('FT103: an act under a lock after a check made before it says so, and offers no fix that would take the lock twice', async () => {
+  const checker = await Checker.create({ select: ['FT103'] });
+  const [finding] = checker.checkText(fixture('FT103/check_before_lock.py')).findings;
+  assert.match(finding.message, /changes `self\.cache` of `Signal` .* holding `self\.lock`, but `if found is None` \(line 20\) checked it before the lock was taken/);
+  assert.equal(finding.fix, undefined);
+});

@@ -135,7 +135,10 @@ function recheckedUnderLock(action: Node, ifNode: Node, container: Node, model: 
       for (const stmt of body ? namedChildren(body) : []) {
         if (stmt.startIndex > action.startIndex) break;
         const ifs = stmt.type === 'if_statement' ? [stmt] : model.nodesWithin(stmt, IF).filter((i) => i.startIndex < action.startIndex);
+        // Tested again directly (`if k not in d`) or through a local read again under the lock
+        // (`v = d.get(k)` / `if v is None`): double-checked.
         if (ifs.some((i) => checkedContainers(i.childForFieldName('condition')!).some((c) => sameExpression(c, container)))) return true;
+        if (ifs.some((i) => containersReadInto(i.childForFieldName('condition')!, i, model).some(({ container: c, read }) => sameExpression(c, container) && !!read && model.heldLocks(read).length > 0))) return true;
       }
     }
   }
@@ -207,6 +210,20 @@ export const FT103: Rule = {
         const verdict = raceVerdict(node, scope, shared, ctx);
         if (!verdict) continue;
         // Reported at the act: the line that fails (or loses an entry) when the check no longer holds.
+        const actLocks = ctx.model.heldLocks(action);
+        if (actLocks.length > 0) {
+          // The act holds a lock the check did not: a test before the lock, not repeated inside it. (Wrapping
+          // both in the lock would take a non-reentrant lock twice: the remedy is the second test.)
+          ctx.report(action, {
+            severity: verdict.severity,
+            confidence: verdict.confidence,
+            message:
+              `\`${snippet(action, 40)}\` changes ${shared.description} holding \`${actLocks[0]}\`, but \`if ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked it before the lock was taken and is not tested again under it. ` +
+              `On free-threaded Python two threads can both pass the check and act in turn (the second insertion replaces the first's, a second pop finds nothing), or another thread changes the container in between.` +
+              `${verdict.where} Test again inside the \`with\` block.`,
+          });
+          return;
+        }
         ctx.report(action, {
           severity: verdict.severity,
           confidence: verdict.confidence,
