@@ -80,6 +80,27 @@ test('descendantForIndex and sibling links match web-tree-sitter', async () => {
   tree.delete();
 });
 
+test('descendantForIndex over spans matches web-tree-sitter on real modules', async () => {
+  const parser = await createPythonParser();
+  for (const { name, text } of pythonSamples().slice(0, 6)) {
+    const tree = parser.parse(text)!;
+    try {
+      const mine = exportTree(tree, text).rootNode;
+      // Deterministic spans of every width, zero-width ones included (the binary search's edge).
+      for (let i = 0, seed = 7; i < 400; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        const start = seed % (text.length + 1);
+        const end = Math.min(text.length, start + (i % 4 === 0 ? 0 : seed % 200));
+        const a = mine.descendantForIndex(start, end);
+        const b = tree.rootNode.descendantForIndex(start, end)!;
+        assert.deepEqual([a.type, a.startIndex, a.endIndex], [b.type, b.startIndex, b.endIndex], `${name} ${start}-${end}`);
+      }
+    } finally {
+      tree.delete();
+    }
+  }
+});
+
 const SNIPPETS = ['x', ' ', '\n', '(', ')', ':', '"', "'''", '\n    ', 'self.n += 1\n', 'def g():\n    pass\n', '😀', '\r\n', '\r', 'with lock:\n        ', '#', 'if x:\n', ']'];
 
 function pointAt(text: string, offset: number) {

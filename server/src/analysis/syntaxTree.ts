@@ -181,18 +181,22 @@ export class SyntaxNode {
 
   /** The smallest node that spans [start, end] — tree-sitter's `descendantForIndex`. */
   descendantForIndex(start: number, end = start): SyntaxNode {
+    // The first child that ends at or after the span (children are in order and do not overlap, so
+    // their ends never decrease): a binary search, as a module can have thousands of top-level statements.
+    const threshold = end > start ? end : start + 1;
     let node: SyntaxNode = this;
-    for (let descended = true; descended; ) {
-      descended = false;
-      for (const child of node.children) {
-        if (child.endIndex < end || child.endIndex <= start) continue;
-        if (start < child.startIndex) break;
-        node = child;
-        descended = true;
-        break;
+    for (;;) {
+      const kids = node.children;
+      let lo = 0;
+      let hi = kids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (kids[mid].endIndex < threshold) lo = mid + 1;
+        else hi = mid;
       }
+      if (lo === kids.length || start < kids[lo].startIndex) return node;
+      node = kids[lo];
     }
-    return node;
   }
 
   /** The smallest node that spans the point — tree-sitter's `descendantForPosition`. */

@@ -17,7 +17,7 @@ import { withItems } from '../model/locks';
 import { decoratorNames, namedChildren, snippet } from '../model/syntax';
 import { mutationOf, runsAlone } from './common';
 import { isTestCode } from './hazards';
-import { sharedWrites } from './writes';
+import { sharedWrites, sharedWritesByKey, type SharedWrite } from './writes';
 import type { RuleContext } from '../types';
 
 /** A state the check reads: a field of the receiver (`self.end_time`) or a module global. */
@@ -59,13 +59,17 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   // Something else changes the checked state holding the same lock: the answer can go stale.
   const lockName = (lock: string, where: FunctionScope) => (where.receiver && lock.startsWith(`${where.receiver}.`) ? lock.slice(where.receiver.length) : lock);
   const ours = new Set(locks.map((l) => lockName(l, scope)));
+  const writesByKey = sharedWritesByKey(model);
   const writes = sharedWrites(model);
   let changer: { node: Node; name: string; state: Checked } | null = null;
   let checked: Checked[] = [];
   let acts: Node[] = [];
   for (const candidate of candidates) {
     for (const state of candidate.checked) {
-      const w = writes.find((w) => state.keys.includes(w.shared.key) && w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope))));
+      // The first such write in source order, whichever of the state's keys it writes.
+      const changes = (w: SharedWrite) => w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope)));
+      const found = state.keys.map((k) => writesByKey.get(k)?.find(changes)).filter((w): w is SharedWrite => !!w);
+      const w = found.length > 1 ? writes.find((x) => found.includes(x)) : found[0];
       if (w) {
         changer = { node: w.node, name: w.scope.name, state };
         break;

@@ -48,7 +48,27 @@ function writesThroughElement(target: Node): boolean {
   return false;
 }
 
+const byKeyCache = new WeakMap<ModuleModel, Map<string, SharedWrite[]>>();
+
+/** The shared writes of each state key, in source order: asked per finding, so looked up, not scanned. */
+export function sharedWritesByKey(model: ModuleModel): Map<string, SharedWrite[]> {
+  let byKey = byKeyCache.get(model);
+  if (byKey) return byKey;
+  byKey = new Map();
+  for (const w of sharedWrites(model)) {
+    const list = byKey.get(w.shared.key);
+    if (list) list.push(w);
+    else byKey.set(w.shared.key, [w]);
+  }
+  byKeyCache.set(model, byKey);
+  return byKey;
+}
+
+const lockedKeysCache = new WeakMap<ModuleModel, Set<string>>();
+
 /** Keys of shared state that some function writes while holding a lock. */
 export function lockedKeys(model: ModuleModel): Set<string> {
-  return new Set(sharedWrites(model).filter((w) => w.held.length > 0).map((w) => w.shared.key));
+  let keys = lockedKeysCache.get(model);
+  if (!keys) lockedKeysCache.set(model, (keys = new Set(sharedWrites(model).filter((w) => w.held.length > 0).map((w) => w.shared.key))));
+  return keys;
 }
