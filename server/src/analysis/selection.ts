@@ -1,5 +1,6 @@
 // Which rules run: `select`/`ignore` take codes or prefixes (`FT1`), `ALL` selects every rule.
-// With no `select`, rules of high and medium precision run (low-precision ones are opt-in).
+// With no `select`, rules of high and medium precision run (low-precision ones and advice marked
+// `optIn` are selected by code, prefix or `ALL`).
 import type { Rule } from './types';
 import { ALL_RULES } from './rules';
 
@@ -16,7 +17,7 @@ export function selectRules(selection: RuleSelection = {}, rules: readonly Rule[
   const select = selection.select?.filter(Boolean) ?? [];
   const ignore = selection.ignore?.filter(Boolean) ?? [];
   return rules.filter((rule) => {
-    const selected = select.length > 0 ? matches(rule.code, select) : rule.precision !== 'low';
+    const selected = select.length > 0 ? matches(rule.code, select) : rule.precision !== 'low' && !rule.optIn;
     return selected && !matches(rule.code, ignore);
   });
 }

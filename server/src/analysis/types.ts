@@ -67,6 +67,11 @@ export interface RuleMeta {
   /** One line for the rule table and hovers. */
   summary: string;
   precision: Precision;
+  /**
+   * Not run unless selected by code, prefix or `ALL`: advice outside the race catalogue, worth having
+   * where it applies (benchmark code) and noise elsewhere (a library's timeouts).
+   */
+  optIn?: boolean;
 }
 
 

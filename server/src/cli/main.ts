@@ -30,7 +30,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     case 'reproduce':
       return runReproduceCommand(rest, io);
     case 'rules':
-      for (const r of ALL_RULES) io.stdout(`${r.code}  ${r.name.padEnd(36)} ${r.precision.padEnd(6)}  ${r.summary}\n    ${ruleDocUrl(r.code)}\n`);
+      for (const r of ALL_RULES) io.stdout(`${r.code}  ${r.name.padEnd(36)} ${r.precision.padEnd(6)}  ${r.summary}${r.optIn ? ' (opt-in: runs when selected)' : ''}\n    ${ruleDocUrl(r.code)}\n`);
       return 0;
     case '--version':
     case '-V':

@@ -26,6 +26,19 @@ export function isLockishName(name: string): boolean {
   return LOCKISH_NAME.test(name);
 }
 
+/** `queue.Queue`'s Conditions: all three are built on the queue's one `mutex`. */
+const QUEUE_CONDITIONS = /^(.+)\.(?:not_empty|not_full|all_tasks_done)$/;
+
+/**
+ * `with q.not_empty:` takes `q.mutex` (queue.Queue builds its Conditions on that one lock), so code
+ * under `q.not_empty` and code under `q.mutex` exclude each other. A class's own `self.not_empty` is
+ * left alone: it is whatever that class builds (see the model's Condition aliases).
+ */
+export function queueMutex(lock: string): string | null {
+  const m = QUEUE_CONDITIONS.exec(lock);
+  return m && m[1] !== 'self' && m[1] !== 'cls' ? `${m[1]}.mutex` : null;
+}
+
 export interface LockResolver {
   /** Does this expression (the subject of a `with`, or an `.acquire()` receiver) denote an existing lock? */
   isLock(expr: Node): boolean;
@@ -53,7 +66,7 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
       let locks = cache.withLocks.get(n.id);
       // `async with` takes an asyncio lock (a thread lock has no `__aenter__`): it orders the
       // coroutines of one event loop, never two threads.
-      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).filter((item) => resolver.isLock(item)).map((item) => item.text)));
+      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).filter((item) => resolver.isLock(item)).map((item) => queueMutex(item.text) ?? item.text)));
       held.push(...locks);
     } else if (type === 'if_statement' && child.id === consequenceId(n, cache)) {
       const cond = n.childForFieldName('condition');

@@ -3,7 +3,7 @@
 import type { Node, Tree } from '../parser';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
-import { heldLocks, isLockConstruction, isLockishName, withItems, type LockResolver } from './locks';
+import { heldLocks, isLockConstruction, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, namedChildren, positionalArguments } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
@@ -23,6 +23,9 @@ const DAEMON_FLAG = /daemon\s*=\s*True|setDaemon\(\s*True/;
 const CALL: ReadonlySet<string> = new Set(['call']);
 
 /** Methods that run before an object is visible to other threads. */
+/** Methods of a reader-writer lock that return its read or write side as a context manager. */
+const LOCK_SIDE_METHODS = /^(?:read|write|reader|writer|read_lock|write_lock|reading|writing|shared|exclusive|gen_[rw]lock)$/;
+
 export const CONSTRUCTION_METHODS: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__', '__attrs_post_init__', '__setstate__', '__init_subclass__', 'setUp', 'setUpClass', '__set_name__']);
 
 /**
@@ -594,11 +597,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // `with threading.Lock():` makes a fresh lock each time: it excludes nobody.
       if (this.isLockConstruction(expr)) return false;
       const name = dottedName(expr.childForFieldName('function'));
-      return !!name && isLockishName(name[name.length - 1]);
+      // `with self._lock.write():` — a reader-writer lock's side, taken through a method of the lock.
+      return !!name && (isLockishName(name[name.length - 1]) || (name.length >= 2 && LOCK_SIDE_METHODS.test(name[name.length - 1]) && isLockishName(name[name.length - 2])));
     }
     const parts = dottedName(expr);
     if (!parts) return false;
     const last = parts[parts.length - 1];
+    if (queueMutex(expr.text)) return true;
     if (parts.length === 1) {
       const binding = this.bindings.get(last);
       if (binding?.kind === 'value' && this.isLockConstruction(binding.node)) return true;

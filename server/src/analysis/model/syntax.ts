@@ -129,3 +129,31 @@ export function insideLambda(node: Node): boolean {
   for (let n = node.parent; n; n = n.parent) if (n.type === 'lambda') return true;
   return false;
 }
+
+/**
+ * Can `a` and `b` never run in one pass? True when they sit in different branches of one `if`
+ * (its body, an `elif`, the `else`) or of one `match`: a call takes one branch, so a sequence that
+ * needs both never happens in one call.
+ */
+export function inExclusiveBranches(a: Node, b: Node): boolean {
+  for (let n = a.parent; n; n = n.parent) {
+    if (b.startIndex < n.startIndex || b.endIndex > n.endIndex) continue;
+    // `n` is the lowest node holding both.
+    if (n.type !== 'if_statement' && n.type !== 'match_statement' && n.type !== 'block') return false;
+    if (n.type === 'block' && n.parent?.type !== 'match_statement') return false;
+    const branchOf = (x: Node): Node | null => {
+      let child: Node = x;
+      while (child.parent && child.parent.id !== n!.id) child = child.parent;
+      return child.parent ? child : null;
+    };
+    const ba = branchOf(a);
+    const bb = branchOf(b);
+    if (!ba || !bb || ba.id === bb.id) return false;
+    // The `if`'s condition runs on every path; the body, each `elif` and the `else` are the branches.
+    const condition = n.type === 'if_statement' ? n.childForFieldName('condition') : null;
+    if (condition && (ba.id === condition.id || bb.id === condition.id)) return false;
+    const isBranch = (x: Node) => x.type === 'block' || x.type === 'elif_clause' || x.type === 'else_clause' || x.type === 'case_clause';
+    return isBranch(ba) && isBranch(bb);
+  }
+  return false;
+}

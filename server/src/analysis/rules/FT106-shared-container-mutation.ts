@@ -4,7 +4,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { isMutableContainer } from '../model/scopes';
 import type { ModuleModel } from '../model/module';
-import { snippet } from '../model/syntax';
+import { inExclusiveBranches, snippet } from '../model/syntax';
 import { changesKnownContainer, isAtomicIdiom, mutationOf, raceVerdict, type Mutation } from './common';
 import type { Fix } from '../types';
 import type { FunctionScope } from '../model/scopes';
@@ -74,9 +74,11 @@ function reportReorders(ctx: RuleContext, scope: FunctionScope): void {
     entry.changes.push(m);
     byKey.set(shared.key, entry);
   }
-  for (const { shared, changes } of byKey.values()) {
-    const firstRemoval = changes.findIndex(removes);
-    if (firstRemoval < 0 || !changes.some((c, i) => i !== firstRemoval && !removes(c)) || changes.length < 2) continue;
+  for (const { shared, changes: all } of byKey.values()) {
+    // The changes that can run in one call with a change of the other kind: a removal in one branch of
+    // an `if` and an insertion in its `elif` never make a pair.
+    const changes = all.filter((c) => all.some((o) => removes(o) !== removes(c) && !inExclusiveBranches(c.node, o.node)));
+    if (changes.length < 2) continue;
     const verdict = raceVerdict(changes[0].node, scope, shared, ctx);
     if (!verdict) continue;
     const lines = changes.map((c) => c.node.startPosition.row + 1);

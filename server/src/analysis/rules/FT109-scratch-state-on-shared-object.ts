@@ -46,6 +46,26 @@ function exitReceiver(exit: Node): string | null {
   return first?.type === 'identifier' ? first.text : null;
 }
 
+/**
+ * Is `self.attr` the object's state rather than one call's scratch value? It is when another method —
+ * not construction, not a helper only this method calls — reads it before writing it: a connection's
+ * socket set in `connect()` and used by `send()` outlives the call that set it.
+ */
+function readsAsState(methods: ReadonlyMap<string, Node>, attr: string, method: Node, ctx: RuleContext): boolean {
+  const { model } = ctx;
+  const scope = model.scopeOf(method.childForFieldName('body') ?? method);
+  for (const [name, other] of methods) {
+    if (other.id === method.id || CONSTRUCTION_METHODS.has(name)) continue;
+    const otherScope = model.scopeOf(other.childForFieldName('body') ?? other);
+    const access = otherScope?.receiver ? new RegExp(`\\b${otherScope.receiver}\\.${attr}\\b(\\s*=(?!=))?`).exec(other.text) : null;
+    // Not read there, or written before it is read (that method's own scratch value).
+    if (!access || access[1]) continue;
+    const callers = model.callersOf(other);
+    if (callers.length === 0 || callers.some((call) => model.scopeOf(call) !== scope)) return true;
+  }
+  return false;
+}
+
 export const FT109: Rule = {
   code: 'FT109',
   name: 'scratch-state-on-shared-object',
@@ -90,7 +110,9 @@ export const FT109: Rule = {
           read = findRead(exitText, `${exitReceiver(exit) ?? scope.receiver}.${attr}`, 0);
           line = exit.startPosition.row + 1 + countLines(exitText, 0, read);
         }
-        if (read < 0) continue;
+        // Under assume-concurrent alone, a method setting the object's state (a connection's socket in
+        // `connect()`) is not assumed to run beside itself: only per-call scratch is reported.
+        if (read < 0 || (!exit && entry.assumed && readsAsState(cls.methods, attr, node, ctx))) continue;
         reported.add(attr);
         // A local when this method alone uses the value; else (or as the alternative) a thread-local.
         const local = exit ? undefined : localVariableFix(ctx, cls.node, node, scope.receiver, attr);

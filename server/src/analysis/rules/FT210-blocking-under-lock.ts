@@ -36,11 +36,15 @@ const THREAD_TYPES = /^(?:threading\.(?:Thread|Timer)|multiprocessing\.Process)$
 
 const attrCache = new WeakMap<ModuleModel, Map<string, string>>();
 
+const attrCallCache = new WeakMap<ModuleModel, Map<string, Node | null>>();
+
 /** `self.attr = X(...)` anywhere in a class → "ClassName.attr" → qualified X. */
 function attributeConstructors(model: ModuleModel): Map<string, string> {
   let map = attrCache.get(model);
   if (map) return map;
   map = new Map();
+  const calls = new Map<string, Node | null>();
+  attrCallCache.set(model, calls);
   for (const { node } of model.index.all('assignment')) {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
@@ -49,10 +53,63 @@ function attributeConstructors(model: ModuleModel): Map<string, string> {
     if (!scope?.receiver || left.childForFieldName('object')?.text !== scope.receiver) continue;
     const cls = model.classInfo(scope.classNode);
     const q = calleeName(right, model);
-    if (cls && q) map.set(`${cls.name}.${left.childForFieldName('attribute')!.text}`, q);
+    if (cls && q) {
+      const key = `${cls.name}.${left.childForFieldName('attribute')!.text}`;
+      // Two constructions of one attribute: which one a use sees is unknown.
+      calls.set(key, calls.has(key) ? null : right);
+      map.set(key, q);
+    }
   }
   attrCache.set(model, map);
   return map;
+}
+
+/** The one call that made the object `expr` denotes (a local bound once, a module global, a `self` attribute). */
+function constructionCall(expr: Node, model: ModuleModel): Node | null {
+  const scope = model.scopeOf(expr);
+  if (expr.type === 'identifier') {
+    const kind = model.resolve(expr.text, scope).kind;
+    if (kind === 'local') {
+      const a = assignmentsTo(expr.text, expr, model);
+      const right = a.length === 1 ? a[0].childForFieldName('right') : null;
+      return right?.type === 'call' ? right : null;
+    }
+    const b = kind === 'module' || kind === 'global' ? model.bindings.get(expr.text) : undefined;
+    return b?.kind === 'value' && b.node?.type === 'call' ? b.node : null;
+  }
+  const parts = dottedName(expr);
+  if (parts?.length !== 2 || scope?.receiver !== parts[0]) return null;
+  const cls = model.classInfo(scope.classNode);
+  if (!cls) return null;
+  attributeConstructors(model);
+  return attrCallCache.get(model)!.get(`${cls.name}.${parts[1]}`) ?? null;
+}
+
+/**
+ * `with lock: worker.join()` where the worker's target (and what it calls in this module) never names
+ * the lock: the thread can finish without it, so there is no deadlock, and holding the lock across the
+ * join is a fence (nothing new gets in while the worker drains), not a slow path serialising others.
+ */
+function joinsThreadFreeOfLocks(receiver: Node, held: readonly string[], model: ModuleModel): boolean {
+  const made = constructionCall(receiver, model);
+  const target = made ? keywordArgument(made, 'target') : null;
+  if (!made || !target) return false;
+  const names = held.map((l) => l.slice(l.lastIndexOf('.') + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const mentions = new RegExp(`\\b(?:${names.join('|')})\\b`);
+  const seen = new Set<number>();
+  const pending = model.functionsFor(target, made);
+  if (pending.length === 0) return false;
+  while (pending.length > 0) {
+    const fn = pending.pop()!;
+    if (seen.has(fn.id)) continue;
+    seen.add(fn.id);
+    if (seen.size > 50 || mentions.test(fn.text)) return false;
+    for (const call of model.callsIn(fn)) {
+      const callee = call.childForFieldName('function');
+      if (callee) pending.push(...model.functionsFor(callee, call));
+    }
+  }
+  return true;
 }
 
 /** What constructed the object `expr` denotes (a local, a module global or a `self` attribute), if known. */
@@ -117,10 +174,58 @@ function blockingCall(call: Node, model: ModuleModel): string | null {
   if (method === 'get' ? hasTimeout(call, 1) || positionalArguments(call).length > 0 : hasTimeout(call, 0)) return null;
   const made = constructedBy(receiver, model);
   if (!made) return null;
-  if (method === 'get' && QUEUE_TYPES.test(made) && !hasTimeout(call, 1) && positionalArguments(call)[0]?.text !== 'False') return 'waits on a queue with no timeout (`get()`)';
+  if (method === 'get' && QUEUE_TYPES.test(made) && !hasTimeout(call, 1) && positionalArguments(call)[0]?.text !== 'False' && !afterReadinessTest(call, receiver)) return 'waits on a queue with no timeout (`get()`)';
   if (method === 'wait' && EVENT_TYPES.test(made) && !hasTimeout(call, 0)) return 'waits for an event with no timeout (`wait()`)';
   if (method === 'join' && THREAD_TYPES.test(made) && !hasTimeout(call, 0)) return 'waits for a thread to finish with no timeout (`join()`)';
   return null;
+}
+
+/**
+ * `while not q.empty(): q.get()`, `if q.qsize(): item = q.get()`: the `get()` runs only after a test said
+ * the queue has an item, so it is meant not to wait. (Another consumer taking that item first is a
+ * check-then-act question, not a wait the code chose.)
+ */
+function afterReadinessTest(call: Node, queue: Node): boolean {
+  const q = queue.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // `not q.empty()` or `q.qsize()` (in any comparison): a bare `q.empty()` would be the opposite test.
+  const test = new RegExp(`(?:\\bnot\\s+${q}\\s*\\.\\s*empty|(?<![\\w.])${q}\\s*\\.\\s*qsize)\\s*\\(`);
+  for (let inner: Node = call, n = call.parent; n && n.type !== 'function_definition' && n.type !== 'lambda'; inner = n, n = n.parent) {
+    const branch = n.type === 'while_statement' ? n.childForFieldName('body') : n.type === 'if_statement' || n.type === 'elif_clause' ? n.childForFieldName('consequence') : null;
+    const condition = branch?.id === inner.id ? n.childForFieldName('condition') : null;
+    if (condition && test.test(condition.text)) return true;
+  }
+  return false;
+}
+
+/**
+ * `with lock: if not self.sock: self.sock = connect()` — the slow call makes the value a lazy
+ * initialisation under the lock creates once: the others wait for the one creation they need anyway,
+ * which is what the lock is for. Also one call deep (`self.sock = self._connect()`, the blocking call
+ * inside `_connect`), when every call of the function is such an assignment.
+ */
+function createsOnce(node: Node, own: boolean, model: ModuleModel): boolean {
+  if (own) return assignedOnceUnderTest(node);
+  const scope = model.scopeOf(node);
+  const callers = scope ? model.callersOf(scope.node) : [];
+  return callers.length > 0 && callers.every((call) => assignedOnceUnderTest(call));
+}
+
+/** `node` is (in) the value of `X = …` inside `if not X:` / `if X is None:` (X a field or a name). */
+function assignedOnceUnderTest(node: Node): boolean {
+  let assignment: Node | null = null;
+  for (let n = node.parent; n && n.type !== 'function_definition' && n.type !== 'lambda'; n = n.parent) {
+    if (!assignment && n.type === 'assignment') {
+      const right = n.childForFieldName('right');
+      if (!right || node.startIndex < right.startIndex || node.endIndex > right.endIndex) return false;
+      assignment = n;
+      continue;
+    }
+    if (!assignment || (n.type !== 'if_statement' && n.type !== 'elif_clause')) continue;
+    const target = assignment.childForFieldName('left')?.text;
+    const condition = n.childForFieldName('condition')?.text.replace(/\s+/g, ' ');
+    if (target && condition && (condition === `not ${target}` || condition === `${target} is None`)) return true;
+  }
+  return false;
 }
 
 /** Threading locks held at `node`: the model's lockset minus `async with` subjects (asyncio locks). */
@@ -144,7 +249,9 @@ function external(call: Node, model: ModuleModel): boolean {
 function report(node: Node, ctx: RuleContext, what: string, severity: Severity, why: string) {
   const held = threadingLocksHeld(node, ctx.model);
   if (held.length === 0) return;
+  if (what.startsWith('waits for a thread') && joinsThreadFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
   const own = heldLocks(node, ctx.model).length > 0;
+  if (createsOnce(node, own, ctx.model)) return;
   ctx.report(node, {
     severity,
     fix: held.length === 1 && own ? moveBlockingFix(ctx, node, held[0], (c) => external(c, ctx.model)) : undefined,

@@ -49,6 +49,8 @@ export const FT215: Rule = {
   name: 'time-time-elapsed',
   summary: 'Timing advice (not a race): elapsed time measured with `time.time()` differences instead of `time.perf_counter()`',
   precision: 'medium',
+  // Benchmark hygiene, not a free-threading hazard: in a library it mostly meets timeouts and heuristics.
+  optIn: true,
   visit: {
     call(node: Node, ctx: RuleContext) {
       const { model } = ctx;

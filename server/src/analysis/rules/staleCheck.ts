@@ -82,6 +82,11 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
     }
   }
   if (!changer) return;
+  // Check and claim: the block that checks also changes the checked state (`if not self._items: return;
+  // batch = self._items; self._items = []`). What happens after the release works on what it took,
+  // not on the answer, so another thread changing the state meanwhile leaves nothing stale.
+  const claimed = (state: Checked) => state.keys.some((k) => writesByKey.get(k)?.some((w) => w.scope === scope && w.node.startIndex > body.startIndex && w.node.endIndex <= body.endIndex));
+  if (checked.some(claimed)) return;
   // An action under a later block of the same lock that tests again — the checked state anywhere in
   // that block, or any test of its own (`if`/`while`) around or before the action — is a two-phase protocol (an
   // early-out, then the work re-validated under the lock), not a stale check. Taking the lock again
