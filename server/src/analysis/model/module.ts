@@ -917,8 +917,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
     let common: string[] | null = null;
     for (const call of callers) {
       const callerScope = this.scopeOf(call);
-      // Construction code (and helpers only it calls) runs before the object is shared: its calls need no lock.
-      if (callerScope && this.isConstructionOnly(callerScope)) continue;
+      // Construction code (and helpers only it calls) runs before the object is shared, and a hook that
+      // runs alone (after fork, at exit) races with nobody: their calls need no lock.
+      if (callerScope && (this.isConstructionOnly(callerScope) || this.ordering.whyAlone(callerScope))) continue;
       let held = heldLocks(call, this);
       if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope);
       if (held.length === 0) held = callerScope ? this.locksHeldByEveryCaller(callerScope.node, visiting) : [];

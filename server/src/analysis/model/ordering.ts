@@ -22,6 +22,14 @@ const FINALISERS: ReadonlySet<string> = new Set(['__del__']);
 /** CPython's name for a lock-like object's after-fork reset (`_at_fork_reinit`), called in the child. */
 const AFTER_FORK_METHODS: ReadonlySet<string> = new Set(['_at_fork_reinit']);
 
+/**
+ * The names libraries give the child side of an after-fork hook (`_after_fork`, `_reinit_after_fork`,
+ * `reset_after_fork`, `_after_fork_cleanup`): registered in another module (or through an object this
+ * model cannot follow), they run in the forked child. Not the parent's side, and not a guard meant to be
+ * called in normal operation (`_reset_after_fork_locked`, `check_after_fork`).
+ */
+const AFTER_FORK_NAME = /^_*(?:(?:re)?init_|reset_|cleanup_)?after_fork(?:_(?:in_)?child|_(?:reinit|reset|cleanup)\w*)?$/;
+
 export class OrderingModel {
   /** function node id → why it runs on one thread only */
   private readonly sequential = new Map<number, string>();
@@ -45,11 +53,12 @@ export class OrderingModel {
     private readonly daemons = false,
   ) {
     for (const call of calls) this.collectHook(call);
-    for (const fn of contracts) if (statesOneThread(fn)) this.sequential.set(fn.id, 'its docstring says one thread runs it');
+    for (const fn of contracts) if (statesOneThread(fn)) this.sequential.set(fn.id, ONE_THREAD_CONTRACT_WHY);
     for (const fn of functions) {
       const name = fn.childForFieldName('name')?.text ?? '';
       if (FINALISERS.has(name)) this.sequential.set(fn.id, `\`${name}\` runs when no other reference to the object is left`);
       if (AFTER_FORK_METHODS.has(name)) this.sequential.set(fn.id, `\`${name}\` resets the object in a forked child, where only the forking thread exists`);
+      else if (AFTER_FORK_NAME.test(name) && this.resolver.callersOf(fn).length === 0) this.sequential.set(fn.id, `\`${name}\` is named as an after-fork hook (registered elsewhere, it runs in the forked child, where only the forking thread exists)`);
       if (!this.daemons && decoratorNames(fn).some((d) => this.qualified(d) === 'atexit.register')) this.sequential.set(fn.id, 'an atexit handler: it runs at exit, after the threads are joined');
     }
   }
@@ -61,12 +70,16 @@ export class OrderingModel {
   private collectHook(call: Node): void {
     const fnExpr = call.childForFieldName('function');
     const text = fnExpr?.text ?? '';
-    if (!text.endsWith('register_at_fork') && !text.endsWith('register')) return;
+    if (!text.endsWith('register_at_fork') && !text.endsWith('register') && !text.endsWith('register_after_fork')) return;
     const q = this.imports.qualify(fnExpr) ?? text;
     let target: Node | null = null;
     let why = '';
     if (q === 'os.register_at_fork') {
       target = keywordArgument(call, 'after_in_child');
+      why = 'an after-fork hook: it runs in the child process, where only the forking thread exists';
+    } else if (q.endsWith('register_after_fork')) {
+      // multiprocessing.util.register_after_fork(obj, func) (and libraries' re-exports): func(obj) runs in the child.
+      target = positionalArguments(call)[1] ?? keywordArgument(call, 'func');
       why = 'an after-fork hook: it runs in the child process, where only the forking thread exists';
     } else if (q === 'atexit.register' && !this.daemons) {
       target = positionalArguments(call)[0] ?? null;
@@ -109,6 +122,16 @@ export class OrderingModel {
       if (why) return why;
     }
     return null;
+  }
+
+  /**
+   * Why `scope` runs while no other thread can run at all (after fork, at exit, at import, as a
+   * finaliser), else null. A one-thread contract is not enough: one thread at a time in *that*
+   * function still runs beside the others.
+   */
+  whyAlone(scope: FunctionScope | null): string | null {
+    const why = this.whySequential(scope);
+    return why && !why.endsWith(ONE_THREAD_CONTRACT_WHY) ? why : null;
   }
 
   private readonly importOnly = new Map<number, boolean>();
@@ -174,6 +197,8 @@ export class OrderingModel {
     return starts.some((s) => s > node.endIndex);
   }
 }
+
+const ONE_THREAD_CONTRACT_WHY = 'its docstring says one thread runs it';
 
 /** One-thread contracts in docstrings: "Only one thread should ever be in this function", "not thread-safe". */
 export const ONE_THREAD_CONTRACT = /only one thread|single[- ]threaded|not thread[- ]?safe|(?:from|by|on) (?:one|a single|the same) thread/i;
