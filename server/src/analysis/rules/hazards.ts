@@ -102,7 +102,8 @@ export function isPacedLoop(loop: Node): boolean {
   return PACING.test(loop.childForFieldName('body')?.text ?? '');
 }
 
-const PACING = /(?<![\w.])(?:time\.)?sleep\(\s*[^0\s)]|\.(?:wait|wait_for|recv|recv_into|recvfrom|accept|select)\(|\bselect\.select\(|\.get\([^)]*\b(?:timeout\s*=|block\s*=\s*True)|(?<![\w.])open\(|\bfsync\(/;
+// `sleep(0.2)` paces the loop; `sleep(0)` (or `0.0`) only yields.
+const PACING = /(?<![\w.])(?:time\.)?sleep\(\s*(?!0(?:\.0*)?\s*\))[^\s)]|\.(?:wait|wait_for|recv|recv_into|recvfrom|accept|select)\(|\bselect\.select\(|\.get\([^)]*\b(?:timeout\s*=|block\s*=\s*True)|(?<![\w.])open\(|\bfsync\(/;
 
 const LOOP_TYPES = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
