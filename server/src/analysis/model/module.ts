@@ -1007,7 +1007,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (object?.type === 'identifier') {
         const cls = this.classesByName.get(object.text) ?? this.instanceClass(object.text, scope);
         if (cls) return cls.methods.get(method) ? [cls.methods.get(method)!] : [];
-        if (this.imports.isImported(object.text)) return [];
+        if (this.imports.isImported(object.text) || this.foreignInstance(object.text, scope)) return [];
       }
       // `self.field.method()`: the class the field is made from in this module, if any. A field made
       // elsewhere holds some other module's object: guessing by the method's name would wire unrelated
@@ -1022,6 +1022,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
         return cls?.methods.get(method) ? [cls.methods.get(method)!] : [];
       }
       // `obj.method` on an instance whose type we do not track: the method, if only one class has it.
+      // Not through a field of something else (`other.field.method()`, `self.x.y.method()`): like a field
+      // of the receiver above, it holds whatever object was put there, most often another module's.
+      if (object?.type === 'attribute') return [];
       const candidates = this.methodsByName.get(method);
       return candidates?.length === 1 ? candidates : [];
     }
@@ -1056,6 +1059,30 @@ export class ModuleModel implements LockResolver, CallableResolver {
   /** The class of this module that `name` denotes at `at`: the class itself, or an instance made from it. */
   classOfName(name: string, at: Node): ClassInfo | null {
     return this.classesByName.get(name) ?? this.instanceClass(name, this.scopeOf(at));
+  }
+
+  /**
+   * A name known to hold another module's object: a local first bound to a call of an imported
+   * callable (`timer = RepeatingTask(…)`), or a parameter annotated with a type this module does not
+   * define (`synchronizer: Synchronizer`). Its methods are not this module's same-named ones.
+   */
+  private foreignInstance(name: string, scope: FunctionScope | null): boolean {
+    if (!scope) return false;
+    if (scope.locals.has(name)) {
+      const value = this.firstAssignment(scope, name);
+      const fn = value?.type === 'call' ? value.childForFieldName('function') : null;
+      const head = fn ? dottedName(fn)?.[0] : undefined;
+      return !!head && this.imports.isImported(head) && !this.classesByName.has(fn!.text);
+    }
+    if (!scope.parameters.has(name)) return false;
+    const params = scope.node.childForFieldName('parameters');
+    for (const p of params ? namedChildren(params) : []) {
+      if ((p.type !== 'typed_parameter' && p.type !== 'typed_default_parameter') || (p.childForFieldName('name') ?? namedChildren(p)[0])?.text !== name) continue;
+      const type = p.childForFieldName('type')?.text.replace(/^['"]|['"]$/g, '').trim();
+      const head = type?.match(/^[A-Za-z_][\w.]*$/)?.[0].split('.')[0];
+      return !!head && !this.classesByName.has(type!) && this.imports.isImported(head);
+    }
+    return false;
   }
 
   private instanceClass(name: string, scope: FunctionScope | null): ClassInfo | null {
