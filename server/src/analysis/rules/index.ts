@@ -11,6 +11,7 @@ import { FT107 } from './FT107-iteration-over-mutated-container';
 import { FT108 } from './FT108-lock-in-tight-loop';
 import { FT109 } from './FT109-scratch-state-on-shared-object';
 import { FT110 } from './FT110-guarded-by-violation';
+import { FT111 } from './FT111-use-after-check';
 import { FT201 } from './FT201-shared-iterator';
 import { FT202 } from './FT202-process-wide-state';
 import { FT203 } from './FT203-decimal-context';
@@ -29,7 +30,7 @@ import { FT215 } from './FT215-time-time-elapsed';
 import { FT216 } from './FT216-gil-reenabling-extension';
 import { FT900 } from './FT900-invalid-suppression';
 
-export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT201, FT202, FT203, FT204, FT205, FT206, FT207, FT208, FT209, FT210, FT211, FT212, FT213, FT214, FT215, FT216, FT900];
+export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT111, FT201, FT202, FT203, FT204, FT205, FT206, FT207, FT208, FT209, FT210, FT211, FT212, FT213, FT214, FT215, FT216, FT900];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.code, r]));
 
