@@ -3,7 +3,7 @@
 import type { Node } from '../parser';
 import type { ImportTable } from './imports';
 import type { FunctionScope } from './scopes';
-import { keywordArgument, positionalArguments } from './syntax';
+import { keywordArgument, namedChildren, positionalArguments } from './syntax';
 import { isTestCode } from './testCode';
 
 export interface ThreadEntry {
@@ -72,8 +72,26 @@ export class ThreadModel {
       entries.push([run, entry]);
       this.spawns.push({ fn: run, target: null, site: run, entry, pool: false });
     }
+    // A function that hands one of its parameters to a thread (`def spawn(fn): Thread(target=fn).start()`)
+    // is a spawner too: what its callers pass there runs on the thread. Found per round, so a wrapper of
+    // a wrapper counts (two rounds are plenty in practice).
+    const wrappers = new Map<number, { index: number; name: string; via: string }>();
+    const spawnsOf = (call: Node): Array<[Node, string]> => [...this.spawnedCallables(call), ...this.wrappedCallables(call, wrappers)];
+    for (let round = 0; round < 2; round++) {
+      let found = false;
+      for (const call of calls) {
+        for (const [target, via] of spawnsOf(call)) {
+          const wrapper = target.type === 'identifier' ? this.parameterWrapper(target, call, scopes, via) : null;
+          if (wrapper && !wrappers.has(wrapper.fn.id)) {
+            wrappers.set(wrapper.fn.id, wrapper.info);
+            found = true;
+          }
+        }
+      }
+      if (!found) break;
+    }
     calls.forEach((call) => {
-      for (const [target, via] of this.spawnedCallables(call)) {
+      for (const [target, via] of spawnsOf(call)) {
         this.spawnTargets.push({ target, via, site: call });
         for (const fn of this.callablesOf(target, call)) {
           const entry = { via, site: call };
@@ -181,6 +199,43 @@ export class ThreadModel {
       else if (POOL_METHODS.has(method) && this.imports.hasConcurrencyImport()) {
         push(positional[0] ?? keywordArgument(call, 'fn') ?? keywordArgument(call, 'func'), `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`);
       }
+    }
+    return out;
+  }
+
+  /**
+   * `target` (a name handed to a thread at `call`) is a positional parameter of the function the call
+   * is in: that function is a spawner wrapper, and its callers' argument at that place runs on the
+   * thread. The index counts what a caller passes (a method's receiver is not passed).
+   */
+  private parameterWrapper(target: Node, call: Node, scopes: Map<number, FunctionScope>, via: string): { fn: Node; info: { index: number; name: string; via: string } } | null {
+    const scope = this.resolver.scopeOf(call);
+    if (!scope || !scope.parameters.has(target.text) || scope.node.type !== 'function_definition' || scopes.get(scope.node.id) !== scope) return null;
+    const params = scope.node.childForFieldName('parameters');
+    const names: string[] = [];
+    for (const p of params ? namedChildren(params) : []) {
+      if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern' || p.type === 'keyword_separator' || p.type === 'positional_separator') break;
+      const name = p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? namedChildren(p)[0])?.text;
+      if (name) names.push(name);
+    }
+    const at = names.indexOf(target.text);
+    if (at < 0) return null;
+    const index = scope.receiver ? at - 1 : at;
+    if (index < 0) return null;
+    return { fn: scope.node, info: { index, name: target.text, via } };
+  }
+
+  /** The callables a call of a spawner wrapper passes where the wrapper hands its parameter to a thread. */
+  private wrappedCallables(call: Node, wrappers: ReadonlyMap<number, { index: number; name: string; via: string }>): Array<[Node, string]> {
+    if (wrappers.size === 0) return [];
+    const callee = call.childForFieldName('function');
+    if (!callee) return [];
+    const out: Array<[Node, string]> = [];
+    for (const fn of this.resolver.functionsFor(callee, call)) {
+      const wrapper = wrappers.get(fn.id);
+      if (!wrapper) continue;
+      const arg = keywordArgument(call, wrapper.name) ?? positionalArguments(call)[wrapper.index];
+      if (arg) out.push([arg, `${callee.text}(${arg.text}) → ${wrapper.via}`]);
     }
     return out;
   }
