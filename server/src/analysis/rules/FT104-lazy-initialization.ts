@@ -397,7 +397,7 @@ export const FT104: Rule = {
         fix: guardFix(ctx, node, scope, shared, init.node),
         message:
           `Lazy initialisation of ${shared.description} without a lock (probed for AttributeError at line ${node.startPosition.row + 1}): on free-threaded Python two threads can both miss \`${snippet(probe, 40)}\` and both run \`${snippet(init.node, 40)}\`, ` +
-          `creating two objects and handing different ones to different callers.${verdict.where} Create it in \`__init__\`, or take a lock and probe again inside it.`,
+          `so the initialisation runs twice and callers can be handed different results.${verdict.where} Create it in \`__init__\`, or take a lock and probe again inside it.`,
       });
     },
     if_statement(node: Node, ctx: RuleContext) {
@@ -457,7 +457,7 @@ export const FT104: Rule = {
           fix: guardFix(ctx, node, scope, shared, guard ? assignment : undefined),
           message:
             `Lazy initialisation of ${shared.description} without a lock (tested at line ${condition.startPosition.row + 1}): on free-threaded Python two threads can both see \`${name}\` unset and both run \`${snippet(assignment, 40)}\`, ` +
-            `${setsFlag(assignment) ? 'so the work it guards runs twice' : 'creating two objects and handing different ones to different callers'}.${verdict.where} ` +
+            `${setsFlag(assignment) ? 'so the work it guards runs twice' : 'so the initialisation runs twice and callers can be handed different results'}.${verdict.where} ` +
             `Initialise it at import time, or take a lock and check again inside it (double-checked locking).`,
         });
       } else if (!rechecked(assignment, node) && !(guard && isLazyInitialisationUnderGuard(assignment, target))) {
