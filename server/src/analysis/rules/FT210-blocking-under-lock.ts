@@ -114,20 +114,12 @@ function joinsThreadFreeOfLocks(receiver: Node, held: readonly string[], model: 
 
 /** What constructed the object `expr` denotes (a local, a module global or a `self` attribute), if known. */
 function constructedBy(expr: Node, model: ModuleModel): string | null {
-  const scope = model.scopeOf(expr);
   if (expr.type === 'identifier') {
-    const kind = model.resolve(expr.text, scope).kind;
-    if (kind === 'local') {
-      const a = assignmentsTo(expr.text, expr, model);
-      const right = a.length === 1 ? a[0].childForFieldName('right') : null;
-      return right?.type === 'call' ? calleeName(right, model) : null;
-    }
-    if (kind === 'module' || kind === 'global') {
-      const b = model.bindings.get(expr.text);
-      return b?.kind === 'value' && b.node?.type === 'call' ? calleeName(b.node, model) : null;
-    }
-    return null;
+    const call = constructionCall(expr, model);
+    return call ? calleeName(call, model) : null;
   }
+  // A field: the constructor's name even when several methods construct it (the same kind each time).
+  const scope = model.scopeOf(expr);
   const parts = dottedName(expr);
   if (parts?.length === 2 && scope?.receiver === parts[0]) {
     const cls = model.classInfo(scope.classNode);
