@@ -504,7 +504,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (!call || !receiver) return false;
     const i = this.functionIndexById.get(call.id);
     const uses = new RegExp(`(?<![\\w.])${receiver}\\b`);
-    return this.index.functions.some((fn, j) => this.index.functionParents[j] === i && uses.test(fn.text));
+    // The nested function is what `__call__` hands back (`return wrapped`, `return wraps(f)(wrapped)`):
+    // a `__call__` that runs work with local helpers (a `Parallel(…)(tasks)`) decorates nothing.
+    const returned = call.descendantsOfType('return_statement').map((r) => namedChildren(r)[0]?.text ?? '');
+    return this.index.functions.some((fn, j) => {
+      if (this.index.functionParents[j] !== i || !uses.test(fn.text)) return false;
+      const name = fn.childForFieldName('name')?.text;
+      // Returned as an object (`wrapped`, an argument of `wraps(f)(wrapped)`), not called (`[step(x) …]`).
+      return !!name && returned.some((r) => new RegExp(`(?<![\\w.])${name}\\b(?!\\s*\\()`).test(r));
+    });
   }
 
   private decorators: Set<string> | undefined;
@@ -1249,9 +1257,17 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (!scope?.receiver) continue;
       for (const c of this.ownNodes(scope)) if (c.type === 'assignment') assignments.push({ node: c, receiver: scope.receiver });
     }
+    // `self.notify = self.condition()` where the class's own `condition()` returns a new lock.
+    const makesLock = (right: Node | null, receiver: string): boolean => {
+      const callee = right?.type === 'call' ? right.childForFieldName('function') : null;
+      const object = callee?.type === 'attribute' ? callee.childForFieldName('object')?.text : undefined;
+      const method = object === receiver || object === info.name ? info.methods.get(callee!.childForFieldName('attribute')?.text ?? '') : undefined;
+      const returns = method ? method.descendantsOfType('return_statement') : [];
+      return returns.length > 0 && returns.every((r) => this.isLockConstruction(namedChildren(r)[0] ?? null));
+    };
     for (const { node, receiver } of assignments) {
       const right = node.childForFieldName('right');
-      const into = this.isLockConstruction(right) ? info.lockAttributes : this.isThreadLocal(right) ? info.threadLocalAttributes : null;
+      const into = this.isLockConstruction(right) || makesLock(right, receiver) ? info.lockAttributes : this.isThreadLocal(right) ? info.threadLocalAttributes : null;
       const left = node.childForFieldName('left');
       if (into && left?.type === 'attribute' && accessRoot(left)?.text === receiver) into.add(left.childForFieldName('attribute')?.text ?? '');
     }

@@ -265,10 +265,30 @@ const INIT_TYPES: ReadonlySet<string> = new Set(['assignment', 'call']);
 /** Is there a re-check of the same condition between the assignment and the outer if (inside the lock)? */
 function rechecked(assignment: Node, outer: Node): boolean {
   const condition = outer.childForFieldName('condition');
-  for (let n = assignment.parent; n && n.id !== outer.id; n = n.parent) {
-    if (n.type === 'if_statement' && sameExpression(n.childForFieldName('condition'), condition)) return true;
+  const target = assignment.type === 'assignment' ? assignment.childForFieldName('left') : null;
+  for (let child: Node = assignment, n = assignment.parent; n && n.id !== outer.id; child = n, n = n.parent) {
+    if (n.type !== 'if_statement') continue;
+    const inner = n.childForFieldName('condition');
+    if (sameExpression(inner, condition)) return true;
+    // The second test spelled another way: `if X: return X` outside, `if X is None:` (or `if not X:`)
+    // inside, the initialisation in its body.
+    if (target && inner && n.childForFieldName('consequence')?.id === child.id && testsUnset(inner, target)) return true;
   }
   return false;
+}
+
+/** `not X`, `X is None`, `X == None`: a test that `target` is unset. */
+function testsUnset(condition: Node, target: Node): boolean {
+  const same = (n: Node | null | undefined) => !!n && n.text.replace(/\s+/g, '') === target.text.replace(/\s+/g, '');
+  if (condition.type === 'parenthesized_expression') {
+    const inner = namedChildren(condition)[0];
+    return !!inner && testsUnset(inner, target);
+  }
+  if (condition.type === 'not_operator') return same(condition.childForFieldName('argument'));
+  if (condition.type !== 'comparison_operator') return false;
+  const operands = namedChildren(condition);
+  const ops = condition.children.filter((c) => !c.isNamed).map((c) => c.type);
+  return operands.length === 2 && operands[1].type === 'none' && ops.length === 1 && (ops[0] === 'is' || ops[0] === '==') && same(operands[0]);
 }
 
 /** `self.F`, `self.F is not None`, `self.F == True`: a test that a field of the receiver is set. */
