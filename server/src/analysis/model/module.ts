@@ -1071,8 +1071,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /**
    * A name known to hold another module's object: a local first bound to a call of an imported
-   * callable (`timer = RepeatingTask(…)`), or a parameter annotated with a type this module does not
-   * define (`synchronizer: Synchronizer`). Its methods are not this module's same-named ones.
+   * callable (`ticker = Ticker(…)`), or a parameter annotated with a type this module does not
+   * define (`feed: Feed`). Its methods are not this module's same-named ones.
    */
   private foreignInstance(name: string, scope: FunctionScope | null): boolean {
     if (!scope) return false;
@@ -1257,7 +1257,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (!scope?.receiver) continue;
       for (const c of this.ownNodes(scope)) if (c.type === 'assignment') assignments.push({ node: c, receiver: scope.receiver });
     }
-    // `self.notify = self.condition()` where the class's own `condition()` returns a new lock.
+    // `self.ready = self.new_condition()` where the class's own `new_condition()` returns a new lock.
     const makesLock = (right: Node | null, receiver: string): boolean => {
       const callee = right?.type === 'call' ? right.childForFieldName('function') : null;
       const object = callee?.type === 'attribute' ? callee.childForFieldName('object')?.text : undefined;

@@ -35,10 +35,54 @@ function blindOverBlind(w: SharedWrite, ctx: RuleContext): boolean {
   return !!field && !!cls && !ctx.model.readsUnderLock(cls, field);
 }
 
+/** `x += 1`, `x = x + 1`, `x = f(x)`: a write that reads what it replaces. */
+function readsBeforeWriting(node: Node): boolean {
+  if (node.type === 'augmented_assignment') return true;
+  const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
+  const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
+  return !!left && !!right && readsTarget(right, left);
+}
+
+/**
+ * Eraser's lockset, the other way it fails: every write holds a lock, but not the same one — a
+ * read-modify-write under one lock and another change under a lock it does not share (`self._count +=
+ * n` under `_a_lock` here, under `_b_lock` there). Two different locks exclude nothing, so the
+ * updates interleave and one is lost. Reported once per state, at the read-modify-write.
+ */
+function reportDisjointLocks(writes: SharedWrite[], ctx: RuleContext): void {
+  const { model } = ctx;
+  // The locks each write really takes (a Condition is the lock it is built on). A lock a caller in
+  // another module holds is only described (`x (held by the caller in …)`), and a local one may be made
+  // per call (FT207's) or be an alias: which object it is cannot be compared, so such writes prove
+  // nothing either way.
+  const locksOf = new Map<SharedWrite, string[]>();
+  const comparable = (lock: string, w: SharedWrite) => !lock.includes(' (held by the caller in ') && !w.scope.locals.has(lock) && !w.scope.parameters.has(lock);
+  for (const w of writes) {
+    if (w.held.length === 0 || !w.held.every((l) => comparable(l, w)) || runsAlone(w.node, w.scope, ctx) || model.isConstructionOnly(w.scope)) continue;
+    locksOf.set(w, w.held.map((l) => model.canonicalLock(l, w.scope)));
+  }
+  for (const [w, locks] of locksOf) {
+    if (!readsBeforeWriting(w.node)) continue;
+    const other = [...locksOf].find(([o, theirs]) => o !== w && !theirs.some((l) => locks.includes(l)))?.[0];
+    if (!other) continue;
+    // Both hold a lock, so the usual verdict (which steps aside under a lock) does not apply; the
+    // sharing evidence is the locks themselves.
+    const onThread = [w, other].some((x) => { const e = model.threads.entryFor(x.scope); return !!e && !e.assumed; });
+    ctx.report(w.node, {
+      severity: onThread ? 'error' : 'warning',
+      confidence: w.shared.confidence === 'low' ? 'low' : 'medium',
+      message:
+        `\`${snippet(w.node)}\` updates ${w.shared.description} holding \`${w.held[0]}\`, but line ${other.node.startPosition.row + 1} changes it holding \`${other.held[0]}\`: ` +
+        `two different locks do not exclude each other, so on free-threaded Python the updates interleave and one is lost. Guard every change of it with one lock.`,
+    });
+    return;
+  }
+}
+
 export const FT105: Rule = {
   code: 'FT105',
   name: 'inconsistent-locking',
-  summary: 'Shared state written under a lock in one place and without it in another',
+  summary: 'Shared state written under a lock in one place and without it (or under another lock) elsewhere',
   precision: 'medium',
   visit: {
     module(_node: Node, ctx: RuleContext) {
@@ -54,6 +98,7 @@ export const FT105: Rule = {
       for (const writes of byKey.values()) {
         const locked = writes.find((w) => w.held.length > 0);
         if (!locked) continue;
+        reportDisjointLocks(writes, ctx);
         // Eraser's reading: a field locked almost everywhere is racy at the few places that skip the lock;
         // an object's field written unlocked far more often than locked is not guarded by that lock at
         // all (the lock covers some other hand-off; the field belongs to one thread or to the caller).
