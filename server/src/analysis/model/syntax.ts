@@ -157,3 +157,10 @@ export function inExclusiveBranches(a: Node, b: Node): boolean {
   }
   return false;
 }
+
+/** The statements after `node` in its block, comments left out. */
+export function siblingsAfter(node: Node): Node[] {
+  const out: Node[] = [];
+  for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment') out.push(s);
+  return out;
+}

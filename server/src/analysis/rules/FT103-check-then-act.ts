@@ -150,7 +150,7 @@ const IF: ReadonlySet<string> = new Set(['if_statement']);
 const GETTER = /\.get\(/;
 
 /** Does the if's body leave the block (return, raise, continue, break) with no else? */
-function exits(ifNode: Node): boolean {
+export function exits(ifNode: Node): boolean {
   const body = ifNode.childForFieldName('consequence');
   const last = body ? namedChildren(body).pop() : null;
   return !ifNode.childForFieldName('alternative') && !!last && ['return_statement', 'raise_statement', 'continue_statement', 'break_statement'].includes(last.type);

@@ -15,7 +15,8 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { Rule, RuleContext } from '../types';
-import { namedChildren, snippet } from '../model/syntax';
+import { namedChildren, siblingsAfter, snippet } from '../model/syntax';
+import { exits as exitsEarly } from './FT103-check-then-act';
 import { runsAlone } from './common';
 import { isTestCode } from './hazards';
 import { readOnceFix } from '../fixes/readOnce';
@@ -46,13 +47,6 @@ function noneTest(condition: Node): { subject: Node; nonNoneWhenTrue: boolean } 
     if (ops[0] === 'is not' || ops[0] === '!=') return { subject: operands[0], nonNoneWhenTrue: true };
   }
   return null;
-}
-
-/** `return` / `raise` / `continue` / `break` ends the body: the rest of the block runs on the other answer. */
-function exitsEarly(ifNode: Node): boolean {
-  const body = ifNode.childForFieldName('consequence');
-  const last = body ? namedChildren(body).pop() : undefined;
-  return !!last && !ifNode.childForFieldName('alternative') && /^(return|raise|continue|break)_statement$/.test(last.type);
 }
 
 /** The receiver field (`self.x`) or module global the subject names, as a key; null for anything else. */
@@ -130,12 +124,6 @@ function clearedOnOwnThread(clearScope: FunctionScope, useScope: FunctionScope, 
   if (clearScope.classNode?.id !== cls.id) return false;
   if (model.dedicatedThreadOf(clearScope)) return true;
   return entry.site.startIndex >= cls.startIndex && entry.site.endIndex <= cls.endIndex;
-}
-
-function siblingsAfter(node: Node): Node[] {
-  const out: Node[] = [];
-  for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment') out.push(s);
-  return out;
 }
 
 export const FT111: Rule = {

@@ -14,7 +14,7 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { withItems } from '../model/locks';
-import { decoratorNames, namedChildren, snippet } from '../model/syntax';
+import { decoratorNames, namedChildren, siblingsAfter, snippet } from '../model/syntax';
 import { mutationOf, runsAlone } from './common';
 import { isTestCode } from './hazards';
 import { sharedWrites, sharedWritesByKey, type SharedWrite } from './writes';
@@ -121,12 +121,6 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
 function inFinally(node: Node, limit: Node): boolean {
   for (let up = node.parent; up && up !== limit; up = up.parent) if (up.type === 'finally_clause') return true;
   return false;
-}
-
-function siblingsAfter(node: Node): Node[] {
-  const out: Node[] = [];
-  for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment') out.push(s);
-  return out;
 }
 
 /** `if …: return` / `raise` / `continue` / `break`: the rest of the block runs only on the other answer. */
