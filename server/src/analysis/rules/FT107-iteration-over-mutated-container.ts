@@ -163,7 +163,9 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   }
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
-  const site = sites.find((s) => s.onThread) ?? sites.find((s) => s.locked) ?? sites[0];
+  const site = concurrentSite(sites, scope, container, ctx.model);
+  if (!site) return;
+  const sameCall = ctx.model.scopeOf(site.node) === scope;
   // Without a thread in sight, report only containers whose other uses take a lock (the discipline this
   // read breaks) or when auditing a library.
   if (!verdict.where && !site.onThread && !site.locked && !ctx.options.assumeConcurrent && shared.kind !== 'shared-instance') return;
@@ -173,11 +175,34 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
     confidence,
     fix: snapshotFix(iterable),
     message:
-      `Iterating \`${snippet(iterable, 40)}\` while other code changes ${shared.description} (\`${snippet(site.node, 40)}\`, line ${site.node.startPosition.row + 1}${site.locked ? ', under a lock this loop does not hold' : ''}): ` +
+      `Iterating \`${snippet(iterable, 40)}\` while ${sameCall ? `another call of \`${scope.name}\`` : 'other code'} changes ${shared.description} (\`${snippet(site.node, 40)}\`, line ${site.node.startPosition.row + 1}${site.locked ? ', under a lock this loop does not hold' : ''}): ` +
       `a dict or set raises "changed size during iteration", a list skips or repeats items, and on free-threaded Python the change really runs at the same time.${verdict.where} ` +
       `Take a snapshot under the lock that guards the changes (\`with lock: items = list(${snippet(container, 30)})\`), or hand data over through a queue.Queue.`,
   });
   reportWriters(node, iterable, container, scope, shared, changes.filter((s) => !s.locked), ctx, !!verdict.where, { severity: verdict.severity === 'error' ? 'warning' : verdict.severity, confidence });
+}
+
+/**
+ * The change to cite against a loop, one that can run while it iterates: a change in another function
+ * (on a thread first, then a locked one) unless that function runs on the loop's own dedicated thread;
+ * a change in the loop's own function, before or after the loop, only meets it from another call of
+ * that function, which a function run by one dedicated thread and nothing else never has.
+ */
+function concurrentSite(sites: ChangeSite[], scope: FunctionScope, container: Node, model: ModuleModel): ChangeSite | null {
+  const concurrent = sites.filter((s) => !sameDedicatedThread(scope, model.scopeOf(s.node), container, model));
+  const elsewhere = concurrent.filter((s) => model.scopeOf(s.node) !== scope);
+  const pick = (list: ChangeSite[]) => list.find((s) => s.onThread) ?? list.find((s) => s.locked) ?? list[0] ?? null;
+  return pick(elsewhere.length > 0 ? elsewhere : concurrent);
+}
+
+/**
+ * Do the loop's function and the writer run on one dedicated thread (dedicatedThreads.ts), so that one
+ * never runs while the other does? A thread per object is one thread for the object's own fields only.
+ */
+function sameDedicatedThread(scope: FunctionScope, writer: FunctionScope | null, container: Node, model: ModuleModel): boolean {
+  const thread = model.dedicatedThreadOf(scope);
+  if (!thread || !writer || (thread.perObject && !container.text.startsWith(`${scope.receiver}.`))) return false;
+  return writer === scope || model.dedicatedThreadOf(writer) === thread;
 }
 
 /**
@@ -381,6 +406,7 @@ function reportWriters(loop: Node, iterable: Node, container: Node, scope: Funct
     // The loop's own function, after or before the loop: it races with the loop only when that function runs on
     // several threads at once — which real sharing evidence says, assume-concurrent alone does not.
     if (!inBody && writer === scope && level.confidence === 'low') continue;
+    if (!inLoop && sameDedicatedThread(scope, writer, container, ctx.model)) continue;
     done.add(site.node);
     ctx.report(site.node, {
       ...level,
