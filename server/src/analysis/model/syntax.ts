@@ -164,3 +164,45 @@ export function siblingsAfter(node: Node): Node[] {
   for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) if (s.type !== 'comment') out.push(s);
   return out;
 }
+
+/**
+ * Does the function assign `target` a fresh value (one `reads` says does not read it) on every path to
+ * `at`, in a statement before it: in an earlier statement of an enclosing block, in every branch of an
+ * earlier `if`/`else`, or in a `finally` (not in a `with` body: its manager may swallow an exception
+ * raised before the assignment)? Then the value `at` reads is the call's own. Stops at a nested
+ * function or lambda: its body runs later, perhaps elsewhere.
+ */
+export function assignedOnEveryPathBefore(at: Node, target: Node, reads: (value: Node) => boolean): boolean {
+  const key = target.text.replace(/\s+/g, '');
+  for (let node = at; node.parent; node = node.parent) {
+    const parent = node.parent;
+    if (parent.type === 'function_definition' || parent.type === 'lambda' || parent.type === 'class_definition') return false;
+    if (parent.type !== 'block') continue;
+    for (const statement of parent.namedChildren) {
+      if (statement === node) break;
+      if (alwaysAssigns(statement, key, reads)) return true;
+    }
+  }
+  return false;
+}
+
+function alwaysAssigns(statement: Node, key: string, reads: (value: Node) => boolean): boolean {
+  const inBlock = (block: Node | null | undefined): boolean => !!block && block.namedChildren.some((s) => alwaysAssigns(s, key, reads));
+  switch (statement.type) {
+    case 'expression_statement': {
+      // A fresh value only: `self.n = self.n + 1` or `+=` carries other threads' updates along.
+      const a = statement.namedChildren[0];
+      const right = a?.type === 'assignment' ? a.childForFieldName('right') : null;
+      return !!right && a.childForFieldName('left')?.text.replace(/\s+/g, '') === key && !reads(right);
+    }
+    case 'if_statement': {
+      const alternatives = statement.childrenForFieldName('alternative');
+      if (!alternatives.some((c) => c.type === 'else_clause')) return false;
+      return inBlock(statement.childForFieldName('consequence')) && alternatives.every((c) => inBlock(c.childForFieldName(c.type === 'else_clause' ? 'body' : 'consequence')));
+    }
+    case 'try_statement':
+      return inBlock(statement.namedChildren.find((c) => c.type === 'finally_clause')?.namedChildren.find((c) => c.type === 'block'));
+    default:
+      return false;
+  }
+}

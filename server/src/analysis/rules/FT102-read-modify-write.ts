@@ -5,7 +5,7 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { textHas } from './hazards';
 import { receiverField, sharedTarget } from '../model/sharing';
-import { positionalArguments, snippet, walkScope } from '../model/syntax';
+import { assignedOnEveryPathBefore, positionalArguments, snippet, walkScope } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
 import { threadLocalFix } from '../fixes/threadLocal';
@@ -89,7 +89,7 @@ function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleCo
   const scope = ctx.model.scopeOf(node);
   const read = scope ? splitRead(node, ctx.model) : null;
   // An initialisation after a lazy-init test is FT104's.
-  if (!scope || !read || isLazyInitialisation(node, target.text.replace(/\s+/g, ''))) return;
+  if (!scope || !read || isLazyInitialisation(node, target.text.replace(/\s+/g, '')) || assignedOnEveryPathBefore(read, target, (v) => readsTarget(v, target))) return;
   const reset = isResetValue(value);
   const shared = sharedTarget(target, scope, ctx.model);
   if (!shared || ctx.model.heldLocks(read).length > 0) return;
@@ -172,6 +172,9 @@ export const FT102: Rule = {
         splitReadModifyWrite(node, target, value, ctx);
         return;
       }
+      // `self.sock = connect()` … `self.sock = wrap(self.sock)`: the value read is this call's own, so no other
+      // thread's update is in it to lose; two calls interleaving is one call's scratch state on a shared object (FT109).
+      if (assignedOnEveryPathBefore(node, target, (v) => readsTarget(v, target))) return;
       const shared = sharedTarget(target, scope, ctx.model);
       if (!shared) return;
       const verdict = raceVerdict(node, scope, shared, ctx);

@@ -261,6 +261,12 @@ function snapshotFix(iterable: Node): Fix {
   };
 }
 
+/** `tuple(d.keys())`, `list(d)`: the loop's body runs over a copy taken before its first pass. */
+function iteratesCopy(iterable: Node): boolean {
+  const fn = iterable.type === 'call' ? iterable.childForFieldName('function') : null;
+  return fn?.type === 'identifier' && SNAPSHOTS.has(fn.text);
+}
+
 /**
  * `for k, v in d.items(): … del d[k]`: the loop resizes what it iterates in its own body — "changed size
  * during iteration" on the next pass (a list skips the next item), on one thread as on many, whatever the
@@ -268,7 +274,8 @@ function snapshotFix(iterable: Node): Fix {
  */
 function reportResizesInLoop(loop: Node, iterable: Node, container: Node, scope: FunctionScope, ctx: RuleContext): void {
   const body = loop.type === 'for_statement' ? loop.childForFieldName('body') : null;
-  if (!body || !ctx.model.isKnownContainer(container, scope)) return;
+  // `for k in tuple(d.keys()):` runs its body over a copy made before the first pass.
+  if (!body || iteratesCopy(iterable) || !ctx.model.isKnownContainer(container, scope)) return;
   let done = reportedWriters.get(ctx.model);
   const inBody = ctx.model.ownNodes(scope).filter((n) => n.startIndex >= body.startIndex && n.endIndex <= body.endIndex);
   for (const n of inBody) {
@@ -294,7 +301,7 @@ function reportResizesInLoop(loop: Node, iterable: Node, container: Node, scope:
  * thread as on many. Reported at the call, whatever the sharing.
  */
 function reportChangesOneCallDeep(loop: Node, iterable: Node, container: Node, scope: FunctionScope, ctx: RuleContext): void {
-  if (loop.type !== 'for_statement' || !scope.receiver || !scope.classNode) return;
+  if (loop.type !== 'for_statement' || !scope.receiver || !scope.classNode || iteratesCopy(iterable)) return;
   const parts = container.text.split('.');
   if (parts.length !== 2 || parts[0] !== scope.receiver) return;
   const cls = ctx.model.classInfo(scope.classNode);
@@ -394,7 +401,8 @@ function reportWriters(loop: Node, iterable: Node, container: Node, scope: Funct
     // A change followed by `break`/`return`/`raise` ends the iteration first: no bug on one thread, but
     // still the writer beside another thread's pass through the same loop.
     const body = loop.type === 'for_statement' ? loop.childForFieldName('body') : loop;
-    const inBody = !!body && within(site.node, body);
+    // A loop over a copy (`tuple(d.keys())`) meets a change in its body only through another pass's copying.
+    const inBody = !!body && within(site.node, body) && !iteratesCopy(iterable);
     // In the body, a change that does not resize what the loop iterates (the visited key's value,
     // another object's field of the same name) is no hazard to this loop; the visited key's value
     // replaced in any loop over the container resizes nothing, for any loop.
