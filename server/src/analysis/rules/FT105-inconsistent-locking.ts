@@ -35,6 +35,21 @@ function blindOverBlind(w: SharedWrite, ctx: RuleContext): boolean {
   return !!field && !!cls && !ctx.model.readsUnderLock(cls, field);
 }
 
+/**
+ * `counter.value = 0` where every locked write holds `counter.get_lock()`: `get_lock()` is the API of
+ * multiprocessing's synchronized wrappers (`Value`, `Array`), whose `.value` and item stores take that
+ * very lock themselves. A plain store is therefore locked; `counter.value += 1` is not (the read and
+ * the write each take it, separately) and is FT101's.
+ */
+function synchronizedStore(w: SharedWrite, locked: SharedWrite[]): boolean {
+  const left = w.node.type === 'assignment' ? w.node.childForFieldName('left') : null;
+  const right = w.node.type === 'assignment' ? w.node.childForFieldName('right') : null;
+  if (!left || !right || readsTarget(right, left)) return false;
+  const wrapper = left.type === 'attribute' && left.childForFieldName('attribute')?.text === 'value' ? left.childForFieldName('object') : left.type === 'subscript' ? left.childForFieldName('value') : null;
+  const own = wrapper ? `${wrapper.text.replace(/\s+/g, '')}.get_lock()` : null;
+  return !!own && locked.every((x) => x.held.some((l) => l.replace(/\s+/g, '') === own));
+}
+
 /** `x += 1`, `x = x + 1`, `x = f(x)`: a write that reads what it replaces. */
 function readsBeforeWriting(node: Node): boolean {
   if (node.type === 'augmented_assignment') return true;
@@ -105,7 +120,7 @@ export const FT105: Rule = {
         const unlocked = writes.filter((w) => w.held.length === 0 && !runsAlone(w.node, w.scope, ctx));
         if (locked.shared.kind === 'shared-instance' && unlocked.length > 2 * (writes.length - unlocked.length)) continue;
         for (const w of writes) {
-          if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx) || blindOverBlind(w, ctx)) continue;
+          if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx) || blindOverBlind(w, ctx) || synchronizedStore(w, writes.filter((x) => x.held.length > 0))) continue;
           const verdict = raceVerdict(w.node, w.scope, w.shared, ctx);
           ctx.report(w.node, {
             severity: verdict?.severity ?? 'warning',
