@@ -473,7 +473,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /**
    * Every instance this module makes is owned by the call that makes it: bound to a local that is
-   * only used through its attributes (never returned, stored, or passed on). RacerD's ownership,
+   * only used through its attributes (never returned, stored, or passed on), or a temporary whose one
+   * method call is all its use (`Cls(data).parse()`). RacerD's ownership,
    * judged by the local's uses in the function's text.
    */
   private ownedWhereMade(cls: ClassInfo): boolean {
@@ -481,6 +482,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
     for (const call of this.calls) {
       if (call.childForFieldName('function')?.text !== cls.name) continue;
       sites++;
+      // `Cls(data).parse()`: a temporary, used by this call only and dropped — unless the method hands
+      // the object on (`return self`, a callback) or is not the class's own.
+      const use = call.parent;
+      if (use?.type === 'attribute' && use.childForFieldName('object')?.id === call.id && use.parent?.type === 'call' && use.parent.childForFieldName('function')?.id === use.id) {
+        const method = cls.methods.get(use.childForFieldName('attribute')?.text ?? '');
+        if (!method || this.letsSelfEscape(cls, method, new Set())) return false;
+        continue;
+      }
       const assignment = call.parent;
       const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === call.id ? assignment.childForFieldName('left') : null;
       const scope = this.scopeOf(call);
@@ -494,6 +503,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /** A class with `__call__` used as `@Cls(…)` / `@Cls` in this module: one instance serves every call. */
+  /**
+   * Does this method (or a method of the class it calls on `self`) hand the object on: `self` itself
+   * passed, returned or stored (`return self`, `Handle(self)`), or a bound method of it taken as a
+   * value (`loop.call_soon(self._run)`)? Judged by the text of the bodies.
+   */
+  private letsSelfEscape(cls: ClassInfo, method: Node, seen: Set<Node>): boolean {
+    if (seen.has(method)) return false;
+    seen.add(method);
+    const receiver = this.scopeOf(method.childForFieldName('body') ?? method)?.receiver;
+    const body = method.childForFieldName('body')?.text ?? '';
+    if (!receiver) return true;
+    if (new RegExp(`(?<![\\w.])${receiver}\\b(?!\\s*\\.)`).test(body)) return true;
+    for (const m of body.matchAll(new RegExp(`(?<![\\w.])${receiver}\\s*\\.\\s*(\\w+)(\\s*\\()?`, 'g'))) {
+      const callee = cls.methods.get(m[1]);
+      if (!callee) continue;
+      if (!m[2] || this.letsSelfEscape(cls, callee, seen)) return true;
+    }
+    return false;
+  }
+
   private isDecoratorObject(cls: ClassInfo): boolean {
     if (!cls.methods.has('__call__') && !cls.methods.has('__enter__')) return false;
     if (this.decoratorNameSet().has(cls.name)) return true;
