@@ -10,7 +10,7 @@ import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
 import { ThreadModel, type CallableResolver } from './threads';
-import { ONE_THREAD_CONTRACT, OrderingModel } from './ordering';
+import { ONE_THREAD_CONTRACT, OrderingModel, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 
@@ -191,7 +191,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const known = this.source !== undefined;
     const gated = known && !moduleMentions(this.root, HOOK_WORDS);
     const starts = !known || moduleMentions(this.root, START_CALL);
-    const contracts = !known || moduleMentions(this.root, ONE_THREAD_CONTRACT) ? this.index.functions : [];
+    const contracts = !known || moduleMentions(this.root, ONE_THREAD_CONTRACT) || moduleMentions(this.root, TEST_ONLY) ? this.index.functions : [];
     const daemons = known && moduleMentions(this.root, DAEMON_FLAG);
     const ordering = (this.orderingModel = new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts, daemons));
     // Module-level functions that no code here calls and that the other modules of the run call only at

@@ -44,7 +44,7 @@ export class OrderingModel {
     private readonly resolver: OrderingResolver,
     /** False when the module's text has no `.start()` call: no write can precede a thread start. */
     private readonly startsThreads = true,
-    /** Functions whose docstrings may state a one-thread contract (the text mentions one). */
+    /** Functions whose docstrings may state a one-thread or test-only contract (the text mentions one). */
     contracts: readonly Node[] = [],
     /**
      * The module starts daemon threads: they are not joined before atexit handlers run, so an atexit
@@ -53,7 +53,10 @@ export class OrderingModel {
     private readonly daemons = false,
   ) {
     for (const call of calls) this.collectHook(call);
-    for (const fn of contracts) if (statesOneThread(fn)) this.sequential.set(fn.id, ONE_THREAD_CONTRACT_WHY);
+    for (const fn of contracts) {
+      if (statesOneThread(fn)) this.sequential.set(fn.id, ONE_THREAD_CONTRACT_WHY);
+      else if (documentedTestOnly(fn)) this.sequential.set(fn.id, 'it is documented as used only by tests');
+    }
     for (const fn of functions) {
       const name = fn.childForFieldName('name')?.text ?? '';
       if (FINALISERS.has(name)) this.sequential.set(fn.id, `\`${name}\` runs when no other reference to the object is left`);
@@ -207,6 +210,19 @@ function statesOneThread(fn: Node): boolean {
   const first = fn.childForFieldName('body')?.firstNamedChild;
   const doc = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.firstNamedChild.text : '';
   return doc !== '' && ONE_THREAD_CONTRACT.test(doc);
+}
+
+/** "Used only for testing", "for tests only", "test-only": a helper the library itself never runs. */
+export const TEST_ONLY = /\b(?:used only (?:for|in|by) test|only used (?:for|in|by) test|for test(?:s|ing)? only|only for test|test[- ]only\b)/i;
+
+/** A function whose docstring, or the comment right above its `def` (or its decorators), says only tests use it. */
+function documentedTestOnly(fn: Node): boolean {
+  const first = fn.childForFieldName('body')?.firstNamedChild;
+  const doc = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.firstNamedChild.text : '';
+  if (TEST_ONLY.test(doc)) return true;
+  const def = fn.parent?.type === 'decorated_definition' ? fn.parent : fn;
+  const above = def.previousSibling;
+  return above?.type === 'comment' && above.endPosition.row === def.startPosition.row - 1 && TEST_ONLY.test(above.text);
 }
 
 /**

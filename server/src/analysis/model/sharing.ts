@@ -62,7 +62,8 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     if (isMetaclass(cls.node) && field) return { kind: 'class-attribute', description: `class-level \`${name}.${field}\` of metaclass \`${cls.name}\``, key: `${cls.name}.${field}` };
     if (path(expr).length === 2 && expr.type === 'attribute') return receiverField(field, scope, model);
     if (field && cls.threadLocalAttributes.has(field)) return null; // `self._local.x`: per thread
-    if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field ?? '?'}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
+    // `cls` itself (`cls.insert(…)` calls a classmethod) is the class, no attribute of it.
+    if (scope.isClassMethod) return field ? { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field}\` (through \`${name}\`)`, key: `${cls.name}.${field}` } : null;
     if (path(expr).includes('__class__')) return { kind: 'class-attribute', description: `class attribute of \`${cls.name}\``, key: `${cls.name}.${path(expr)[2]}` };
     if (!attribute || !field || model.isConstructionOnly(scope)) return null;
     if (cls.lockAttributes.has(field)) return null; // the lock itself

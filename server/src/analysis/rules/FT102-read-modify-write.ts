@@ -30,9 +30,18 @@ export function readsTarget(value: Node, target: Node): boolean {
   if (matches(value)) return true;
   let found = false;
   walkScope(value, (n) => {
-    if (!found && matches(n)) found = true;
+    // `a = b = None` is one assignment of two targets: the inner target is written, not read.
+    if (!found && matches(n) && !isAssignedTarget(n)) found = true;
   });
   return found;
+}
+
+function isAssignedTarget(n: Node): boolean {
+  for (let up: Node | null = n; up?.parent; up = up.parent) {
+    if (up.field === 'left' && up.parent.type === 'assignment') return true;
+    if (up.parent.type === 'assignment') return false;
+  }
+  return false;
 }
 
 /** Values that reset state rather than compute from it: `0`, `None`, `[]`, `{}`, `set()`, `""`. */

@@ -5,7 +5,7 @@ import type { Rule, RuleContext } from '../types';
 import { receiverField, sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
-import { namedChildren, snippet } from '../model/syntax';
+import { namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
 
@@ -102,7 +102,12 @@ function initialisation(ifNode: Node, target: string, model: ModuleModel, receiv
     for (const fn of callee ? model.functionsFor(callee, call) : []) {
       const scope = model.scopeOf(fn.childForFieldName('body') ?? fn);
       if (!scope) continue;
-      // `self._init()` initialises `self._x` when the helper assigns its own `self._x`.
+      // `self._init()` initialises `self._x` when the helper assigns its own `self._x` — called on this
+      // object (`self._init()`, `super()._init()`, `Base._init(self)`), not a constructor or another
+      // object's method, whose `self` is another object.
+      const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+      const onThisObject = object?.text === receiver || /^super\(/.test(object?.text ?? '') || positionalArguments(call)[0]?.text === receiver;
+      if (receiver && scope.receiver && target.startsWith(`${receiver}.`) && !onThisObject) continue;
       const renamed = receiver && scope.receiver && target.startsWith(`${receiver}.`) ? `${scope.receiver}.${target.slice(receiver.length + 1)}` : target;
       if (!target.includes('.') && !scope.globals.has(target)) continue;
       const inits = model.ownNodes(scope).filter((n) => initialises(n, renamed));
