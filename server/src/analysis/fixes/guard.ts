@@ -104,10 +104,12 @@ function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState)
   return null;
 }
 
-/** A lock expression written in another function can be used here if it is a module global or `self.…`. */
+/** A lock expression written in another function can be used here if it is a module global or `self.…` (or such a wrapper's `get_lock()`). */
 function usableHere(lock: string, scope: FunctionScope, model: ModuleModel): boolean {
   const head = lock.split('.')[0];
-  if (lock.includes('(')) return false;
+  // A call may make a new lock each time; `counter.get_lock()` (multiprocessing's synchronized
+  // wrappers) returns the wrapper's one lock.
+  if (lock.replace(/\.get_lock\(\)$/, '').includes('(')) return false;
   return head === scope.receiver || (model.bindings.has(head) && !scope.locals.has(head) && !scope.parameters.has(head));
 }
 
