@@ -8,6 +8,7 @@ import { readsTarget, splitRead } from './FT102-read-modify-write';
 import { isLazyInitialisation } from './FT104-lazy-initialization';
 import { sharedWrites, type SharedWrite } from './writes';
 import { insideCheckThenAct } from './FT103-check-then-act';
+import { claimExcludes } from '../model/claims';
 
 /** Writes that FT101/FT102/FT103 already report with their own, more specific message. */
 function reportedElsewhere(node: Node, ctx: RuleContext): boolean {
@@ -121,6 +122,9 @@ export const FT105: Rule = {
         if (locked.shared.kind === 'shared-instance' && unlocked.length > 2 * (writes.length - unlocked.length)) continue;
         for (const w of writes) {
           if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx) || blindOverBlind(w, ctx) || synchronizedStore(w, writes.filter((x) => x.held.length > 0))) continue;
+          // A claimant's write after its claim never meets the locked paths the claimed state shuts.
+          const cls = ctx.model.classInfo(w.scope.classNode);
+          if (writes.every((x) => x === w || x.held.length === 0 || claimExcludes(w.node, x.node, cls, ctx.model))) continue;
           const verdict = raceVerdict(w.node, w.scope, w.shared, ctx);
           ctx.report(w.node, {
             severity: verdict?.severity ?? 'warning',

@@ -11,6 +11,7 @@ import { boundNames, namedChildren, snippet } from '../model/syntax';
 import { changesKnownContainer, changesOfImportedGlobals, mutationOf, raceVerdict, runsAlone } from './common';
 import { isBuiltin, textHas } from './hazards';
 import { sharedWrites } from './writes';
+import { claimExcludes } from '../model/claims';
 import { CONSUMERS, isView, iteratedContainer, SNAPSHOTS, VIEW_ITERATING_COPIES, VIEWS } from '../model/iteration';
 
 interface ChangeSite {
@@ -155,7 +156,8 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   if (!shared || shared.kind === 'module-attribute') return;
   // The loop is reported for changes made elsewhere; its own changes are reported as writers below.
   const changes = changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
-  const sites = changes.filter((s) => !within(s.node, node));
+  const cls = ctx.model.classInfo(scope.classNode);
+  const sites = changes.filter((s) => !within(s.node, node) && !claimExcludes(node, s.node, cls, ctx.model));
   if (sites.length === 0) {
     const external = shared.kind === 'global' ? ctx.options.project?.containerChanges?.get(shared.key) : undefined;
     if (external) reportLoopBesideOtherModule(node, iterable, container, scope, shared, external, ctx);
@@ -414,7 +416,7 @@ function reportWriters(loop: Node, iterable: Node, container: Node, scope: Funct
     // The loop's own function, after or before the loop: it races with the loop only when that function runs on
     // several threads at once — which real sharing evidence says, assume-concurrent alone does not.
     if (!inBody && writer === scope && level.confidence === 'low') continue;
-    if (!inLoop && sameDedicatedThread(scope, writer, container, ctx.model)) continue;
+    if (!inLoop && (sameDedicatedThread(scope, writer, container, ctx.model) || claimExcludes(loop, site.node, ctx.model.classInfo(scope.classNode), ctx.model))) continue;
     done.add(site.node);
     ctx.report(site.node, {
       ...level,
