@@ -45,7 +45,8 @@ export function claimExcludes(a: Node, b: Node, cls: ClassInfo | null, model: Mo
   for (const claim of claimsOf(cls, model)) {
     const inA = inRegion(a, claim);
     const inB = inRegion(b, claim);
-    if ((inA && (inB || guardedOut(b, claim, cls, model))) || (inB && guardedOut(a, claim, cls, model))) return true;
+    const shut = (n: Node) => guardedOut(n, claim, cls, model) || outOfPlay(n, cls, model);
+    if ((inA && (inB || shut(b))) || (inB && shut(a))) return true;
   }
   return false;
 }
@@ -109,16 +110,21 @@ function claimIn(statement: Node, fn: Node, cls: ClassInfo, model: ModuleModel):
     const claim: Claim = { field: test.field, lock, region, after };
     // Every other write of the field: the constructor, the claimant after its claim, or a locked path the
     // claimed states exclude.
-    const holds = writesOf(test.field, cls, model).every((w) => {
-      const method = enclosingMethod(w.node, cls);
-      if (!method || method.childForFieldName('name')?.text === '__init__' || inRegion(w.node, claim) || within(w.node, statement)) return true;
-      // Code that never runs beside the threads (a hook, a helper documented as test-only) cannot undo
-      // the claim; nor can a private method nothing in the module names (a test's hook).
-      return guardedOut(w.node, claim, cls, model) || !!model.ordering.whySequential(model.scopeOf(w.node)) || (!!method && unused(method, model));
-    });
+    const holds = writesOf(test.field, cls, model).every((w) => inRegion(w.node, claim) || within(w.node, statement) || guardedOut(w.node, claim, cls, model) || outOfPlay(w.node, cls, model));
     return holds ? claim : null;
   }
   return null;
+}
+
+/**
+ * Code that never runs beside the claimant: the constructor, code that runs alone (a hook, a helper
+ * documented as test-only), a private method nothing in the module names (a test's hook).
+ */
+function outOfPlay(n: Node, cls: ClassInfo, model: ModuleModel): boolean {
+  const method = enclosingMethod(n, cls);
+  if (!method) return false;
+  if (method.childForFieldName('name')?.text === '__init__') return true;
+  return !!model.ordering.whySequential(model.scopeOf(n)) || unused(method, model);
 }
 
 /** A private method the module never names again: not called, not passed, not looked up by name. */

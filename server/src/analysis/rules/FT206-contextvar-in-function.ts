@@ -1,10 +1,25 @@
 // FT206 — contextvars.ContextVar created inside a function instead of at module level. Docs: docs/rules/FT206.md
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
-import { snippet } from '../model/syntax';
+import { positionalArguments, snippet } from '../model/syntax';
+import type { FunctionScope } from '../model/scopes';
 import { calleeName, isTestCode, textHas } from './hazards';
 
 const GATE = /ContextVar/;
+
+/** Is the local `name` later stored on an object or in a container (`obj.x = name`, `d[k] = name`, `setattr(obj, "x", name)`)? */
+function storedLater(name: string, after: Node, scope: FunctionScope, ctx: RuleContext): boolean {
+  return ctx.model.ownNodes(scope).some((n) => {
+    if (n.startIndex <= after.endIndex) return false;
+    if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      return n.childForFieldName('right')?.text === name && (left?.type === 'attribute' || left?.type === 'subscript');
+    }
+    if (n.type !== 'call' || !/^(?:setattr|object\.__setattr__|\w+\.__setattr__)$/.test(n.childForFieldName('function')?.text ?? '')) return false;
+    const args = positionalArguments(n);
+    return args.length === 3 && args[2].text === name;
+  });
+}
 
 export const FT206: Rule = {
   code: 'FT206',
@@ -25,6 +40,8 @@ export const FT206: Rule = {
         const left = parent.childForFieldName('left');
         if (left?.type === 'identifier' && scope.globals.has(left.text)) return;
         if (left?.type === 'attribute' || left?.type === 'subscript') return;
+        // `var = ContextVar(…)` … `self._storage = var` / `object.__setattr__(self, "_storage", var)`.
+        if (left?.type === 'identifier' && storedLater(left.text, node, scope, ctx)) return;
       }
       ctx.report(node, {
         severity: 'warning',
