@@ -22,6 +22,8 @@ const ONE_THREAD_SPAWNERS = /^[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:
 
 const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor/;
 
+const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
+
 /** Executor/pool methods whose first argument runs on a worker thread. */
 const POOL_METHODS = new Set(['submit', 'map', 'apply_async', 'apply', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'map_async']);
 
@@ -44,6 +46,8 @@ export class ThreadModel {
   /** class node id → a bound method of an instance of it runs on a thread (so the instance is shared) */
   readonly sharedInstances = new Map<number, ThreadEntry>();
   private readonly extraSpawners: Set<string>;
+  /** The last part of each extra spawner's name (`pkg.spawn` → `spawn`), for the text test. */
+  private readonly extraSpawnerNames: string[];
   /** Every callable expression handed to a thread API (resolved or not), for cross-module summaries. */
   readonly spawnTargets: Array<{ target: Node; via: string; site: Node }> = [];
   /** Functions handed to a thread API directly (a thread calls them, holding nothing). */
@@ -65,6 +69,7 @@ export class ThreadModel {
     external: ReadonlyArray<[Node, string]> = [],
   ) {
     this.extraSpawners = new Set(options.threadEntryPoints ?? []);
+    this.extraSpawnerNames = [...this.extraSpawners].map((name) => name.split('.').pop()!);
     const entries: Array<[Node, ThreadEntry]> = [];
     for (const [fn, via] of external) entries.push([fn, { via, site: fn, external: true }]);
     for (const run of threadSubclassRuns) {
@@ -76,7 +81,15 @@ export class ThreadModel {
     // is a spawner too: what its callers pass there runs on the thread. Found per round, so a wrapper of
     // a wrapper counts (two rounds are plenty in practice).
     const wrappers = new Map<number, { index: number; name: string; via: string }>();
-    const spawnsOf = (call: Node): Array<[Node, string]> => [...this.spawnedCallables(call), ...this.wrappedCallables(call, wrappers)];
+    // A call's own spawns do not change between the rounds: found once per call (most calls spawn nothing).
+    const direct = new Map<Node, ReadonlyArray<[Node, string]>>();
+    const spawnsOf = (call: Node): ReadonlyArray<[Node, string]> => {
+      let own = direct.get(call);
+      if (!own) direct.set(call, (own = this.spawnedCallables(call)));
+      if (wrappers.size === 0) return own;
+      const wrapped = this.wrappedCallables(call, wrappers);
+      return wrapped.length === 0 ? own : [...own, ...wrapped];
+    };
     for (let round = 0; round < 2; round++) {
       let found = false;
       for (const call of calls) {
@@ -167,12 +180,12 @@ export class ThreadModel {
   }
 
   /** Callables a call hands to another thread, with a label for messages. */
-  private spawnedCallables(call: Node): Array<[Node, string]> {
+  private spawnedCallables(call: Node): ReadonlyArray<[Node, string]> {
     const fnExpr = call.childForFieldName('function');
-    if (!fnExpr) return [];
+    if (!fnExpr) return NO_SPAWNS;
     // Cheap text test first: qualifying every call of a module through the tree is not.
     const text = fnExpr.text;
-    if (!SPAWNER_WORDS.test(text) && ![...this.extraSpawners].some((s) => text.endsWith(s.split('.').pop()!))) return [];
+    if (!SPAWNER_WORDS.test(text) && !this.extraSpawnerNames.some((name) => text.endsWith(name))) return NO_SPAWNS;
     const qualified = this.imports.qualify(fnExpr) ?? '';
     const last = qualified.split('.').pop() ?? '';
     const positional = positionalArguments(call);
