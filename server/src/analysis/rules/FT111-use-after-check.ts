@@ -28,6 +28,26 @@ interface Clear {
 }
 
 /** What a condition tests against None: `x is None`, `x is not None`, `not x`, `x` → the tested expression and its sense. */
+/**
+ * The None tests a condition makes on its own or joined: `a is None or b is None` (false: both set, as
+ * after an early exit), `a and b is not None` (true: both set). Operands joined the other way prove
+ * nothing about each other and are left out.
+ */
+function noneTests(condition: Node): Array<{ subject: Node; nonNoneWhenTrue: boolean }> {
+  if (condition.type === 'parenthesized_expression') {
+    const inner = namedChildren(condition)[0];
+    return inner ? noneTests(inner) : [];
+  }
+  if (condition.type === 'boolean_operator') {
+    const op = condition.children.find((c) => !c.isNamed)?.type;
+    const parts = [condition.childForFieldName('left'), condition.childForFieldName('right')].flatMap((c) => (c ? noneTests(c) : []));
+    // `and`: all true, each set when true; `or`: all false, each set when false.
+    return parts.filter((t) => t.nonNoneWhenTrue === (op === 'and'));
+  }
+  const one = noneTest(condition);
+  return one ? [one] : [];
+}
+
 function noneTest(condition: Node): { subject: Node; nonNoneWhenTrue: boolean } | null {
   if (condition.type === 'parenthesized_expression') {
     const inner = namedChildren(condition)[0];
@@ -136,47 +156,51 @@ export const FT111: Rule = {
       const { model } = ctx;
       const condition = node.childForFieldName('condition');
       const scope = model.scopeOf(node);
-      const test = condition ? noneTest(condition) : null;
-      if (!test || !scope || isTestCode(scope)) return;
-      const state = stateOf(test.subject, scope, model);
-      if (!state) return;
-      const clears = clearsOf(model).get(state.key);
-      if (!clears) return;
-      // Where the test has ruled None out: the body of `if x:` / `if x is not None:`, or what follows an
-      // early exit on `if x is None: return`.
-      const region = test.nonNoneWhenTrue ? namedChildren(node.childForFieldName('consequence') ?? node) : exitsEarly(node) ? siblingsAfter(node) : [];
-      const use = firstUse(region, test.subject, scope, model);
-      if (!use || model.isDeadCode(use) || runsAlone(use, scope, ctx)) return;
-      // The test and the use both run under what the test holds (the use is inside or after it, in the
-      // same block): a clear holding one of those locks cannot land between them.
-      const testLocks = model.heldLocks(node);
-      // A clear another thread runs, holding no lock the test holds. Construction and code that runs
-      // alone (after fork, at exit, a finaliser) clear nothing while the object is in use.
-      const clear = clears.find(
-        (c) =>
-          c.scope !== scope &&
-          !model.isConstructionOnly(c.scope) &&
-          !runsAlone(c.node, c.scope, ctx) &&
-          !model.isDeadCode(c.node) &&
-          !model.heldLocks(c.node).some((l) => testLocks.includes(l)) &&
-          clearedOnOwnThread(c.scope, scope, model),
-      );
-      if (!clear) return;
-      const entry = model.threads.entryFor(clear.scope)!;
-      const useEntry = model.threads.entryFor(scope);
-      const assumed = entry.assumed || !!useEntry?.assumed;
-      const via = entry.site === clear.scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
-      const subject = test.subject.text;
-      ctx.report(use, {
-        severity: assumed ? 'warning' : useEntry ? 'error' : 'warning',
-        confidence: assumed ? 'low' : 'high',
-        fix: readOnceFix(ctx, node, test.subject, region, test.nonNoneWhenTrue),
-        message:
-          `\`${snippet(use, 40)}\` reads \`${subject}\` again after \`if ${snippet(condition!, 40)}\` (line ${condition!.startPosition.row + 1}) ruled out None, ` +
-          `but \`${clear.scope.name}\` sets it to None (line ${clear.node.startPosition.row + 1}) on another thread (\`${clear.scope.name}\` runs on threads: ${via})` +
-          `${clear.node.type === 'delete_statement' ? ' — here it deletes it' : ''}. The check and the use are two reads: on free-threaded Python the clear can land between them, ` +
-          `and the use fails (AttributeError or TypeError on None). Read \`${subject}\` once into a local, then test and use the local.`,
-      });
+      if (!condition || !scope || isTestCode(scope)) return;
+      for (const test of noneTests(condition)) checkUse(node, condition, test, scope, ctx);
     },
   },
 };
+
+function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhenTrue: boolean }, scope: FunctionScope, ctx: RuleContext): void {
+  const { model } = ctx;
+  const state = stateOf(test.subject, scope, model);
+  if (!state) return;
+  const clears = clearsOf(model).get(state.key);
+  if (!clears) return;
+  // Where the test has ruled None out: the body of `if x:` / `if x is not None:`, or what follows an
+  // early exit on `if x is None: return`.
+  const region = test.nonNoneWhenTrue ? namedChildren(node.childForFieldName('consequence') ?? node) : exitsEarly(node) ? siblingsAfter(node) : [];
+  const use = firstUse(region, test.subject, scope, model);
+  if (!use || model.isDeadCode(use) || runsAlone(use, scope, ctx)) return;
+  // The test and the use both run under what the test holds (the use is inside or after it, in the
+  // same block): a clear holding one of those locks cannot land between them.
+  const testLocks = model.heldLocks(node);
+  // A clear another thread runs, holding no lock the test holds. Construction and code that runs
+  // alone (after fork, at exit, a finaliser) clear nothing while the object is in use.
+  const clear = clears.find(
+    (c) =>
+      c.scope !== scope &&
+      !model.isConstructionOnly(c.scope) &&
+      !runsAlone(c.node, c.scope, ctx) &&
+      !model.isDeadCode(c.node) &&
+      !model.heldLocks(c.node).some((l) => testLocks.includes(l)) &&
+      clearedOnOwnThread(c.scope, scope, model),
+  );
+  if (!clear) return;
+  const entry = model.threads.entryFor(clear.scope)!;
+  const useEntry = model.threads.entryFor(scope);
+  const assumed = entry.assumed || !!useEntry?.assumed;
+  const via = entry.site === clear.scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+  const subject = test.subject.text;
+  ctx.report(use, {
+    severity: assumed ? 'warning' : useEntry ? 'error' : 'warning',
+    confidence: assumed ? 'low' : 'high',
+    fix: readOnceFix(ctx, node, test.subject, region, test.nonNoneWhenTrue),
+    message:
+      `\`${snippet(use, 40)}\` reads \`${subject}\` again after \`if ${snippet(condition!, 40)}\` (line ${condition!.startPosition.row + 1}) ruled out None, ` +
+      `but \`${clear.scope.name}\` sets it to None (line ${clear.node.startPosition.row + 1}) on another thread (\`${clear.scope.name}\` runs on threads: ${via})` +
+      `${clear.node.type === 'delete_statement' ? ' — here it deletes it' : ''}. The check and the use are two reads: on free-threaded Python the clear can land between them, ` +
+      `and the use fails (AttributeError or TypeError on None). Read \`${subject}\` once into a local, then test and use the local.`,
+  });
+}
