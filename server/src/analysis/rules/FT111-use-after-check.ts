@@ -20,14 +20,9 @@ import { exits as exitsEarly } from './FT103-check-then-act';
 import { runsAlone } from './common';
 import { isTestCode } from './hazards';
 import { readOnceFix } from '../fixes/readOnce';
+import { checkKeyRead, keyTests } from './keyAfterCheck';
+import { concurrentClear, stateOf, type Clear } from './clears';
 
-/** A clear of the state: `self.x = None` / `G = None` / `del self.x`, in the function `scope`. */
-interface Clear {
-  node: Node;
-  scope: FunctionScope;
-}
-
-/** What a condition tests against None: `x is None`, `x is not None`, `not x`, `x` → the tested expression and its sense. */
 /**
  * The None tests a condition makes on its own or joined: `a is None or b is None` (false: both set, as
  * after an early exit), `a and b is not None` (true: both set). Operands joined the other way prove
@@ -48,6 +43,7 @@ function noneTests(condition: Node): Array<{ subject: Node; nonNoneWhenTrue: boo
   return one ? [one] : [];
 }
 
+/** What a condition tests against None: `x is None`, `x is not None`, `not x`, `x` → the tested expression and its sense. */
 function noneTest(condition: Node): { subject: Node; nonNoneWhenTrue: boolean } | null {
   if (condition.type === 'parenthesized_expression') {
     const inner = namedChildren(condition)[0];
@@ -69,19 +65,6 @@ function noneTest(condition: Node): { subject: Node; nonNoneWhenTrue: boolean } 
   return null;
 }
 
-/** The receiver field (`self.x`) or module global the subject names, as a key; null for anything else. */
-function stateOf(subject: Node, scope: FunctionScope, model: ModuleModel): { key: string; field: string | null } | null {
-  if (subject.type === 'attribute') {
-    const object = subject.childForFieldName('object');
-    const field = subject.childForFieldName('attribute')?.text;
-    if (object?.type !== 'identifier' || !scope.receiver || object.text !== scope.receiver || !field || !scope.classNode) return null;
-    return { key: `${scope.classNode.id}.${field}`, field };
-  }
-  if (subject.type === 'identifier' && !scope.locals.has(subject.text) && !scope.parameters.has(subject.text) && model.bindings.get(subject.text)?.kind === 'value') {
-    return { key: subject.text, field: null };
-  }
-  return null;
-}
 
 const clearsCache = new WeakMap<ModuleModel, Map<string, Clear[]>>();
 
@@ -128,23 +111,7 @@ function firstUse(statements: Node[], subject: Node, scope: FunctionScope, model
   return null;
 }
 
-/**
- * Does the clear run on a thread that really exists beside the user of the state? A thread this module
- * starts (not one assumed by `--assume-concurrent`, not one reached by name from another module), and
- * for a field, the object's own thread: started from a method of the same class (`Thread(target=
- * self._run)`), so the thread and the caller hold the same object.
- */
-function clearedOnOwnThread(clearScope: FunctionScope, useScope: FunctionScope, model: ModuleModel): boolean {
-  const entry = model.threads.entryFor(clearScope);
-  if (!entry || entry.assumed || entry.external) return false;
-  // The same thread runs the use: the clear cited cannot land between its test and its use.
-  if (model.threads.entryFor(useScope)?.site === entry.site) return false;
-  const cls = useScope.classNode;
-  if (!cls) return true; // a module global: any thread this module starts
-  if (clearScope.classNode?.id !== cls.id) return false;
-  if (model.dedicatedThreadOf(clearScope)) return true;
-  return entry.site.startIndex >= cls.startIndex && entry.site.endIndex <= cls.endIndex;
-}
+
 
 export const FT111: Rule = {
   code: 'FT111',
@@ -158,6 +125,7 @@ export const FT111: Rule = {
       const scope = model.scopeOf(node);
       if (!condition || !scope || isTestCode(scope)) return;
       for (const test of noneTests(condition)) checkUse(node, condition, test, scope, ctx);
+      for (const test of keyTests(condition)) checkKeyRead(node, condition, test, scope, ctx);
     },
   },
 };
@@ -173,20 +141,7 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
   const region = test.nonNoneWhenTrue ? namedChildren(node.childForFieldName('consequence') ?? node) : exitsEarly(node) ? siblingsAfter(node) : [];
   const use = firstUse(region, test.subject, scope, model);
   if (!use || model.isDeadCode(use) || runsAlone(use, scope, ctx)) return;
-  // The test and the use both run under what the test holds (the use is inside or after it, in the
-  // same block): a clear holding one of those locks cannot land between them.
-  const testLocks = model.heldLocks(node);
-  // A clear another thread runs, holding no lock the test holds. Construction and code that runs
-  // alone (after fork, at exit, a finaliser) clear nothing while the object is in use.
-  const clear = clears.find(
-    (c) =>
-      c.scope !== scope &&
-      !model.isConstructionOnly(c.scope) &&
-      !runsAlone(c.node, c.scope, ctx) &&
-      !model.isDeadCode(c.node) &&
-      !model.heldLocks(c.node).some((l) => testLocks.includes(l)) &&
-      clearedOnOwnThread(c.scope, scope, model),
-  );
+  const clear = concurrentClear(clears, node, scope, ctx);
   if (!clear) return;
   const entry = model.threads.entryFor(clear.scope)!;
   const useEntry = model.threads.entryFor(scope);

@@ -1,0 +1,65 @@
+// What FT111's two forms share: the state a test names, and a clear (or removal) of it that another
+// thread can make between the test and the use.
+import type { Node } from '../parser';
+import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
+import type { RuleContext } from '../types';
+import { runsAlone } from './common';
+
+/** A clear of the state (`self.x = None`, `G = None`, `del self.x`) or a removal from it, in the function `scope`. */
+export interface Clear {
+  node: Node;
+  scope: FunctionScope;
+}
+
+/** The receiver field (`self.x`) or module global the subject names, as a key; null for anything else. */
+export function stateOf(subject: Node, scope: FunctionScope, model: ModuleModel): { key: string; field: string | null } | null {
+  if (subject.type === 'attribute') {
+    const object = subject.childForFieldName('object');
+    const field = subject.childForFieldName('attribute')?.text;
+    if (object?.type !== 'identifier' || !scope.receiver || object.text !== scope.receiver || !field || !scope.classNode) return null;
+    return { key: `${scope.classNode.id}.${field}`, field };
+  }
+  if (subject.type === 'identifier' && !scope.locals.has(subject.text) && !scope.parameters.has(subject.text) && model.bindings.get(subject.text)?.kind === 'value') {
+    return { key: subject.text, field: null };
+  }
+  return null;
+}
+
+/**
+ * A clear (or removal) that can land between the test at `test` and a use after it: made by another
+ * function on another thread, holding no lock the test holds (the test and the use both run under
+ * those, the use being inside or after the test in its block). Construction and code that runs alone
+ * (after fork, at exit, a finaliser) clear nothing while the object is in use.
+ */
+export function concurrentClear(clears: readonly Clear[], test: Node, scope: FunctionScope, ctx: RuleContext): Clear | undefined {
+  const { model } = ctx;
+  const testLocks = model.heldLocks(test);
+  return clears.find(
+    (c) =>
+      c.scope !== scope &&
+      !model.isConstructionOnly(c.scope) &&
+      !runsAlone(c.node, c.scope, ctx) &&
+      !model.isDeadCode(c.node) &&
+      !model.heldLocks(c.node).some((l) => testLocks.includes(l)) &&
+      clearedOnOwnThread(c.scope, scope, model),
+  );
+}
+
+/**
+ * Does the clear run on a thread that really exists beside the user of the state? A thread this module
+ * starts (not one assumed by `--assume-concurrent`, not one reached by name from another module), and
+ * for a field, the object's own thread: started from a method of the same class (`Thread(target=
+ * self._run)`), so the thread and the caller hold the same object.
+ */
+function clearedOnOwnThread(clearScope: FunctionScope, useScope: FunctionScope, model: ModuleModel): boolean {
+  const entry = model.threads.entryFor(clearScope);
+  if (!entry || entry.assumed || entry.external) return false;
+  // The same thread runs the use: the clear cited cannot land between its test and its use.
+  if (model.threads.entryFor(useScope)?.site === entry.site) return false;
+  const cls = useScope.classNode;
+  if (!cls) return true; // a module global: any thread this module starts
+  if (clearScope.classNode?.id !== cls.id) return false;
+  if (model.dedicatedThreadOf(clearScope)) return true;
+  return entry.site.startIndex >= cls.startIndex && entry.site.endIndex <= cls.endIndex;
+}
