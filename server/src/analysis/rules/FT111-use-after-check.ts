@@ -15,13 +15,12 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { Rule, RuleContext } from '../types';
-import { namedChildren, siblingsAfter, snippet } from '../model/syntax';
-import { exits as exitsEarly } from './FT103-check-then-act';
+import { namedChildren, snippet } from '../model/syntax';
 import { runsAlone } from './common';
 import { isTestCode } from './hazards';
 import { readOnceFix } from '../fixes/readOnce';
 import { checkKeyRead, keyTests } from './keyAfterCheck';
-import { concurrentClear, stateOf, type Clear } from './clears';
+import { clearReport, concurrentClear, ruledOutRegion, stateOf, type Clear } from './clears';
 
 /**
  * The None tests a condition makes on its own or joined: `a is None or b is None` (false: both set, as
@@ -138,19 +137,16 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
   if (!clears) return;
   // Where the test has ruled None out: the body of `if x:` / `if x is not None:`, or what follows an
   // early exit on `if x is None: return`.
-  const region = test.nonNoneWhenTrue ? namedChildren(node.childForFieldName('consequence') ?? node) : exitsEarly(node) ? siblingsAfter(node) : [];
+  const region = ruledOutRegion(node, test.nonNoneWhenTrue);
   const use = firstUse(region, test.subject, scope, model);
   if (!use || model.isDeadCode(use) || runsAlone(use, scope, ctx)) return;
   const clear = concurrentClear(clears, node, scope, ctx);
   if (!clear) return;
-  const entry = model.threads.entryFor(clear.scope)!;
-  const useEntry = model.threads.entryFor(scope);
-  const assumed = entry.assumed || !!useEntry?.assumed;
-  const via = entry.site === clear.scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+  const { severity, confidence, via } = clearReport(clear, scope, model);
   const subject = test.subject.text;
   ctx.report(use, {
-    severity: assumed ? 'warning' : useEntry ? 'error' : 'warning',
-    confidence: assumed ? 'low' : 'high',
+    severity,
+    confidence,
     fix: readOnceFix(ctx, node, test.subject, region, test.nonNoneWhenTrue),
     message:
       `\`${snippet(use, 40)}\` reads \`${subject}\` again after \`if ${snippet(condition!, 40)}\` (line ${condition!.startPosition.row + 1}) ruled out None, ` +

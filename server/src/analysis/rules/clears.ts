@@ -3,8 +3,10 @@
 import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
-import type { RuleContext } from '../types';
+import type { Finding, RuleContext } from '../types';
 import { runsAlone } from './common';
+import { namedChildren, siblingsAfter } from '../model/syntax';
+import { exits as exitsEarly } from './FT103-check-then-act';
 
 /** A clear of the state (`self.x = None`, `G = None`, `del self.x`) or a removal from it, in the function `scope`. */
 export interface Clear {
@@ -62,4 +64,21 @@ function clearedOnOwnThread(clearScope: FunctionScope, useScope: FunctionScope, 
   if (clearScope.classNode?.id !== cls.id) return false;
   if (model.dedicatedThreadOf(clearScope)) return true;
   return entry.site.startIndex >= cls.startIndex && entry.site.endIndex <= cls.endIndex;
+}
+
+/** Where a test has ruled its case out: the body when it holds there (`if x:`), else what follows an early exit (`if x is None: return`). */
+export function ruledOutRegion(ifNode: Node, inBody: boolean): Node[] {
+  return inBody ? namedChildren(ifNode.childForFieldName('consequence') ?? ifNode) : exitsEarly(ifNode) ? siblingsAfter(ifNode) : [];
+}
+
+/** How a report against `clear` reads: error when a thread runs the use too, low confidence when a thread is only assumed, and where the clear's thread starts. */
+export function clearReport(clear: Clear, scope: FunctionScope, model: ModuleModel): { severity: Finding['severity']; confidence: Finding['confidence']; via: string } {
+  const entry = model.threads.entryFor(clear.scope)!;
+  const useEntry = model.threads.entryFor(scope);
+  const assumed = entry.assumed || !!useEntry?.assumed;
+  return {
+    severity: assumed ? 'warning' : useEntry ? 'error' : 'warning',
+    confidence: assumed ? 'low' : 'high',
+    via: entry.site === clear.scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`,
+  };
 }

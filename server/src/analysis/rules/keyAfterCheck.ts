@@ -5,10 +5,9 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { RuleContext } from '../types';
-import { namedChildren, siblingsAfter, snippet } from '../model/syntax';
-import { exits as exitsEarly } from './FT103-check-then-act';
+import { namedChildren, snippet } from '../model/syntax';
 import { runsAlone } from './common';
-import { concurrentClear, stateOf, type Clear } from './clears';
+import { clearReport, concurrentClear, ruledOutRegion, stateOf, type Clear } from './clears';
 
 export interface KeyTest {
   key: Node;
@@ -96,19 +95,15 @@ export function checkKeyRead(node: Node, condition: Node, test: KeyTest, scope: 
   const state = stateOf(test.container, scope, model);
   const removals = state ? removalsOf(model).get(state.key) : undefined;
   if (!removals) return;
-  const region = test.presentWhenTrue ? namedChildren(node.childForFieldName('consequence') ?? node) : exitsEarly(node) ? siblingsAfter(node) : [];
-  const read = firstKeyRead(region, test, scope, model);
+  const read = firstKeyRead(ruledOutRegion(node, test.presentWhenTrue), test, scope, model);
   if (!read || model.isDeadCode(read) || runsAlone(read, scope, ctx)) return;
   const removal = concurrentClear(removals, node, scope, ctx);
   if (!removal) return;
-  const entry = model.threads.entryFor(removal.scope)!;
-  const useEntry = model.threads.entryFor(scope);
-  const assumed = entry.assumed || !!useEntry?.assumed;
-  const via = entry.site === removal.scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+  const { severity, confidence, via } = clearReport(removal, scope, model);
   const container = test.container.text;
   ctx.report(read, {
-    severity: assumed ? 'warning' : useEntry ? 'error' : 'warning',
-    confidence: assumed ? 'low' : 'high',
+    severity,
+    confidence,
     message:
       `\`${snippet(read, 40)}\` reads the key again after \`if ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) found it, ` +
       `but \`${removal.scope.name}\` removes keys from \`${container}\` (\`${snippet(removal.node, 40)}\`, line ${removal.node.startPosition.row + 1}) on another thread ` +
