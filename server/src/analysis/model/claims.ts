@@ -1,14 +1,14 @@
 // Claims: a state field moved, under a lock, into a state no other locked path accepts. The method that
 // makes the move (the claimant) then owns what those paths guard:
 //
-//     def _commit(self):                          def publish(self, msg):
+//     def _drain(self):                           def put(self, item):
 //         with self._lock:                            with self._lock:
-//             if self._status in CAN_COMMIT:              if self._status != ACCEPTING: return None
-//                 self._status = IN_PROGRESS              self._messages.append(msg)
+//             if self._state in OPEN_STATES:              if self._state != OPEN: return None
+//                 self._state = DRAINING                  self._items.append(item)
 //             else:
 //                 return
-//         for m in self._messages: …          # cannot meet publish(): the status never goes back
-//         self._status = SUCCESS              # nor meet the other locked writers of the status
+//         for item in self._items: …          # cannot meet put(): the state never goes back
+//         self._state = DRAINED               # nor meet the other locked writers of the state
 //
 // A claim holds when every write of the field, other than the constructor's, the claimant's own
 // after the claim and those of code that runs alone (hooks, test-only helpers, a private method nothing
