@@ -110,12 +110,10 @@ function firstUse(statements: Node[], subject: Node, scope: FunctionScope, model
   return null;
 }
 
-
-
 export const FT111: Rule = {
   code: 'FT111',
   name: 'use-after-check',
-  summary: 'A field tested for None and then used, while another thread sets it to None (the use can see None)',
+  summary: 'A field tested for None (or a dict key for presence) and then used, while another thread clears it (the use can see None, or raise KeyError)',
   precision: 'medium',
   visit: {
     if_statement(node: Node, ctx: RuleContext) {
