@@ -22,6 +22,8 @@ export interface DedicatedResolver {
   callersOf(fn: Node): Node[];
   scopeOf(node: Node): FunctionScope | null;
   scopeOfDefinition(fn: Node): FunctionScope | null;
+  /** The smallest node spanning this offset (to tell a name in code from one in a comment or string). */
+  nodeAt(offset: number): Node;
 }
 
 export interface Spawn {
@@ -145,7 +147,11 @@ export class DedicatedThreads {
     const counts = new Map<string, number>();
     const unique = [...new Set(names)].filter((n) => /^\w+$/.test(n));
     if (unique.length === 0) return counts;
-    for (const m of this.source.slice(start, end).matchAll(new RegExp(`(?<![\\w])(${unique.join('|')})(?![\\w])`, 'g'))) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    for (const m of this.source.slice(start, end).matchAll(new RegExp(`(?<![\\w])(${unique.join('|')})(?![\\w])`, 'g'))) {
+      // A word in a comment or a docstring ("use the exposed run method") names nothing.
+      if (this.resolver.nodeAt(start + m.index!).type !== 'identifier') continue;
+      counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    }
     return counts;
   }
 }

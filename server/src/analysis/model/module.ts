@@ -213,6 +213,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       callersOf: (fn) => this.callersOf(fn),
       scopeOf: (node) => this.scopeOf(node),
       scopeOfDefinition: (fn) => this.scopes.get(fn.id) ?? null,
+      nodeAt: (offset) => this.root.descendantForIndex(offset),
     });
     return this.dedicated.threadOf(scope);
   }
@@ -456,7 +457,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * kinds (for a field the sharing thread never touches).
    */
   private withoutThreadEvidence(cls: ClassInfo, threads: boolean): SharingEvidence | null {
-    if (cls.isThreadSubclass) return null; // a Thread object's own state belongs to its thread
+    // A Thread object's `run` is its own thread; the code holding the object (`stop()`, `close()`) is
+    // another. The fields only the thread side touches stay its own (one writer, threadSideFields).
+    if (cls.isThreadSubclass) return threads && cls.methods.has('run') ? { why: `its \`run\` runs on the thread each instance starts (a \`Thread\` subclass), while other threads call its methods`, confidence: 'high', weak: true } : null;
     if (isDocumentedConfined(cls)) return null; // the class's own contract: one thread at a time
     const entry = threads ? this.threads.sharedInstances.get(cls.node.id) : undefined;
     if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true };
