@@ -137,7 +137,15 @@ function onePerLine(findings: Finding[], lines: LineIndex): Finding[] {
     const seen = best.get(line);
     if (seen === undefined || rank(f) < seen) best.set(line, rank(f));
   }
-  return findings.filter((f) => rank(f) < 0 || best.get(lines.positionAt(f.start).line) === rank(f));
+  // And one message per line: the same rule on the same line (one action after two checks of it) says it once.
+  const said = new Set<string>();
+  return findings.filter((f) => {
+    if (rank(f) < 0) return true;
+    const line = lines.positionAt(f.start).line;
+    if (best.get(line) !== rank(f) || said.has(`${line}:${f.code}`)) return false;
+    said.add(`${line}:${f.code}`);
+    return true;
+  });
 }
 
 function finish(findings: Finding[], comments: SourceComment[], text: string, rules: readonly Rule[]): Finding[] {

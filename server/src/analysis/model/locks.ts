@@ -149,13 +149,15 @@ function acquireReceiver(expr: Node): Node | null {
 }
 
 /**
- * `if not x.acquire(blocking=False): raise …` (or return): past the `if`, x is held — the failing path
- * left the block. The lock, else null.
+ * `if not x.acquire(blocking=False): raise …` (or return; or `if not rc:` after `rc = x.acquire(…)`):
+ * past the `if`, x is held — the failing path left the block. The lock, else null.
  */
 function acquiredUnlessLeft(ifStatement: Node, resolver: LockResolver): string | null {
   const cond = ifStatement.childForFieldName('condition');
   if (cond?.type !== 'not_operator' || ifStatement.childForFieldName('alternative')) return null;
-  const receiver = acquireReceiver(cond.childForFieldName('argument') ?? cond);
+  const tested = cond.childForFieldName('argument') ?? cond;
+  // Also `acquired = x.acquire(timeout=…)` then `if not acquired: return`.
+  const receiver = acquireReceiver(tested) ?? acquiredInto(tested, ifStatement);
   const consequence = ifStatement.childForFieldName('consequence');
   const last = consequence ? namedChildren(consequence).filter((c) => c.type !== 'comment').pop() : undefined;
   // A semaphore counts (a queue's items), it does not exclude.

@@ -17,7 +17,7 @@ export function readsTarget(value: Node, target: Node): boolean {
   const container = target.type === 'subscript' ? target.childForFieldName('value') : null;
   const key = target.type === 'subscript' ? target.childForFieldName('subscript') : null;
   const matches = (n: Node): boolean => {
-    if (n.type === target.type && sameExpression(n, target)) return true;
+    if (n.type === target.type && sameExpression(n, target)) return !isMemberName(n);
     if (container && n.type === 'call') {
       const fn = n.childForFieldName('function');
       const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : null;
@@ -34,6 +34,11 @@ export function readsTarget(value: Node, target: Node): boolean {
     if (!found && matches(n) && !isAssignedTarget(n)) found = true;
   });
   return found;
+}
+
+/** `x.cluster`'s `cluster`, `f(cluster=…)`'s `cluster`: a name there is no read of the variable `cluster`. */
+function isMemberName(n: Node): boolean {
+  return n.type === 'identifier' && ((n.field === 'attribute' && n.parent?.type === 'attribute') || (n.field === 'name' && n.parent?.type === 'keyword_argument'));
 }
 
 function isAssignedTarget(n: Node): boolean {

@@ -51,6 +51,17 @@ function synchronizedStore(w: SharedWrite, locked: SharedWrite[]): boolean {
   return !!own && locked.every((x) => x.held.some((l) => l.replace(/\s+/g, '') === own));
 }
 
+/**
+ * One object's lock (`self._lock`) is no guard of process-wide state (a module global, a class
+ * attribute): each instance holds its own, so two instances write the state at once. Such a write is
+ * no evidence that the state is meant to be locked.
+ */
+function canGuard(lock: string, w: SharedWrite): boolean {
+  if (w.shared.kind !== 'global' && w.shared.kind !== 'class-attribute' && w.shared.kind !== 'module-attribute') return true;
+  const head = lock.split('.')[0];
+  return head !== 'self' && head !== w.scope.receiver;
+}
+
 /** `x += 1`, `x = x + 1`, `x = f(x)`: a write that reads what it replaces. */
 function readsBeforeWriting(node: Node): boolean {
   if (node.type === 'augmented_assignment') return true;
@@ -112,7 +123,7 @@ export const FT105: Rule = {
         byKey.set(w.shared.key, list);
       }
       for (const writes of byKey.values()) {
-        const locked = writes.find((w) => w.held.length > 0);
+        const locked = writes.find((w) => w.held.some((l) => canGuard(l, w)));
         if (!locked) continue;
         reportDisjointLocks(writes, ctx);
         // Eraser's reading: a field locked almost everywhere is racy at the few places that skip the lock;
