@@ -3,15 +3,16 @@
 // one parse. Edits inside one statement re-parse only that statement and splice it into the exported
 // tree (`reparseStatement`); other edits re-parse the whole text incrementally and export it, taking
 // over the subtrees of the previous export that the edits did not touch.
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { Parser, Tree, WasmTree } from './analysis/parser';
 import { Edit } from 'web-tree-sitter';
 import { exportTree, exportTreeIncrementally, type TextChange } from './analysis/syntaxTree';
 import { reparseStatement } from './analysis/reparseStatement';
+import { EditableText } from './editableText';
 
 export interface OpenDocument {
-  document: TextDocument;
+  /** The text, edited in place (EditableText: a change never copies the whole text). */
+  document: EditableText;
   /** The last whole-text parse, edited in place by every later change until the next one. */
   tree: WasmTree | null;
   /** The export of the text as of the last parse or statement re-parse. */
@@ -26,16 +27,10 @@ export interface OpenDocument {
    * `tree` never saw that structure and so cannot report it as changed.
    */
   spliced: Array<{ startIndex: number; endIndex: number }>;
-  /** The text has (or had) a CR: tree-sitter's rows then differ from LSP lines. */
-  hasCR: boolean;
 }
 
 /** More changes than this between two parses: export the whole tree rather than map every node through them. */
 const MAX_MAPPED_CHANGES = 64;
-
-function point(p: { line: number; character: number }): { row: number; column: number } {
-  return { row: p.line, column: p.character };
-}
 
 /** The point after inserting `text` at `start`. */
 function pointAfter(start: { row: number; column: number }, text: string): { row: number; column: number } {
@@ -44,17 +39,6 @@ function pointAfter(start: { row: number; column: number }, text: string): { row
   let rows = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) rows++;
   return { row: start.row + rows, column: text.length - last - 1 };
-}
-
-/** tree-sitter point (rows break at \n only; columns in UTF-16 units for JS strings). */
-function pointAt(text: string, offset: number): { row: number; column: number } {
-  let row = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    row++;
-    lineStart = i + 1;
-  }
-  return { row, column: offset - lineStart };
 }
 
 /** Moves `range` (offsets in a text) through the change `[start, oldEnd)` → `[start, newEnd)`; a change touching it widens it. */
@@ -89,7 +73,7 @@ export class DocumentStore {
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
-    const entry: OpenDocument = { document: TextDocument.create(uri, languageId, version, text), tree: null, syntax: null, changes: [], stale: true, spliced: [], hasCR: text.includes('\r') };
+    const entry: OpenDocument = { document: new EditableText(uri, languageId, version, text), tree: null, syntax: null, changes: [], stale: true, spliced: [] };
     this.docs.set(uri, entry);
     return entry;
   }
@@ -106,20 +90,19 @@ export class DocumentStore {
         this.dropTree(entry);
       } else if (entry.tree) {
         const doc = entry.document;
-        const startIndex = doc.offsetAt(change.range.start);
-        const oldEndIndex = doc.offsetAt(change.range.end);
+        const a = doc.offsetAt(change.range.start);
+        const b = doc.offsetAt(change.range.end);
+        const startIndex = Math.min(a, b);
+        const oldEndIndex = Math.max(a, b);
         const newEndIndex = startIndex + change.text.length;
-        // tree-sitter's rows break at \n only; without a CR in the text they are the LSP lines, and
-        // positions come from the document's line table instead of a scan from the start.
-        const plain = !entry.hasCR;
-        const startPosition = plain ? point(doc.positionAt(startIndex)) : pointAt(doc.getText(), startIndex);
-        const oldEndPosition = plain ? point(doc.positionAt(oldEndIndex)) : pointAt(doc.getText(), oldEndIndex);
+        // tree-sitter's rows break at LF only (LSP lines also at CR): the text's own row table says where.
+        const startPosition = doc.point(startIndex);
+        const oldEndPosition = doc.point(oldEndIndex);
         entry.tree.edit(new Edit({ startIndex, oldEndIndex, newEndIndex, startPosition, oldEndPosition, newEndPosition: pointAfter(startPosition, change.text) }));
         entry.changes.push({ start: startIndex, oldEnd: oldEndIndex, newEnd: newEndIndex });
         for (const r of entry.spliced) moveThrough(r, startIndex, oldEndIndex, newEndIndex);
       }
-      if (change.text.includes('\r')) entry.hasCR = true;
-      entry.document = TextDocument.update(entry.document, [change], version);
+      entry.document.apply(change, version);
     }
     entry.stale = true;
     return entry;
