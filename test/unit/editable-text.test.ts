@@ -6,16 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EditableText } from '../../server/src/editableText';
-
-function rng(seed: number) {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
+import { rng } from '../../scripts/bench/fuzz';
 
 function scanPoint(text: string, offset: number): { row: number; column: number } {
   let row = 0;
