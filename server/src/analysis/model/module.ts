@@ -13,6 +13,7 @@ import { ThreadModel, type CallableResolver } from './threads';
 import { ONE_THREAD_CONTRACT, OrderingModel, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
+import { keptInSharedState, type ContainmentResolver, type HolderReach } from './containment';
 
 const HOOK_WORDS = /register_at_fork|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
@@ -62,6 +63,10 @@ export interface SharingEvidence {
   why: string;
   confidence: Confidence;
   weak: boolean;
+  /** The evidence is this lock, held at some access of the field. */
+  lock?: string;
+  /** The evidence is the holder's: the instances are kept in shared state (containment.ts). */
+  held?: boolean;
 }
 
 /** A field of `self` accessed inside a `with <lock>:` block: the lock and the 1-based line. */
@@ -253,7 +258,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // The thread touches this field: every other method touching it races with that thread.
     if (own && own.confidence === 'high') return { ...own, weak: false };
     if (locked) {
-      return { why: `\`${field}\` is accessed holding \`${locked.lock}\` at line ${locked.line}, so it is meant to be shared`, confidence: 'medium', weak: false };
+      return { why: `\`${field}\` is accessed holding \`${locked.lock}\` at line ${locked.line}, so it is meant to be shared`, confidence: 'medium', weak: false, lock: locked.lock };
     }
     return own;
   }
@@ -308,6 +313,70 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
     this.threadFieldsCache.set(cls.node.id, fields);
     return fields;
+  }
+
+  private readonly containing = new Set<number>();
+
+  /** Instances stored into shared state (see containment.ts); a cycle of holders proves nothing. */
+  private heldInSharedState(cls: ClassInfo): SharingEvidence | null {
+    if (this.containing.has(cls.node.id)) return null;
+    this.containing.add(cls.node.id);
+    try {
+      return keptInSharedState(cls, this.containmentResolver);
+    } finally {
+      this.containing.delete(cls.node.id);
+    }
+  }
+
+  private callsByCallee: Map<string, Node[]> | undefined;
+  private readonly containmentResolver: ContainmentResolver = {
+    callsOf: (name) => {
+      if (!this.callsByCallee) {
+        this.callsByCallee = new Map();
+        for (const call of this.calls) push(this.callsByCallee, call.childForFieldName('function')?.text ?? '', call);
+      }
+      return this.callsByCallee.get(name) ?? [];
+    },
+    scopeOf: (node) => this.scopeOf(node),
+    classOfScope: (scope) => this.classInfo(scope.classNode),
+    fieldSharing: (cls, field) => this.fieldSharing(this.classes.get(cls.node.id)!, field),
+    reachedBeyond: (cls, field, reach) => this.heldObjectsReached(this.classes.get(cls.node.id)!, field, reach),
+    moduleValue: (name) => {
+      const binding = this.bindings.get(name);
+      return binding?.kind === 'value' ? binding.node : undefined;
+    },
+  };
+
+  /** See HolderReach (containment.ts). */
+  private heldObjectsReached(cls: ClassInfo, field: string, reach: HolderReach): boolean {
+    const wanted = reach.lock?.replace(/\s+/g, '');
+    const beyond = (node: Node, scope: FunctionScope): boolean => {
+      if (wanted !== undefined) return !this.heldLocks(node).some((l) => l.replace(/\s+/g, '') === wanted) || inReturn(node);
+      if (reach.thread) return !this.threads.entryFor(scope) || !!this.threads.entryFor(scope)?.assumed;
+      return true;
+    };
+    const uses = (scope: FunctionScope, pattern: RegExp, reaches: (value: Node) => boolean, asField: boolean): Node[] => {
+      const body = scope.node.childForFieldName('body');
+      const found: Node[] = [];
+      for (const m of body?.text.matchAll(pattern) ?? []) {
+        const node = this.root.descendantForIndex(body!.startIndex + m.index!);
+        const value = asField ? node.parent : node;
+        // A word in a comment or a string, or a nested function's own code.
+        if (node.type === 'identifier' && this.scopeOf(node) === scope && value && reaches(value)) found.push(node);
+      }
+      return found;
+    };
+    let used = false;
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver || this.isConstructionOnly(scope)) continue;
+      for (const node of uses(scope, new RegExp(`(?<![\\w.])${scope.receiver}\\s*\\.\\s*${field}\\b`, 'g'), reach.container ? readsItem : usesObject, true)) {
+        used = true;
+        if (beyond(node, scope)) return true;
+      }
+    }
+    if (!used || wanted === undefined) return false;
+    return reach.locals.some(({ name, scope }) => uses(scope, new RegExp(`(?<![\\w.])${name}\\b`, 'g'), usesObject, false).some((n) => beyond(n, scope)));
   }
 
   /** What assume-concurrent alone says of a class's instances (null when they are confined). */
@@ -471,7 +540,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
     if (singleton) return { why: `\`${singleton}\`, a module-level instance, is shared by every caller`, confidence: 'medium', weak: true };
     if (this.isDecoratorObject(cls)) return { why: 'its instances decorate functions, so every call of the decorated function shares one object', confidence: 'medium', weak: true };
-    return this.assumedSharing(cls);
+    return this.heldInSharedState(cls) ?? this.assumedSharing(cls);
   }
 
   /**
@@ -1365,6 +1434,71 @@ function isConfinedByKind(cls: ClassInfo): boolean {
   // asyncio protocols live on their event loop's thread.
   if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b/.test(bases)) return true;
   return cls.methods.has('__next__') || /^Test/.test(cls.name);
+}
+
+/**
+ * Does this expression (a local `x`, or `self.f`) reach the object it holds: its attributes or items,
+ * handed to a call, bound to another name, iterated, returned? A truth test, an `is None`, a store into
+ * the field or a `%r` does not.
+ */
+function usesObject(value: Node): boolean {
+  const parent = value.parent;
+  if (!parent) return false;
+  switch (parent.type) {
+    case 'attribute':
+    case 'subscript':
+      return namedChildren(parent)[0]?.id === value.id;
+    case 'argument_list':
+    case 'return_statement':
+    case 'for_statement':
+    case 'for_in_clause':
+    case 'keyword_argument':
+      return true;
+    case 'assignment':
+      return parent.childForFieldName('right')?.id === value.id;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Does this expression (a container field, `self._d`) hand out one of its items: subscripted for a read,
+ * `.get(k)` / `.values()` / `.items()` / `.setdefault(…)`, iterated, passed on, bound to another name,
+ * returned? `.add` / `.remove` / `in` / `len()` keep or count references without using them.
+ */
+function readsItem(value: Node): boolean {
+  const parent = value.parent;
+  if (!parent) return false;
+  switch (parent.type) {
+    case 'subscript': {
+      if (parent.childForFieldName('value')?.id !== value.id) return false;
+      const use = parent.parent;
+      const stored = (use?.type === 'assignment' || use?.type === 'augmented_assignment') && use.childForFieldName('left')?.id === parent.id;
+      return !stored && use?.type !== 'delete_statement';
+    }
+    case 'attribute':
+      return parent.childForFieldName('object')?.id === value.id && ITEM_READERS.test(parent.childForFieldName('attribute')?.text ?? '') && parent.parent?.type === 'call';
+    case 'argument_list':
+      return !COUNTERS.test(parent.parent?.childForFieldName('function')?.text ?? '');
+    case 'for_statement':
+    case 'for_in_clause':
+      return parent.childForFieldName('right')?.id === value.id;
+    case 'return_statement':
+      return true;
+    case 'assignment':
+      return parent.childForFieldName('right')?.id === value.id;
+    default:
+      return false;
+  }
+}
+
+const ITEM_READERS = /^(?:get|values|items|setdefault|copy|__getitem__)$/;
+const COUNTERS = /^(?:len|bool|isinstance|id|repr|str)$/;
+
+/** Is this node part of a `return` statement's value (handed to the caller)? */
+function inReturn(node: Node): boolean {
+  for (let n: Node | null = node.parent; n && n.type !== 'block' && n.type !== 'module'; n = n.parent) if (n.type === 'return_statement') return true;
+  return false;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
