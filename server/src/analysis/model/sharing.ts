@@ -96,6 +96,21 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     const field = attribute ?? name;
     return { kind: 'closure', description: `\`${field}\`, through \`${name}\`, a ${local} of \`${owner}\` captured by this nested function`, key: `${owner}.${field}` };
   }
+  if (resolved.kind === 'local' && mode === 'rebind' && expr.type === 'attribute' && path(expr).length === 2) {
+    const item = itemOfSharedContainer(name, scope, model);
+    if (item) {
+      const field = path(expr)[1];
+      const byNature = item.kind !== 'shared-instance';
+      return {
+        kind: 'shared-instance',
+        description: `\`${name}.${field}\`, on an item of ${item.description}`,
+        key: `${item.key}[].${field}`,
+        // Items of a module global or class attribute: shared by every caller, reported where threads run.
+        weak: byNature || item.weak,
+        confidence: byNature ? 'medium' : item.confidence,
+      };
+    }
+  }
   if (resolved.kind === 'parameter' && scope.mutableDefaults.has(name)) {
     return { kind: 'mutable-default', description: `\`${name}\`, a mutable default argument (one object shared by every call)`, key: `${scope.name}.${name}` };
   }
@@ -163,4 +178,44 @@ export function path(target: Node): string[] {
 function firstAttribute(target: Node): string | null {
   const parts = path(target);
   return parts.length >= 2 ? `${parts[0]}.${parts[1]}` : null;
+}
+
+/**
+ * A local first bound to an item read out of a shared container — `proxy = self._cache.get(key)`,
+ * `conn = POOL[k]`, `for sink in SINKS:` — names an object every thread that reads the container can
+ * reach: its fields are shared too. The container's shared state, or null. Items taken out (`pop`) are
+ * the taker's, and items of a container that is not shared are whatever the rest of the code makes them.
+ */
+function itemOfSharedContainer(name: string, scope: FunctionScope, model: ModuleModel): SharedState | null {
+  let source: Node | null = null;
+  let at = Infinity;
+  for (const n of model.assignmentsOf(scope)) {
+    const left = n.childForFieldName('left');
+    if (left?.type === 'identifier' && left.text === name) {
+      source = n.childForFieldName('right');
+      at = n.startIndex;
+      break;
+    }
+  }
+  for (const loop of model.ownNodes(scope)) {
+    if (loop.startIndex > at) break;
+    if (loop.type !== 'for_statement' || loop.childForFieldName('left')?.text !== name) continue;
+    source = loop.childForFieldName('right');
+    const over = source?.type === 'call' ? source.childForFieldName('function') : null;
+    // `for x in d.values()`: the items; `for x in d` over a dict would be its keys, over a list its items.
+    if (over?.type === 'attribute' && over.childForFieldName('attribute')?.text === 'values') source = over.childForFieldName('object');
+    else if (source?.type === 'call') return null;
+    return source && (source.type === 'attribute' || source.type === 'identifier') ? containerState(source, scope, model) : null;
+  }
+  if (!source) return null;
+  if (source.type === 'subscript') return containerState(source.childForFieldName('value'), scope, model);
+  const fn = source.type === 'call' ? source.childForFieldName('function') : null;
+  if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'get') return containerState(fn.childForFieldName('object'), scope, model);
+  return null;
+}
+
+function containerState(container: Node | null, scope: FunctionScope, model: ModuleModel): SharedState | null {
+  if (!container || (container.type !== 'attribute' && container.type !== 'identifier')) return null;
+  const state = sharedState(container, scope, model, 'object');
+  return state && state.kind !== 'closure' && state.kind !== 'module-attribute' && state.kind !== 'mutable-default' ? state : null;
 }
