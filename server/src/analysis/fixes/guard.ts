@@ -24,9 +24,12 @@ export function guardFix(ctx: RuleContext, node: Node, scope: FunctionScope, sha
   if (!stmt || !lock) return undefined;
   // Alone in a loop body, a locked update becomes a hot lock (FT108): accumulate and merge once instead.
   const loop = stmt.parent?.type === 'block' ? stmt.parent.parent : null;
-  if (!last && loop?.type === 'for_statement' && loop.childForFieldName('body')?.namedChildCount === 1) {
-    const merged = mergeOnceFix(ctx.text, loop, stmt, lock.expression);
+  const body = loop?.type === 'for_statement' ? loop.childForFieldName('body') : null;
+  if (!last && body && namedChildren(body).filter((c) => c.type !== 'comment').length === 1) {
+    const merged = mergeOnceFix(ctx.text, loop!, stmt, lock.expression);
     if (merged) return { ...merged, edits: [...lock.edits, ...merged.edits] };
+    // Nothing to accumulate (each iteration updates another item): take the lock once, around the loop.
+    return wrapInLock(ctx.text, loop!, loop, lock);
   }
   return wrapInLock(ctx.text, stmt, last ? enclosingStatement(last) : stmt, lock);
 }

@@ -13,6 +13,7 @@ import { ThreadModel, type CallableResolver } from './threads';
 import { ONE_THREAD_CONTRACT, OrderingModel, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
+import { OwnerRegions } from './ownerThread';
 import { keptInSharedState, type ContainmentResolver, type HolderReach } from './containment';
 
 const HOOK_WORDS = /register_at_fork|atexit|__del__|_at_fork_reinit/;
@@ -377,6 +378,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
     if (!used || wanted === undefined) return false;
     return reach.locals.some(({ name, scope }) => uses(scope, new RegExp(`(?<![\\w.])${name}\\b`, 'g'), usesObject, false).some((n) => beyond(n, scope)));
+  }
+
+  private owners: OwnerRegions | undefined;
+
+  /** The owner field when `node` runs only on the thread it names (see ownerThread.ts), else null. */
+  ownerOnly(node: Node): string | null {
+    const scope = this.scopeOf(node);
+    if (!scope?.receiver || !scope.classNode) return null;
+    this.owners ??= new OwnerRegions({ methodsOf: (fn) => this.classInfo(this.scopes.get(fn.id)?.classNode ?? null)?.methods ?? new Map() });
+    return this.owners.ownerAt(node, scope.node, scope.receiver);
   }
 
   /** What assume-concurrent alone says of a class's instances (null when they are confined). */

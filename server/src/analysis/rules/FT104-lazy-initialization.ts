@@ -379,6 +379,9 @@ function checkPublicationOrder(ifNode: Node, condition: Node, scope: FunctionSco
     const data = read.childForFieldName('attribute')?.text;
     if (!data || data === flag || tested.has(data)) continue;
     if (read.parent?.type === 'assignment' && read.parent.childForFieldName('left') === read) continue;
+    // `if self._writer == me:`: the test passes only on the thread that owns the object, and only the
+    // owner changes the flag — nobody publishes to it.
+    if (ctx.model.ownerOnly(read)) continue;
     const order = publications(cls, ctx.model).get(`${flag} ${data}`);
     if (!order) continue;
     ctx.report(read, {
