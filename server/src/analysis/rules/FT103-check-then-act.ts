@@ -167,7 +167,24 @@ function changesThroughHelper(call: Node, container: Node, model: ModuleModel): 
     const helper = model.scopeOf(fn.childForFieldName('body') ?? fn);
     if (!helper?.receiver || helper.node.id === scope.node.id) continue;
     const renamed = `${helper.receiver}.${parts[1]}`;
-    if (model.ownNodes(helper).some((n) => mutationOf(n)?.container.text === renamed && !isAtomicIdiom(n))) return true;
+    const changes = model.ownNodes(helper).filter((n) => mutationOf(n)?.container.text === renamed && !isAtomicIdiom(n));
+    // A helper that checks again under its lock before every change (`with lock: if d.get(k) is None:
+    // d[k] = …`) is double-checked: the caller's unlocked test only saves taking the lock.
+    if (changes.length > 0 && !changes.every((n) => recheckedInHelper(n, renamed, model))) return true;
+  }
+  return false;
+}
+
+/** Is this change made holding a lock, after a read of the same container under that `with`? */
+function recheckedInHelper(change: Node, container: string, model: ModuleModel): boolean {
+  if (model.heldLocks(change).length === 0) return false;
+  for (let n = change.parent; n && n.type !== 'function_definition'; n = n.parent) {
+    if (n.type !== 'with_statement') continue;
+    const body = n.childForFieldName('body');
+    if (!body) return false;
+    const before = body.text.slice(0, change.startIndex - body.startIndex);
+    const name = container.replace(/\./g, '\\s*\\.\\s*');
+    return new RegExp(`${name}\\s*(?:\\.\\s*get\\s*\\(|\\[)|\\bin\\s+${name}\\b`).test(before);
   }
   return false;
 }
