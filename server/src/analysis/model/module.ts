@@ -10,7 +10,7 @@ import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
 import { ThreadModel, type CallableResolver } from './threads';
-import { ONE_THREAD_CONTRACT, OrderingModel, TEST_ONLY } from './ordering';
+import { NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 import { OwnerRegions } from './ownerThread';
@@ -197,7 +197,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const known = this.source !== undefined;
     const gated = known && !moduleMentions(this.root, HOOK_WORDS);
     const starts = !known || moduleMentions(this.root, START_CALL);
-    const contracts = !known || moduleMentions(this.root, ONE_THREAD_CONTRACT) || moduleMentions(this.root, TEST_ONLY) ? this.index.functions : [];
+    const contracts = !known || moduleMentions(this.root, ONE_THREAD_CONTRACT) || moduleMentions(this.root, NAMED_THREAD_CONTRACT) || moduleMentions(this.root, TEST_ONLY) ? this.index.functions : [];
     const daemons = known && moduleMentions(this.root, DAEMON_FLAG);
     const ordering = (this.orderingModel = new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts, daemons));
     // Module-level functions that no code here calls and that the other modules of the run call only at
@@ -252,6 +252,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // A class that names its only thread-safe methods confines every field they never touch.
     const crossThread = this.documentedThreadSafeFields(cls);
     if (crossThread && !crossThread.has(field)) return null;
+    if (this.documentedOneThreadFields(cls).has(field)) return null;
     const locked = this.lockedFields(cls).get(field);
     let own = this.instanceSharing(cls);
     // Shared with a thread that never touches this field: that thread is no evidence about it.
@@ -262,6 +263,33 @@ export class ModuleModel implements LockResolver, CallableResolver {
       return { why: `\`${field}\` is accessed holding \`${locked.lock}\` at line ${locked.line}, so it is meant to be shared`, confidence: 'medium', weak: false, lock: locked.lock };
     }
     return own;
+  }
+
+  private readonly oneThreadFieldsCache = new Map<number, Set<string>>();
+
+  /**
+   * Fields whose assignment in the class carries a comment giving them to one thread
+   * (`self._timers = []  # Accessed only from the reactor thread`): that thread's own.
+   */
+  private documentedOneThreadFields(cls: ClassInfo): Set<string> {
+    let fields = this.oneThreadFieldsCache.get(cls.node.id);
+    if (fields) return fields;
+    fields = new Set();
+    const text = this.source ?? this.root.text;
+    for (const comment of this.index.comments) {
+      if (comment.start < cls.node.startIndex || comment.start >= cls.node.endIndex || !NAMED_THREAD_CONTRACT.test(comment.text)) continue;
+      // The assignment the comment ends the line of (or the comment line right above it).
+      const lineStart = text.lastIndexOf('\n', comment.start - 1) + 1;
+      let line = text.slice(lineStart, comment.start);
+      if (line.trim() === '') {
+        const next = text.indexOf('\n', comment.start);
+        line = next < 0 ? '' : text.slice(next + 1, text.indexOf('\n', next + 1) >>> 0);
+      }
+      const m = /^\s*(?:self|cls)\.(\w+)\s*(?::[^=]*)?=(?!=)/.exec(line) ?? /^\s*(\w+)\s*(?::[^=]*)?=(?!=)/.exec(line);
+      if (m) fields.add(m[1]);
+    }
+    this.oneThreadFieldsCache.set(cls.node.id, fields);
+    return fields;
   }
 
   private readonly threadFieldsCache = new Map<number, Set<string>>();

@@ -206,10 +206,22 @@ const ONE_THREAD_CONTRACT_WHY = 'its docstring says one thread runs it';
 /** One-thread contracts in docstrings: "Only one thread should ever be in this function", "not thread-safe". */
 export const ONE_THREAD_CONTRACT = /only one thread|single[- ]threaded|not thread[- ]?safe|(?:from|by|on) (?:one|a single|the same) thread/i;
 
+/**
+ * "Called from the reactor thread only", "This method is only called in the IO thread", "Can only be
+ * modified by the consuming thread": code (or a field) documented as one named thread's.
+ */
+export const NAMED_THREAD_CONTRACT =
+  /\b(?:(?:only|solely|exclusively)\s+(?:be\s+)?(?:called|accessed|used|run|invoked|popped|modified|touched|executed|changed)|(?:called|accessed|used|runs?|invoked|popped|modified|executed|touched|changed)\s+(?:only|solely|exclusively))\s+(?:from|in|on|by)\s+(?:the|its|this|one)\s+[\w-]+(?:\s[\w-]+)?\s+thread\b|\b(?:from|in|on|by)\s+the\s+[\w-]+(?:\s[\w-]+)?\s+thread\s+only\b/i;
+
 function statesOneThread(fn: Node): boolean {
-  const first = fn.childForFieldName('body')?.firstNamedChild;
+  const body = fn.childForFieldName('body');
+  const first = body?.firstNamedChild;
   const doc = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.firstNamedChild.text : '';
-  return doc !== '' && ONE_THREAD_CONTRACT.test(doc);
+  if (doc !== '' && (ONE_THREAD_CONTRACT.test(doc) || NAMED_THREAD_CONTRACT.test(doc))) return true;
+  // The comments that open the body, before its first statement (tree-sitter hangs those on the `def`).
+  for (let c = body?.previousNamedSibling; c?.type === 'comment'; c = c.previousNamedSibling) if (NAMED_THREAD_CONTRACT.test(c.text)) return true;
+  for (let c = first; c?.type === 'comment'; c = c.nextNamedSibling) if (NAMED_THREAD_CONTRACT.test(c.text)) return true;
+  return false;
 }
 
 /** "Used only for testing", "for tests only", "test-only": a helper the library itself never runs. */
