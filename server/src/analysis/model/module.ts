@@ -16,7 +16,7 @@ import { moduleMentions } from './textGate';
 import { OwnerRegions } from './ownerThread';
 import { keptInSharedState, type ContainmentResolver, type HolderReach } from './containment';
 
-const HOOK_WORDS = /register_at_fork|atexit|__del__|_at_fork_reinit/;
+const HOOK_WORDS = /register_at_fork|register_after_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
 const TYPE_CHECKING = /^(?:[A-Za-z_]\w*\.)?TYPE_CHECKING$/;
 const START_CALL = /\.start\(\)/;

@@ -63,6 +63,7 @@ export class OrderingModel {
       if (AFTER_FORK_METHODS.has(name)) this.sequential.set(fn.id, `\`${name}\` resets the object in a forked child, where only the forking thread exists`);
       else if (AFTER_FORK_NAME.test(name) && this.resolver.callersOf(fn).length === 0) this.sequential.set(fn.id, `\`${name}\` is named as an after-fork hook (registered elsewhere, it runs in the forked child, where only the forking thread exists)`);
       if (!this.daemons && decoratorNames(fn).some((d) => this.qualified(d) === 'atexit.register')) this.sequential.set(fn.id, 'an atexit handler: it runs at exit, after the threads are joined');
+      if (decoratorNames(fn).some((d) => FORK_MODULE_REGISTER.test(this.qualified(d)))) this.sequential.set(fn.id, 'an after-fork hook: it runs in the child process, where only the forking thread exists');
     }
   }
 
@@ -83,6 +84,10 @@ export class OrderingModel {
     } else if (q.endsWith('register_after_fork')) {
       // multiprocessing.util.register_after_fork(obj, func) (and libraries' re-exports): func(obj) runs in the child.
       target = positionalArguments(call)[1] ?? keywordArgument(call, 'func');
+      why = 'an after-fork hook: it runs in the child process, where only the forking thread exists';
+    } else if (FORK_MODULE_REGISTER.test(q)) {
+      // A fork-safety module's own registry (`forksafe.register(hook)`): its hooks run in the child.
+      target = positionalArguments(call)[0] ?? null;
       why = 'an after-fork hook: it runs in the child process, where only the forking thread exists';
     } else if (q === 'atexit.register' && !this.daemons) {
       target = positionalArguments(call)[0] ?? null;
@@ -202,6 +207,13 @@ export class OrderingModel {
 }
 
 const ONE_THREAD_CONTRACT_WHY = 'its docstring says one thread runs it';
+
+/**
+ * `register` of a module named for forking (`forksafe.register`, `ddtrace.internal.forksafe.register`,
+ * `fork_hooks.register`): what it registers runs in the forked child. Its `register_before_fork` and
+ * `register_after_parent` run beside the parent's threads and do not match.
+ */
+export const FORK_MODULE_REGISTER = /(?:^|\.)[A-Za-z_]*fork[A-Za-z_]*\.register$/i;
 
 /** One-thread contracts in docstrings: "Only one thread should ever be in this function", "not thread-safe". */
 export const ONE_THREAD_CONTRACT = /only one thread|single[- ]threaded|not thread[- ]?safe|(?:from|by|on) (?:one|a single|the same) thread/i;

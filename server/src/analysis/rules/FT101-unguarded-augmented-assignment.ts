@@ -8,6 +8,19 @@ import { guardFix } from '../fixes/guard';
 import { threadLocalFix } from '../fixes/threadLocal';
 import { optional } from './common';
 
+/**
+ * `self.items += [x]`, `self.seen |= {k}`: only a list takes `+= [...]` (a tuple or a number raises) and a
+ * set or dict `|= {...}`, and those extend the object in place in one atomic call, then store the same
+ * object back — no update is lost. (`+= (x,)` builds a new tuple: a real read-modify-write.)
+ */
+function extendsInPlace(node: Node): boolean {
+  const op = node.children.find((c) => c?.type.endsWith('='))?.type;
+  const right = node.childForFieldName('right')?.type;
+  if (op === '+=') return right === 'list' || right === 'list_comprehension';
+  if (op === '|=') return right === 'set' || right === 'dictionary' || right === 'set_comprehension' || right === 'dictionary_comprehension';
+  return false;
+}
+
 export const FT101: Rule = {
   code: 'FT101',
   name: 'unguarded-augmented-assignment',
@@ -19,7 +32,7 @@ export const FT101: Rule = {
       // Module and class bodies run once, at import, on the importing thread.
       if (!scope) return;
       const target = node.childForFieldName('left');
-      if (!target) return;
+      if (!target || extendsInPlace(node)) return;
       const shared = sharedTarget(target, scope, ctx.model);
       if (!shared) return;
       const verdict = raceVerdict(node, scope, shared, ctx);

@@ -3,9 +3,22 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { sharedWrites } from './writes';
+import { namedChildren } from '../model/syntax';
 
 const MIN_FUNCTIONS = 3;
 const MIN_GROUPS = 3;
+
+/** Keys (of `candidates`) named in `fn`'s `with <lock>:` blocks: `flag` for a global, `…field` for `Cls.field`. */
+function readUnderLock(fn: Node, lock: string, candidates: Iterable<string>, ctx: RuleContext): string[] {
+  const scope = ctx.model.scopeOf(fn.childForFieldName('body') ?? fn);
+  const blocks = (scope ? ctx.model.ownNodes(scope) : [])
+    .filter((w) => w.type === 'with_statement')
+    .filter((w) => ctx.model.heldLocks(namedChildren(w.childForFieldName('body')!)[0] ?? w).includes(lock))
+    .map((w) => w.childForFieldName('body')?.text ?? '');
+  if (blocks.length === 0) return [];
+  const text = blocks.join('\n');
+  return [...candidates].filter((k) => new RegExp(`(?<![\\w])${k.split('.').pop()!.replace(/[^\w]/g, '')}\\b`).test(text));
+}
 
 export const FT211: Rule = {
   code: 'FT211',
@@ -37,7 +50,10 @@ export const FT211: Rule = {
           return k;
         };
         for (const k of descriptions.keys()) parent.set(k, k);
-        for (const keys of byFunction.values()) {
+        for (const [fn, written] of byFunction) {
+          // State one locked block reads beside what it writes is related too: `if _forking:
+          // _pending.add(t)` — a flag tested under the lock decides the update.
+          const keys = new Set([...written, ...readUnderLock(fn, name, descriptions.keys(), ctx)]);
           const [first, ...rest] = [...keys];
           for (const k of rest) parent.set(find(k), find(first));
         }
