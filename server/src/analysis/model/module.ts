@@ -1148,6 +1148,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const method = expr.childForFieldName('attribute')?.text ?? '';
       const object = expr.childForFieldName('object');
       const scope = this.scopeOf(at);
+      // `if isinstance(self.sampler, RateLimitingSampler): self.sampler.update(…)`: the test names the class.
+      const narrowed = object ? this.narrowedClass(object, at) : null;
+      if (narrowed) return narrowed.methods.get(method) ? [narrowed.methods.get(method)!] : [];
       if (object?.type === 'identifier' && scope?.receiver === object.text) {
         const own = this.classInfo(scope.classNode)?.methods.get(method);
         if (own) return [own];
@@ -1177,6 +1180,23 @@ export class ModuleModel implements LockResolver, CallableResolver {
       return candidates?.length === 1 ? candidates : [];
     }
     return [];
+  }
+
+  /** This module's class `object` is tested to be an instance of by an `if`/`elif` whose body holds `at`. */
+  private narrowedClass(object: Node, at: Node): ClassInfo | null {
+    for (let n = at.parent; n && n.type !== 'function_definition' && n.type !== 'lambda' && n.type !== 'class_definition'; n = n.parent) {
+      if (n.type !== 'if_statement' && n.type !== 'elif_clause') continue;
+      const body = n.childForFieldName('consequence');
+      if (!body || at.startIndex < body.startIndex || at.endIndex > body.endIndex) continue;
+      for (const test of conjuncts(n.childForFieldName('condition'))) {
+        if (test.type !== 'call' || test.childForFieldName('function')?.text !== 'isinstance') continue;
+        const [value, type] = positionalArguments(test);
+        if (value?.text !== object.text || type?.type !== 'identifier') continue;
+        const cls = this.classesByName.get(type.text);
+        if (cls) return cls;
+      }
+    }
+    return null;
   }
 
   private readonly fieldClasses = new Map<number, Map<string, ClassInfo>>();
@@ -1241,9 +1261,80 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (scope?.isClassMethod && fn.text === scope.receiver) return this.classInfo(scope.classNode);
       return this.classesByName.get(fn.text) ?? null;
     };
-    if (scope?.locals.has(name)) return classOf(this.firstAssignment(scope, name));
+    if (scope?.locals.has(name)) {
+      const first = this.firstAssignment(scope, name);
+      return classOf(first) ?? (first && scope.receiver ? this.itemOfField(first, scope) : null);
+    }
     const binding = this.bindings.get(name);
     return binding?.kind === 'value' ? classOf(binding.node) : null;
+  }
+
+  /** `self._d.get(k)` / `self._d[k]`: the one class of this module whose instances `_d`'s stores put in it. */
+  private itemOfField(value: Node, scope: FunctionScope): ClassInfo | null {
+    const getter = value.type === 'call' ? value.childForFieldName('function') : null;
+    const container = value.type === 'subscript' ? value.childForFieldName('value') : getter?.type === 'attribute' && getter.childForFieldName('attribute')?.text === 'get' ? getter.childForFieldName('object') : null;
+    if (container?.type !== 'attribute' || container.childForFieldName('object')?.text !== scope.receiver) return null;
+    const cls = this.classInfo(scope.classNode);
+    const field = container.childForFieldName('attribute')?.text;
+    return cls && field ? this.itemClasses(cls).get(field) ?? null : null;
+  }
+
+  private readonly itemClassCache = new Map<number, Map<string, ClassInfo>>();
+
+  /** Container fields of `cls` → the class of everything stored in them, when it is one class of this module. */
+  private itemClasses(cls: ClassInfo): Map<string, ClassInfo> {
+    let items = this.itemClassCache.get(cls.node.id);
+    if (items) return items;
+    const seen = new Map<string, Set<ClassInfo | null>>();
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver) continue;
+      const fieldOf = (e: Node | null | undefined) =>
+        e?.type === 'attribute' && e.childForFieldName('object')?.text === scope.receiver ? e.childForFieldName('attribute')?.text : undefined;
+      const made = (v: Node | null | undefined): ClassInfo | null => {
+        const fn = v?.type === 'call' ? v.childForFieldName('function') : null;
+        return fn?.type === 'identifier' ? this.classesByName.get(fn.text) ?? null : null;
+      };
+      // A local: what its assignments make, those that read it back out of the field aside
+      // (`s = self._d.get(k)` … `if not s: s = Cls(); self._d[k] = s`).
+      const classOfValue = (v: Node | null | undefined, field: string): ClassInfo | null => {
+        if (v?.type !== 'identifier' || !scope.locals.has(v.text)) return made(v);
+        const classes = new Set<ClassInfo | null>();
+        for (const a of this.assignmentsOf(scope)) {
+          if (a.childForFieldName('left')?.text !== v.text) continue;
+          const right = a.childForFieldName('right');
+          const read = right?.type === 'subscript' ? right.childForFieldName('value') : right?.type === 'call' ? right.childForFieldName('function')?.childForFieldName('object') : null;
+          if (fieldOf(read) === field) continue;
+          classes.add(made(right));
+        }
+        return classes.size === 1 ? [...classes][0] : null;
+      };
+      for (const n of this.ownNodes(scope)) {
+        let field: string | undefined;
+        let stored: Node | null | undefined;
+        const left = n.type === 'assignment' ? n.childForFieldName('left') : null;
+        if (left?.type === 'subscript') {
+          field = fieldOf(left.childForFieldName('value'));
+          stored = n.childForFieldName('right');
+          // `a = self._d[k] = Cls()`: the chain's value.
+          while (stored?.type === 'assignment') stored = stored.childForFieldName('right');
+        } else if (n.type === 'call') {
+          const fn = n.childForFieldName('function');
+          const op = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+          if (op !== 'append' && op !== 'add' && op !== 'setdefault' && op !== 'appendleft') continue;
+          field = fieldOf(fn!.childForFieldName('object'));
+          const args = positionalArguments(n);
+          stored = op === 'setdefault' ? args[1] : args[0];
+        }
+        if (!field || !stored) continue;
+        if (!seen.has(field)) seen.set(field, new Set());
+        seen.get(field)!.add(classOfValue(stored, field));
+      }
+    }
+    items = new Map();
+    for (const [field, classes] of seen) if (classes.size === 1 && !classes.has(null)) items.set(field, [...classes][0]!);
+    this.itemClassCache.set(cls.node.id, items);
+    return items;
   }
 
   /**
@@ -1492,6 +1583,11 @@ function usesObject(value: Node): boolean {
     case 'for_statement':
     case 'for_in_clause':
     case 'keyword_argument':
+    // Packed into a value that is handed on (`return self.sampler, self.count`).
+    case 'expression_list':
+    case 'tuple':
+    case 'list':
+    case 'pair':
       return true;
     case 'assignment':
       return parent.childForFieldName('right')?.id === value.id;
@@ -1533,6 +1629,16 @@ function readsItem(value: Node): boolean {
 
 const ITEM_READERS = /^(?:get|values|items|setdefault|copy|__getitem__)$/;
 const COUNTERS = /^(?:len|bool|isinstance|id|repr|str)$/;
+
+/** `a and b and c` → [a, b, c] (through parentheses); any other condition → [it]. */
+function conjuncts(condition: Node | null): Node[] {
+  if (!condition) return [];
+  if (condition.type === 'parenthesized_expression') return conjuncts(namedChildren(condition)[0] ?? null);
+  if (condition.type === 'boolean_operator' && condition.children.some((c) => c.type === 'and')) {
+    return [...conjuncts(condition.childForFieldName('left')), ...conjuncts(condition.childForFieldName('right'))];
+  }
+  return [condition];
+}
 
 /** Is this node part of a `return` statement's value (handed to the caller)? */
 function inReturn(node: Node): boolean {
