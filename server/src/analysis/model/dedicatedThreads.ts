@@ -101,7 +101,8 @@ export class DedicatedThreads {
         if (!callee || !this.sameOwner(callee, scope, thread)) continue;
         for (const fn of this.resolver.functionsFor(callee, call)) {
           const helper = this.resolver.scopeOfDefinition(fn);
-          if (!helper || members.has(fn.id) || !isPrivate(helper.name) || helper.parent) continue;
+          // A module-private class's public methods are private too, if the module names them only here (below).
+          if (!helper || members.has(fn.id) || !(isPrivate(helper.name) || (thread.perObject && isPrivate(className(helper.classNode)))) || helper.parent) continue;
           if (thread.perObject ? helper.classNode !== targetScope.classNode || helper.receiver === null : helper.classNode !== null) continue;
           members.set(fn.id, helper);
           queue.push(helper);
@@ -120,14 +121,17 @@ export class DedicatedThreads {
     }
     // Prune to a fixed point: every caller of a member must be a member.
     const referenced = this.references([...members.values()].map((s) => s.name), start, end);
+    // Public names (of a private class) count across the module: code outside the class may call them.
+    const publicNames = [...members.values()].filter((s) => !isPrivate(s.name) && s.node.id !== thread.target.id).map((s) => s.name);
+    const outside = publicNames.length > 0 ? this.foreignReferences(publicNames, start, end) : new Map<string, number>();
     for (let changed = true; changed; ) {
       changed = false;
       for (const [id, scope] of members) {
         const isTarget = id === thread.target.id;
-        const uses = (referenced.get(scope.name) ?? 0) - (calledNames.get(scope.name) ?? 0) - 1; // minus its `def`
-        const outside = uses > (isTarget && thread.entry.site !== thread.target ? 1 : 0) ||
+        const uses = (referenced.get(scope.name) ?? 0) + (outside.get(scope.name) ?? 0) - (calledNames.get(scope.name) ?? 0) - 1; // minus its `def`
+        const elsewhere = uses > (isTarget && thread.entry.site !== thread.target ? 1 : 0) ||
           this.resolver.callersOf(scope.node).some((c) => !members.has(this.resolver.scopeOf(c)?.node.id ?? -1));
-        if (outside) {
+        if (elsewhere) {
           members.delete(id);
           changed = true;
         }
@@ -142,6 +146,22 @@ export class DedicatedThreads {
     return callee.type === 'attribute' && callee.childForFieldName('object')?.text === scope.receiver;
   }
 
+  /**
+   * How often each name appears in code outside [start, end) as anything but another class's own
+   * method (`def name`, `self.name`): a use that may reach the region's object.
+   */
+  private foreignReferences(names: string[], start: number, end: number): Map<string, number> {
+    const counts = new Map<string, number>();
+    const unique = [...new Set(names)].filter((n) => /^\w+$/.test(n));
+    if (unique.length === 0) return counts;
+    const pattern = new RegExp(`(?<![\\w])(?<!def\\s+)(?<!self\\.)(${unique.join('|')})(?![\\w])`, 'g');
+    for (const m of this.source.matchAll(pattern)) {
+      if ((m.index! >= start && m.index! < end) || this.resolver.nodeAt(m.index!).type !== 'identifier') continue;
+      counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** How often each name appears as a whole word in the module's text between two offsets. */
   private references(names: string[], start: number, end: number): Map<string, number> {
     const counts = new Map<string, number>();
@@ -154,6 +174,10 @@ export class DedicatedThreads {
     }
     return counts;
   }
+}
+
+function className(classNode: Node | null): string {
+  return classNode?.childForFieldName('name')?.text ?? '';
 }
 
 function isPrivate(name: string): boolean {

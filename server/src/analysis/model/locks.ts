@@ -123,6 +123,10 @@ export function withItems(withStatement: Node): Node[] {
     if (item.type !== 'with_item') continue;
     let value = item.childForFieldName('value');
     if (value?.type === 'as_pattern') value = namedChildren(value)[0] ?? null;
+    // `with (tl := self._lock):` takes the lock the walrus binds.
+    while (value?.type === 'parenthesized_expression' || value?.type === 'named_expression') {
+      value = value.type === 'named_expression' ? value.childForFieldName('value') : namedChildren(value)[0] ?? null;
+    }
     if (value) subjects.push(value);
   }
   return subjects;

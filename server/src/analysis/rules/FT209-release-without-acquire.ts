@@ -38,6 +38,11 @@ export const FT209: Rule = {
       if (method !== 'release' && method !== 'acquire') return;
       const receiver = methodReceiver(node);
       if (!receiver || !model.isLock(receiver)) return;
+      // A semaphore counts: releasing one nobody acquired raises nothing (`acquire(False)` then
+      // `release()` sets a semaphore used as a flag to one, whatever it was).
+      // A BoundedSemaphore raises on that release, like a lock.
+      const last = receiver.text.split('.').pop()!;
+      if (model.isSemaphore(receiver) && !new RegExp(`\\b${last}\\s*=\\s*[\\w.]*BoundedSemaphore\\(`).test(ctx.text)) return;
       const scope = model.scopeOf(node);
       const fnBody = scope?.node.childForFieldName('body');
       if (!scope || !fnBody) return;
