@@ -72,6 +72,8 @@ export const FT214: Rule = {
       if (!scope || scope.node.id !== node.id || isTestCode(scope)) return;
       const effect = sideEffect(scope, ctx, decorator === 'cached_property' ? scope.name : null);
       if (!effect) return;
+      // Every caller holds one lock: two misses never run the body at once.
+      if (model.heldLocks(effect.node).length > 0) return;
       const entry = model.threads.entryFor(scope);
       const cls = model.classInfo(scope.classNode);
       const shared = cls ? model.whyInstancesShared(cls) : null;
