@@ -124,10 +124,20 @@ export const FT111: Rule = {
       for (const test of noneTests(condition)) checkUse(node, condition, test, scope, ctx);
       for (const test of keyTests(condition)) checkKeyRead(node, condition, test, scope, ctx);
     },
+    // `not self.sock or self.sock.send(…)`, `self.x and self.x.f()`: the right side runs only where the
+    // left ruled None out — a check and a use in one expression are still two reads.
+    boolean_operator(node: Node, ctx: RuleContext) {
+      const op = node.children.find((c) => !c.isNamed)?.type;
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      const scope = ctx.model.scopeOf(node);
+      if (!left || !right || !scope || isTestCode(scope)) return;
+      for (const test of noneTests(left)) if (test.nonNoneWhenTrue === (op === 'and')) checkUse(node, left, test, scope, ctx, [right]);
+    },
   },
 };
 
-function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhenTrue: boolean }, scope: FunctionScope, ctx: RuleContext): void {
+function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhenTrue: boolean }, scope: FunctionScope, ctx: RuleContext, within?: Node[]): void {
   const { model } = ctx;
   const state = stateOf(test.subject, scope, model);
   if (!state) return;
@@ -135,7 +145,7 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
   if (!clears) return;
   // Where the test has ruled None out: the body of `if x:` / `if x is not None:`, or what follows an
   // early exit on `if x is None: return`.
-  const region = ruledOutRegion(node, test.nonNoneWhenTrue);
+  const region = within ?? ruledOutRegion(node, test.nonNoneWhenTrue);
   const use = firstUse(region, test.subject, scope, model);
   if (!use || model.isDeadCode(use) || runsAlone(use, scope, ctx)) return;
   const clear = concurrentClear(clears, node, scope, ctx);
@@ -145,9 +155,9 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
   ctx.report(use, {
     severity,
     confidence,
-    fix: readOnceFix(ctx, node, test.subject, region, test.nonNoneWhenTrue),
+    fix: within ? undefined : readOnceFix(ctx, node, test.subject, region, test.nonNoneWhenTrue),
     message:
-      `\`${snippet(use, 40)}\` reads \`${subject}\` again after \`if ${snippet(condition!, 40)}\` (line ${condition!.startPosition.row + 1}) ruled out None, ` +
+      `\`${snippet(use, 40)}\` reads \`${subject}\` again after \`${within ? '' : 'if '}${snippet(condition!, 40)}\` (line ${condition!.startPosition.row + 1}) ruled out None, ` +
       `but \`${clear.scope.name}\` sets it to None (line ${clear.node.startPosition.row + 1}) on another thread (\`${clear.scope.name}\` runs on threads: ${via})` +
       `${clear.node.type === 'delete_statement' ? ' — here it deletes it' : ''}. The check and the use are two reads: on free-threaded Python the clear can land between them, ` +
       `and the use fails (AttributeError or TypeError on None). Read \`${subject}\` once into a local, then test and use the local.`,
