@@ -3,6 +3,7 @@
 // the holder. `agg = self._aggs[key] = Agg()` under a registry's lock makes every `Agg` one that the
 // registry's callers share, whatever `Agg`'s own code says.
 import type { Node } from '../parser';
+import { namedChildren } from './syntax';
 import type { Confidence } from '../options';
 import type { FunctionScope } from './scopes';
 
@@ -50,8 +51,13 @@ export interface ContainmentResolver {
   classOfScope(scope: FunctionScope): HeldClass | null;
   /** The sharing evidence of one field of a class of this module (null: confined). */
   fieldSharing(cls: HeldClass, field: string): HolderEvidence | null;
-  /** Does the holder hand out what its field holds to code that is not excluded (see HolderReach)? */
-  reachedBeyond(cls: HeldClass, field: string, reach: HolderReach): boolean;
+  /** The holder's methods that may run once the object is shared (construction left out). */
+  methodScopes(cls: HeldClass): FunctionScope[];
+  heldLocks(node: Node): string[];
+  /** Does a real thread entry (not assume-concurrent's) reach this function? */
+  onThread(scope: FunctionScope): boolean;
+  /** The smallest node spanning this offset. */
+  nodeAt(offset: number): Node;
   /** A module-level name's value when it is bound once at module level (undefined: not a module binding). */
   moduleValue(name: string): Node | null | undefined;
 }
@@ -104,7 +110,7 @@ function holderEvidence(holder: Holder, cls: HeldClass, resolver: ContainmentRes
     // Shared because a lock guards the field, the objects in it are shared only if they leave that lock;
     // shared with the holder's thread, only if other code uses them too.
     const reach = { container: holder.container, lock: evidence.lock ?? null, thread: !evidence.lock && evidence.confidence === 'high', locals: holder.locals };
-    if (!resolver.reachedBeyond(holder.cls, holder.field, reach)) return null;
+    if (!reachedBeyond(holder.cls, holder.field, reach, resolver)) return null;
     return {
       held: true,
       why: `its instances are kept in \`${holder.text}\` of \`${holder.cls.name}\` (line ${holder.line}), and ${lowerFirst(evidence.why)}`,
@@ -199,4 +205,104 @@ function countLines(text: string, end: number): number {
   let n = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) n++;
   return n;
+}
+
+/** Does the holder hand out what its field holds to code that is not excluded (see HolderReach)? */
+function reachedBeyond(cls: HeldClass, field: string, reach: HolderReach, resolver: ContainmentResolver): boolean {
+  const wanted = reach.lock?.replace(/\s+/g, '');
+  const beyond = (node: Node, scope: FunctionScope): boolean => {
+    if (wanted !== undefined) return !resolver.heldLocks(node).some((l) => l.replace(/\s+/g, '') === wanted) || inReturn(node);
+    return reach.thread ? !resolver.onThread(scope) : true;
+  };
+  const uses = (scope: FunctionScope, pattern: RegExp, reaches: (value: Node) => boolean, asField: boolean): Node[] => {
+    const body = scope.node.childForFieldName('body');
+    const found: Node[] = [];
+    for (const m of body?.text.matchAll(pattern) ?? []) {
+      const node = resolver.nodeAt(body!.startIndex + m.index!);
+      const value = asField ? node.parent : node;
+      // A word in a comment or a string, or a nested function's own code.
+      if (node.type === 'identifier' && resolver.scopeOf(node) === scope && value && reaches(value)) found.push(node);
+    }
+    return found;
+  };
+  let used = false;
+  for (const scope of resolver.methodScopes(cls)) {
+    for (const node of uses(scope, new RegExp(`(?<![\\w.])${scope.receiver}\\s*\\.\\s*${field}\\b`, 'g'), reach.container ? readsItem : usesObject, true)) {
+      used = true;
+      if (beyond(node, scope)) return true;
+    }
+  }
+  if (!used || wanted === undefined) return false;
+  return reach.locals.some(({ name, scope }) => uses(scope, new RegExp(`(?<![\\w.])${name}\\b`, 'g'), usesObject, false).some((n) => beyond(n, scope)));
+}
+
+/**
+ * Does this expression (a local `x`, or `self.f`) reach the object it holds: its attributes or items,
+ * handed to a call, bound to another name, iterated, returned? A truth test, an `is None`, a store into
+ * the field or a `%r` does not.
+ */
+function usesObject(value: Node): boolean {
+  const parent = value.parent;
+  if (!parent) return false;
+  switch (parent.type) {
+    case 'attribute':
+    case 'subscript':
+      return namedChildren(parent)[0]?.id === value.id;
+    case 'argument_list':
+    case 'return_statement':
+    case 'for_statement':
+    case 'for_in_clause':
+    case 'keyword_argument':
+    // Packed into a value that is handed on (`return self.sampler, self.count`).
+    case 'expression_list':
+    case 'tuple':
+    case 'list':
+    case 'pair':
+      return true;
+    case 'assignment':
+      return parent.childForFieldName('right')?.id === value.id;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Does this expression (a container field, `self._d`) hand out one of its items: subscripted for a read,
+ * `.get(k)` / `.values()` / `.items()` / `.setdefault(…)`, iterated, passed on, bound to another name,
+ * returned? `.add` / `.remove` / `in` / `len()` keep or count references without using them.
+ */
+function readsItem(value: Node): boolean {
+  const parent = value.parent;
+  if (!parent) return false;
+  switch (parent.type) {
+    case 'subscript': {
+      if (parent.childForFieldName('value')?.id !== value.id) return false;
+      const use = parent.parent;
+      const stored = (use?.type === 'assignment' || use?.type === 'augmented_assignment') && use.childForFieldName('left')?.id === parent.id;
+      return !stored && use?.type !== 'delete_statement';
+    }
+    case 'attribute':
+      return parent.childForFieldName('object')?.id === value.id && ITEM_READERS.test(parent.childForFieldName('attribute')?.text ?? '') && parent.parent?.type === 'call';
+    case 'argument_list':
+      return !COUNTERS.test(parent.parent?.childForFieldName('function')?.text ?? '');
+    case 'for_statement':
+    case 'for_in_clause':
+      return parent.childForFieldName('right')?.id === value.id;
+    case 'return_statement':
+      return true;
+    case 'assignment':
+      return parent.childForFieldName('right')?.id === value.id;
+    default:
+      return false;
+  }
+}
+
+const ITEM_READERS = /^(?:get|values|items|setdefault|copy|__getitem__)$/;
+const COUNTERS = /^(?:len|bool|isinstance|id|repr|str)$/;
+
+
+/** Is this node part of a `return` statement's value (handed to the caller)? */
+function inReturn(node: Node): boolean {
+  for (let n: Node | null = node.parent; n && n.type !== 'block' && n.type !== 'module'; n = n.parent) if (n.type === 'return_statement') return true;
+  return false;
 }

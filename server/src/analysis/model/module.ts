@@ -14,7 +14,7 @@ import { NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, TEST_ONLY } 
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 import { OwnerRegions } from './ownerThread';
-import { keptInSharedState, type ContainmentResolver, type HolderReach } from './containment';
+import { keptInSharedState, type ContainmentResolver } from './containment';
 
 const HOOK_WORDS = /register_at_fork|register_after_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
@@ -369,44 +369,21 @@ export class ModuleModel implements LockResolver, CallableResolver {
     scopeOf: (node) => this.scopeOf(node),
     classOfScope: (scope) => this.classInfo(scope.classNode),
     fieldSharing: (cls, field) => this.fieldSharing(this.classes.get(cls.node.id)!, field),
-    reachedBeyond: (cls, field, reach) => this.heldObjectsReached(this.classes.get(cls.node.id)!, field, reach),
+    methodScopes: (cls) => [...this.classes.get(cls.node.id)!.methods.values()].flatMap((fn) => {
+      const scope = this.scopes.get(fn.id);
+      return scope?.receiver && !this.isConstructionOnly(scope) ? [scope] : [];
+    }),
+    heldLocks: (node) => this.heldLocks(node),
+    onThread: (scope) => {
+      const entry = this.threads.entryFor(scope);
+      return !!entry && !entry.assumed;
+    },
+    nodeAt: (offset) => this.root.descendantForIndex(offset),
     moduleValue: (name) => {
       const binding = this.bindings.get(name);
       return binding?.kind === 'value' ? binding.node : undefined;
     },
   };
-
-  /** See HolderReach (containment.ts). */
-  private heldObjectsReached(cls: ClassInfo, field: string, reach: HolderReach): boolean {
-    const wanted = reach.lock?.replace(/\s+/g, '');
-    const beyond = (node: Node, scope: FunctionScope): boolean => {
-      if (wanted !== undefined) return !this.heldLocks(node).some((l) => l.replace(/\s+/g, '') === wanted) || inReturn(node);
-      if (reach.thread) return !this.threads.entryFor(scope) || !!this.threads.entryFor(scope)?.assumed;
-      return true;
-    };
-    const uses = (scope: FunctionScope, pattern: RegExp, reaches: (value: Node) => boolean, asField: boolean): Node[] => {
-      const body = scope.node.childForFieldName('body');
-      const found: Node[] = [];
-      for (const m of body?.text.matchAll(pattern) ?? []) {
-        const node = this.root.descendantForIndex(body!.startIndex + m.index!);
-        const value = asField ? node.parent : node;
-        // A word in a comment or a string, or a nested function's own code.
-        if (node.type === 'identifier' && this.scopeOf(node) === scope && value && reaches(value)) found.push(node);
-      }
-      return found;
-    };
-    let used = false;
-    for (const method of cls.methods.values()) {
-      const scope = this.scopes.get(method.id);
-      if (!scope?.receiver || this.isConstructionOnly(scope)) continue;
-      for (const node of uses(scope, new RegExp(`(?<![\\w.])${scope.receiver}\\s*\\.\\s*${field}\\b`, 'g'), reach.container ? readsItem : usesObject, true)) {
-        used = true;
-        if (beyond(node, scope)) return true;
-      }
-    }
-    if (!used || wanted === undefined) return false;
-    return reach.locals.some(({ name, scope }) => uses(scope, new RegExp(`(?<![\\w.])${name}\\b`, 'g'), usesObject, false).some((n) => beyond(n, scope)));
-  }
 
   private owners: OwnerRegions | undefined;
 
@@ -1566,69 +1543,6 @@ function isConfinedByKind(cls: ClassInfo): boolean {
   return cls.methods.has('__next__') || /^Test/.test(cls.name);
 }
 
-/**
- * Does this expression (a local `x`, or `self.f`) reach the object it holds: its attributes or items,
- * handed to a call, bound to another name, iterated, returned? A truth test, an `is None`, a store into
- * the field or a `%r` does not.
- */
-function usesObject(value: Node): boolean {
-  const parent = value.parent;
-  if (!parent) return false;
-  switch (parent.type) {
-    case 'attribute':
-    case 'subscript':
-      return namedChildren(parent)[0]?.id === value.id;
-    case 'argument_list':
-    case 'return_statement':
-    case 'for_statement':
-    case 'for_in_clause':
-    case 'keyword_argument':
-    // Packed into a value that is handed on (`return self.sampler, self.count`).
-    case 'expression_list':
-    case 'tuple':
-    case 'list':
-    case 'pair':
-      return true;
-    case 'assignment':
-      return parent.childForFieldName('right')?.id === value.id;
-    default:
-      return false;
-  }
-}
-
-/**
- * Does this expression (a container field, `self._d`) hand out one of its items: subscripted for a read,
- * `.get(k)` / `.values()` / `.items()` / `.setdefault(…)`, iterated, passed on, bound to another name,
- * returned? `.add` / `.remove` / `in` / `len()` keep or count references without using them.
- */
-function readsItem(value: Node): boolean {
-  const parent = value.parent;
-  if (!parent) return false;
-  switch (parent.type) {
-    case 'subscript': {
-      if (parent.childForFieldName('value')?.id !== value.id) return false;
-      const use = parent.parent;
-      const stored = (use?.type === 'assignment' || use?.type === 'augmented_assignment') && use.childForFieldName('left')?.id === parent.id;
-      return !stored && use?.type !== 'delete_statement';
-    }
-    case 'attribute':
-      return parent.childForFieldName('object')?.id === value.id && ITEM_READERS.test(parent.childForFieldName('attribute')?.text ?? '') && parent.parent?.type === 'call';
-    case 'argument_list':
-      return !COUNTERS.test(parent.parent?.childForFieldName('function')?.text ?? '');
-    case 'for_statement':
-    case 'for_in_clause':
-      return parent.childForFieldName('right')?.id === value.id;
-    case 'return_statement':
-      return true;
-    case 'assignment':
-      return parent.childForFieldName('right')?.id === value.id;
-    default:
-      return false;
-  }
-}
-
-const ITEM_READERS = /^(?:get|values|items|setdefault|copy|__getitem__)$/;
-const COUNTERS = /^(?:len|bool|isinstance|id|repr|str)$/;
 
 /** `a and b and c` → [a, b, c] (through parentheses); any other condition → [it]. */
 function conjuncts(condition: Node | null): Node[] {
@@ -1638,12 +1552,6 @@ function conjuncts(condition: Node | null): Node[] {
     return [...conjuncts(condition.childForFieldName('left')), ...conjuncts(condition.childForFieldName('right'))];
   }
   return [condition];
-}
-
-/** Is this node part of a `return` statement's value (handed to the caller)? */
-function inReturn(node: Node): boolean {
-  for (let n: Node | null = node.parent; n && n.type !== 'block' && n.type !== 'module'; n = n.parent) if (n.type === 'return_statement') return true;
-  return false;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
