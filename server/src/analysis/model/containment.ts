@@ -253,7 +253,7 @@ function usesObject(value: Node): boolean {
     case 'for_statement':
     case 'for_in_clause':
     case 'keyword_argument':
-    // Packed into a value that is handed on (`return self.sampler, self.count`).
+    // Packed into a value that is handed on (`return self.handler, self.count`).
     case 'expression_list':
     case 'tuple':
     case 'list':

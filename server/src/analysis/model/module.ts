@@ -269,7 +269,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /**
    * Fields whose assignment in the class carries a comment giving them to one thread
-   * (`self._timers = []  # Accessed only from the reactor thread`): that thread's own.
+   * (`self._timers = []  # Accessed only from the loop thread`): that thread's own.
    */
   private documentedOneThreadFields(cls: ClassInfo): Set<string> {
     let fields = this.oneThreadFieldsCache.get(cls.node.id);
@@ -1125,7 +1125,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const method = expr.childForFieldName('attribute')?.text ?? '';
       const object = expr.childForFieldName('object');
       const scope = this.scopeOf(at);
-      // `if isinstance(self.sampler, RateLimitingSampler): self.sampler.update(…)`: the test names the class.
+      // `if isinstance(self.policy, RetryPolicy): self.policy.update(…)`: the test names the class.
       const narrowed = object ? this.narrowedClass(object, at) : null;
       if (narrowed) return narrowed.methods.get(method) ? [narrowed.methods.get(method)!] : [];
       if (object?.type === 'identifier' && scope?.receiver === object.text) {

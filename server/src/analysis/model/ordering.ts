@@ -86,7 +86,7 @@ export class OrderingModel {
       target = positionalArguments(call)[1] ?? keywordArgument(call, 'func');
       why = 'an after-fork hook: it runs in the child process, where only the forking thread exists';
     } else if (FORK_MODULE_REGISTER.test(q)) {
-      // A fork-safety module's own registry (`forksafe.register(hook)`): its hooks run in the child.
+      // A fork-safety module's own registry (`fork_hooks.register(hook)`): its hooks run in the child.
       target = positionalArguments(call)[0] ?? null;
       why = 'an after-fork hook: it runs in the child process, where only the forking thread exists';
     } else if (q === 'atexit.register' && !this.daemons) {
@@ -209,8 +209,8 @@ export class OrderingModel {
 const ONE_THREAD_CONTRACT_WHY = 'its docstring says one thread runs it';
 
 /**
- * `register` of a module named for forking (`forksafe.register`, `ddtrace.internal.forksafe.register`,
- * `fork_hooks.register`): what it registers runs in the forked child. Its `register_before_fork` and
+ * `register` of a module named for forking (`fork_hooks.register`, `mylib.internal.forking.register`):
+ * what it registers runs in the forked child. Its `register_before_fork` and
  * `register_after_parent` run beside the parent's threads and do not match.
  */
 export const FORK_MODULE_REGISTER = /(?:^|\.)[A-Za-z_]*fork[A-Za-z_]*\.register$/i;
@@ -219,7 +219,7 @@ export const FORK_MODULE_REGISTER = /(?:^|\.)[A-Za-z_]*fork[A-Za-z_]*\.register$
 export const ONE_THREAD_CONTRACT = /only one thread|single[- ]threaded|not thread[- ]?safe|(?:from|by|on) (?:one|a single|the same) thread/i;
 
 /**
- * "Called from the reactor thread only", "This method is only called in the IO thread", "Can only be
+ * "Called from the event thread only", "This method is only called in the IO thread", "Can only be
  * modified by the consuming thread": code (or a field) documented as one named thread's.
  */
 export const NAMED_THREAD_CONTRACT =
