@@ -1179,6 +1179,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private readonly fieldClasses = new Map<number, Map<string, ClassInfo>>();
 
   /** The class of this module a field of `cls` is made from (`self.pool = Pool()` in any method). */
+  /** The class of this module a field of `cls` holds, when the module shows it (see fieldClass). */
+  classOfField(cls: ClassInfo, field: string): ClassInfo | null {
+    return this.fieldClass(cls, field);
+  }
+
   private fieldClass(cls: ClassInfo | null, field: string): ClassInfo | null {
     if (!cls) return null;
     let fields = this.fieldClasses.get(cls.node.id);
@@ -1195,9 +1200,47 @@ export class ModuleModel implements LockResolver, CallableResolver {
           if (made) fields.set(left.childForFieldName('attribute')!.text, made);
         }
       }
+      for (const [name, made] of this.constructorArgumentClasses(cls)) if (!fields.has(name)) fields.set(name, made);
       this.fieldClasses.set(cls.node.id, fields);
     }
     return fields.get(field) ?? null;
+  }
+
+  /**
+   * `def __init__(self, daemon): self.daemon = daemon`, where every `Cls(…)` of the module passes its
+   * own `self` there from a method of one class (`DaemonObject(self)` in `Daemon`): the field holds an
+   * object of that class (a back reference to the creator).
+   */
+  private constructorArgumentClasses(cls: ClassInfo): Map<string, ClassInfo> {
+    const out = new Map<string, ClassInfo>();
+    const init = cls.methods.get('__init__');
+    const scope = init ? this.scopes.get(init.id) : undefined;
+    if (!init || !scope?.receiver) return out;
+    const params = parameterOrder(init).slice(1);
+    const sites = this.calls.filter((c) => c.childForFieldName('function')?.text === cls.name);
+    if (sites.length === 0) return out;
+    for (const n of this.ownNodes(scope)) {
+      const left = n.type === 'assignment' ? n.childForFieldName('left') : null;
+      const right = n.type === 'assignment' ? n.childForFieldName('right') : null;
+      if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver || right?.type !== 'identifier') continue;
+      const index = params.indexOf(right.text);
+      if (index < 0) continue;
+      let made: ClassInfo | null | undefined;
+      for (const site of sites) {
+        const args = site.childForFieldName('arguments');
+        const keyword = args ? namedChildren(args).find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === right.text)?.childForFieldName('value') : undefined;
+        const arg = keyword ?? positionalArguments(site)[index];
+        const caller = this.scopeOf(site);
+        const cls2 = arg?.type === 'identifier' && caller?.receiver === arg.text && !caller.isClassMethod ? this.classInfo(caller.classNode) : null;
+        if (!cls2 || (made !== undefined && made !== cls2)) {
+          made = null;
+          break;
+        }
+        made = cls2;
+      }
+      if (made) out.set(left.childForFieldName('attribute')!.text, made);
+    }
+    return out;
   }
 
   /** The class of `name` when it is bound to `Cls(...)` in this function or at module level. */

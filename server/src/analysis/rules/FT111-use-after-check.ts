@@ -148,7 +148,7 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
   const region = within ?? ruledOutRegion(node, test.nonNoneWhenTrue);
   const use = firstUse(region, test.subject, scope, model);
   if (!use || model.isDeadCode(use) || runsAlone(use, scope, ctx)) return;
-  const clear = concurrentClear(clears, node, scope, ctx);
+  const clear = concurrentClear(clears, node, scope, ctx, state.owner);
   if (!clear) return;
   const { severity, confidence, via } = clearReport(clear, scope, model);
   const subject = test.subject.text;

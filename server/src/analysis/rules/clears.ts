@@ -15,11 +15,18 @@ export interface Clear {
 }
 
 /** The receiver field (`self.x`) or module global the subject names, as a key; null for anything else. */
-export function stateOf(subject: Node, scope: FunctionScope, model: ModuleModel): { key: string; field: string | null } | null {
+export function stateOf(subject: Node, scope: FunctionScope, model: ModuleModel): { key: string; field: string | null; owner?: Node } | null {
   if (subject.type === 'attribute') {
     const object = subject.childForFieldName('object');
     const field = subject.childForFieldName('attribute')?.text;
-    if (object?.type !== 'identifier' || !scope.receiver || object.text !== scope.receiver || !field || !scope.classNode) return null;
+    if (!scope.receiver || !field || !scope.classNode) return null;
+    // `self.daemon.streams`, where `self.daemon` holds a class of this module: that class's field.
+    if (object?.type === 'attribute' && object.childForFieldName('object')?.text === scope.receiver) {
+      const cls = model.classInfo(scope.classNode);
+      const holder = cls ? model.classOfField(cls, object.childForFieldName('attribute')?.text ?? '') : null;
+      return holder && holder !== cls ? { key: `${holder.node.id}.${field}`, field, owner: holder.node } : null;
+    }
+    if (object?.type !== 'identifier' || object.text !== scope.receiver) return null;
     return { key: `${scope.classNode.id}.${field}`, field };
   }
   if (subject.type === 'identifier' && !scope.locals.has(subject.text) && !scope.parameters.has(subject.text) && model.bindings.get(subject.text)?.kind === 'value') {
@@ -34,7 +41,7 @@ export function stateOf(subject: Node, scope: FunctionScope, model: ModuleModel)
  * those, the use being inside or after the test in its block). Construction and code that runs alone
  * (after fork, at exit, a finaliser) clear nothing while the object is in use.
  */
-export function concurrentClear(clears: readonly Clear[], test: Node, scope: FunctionScope, ctx: RuleContext): Clear | undefined {
+export function concurrentClear(clears: readonly Clear[], test: Node, scope: FunctionScope, ctx: RuleContext, owner?: Node): Clear | undefined {
   const { model } = ctx;
   const testLocks = model.heldLocks(test);
   return clears.find(
@@ -44,7 +51,7 @@ export function concurrentClear(clears: readonly Clear[], test: Node, scope: Fun
       !runsAlone(c.node, c.scope, ctx) &&
       !model.isDeadCode(c.node) &&
       !model.heldLocks(c.node).some((l) => testLocks.includes(l)) &&
-      clearedOnOwnThread(c.scope, scope, model),
+      clearedOnOwnThread(c.scope, scope, model, owner),
   );
 }
 
@@ -54,12 +61,13 @@ export function concurrentClear(clears: readonly Clear[], test: Node, scope: Fun
  * for a field, the object's own thread: started from a method of the same class (`Thread(target=
  * self._run)`), so the thread and the caller hold the same object.
  */
-function clearedOnOwnThread(clearScope: FunctionScope, useScope: FunctionScope, model: ModuleModel): boolean {
+function clearedOnOwnThread(clearScope: FunctionScope, useScope: FunctionScope, model: ModuleModel, owner?: Node): boolean {
   const entry = model.threads.entryFor(clearScope);
   if (!entry || entry.assumed || entry.external) return false;
   // The same thread runs the use: the clear cited cannot land between its test and its use.
   if (model.threads.entryFor(useScope)?.site === entry.site) return false;
-  const cls = useScope.classNode;
+  // The object whose field it is: the user's own, or the one a field of it holds (`self.daemon`).
+  const cls = owner ?? useScope.classNode;
   if (!cls) return true; // a module global: any thread this module starts
   if (clearScope.classNode?.id !== cls.id) return false;
   if (model.dedicatedThreadOf(clearScope)) return true;

@@ -97,7 +97,7 @@ export function checkKeyRead(node: Node, condition: Node, test: KeyTest, scope: 
   if (!removals) return;
   const read = firstKeyRead(ruledOutRegion(node, test.presentWhenTrue), test, scope, model);
   if (!read || model.isDeadCode(read) || runsAlone(read, scope, ctx)) return;
-  const removal = concurrentClear(removals, node, scope, ctx);
+  const removal = concurrentClear(removals, node, scope, ctx, state?.owner);
   if (!removal) return;
   const { severity, confidence, via } = clearReport(removal, scope, model);
   const container = test.container.text;
