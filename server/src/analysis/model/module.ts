@@ -358,14 +358,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   private callsByCallee: Map<string, Node[]> | undefined;
+
+  /** The calls whose callee is written exactly `name` (`Cls(…)`), indexed once per model. */
+  private callsNamed(name: string): readonly Node[] {
+    if (!this.callsByCallee) {
+      this.callsByCallee = new Map();
+      for (const call of this.calls) push(this.callsByCallee, call.childForFieldName('function')?.text ?? '', call);
+    }
+    return this.callsByCallee.get(name) ?? [];
+  }
+
   private readonly containmentResolver: ContainmentResolver = {
-    callsOf: (name) => {
-      if (!this.callsByCallee) {
-        this.callsByCallee = new Map();
-        for (const call of this.calls) push(this.callsByCallee, call.childForFieldName('function')?.text ?? '', call);
-      }
-      return this.callsByCallee.get(name) ?? [];
-    },
+    callsOf: (name) => this.callsNamed(name),
     scopeOf: (node) => this.scopeOf(node),
     classOfScope: (scope) => this.classInfo(scope.classNode),
     fieldSharing: (cls, field) => this.fieldSharing(this.classes.get(cls.node.id)!, field),
@@ -567,8 +571,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   private ownedWhereMade(cls: ClassInfo): boolean {
     let sites = 0;
-    for (const call of this.calls) {
-      if (call.childForFieldName('function')?.text !== cls.name) continue;
+    for (const call of this.callsNamed(cls.name)) {
       sites++;
       // `Cls(data).parse()`: a temporary, used by this call only and dropped — unless the method hands
       // the object on (`return self`, a callback) or is not the class's own.
@@ -1217,7 +1220,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const scope = init ? this.scopes.get(init.id) : undefined;
     if (!init || !scope?.receiver) return out;
     const params = parameterOrder(init).slice(1);
-    const sites = this.calls.filter((c) => c.childForFieldName('function')?.text === cls.name);
+    const sites = this.callsNamed(cls.name);
     if (sites.length === 0) return out;
     for (const n of this.ownNodes(scope)) {
       const left = n.type === 'assignment' ? n.childForFieldName('left') : null;
