@@ -10,7 +10,7 @@ import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
 import { ThreadModel, type CallableResolver } from './threads';
-import { NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, TEST_ONLY } from './ordering';
+import { NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, SINGLE_THREADED, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 import { OwnerRegions } from './ownerThread';
@@ -84,6 +84,8 @@ export interface ClassInfo {
   lockAttributes: Set<string>;
   /** Attributes that hold a `threading.local()`: what is stored through them is per thread. */
   threadLocalAttributes: Set<string>;
+  /** Properties whose getter returns what a thread-local attribute holds (`return self._locals.buffer`): per thread too. */
+  threadLocalProperties: Set<string>;
   /**
    * Locks that are another lock of the object: `self._cond = Condition(self._lock)` holds `_lock` while
    * held (attribute → the lock it is built on).
@@ -142,6 +144,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     this.collectModuleBindings(root);
     this.collectDefinitions();
     for (const info of this.classes.values()) this.collectLockAttributes(info);
+    this.collectThreadLocalProperties();
     const runs = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [c.methods.get('run')!] : []));
     const external: Array<[Node, string]> = [];
     for (const [local, via] of options.project?.threadEntries ?? []) {
@@ -183,6 +186,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   isLockConstruction(value: Node | null): boolean {
     return isLockConstruction(value, this.imports, this.lockTypes);
+  }
+
+  /**
+   * A module global bound to another module's callable: `os.register_at_fork`, `getattr(os,
+   * "register_at_fork", None)`, either inside `cast(T, …)` — the callable's qualified name; else null.
+   */
+  aliasedCallable(name: string): string | null {
+    const binding = this.bindings.get(name);
+    let value = binding?.kind === 'value' ? binding.node : null;
+    for (let hops = 0; value?.type === 'call' && hops < 3; hops++) {
+      const callee = this.imports.qualify(value.childForFieldName('function')) ?? value.childForFieldName('function')?.text;
+      const args = positionalArguments(value);
+      if (callee === 'typing.cast' || callee === 'cast') value = args[1] ?? null;
+      else if (callee === 'getattr' && args.length >= 2 && args[1].type === 'string') {
+        const module = this.imports.qualify(args[0]);
+        const attribute = args[1].text.replace(/^['"]|['"]$/g, '');
+        return module && /^\w+$/.test(attribute) ? `${module}.${attribute}` : null;
+      } else return null;
+    }
+    return value?.type === 'attribute' ? this.imports.qualify(value) : null;
   }
 
   /** Why instances of this class are shared between threads, or null when nothing says they are. */
@@ -739,7 +762,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (scope && this.localLockNames(scope).has(last)) return true;
     } else if (parts.length === 2) {
       const scope = this.scopeOf(expr);
-      const cls = this.classInfo(scope?.classNode ?? null) ?? this.classesByName.get(parts[0]) ?? null;
+      // `with _STATE.gate:` where `_STATE = _State()` and the class sets `self.gate = Condition()`.
+      const cls = this.classInfo(scope?.classNode ?? null) ?? this.classesByName.get(parts[0]) ?? this.instanceClass(parts[0], scope);
       if (cls?.lockAttributes.has(last)) return true;
     }
     return isLockishName(last);
@@ -1469,7 +1493,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const q = this.imports.qualify(b);
         return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread')) || (!!q && !!this.options.project?.threadClasses?.has(q));
       });
-      const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), threadLocalAttributes: new Set(), lockAliases: new Map(), isThreadSubclass };
+      const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), threadLocalAttributes: new Set(), threadLocalProperties: new Set(), lockAliases: new Map(), isThreadSubclass };
       this.classes.set(node.id, info);
       if (fn === -1 && !this.classesByName.has(name)) this.classesByName.set(name, info);
     }
@@ -1493,6 +1517,24 @@ export class ModuleModel implements LockResolver, CallableResolver {
       }
       this.classInfo(scope.classNode)?.methods.set(scope.name, fn);
     });
+  }
+
+  /** `@property def _buffer(self): return self._thread_locals.buffer`: each thread reads its own. */
+  private collectThreadLocalProperties(): void {
+    if (![...this.classes.values()].some((c) => c.threadLocalAttributes.size > 0)) return;
+    for (const method of this.index.functions) {
+      const scope = this.scopes.get(method.id);
+      const info = scope?.receiver ? this.classInfo(scope.classNode) : null;
+      if (!info || info.threadLocalAttributes.size === 0 || !decoratorNames(method).includes('property')) continue;
+      const returned = this.ownNodes(scope!).filter((n) => n.type === 'return_statement');
+      const perThread = (r: Node) => {
+        const value = namedChildren(r)[0];
+        const root = value?.type === 'attribute' ? accessRoot(value) : null;
+        const holder = root?.text === scope!.receiver ? root!.parent : null;
+        return holder?.type === 'attribute' && info.threadLocalAttributes.has(holder.childForFieldName('attribute')?.text ?? '');
+      };
+      if (returned.length > 0 && returned.every(perThread)) info.threadLocalProperties.add(scope!.name);
+    }
   }
 
   private collectLockAttributes(info: ClassInfo): void {
@@ -1576,7 +1618,7 @@ function isProperty(method: Node): boolean {
 /** "This is the only thread-safe method in X", "the only thread-safe methods are …". */
 const ONLY_THREAD_SAFE = /\bonly thread[- ]safe methods?\b/i;
 
-const CONFINED_DOC = /not (?:\w+ )?thread[- ]?safe|single[- ]threaded|(?:by|from|on|in) (?:one|a single|the same|its own|the loop's|the event loop's) thread|one thread at a time|confined to (?:one|a single|its) thread/i;
+const CONFINED_DOC = new RegExp(String.raw`not (?:\w+ )?thread[- ]?safe|${SINGLE_THREADED}|(?:by|from|on|in) (?:one|a single|the same|its own|the loop's|the event loop's) thread|one thread at a time|confined to (?:one|a single|its) thread`, 'i');
 
 /**
  * Kinds of class whose instances are confined by what they are: exceptions (raised and caught by one

@@ -12,6 +12,8 @@ export interface OrderingResolver {
   callsIn(fn: Node): Node[];
   scopeOf(node: Node): FunctionScope | null;
   callersOf(fn: Node): Node[];
+  /** The qualified callable a module global is bound to (`_AT_FORK = getattr(os, "register_at_fork", None)`), or null. */
+  aliasedCallable?(name: string): string | null;
 }
 
 const CONSTRUCTION: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__']);
@@ -73,9 +75,10 @@ export class OrderingModel {
 
   private collectHook(call: Node): void {
     const fnExpr = call.childForFieldName('function');
-    const text = fnExpr?.text ?? '';
+    const alias = fnExpr?.type === 'identifier' ? this.resolver.aliasedCallable?.(fnExpr.text) ?? null : null;
+    const text = alias ?? fnExpr?.text ?? '';
     if (!text.endsWith('register_at_fork') && !text.endsWith('register') && !text.endsWith('register_after_fork')) return;
-    const q = this.imports.qualify(fnExpr) ?? text;
+    const q = alias ?? this.imports.qualify(fnExpr) ?? text;
     let target: Node | null = null;
     let why = '';
     if (q === 'os.register_at_fork') {
@@ -216,7 +219,13 @@ const ONE_THREAD_CONTRACT_WHY = 'its docstring says one thread runs it';
 export const FORK_MODULE_REGISTER = /(?:^|\.)[A-Za-z_]*fork[A-Za-z_]*\.register$/i;
 
 /** One-thread contracts in docstrings: "Only one thread should ever be in this function", "not thread-safe". */
-export const ONE_THREAD_CONTRACT = /only one thread|single[- ]threaded|not thread[- ]?safe|(?:from|by|on) (?:one|a single|the same) thread/i;
+/**
+ * "single-threaded" said of the code itself ("single-threaded only", "is single-threaded"), not of the
+ * programs that use it ("most single-threaded applications share one instance").
+ */
+export const SINGLE_THREADED = String.raw`single[- ]threaded(?!\s+(?:applications?|apps?|programs?|processes|environments?|servers?|runtimes?|interpreters?|python|builds?|mode|case)\b)`;
+
+export const ONE_THREAD_CONTRACT = new RegExp(String.raw`only one thread|${SINGLE_THREADED}|not thread[- ]?safe|(?:from|by|on) (?:one|a single|the same) thread`, 'i');
 
 /**
  * "Called from the event thread only", "This method is only called in the IO thread", "Can only be

@@ -87,6 +87,12 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     }
     if (binding.kind === 'function') return null;
     if (model.isThreadLocal(binding.node)) return null;
+    // `_STATE.context.depth`, where `_STATE = _State()` keeps a `threading.local()` in `context`: per thread.
+    const through = path(expr);
+    const instanceOf = through.length >= 2 ? model.classOfName(name, expr) : null;
+    if (through.length > 2 && instanceOf?.threadLocalAttributes.has(through[1])) return null;
+    // A module-level instance of a class of this module: each field is its own state, as `self.x` is.
+    if (instanceOf) return { kind: 'global', description: `\`${name}.${through[1]}\` of module global \`${name}\``, key: `${name}.${through[1]}` };
     return { kind: 'global', description: `module global \`${name}\``, key: name };
   }
   if (resolved.kind === 'closure' || resolved.kind === 'nonlocal') {
@@ -126,7 +132,7 @@ export function receiverField(field: string, scope: FunctionScope, model: Module
   const name = scope.receiver;
   if (!cls || !name) return null;
   if (scope.isClassMethod) return { kind: 'class-attribute', description: `class attribute \`${cls.name}.${field}\` (through \`${name}\`)`, key: `${cls.name}.${field}` };
-  if (model.isConstructionOnly(scope) || (cls.lockAttributes.has(field) && !lockItself)) return null;
+  if (model.isConstructionOnly(scope) || (cls.lockAttributes.has(field) && !lockItself) || cls.threadLocalProperties.has(field)) return null;
   const evidence = model.fieldSharing(cls, field);
   if (!evidence) return null;
   return { kind: 'shared-instance', description: `\`${name}.${field}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${field}`, weak: evidence.weak, confidence: evidence.confidence };

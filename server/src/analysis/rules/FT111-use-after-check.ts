@@ -15,7 +15,7 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { Rule, RuleContext } from '../types';
-import { namedChildren, snippet } from '../model/syntax';
+import { namedChildren, siblingsAfter, snippet } from '../model/syntax';
 import { runsAlone } from './common';
 import { isTestCode } from './hazards';
 import { readOnceFix } from '../fixes/readOnce';
@@ -124,6 +124,14 @@ export const FT111: Rule = {
       for (const test of noneTests(condition)) checkUse(node, condition, test, scope, ctx);
       for (const test of keyTests(condition)) checkKeyRead(node, condition, test, scope, ctx);
     },
+    // `assert self._x is not None` and then `self._x.f()`: the assert is the check, what follows it the use.
+    assert_statement(node: Node, ctx: RuleContext) {
+      const condition = namedChildren(node)[0];
+      const scope = ctx.model.scopeOf(node);
+      if (!condition || !scope || isTestCode(scope)) return;
+      const after = siblingsAfter(node);
+      for (const test of noneTests(condition)) if (test.nonNoneWhenTrue) checkUse(node, condition, test, scope, ctx, after, 'assert ');
+    },
     // `not self.sock or self.sock.send(…)`, `self.x and self.x.f()`: the right side runs only where the
     // left ruled None out — a check and a use in one expression are still two reads.
     boolean_operator(node: Node, ctx: RuleContext) {
@@ -132,12 +140,13 @@ export const FT111: Rule = {
       const right = node.childForFieldName('right');
       const scope = ctx.model.scopeOf(node);
       if (!left || !right || !scope || isTestCode(scope)) return;
-      for (const test of noneTests(left)) if (test.nonNoneWhenTrue === (op === 'and')) checkUse(node, left, test, scope, ctx, [right]);
+      for (const test of noneTests(left)) if (test.nonNoneWhenTrue === (op === 'and')) checkUse(node, left, test, scope, ctx, [right], '');
     },
   },
 };
 
-function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhenTrue: boolean }, scope: FunctionScope, ctx: RuleContext, within?: Node[]): void {
+/** `within`: where the test holds, when not an `if`'s (then `lead` is how the check is quoted: `assert `, or nothing for `x and x.f()`). */
+function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhenTrue: boolean }, scope: FunctionScope, ctx: RuleContext, within?: Node[], lead = 'if '): void {
   const { model } = ctx;
   const state = stateOf(test.subject, scope, model);
   if (!state) return;
@@ -157,7 +166,7 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
     confidence,
     fix: within ? undefined : readOnceFix(ctx, node, test.subject, region, test.nonNoneWhenTrue),
     message:
-      `\`${snippet(use, 40)}\` reads \`${subject}\` again after \`${within ? '' : 'if '}${snippet(condition!, 40)}\` (line ${condition!.startPosition.row + 1}) ruled out None, ` +
+      `\`${snippet(use, 40)}\` reads \`${subject}\` again after \`${lead}${snippet(condition!, 40)}\` (line ${condition!.startPosition.row + 1}) ruled out None, ` +
       `but \`${clear.scope.name}\` sets it to None (line ${clear.node.startPosition.row + 1}) on another thread (\`${clear.scope.name}\` runs on threads: ${via})` +
       `${clear.node.type === 'delete_statement' ? ' — here it deletes it' : ''}. The check and the use are two reads: on free-threaded Python the clear can land between them, ` +
       `and the use fails (AttributeError or TypeError on None). Read \`${subject}\` once into a local, then test and use the local.`,
