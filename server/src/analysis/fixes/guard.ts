@@ -18,9 +18,13 @@ interface LockChoice {
   reused: boolean;
 }
 
-export function guardFix(ctx: RuleContext, node: Node, scope: FunctionScope, shared: SharedState, last?: Node): Fix | undefined {
+/**
+ * `sameLockOnly`: only the lock the other accesses already take (FT105: a new lock beside the one the
+ * locked writers hold excludes none of them), and no fix when that lock cannot be named here.
+ */
+export function guardFix(ctx: RuleContext, node: Node, scope: FunctionScope, shared: SharedState, last?: Node, { sameLockOnly = false } = {}): Fix | undefined {
   const stmt = enclosingStatement(node);
-  const lock = stmt ? chooseLock(ctx, scope, shared) : null;
+  const lock = stmt ? chooseLock(ctx, scope, shared, sameLockOnly) : null;
   if (!stmt || !lock) return undefined;
   // Alone in a loop body, a locked update becomes a hot lock (FT108): accumulate and merge once instead.
   const loop = stmt.parent?.type === 'block' ? stmt.parent.parent : null;
@@ -92,10 +96,11 @@ function joinsBlockAbove(text: string, first: Node, lock: string, bodyIndent: st
   return nextLineStart(text, prev.endIndex);
 }
 
-function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState): LockChoice | null {
+function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState, sameLockOnly = false): LockChoice | null {
   const { model, text } = ctx;
   const existing = sharedWritesByKey(model).get(shared.key)?.find((w) => w.held.length > 0)?.held[0];
   if (existing && usableHere(existing, scope, model)) return { expression: existing, edits: [], reused: true };
+  if (sameLockOnly) return null;
   if (shared.kind === 'global') return moduleLock(shared.key, model, text);
   if (shared.kind === 'shared-instance' && scope.receiver) {
     const cls = model.classInfo(scope.classNode);

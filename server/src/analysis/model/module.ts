@@ -1075,6 +1075,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       let held = heldLocks(call, this);
       if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope);
       if (held.length === 0) held = callerScope ? this.locksHeldByEveryCaller(callerScope.node, visiting) : [];
+      held = this.intoCalleeFrame(held, call, fn, callerScope);
       common = common === null ? held : common.filter((l) => held.includes(l));
       if (common.length === 0) break;
     }
@@ -1082,6 +1083,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const result = common ?? [];
     this.callerLocks.set(fn.id, result);
     return result;
+  }
+
+  /**
+   * Locks a caller holds, named as the callee sees them: `with self._pool._lock: self._pool._assign()`
+   * holds the callee's own `self._lock` (the object the call is made on is the callee's receiver). The
+   * caller's own locks (`self._lock` while calling `item.reset()`) are another object's: named for the
+   * caller's class, so they never pass for the callee's same-named lock, nor for an expression a fix
+   * could write in the callee.
+   */
+  private intoCalleeFrame(held: string[], call: Node, callee: Node, callerScope: FunctionScope | null): string[] {
+    const receiver = this.scopes.get(callee.id)?.receiver;
+    const fnExpr = call.childForFieldName('function');
+    const object = fnExpr?.type === 'attribute' ? fnExpr.childForFieldName('object')?.text : undefined;
+    const own = callerScope?.receiver;
+    if (!receiver || !object || object === own || held.length === 0) return held;
+    const callerClass = own ? this.classInfo(callerScope!.classNode)?.name : undefined;
+    return held.map((lock) => {
+      if (lock.startsWith(`${object}.`)) return `${receiver}${lock.slice(object.length)}`;
+      return callerClass && lock.startsWith(`${own}.`) ? `${callerClass}'s ${lock}` : lock;
+    });
   }
 
   /** Local names assigned a lock construction in this function (`lock = threading.Lock()`). */

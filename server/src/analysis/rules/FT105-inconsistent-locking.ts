@@ -140,7 +140,7 @@ export const FT105: Rule = {
           ctx.report(w.node, {
             severity: verdict?.severity ?? 'warning',
             confidence: verdict?.confidence ?? 'medium',
-            fix: guardFix(ctx, w.node, w.scope, w.shared),
+            fix: guardFix(ctx, w.node, w.scope, w.shared, undefined, { sameLockOnly: true }),
             message:
               `\`${snippet(w.node)}\` writes ${w.shared.description} without a lock, but line ${locked.node.startPosition.row + 1} writes it holding \`${locked.held[0]}\`. ` +
               `The lock only protects the state if every write takes it: on free-threaded Python this write can interleave with the locked ones.` +
