@@ -14,6 +14,11 @@ export interface DedicatedThread {
   perObject: boolean;
   /** The class whose objects each run one such thread (per-object threads). */
   classNode: Node | null;
+  /**
+   * One thread per call of this function: it starts a closure of its own once (`Thread(target=collect)`,
+   * not in a loop), so the closure's variables — new cells each call — have that thread as their writer.
+   */
+  spawner?: Node;
 }
 
 export interface DedicatedResolver {
@@ -50,11 +55,13 @@ export class DedicatedThreads {
       if (!scope || s.pool || sites.get(s.fn.id) !== 1 || s.entry.external) continue;
       const perObject = this.perObject(s, scope);
       if (perObject === null) continue;
-      threads.push({ thread: { entry: s.entry, target: s.fn, perObject, classNode: perObject ? scope.classNode : null }, scope });
+      if (perObject === 'call') threads.push({ thread: { entry: s.entry, target: s.fn, perObject: false, classNode: null, spawner: scope.parent!.node }, scope });
+      else threads.push({ thread: { entry: s.entry, target: s.fn, perObject, classNode: perObject ? scope.classNode : null }, scope });
     }
     for (const { thread, scope } of threads) {
-      // Where the thread's functions can be named: its class (a private method of one object), or the module.
-      const region = thread.perObject ? scope.classNode! : null;
+      // Where the thread's functions can be named: its class (a private method of one object), the
+      // function whose closure it is, or the module.
+      const region = thread.perObject ? scope.classNode! : thread.spawner ?? null;
       this.claim(thread, scope, region, allCalls);
     }
   }
@@ -68,7 +75,7 @@ export class DedicatedThreads {
    * One thread per object when the spawner hands over a bound method of its own receiver (or the run
    * of a Thread subclass); one per process when module code starts a module function once; else null.
    */
-  private perObject(s: Spawn, targetScope: FunctionScope): boolean | null {
+  private perObject(s: Spawn, targetScope: FunctionScope): boolean | 'call' | null {
     if (!s.target) return targetScope.receiver !== null ? true : null;
     for (let n = s.site.parent; n; n = n.parent) {
       if (LOOPS.has(n.type)) return null;
@@ -80,6 +87,8 @@ export class DedicatedThreads {
       const own = !!spawner?.receiver && object?.text === spawner.receiver && spawner.classNode !== null && spawner.classNode === targetScope.classNode;
       return own && targetScope.receiver !== null ? true : null;
     }
+    // A closure of the spawning function, started once by it: one thread per call.
+    if (s.target.type === 'identifier' && spawner && targetScope.parent === spawner && !targetScope.classNode) return 'call';
     // A public module function can be called, or started again, by any importer: only a private one
     // started once by the module's own top-level code is its one thread.
     if (s.target.type === 'identifier' && !spawner && !targetScope.parent && !targetScope.classNode && isPrivate(targetScope.name)) return false;

@@ -24,7 +24,7 @@ export function soleWriterThread(shared: SharedState, scope: FunctionScope, mode
   const key = `${thread.target.id}:${shared.kind}:${shared.key}`;
   let answer = byKey.get(key);
   if (answer === undefined) {
-    answer = everyWriteOn(thread, name, shared.kind === 'global', model) ? thread : null;
+    answer = (thread.spawner ? everyClosureWriteOn(thread, thread.spawner, name, model) : everyWriteOn(thread, name, shared.kind === 'global', model)) ? thread : null;
     byKey.set(key, answer);
   }
   return answer;
@@ -32,6 +32,7 @@ export function soleWriterThread(shared: SharedState, scope: FunctionScope, mode
 
 /** The field (for a per-object thread) or global (for a module thread) name the state is kept under. */
 function writtenName(shared: SharedState, thread: DedicatedThread): string | null {
+  if (thread.spawner) return shared.kind === 'closure' ? shared.key.slice(shared.key.lastIndexOf('.') + 1) || null : null;
   if (thread.perObject && shared.kind === 'shared-instance') return shared.key.slice(shared.key.indexOf('.') + 1) || null;
   if (!thread.perObject && shared.kind === 'global') return shared.key;
   return null;
@@ -45,6 +46,25 @@ function everyWriteOn(thread: DedicatedThread, name: string, global: boolean, mo
       const target = writeTarget(node);
       if (!target || !pattern.test(target.text)) continue;
       if (!writeIsOrdered(node, target, thread, global, model)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * A closure variable of `spawner`: written by the thread's code, or by the spawner before it starts the
+ * thread; a function nested there that binds its own variable of that name writes another one.
+ */
+function everyClosureWriteOn(thread: DedicatedThread, spawner: Node, name: string, model: ModuleModel): boolean {
+  for (const type of WRITES) {
+    for (const { node } of model.index.all(type)) {
+      if (node.startIndex < spawner.startIndex || node.endIndex > spawner.endIndex) continue;
+      const target = writeTarget(node);
+      if (target?.type !== 'identifier' || target.text !== name) continue;
+      const scope = model.scopeOf(node);
+      if (!scope || model.dedicatedThreadOf(scope) === thread) continue;
+      if (scope.node === spawner ? model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call')) : !scope.nonlocals.has(name)) continue;
+      return false;
     }
   }
   return true;
