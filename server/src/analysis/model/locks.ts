@@ -203,7 +203,8 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
         continue;
       }
       if (stmt.type !== 'expression_statement') continue;
-      const acquired = callOnStatement(stmt, 'acquire');
+      // A counting semaphore's slot excludes nobody: several threads hold one at once.
+      const acquired = onSemaphore(stmt, resolver) ? null : callOnStatement(stmt, 'acquire');
       const released = acquired ? null : callOnStatement(stmt, 'release');
       if (acquired || released) calls.push({ start: stmt.startIndex, acquired, released, lock: !!released && releasesLock(stmt, resolver) });
     }
@@ -228,6 +229,13 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
     }
   }
   return open;
+}
+
+/** `sem.acquire()` / `sem.release()` on a semaphore (by its name or its construction). */
+function onSemaphore(stmt: Node, resolver: LockResolver): boolean {
+  const fn = namedChildren(stmt)[0]?.childForFieldName('function');
+  const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+  return !!receiver && !!resolver.isSemaphore?.(receiver);
 }
 
 /** `x.release()` on something the model knows as a lock (not a memoryview, a connection, a pool slot). */
