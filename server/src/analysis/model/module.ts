@@ -19,6 +19,7 @@ import { keptInSharedState, type ContainmentResolver } from './containment';
 const HOOK_WORDS = /register_at_fork|register_after_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
 const TYPE_CHECKING = /^(?:[A-Za-z_]\w*\.)?TYPE_CHECKING$/;
+const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
 const START_CALL = /\.start\(\)/;
 const DAEMON_FLAG = /daemon\s*=\s*True|setDaemon\(\s*True/;
 
@@ -97,6 +98,8 @@ export interface ClassInfo {
 export class ModuleModel implements LockResolver, CallableResolver {
   readonly imports: ImportTable;
   readonly bindings = new Map<string, ModuleBinding>();
+  /** Module-level names bound only under `if __name__ == "__main__":` (a script's, no importer's). */
+  private readonly scriptBindings = new Set<string>();
   readonly classes = new Map<number, ClassInfo>();
   private readonly classesByName = new Map<string, ClassInfo>();
   private readonly scopes = new Map<number, FunctionScope>();
@@ -579,7 +582,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
     for (const name of this.instancesByConstructor().get(cls.name) ?? []) {
       const use = threads ? this.threadReceivers().get(name) : undefined;
       if (use) return { why: `\`${name}\`, a module-level instance, is used from thread code at line ${use.startPosition.row + 1}`, confidence: 'high', weak: true };
-      singleton ??= name;
+      // A demo under `if __name__ == "__main__":` is the script's own: no caller shares it.
+      if (!this.scriptBindings.has(name)) singleton ??= name;
     }
     if (singleton) return { why: `\`${singleton}\`, a module-level instance, is shared by every caller`, confidence: 'medium', weak: true };
     if (this.isDecoratorObject(cls)) return { why: 'its instances decorate functions, so every call of the decorated function shares one object', confidence: 'medium', weak: true };
@@ -1442,6 +1446,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private collectModuleBindings(root: Node): void {
     // Under `if TYPE_CHECKING:` only type checkers see the names: no value is ever made there.
     let typingOnly = false;
+    // Under `if __name__ == "__main__":` the module runs as a script: no importer sees those names.
+    let scriptOnly = false;
     const visit = (node: Node) => {
       for (const stmt of namedChildren(node)) {
         switch (stmt.type) {
@@ -1449,7 +1455,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
             for (const e of namedChildren(stmt)) {
               if (e.type === 'assignment') {
                 const value = typingOnly ? null : e.childForFieldName('right');
-                for (const name of boundNames(e.childForFieldName('left'))) this.bindings.set(name, { kind: 'value', node: value });
+                for (const name of boundNames(e.childForFieldName('left'))) {
+                  this.bindings.set(name, { kind: 'value', node: value });
+                  if (scriptOnly) this.scriptBindings.add(name);
+                  else this.scriptBindings.delete(name);
+                }
               } else if (e.type === 'augmented_assignment') {
                 for (const name of boundNames(e.childForFieldName('left'))) {
                   if (!this.bindings.has(name)) this.bindings.set(name, { kind: 'value', node: null });
@@ -1479,7 +1489,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
             visitBlocks(stmt);
             break;
           case 'if_statement':
-            if (TYPE_CHECKING.test(stmt.childForFieldName('condition')?.text ?? '')) {
+            if (conjuncts(stmt.childForFieldName('condition')).some((c) => MAIN_GUARD.test(c.text))) {
+              const outer = scriptOnly;
+              scriptOnly = true;
+              const body = stmt.childForFieldName('consequence');
+              if (body) visit(body);
+              scriptOnly = outer;
+              for (const c of namedChildren(stmt)) if (c.type.endsWith('clause')) visitBlocks(c);
+            } else if (TYPE_CHECKING.test(stmt.childForFieldName('condition')?.text ?? '')) {
               const outer = typingOnly;
               typingOnly = true;
               const body = stmt.childForFieldName('consequence');
