@@ -4,7 +4,7 @@ import { checkActAfterRelease } from './staleCheck';
 import type { Rule, RuleContext } from '../types';
 import { sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
-import { namedChildren, snippet } from '../model/syntax';
+import { inExclusiveBranches, namedChildren, snippet } from '../model/syntax';
 import { isAtomicIdiom, MUTATION_TYPES, mutationOf, raceVerdict, sameExpression } from './common';
 import { atomicDictFix } from '../fixes/atomicDict';
 import { textHas } from './hazards';
@@ -116,8 +116,13 @@ function actionCandidates(ifNode: Node, model: ModuleModel): Array<{ node: Node;
   if (list) return list;
   const conditionEnd = ifNode.childForFieldName('condition')?.endIndex ?? ifNode.startIndex;
   const inIf = model.nodesWithin(ifNode, MUTATION_TYPES).filter((n) => n.startIndex >= conditionEnd);
+  // After an early exit: the rest of the block — or, when the exit leaves the function (`return`,
+  // `raise`), the rest of the function, outside the other branches of the ifs around the check
+  // (`if singleton: v = d.get(k); if v: return v` … `if singleton: d[k] = new`).
   const block = ifNode.parent;
-  const after = block && exits(ifNode) ? model.nodesWithin(block, MUTATION_TYPES).filter((n) => n.startIndex >= ifNode.endIndex) : [];
+  const scope = model.scopeOf(ifNode);
+  const region = (leavesFunction(ifNode) && scope?.node.type === 'function_definition' ? scope.node.childForFieldName('body') : null) ?? block;
+  const after = region && exits(ifNode) ? model.nodesWithin(region, MUTATION_TYPES).filter((n) => n.startIndex >= ifNode.endIndex && !inExclusiveBranches(ifNode, n)) : [];
   list = [...inIf, ...after].map((node) => ({ node, mutated: mutationOf(node)?.container.text.replace(/\s+/g, '') ?? null }));
   perIf.set(ifNode.id, list);
   return list;
@@ -150,6 +155,13 @@ const IF: ReadonlySet<string> = new Set(['if_statement']);
 const GETTER = /\.get\(/;
 
 /** Does the if's body leave the block (return, raise, continue, break) with no else? */
+/** The if's body ends by leaving the function (`return`, `raise`), not only its loop. */
+function leavesFunction(ifNode: Node): boolean {
+  const body = ifNode.childForFieldName('consequence');
+  const last = body ? namedChildren(body).pop() : null;
+  return last?.type === 'return_statement' || last?.type === 'raise_statement';
+}
+
 export function exits(ifNode: Node): boolean {
   const body = ifNode.childForFieldName('consequence');
   const last = body ? namedChildren(body).pop() : null;
