@@ -44,6 +44,11 @@ export interface LockResolver {
   isLock(expr: Node): boolean;
   /** A semaphore: released without being held (it counts), so a release says nothing about holding it. */
   isSemaphore?(expr: Node): boolean;
+  /**
+   * The lock a call of a helper returns holding (`self._acquire_lock(timeout)`, whose body acquires
+   * `self._lock` and never releases it), named as the caller writes it; or null.
+   */
+  lockAcquiredBy?(call: Node): string | null;
 }
 
 /**
@@ -204,7 +209,7 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
       }
       if (stmt.type !== 'expression_statement') continue;
       // A counting semaphore's slot excludes nobody: several threads hold one at once.
-      const acquired = onSemaphore(stmt, resolver) ? null : callOnStatement(stmt, 'acquire');
+      const acquired = onSemaphore(stmt, resolver) ? null : callOnStatement(stmt, 'acquire') ?? helperAcquires(stmt, resolver);
       const released = acquired ? null : callOnStatement(stmt, 'release');
       if (acquired || released) calls.push({ start: stmt.startIndex, acquired, released, lock: !!released && releasesLock(stmt, resolver) });
     }
@@ -229,6 +234,12 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
     }
   }
   return open;
+}
+
+/** `self._acquire_lock(…)` as a statement: the lock the helper returns holding. */
+function helperAcquires(stmt: Node, resolver: LockResolver): string | null {
+  const call = namedChildren(stmt)[0];
+  return call?.type === 'call' && resolver.lockAcquiredBy ? resolver.lockAcquiredBy(call) : null;
 }
 
 /** `sem.acquire()` / `sem.release()` on a semaphore (by its name or its construction). */

@@ -773,6 +773,43 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return isLockishName(last);
   }
 
+  private readonly helperLocks = new Map<number, string | null>();
+
+  /**
+   * `self._acquire_lock(timeout)` where the method acquires `self._lock` (`acquired =
+   * self._lock.acquire(timeout=…)`, on every branch or some) and releases it nowhere: the caller holds
+   * `self._lock` after the call (and releases it itself, in a `finally`).
+   */
+  lockAcquiredBy(call: Node): string | null {
+    const fnExpr = call.childForFieldName('function');
+    const object = fnExpr?.type === 'attribute' ? fnExpr.childForFieldName('object')?.text : undefined;
+    // Only helpers named for it are resolved (`_acquire_transaction_lock`, `_lock_db`): every call statement asks.
+    const name = fnExpr?.type === 'attribute' ? fnExpr.childForFieldName('attribute')?.text ?? '' : '';
+    if (!object || !/acquire|lock/i.test(name) || /release|unlock/i.test(name)) return null;
+    const callees = this.functionsFor(fnExpr!, call);
+    if (callees.length !== 1) return null;
+    const scope = this.scopes.get(callees[0].id);
+    if (!scope?.receiver) return null;
+    let lock = this.helperLocks.get(callees[0].id);
+    if (lock === undefined) {
+      const acquired = new Set<string>();
+      const released = new Set<string>();
+      for (const c of this.ownNodes(scope)) {
+        if (c.type !== 'call') continue;
+        const f = c.childForFieldName('function');
+        const method = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : undefined;
+        const receiver = f?.type === 'attribute' ? f.childForFieldName('object') : null;
+        if (!receiver || !receiver.text.startsWith(`${scope.receiver}.`) || !this.isLock(receiver) || this.isSemaphore(receiver)) continue;
+        if (method === 'acquire') acquired.add(receiver.text);
+        else if (method === 'release') released.add(receiver.text);
+      }
+      const held = [...acquired].filter((l) => !released.has(l));
+      lock = held.length === 1 ? held[0] : null;
+      this.helperLocks.set(callees[0].id, lock);
+    }
+    return lock ? `${object}${lock.slice(scope.receiver.length)}` : null;
+  }
+
   /** `sem`, `self._slots`: a name or field the module assigns a `Semaphore`/`BoundedSemaphore`. */
   isSemaphore(expr: Node): boolean {
     const parts = dottedName(expr);

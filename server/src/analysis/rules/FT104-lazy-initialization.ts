@@ -6,7 +6,7 @@ import { receiverField, sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { namedChildren, positionalArguments, snippet } from '../model/syntax';
-import { raceVerdict, sameExpression } from './common';
+import { raceVerdict, runsAlone, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
 
 /** The variable a "not initialised yet" test looks at: `x is None`, `x == None`, `not x`. */
@@ -368,6 +368,8 @@ function toleratesUnset(read: Node): boolean {
  */
 function checkPublicationOrder(ifNode: Node, condition: Node, scope: FunctionScope, ctx: RuleContext): void {
   if (!scope.receiver || !scope.classNode || ctx.model.heldLocks(ifNode).length > 0) return;
+  // A reader that runs alone (an after-fork child's reset, an atexit handler) meets no writer.
+  if (runsAlone(ifNode, scope, ctx)) return;
   const flag = setFlagField(condition, scope.receiver);
   const cls = flag ? ctx.model.classInfo(scope.classNode) : null;
   const body = ifNode.childForFieldName('consequence');
