@@ -773,6 +773,52 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return isLockishName(last);
   }
 
+  private readonly loopOnly = new Map<number, boolean>();
+
+  /**
+   * A private plain function every caller of which is a coroutine (or such a function itself): it runs on the
+   * event loop's thread, as they do (`async def _get(): … self._grow()`). Not a function handed out as
+   * a callback or run anywhere else (it has no other caller the model can see).
+   */
+  onEventLoopOnly(scope: FunctionScope, visiting = new Set<number>()): boolean {
+    const cached = this.loopOnly.get(scope.node.id);
+    if (cached !== undefined) return cached;
+    visiting.add(scope.node.id);
+    // Recursive calls (a caller already being asked about) say nothing either way.
+    const callers = this.callersOf(scope.node).filter((call) => !visiting.has(this.scopeOf(call)?.node.id ?? -1));
+    const answer =
+      callers.length > 0 &&
+      !scope.isAsync &&
+      // A public function may be called from anywhere; a private one only by the callers seen here.
+      /^_(?!_)/.test(scope.name) &&
+      !this.threads.isSpawnTarget(scope.node) &&
+      callers.every((call) => {
+        const caller = this.scopeOf(call);
+        if (!caller) return false;
+        for (let s: FunctionScope | null = caller; s; s = s.parent) if (s.isAsync) return true;
+        return this.onEventLoopOnly(caller, visiting);
+      }) &&
+      !this.referencedAsValue(scope);
+    visiting.delete(scope.node.id);
+    if (visiting.size === 0) this.loopOnly.set(scope.node.id, answer);
+    return answer;
+  }
+
+  /** Is the function named anywhere but in calls of it (a callback handed to a thread, a loop, an executor)? */
+  private referencedAsValue(scope: FunctionScope): boolean {
+    const text = this.source;
+    if (text === undefined) return true;
+    const pattern = new RegExp(`\\b${scope.name.replace(/[^\w]/g, '')}\\b(?!\\s*\\()`, 'g');
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      const at = this.root.descendantForIndex(m.index);
+      // Its own `def` line names it too.
+      if (at.parent?.type === 'function_definition' && at.parent.childForFieldName('name')?.id === at.id) continue;
+      if (at.type === 'comment' || at.type === 'string_content' || at.type === 'string') continue;
+      return true;
+    }
+    return false;
+  }
+
   private readonly helperLocks = new Map<number, string | null>();
 
   /**

@@ -43,7 +43,7 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   if (entry?.assumed) {
     // A coroutine runs on its event loop's thread: only a real thread entry puts it beside another.
     // Tests run one at a time under their harness, however a library audit treats the library's code.
-    if (inCoroutine(scope) || isTestCode(scope)) return null;
+    if (inCoroutine(scope) || isTestCode(scope) || model.onEventLoopOnly(scope)) return null;
     return { severity: 'warning', where: '', confidence: assumedConfidence(shared) };
   }
   if (entry) {
