@@ -1749,7 +1749,25 @@ function isConfinedByKind(cls: ClassInfo): boolean {
   const bases = cls.node.childForFieldName('superclasses')?.text ?? '';
   // asyncio protocols live on their event loop's thread.
   if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b/.test(bases)) return true;
-  return cls.methods.has('__next__') || /^Test/.test(cls.name);
+  return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls);
+}
+
+/**
+ * A builder: named so, or with two or more public methods that end `return self` (`b.set(…).name(…)`),
+ * and no lock of its own — a value one thread puts together, then hands over what it builds.
+ */
+function isBuilder(cls: ClassInfo): boolean {
+  if (cls.lockAttributes.size > 0) return false;
+  if (/Builder$/.test(cls.name)) return true;
+  let fluent = 0;
+  for (const [name, method] of cls.methods) {
+    if (name.startsWith('_')) continue;
+    const body = method.childForFieldName('body');
+    const last = body ? namedChildren(body).pop() : null;
+    const receiver = namedChildren(method.childForFieldName('parameters') ?? method)[0]?.text;
+    if (last?.type === 'return_statement' && receiver && namedChildren(last)[0]?.text === receiver && ++fluent >= 2) return true;
+  }
+  return false;
 }
 
 
