@@ -209,7 +209,8 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
       }
       if (stmt.type !== 'expression_statement') continue;
       // A counting semaphore's slot excludes nobody: several threads hold one at once.
-      const acquired = onSemaphore(stmt, resolver) ? null : callOnStatement(stmt, 'acquire') ?? helperAcquires(stmt, resolver);
+      const direct = callOnStatement(stmt, 'acquire');
+      const acquired = direct ? (onSemaphore(stmt, resolver) ? null : direct) : helperAcquires(stmt, resolver);
       const released = acquired ? null : callOnStatement(stmt, 'release');
       if (acquired || released) calls.push({ start: stmt.startIndex, acquired, released, lock: !!released && releasesLock(stmt, resolver) });
     }
