@@ -1749,8 +1749,25 @@ function isConfinedByKind(cls: ClassInfo): boolean {
   const bases = cls.node.childForFieldName('superclasses')?.text ?? '';
   // asyncio protocols live on their event loop's thread.
   if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b/.test(bases)) return true;
-  return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls);
+  return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls) || isLoopBound(cls);
 }
+
+/**
+ * An object bound to an event loop (`self._loop = asyncio.get_running_loop()`, `self.io_loop =
+ * IOLoop.current()`, a `loop` argument kept on `self`) belongs to that loop's thread: asyncio's and
+ * tornado's objects are not thread-safe by contract. Not when the class hands work across threads
+ * itself (`call_soon_threadsafe`, `run_coroutine_threadsafe`, `add_callback` from another thread), or
+ * drives the loop itself (`run_until_complete`: a blocking client over asyncio) — then other threads
+ * do call it.
+ */
+function isLoopBound(cls: ClassInfo): boolean {
+  const text = cls.node.text;
+  if (!LOOP_FIELD.test(text) || /threadsafe|to_thread|run_in_executor|run_until_complete|run_forever|\bThread\(|add_callback_from_signal/.test(text)) return false;
+  return cls.lockAttributes.size === 0;
+}
+
+/** `self._loop = asyncio.get_event_loop()`, `self.io_loop = IOLoop.current()`, `self._loop = loop`. */
+const LOOP_FIELD = /\bself\.(?:_?(?:event_)?loop|_?io_loop)\s*=\s*(?:[\w.]*(?:get_event_loop|get_running_loop|IOLoop\.current|IOLoop\.instance)\(|(?:_?(?:event_)?loop|io_loop)\b)/;
 
 /**
  * A builder: named so, or with two or more public methods that end `return self` (`b.set(…).name(…)`),
