@@ -1571,23 +1571,23 @@ export class ModuleModel implements LockResolver, CallableResolver {
             for (const name of boundNames(stmt.childForFieldName('left'))) this.bindings.set(name, { kind: 'value', node: null });
             visitBlocks(stmt);
             break;
-          case 'if_statement':
-            if (conjuncts(stmt.childForFieldName('condition')).some((c) => MAIN_GUARD.test(c.text))) {
-              const outer = scriptOnly;
-              scriptOnly = true;
-              const body = stmt.childForFieldName('consequence');
-              if (body) visit(body);
-              scriptOnly = outer;
-              for (const c of namedChildren(stmt)) if (c.type.endsWith('clause')) visitBlocks(c);
-            } else if (TYPE_CHECKING.test(stmt.childForFieldName('condition')?.text ?? '')) {
-              const outer = typingOnly;
-              typingOnly = true;
-              const body = stmt.childForFieldName('consequence');
-              if (body) visit(body);
-              typingOnly = outer;
-              for (const c of namedChildren(stmt)) if (c.type.endsWith('clause')) visitBlocks(c);
-            } else visitBlocks(stmt);
+          case 'if_statement': {
+            const script = conjuncts(stmt.childForFieldName('condition')).some((c) => MAIN_GUARD.test(c.text));
+            const typing = !script && TYPE_CHECKING.test(stmt.childForFieldName('condition')?.text ?? '');
+            if (!script && !typing) {
+              visitBlocks(stmt);
+              break;
+            }
+            // The guarded body binds names for the script or the type checker only; the other branches as usual.
+            const outer = { scriptOnly, typingOnly };
+            if (script) scriptOnly = true;
+            else typingOnly = true;
+            const body = stmt.childForFieldName('consequence');
+            if (body) visit(body);
+            ({ scriptOnly, typingOnly } = outer);
+            for (const c of namedChildren(stmt)) if (c.type.endsWith('clause')) visitBlocks(c);
             break;
+          }
           case 'try_statement':
           case 'with_statement':
           case 'while_statement':
@@ -1754,8 +1754,8 @@ function isConfinedByKind(cls: ClassInfo): boolean {
 
 /**
  * An object bound to an event loop (`self._loop = asyncio.get_running_loop()`, `self.io_loop =
- * IOLoop.current()`, a `loop` argument kept on `self`) belongs to that loop's thread: asyncio's and
- * tornado's objects are not thread-safe by contract. Not when the class hands work across threads
+ * IOLoop.current()`, a `loop` argument kept on `self`) belongs to that loop's thread: event-loop
+ * frameworks' objects are not thread-safe by contract. Not when the class hands work across threads
  * itself (`call_soon_threadsafe`, `run_coroutine_threadsafe`, `add_callback` from another thread), or
  * drives the loop itself (`run_until_complete`: a blocking client over asyncio) — then other threads
  * do call it.
