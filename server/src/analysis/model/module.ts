@@ -5,7 +5,7 @@ import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
-import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, namedChildren, positionalArguments } from './syntax';
+import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, keywordArgument, namedChildren, positionalArguments } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
@@ -817,6 +817,69 @@ export class ModuleModel implements LockResolver, CallableResolver {
       return true;
     }
     return false;
+  }
+
+  private readonly aliases = new Map<string, { cls: ClassInfo; field: string; site: Node } | null>();
+
+  /**
+   * `self.pending = pending` in `__init__`, where every `Feeder(…)` the module makes is made by one
+   * other class's methods passing their own field (`Feeder(self._pending)` in `Executor`) — or
+   * `self.pending = executor._pending`, every construction passing its own `self` — the field holds that
+   * object, `Executor._pending`. Null when a construction passes anything else, or none is seen.
+   */
+  fieldAlias(cls: ClassInfo, field: string): { cls: ClassInfo; field: string; site: Node } | null {
+    const key = `${cls.node.id}.${field}`;
+    if (this.aliases.has(key)) return this.aliases.get(key)!;
+    let answer: { cls: ClassInfo; field: string; site: Node } | null = null;
+    const init = cls.methods.get('__init__');
+    const scope = init ? this.scopes.get(init.id) : undefined;
+    const stored = scope?.receiver ? this.assignmentsOf(scope).find((a) => a.childForFieldName('left')?.text === `${scope.receiver}.${field}`) : undefined;
+    // `self.pending = pending` (the caller passes `self._pending`) or `self.pending = executor._pending`
+    // (the caller passes itself).
+    const right = stored?.childForFieldName('right');
+    const param = right?.type === 'attribute' ? right.childForFieldName('object') : right;
+    const through = right?.type === 'attribute' ? right.childForFieldName('attribute')?.text : undefined;
+    if (scope && param?.type === 'identifier' && scope.parameters.has(param.text)) {
+      const position = parameterOrder(init!).indexOf(param.text) - 1;
+      for (const call of this.callsNamed(cls.name)) {
+        const caller = this.scopeOf(call);
+        const arg = keywordArgument(call, param.text) ?? (position >= 0 ? positionalArguments(call)[position] : undefined);
+        const holder = caller?.receiver ? this.classInfo(caller.classNode) : null;
+        const object = through ? arg?.text : arg?.type === 'attribute' ? arg.childForFieldName('object')?.text : undefined;
+        const passed = through ?? arg?.childForFieldName('attribute')?.text;
+        if (!holder || holder === cls || object !== caller!.receiver || !passed || (answer && (answer.cls !== holder || answer.field !== passed))) {
+          answer = null;
+          break;
+        }
+        answer ??= { cls: holder, field: passed, site: call };
+      }
+    }
+    this.aliases.set(key, answer);
+    return answer;
+  }
+
+  private aliasedTo: Map<string, string[]> | undefined;
+
+  /**
+   * The fields (`Cls.field`) that hold the container `key` names (`Executor._pending`) through
+   * fieldAlias: changes made through them are changes of it.
+   */
+  fieldsAliasing(key: string): readonly string[] {
+    if (!this.aliasedTo) {
+      this.aliasedTo = new Map();
+      for (const cls of this.classes.values()) {
+        const init = cls.methods.get('__init__');
+        const scope = init ? this.scopes.get(init.id) : undefined;
+        if (!scope?.receiver) continue;
+        for (const a of this.assignmentsOf(scope)) {
+          const left = a.childForFieldName('left');
+          const field = left?.type === 'attribute' && left.childForFieldName('object')?.text === scope.receiver ? left.childForFieldName('attribute')?.text : undefined;
+          const alias = field ? this.fieldAlias(cls, field) : null;
+          if (alias) push(this.aliasedTo, `${alias.cls.name}.${alias.field}`, `${cls.name}.${field}`);
+        }
+      }
+    }
+    return this.aliasedTo.get(key) ?? [];
   }
 
   private readonly helperLocks = new Map<number, string | null>();

@@ -3,7 +3,7 @@
 import type { Node } from '../parser';
 import type { Finding, Fix, Rule, RuleContext } from '../types';
 import type { ContainerAccess } from '../options';
-import type { ModuleModel } from '../model/module';
+import type { ClassInfo, ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
@@ -97,6 +97,60 @@ function fieldChangeNodes(model: ModuleModel): Map<string, Array<{ node: Node; s
 }
 
 /**
+ * `self.pending`, a field that holds another class's container (`Feeder(self._pending)` is how every
+ * feeder is made): the loop meets that class's changes of it (`Executor._pending`).
+ */
+function heldContainer(container: Node, scope: FunctionScope, model: ModuleModel): SharedState | null {
+  const cls = ownField(container, scope, model);
+  const alias = cls ? model.fieldAlias(cls, container.childForFieldName('attribute')!.text) : null;
+  if (!alias) return null;
+  const line = alias.site.startPosition.row + 1;
+  return {
+    kind: 'shared-instance',
+    description: `\`${container.text}\`, which is \`${alias.cls.name}.${alias.field}\` (handed to \`${cls!.name}(…)\` at line ${line})`,
+    key: `${alias.cls.name}.${alias.field}`,
+    confidence: 'medium',
+  };
+}
+
+/** The owner's side: `self._pending`, which objects of other classes were handed (`_Sender.pending`). */
+function handedContainer(container: Node, scope: FunctionScope, model: ModuleModel): SharedState | null {
+  const cls = ownField(container, scope, model);
+  const field = container.childForFieldName('attribute')?.text;
+  const holders = cls && field ? model.fieldsAliasing(`${cls.name}.${field}`) : [];
+  if (holders.length === 0) return null;
+  return {
+    kind: 'shared-instance',
+    description: `\`${container.text}\` of \`${cls!.name}\`, also held as ${holders.map((h) => `\`${h}\``).join(', ')}`,
+    key: `${cls!.name}.${field}`,
+    confidence: 'medium',
+  };
+}
+
+/** `self.field` → the class of the method it is read in; anything else → null. */
+function ownField(container: Node, scope: FunctionScope, model: ModuleModel): ClassInfo | null {
+  const object = container.type === 'attribute' ? container.childForFieldName('object') : null;
+  return object?.type === 'identifier' && object.text === scope.receiver ? model.classInfo(scope.classNode) : null;
+}
+
+/** In-place changes of `Cls.field`, a field that holds another object's container (no container literal of its own to check). */
+function changesThrough(key: string, model: ModuleModel): ChangeSite[] {
+  const dot = key.indexOf('.');
+  const cls = [...model.classes.values()].find((c) => c.name === key.slice(0, dot));
+  const sites: ChangeSite[] = [];
+  for (const method of cls?.methods.values() ?? []) {
+    const scope = model.scopeOf(method.childForFieldName('body') ?? method);
+    if (!scope?.receiver || CONSTRUCTION_METHODS.has(scope.name)) continue;
+    for (const n of model.ownNodes(scope)) {
+      if (mutationOf(n)?.container.text !== `${scope.receiver}.${key.slice(dot + 1)}`) continue;
+      const entry = model.threads.entryFor(scope);
+      sites.push({ node: n, onThread: !!entry && !entry.assumed, locked: model.heldLocks(n).length > 0 });
+    }
+  }
+  return sites;
+}
+
+/**
  * `obj.field` where `obj` is a parameter or local the model has no type for: the field of the one class
  * whose methods change a field of that name (as calls resolve `obj.method` when one class has it).
  */
@@ -152,10 +206,16 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   if (!scope) return;
   reportChangesOneCallDeep(node, iterable, container, scope, ctx);
   reportResizesInLoop(node, iterable, container, scope, ctx);
-  const shared = sharedState(container, scope, ctx.model, 'object') ?? fieldOfUntrackedObject(container, scope, ctx.model);
+  const held = heldContainer(container, scope, ctx.model);
+  const ownerSide = !held ? handedContainer(container, scope, ctx.model) : null;
+  const shared = held ?? sharedState(container, scope, ctx.model, 'object') ?? fieldOfUntrackedObject(container, scope, ctx.model) ?? ownerSide;
   if (!shared || shared.kind === 'module-attribute') return;
   // The loop is reported for changes made elsewhere; its own changes are reported as writers below.
-  const changes = changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
+  // Changes made through other objects the container was handed to (`self.pending.pop(k)` in a feeder)
+  // count too — and alone, when only that hand-over shares the owner's container.
+  const handed = shared.kind === 'shared-instance' ? ctx.model.fieldsAliasing(shared.key).flatMap((k) => changesThrough(k, ctx.model)) : [];
+  const own = shared === ownerSide ? [] : changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
+  const changes = handed.length > 0 ? [...own, ...handed] : own;
   const cls = ctx.model.classInfo(scope.classNode);
   const sites = changes.filter((s) => !within(s.node, node) && !claimExcludes(node, s.node, cls, ctx.model));
   if (sites.length === 0) {

@@ -33,7 +33,12 @@ export function soleWriterThread(shared: SharedState, scope: FunctionScope, mode
 /** The field (for a per-object thread) or global (for a module thread) name the state is kept under. */
 function writtenName(shared: SharedState, thread: DedicatedThread): string | null {
   if (thread.spawner) return shared.kind === 'closure' ? shared.key.slice(shared.key.lastIndexOf('.') + 1) || null : null;
-  if (thread.perObject && shared.kind === 'shared-instance') return shared.key.slice(shared.key.indexOf('.') + 1) || null;
+  // Another class's field (a container the thread's object was handed: `Executor._pending`) is not the
+  // thread's own, whatever it is called there.
+  if (thread.perObject && shared.kind === 'shared-instance') {
+    const owner = shared.key.slice(0, shared.key.indexOf('.'));
+    return owner === thread.classNode?.childForFieldName('name')?.text ? shared.key.slice(shared.key.indexOf('.') + 1) || null : null;
+  }
   if (!thread.perObject && shared.kind === 'global') return shared.key;
   return null;
 }
