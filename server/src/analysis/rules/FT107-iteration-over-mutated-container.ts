@@ -107,7 +107,8 @@ function heldContainer(container: Node, scope: FunctionScope, model: ModuleModel
   const line = alias.site.startPosition.row + 1;
   return {
     kind: 'shared-instance',
-    description: `\`${container.text}\`, which is \`${alias.cls.name}.${alias.field}\` (handed to \`${cls!.name}(…)\` at line ${line})`,
+    // Named by the owner's field, so the loop's and the writers' messages read alike.
+    description: `\`${alias.cls.name}.${alias.field}\` (held by \`${cls!.name}\` as \`${container.text}\`, handed over at line ${line})`,
     key: `${alias.cls.name}.${alias.field}`,
     confidence: 'medium',
   };
@@ -121,7 +122,7 @@ function handedContainer(container: Node, scope: FunctionScope, model: ModuleMod
   if (holders.length === 0) return null;
   return {
     kind: 'shared-instance',
-    description: `\`${container.text}\` of \`${cls!.name}\`, also held as ${holders.map((h) => `\`${h}\``).join(', ')}`,
+    description: `\`${cls!.name}.${field}\` (also held as ${holders.map((h) => `\`${h}\``).join(', ')})`,
     key: `${cls!.name}.${field}`,
     confidence: 'medium',
   };
