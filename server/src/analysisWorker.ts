@@ -33,6 +33,8 @@ const QUIET_MS = 150;
 const BURST_DELAY_MS = 50;
 /** …but at least this often while they keep coming. */
 const MAX_DEFER_MS = 500;
+/** A document's summary runs once its edits have paused this long (scheduleSummary). */
+const SUMMARY_QUIET_MS = QUIET_MS;
 /** A parse that takes longer is cancelled (binary-looking or pathological text) and the file left alone. */
 const PARSE_BUDGET_MS = Number(process.env.FTAUDIT_PARSE_BUDGET_MS) || 3000;
 const TEST_HOOKS = process.env.FTAUDIT_TEST_HOOKS === '1';
@@ -56,6 +58,8 @@ interface DocState {
   parseGaveUpAt?: number;
   /** Why the document is not analysed in full right now (what was last said in the log and status). */
   notice?: NoticeKind;
+  /** The pending summary of the last version analysed (scheduleSummary). */
+  summaryTimer?: NodeJS.Timeout;
 }
 
 const port = parentPort!;
@@ -246,11 +250,21 @@ function publish(uri: string): void {
   post({ type: 'diagnostics', uri, opened: state.opened, version, findings, diagnostics, ms: performance.now() - started });
   state.analysedVersion = version;
   state.analysedAt = Date.now();
-  // The document's summary for the workspace index (what other modules learn from it) comes after its
-  // diagnostics, in the next turn, unless a newer version is already due (its analysis summarises it).
-  if (summarise) setImmediate(() => {
-    if (docs.get(uri) === state && state.due === null && store.get(uri)?.document.version === version) runSummary(uri, summarise!);
-  });
+  if (summarise) scheduleSummary(uri, state, version, summarise);
+}
+
+/**
+ * The document's summary for the workspace index (what other modules learn from it, and the re-analysis
+ * of the open documents it changes) waits until its edits pause: while the user types, every version
+ * but the last would be summarised for nothing, and a summary run between two keystrokes delays the
+ * next one's diagnostics. Skipped when a newer version came meanwhile (its analysis schedules its own).
+ */
+function scheduleSummary(uri: string, state: DocState, version: number, summarise: () => void): void {
+  clearTimeout(state.summaryTimer);
+  state.summaryTimer = setTimeout(() => {
+    state.summaryTimer = undefined;
+    if (docs.get(uri) === state && state.due === null && store.get(uri)?.document.version === version) runSummary(uri, summarise);
+  }, SUMMARY_QUIET_MS);
 }
 
 function runSummary(uri: string, summarise: () => void): void {
@@ -365,6 +379,7 @@ function handle(message: ToWorker): void {
     }
     case 'close':
       store.close(message.uri);
+      clearTimeout(docs.get(message.uri)?.summaryTimer);
       docs.delete(message.uri);
       break;
     case 'index':
