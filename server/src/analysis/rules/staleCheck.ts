@@ -52,8 +52,13 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
     const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
     if (left?.type !== 'identifier' || !scope.locals.has(left.text)) continue;
     const reads = readsOfState(a!.childForFieldName('right'), scope, model);
-    const i = after.findIndex((s) => s.type === 'if_statement' && exitsEarly(s) && mentionsAny(s.childForFieldName('condition'), new Map([[left.text, true]])));
-    if (reads.length > 0 && i >= 0) candidates.push({ checked: reads, acts: after.slice(i + 1) });
+    if (reads.length === 0) continue;
+    // (b) `if flag: return` — what follows that `if`; (c) `if flag: <act>` / `if not flag: <act>` — its
+    // branches, which run on the answer (`present = k in d` under the lock, `if not present:` after it).
+    const i = after.findIndex((s) => s.type === 'if_statement' && mentionsAny(s.childForFieldName('condition'), new Map([[left.text, true]])));
+    if (i < 0) continue;
+    const decided = after[i];
+    candidates.push({ checked: reads, acts: exitsEarly(decided) ? after.slice(i + 1) : branchesOf(decided) });
   }
   if (candidates.length === 0) return;
   // Something else changes the checked state holding the same lock: the answer can go stale.
@@ -100,7 +105,8 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
       if (!body) return tested;
       // A test earlier in the block (`if …: return` before the action) re-validates as well.
       const before = body.descendantsOfType(['if_statement', 'while_statement']).some((t) => t.startIndex < n.startIndex);
-      return tested || before || checked.some((state) => body.text.includes(state.text));
+      // The state read again in the block: beyond the action's own write of it (`del d[k]` re-tests nothing).
+      return tested || before || checked.some((state) => readsOutside(body, state.text, n));
     }
     return false;
   };
@@ -115,6 +121,22 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
       `but the lock is released at line ${release} before the action: \`${changer.name}\` changes \`${changer.state.text.split('.').pop()}\` holding the same lock (line ${changer.node.startPosition.row + 1}), ` +
       `so on free-threaded Python it can run in between and the action runs on a stale answer. Keep the check and the action under one \`with ${written[0]}:\`.`,
   });
+}
+
+/** The statements of an `if`'s branches (`elif` and `else` included), in order. */
+function branchesOf(ifNode: Node): Node[] {
+  const out: Node[] = [];
+  for (const part of [ifNode, ...namedChildren(ifNode).filter((c) => c.type === 'elif_clause' || c.type === 'else_clause')]) {
+    const body = part.childForFieldName(part.type === 'else_clause' ? 'body' : 'consequence');
+    if (body) out.push(...namedChildren(body));
+  }
+  return out;
+}
+
+/** Does `block` mention `state` (`self._items`, `_registry`) anywhere but inside `action`? */
+function readsOutside(block: Node, state: string, action: Node): boolean {
+  if (!block.text.includes(state)) return false;
+  return block.descendantsOfType(['attribute', 'identifier']).some((n) => n.text === state && (n.startIndex < action.startIndex || n.endIndex > action.endIndex));
 }
 
 /** Cleanup in a `finally` (undoing the attempt's own bookkeeping) runs whatever was decided. */
