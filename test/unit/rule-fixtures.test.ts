@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Checker, LineIndex, ALL_RULES } from '../../server/src/analysis';
+import { Checker, LineIndex, ALL_RULES, moduleIdentity } from '../../server/src/analysis';
 import { listPythonFiles, parseExpectations } from '../helpers/fixtures';
 
 const root = join(__dirname, '..', 'fixtures', 'rules');
@@ -22,7 +22,9 @@ for (const file of listPythonFiles(root)) {
     const text = readFileSync(file, 'utf8');
     const assumeConcurrent = /^# ftaudit-test: assume-concurrent/m.test(text);
     const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });
-    const { findings, hasSyntaxErrors } = checker.checkText(text);
+    // A fixture named like a test module (`test_*.py`) is checked as one, the way a project run sees it.
+    const identity = moduleIdentity(file);
+    const { findings, hasSyntaxErrors } = identity.isTest ? checker.checkModule(text, identity) : checker.checkText(text);
     assert.equal(hasSyntaxErrors, false, 'fixtures must be valid Python');
     const lines = new LineIndex(text);
     const expected = parseExpectations(text);

@@ -11,6 +11,11 @@ export type Confidence = 'high' | 'medium' | 'low';
 export interface AnalysisOptions {
   /** Treat every function as callable from several threads at once (auditing a library). */
   assumeConcurrent?: boolean;
+  /**
+   * A test module (project/moduleName.ts): nothing imports it, so its code runs in the test harness's
+   * thread unless a thread it starts reaches it — the module's other threads are no evidence about it.
+   */
+  testModule?: boolean;
   /** Extra callables whose construction makes a lock, e.g. `mypkg.sync.SpinLock` (qualified or bare). */
   lockTypes?: readonly string[];
   /** Extra functions whose callable argument runs on another thread, e.g. `mypkg.spawn` (qualified or bare). */

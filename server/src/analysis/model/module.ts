@@ -1572,6 +1572,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return binding?.kind === 'value' && isMutableContainer(binding.node);
   }
 
+  /** The value a local or module-global container was first bound to (`items = list(…)`), if known. */
+  containerValue(expr: Node, scope: FunctionScope): Node | null {
+    if (expr.type !== 'identifier') return null;
+    if (scope.locals.has(expr.text)) return this.firstAssignment(scope, expr.text) ?? null;
+    const binding = this.resolve(expr.text, scope).kind === 'global' ? this.bindings.get(expr.text) : undefined;
+    return binding?.kind === 'value' ? binding.node : null;
+  }
+
   /** The right side of the first `name = …` in the function's own body (undefined: none). */
   private firstAssignment(scope: FunctionScope, name: string): Node | null | undefined {
     let byName = this.firstAssignments.get(scope.node.id);

@@ -1,5 +1,5 @@
 // Exclusion by ownership: code that runs only when the object's owner field names the calling thread
-// (`if self._owner == get_ident():`, or past `if self._owner != me: raise …`). At most one thread is
+// (`if self._owner == get_ident():`, or past `if self._owner != me: raise …` or `assert self._owner == me`). At most one thread is
 // the owner at a time and only the owner hands ownership on, so such code never runs on two threads at
 // once — the re-entrancy counter of every hand-written re-entrant lock (`self._count += 1`) is the
 // owner's own, although its other accesses hold the lock that makes a thread the owner.
@@ -35,6 +35,12 @@ export class OwnerRegions {
       }
       if (up.type === 'block') {
         for (let s = child.previousNamedSibling; s; s = s.previousNamedSibling) {
+          // `assert current_thread() == self.parent_thread`: past it, only that thread goes on.
+          if (s.type === 'assert_statement') {
+            const test = this.ownerTest(namedChildren(s)[0] ?? null, fn, receiver);
+            if (test && !test.negated) return test.field;
+            continue;
+          }
           if (s.type !== 'if_statement' || s.childForFieldName('alternative') || !leaves(s)) continue;
           const test = this.ownerTest(s.childForFieldName('condition'), fn, receiver);
           if (test?.negated) return test.field;

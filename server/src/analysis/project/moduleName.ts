@@ -39,5 +39,6 @@ export function moduleOptions(options: AnalysisOptions, identity: ModuleIdentity
     packageName: identity.packageName,
     project,
     assumeConcurrent: !!options.assumeConcurrent && !identity.isTest,
+    testModule: identity.isTest || undefined,
   };
 }

@@ -453,7 +453,8 @@ export const FT104: Rule = {
         : byName!.object.text === scope.receiver
           ? receiverField(byName!.field, scope, ctx.model)
           : null;
-      if (!shared) return;
+      // Only the owner thread gets past an ownership check to the initialisation: it cannot run twice at once.
+      if (!shared || (shared.kind === 'shared-instance' && ctx.model.ownerOnly(assignment))) return;
       const verdict = raceVerdict(node, scope, shared, ctx);
       if (!verdict) return;
       const name = subject ? snippet(subject, 40) : target;

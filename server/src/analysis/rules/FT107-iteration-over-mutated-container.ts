@@ -324,6 +324,25 @@ function snapshotFix(iterable: Node): Fix {
   };
 }
 
+/**
+ * A plain list changed by its own loop on one thread, on purpose: grown while iterated (`for job in work:
+ * … work.append(next_job)`), the worklist idiom — the loop visits what was added and skips nothing; or
+ * shrunk inside a re-scan (`while changed: changed = False; for i, x in enumerate(items): … items.pop(i);
+ * changed = True`), a fixpoint whose next pass visits what this one skipped. A dict or set raises either way.
+ */
+function intendedListChange(change: Node, container: Node, loop: Node, scope: FunctionScope, model: ModuleModel): boolean {
+  const value = model.containerValue(container, scope);
+  const isList = value?.type === 'list' || value?.type === 'list_comprehension' || (value?.type === 'call' && value.childForFieldName('function')?.text === 'list');
+  if (!isList || loop.type !== 'for_statement') return false;
+  const method = change.type === 'call' ? change.childForFieldName('function')?.childForFieldName('attribute')?.text : undefined;
+  if (method === 'append' || method === 'extend') return true;
+  const rescan = loop.parent?.type === 'block' && loop.parent.parent?.type === 'while_statement' ? loop.parent.parent : null;
+  const flag = rescan?.childForFieldName('condition');
+  const body = loop.childForFieldName('body');
+  if (flag?.type !== 'identifier' || !body) return false;
+  return body.descendantsOfType('assignment').some((a) => a.childForFieldName('left')?.text === flag.text && a.childForFieldName('right')?.type === 'true');
+}
+
 /** `tuple(d.keys())`, `list(d)`: the loop's body runs over a copy taken before its first pass. */
 function iteratesCopy(iterable: Node): boolean {
   const fn = iterable.type === 'call' ? iterable.childForFieldName('function') : null;
@@ -343,6 +362,7 @@ function reportResizesInLoop(loop: Node, iterable: Node, container: Node, scope:
   const inBody = ctx.model.ownNodes(scope).filter((n) => n.startIndex >= body.startIndex && n.endIndex <= body.endIndex);
   for (const n of inBody) {
     if (mutationOf(n)?.container.text !== container.text || !changesSizeOf(n, container, loop) || leavesLoopAfter(n, loop)) continue;
+    if (intendedListChange(n, container, loop, scope, ctx.model)) continue;
     // `items = []` earlier in the body: the change is to another object than the one iterated.
     if (inBody.some((a) => a.type === 'assignment' && a.startIndex < n.startIndex && a.childForFieldName('left')?.text === container.text)) continue;
     if (!done) reportedWriters.set(ctx.model, (done = new Set()));
