@@ -22,9 +22,9 @@ for (const file of listPythonFiles(root)) {
     const text = readFileSync(file, 'utf8');
     const assumeConcurrent = /^# ftaudit-test: assume-concurrent/m.test(text);
     const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });
-    // A fixture named like a test module (`test_*.py`) is checked as one, the way a project run sees it.
-    const identity = moduleIdentity(file);
-    const { findings, hasSyntaxErrors } = identity.isTest ? checker.checkModule(text, identity) : checker.checkText(text);
+    // `# ftaudit-test: test-module`: checked as a test module (`test_*.py`), the way a project run sees one.
+    const asTestModule = /^# ftaudit-test: test-module/m.test(text);
+    const { findings, hasSyntaxErrors } = asTestModule ? checker.checkModule(text, { ...moduleIdentity(file), isTest: true }) : checker.checkText(text);
     assert.equal(hasSyntaxErrors, false, 'fixtures must be valid Python');
     const lines = new LineIndex(text);
     const expected = parseExpectations(text);
