@@ -1825,7 +1825,7 @@ function isConfinedByKind(cls: ClassInfo): boolean {
 
 /**
  * An object bound to an event loop (`self._loop = asyncio.get_running_loop()`, `self.io_loop =
- * IOLoop.current()`, a `loop` argument kept on `self`) belongs to that loop's thread: event-loop
+ * IOLoop.current()`, a `loop` argument kept on `self`, methods that ask for `current_task()`) belongs to that loop's thread: event-loop
  * frameworks' objects are not thread-safe by contract. Not when the class hands work across threads
  * itself (`call_soon_threadsafe`, `run_coroutine_threadsafe`, `add_callback` from another thread), or
  * drives the loop itself (`run_until_complete`: a blocking client over asyncio) — then other threads
@@ -1833,9 +1833,15 @@ function isConfinedByKind(cls: ClassInfo): boolean {
  */
 function isLoopBound(cls: ClassInfo): boolean {
   const text = cls.node.text;
-  if (!LOOP_FIELD.test(text) || /threadsafe|to_thread|run_in_executor|run_until_complete|run_forever|\bThread\(|add_callback_from_signal/.test(text)) return false;
+  if ((!LOOP_FIELD.test(text) && !TASK_BOUND.test(text)) || /threadsafe|to_thread|run_in_executor|run_until_complete|run_forever|\bThread\(|add_callback_from_signal/.test(text)) return false;
   return cls.lockAttributes.size === 0;
 }
+
+/**
+ * `current_task()`, `get_running_loop()`: they raise on a thread with no running loop, so a class whose
+ * methods call them (a cancel scope keeping its host task) is used on its loop's thread.
+ */
+const TASK_BOUND = /(?<![\w.])(?:asyncio\.)?(?:current_task|get_running_loop)\(\)/;
 
 /** `self._loop = asyncio.get_event_loop()`, `self.io_loop = IOLoop.current()`, `self._loop = loop`. */
 const LOOP_FIELD = /\bself\.(?:_?(?:event_)?loop|_?io_loop)\s*=\s*(?:[\w.]*(?:get_event_loop|get_running_loop|IOLoop\.current|IOLoop\.instance)\(|(?:_?(?:event_)?loop|io_loop)\b)/;
