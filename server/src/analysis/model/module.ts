@@ -1566,10 +1566,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       return !!cls && !!scope.receiver && expr.childForFieldName('object')?.text === scope.receiver && this.containerFields(cls).has(expr.childForFieldName('attribute')?.text ?? '');
     }
     if (expr.type !== 'identifier') return false;
-    if (scope.mutableDefaults.has(expr.text)) return true;
-    if (scope.locals.has(expr.text)) return isMutableContainer(this.firstAssignment(scope, expr.text) ?? null);
-    const binding = this.resolve(expr.text, scope).kind === 'global' ? this.bindings.get(expr.text) : undefined;
-    return binding?.kind === 'value' && isMutableContainer(binding.node);
+    return scope.mutableDefaults.has(expr.text) || isMutableContainer(this.containerValue(expr, scope));
   }
 
   /** The value a local or module-global container was first bound to (`items = list(…)`), if known. */
@@ -1825,9 +1822,9 @@ function isConfinedByKind(cls: ClassInfo): boolean {
 
 /**
  * An object bound to an event loop (`self._loop = asyncio.get_running_loop()`, `self.io_loop =
- * IOLoop.current()`, a `loop` argument kept on `self`, methods that ask for `current_task()`) belongs to that loop's thread: event-loop
- * frameworks' objects are not thread-safe by contract. Not when the class hands work across threads
- * itself (`call_soon_threadsafe`, `run_coroutine_threadsafe`, `add_callback` from another thread), or
+ * IOLoop.current()`, a `loop` argument kept on `self`, methods that ask for `current_task()`) belongs to
+ * that loop's thread: event-loop frameworks' objects are not thread-safe by contract. Not when the class
+ * hands work across threads itself (`call_soon_threadsafe`, `run_coroutine_threadsafe`, `add_callback` from another thread), or
  * drives the loop itself (`run_until_complete`: a blocking client over asyncio) — then other threads
  * do call it.
  */

@@ -1,7 +1,7 @@
 // Exclusion by ownership: code that runs only when the object's owner field names the calling thread
-// (`if self._owner == get_ident():`, or past `if self._owner != me: raise …` or `assert self._owner == me`). At most one thread is
-// the owner at a time and only the owner hands ownership on, so such code never runs on two threads at
-// once — the re-entrancy counter of every hand-written re-entrant lock (`self._count += 1`) is the
+// (`if self._owner == get_ident():`, or past `if self._owner != me: raise …` or `assert self._owner ==
+// me`). At most one thread is the owner at a time and only the owner hands ownership on, so such code
+// never runs on two threads at once — the re-entrancy counter of every hand-written re-entrant lock (`self._count += 1`) is the
 // owner's own, although its other accesses hold the lock that makes a thread the owner.
 import type { Node } from '../parser';
 import { namedChildren } from './syntax';

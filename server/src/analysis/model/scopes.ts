@@ -50,6 +50,18 @@ export function parameterNames(fn: Node): string[] {
 const MUTABLE_LITERALS = new Set(['list', 'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension']);
 const MUTABLE_CONSTRUCTORS = /^(?:collections\.)?(?:list|dict|set|bytearray|defaultdict|OrderedDict|Counter|deque)$/;
 
+const BUILT_KINDS: Record<string, 'list' | 'dict' | 'set'> = {
+  list: 'list', list_comprehension: 'list', dictionary: 'dict', dictionary_comprehension: 'dict', set: 'set', set_comprehension: 'set',
+};
+
+/** The plain built-in a value makes: `[…]`, `list(…)` and comprehensions → list; likewise dict and set; else null. */
+export function builtContainerKind(value: Node | null): 'list' | 'dict' | 'set' | null {
+  if (!value) return null;
+  if (value.type !== 'call') return BUILT_KINDS[value.type] ?? null;
+  const fn = value.childForFieldName('function');
+  return fn?.type === 'identifier' && (fn.text === 'list' || fn.text === 'dict' || fn.text === 'set') ? fn.text : null;
+}
+
 /** Is this expression a freshly made mutable container (`[]`, `{}`, `set()`, `defaultdict(int)`)? */
 export function isMutableContainer(value: Node | null): boolean {
   if (!value) return false;

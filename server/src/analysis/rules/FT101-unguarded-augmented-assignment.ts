@@ -3,24 +3,22 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { sharedTarget } from '../model/sharing';
 import { snippet } from '../model/syntax';
+import { builtContainerKind } from '../model/scopes';
 import { raceVerdict } from './common';
 import { guardFix } from '../fixes/guard';
 import { threadLocalFix } from '../fixes/threadLocal';
 import { optional } from './common';
 
 /**
- * `self.items += [x]` (or `+= list(…)`), `self.seen |= {k}`: only a list takes `+= [...]` (a tuple or a number raises) and a
- * set or dict `|= {...}`, and those extend the object in place in one atomic call, then store the same
+ * `self.items += [x]` (or `+= list(…)`), `self.seen |= {k}`: only a list takes `+= [...]` (a tuple or a
+ * number raises) and a set or dict `|= {...}`, and those extend the object in place in one atomic call, then store the same
  * object back — no update is lost. (`+= (x,)` builds a new tuple: a real read-modify-write.)
  */
 function extendsInPlace(node: Node): boolean {
   const op = node.children.find((c) => c?.type.endsWith('='))?.type;
-  const value = node.childForFieldName('right');
-  const right = value?.type;
-  // `list(…)`, `set(…)`, `dict(…)` build the same kinds as the literals.
-  const built = right === 'call' && value!.childForFieldName('function')?.type === 'identifier' ? value!.childForFieldName('function')!.text : null;
-  if (op === '+=') return right === 'list' || right === 'list_comprehension' || built === 'list';
-  if (op === '|=') return right === 'set' || right === 'dictionary' || right === 'set_comprehension' || right === 'dictionary_comprehension' || built === 'set' || built === 'dict';
+  const kind = builtContainerKind(node.childForFieldName('right'));
+  if (op === '+=') return kind === 'list';
+  if (op === '|=') return kind === 'set' || kind === 'dict';
   return false;
 }
 

@@ -6,7 +6,7 @@ import type { ContainerAccess } from '../options';
 import type { ClassInfo, ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS } from '../model/module';
-import type { FunctionScope } from '../model/scopes';
+import { builtContainerKind, type FunctionScope } from '../model/scopes';
 import { boundNames, namedChildren, snippet } from '../model/syntax';
 import { changesKnownContainer, changesOfImportedGlobals, mutationOf, raceVerdict, runsAlone } from './common';
 import { isBuiltin, textHas } from './hazards';
@@ -331,9 +331,7 @@ function snapshotFix(iterable: Node): Fix {
  * changed = True`), a fixpoint whose next pass visits what this one skipped. A dict or set raises either way.
  */
 function intendedListChange(change: Node, container: Node, loop: Node, scope: FunctionScope, model: ModuleModel): boolean {
-  const value = model.containerValue(container, scope);
-  const isList = value?.type === 'list' || value?.type === 'list_comprehension' || (value?.type === 'call' && value.childForFieldName('function')?.text === 'list');
-  if (!isList || loop.type !== 'for_statement') return false;
+  if (builtContainerKind(model.containerValue(container, scope)) !== 'list' || loop.type !== 'for_statement') return false;
   const method = change.type === 'call' ? change.childForFieldName('function')?.childForFieldName('attribute')?.text : undefined;
   if (method === 'append' || method === 'extend') return true;
   const rescan = loop.parent?.type === 'block' && loop.parent.parent?.type === 'while_statement' ? loop.parent.parent : null;
