@@ -1,0 +1,192 @@
+// Event loops that a thread of this module runs, and the code that runs on that thread. An event
+// loop (asyncio's, tornado's or pyzmq's IOLoop) is not thread-safe: only `call_soon_threadsafe` /
+// `add_callback` may be called from another thread. A class that runs its loop on a thread of its own
+// (`Thread(target=self._loop.run_forever)`, a Thread subclass whose `run` starts `self.ioloop`) is
+// used from its callers' threads, so its other methods must hand their work over to the loop.
+import type { Node } from '../parser';
+import type { ModuleModel } from './module';
+import type { FunctionScope } from './scopes';
+import type { DedicatedThread } from './dedicatedThreads';
+
+export type LoopKind = 'asyncio' | 'tornado';
+
+export interface LoopThread {
+  /** `Cls.field` for a loop held in a field, `name` for a module global. */
+  key: string;
+  kind: LoopKind;
+  /** The call that runs the loop (`self.ioloop.start()`) or hands its runner to a thread. */
+  runner: Node;
+  /** Where the loop's name is visible: its class, or the module. */
+  region: Node;
+  /** The thread's own code (null: the thread runs the loop's runner directly). */
+  thread: DedicatedThread | null;
+  /** Functions of the region that run on the loop's thread (or may: callbacks handed to something). */
+  loopSide: Set<number>;
+}
+
+/** Loop methods that must be called on the loop's own thread (asyncio's and tornado's). */
+export const LOOP_AFFINE = new Set([
+  'call_soon', 'call_later', 'call_at', 'create_task', 'stop', 'add_reader', 'add_writer', 'remove_reader', 'remove_writer',
+  'add_signal_handler', 'remove_signal_handler',
+  // tornado / pyzmq IOLoop
+  'add_timeout', 'remove_timeout', 'add_handler', 'update_handler', 'remove_handler', 'add_future',
+]);
+
+const RUNNERS: Record<string, LoopKind> = { run_forever: 'asyncio', run_until_complete: 'asyncio', start: 'tornado' };
+
+/** `start()` runs a loop only on something named like one (`self.ioloop`, `io_loop`, `self._loop`). */
+const LOOP_NAME = /^_*(?:io_?|event_?)?loop$/i;
+
+const GATE = /run_forever|run_until_complete|loop\.start\(/i;
+
+const cache = new WeakMap<ModuleModel, LoopThread[]>();
+
+export function loopThreads(model: ModuleModel): LoopThread[] {
+  let found = cache.get(model);
+  if (!found) cache.set(model, (found = GATE.test(model.root.text) ? findLoopThreads(model) : []));
+  return found;
+}
+
+/** The loop a call's receiver names (`self.ioloop.stop()` → `Cls.ioloop`), as a key of loopThreads. */
+export function loopKey(receiver: Node | null, scope: FunctionScope | null, model: ModuleModel): string | null {
+  if (!receiver) return null;
+  if (receiver.type === 'identifier') return scope && (scope.locals.has(receiver.text) || scope.parameters.has(receiver.text)) && !scope.globals.has(receiver.text) ? null : receiver.text;
+  if (receiver.type !== 'attribute') return null;
+  const object = receiver.childForFieldName('object');
+  const field = receiver.childForFieldName('attribute')?.text;
+  if (!object || !field || object.type !== 'identifier') return null;
+  // `self.loop` / `cls.loop` in a method, `Cls.loop` by the class's name.
+  for (let s = scope; s; s = s.parent) {
+    if (s.receiver === object.text && s.classNode) return `${className(s.classNode)}.${field}`;
+  }
+  return [...model.classes.values()].some((c) => c.name === object.text) ? `${object.text}.${field}` : null;
+}
+
+function findLoopThreads(model: ModuleModel): LoopThread[] {
+  const loops = new Map<string, LoopThread>();
+  const add = (key: string, kind: LoopKind, runner: Node, thread: DedicatedThread | null, region: Node) => {
+    if (!loops.has(key)) loops.set(key, { key, kind, runner, region, thread, loopSide: new Set() });
+  };
+  // A function on a thread of its own runs the loop: `self.ioloop.start()` in a Thread subclass's run.
+  for (const { node: call } of model.index.all('call')) {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'attribute') continue;
+    const method = fn.childForFieldName('attribute')?.text ?? '';
+    const kind = RUNNERS[method];
+    const receiver = fn.childForFieldName('object');
+    if (!kind || !receiver || (method === 'start' && !LOOP_NAME.test(lastName(receiver)))) continue;
+    const scope = model.scopeOf(call);
+    const thread = model.dedicatedThreadOf(scope);
+    const key = loopKey(receiver, scope, model);
+    if (!thread || !key) continue;
+    add(key, kind, call, thread, regionOf(key, scope, model));
+  }
+  // A thread started on the runner itself: `Thread(target=self._loop.run_forever)`.
+  for (const { target, via, site } of model.threads.spawnTargets) {
+    if (target.type !== 'attribute' || !/Thread\(target=|start_new/.test(via) || insideLoop(site)) continue;
+    const method = target.childForFieldName('attribute')?.text ?? '';
+    const receiver = target.childForFieldName('object');
+    const kind = RUNNERS[method];
+    if (!kind || !receiver || (method === 'start' && !LOOP_NAME.test(lastName(receiver)))) continue;
+    const scope = model.scopeOf(site);
+    const key = loopKey(receiver, scope, model);
+    if (key) add(key, kind, site, null, regionOf(key, scope, model));
+  }
+  for (const loop of loops.values()) markLoopSide(loop, model);
+  return [...loops.values()];
+}
+
+/** The class whose field holds the loop, or the module for a global. */
+function regionOf(key: string, scope: FunctionScope | null, model: ModuleModel): Node {
+  if (!key.includes('.')) return model.root;
+  for (let s = scope; s; s = s.parent) if (s.classNode && className(s.classNode) === key.slice(0, key.indexOf('.'))) return s.classNode;
+  return model.root;
+}
+
+/**
+ * What runs on the loop's thread: the thread's own code, coroutines, anything handed over as a value
+ * (a callback: `add_callback(self._flush)`, `stream.on_recv(self._handle)`), and what those call.
+ */
+function markLoopSide(loop: LoopThread, model: ModuleModel): void {
+  const side = loop.loopSide;
+  const scopes = regionScopes(loop.region, model);
+  const valueNames = namesUsedAsValues(loop.region);
+  const queue: FunctionScope[] = [];
+  for (const scope of scopes) {
+    const onThread = loop.thread !== null && model.dedicatedThreadOf(scope) === loop.thread;
+    if (onThread || scope.isAsync || scope.parent !== null || valueNames.has(scope.name)) {
+      side.add(scope.node.id);
+      queue.push(scope);
+    }
+  }
+  if (loop.thread) {
+    side.add(loop.thread.target.id);
+  }
+  while (queue.length > 0) {
+    const scope = queue.pop()!;
+    for (const call of model.callsIn(scope.node)) {
+      const callee = call.childForFieldName('function');
+      if (!callee) continue;
+      for (const fn of model.functionsFor(callee, call)) {
+        if (side.has(fn.id) || fn.startIndex < loop.region.startIndex || fn.endIndex > loop.region.endIndex) continue;
+        side.add(fn.id);
+        const s = model.scopeOf(fn.childForFieldName('body') ?? fn);
+        if (s) queue.push(s);
+      }
+    }
+  }
+}
+
+function regionScopes(region: Node, model: ModuleModel): FunctionScope[] {
+  return model.allScopes().filter((s) => s.node.startIndex >= region.startIndex && s.node.endIndex <= region.endIndex && (region.type !== 'class_definition' || s.classNode === region || s.parent !== null));
+}
+
+/**
+ * Functions named other than as a callee or a `def` — `self._flush` handed to `add_callback`, `worker`
+ * stored in a table: callbacks, run wherever they were handed.
+ */
+function namesUsedAsValues(region: Node): Set<string> {
+  // In a class, methods are named through the receiver; a bare name there is a local or a global.
+  const bare = region.type !== 'class_definition';
+  const names = new Set<string>();
+  const stack = [region];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const parent = n.parent;
+    const calledHere = parent?.type === 'call' && parent.childForFieldName('function') === n;
+    if (n.type === 'identifier') {
+      const defined = (parent?.type === 'function_definition' || parent?.type === 'class_definition') && parent.childForFieldName('name') === n;
+      const attributeName = parent?.type === 'attribute' && parent.childForFieldName('attribute') === n;
+      if (bare && !calledHere && !defined && !attributeName) names.add(n.text);
+      continue;
+    }
+    if (n.type === 'attribute') {
+      // `self.m` / `cls.m` as a value: a bound method handed on.
+      const object = n.childForFieldName('object');
+      const name = n.childForFieldName('attribute')?.text;
+      if (!calledHere && name && object?.type === 'identifier' && (object.text === 'self' || object.text === 'cls')) names.add(name);
+      if (object) stack.push(object);
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return names;
+}
+
+function insideLoop(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'lambda') return false;
+    if (n.type === 'for_statement' || n.type === 'while_statement') return true;
+  }
+  return false;
+}
+
+function lastName(node: Node): string {
+  if (node.type === 'identifier') return node.text;
+  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text ?? '';
+  return '';
+}
+
+function className(classNode: Node): string {
+  return classNode.childForFieldName('name')?.text ?? '';
+}

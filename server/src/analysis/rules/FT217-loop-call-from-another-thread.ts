@@ -1,0 +1,139 @@
+// FT217 — a method of an event loop that must run on the loop's own thread (`call_soon`, `create_task`,
+// `stop`, tornado's `add_timeout`…) called from another thread, where the module runs that loop on a
+// thread of its own. Docs: docs/rules/FT217.md
+import type { Node } from '../parser';
+import type { Fix, Rule, RuleContext } from '../types';
+import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
+import { LOOP_AFFINE, loopKey, loopThreads, type LoopThread } from '../model/eventLoops';
+import { positionalArguments, snippet } from '../model/syntax';
+import { methodName, methodReceiver, textHas } from './hazards';
+
+const GATE = /run_forever|run_until_complete|loop\.start\(/i;
+
+/** A condition that asks which thread is running (`get_ident() == self._loop_thread.ident`, `is_running()`). */
+const THREAD_TEST = /get_ident|current_thread|main_thread|thread_id|\.ident\b|in_(?:io_?)?loop|is_running|_thread\b/;
+
+export const FT217: Rule = {
+  code: 'FT217',
+  name: 'loop-call-from-another-thread',
+  summary: "an event loop's thread-affine method (`call_soon`, `create_task`, `stop`, `add_timeout`…) called from a thread other than the one this module runs the loop on",
+  precision: 'medium',
+  visit: {
+    call(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
+      const method = methodName(node);
+      if (!method || !LOOP_AFFINE.has(method)) return;
+      const loops = loopThreads(ctx.model);
+      if (loops.length === 0) return;
+      const scope = ctx.model.scopeOf(node);
+      const receiver = methodReceiver(node);
+      const key = loopKey(receiver, scope, ctx.model);
+      const loop = key ? loops.find((l) => l.key === key) : undefined;
+      if (!loop || !scope || !receiver) return;
+      const caller = offLoopCaller(scope, loop, ctx.model);
+      if (!caller || orderedAgainstLoop(node, scope) || underThreadTest(node)) return;
+      const runnerLine = loop.runner.startPosition.row + 1;
+      const onLoop = loop.thread ? `the loop runs on \`${threadName(loop)}\`'s thread (line ${runnerLine})` : `the loop runs on the thread started at line ${runnerLine}`;
+      const safe = loop.kind === 'tornado' ? '`add_callback`' : '`call_soon_threadsafe` (or `asyncio.run_coroutine_threadsafe` for a coroutine)';
+      ctx.report(node, {
+        severity: 'warning',
+        message:
+          `\`${snippet(node, 50)}\` is called from ${caller}, but ${onLoop}. An event loop is not thread-safe: \`${method}\` from another thread ` +
+          `can corrupt its queues or go unnoticed until something else wakes it. Only ${safe} may be called from another thread — hand the call to the loop with it.`,
+        fix: handOverFix(node, receiver, method, loop, ctx),
+      });
+    },
+  },
+};
+
+/**
+ * How `scope` gets called off the loop's thread, for the message, or null when it may run on it: a
+ * public method or function (its callers' threads), another thread's code, or a private helper only
+ * such code calls.
+ */
+function offLoopCaller(scope: FunctionScope, loop: LoopThread, model: ModuleModel, seen = new Set<number>()): string | null {
+  if (loop.loopSide.has(scope.node.id) || scope.isAsync || scope.parent !== null || seen.has(scope.node.id)) return null;
+  if (scope.node.startIndex < loop.region.startIndex || scope.node.endIndex > loop.region.endIndex) return null;
+  if (model.isConstructionOnly(scope)) return null;
+  seen.add(scope.node.id);
+  const other = model.dedicatedThreadOf(scope);
+  if (other && other !== loop.thread) return `\`${scope.name}\`'s own thread`;
+  const entry = model.threads.entryFor(scope);
+  if (entry && !entry.assumed && !other) return `\`${scope.name}\`, which runs on threads (${entry.via})`;
+  if (!scope.name.startsWith('_') || (scope.name.startsWith('__') && scope.name.endsWith('__'))) {
+    return `\`${scope.name}\`, which the object's users call on their own threads`;
+  }
+  const callers = model.callersOf(scope.node);
+  if (callers.length === 0) return null;
+  let via: string | null = null;
+  for (const call of callers) {
+    const callerScope = model.scopeOf(call);
+    const how = callerScope ? offLoopCaller(callerScope, loop, model, seen) : null;
+    if (!how) return null;
+    via ??= `\`${scope.name}\` (called by ${how.startsWith('`') ? how : `\`${callerScope!.name}\``})`;
+  }
+  return via;
+}
+
+/** Before the function starts the thread (`self._thread.start()` below), or after it joins it: no loop runs. */
+function orderedAgainstLoop(call: Node, scope: FunctionScope): boolean {
+  const body = scope.node.childForFieldName('body');
+  if (!body) return false;
+  const calls = body.descendantsOfType('call');
+  for (const other of calls) {
+    const name = methodName(other);
+    if (name === 'start' && other.startIndex > call.endIndex && !/loop/i.test(methodReceiver(other)?.text ?? '')) return true;
+    if (name === 'join' && other.endIndex < call.startIndex) return true;
+  }
+  return false;
+}
+
+function underThreadTest(node: Node): boolean {
+  for (let n = node.parent; n; n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'lambda') return false;
+    if ((n.type === 'if_statement' || n.type === 'elif_clause' || n.type === 'conditional_expression') && THREAD_TEST.test(n.childForFieldName('condition')?.text ?? (n.type === 'conditional_expression' ? n.text : ''))) return true;
+  }
+  return false;
+}
+
+/**
+ * `loop.stop()` → `loop.call_soon_threadsafe(loop.stop)`; `loop.create_task(c)` →
+ * `asyncio.run_coroutine_threadsafe(c, loop)`; tornado: `io_loop.add_callback(io_loop.add_timeout, …)`.
+ * Only for a statement of its own (a handle it returned would be lost). Unsafe: the call now happens
+ * later, on the loop's thread.
+ */
+function handOverFix(node: Node, receiver: Node, method: string, loop: LoopThread, ctx: RuleContext): Fix | undefined {
+  if (node.parent?.type !== 'expression_statement') return undefined;
+  const args = node.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return undefined;
+  const positional = positionalArguments(node);
+  const hasKeywords = args.children.some((c) => c.type === 'keyword_argument' || c.type === 'dictionary_splat');
+  const inner = ctx.text.slice(args.startIndex + 1, args.endIndex - 1).trim();
+  const loopText = receiver.text;
+  let replacement: string | undefined;
+  if (loop.kind === 'tornado') {
+    replacement = `${loopText}.add_callback(${loopText}.${method}${inner ? `, ${inner}` : ''})`;
+  } else if (hasKeywords) {
+    return undefined;
+  } else if (method === 'create_task') {
+    if (positional.length !== 1 || !ctx.model.imports.isImported('asyncio')) return undefined;
+    replacement = `asyncio.run_coroutine_threadsafe(${positional[0].text}, ${loopText})`;
+  } else if (method === 'call_soon') {
+    replacement = `${loopText}.call_soon_threadsafe(${inner})`;
+  } else {
+    replacement = `${loopText}.call_soon_threadsafe(${loopText}.${method}${inner ? `, ${inner}` : ''})`;
+  }
+  return {
+    message: loop.kind === 'tornado' ? `Hand the call to the loop with \`add_callback\`` : method === 'create_task' ? 'Schedule the coroutine with `asyncio.run_coroutine_threadsafe`' : 'Hand the call to the loop with `call_soon_threadsafe`',
+    applicability: 'unsafe',
+    edits: [{ start: node.startIndex, end: node.endIndex, newText: replacement }],
+  };
+}
+
+function threadName(loop: LoopThread): string {
+  const target = loop.thread!.target;
+  const name = target.childForFieldName('name')?.text ?? '';
+  const cls = loop.region.type === 'class_definition' ? loop.region.childForFieldName('name')?.text : undefined;
+  return cls ? `${cls}.${name}` : name;
+}
