@@ -11,12 +11,12 @@ import type { DedicatedThread } from './dedicatedThreads';
 export type LoopKind = 'asyncio' | 'tornado';
 
 export interface LoopThread {
-  /** `Cls.field` for a loop held in a field, `name` for a module global. */
+  /** `Cls.field` for a loop held in a field, `name` for a module global, `<function id>:name` for a local. */
   key: string;
   kind: LoopKind;
   /** The call that runs the loop (`self.ioloop.start()`) or hands its runner to a thread. */
   runner: Node;
-  /** Where the loop's name is visible: its class, or the module. */
+  /** Where the loop's name is visible: its class, its function, or the module. */
   region: Node;
   /** The thread's own code (null: the thread runs the loop's runner directly). */
   thread: DedicatedThread | null;
@@ -50,7 +50,15 @@ export function loopThreads(model: ModuleModel): LoopThread[] {
 /** The loop a call's receiver names (`self.ioloop.stop()` → `Cls.ioloop`), as a key of loopThreads. */
 export function loopKey(receiver: Node | null, scope: FunctionScope | null, model: ModuleModel): string | null {
   if (!receiver) return null;
-  if (receiver.type === 'identifier') return scope && (scope.locals.has(receiver.text) || scope.parameters.has(receiver.text)) && !scope.globals.has(receiver.text) ? null : receiver.text;
+  if (receiver.type === 'identifier') {
+    // A local: the loop one call of this function made (`loop = new_event_loop()`), keyed by the function.
+    for (let s = scope; s; s = s.parent) {
+      if (s.globals.has(receiver.text)) break;
+      if (s.parameters.has(receiver.text)) return null;
+      if (s.locals.has(receiver.text)) return `${s.node.id}:${receiver.text}`;
+    }
+    return receiver.text;
+  }
   if (receiver.type !== 'attribute') return null;
   const object = receiver.childForFieldName('object');
   const field = receiver.childForFieldName('attribute')?.text;
@@ -98,6 +106,10 @@ function findLoopThreads(model: ModuleModel): LoopThread[] {
 
 /** The class whose field holds the loop, or the module for a global. */
 function regionOf(key: string, scope: FunctionScope | null, model: ModuleModel): Node {
+  const local = /^(\d+):/.exec(key);
+  if (local) {
+    for (let s = scope; s; s = s.parent) if (s.node.id === Number(local[1])) return s.node;
+  }
   if (!key.includes('.')) return model.root;
   for (let s = scope; s; s = s.parent) if (s.classNode && className(s.classNode) === key.slice(0, key.indexOf('.'))) return s.classNode;
   return model.root;

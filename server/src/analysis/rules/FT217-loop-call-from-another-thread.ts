@@ -56,13 +56,15 @@ function offLoopCaller(scope: FunctionScope, loop: LoopThread, model: ModuleMode
   if (loop.loopSide.has(scope.node.id) || scope.isAsync || scope.parent !== null || seen.has(scope.node.id)) return null;
   if (scope.node.startIndex < loop.region.startIndex || scope.node.endIndex > loop.region.endIndex) return null;
   if (model.isConstructionOnly(scope)) return null;
+  // The function whose local the loop is started it on a thread: it runs on another.
+  if (scope.node === loop.region) return `\`${scope.name}\`, which started the loop's thread`;
   seen.add(scope.node.id);
   const other = model.dedicatedThreadOf(scope);
   if (other && other !== loop.thread) return `\`${scope.name}\`'s own thread`;
   const entry = model.threads.entryFor(scope);
   if (entry && !entry.assumed && !other) return `\`${scope.name}\`, which runs on threads (${entry.via})`;
   if (!scope.name.startsWith('_') || (scope.name.startsWith('__') && scope.name.endsWith('__'))) {
-    return `\`${scope.name}\`, which the object's users call on their own threads`;
+    return `\`${scope.name}\`, which ${loop.region.type === 'class_definition' ? "the object's users call" : "the module's callers call"} on their own threads`;
   }
   const callers = model.callersOf(scope.node);
   if (callers.length === 0) return null;
