@@ -2,6 +2,7 @@
 // changed from thread code. Docs: docs/rules/FT202.md
 import type { Node } from '../parser';
 import type { Rule, RuleContext, Severity } from '../types';
+import type { FunctionScope } from '../model/scopes';
 import { keywordArgument, namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { calleeLastName, calleeName, isTestCode, methodName, methodReceiver, onlyAssumed, runsOnThreads, textHas, threadCode } from './hazards';
 
@@ -113,10 +114,94 @@ function report(node: Node, hazard: Hazard, ctx: RuleContext) {
   // Tests are not run concurrently just because a library audit assumes its functions are.
   if (assumed && isTestCode(where.scope)) return;
   if (hazard.mainThreadOnly && (assumed || mainThreadChecked(node))) return;
+  // A lasting change made by code no thread is known to run is the process's configuration (start-up,
+  // a child's set-up, shutdown): what races is a temporary change — saved, changed and put back.
+  if (assumed && !changedForAWhile(node, hazard, where.scope, ctx)) return;
   ctx.report(node, {
     severity: assumed ? 'warning' : hazard.severity ?? 'warning',
     message: `\`${snippet(node, 50)}\` changes ${hazard.what} from thread code (${runsOnThreads(where.scope, where.entry)}). ${hazard.why} ${hazard.remedy}`,
   });
+}
+
+/** What process-wide state a statement or call changes, or null. */
+function hazardAt(node: Node, ctx: RuleContext): Hazard | null {
+  switch (node.type) {
+    case 'call': {
+      if (!LAST_NAMES.has(calleeLastName(node))) return null;
+      const q = calleeName(node, ctx.model);
+      const hazard = q ? CALLS.get(q) : undefined;
+      if (hazard) {
+        // `locale.setlocale(category)` only reads the setting.
+        if (q === 'locale.setlocale') {
+          const value = positionalArguments(node)[1] ?? keywordArgument(node, 'locale');
+          if (!value || value.type === 'none') return null;
+        }
+        return hazard;
+      }
+      const method = methodName(node);
+      return method && ENVIRON_METHODS.has(method) && isEnviron(methodReceiver(node), ctx) ? ENVIRON : null;
+    }
+    case 'assignment': {
+      const left = node.childForFieldName('left');
+      if (left?.type === 'subscript' && isEnviron(left.childForFieldName('value'), ctx)) return ENVIRON;
+      const stream = left?.type === 'attribute' ? ctx.model.imports.qualify(left) ?? '' : '';
+      return STREAMS.has(stream) ? streamHazard(stream) : null;
+    }
+    case 'augmented_assignment': {
+      const left = node.childForFieldName('left');
+      return left?.type === 'subscript' && isEnviron(left.childForFieldName('value'), ctx) ? ENVIRON : null;
+    }
+    case 'delete_statement': {
+      const targets = namedChildren(node).flatMap((c) => (c.type === 'expression_list' ? namedChildren(c) : [c]));
+      return targets.some((t) => t.type === 'subscript' && isEnviron(t.childForFieldName('value'), ctx)) ? ENVIRON : null;
+    }
+  }
+  return null;
+}
+
+const streamHazards = new Map<string, Hazard>();
+
+function streamHazard(stream: string): Hazard {
+  let hazard = streamHazards.get(stream);
+  if (!hazard) {
+    streamHazards.set(stream, (hazard = {
+      what: `\`${stream}\``,
+      why: `\`${stream}\` is one object for the whole process, not per thread: every other thread's output goes to the replacement until it is put back, and two threads swapping it restore each other's streams.`,
+      remedy: 'Pass the stream explicitly (`print(..., file=buf)`), or use logging with a per-thread handler.',
+    }));
+  }
+  return hazard;
+}
+
+/**
+ * A temporary change: `redirect_stdout`, a change in `__enter__`/`__exit__` (undone by the other), or
+ * one of two changes of the same state in one function (set, then put back in `finally`).
+ */
+function changedForAWhile(node: Node, hazard: Hazard, scope: FunctionScope, ctx: RuleContext): boolean {
+  if (hazard.what === '`sys.stdout`' && calleeLastName(node).startsWith('redirect_')) return true;
+  if (hazard.what === '`sys.stderr`' && calleeLastName(node).startsWith('redirect_')) return true;
+  if (scope.name === '__enter__' || scope.name === '__exit__') return true;
+  // The environment is many states: `os.environ["A"] = …` and `os.environ["B"] = …` set two.
+  const key = hazard === ENVIRON ? environKey(node) : '';
+  let changes = 0;
+  for (const n of ctx.model.ownNodes(scope)) {
+    if (hazardAt(n, ctx)?.what !== hazard.what) continue;
+    const other = hazard === ENVIRON ? environKey(n) : '';
+    if ((key === '*' || other === '*' || key === other) && ++changes >= 2) return true;
+  }
+  return false;
+}
+
+/** The variable an environment change names (`os.environ[KEY]`, `os.environ.pop(KEY)`, `putenv(KEY, …)`); `*` for several. */
+function environKey(node: Node): string {
+  const subscript =
+    node.type === 'assignment' || node.type === 'augmented_assignment' ? node.childForFieldName('left') :
+    node.type === 'delete_statement' ? namedChildren(node).find((c) => c.type === 'subscript') ?? null : null;
+  if (subscript?.type === 'subscript') return subscript.childForFieldName('subscript')?.text.replace(/\s+/g, '') ?? '*';
+  if (node.type !== 'call') return '*';
+  const method = methodName(node);
+  if (method === 'update' || method === 'clear' || method === 'popitem') return '*';
+  return positionalArguments(node)[0]?.text.replace(/\s+/g, '') ?? '*';
 }
 
 function isEnviron(node: Node | null, ctx: RuleContext): boolean {
@@ -129,44 +214,15 @@ export const FT202: Rule = {
   summary: 'Process-wide state (environment, working directory, umask, stdout, locale, signal handlers) changed from thread code',
   precision: 'medium',
   visit: {
-    call(node: Node, ctx: RuleContext) {
-      if (!textHas(ctx.model, ctx.text, GATE) || !LAST_NAMES.has(calleeLastName(node))) return;
-      const q = calleeName(node, ctx.model);
-      const hazard = q ? CALLS.get(q) : undefined;
-      if (hazard) {
-        // `locale.setlocale(category)` only reads the setting.
-        if (q === 'locale.setlocale') {
-          const value = positionalArguments(node)[1] ?? keywordArgument(node, 'locale');
-          if (!value || value.type === 'none') return;
-        }
-        report(node, hazard, ctx);
-        return;
-      }
-      const method = methodName(node);
-      if (method && ENVIRON_METHODS.has(method) && isEnviron(methodReceiver(node), ctx)) report(node, ENVIRON, ctx);
-    },
-    assignment(node: Node, ctx: RuleContext) {
-      if (!textHas(ctx.model, ctx.text, GATE)) return;
-      const left = node.childForFieldName('left');
-      if (left?.type === 'subscript' && isEnviron(left.childForFieldName('value'), ctx)) report(node, ENVIRON, ctx);
-      else if (left?.type === 'attribute' && STREAMS.has(ctx.model.imports.qualify(left) ?? '')) {
-        const stream = ctx.model.imports.qualify(left)!;
-        report(node, {
-          what: `\`${stream}\``,
-          why: `\`${stream}\` is one object for the whole process, not per thread: every other thread's output goes to the replacement until it is put back, and two threads swapping it restore each other's streams.`,
-          remedy: 'Pass the stream explicitly (`print(..., file=buf)`), or use logging with a per-thread handler.',
-        }, ctx);
-      }
-    },
-    augmented_assignment(node: Node, ctx: RuleContext) {
-      if (!textHas(ctx.model, ctx.text, GATE)) return;
-      const left = node.childForFieldName('left');
-      if (left?.type === 'subscript' && isEnviron(left.childForFieldName('value'), ctx)) report(node, ENVIRON, ctx);
-    },
-    delete_statement(node: Node, ctx: RuleContext) {
-      if (!textHas(ctx.model, ctx.text, GATE)) return;
-      const targets = namedChildren(node).flatMap((c) => (c.type === 'expression_list' ? namedChildren(c) : [c]));
-      if (targets.some((t) => t.type === 'subscript' && isEnviron(t.childForFieldName('value'), ctx))) report(node, ENVIRON, ctx);
-    },
+    call: visitChange,
+    assignment: visitChange,
+    augmented_assignment: visitChange,
+    delete_statement: visitChange,
   },
 };
+
+function visitChange(node: Node, ctx: RuleContext): void {
+  if (!textHas(ctx.model, ctx.text, GATE)) return;
+  const hazard = hazardAt(node, ctx);
+  if (hazard) report(node, hazard, ctx);
+}
