@@ -6,13 +6,14 @@ import type { Fix, Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { LOOP_AFFINE, loopKey, loopThreads, type LoopThread } from '../model/eventLoops';
-import { positionalArguments, snippet } from '../model/syntax';
+import { insideLambda, positionalArguments, snippet } from '../model/syntax';
 import { methodName, methodReceiver, textHas } from './hazards';
 
 const GATE = /run_forever|run_until_complete|loop\.start\(/i;
 
-/** A condition that asks which thread is running (`get_ident() == self._loop_thread.ident`, `is_running()`). */
-const THREAD_TEST = /get_ident|current_thread|main_thread|thread_id|\.ident\b|in_(?:io_?)?loop|is_running|_thread\b/;
+/** A condition that asks which thread is running (`get_ident() == self._loop_thread.ident`). */
+// Not `is_running()`: a loop running on its own thread is running — that is when the call is unsafe.
+const THREAD_TEST = /get_ident|current_thread|main_thread|thread_id|\.ident\b|in_(?:io_?)?loop/;
 
 export const FT217: Rule = {
   code: 'FT217',
@@ -32,7 +33,7 @@ export const FT217: Rule = {
       const loop = key ? loops.find((l) => l.key === key) : undefined;
       if (!loop || !scope || !receiver) return;
       const caller = offLoopCaller(scope, loop, ctx.model);
-      if (!caller || orderedAgainstLoop(node, scope) || underThreadTest(node)) return;
+      if (!caller || orderedAgainstLoop(node, scope, receiver.text) || underThreadTest(node) || insideLambda(node)) return;
       const runnerLine = loop.runner.startPosition.row + 1;
       const onLoop = loop.thread ? `the loop runs on \`${threadName(loop)}\`'s thread (line ${runnerLine})` : `the loop runs on the thread started at line ${runnerLine}`;
       const safe = loop.kind === 'tornado' ? '`add_callback`' : '`call_soon_threadsafe` (or `asyncio.run_coroutine_threadsafe` for a coroutine)';
@@ -79,13 +80,14 @@ function offLoopCaller(scope: FunctionScope, loop: LoopThread, model: ModuleMode
 }
 
 /** Before the function starts the thread (`self._thread.start()` below), or after it joins it: no loop runs. */
-function orderedAgainstLoop(call: Node, scope: FunctionScope): boolean {
+function orderedAgainstLoop(call: Node, scope: FunctionScope, loopText: string): boolean {
   const body = scope.node.childForFieldName('body');
   if (!body) return false;
   const calls = body.descendantsOfType('call');
   for (const other of calls) {
     const name = methodName(other);
-    if (name === 'start' && other.startIndex > call.endIndex && !/loop/i.test(methodReceiver(other)?.text ?? '')) return true;
+    // Any thread start after it (`Thread(target=loop.run_forever).start()`), but not the loop's own `start()`.
+    if (name === 'start' && other.startIndex > call.endIndex && methodReceiver(other)?.text !== loopText) return true;
     if (name === 'join' && other.endIndex < call.startIndex) return true;
   }
   return false;
