@@ -1,5 +1,6 @@
 // FT103 — `if k in d: del d[k]` and friends on a shared container without a lock. Docs: docs/rules/FT103.md
 import type { Node } from '../parser';
+import { changesOwnEntry } from '../model/perThreadKeys';
 import { checkActAfterRelease } from './staleCheck';
 import type { Rule, RuleContext } from '../types';
 import { sharedState } from '../model/sharing';
@@ -233,6 +234,8 @@ export const FT103: Rule = {
         const action = actionOn(node, container, ctx.model);
         // `if USE_ASYNC and self._tasks: …` with `USE_ASYNC = False`: the action never runs.
         if (!action || ctx.model.isDeadCode(action)) continue;
+        // `if me not in d: d[me] = []` with `me = get_ident()`: only this thread adds or removes its entry.
+        if (changesOwnEntry(action, scope, ctx.model)) continue;
         if (recheckedUnderLock(action, node, container, ctx.model)) continue;
         const shared = sharedState(container, scope, ctx.model, 'object');
         if (!shared) continue;

@@ -1,5 +1,6 @@
 // FT105 — state written under a lock in one place and without it in another. Docs: docs/rules/FT105.md
 import type { Node } from '../parser';
+import { changesOwnEntry } from '../model/perThreadKeys';
 import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
 import { mutationOf, raceVerdict, runsAlone } from './common';
@@ -118,6 +119,8 @@ export const FT105: Rule = {
       const byKey = new Map<string, SharedWrite[]>();
       for (const w of sharedWrites(ctx.model)) {
         if (ctx.model.guardedBy.has(w.shared.key)) continue; // FT110 owns declared state
+        // The running thread's own entry of a table (`d[get_ident()] = …`): no other thread's write meets it.
+        if (w.held.length === 0 && changesOwnEntry(w.node, w.scope, ctx.model)) continue;
         const list = byKey.get(w.shared.key) ?? [];
         list.push(w);
         byKey.set(w.shared.key, list);
