@@ -37,7 +37,7 @@ const RUNNERS: Record<string, LoopKind> = { run_forever: 'asyncio', run_until_co
 /** `start()` runs a loop only on something named like one (`self.ioloop`, `io_loop`, `self._loop`). */
 const LOOP_NAME = /^_*(?:io_?|event_?)?loop$/i;
 
-const GATE = /run_forever|run_until_complete|loop\.start\(/i;
+const GATE = /run_forever|run_until_complete|loop\.start\b/i;
 
 const cache = new WeakMap<ModuleModel, LoopThread[]>();
 
@@ -54,8 +54,7 @@ export function loopKey(receiver: Node | null, scope: FunctionScope | null, mode
     // A local: the loop one call of this function made (`loop = new_event_loop()`), keyed by the function.
     for (let s = scope; s; s = s.parent) {
       if (s.globals.has(receiver.text)) break;
-      if (s.parameters.has(receiver.text)) return null;
-      if (s.locals.has(receiver.text)) return `${s.node.id}:${receiver.text}`;
+      if (s.locals.has(receiver.text) || s.parameters.has(receiver.text)) return `${s.node.id}:${receiver.text}`;
     }
     return receiver.text;
   }
@@ -99,6 +98,26 @@ function findLoopThreads(model: ModuleModel): LoopThread[] {
     const scope = model.scopeOf(site);
     const key = loopKey(receiver, scope, model);
     if (key) add(key, kind, site, null, regionOf(key, scope, model));
+  }
+  // The same loop under other names: a field the function keeps its local in (`self.loop = loop`), and
+  // fields of other classes made from that one (`Responder(self.loop)` storing `self.loop = loop`).
+  for (const loop of [...loops.values()]) {
+    const local = /^(\d+):(\w+)$/.exec(loop.key);
+    const owner = local ? model.allScopes().find((s) => s.node.id === Number(local[1])) : undefined;
+    if (owner?.receiver && owner.classNode) {
+      for (const a of model.assignmentsOf(owner)) {
+        const left = a.childForFieldName('left');
+        if (a.childForFieldName('right')?.text !== local![2] || left?.type !== 'attribute' || left.childForFieldName('object')?.text !== owner.receiver) continue;
+        add(`${className(owner.classNode)}.${left.childForFieldName('attribute')!.text}`, loop.kind, loop.runner, loop.thread, owner.classNode);
+      }
+    }
+  }
+  for (const loop of [...loops.values()]) {
+    if (!/^[A-Za-z_]\w*\.\w+$/.test(loop.key)) continue;
+    for (const alias of model.fieldsAliasing(loop.key)) {
+      const cls = [...model.classes.values()].find((c) => c.name === alias.slice(0, alias.indexOf('.')));
+      if (cls) add(alias, loop.kind, loop.runner, loop.thread, cls.node);
+    }
   }
   for (const loop of loops.values()) markLoopSide(loop, model);
   return [...loops.values()];

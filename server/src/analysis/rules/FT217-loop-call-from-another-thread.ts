@@ -9,7 +9,7 @@ import { LOOP_AFFINE, loopKey, loopThreads, type LoopThread } from '../model/eve
 import { insideLambda, positionalArguments, snippet } from '../model/syntax';
 import { methodName, methodReceiver, textHas } from './hazards';
 
-const GATE = /run_forever|run_until_complete|loop\.start\(/i;
+const GATE = /run_forever|run_until_complete|loop\.start\b/i;
 
 /** A condition that asks which thread is running (`get_ident() == self._loop_thread.ident`). */
 // Not `is_running()`: a loop running on its own thread is running — that is when the call is unsafe.
