@@ -18,8 +18,13 @@ export interface LoopThread {
   runner: Node;
   /** Where the loop's name is visible: its class, its function, or the module. */
   region: Node;
-  /** The thread's own code (null: the thread runs the loop's runner directly). */
+  /** The thread's own code (null: the thread runs the loop's runner directly, or see onCaller). */
   thread: DedicatedThread | null;
+  /**
+   * No thread of the module runs the loop: the thread that calls the runner's function does (the main
+   * thread, typically). Only code a thread of the module runs is then known to be off the loop.
+   */
+  onCaller?: boolean;
   /** Functions of the region that run on the loop's thread (or may: callbacks handed to something). */
   loopSide: Set<number>;
 }
@@ -71,9 +76,10 @@ export function loopKey(receiver: Node | null, scope: FunctionScope | null, mode
 
 function findLoopThreads(model: ModuleModel): LoopThread[] {
   const loops = new Map<string, LoopThread>();
-  const add = (key: string, kind: LoopKind, runner: Node, thread: DedicatedThread | null, region: Node) => {
-    if (!loops.has(key)) loops.set(key, { key, kind, runner, region, thread, loopSide: new Set() });
+  const add = (key: string, kind: LoopKind, runner: Node, thread: DedicatedThread | null, region: Node, onCaller = false) => {
+    if (!loops.has(key)) loops.set(key, { key, kind, runner, region, thread, loopSide: new Set(), onCaller });
   };
+  const onCallers: Array<[string, LoopKind, Node, Node]> = [];
   // A function on a thread of its own runs the loop: `self.ioloop.start()` in a Thread subclass's run.
   for (const { node: call } of model.index.all('call')) {
     const fn = call.childForFieldName('function');
@@ -85,8 +91,10 @@ function findLoopThreads(model: ModuleModel): LoopThread[] {
     const scope = model.scopeOf(call);
     const thread = model.dedicatedThreadOf(scope);
     const key = loopKey(receiver, scope, model);
-    if (!thread || !key) continue;
-    add(key, kind, call, thread, regionOf(key, scope, model));
+    if (!key) continue;
+    if (thread) add(key, kind, call, thread, regionOf(key, scope, model));
+    // Run where no thread of the module reaches: on the caller's thread.
+    else if (!model.threads.entryFor(scope) || model.threads.entryFor(scope)!.assumed) onCallers.push([key, kind, call, regionOf(key, scope, model)]);
   }
   // A thread started on the runner itself: `Thread(target=self._loop.run_forever)`.
   for (const { target, via, site } of model.threads.spawnTargets) {
@@ -99,6 +107,7 @@ function findLoopThreads(model: ModuleModel): LoopThread[] {
     const key = loopKey(receiver, scope, model);
     if (key) add(key, kind, site, null, regionOf(key, scope, model));
   }
+  for (const [key, kind, call, region] of onCallers) add(key, kind, call, null, region, true);
   // The same loop under other names: a field the function keeps its local in (`self.loop = loop`), and
   // fields of other classes made from that one (`Responder(self.loop)` storing `self.loop = loop`).
   for (const loop of [...loops.values()]) {
@@ -108,7 +117,7 @@ function findLoopThreads(model: ModuleModel): LoopThread[] {
       for (const a of model.assignmentsOf(owner)) {
         const left = a.childForFieldName('left');
         if (a.childForFieldName('right')?.text !== local![2] || left?.type !== 'attribute' || left.childForFieldName('object')?.text !== owner.receiver) continue;
-        add(`${className(owner.classNode)}.${left.childForFieldName('attribute')!.text}`, loop.kind, loop.runner, loop.thread, owner.classNode);
+        add(`${className(owner.classNode)}.${left.childForFieldName('attribute')!.text}`, loop.kind, loop.runner, loop.thread, owner.classNode, loop.onCaller);
       }
     }
   }
@@ -116,7 +125,7 @@ function findLoopThreads(model: ModuleModel): LoopThread[] {
     if (!/^[A-Za-z_]\w*\.\w+$/.test(loop.key)) continue;
     for (const alias of model.fieldsAliasing(loop.key)) {
       const cls = [...model.classes.values()].find((c) => c.name === alias.slice(0, alias.indexOf('.')));
-      if (cls) add(alias, loop.kind, loop.runner, loop.thread, cls.node);
+      if (cls) add(alias, loop.kind, loop.runner, loop.thread, cls.node, loop.onCaller);
     }
   }
   for (const loop of loops.values()) markLoopSide(loop, model);
@@ -145,7 +154,9 @@ function markLoopSide(loop: LoopThread, model: ModuleModel): void {
   const queue: FunctionScope[] = [];
   for (const scope of scopes) {
     const onThread = loop.thread !== null && model.dedicatedThreadOf(scope) === loop.thread;
-    if (onThread || scope.isAsync || scope.parent !== null || valueNames.has(scope.name)) {
+    // A function handed to a thread is named as a value too, but it runs on that thread, not the loop.
+    const callback = valueNames.has(scope.name) && !model.threads.isSpawnTarget(scope.node);
+    if (onThread || scope.isAsync || scope.parent !== null || callback) {
       side.add(scope.node.id);
       queue.push(scope);
     }

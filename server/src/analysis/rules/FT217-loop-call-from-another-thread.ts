@@ -35,7 +35,11 @@ export const FT217: Rule = {
       const caller = offLoopCaller(scope, loop, ctx.model);
       if (!caller || orderedAgainstLoop(node, scope, receiver.text) || underThreadTest(node) || insideLambda(node)) return;
       const runnerLine = loop.runner.startPosition.row + 1;
-      const onLoop = loop.thread ? `the loop runs on \`${threadName(loop)}\`'s thread (line ${runnerLine})` : `the loop runs on the thread started at line ${runnerLine}`;
+      const onLoop = loop.thread
+        ? `the loop runs on \`${threadName(loop)}\`'s thread (line ${runnerLine})`
+        : loop.onCaller
+          ? `the loop runs on the thread that calls \`${ctx.model.scopeOf(loop.runner)?.name ?? 'the module'}\` (line ${runnerLine})`
+          : `the loop runs on the thread started at line ${runnerLine}`;
       const safe = loop.kind === 'tornado' ? '`add_callback`' : '`call_soon_threadsafe` (or `asyncio.run_coroutine_threadsafe` for a coroutine)';
       ctx.report(node, {
         severity: 'warning',
@@ -57,6 +61,11 @@ function offLoopCaller(scope: FunctionScope, loop: LoopThread, model: ModuleMode
   if (loop.loopSide.has(scope.node.id) || scope.isAsync || scope.parent !== null || seen.has(scope.node.id)) return null;
   if (scope.node.startIndex < loop.region.startIndex || scope.node.endIndex > loop.region.endIndex) return null;
   if (model.isConstructionOnly(scope)) return null;
+  // A loop on the caller's thread: only code a thread of the module runs is known to be elsewhere.
+  if (loop.onCaller) {
+    const entry = model.threads.entryFor(scope);
+    return entry && !entry.assumed ? `\`${scope.name}\`, which runs on threads (${entry.via})` : null;
+  }
   // The function whose local the loop is started it on a thread: it runs on another.
   if (scope.node === loop.region) return `\`${scope.name}\`, which started the loop's thread`;
   seen.add(scope.node.id);
