@@ -1125,6 +1125,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   private computeConstructionOnly(scope: FunctionScope, visiting: Set<number>): boolean {
     if (isConstructionMethod(scope.name, scope.classNode)) return true;
+    // `@Node.copy def where(self, …)`: the decorator hands the method a fresh clone as `self`.
+    if (scope.receiver && decoratorNames(scope.node).some((d) => this.cloningDecorators().has(d.slice(d.lastIndexOf('.') + 1)))) return true;
     if (!scope.classNode || visiting.has(scope.node.id)) return false;
     // A thread runs it; or, under assume-concurrent, anyone may call it (a public method). A private
     // helper's callers are its module's own code, even when assume-concurrent is on.
@@ -1137,6 +1139,38 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const caller = this.scopeOf(call);
       return !!caller && (this.onFreshObject(call, caller, scope) || this.isConstructionOnly(caller, visiting));
     });
+  }
+
+  private cloning: Set<string> | undefined;
+
+  /**
+   * Decorators that call the method they wrap on a copy of its receiver — a builder's copy-on-write
+   * (`def copy(method): def inner(self, *a): clone = self.clone(); method(clone, *a); return clone`):
+   * the decorated method changes an object made for this call, which nobody else holds yet.
+   */
+  private cloningDecorators(): Set<string> {
+    if (this.cloning) return this.cloning;
+    const names = new Set<string>();
+    for (const wrapper of this.scopes.values()) {
+      const decorator = wrapper.parent;
+      const wrapped = decorator ? parameterOrder(decorator.node)[0] : undefined;
+      const self = parameterOrder(wrapper.node)[0];
+      if (!decorator || !wrapped || !self || decorator.parent || wrapper.parent !== decorator) continue;
+      const clones = new Set<string>();
+      for (const a of this.assignmentsOf(wrapper)) {
+        const left = a.childForFieldName('left');
+        const right = a.childForFieldName('right');
+        if (left?.type !== 'identifier' || right?.type !== 'call') continue;
+        const callee = right.childForFieldName('function');
+        const onSelf = callee?.type === 'attribute' && callee.childForFieldName('object')?.text === self;
+        const copied = /^(?:copy\.)?(?:deep)?copy$/.test(callee?.text ?? '') && positionalArguments(right)[0]?.text === self;
+        if (onSelf || copied) clones.add(left.text);
+      }
+      if (clones.size === 0) continue;
+      const callsOnClone = this.callsIn(wrapper.node).some((c) => c.childForFieldName('function')?.text === wrapped && clones.has(positionalArguments(c)[0]?.text ?? ''));
+      if (callsOnClone) names.add(decorator.name);
+    }
+    return (this.cloning = names);
   }
 
   /**
