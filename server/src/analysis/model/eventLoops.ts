@@ -232,3 +232,69 @@ function lastName(node: Node): string {
 function className(classNode: Node): string {
   return classNode.childForFieldName('name')?.text ?? '';
 }
+
+/** asyncio's loop-bound objects, and their methods that must run on the loop's thread. */
+const ASYNCIO_OBJECTS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['asyncio.Queue', new Set(['put_nowait', 'get_nowait', 'task_done'])],
+  ['asyncio.LifoQueue', new Set(['put_nowait', 'get_nowait', 'task_done'])],
+  ['asyncio.PriorityQueue', new Set(['put_nowait', 'get_nowait', 'task_done'])],
+  ['asyncio.Event', new Set(['set', 'clear'])],
+  ['asyncio.Future', new Set(['set_result', 'set_exception', 'cancel', 'add_done_callback', 'remove_done_callback'])],
+  ['asyncio.Condition', new Set(['notify', 'notify_all'])],
+  ['asyncio.Semaphore', new Set(['release'])],
+  ['asyncio.BoundedSemaphore', new Set(['release'])],
+]);
+
+/**
+ * The asyncio object (`asyncio.Queue`, `asyncio.Future`…) a call's receiver names and whether `method`
+ * is one of its loop-only methods, or null: a local or closure variable, a module global or a field
+ * bound to `asyncio.Queue()` (or `loop.create_future()`).
+ */
+export function asyncioObjectCall(receiver: Node | null, method: string, scope: FunctionScope | null, model: ModuleModel): string | null {
+  if (!receiver) return null;
+  const type = asyncioTypeOf(receiver, scope, model);
+  return type && ASYNCIO_OBJECTS.get(type)?.has(method) ? type : null;
+}
+
+function asyncioTypeOf(expr: Node, scope: FunctionScope | null, model: ModuleModel): string | null {
+  if (expr.type === 'identifier') {
+    for (let s = scope; s; s = s.parent) {
+      if (s.globals.has(expr.text) || s.nonlocals.has(expr.text)) continue;
+      if (s.parameters.has(expr.text)) return null;
+      if (s.locals.has(expr.text)) return onlyType(model.assignmentsOf(s).filter((a) => a.childForFieldName('left')?.text === expr.text).map((a) => a.childForFieldName('right')), model);
+    }
+    const binding = model.bindings.get(expr.text);
+    return binding?.kind === 'value' ? onlyType([binding.node], model) : null;
+  }
+  if (expr.type === 'attribute') {
+    const object = expr.childForFieldName('object');
+    const field = expr.childForFieldName('attribute')?.text;
+    let method = scope;
+    while (method && !method.receiver) method = method.parent;
+    if (!method?.classNode || object?.text !== method.receiver || !field) return null;
+    const cls = model.classInfo(method.classNode);
+    if (!cls) return null;
+    const values: Array<Node | null> = [];
+    for (const fn of cls.methods.values()) {
+      const s = model.scopeOf(fn.childForFieldName('body') ?? fn);
+      if (!s?.receiver) continue;
+      for (const a of model.assignmentsOf(s)) if (a.childForFieldName('left')?.text === `${s.receiver}.${field}`) values.push(a.childForFieldName('right'));
+    }
+    return onlyType(values, model);
+  }
+  return null;
+}
+
+/** The one asyncio type every value is made by, or null. */
+function onlyType(values: Array<Node | null>, model: ModuleModel): string | null {
+  let type: string | null = null;
+  for (const v of values) {
+    if (v?.type !== 'call') return null;
+    const callee = v.childForFieldName('function');
+    const q = model.imports.qualify(callee) ?? '';
+    const made = ASYNCIO_OBJECTS.has(q) ? q : callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'create_future' ? 'asyncio.Future' : null;
+    if (!made || (type && type !== made)) return null;
+    type = made;
+  }
+  return type;
+}

@@ -5,7 +5,7 @@ import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
-import { LOOP_AFFINE, loopKey, loopThreads, type LoopThread } from '../model/eventLoops';
+import { asyncioObjectCall, LOOP_AFFINE, loopKey, loopThreads, type LoopThread } from '../model/eventLoops';
 import { insideLambda, positionalArguments, snippet } from '../model/syntax';
 import { methodName, methodReceiver, textHas } from './hazards';
 
@@ -22,9 +22,10 @@ export const FT217: Rule = {
   precision: 'medium',
   visit: {
     call(node: Node, ctx: RuleContext) {
-      if (!textHas(ctx.model, ctx.text, GATE)) return;
       const method = methodName(node);
-      if (!method || !LOOP_AFFINE.has(method)) return;
+      if (!method) return;
+      if (ASYNCIO_METHODS.has(method) && textHas(ctx.model, ctx.text, ASYNCIO)) reportAsyncioObject(node, method, ctx);
+      if (!LOOP_AFFINE.has(method) || !textHas(ctx.model, ctx.text, GATE)) return;
       const loops = loopThreads(ctx.model);
       if (loops.length === 0) return;
       const scope = ctx.model.scopeOf(node);
@@ -51,6 +52,33 @@ export const FT217: Rule = {
     },
   },
 };
+
+const ASYNCIO = /asyncio|create_future/;
+
+/** Methods of asyncio objects that must run on their loop's thread (see eventLoops.ts). */
+const ASYNCIO_METHODS: ReadonlySet<string> = new Set(['put_nowait', 'get_nowait', 'task_done', 'set', 'clear', 'set_result', 'set_exception', 'cancel', 'add_done_callback', 'remove_done_callback', 'notify', 'notify_all', 'release']);
+
+/**
+ * An asyncio object (`asyncio.Queue`, `Event`, a future) changed from code a thread runs (a
+ * `Thread` target, an executor job, `run_in_executor`'s function): it belongs to its loop's thread.
+ */
+function reportAsyncioObject(node: Node, method: string, ctx: RuleContext): void {
+  const scope = ctx.model.scopeOf(node);
+  const receiver = methodReceiver(node);
+  if (!scope || !receiver || scope.isAsync || insideLambda(node) || underThreadTest(node)) return;
+  const type = asyncioObjectCall(receiver, method, scope, ctx.model);
+  if (!type) return;
+  const entry = ctx.model.threads.entryFor(scope);
+  if (!entry || entry.assumed) return;
+  const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+  ctx.report(node, {
+    severity: 'warning',
+    message:
+      `\`${snippet(node, 50)}\` changes an \`${type}\` from \`${scope.name}\`, which runs on threads (${via}). asyncio objects belong to their event loop's thread and are not thread-safe: ` +
+      `\`${method}\` from another thread changes the object under the loop, and a task waiting on it is not woken until something else wakes the loop. ` +
+      `Hand the call to the loop: \`loop.call_soon_threadsafe(${receiver.text}.${method}, …)\` with the loop the object belongs to.`,
+  });
+}
 
 /**
  * How `scope` gets called off the loop's thread, for the message, or null when it may run on it: a
