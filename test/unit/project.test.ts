@@ -71,6 +71,10 @@ test('a subclass of another module\'s Thread subclass runs its run() on the thre
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'threadbase'), { assumeConcurrent: false });
 });
 
+test('a function of another module that hands its argument to a thread makes what callers pass thread code', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'wrappers'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

@@ -113,6 +113,8 @@ function mayHaveFindings(text: string, options: AnalysisOptions): boolean {
   if (options.assumeConcurrent || (options.project?.threadEntries?.size ?? 0) > 0) return true;
   // Another module changes a global of this one, or iterates one this module changes.
   if ((options.project?.containerChanges?.size ?? 0) > 0 || (options.project?.containerIterations?.size ?? 0) > 0) return true;
+  // It calls another module's function that hands its argument to a thread.
+  if ((options.project?.spawnerWrappers?.size ?? 0) > 0) return true;
   if (CONCURRENCY_WORDS.test(text) || mentionsKnownPackage(text, options)) return true;
   return [...(options.lockTypes ?? []), ...(options.threadEntryPoints ?? [])].some((name) => text.includes(name.split('.').pop()!));
 }

@@ -76,4 +76,9 @@ export interface ProjectFacts {
   containerIterations?: ReadonlyMap<string, ContainerAccess>;
   /** Classes of other modules it derives from that are `threading.Thread` subclasses: qualified names. */
   threadClasses?: ReadonlySet<string>;
+  /**
+   * Functions of other modules it imports that hand one of their parameters to a thread
+   * (`utils.spawn(fn)`): qualified name → the argument's position and how.
+   */
+  spawnerWrappers?: ReadonlyMap<string, { index: number; via: string }>;
 }

@@ -154,7 +154,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const fn = this.functionByLocalName(local);
       if (fn) external.push([fn, via]);
     }
-    this.threads = new ThreadModel(this.calls, (fn) => this.callsIn(fn), this.imports, this.scopes, [...runs], this, options, external);
+    const threadOptions = options.project?.spawnerWrappers ? { ...options, importedSpawners: options.project.spawnerWrappers } : options;
+    this.threads = new ThreadModel(this.calls, (fn) => this.callsIn(fn), this.imports, this.scopes, [...runs], this, threadOptions, external);
     if (this.index.comments.some((c) => /guarded[-_]by/i.test(c.text))) this.collectGuardedBy();
   }
 

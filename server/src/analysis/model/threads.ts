@@ -34,6 +34,11 @@ export interface CallableResolver {
 }
 
 export interface ThreadModelOptions {
+  /**
+   * Functions of other modules that hand one of their parameters to a thread (`utils.spawn(fn)`):
+   * qualified name → the argument's position and how (project/summary.ts's spawnerWrappers).
+   */
+  importedSpawners?: ReadonlyMap<string, { index: number; via: string }>;
   /** Extra spawners (qualified or bare names) whose first argument or `target=` runs on a thread. */
   threadEntryPoints?: readonly string[];
   /** Every function counts as callable from several threads at once. */
@@ -50,6 +55,11 @@ export class ThreadModel {
   private readonly extraSpawnerNames: string[];
   /** Every callable expression handed to a thread API (resolved or not), for cross-module summaries. */
   readonly spawnTargets: Array<{ target: Node; via: string; site: Node }> = [];
+  /**
+   * Functions of this module that hand one of their parameters to a thread (`def spawn(fn):
+   * Thread(target=fn).start()`): function node id → the parameter's position among what callers pass.
+   */
+  readonly wrappers = new Map<number, { index: number; name: string; via: string }>();
   /** Functions handed to a thread API directly (a thread calls them, holding nothing). */
   private readonly directEntries = new Set<number>();
   /**
@@ -69,7 +79,7 @@ export class ThreadModel {
     external: ReadonlyArray<[Node, string]> = [],
   ) {
     this.extraSpawners = new Set(options.threadEntryPoints ?? []);
-    this.extraSpawnerNames = [...this.extraSpawners].map((name) => name.split('.').pop()!);
+    this.extraSpawnerNames = [...this.extraSpawners, ...(options.importedSpawners?.keys() ?? [])].map((name) => name.split('.').pop()!);
     const entries: Array<[Node, ThreadEntry]> = [];
     for (const [fn, via] of external) entries.push([fn, { via, site: fn, external: true }]);
     for (const run of threadSubclassRuns) {
@@ -80,7 +90,7 @@ export class ThreadModel {
     // A function that hands one of its parameters to a thread (`def spawn(fn): Thread(target=fn).start()`)
     // is a spawner too: what its callers pass there runs on the thread. Found per round, so a wrapper of
     // a wrapper counts (two rounds are plenty in practice).
-    const wrappers = new Map<number, { index: number; name: string; via: string }>();
+    const wrappers = this.wrappers;
     // A call's own spawns do not change between the rounds: found once per call (most calls spawn nothing).
     const direct = new Map<Node, ReadonlyArray<[Node, string]>>();
     const spawnsOf = (call: Node): ReadonlyArray<[Node, string]> => {
@@ -193,7 +203,11 @@ export class ThreadModel {
     const push = (target: Node | null | undefined, label: string) => {
       if (target) out.push([target, `${label}`]);
     };
-    if (this.extraSpawners.has(qualified) || this.extraSpawners.has(last)) {
+    const imported = this.options.importedSpawners?.size ? this.options.importedSpawners.get(this.imports.qualifyImported(fnExpr) ?? '') : undefined;
+    if (imported) {
+      const target = positional[imported.index];
+      push(target, `${fnExpr.text}(${target?.text ?? '…'}) → ${imported.via}`);
+    } else if (this.extraSpawners.has(qualified) || this.extraSpawners.has(last)) {
       const target = keywordArgument(call, 'target') ?? positional[0];
       push(target, `${fnExpr.text}(${target?.text ?? '…'})`);
     } else if (last === 'Thread' && (qualified.startsWith('threading.') || this.imports.isImported('Thread') || qualified === 'Thread')) {
@@ -208,9 +222,14 @@ export class ThreadModel {
       push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'})`);
     } else if (fnExpr.type === 'attribute') {
       const method = fnExpr.childForFieldName('attribute')?.text ?? '';
-      if (method === 'run_in_executor') push(positional[1], `${fnExpr.text}(…, ${positional[1]?.text ?? '…'})`);
-      else if (POOL_METHODS.has(method) && this.imports.hasConcurrencyImport()) {
-        push(positional[0] ?? keywordArgument(call, 'fn') ?? keywordArgument(call, 'func'), `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`);
+      // `run_in_executor(None, ctx.run, fn)`, `submit(ctx.run, fn)`: a context's run calls the next argument.
+      if (method === 'run_in_executor') {
+        const target = contextRun(positional[1]) ? positional[2] : positional[1];
+        push(target, `${fnExpr.text}(…, ${target?.text ?? '…'})`);
+      } else if (POOL_METHODS.has(method) && this.imports.hasConcurrencyImport()) {
+        const first = positional[0] ?? keywordArgument(call, 'fn') ?? keywordArgument(call, 'func');
+        const target = contextRun(first) ? positional[1] : first;
+        push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`);
       }
     }
     return out;
@@ -264,4 +283,11 @@ export class ThreadModel {
     }
     return this.resolver.functionsFor(expr, site);
   }
+}
+
+/** `ctx.run` / `context.run` / `copy_context().run`: contextvars' Context.run, which calls its first argument. */
+function contextRun(expr: Node | null | undefined): boolean {
+  if (expr?.type !== 'attribute' || expr.childForFieldName('attribute')?.text !== 'run') return false;
+  const object = expr.childForFieldName('object');
+  return !!object && (/^_*(?:ctx|context)$/i.test(object.text) || /copy_context\(\)$/.test(object.text));
 }

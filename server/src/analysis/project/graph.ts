@@ -13,8 +13,18 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameEntries(a?.importCallers, b?.importCallers) &&
     sameAccesses(a?.containerChanges, b?.containerChanges) &&
     sameAccesses(a?.containerIterations, b?.containerIterations) &&
-    sameSet(a?.threadClasses, b?.threadClasses)
+    sameSet(a?.threadClasses, b?.threadClasses) &&
+    sameWrappers(a?.spawnerWrappers, b?.spawnerWrappers)
   );
+}
+
+function sameWrappers(a: ReadonlyMap<string, { index: number; via: string }> | undefined, b: ReadonlyMap<string, { index: number; via: string }> | undefined): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const [k, v] of a ?? []) {
+    const w = b?.get(k);
+    if (!w || w.index !== v.index || w.via !== v.via) return false;
+  }
+  return true;
 }
 
 function sameSet(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
@@ -57,6 +67,25 @@ export class ProjectGraph {
     add('containerChanges', changes);
     add('containerIterations', iterations);
     add('threadClasses', this.threadClassesByModule());
+    add('spawnerWrappers', this.spawnerWrappersByModule());
+    return result;
+  }
+
+  /**
+   * For every module, the spawner wrappers of the modules it calls into (`pkg.utils.spawn` hands its
+   * first argument to a thread): the calls it makes of them are thread spawns.
+   */
+  spawnerWrappersByModule(): Map<string, Map<string, { index: number; via: string }>> {
+    const all = new Map<string, { index: number; via: string }>();
+    for (const s of this.summaries.values()) for (const [name, w] of Object.entries(s.spawnerWrappers ?? {})) all.set(`${s.module}.${name}`, w);
+    const result = new Map<string, Map<string, { index: number; via: string }>>();
+    if (all.size === 0) return result;
+    for (const s of this.summaries.values()) {
+      const used = new Map<string, { index: number; via: string }>();
+      for (const callees of Object.values(s.calls)) for (const q of callees) if (all.has(q)) used.set(q, all.get(q)!);
+      for (const q of Object.keys(s.importCalls ?? {})) if (all.has(q)) used.set(q, all.get(q)!);
+      if (used.size > 0) result.set(s.module, used);
+    }
     return result;
   }
 

@@ -41,6 +41,8 @@ export interface ModuleSummary {
   threadClasses?: string[];
   /** Qualified names of imported classes its classes derive from (`pkg.threads.BaseThread`). */
   importedBases?: string[];
+  /** Its module-level functions that hand one of their parameters to a thread: name → position and how. */
+  spawnerWrappers?: Record<string, { index: number; via: string }>;
 }
 
 export function summarizeModule(model: ModuleModel, module: string): ModuleSummary {
@@ -92,6 +94,12 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   }
   summary.callLocks = callLocks;
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.callersOf(s.node).length === 0).map((s) => s.name);
+  const wrappers: Record<string, { index: number; via: string }> = {};
+  for (const scope of model.allScopes()) {
+    const wrapper = !scope.parent && !scope.classNode ? model.threads.wrappers.get(scope.node.id) : undefined;
+    if (wrapper) wrappers[scope.name] = { index: wrapper.index, via: `${wrapper.via} in ${module}` };
+  }
+  if (Object.keys(wrappers).length > 0) summary.spawnerWrappers = wrappers;
   for (const { target, via, site } of model.threads.spawnTargets) {
     const q = model.imports.qualifyImported(target);
     if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;
