@@ -167,6 +167,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   const bench = await benchmarkChecks(folder.uri);
   const reproduce = await reproduceChecks(folder.uri);
   await scratchStateFixChecks(folder.uri);
+  await eventLoopChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   return { firstDiagnosticMs, diagnostics, bench, reproduce };
@@ -320,6 +321,66 @@ async function scratchStateFixChecks(folderUri: vscode.Uri): Promise<void> {
       const run = spawnSync(python, ['-I', uri.fsPath], { encoding: 'utf8', timeout: 60_000 });
       assert(run.status === 0 && /3,?000 lines parsed/.test(run.stdout), `the fixed example did not run: ${run.stdout}${run.stderr}`);
     }
+  });
+}
+
+const LOOP_SOURCE = `import asyncio
+import queue
+import threading
+
+
+class Background:
+    def __init__(self):
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._loop.stop()
+
+
+jobs = queue.Queue()
+failed = []
+
+
+def consume():
+    while True:
+        job = jobs.get()
+        jobs.task_done()
+        if not job():
+            failed.append(job)
+
+
+def wait_all():
+    jobs.join()
+    return not failed
+`;
+
+/**
+ * FT217 and FT218 as a user meets them: both squiggles in one file, and FT217's quick fix hands
+ * `self._loop.stop()` over to the loop with `call_soon_threadsafe`, after which FT217 is gone.
+ */
+async function eventLoopChecks(folderUri: vscode.Uri): Promise<void> {
+  const uri = vscode.Uri.joinPath(folderUri, 'loop_service.py');
+  writeFileSync(uri.fsPath, LOOP_SOURCE);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const diag = await waitFor(`FT217 in loop_service.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT217'));
+  await check('FT218 on `jobs.task_done()` before the work', async () => {
+    const ft218 = ours(uri).find((d) => codeOf(d) === 'FT218');
+    assert(ft218, `no FT218 in loop_service.py: ${JSON.stringify(dump(uri))}`);
+    assert(doc.getText(ft218.range) === 'jobs.task_done()', `FT218 on ${doc.getText(ft218.range)}`);
+  });
+  await check('FT217 offers the hand-over fix; applied, FT217 is gone', async () => {
+    assert(doc.getText(diag.range) === 'self._loop.stop()', `FT217 on ${doc.getText(diag.range)}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const titles = (actions ?? []).map((a) => a.title);
+    const handOver = (actions ?? []).find((a) => /call_soon_threadsafe/.test(a.title));
+    assert(handOver?.edit, `no hand-over fix for FT217: ${JSON.stringify(titles)}`);
+    assert(await vscode.workspace.applyEdit(handOver.edit), 'the hand-over fix was not applied');
+    assert(await doc.save(), 'the fixed file was not saved');
+    assert(doc.getText().includes('self._loop.call_soon_threadsafe(self._loop.stop)'), `unexpected fix:\n${doc.getText()}`);
+    await waitFor(`FT217 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT217') ? undefined : true));
   });
 }
 
