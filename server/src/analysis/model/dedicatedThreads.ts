@@ -5,6 +5,7 @@
 import type { Node } from '../parser';
 import type { FunctionScope } from './scopes';
 import type { ThreadEntry } from './threads';
+import { definedName as className, lastNameOf } from './syntax';
 
 export interface DedicatedThread {
   entry: ThreadEntry;
@@ -125,7 +126,7 @@ export class DedicatedThreads {
     const calledNames = new Map<string, number>();
     for (const call of allCalls) {
       if (call.startIndex < start || call.endIndex > end) continue;
-      const name = lastName(call.childForFieldName('function'));
+      const name = lastNameOf(call.childForFieldName('function'));
       if (name) calledNames.set(name, (calledNames.get(name) ?? 0) + 1);
     }
     // Prune to a fixed point: every caller of a member must be a member.
@@ -185,16 +186,6 @@ export class DedicatedThreads {
   }
 }
 
-function className(classNode: Node | null): string {
-  return classNode?.childForFieldName('name')?.text ?? '';
-}
-
 function isPrivate(name: string): boolean {
   return name.startsWith('_') && !name.endsWith('__');
-}
-
-function lastName(callee: Node | null): string | undefined {
-  if (callee?.type === 'identifier') return callee.text;
-  if (callee?.type === 'attribute') return callee.childForFieldName('attribute')?.text;
-  return undefined;
 }

@@ -7,6 +7,7 @@ import type { Node } from '../parser';
 import type { ModuleModel } from './module';
 import type { FunctionScope } from './scopes';
 import type { DedicatedThread } from './dedicatedThreads';
+import { definedName as className, lastNameOf as lastName } from './syntax';
 
 export type LoopKind = 'asyncio' | 'tornado';
 
@@ -223,15 +224,6 @@ function insideLoop(node: Node): boolean {
   return false;
 }
 
-function lastName(node: Node): string {
-  if (node.type === 'identifier') return node.text;
-  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text ?? '';
-  return '';
-}
-
-function className(classNode: Node): string {
-  return classNode.childForFieldName('name')?.text ?? '';
-}
 
 /** asyncio's loop-bound objects, and their methods that must run on the loop's thread. */
 const ASYNCIO_OBJECTS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
@@ -256,6 +248,8 @@ export function asyncioObjectCall(receiver: Node | null, method: string, scope: 
   return type && ASYNCIO_OBJECTS.get(type)?.has(method) ? type : null;
 }
 
+const fieldTypes = new WeakMap<ModuleModel, Map<string, string | null>>();
+
 function asyncioTypeOf(expr: Node, scope: FunctionScope | null, model: ModuleModel): string | null {
   if (expr.type === 'identifier') {
     for (let s = scope; s; s = s.parent) {
@@ -274,13 +268,21 @@ function asyncioTypeOf(expr: Node, scope: FunctionScope | null, model: ModuleMod
     if (!method?.classNode || object?.text !== method.receiver || !field) return null;
     const cls = model.classInfo(method.classNode);
     if (!cls) return null;
+    // Asked for every `.set()`, `.cancel()`… of a module that names asyncio: once per field.
+    let known = fieldTypes.get(model);
+    if (!known) fieldTypes.set(model, (known = new Map()));
+    const key = `${cls.node.id}.${field}`;
+    const cached = known.get(key);
+    if (cached !== undefined) return cached;
     const values: Array<Node | null> = [];
     for (const fn of cls.methods.values()) {
       const s = model.scopeOf(fn.childForFieldName('body') ?? fn);
       if (!s?.receiver) continue;
       for (const a of model.assignmentsOf(s)) if (a.childForFieldName('left')?.text === `${s.receiver}.${field}`) values.push(a.childForFieldName('right'));
     }
-    return onlyType(values, model);
+    const type = onlyType(values, model);
+    known.set(key, type);
+    return type;
   }
   return null;
 }

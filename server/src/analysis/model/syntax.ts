@@ -50,6 +50,18 @@ export function dottedName(node: Node | null): string[] | null {
   return null;
 }
 
+/** The last name of a name or attribute chain (`join` for `self._thread.join`), or '' for anything else. */
+export function lastNameOf(node: Node | null): string {
+  if (node?.type === 'identifier') return node.text;
+  if (node?.type === 'attribute') return node.childForFieldName('attribute')?.text ?? '';
+  return '';
+}
+
+/** The name a class or function definition gives (`''` for none). */
+export function definedName(def: Node | null): string {
+  return def?.childForFieldName('name')?.text ?? '';
+}
+
 /**
  * The identifier at the root of an access path: `counter` in `counter[0]`, `self` in `self.a.b[k]`.
  * Stops at calls and other expressions (their result is not a named place).

@@ -3,7 +3,7 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
-import { boundNames, namedChildren, snippet } from '../model/syntax';
+import { accessRoot, boundNames, lastNameOf as lastName, namedChildren, snippet } from '../model/syntax';
 import { methodName, methodReceiver, textHas } from './hazards';
 
 const GATE = /task_done/;
@@ -100,13 +100,14 @@ interface Item {
 function doesWork(statement: Node, item: Item): boolean {
   if (statement.type === 'comment' || statement.type === 'pass_statement') return false;
   for (const a of [...statement.descendantsOfType('assignment'), ...statement.descendantsOfType('augmented_assignment')]) {
-    const root = rootName(a.childForFieldName('left'));
+    const left = a.childForFieldName('left');
+    const root = left ? accessRoot(left)?.text ?? null : null;
     if (root && (root === item.receiver || !item.locals.has(root)) && a.childForFieldName('left')?.type !== 'identifier') return true;
   }
   for (const call of statement.descendantsOfType('call')) {
     const callee = call.childForFieldName('function');
     if (!callee || REPORTING.test(callee.text)) continue;
-    const owner = callee.type === 'attribute' ? rootName(callee) : null;
+    const owner = callee.type === 'attribute' ? accessRoot(callee)?.text ?? null : null;
     if (owner && owner !== item.receiver && item.locals.has(owner)) continue;
     const args = call.childForFieldName('arguments');
     if (args && args.descendantsOfType('identifier').some((id) => item.names.has(id.text))) return true;
@@ -114,21 +115,9 @@ function doesWork(statement: Node, item: Item): boolean {
   return false;
 }
 
-function rootName(node: Node | null): string | null {
-  let n = node;
-  while (n && (n.type === 'attribute' || n.type === 'subscript')) n = n.type === 'attribute' ? n.childForFieldName('object') : n.childForFieldName('value');
-  return n?.type === 'identifier' ? n.text : null;
-}
-
 function inFinally(node: Node): boolean {
   for (let n = node.parent; n && n.type !== 'function_definition'; n = n.parent) if (n.type === 'finally_clause') return true;
   return false;
-}
-
-function lastName(node: Node): string {
-  if (node.type === 'identifier') return node.text;
-  if (node.type === 'attribute') return node.childForFieldName('attribute')?.text ?? '';
-  return '';
 }
 
 /** The names the taken item is bound to (`message = q.get()`, `span = yield q.get()`, `batch = [q.get()]`). */
