@@ -15,6 +15,7 @@ import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 import { OwnerRegions } from './ownerThread';
 import { keptInSharedState, type ContainmentResolver } from './containment';
+import { threadingServerHandlers } from './runtimeThreads';
 
 const HOOK_WORDS = /register_at_fork|register_after_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
@@ -126,6 +127,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private readonly containerFieldsCache = new Map<number, Set<string>>();
   private orderingModel: OrderingModel | undefined;
   private receiversInThreads: Map<string, Node> | undefined;
+  /** Request-handler classes of threading servers → how they are served (their `self.server` is every request thread's). */
+  requestHandlers: ReadonlyMap<number, string> = new Map();
   /** State declared `# guarded-by: LOCK` → the lock's name. */
   readonly guardedBy = new Map<string, { lock: string; node: Node }>();
 
@@ -148,7 +151,24 @@ export class ModuleModel implements LockResolver, CallableResolver {
     this.collectDefinitions();
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     this.collectThreadLocalProperties();
-    const runs = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [c.methods.get('run')!] : []));
+    const runs = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [{ fn: c.methods.get('run')!, via: 'a threading.Thread subclass' }] : []));
+    if (source === undefined || source.includes('Threading')) {
+      const served = threadingServerHandlers(this.calls, this.imports, {
+        classNamed: (name) => this.classesByName.get(name) ?? null,
+        enclosingClass: (node) => this.scopeOf(node)?.classNode ?? null,
+        classesNamedBy: (callee, at) => this.classesNamedBy(callee, at),
+        constructorParameters: (cls) => {
+          const init = this.classes.get(cls.id)?.methods.get('__init__');
+          return init ? parameterOrder(init).slice(1) : [];
+        },
+        lineage: (cls) => {
+          const info = this.classes.get(cls.id);
+          return info ? [info, ...this.moduleBases(info, new Set())] : [];
+        },
+      }, source ?? root.text);
+      runs.push(...served.entries);
+      this.requestHandlers = served.handlerClasses;
+    }
     const external: Array<[Node, string]> = [];
     for (const [local, via] of options.project?.threadEntries ?? []) {
       const fn = this.functionByLocalName(local);
@@ -253,12 +273,17 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   private importTime: Node[] | undefined;
 
+  /** No code of the module calls `fn` but its own recursive calls (which run while it runs). */
+  onlySelfCalls(fn: Node): boolean {
+    return this.callersOf(fn).every((c) => c.startIndex >= fn.startIndex && c.endIndex <= fn.endIndex);
+  }
+
   /** Module-level functions no code here calls and other modules of the run call only at their module level. */
   importTimeFunctions(): Node[] {
     if (this.importTime) return this.importTime;
     const out: Node[] = [];
     for (const name of this.options.project?.importCallers?.keys() ?? []) {
-      for (const fn of this.topLevelFunctionsByName.get(name) ?? []) if (this.callersOf(fn).length === 0) out.push(fn);
+      for (const fn of this.topLevelFunctionsByName.get(name) ?? []) if (this.onlySelfCalls(fn)) out.push(fn);
     }
     return (this.importTime = out);
   }
@@ -1076,8 +1101,45 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const assigned = attribute.parent?.type === 'assignment' && attribute.parent.childForFieldName('left') === attribute;
         if (!assigned) this.addAccessorCalls(attribute, attribute, getters.get(m[1])!, add);
       }
+      this.addItemProtocolCalls(add);
     }
     return this.callersByCallee.get(fn.id) ?? [];
+  }
+
+  /**
+   * `REGISTRY[k] = v`, `del REGISTRY[k]`, `REGISTRY[k]` on a module-level instance of a class of this
+   * module call its `__setitem__`, `__delitem__`, `__getitem__`: a container class's item methods, run
+   * under the lock its users hold around those statements, are called holding it.
+   */
+  private addItemProtocolCalls(add: (f: Node, site: Node) => void): void {
+    if (this.source === undefined || !/def __(?:get|set|del)item__/.test(this.source)) return;
+    const instances = new Map<string, ClassInfo>();
+    for (const [name, binding] of this.bindings) {
+      const value = binding.kind === 'value' ? binding.node : null;
+      const made = value?.type === 'call' ? value.childForFieldName('function') : null;
+      const cls = made?.type === 'identifier' ? this.classesByName.get(made.text) : undefined;
+      if (cls && ['__getitem__', '__setitem__', '__delitem__'].some((m) => cls.methods.has(m)) && /^\w+$/.test(name)) instances.set(name, cls);
+    }
+    if (instances.size === 0) return;
+    for (const m of this.source.matchAll(new RegExp(`\\b(${[...instances.keys()].join('|')})\\s*\\[`, 'g'))) {
+      const identifier = this.root.descendantForIndex(m.index!);
+      const subscript = identifier.parent;
+      if (identifier.type !== 'identifier' || subscript?.type !== 'subscript' || subscript.childForFieldName('value') !== identifier) continue;
+      const cls = instances.get(m[1])!;
+      const parent = subscript.parent;
+      const methods =
+        parent?.type === 'delete_statement' || (parent?.type === 'expression_list' && parent.parent?.type === 'delete_statement')
+          ? ['__delitem__']
+          : parent?.type === 'assignment' && parent.childForFieldName('left') === subscript
+            ? ['__setitem__']
+            : parent?.type === 'augmented_assignment' && parent.childForFieldName('left') === subscript
+              ? ['__getitem__', '__setitem__']
+              : ['__getitem__'];
+      for (const method of methods) {
+        const fn = cls.methods.get(method);
+        if (fn) add(fn, subscript);
+      }
+    }
   }
 
   /**
@@ -1247,7 +1309,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const callers = this.callersOf(fn);
     // Called only from other modules of the run, each time holding a lock (e.g. set-up run once under
     // an installer's lock): those callers' lock counts, whatever assume-concurrent says of public code.
-    const external = callers.length === 0 && fn.type === 'function_definition' ? this.options.project?.callerLocks?.get(fn.childForFieldName('name')?.text ?? '') : undefined;
+    const external = fn.type === 'function_definition' && this.onlySelfCalls(fn) ? this.options.project?.callerLocks?.get(fn.childForFieldName('name')?.text ?? '') : undefined;
     if (external) return [external];
     if (this.threads.isDirectEntry(fn)) return [];
     visiting.add(fn.id);
@@ -1329,6 +1391,29 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   // ----- CallableResolver -----
+
+  /** Classes of the module `callee` names: the class itself, or a local first bound to it or to a choice of classes. */
+  private classesNamedBy(callee: Node, at: Node): Node[] {
+    if (callee.type !== 'identifier') return [];
+    const own = this.classesByName.get(callee.text);
+    if (own) return [own.node];
+    const scope = this.scopeOf(at);
+    const value = scope?.locals.has(callee.text) ? this.firstAssignment(scope, callee.text) : null;
+    const choices = value?.type === 'conditional_expression' ? namedChildren(value).filter((_, i) => i !== 1) : value ? [value] : [];
+    return choices.flatMap((c) => (c.type === 'identifier' && this.classesByName.has(c.text) ? [this.classesByName.get(c.text)!.node] : []));
+  }
+
+  callMethodOf(expr: Node, at: Node): Node | null {
+    if (expr.type !== 'identifier') return null;
+    const scope = this.scopeOf(at);
+    const cls = scope?.receiver === expr.text && !scope.isClassMethod ? this.classInfo(scope.classNode) : this.instanceClass(expr.text, scope);
+    if (!cls) return null;
+    for (const c of [cls, ...this.moduleBases(cls, new Set())]) {
+      const call = c.methods.get('__call__');
+      if (call) return call;
+    }
+    return null;
+  }
 
   functionsFor(expr: Node, at: Node): Node[] {
     let byAt = this.resolved.get(expr.id);
@@ -1492,6 +1577,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (scope.locals.has(name)) {
       const value = this.firstAssignment(scope, name);
       const fn = value?.type === 'call' ? value.childForFieldName('function') : null;
+      // Made by a factory kept in a field of something (`self.core.tracer_class(…)`): whatever class was
+      // put there, as unknown as the field itself (see resolveCallable).
+      if (fn?.type === 'attribute' && fn.childForFieldName('object')?.type === 'attribute') return true;
+      // Or kept in a field of the receiver (`self._trace_class(…)`, no method of that name): likewise.
+      if (fn?.type === 'attribute' && scope.receiver && fn.childForFieldName('object')?.text === scope.receiver) {
+        const field = fn.childForFieldName('attribute')?.text ?? '';
+        const cls = this.classInfo(scope.classNode);
+        if (cls && !cls.methods.has(field) && ![cls, ...this.moduleBases(cls, new Set())].some((c) => c.methods.has(field))) return true;
+      }
       const head = fn ? dottedName(fn)?.[0] : undefined;
       return !!head && this.imports.isImported(head) && !this.classesByName.has(fn!.text);
     }

@@ -67,6 +67,11 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     if (path(expr).includes('__class__')) return { kind: 'class-attribute', description: `class attribute of \`${cls.name}\``, key: `${cls.name}.${path(expr)[2]}` };
     if (!attribute || !field || model.isConstructionOnly(scope)) return null;
     if (cls.lockAttributes.has(field)) return null; // the lock itself
+    // A request handler's `self.server.x`: one server object serves every request thread.
+    if (field === 'server' && path(expr).length > 2 && model.requestHandlers.has(cls.node.id)) {
+      const state = path(expr).join('.');
+      return { kind: 'shared-instance', description: `\`${state}\` of the server every request thread shares`, key: `${cls.name}.${path(expr).slice(1).join('.')}`, weak: true, confidence: 'high' };
+    }
     const evidence = model.fieldSharing(cls, field);
     if (!evidence) return null;
     // `self.a.b` is a field of the object `self.a` holds, not `a` itself: its own key, so a write of

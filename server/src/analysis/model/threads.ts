@@ -5,6 +5,7 @@ import type { ImportTable } from './imports';
 import type { FunctionScope } from './scopes';
 import { keywordArgument, namedChildren, positionalArguments } from './syntax';
 import { isTestCode } from './testCode';
+import { RUNTIME_SPAWNER_WORDS, runtimeCallback } from './runtimeThreads';
 
 export interface ThreadEntry {
   /** How the code gets onto a thread, for messages: "threading.Thread(target=worker)". */
@@ -18,9 +19,9 @@ export interface ThreadEntry {
 }
 
 /** Spawners whose callable runs on one new thread (the `via` labels of spawnedCallables). */
-const ONE_THREAD_SPAWNERS = /^[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:_thread)?\()/;
+const ONE_THREAD_SPAWNERS = /^(?:[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:_thread)?\()|a threading\.Thread subclass$)/;
 
-const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor/;
+const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor|settrace|setprofile|register_callback|addaudithook|add_done_callback/;
 
 const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
 
@@ -31,6 +32,8 @@ export interface CallableResolver {
   /** Function nodes a callable expression may denote (`worker`, `self.run`, `obj.method`). */
   functionsFor(expr: Node, at: Node): Node[];
   scopeOf(node: Node): FunctionScope | null;
+  /** `__call__` of the object an expression holds (`self`, an instance of a class of the module), if any. */
+  callMethodOf?(expr: Node, at: Node): Node | null;
 }
 
 export interface ThreadModelOptions {
@@ -73,7 +76,8 @@ export class ThreadModel {
     callsIn: (fn: Node) => Node[],
     private readonly imports: ImportTable,
     scopes: Map<number, FunctionScope>,
-    threadSubclassRuns: Node[],
+    /** Methods the runtime runs on threads of their own: a Thread subclass's `run`, a threading server's handlers. */
+    threadRuns: ReadonlyArray<{ fn: Node; via: string }>,
     private readonly resolver: CallableResolver,
     private readonly options: ThreadModelOptions = {},
     external: ReadonlyArray<[Node, string]> = [],
@@ -82,10 +86,10 @@ export class ThreadModel {
     this.extraSpawnerNames = [...this.extraSpawners, ...(options.importedSpawners?.keys() ?? [])].map((name) => name.split('.').pop()!);
     const entries: Array<[Node, ThreadEntry]> = [];
     for (const [fn, via] of external) entries.push([fn, { via, site: fn, external: true }]);
-    for (const run of threadSubclassRuns) {
-      const entry = { via: 'a threading.Thread subclass', site: run };
+    for (const { fn: run, via } of threadRuns) {
+      const entry = { via, site: run };
       entries.push([run, entry]);
-      this.spawns.push({ fn: run, target: null, site: run, entry, pool: false });
+      this.spawns.push({ fn: run, target: null, site: run, entry, pool: !ONE_THREAD_SPAWNERS.test(via) });
     }
     // A function that hands one of its parameters to a thread (`def spawn(fn): Thread(target=fn).start()`)
     // is a spawner too: what its callers pass there runs on the thread. Found per round, so a wrapper of
@@ -123,7 +127,9 @@ export class ThreadModel {
           // A bound method handed to a thread shares its instance between the spawner and the thread
           // (a classmethod or staticmethod binds no instance: `self._watch` of a classmethod is the class's).
           const targetScope = scopes.get(fn.id);
-          const cls = target.type === 'attribute' && targetScope?.receiver && !targetScope.isClassMethod ? targetScope.classNode : null;
+          // So does a callable object handed over whole (`settrace(self)`: every thread calls its `__call__`).
+          const bound = target.type === 'attribute' || (target.type === 'identifier' && targetScope?.name === '__call__');
+          const cls = bound && targetScope?.receiver && !targetScope.isClassMethod ? targetScope.classNode : null;
           if (cls && !this.sharedInstances.has(cls.id)) this.sharedInstances.set(cls.id, entry);
         }
       }
@@ -232,7 +238,22 @@ export class ThreadModel {
         push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`);
       }
     }
+    if (out.length === 0 && RUNTIME_SPAWNER_WORDS.test(text)) {
+      const callback = runtimeCallback(call, this.imports, () => this.enclosingText(call));
+      if (callback) out.push(callback);
+    }
     return out;
+  }
+
+  /** The code a call's receiver may be bound in: its function, and the class of a method (for `self.x`). */
+  private enclosingText(call: Node): string {
+    const scope = this.resolver.scopeOf(call);
+    if (!scope) {
+      let root = call;
+      while (root.parent) root = root.parent;
+      return root.text;
+    }
+    return (scope.classNode ?? scope.node).text;
   }
 
   /**
@@ -281,7 +302,11 @@ export class ThreadModel {
       if ((q === 'functools.partial' || q === 'partial') && first) return this.callablesOf(first, site);
       return [];
     }
-    return this.resolver.functionsFor(expr, site);
+    const functions = this.resolver.functionsFor(expr, site);
+    if (functions.length > 0 || expr.type !== 'identifier') return functions;
+    // A callable object (`threading.settrace(self)`, `Thread(target=worker)` with `worker = Worker()`): its `__call__`.
+    const call = this.resolver.callMethodOf?.(expr, site);
+    return call ? [call] : [];
   }
 }
 

@@ -23,7 +23,7 @@ export interface ModuleSummary {
    * here holds (`_lock (held by the caller in pkg.mod, line 12)`), or null when some call holds none.
    */
   callLocks?: Record<string, string | null>;
-  /** Names of this module's functions and methods that no code of the module calls. */
+  /** Names of this module's functions and methods that no code of the module calls (but their own recursion). */
   uncalled?: string[];
   /**
    * Qualified callables of other modules called here (`pkg.compat.filter_warnings`) → where, when every
@@ -93,7 +93,7 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     else if (!Object.hasOwn(callLocks, name)) callLocks[name] = held[0].includes(' (held by the caller in ') ? held[0] : `${held[0]} (held by the caller in ${module}, line ${call.startPosition.row + 1})`;
   }
   summary.callLocks = callLocks;
-  summary.uncalled = model.allScopes().filter((s) => !s.parent && model.callersOf(s.node).length === 0).map((s) => s.name);
+  summary.uncalled = model.allScopes().filter((s) => !s.parent && model.onlySelfCalls(s.node)).map((s) => s.name);
   const wrappers: Record<string, { index: number; via: string }> = {};
   for (const scope of model.allScopes()) {
     const wrapper = !scope.parent && !scope.classNode ? model.threads.wrappers.get(scope.node.id) : undefined;

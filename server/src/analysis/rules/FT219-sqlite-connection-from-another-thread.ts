@@ -1,0 +1,125 @@
+// FT219 — a `sqlite3` connection made on one thread (the default `check_same_thread=True`) used from
+// code another thread runs: sqlite3 raises `ProgrammingError` there. Docs: docs/rules/FT219.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
+import { keywordArgument, namedChildren, snippet } from '../model/syntax';
+import { calleeName, textHas } from './hazards';
+
+const GATE = /sqlite3/;
+
+/** Callables that return a connection bound to the thread that made it. */
+const CONNECT = new Set(['sqlite3.connect', 'sqlite3.dbapi2.connect']);
+
+/** A connection kept where several functions reach it: a field of `self`, or a module global. */
+interface KeptConnection {
+  /** `Store.db` or `db` (a module global). */
+  key: string;
+  /** How the code names it (`self.db`, `db`). */
+  text: string;
+  /** The class whose `self.<field>` holds it; null for a module global. */
+  owner: Node | null;
+  /** The assignment that makes it; null when it is also made elsewhere, on a thread or shareable. */
+  made: Node | null;
+}
+
+const keptCache = new WeakMap<ModuleModel, Map<string, KeptConnection>>();
+
+/**
+ * The module's connections made on the caller's thread (module level, or a function no thread of the
+ * module reaches), by key. A key made anywhere else too — on a thread, or with `check_same_thread`
+ * switched off — has no `made`: who owns it is not one thread.
+ */
+function keptConnections(model: ModuleModel): Map<string, KeptConnection> {
+  let kept = keptCache.get(model);
+  if (kept) return kept;
+  kept = new Map();
+  for (const { node } of model.index.all('assignment')) {
+    const right = node.childForFieldName('right');
+    const left = node.childForFieldName('left');
+    if (right?.type !== 'call' || !left || !CONNECT.has(calleeName(right, model) ?? '')) continue;
+    const scope = model.scopeOf(node);
+    const target = connectionTarget(left, scope, model);
+    if (!target) continue;
+    const sameThreadOnly = (keywordArgument(right, 'check_same_thread')?.text ?? 'True') === 'True';
+    const entry = scope ? model.threads.entryFor(scope) : null;
+    const onCaller = sameThreadOnly && (!entry || entry.assumed);
+    const known = kept.get(target.key);
+    if (!onCaller) kept.set(target.key, { ...target, made: null });
+    else if (!known) kept.set(target.key, { ...target, made: node });
+  }
+  keptCache.set(model, kept);
+  return kept;
+}
+
+/** `self.db` in a method (the method's class owns it), or a module global (`db` at module level or under `global db`). */
+function connectionTarget(expr: Node, scope: FunctionScope | null, model: ModuleModel): Omit<KeptConnection, 'made'> | null {
+  if (expr.type === 'attribute') {
+    const object = expr.childForFieldName('object');
+    const field = expr.childForFieldName('attribute')?.text;
+    const cls = scope?.receiver && object?.text === scope.receiver && !scope.isClassMethod ? model.classInfo(scope.classNode) : null;
+    return cls && field ? { key: `${cls.name}.${field}`, text: expr.text, owner: cls.node } : null;
+  }
+  if (expr.type !== 'identifier') return null;
+  if (!scope) return { key: expr.text, text: expr.text, owner: null };
+  const { kind } = model.resolve(expr.text, scope);
+  return kind === 'global' || kind === 'module' ? { key: expr.text, text: expr.text, owner: null } : null;
+}
+
+/** The kept connection `expr` names in `scope`: a global, or `self.<field>` of the owner class or a class related to it. */
+function connectionAt(expr: Node, scope: FunctionScope, kept: Map<string, KeptConnection>, model: ModuleModel): KeptConnection | null {
+  const target = connectionTarget(expr, scope, model);
+  if (!target) return null;
+  const related = target.owner
+    ? [...kept.values()].filter((k) => k.owner && k.key.slice(k.key.indexOf('.') + 1) === target.key.slice(target.key.indexOf('.') + 1) && model.relatedClasses(target.owner!, k.owner))
+    : [kept.get(target.key)].filter((k): k is KeptConnection => !!k && !k.owner);
+  // Made on a thread or shareable somewhere in the family: not one thread's.
+  return related.length > 0 && related.every((k) => k.made) ? related[0] : null;
+}
+
+export const FT219: Rule = {
+  code: 'FT219',
+  name: 'sqlite-connection-from-another-thread',
+  summary: 'a `sqlite3` connection made on one thread (default `check_same_thread=True`) used from code another thread runs: sqlite3 raises `ProgrammingError`',
+  precision: 'medium',
+  visit: {
+    call(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
+      const fn = node.childForFieldName('function');
+      const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+      if (!receiver || (receiver.type !== 'attribute' && receiver.type !== 'identifier')) return;
+      reportUse(node, receiver, `\`${snippet(node, 50)}\``, ctx);
+    },
+    with_statement(node: Node, ctx: RuleContext) {
+      if (!textHas(ctx.model, ctx.text, GATE)) return;
+      const clause = namedChildren(node).find((c) => c.type === 'with_clause');
+      for (const item of clause ? namedChildren(clause) : []) {
+        const value = item.childForFieldName('value') ?? namedChildren(item)[0];
+        if (value && (value.type === 'attribute' || value.type === 'identifier')) reportUse(value, value, `\`with ${value.text}:\``, ctx);
+      }
+    },
+  },
+};
+
+function reportUse(at: Node, connection: Node, what: string, ctx: RuleContext): void {
+  const kept = keptConnections(ctx.model);
+  if (kept.size === 0) return;
+  const scope = ctx.model.scopeOf(at);
+  if (!scope) return;
+  const found = connectionAt(connection, scope, kept, ctx.model);
+  if (!found) return;
+  const made = found.made!;
+  const entry = ctx.model.threads.entryFor(scope);
+  if (!entry || entry.assumed || scope.node === ctx.model.scopeOf(made)?.node) return;
+  const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+  const madeIn = ctx.model.scopeOf(made);
+  const where = madeIn ? `in \`${madeIn.name}\`` : 'at module level';
+  ctx.report(at, {
+    severity: 'error',
+    message:
+      `${what} uses the SQLite connection \`${found.text}\`, made ${where} (line ${made.startPosition.row + 1}) on the thread that runs it, from \`${scope.name}\`, which runs on threads (${via}). ` +
+      `A connection opened with the default \`check_same_thread=True\` may only be used by the thread that opened it: here sqlite3 raises \`ProgrammingError: SQLite objects created in a thread can only be used in that same thread\`. ` +
+      `Open a connection in the thread that uses it (or one per thread, in a \`threading.local\`), or pass \`check_same_thread=False\` and serialise every use of the shared connection with a lock.`,
+  });
+}
