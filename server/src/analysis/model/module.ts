@@ -151,12 +151,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
     this.collectDefinitions();
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     this.collectThreadLocalProperties();
-    const runs = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [{ fn: c.methods.get('run')!, via: 'a threading.Thread subclass' }] : []));
+    const runs: Array<{ fn: Node; via: string; site?: Node; shares?: Node | null }> = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [{ fn: c.methods.get('run')!, via: 'a threading.Thread subclass' }] : []));
     if (source === undefined || source.includes('Threading')) {
       const served = threadingServerHandlers(this.calls, this.imports, {
         classNamed: (name) => this.classesByName.get(name) ?? null,
         enclosingClass: (node) => this.scopeOf(node)?.classNode ?? null,
         classesNamedBy: (callee, at) => this.classesNamedBy(callee, at),
+        classOfValue: (expr, at) => (expr.type === 'identifier' ? this.classOfBound(expr, at) : null),
         constructorParameters: (cls) => {
           const init = this.classes.get(cls.id)?.methods.get('__init__');
           return init ? parameterOrder(init).slice(1) : [];
@@ -167,6 +168,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
         },
       }, source ?? root.text);
       runs.push(...served.entries);
+      for (const { app, site, via } of served.applications) {
+        const fns = this.functionsFor(app, site);
+        const call = fns.length === 0 ? this.callMethodOf(app, site) : null;
+        const shares = app.type === 'attribute' || call ? this.classOfBound(app, site) : null;
+        for (const fn of call ? [call] : fns) runs.push({ fn, via, site, shares });
+      }
       this.requestHandlers = served.handlerClasses;
     }
     const external: Array<[Node, string]> = [];
@@ -309,8 +316,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
     let own = this.instanceSharing(cls);
     // Shared with a thread that never touches this field: that thread is no evidence about it.
     if (own?.confidence === 'high' && !this.threadSideFields(cls).has(field)) own = this.withoutThreadEvidence(cls, false);
-    // The thread touches this field: every other method touching it races with that thread.
-    if (own && own.confidence === 'high') return { ...own, weak: false };
+    // The thread touches this field: every other method touching it races with that thread. (A lock that
+    // also guards it is kept: what is held in the field is shared only if it leaves that lock.)
+    if (own && own.confidence === 'high') return { ...own, weak: false, ...(locked ? { lock: locked.lock } : {}) };
     if (locked) {
       return { why: `\`${field}\` is accessed holding \`${locked.lock}\` at line ${locked.line}, so it is meant to be shared`, confidence: 'medium', weak: false, lock: locked.lock };
     }
@@ -1401,6 +1409,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const value = scope?.locals.has(callee.text) ? this.firstAssignment(scope, callee.text) : null;
     const choices = value?.type === 'conditional_expression' ? namedChildren(value).filter((_, i) => i !== 1) : value ? [value] : [];
     return choices.flatMap((c) => (c.type === 'identifier' && this.classesByName.has(c.text) ? [this.classesByName.get(c.text)!.node] : []));
+  }
+
+  /** The class whose instance a bound method (`self.serve`, `app.handle`) or a callable object (`app`) belongs to. */
+  private classOfBound(expr: Node, at: Node): Node | null {
+    const object = expr.type === 'attribute' ? expr.childForFieldName('object') : expr;
+    if (object?.type !== 'identifier') return null;
+    const scope = this.scopeOf(at);
+    return (scope?.receiver === object.text && !scope.isClassMethod ? this.classInfo(scope.classNode) : this.instanceClass(object.text, scope))?.node ?? null;
   }
 
   callMethodOf(expr: Node, at: Node): Node | null {

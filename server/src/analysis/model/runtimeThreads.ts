@@ -4,7 +4,7 @@
 // request handlers of a threading socket server (one thread per request).
 import type { Node } from '../parser';
 import type { ImportTable } from './imports';
-import { keywordArgument, namedChildren, positionalArguments } from './syntax';
+import { keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
 
 /** The callee names (last part) that may hand a callable to the runtime's threads: a cheap text gate. */
 export const RUNTIME_SPAWNER_WORDS = /settrace|setprofile|register_callback|addaudithook|add_done_callback|ThreadPoolExecutor/;
@@ -29,16 +29,16 @@ export function runtimeCallback(call: Node, imports: ImportTable, enclosing: () 
   const object = fnExpr.type === 'attribute' ? fnExpr.childForFieldName('object') : null;
   // `threading.settrace(fn)`, or the module kept on an object (`self.threading.settrace(fn)`).
   if (THREADING_HOOKS.test(method) && (qualified.startsWith('threading.') || /(?:^|\.)threading$/.test(object?.text ?? ''))) {
-    return label(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}): every thread started afterwards calls it`);
+    return label(positional[0], `${snippet(fnExpr, 40)}(${positional[0] ? snippet(positional[0], 40) : '…'}): every thread started afterwards calls it`);
   }
-  if (qualified === 'sys.monitoring.register_callback') return label(positional[2], `${fnExpr.text}(…, ${positional[2]?.text ?? '…'}): any thread running monitored code calls it`);
-  if (qualified === 'sys.addaudithook') return label(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}): any thread raising an audit event calls it`);
+  if (qualified === 'sys.monitoring.register_callback') return label(positional[2], `${snippet(fnExpr, 40)}(…, ${positional[2] ? snippet(positional[2], 40) : '…'}): any thread running monitored code calls it`);
+  if (qualified === 'sys.addaudithook') return label(positional[0], `${snippet(fnExpr, 40)}(${positional[0] ? snippet(positional[0], 40) : '…'}): any thread raising an audit event calls it`);
   if (qualified.endsWith('ThreadPoolExecutor') && (qualified.startsWith('concurrent.futures') || imports.isImported('ThreadPoolExecutor'))) {
     const init = keywordArgument(call, 'initializer') ?? positional[2];
-    return label(init, `${fnExpr.text}(initializer=${init?.text ?? '…'}): each worker thread calls it`);
+    return label(init, `${snippet(fnExpr, 40)}(initializer=${init ? snippet(init, 40) : '…'}): each worker thread calls it`);
   }
   if (method === 'add_done_callback' && object && isThreadFuture(object, enclosing)) {
-    return label(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}): the worker thread that finishes the future calls it`);
+    return label(positional[0], `${snippet(fnExpr, 40)}(${positional[0] ? snippet(positional[0], 40) : '…'}): the worker thread that finishes the future calls it`);
   }
   return null;
 }
@@ -64,6 +64,8 @@ export interface ServerClasses {
   enclosingClass(node: Node): Node | null;
   /** Classes of the module a callee names: `Server`, or a local bound to one or a choice of them (`A if c else B`). */
   classesNamedBy(callee: Node, at: Node): Node[];
+  /** The class of the module an expression's object belongs to: `self` in a method, or a local or global bound to `Cls(…)`. */
+  classOfValue(expr: Node, at: Node): Node | null;
   /** The parameters a class's constructor takes after `self`, in order (none when it defines no `__init__`). */
   constructorParameters(cls: Node): string[];
   /** The class and its bases defined in this module, nearest first. */
@@ -73,6 +75,8 @@ export interface ServerClasses {
 export interface ServerHandlers {
   /** The handler methods the server runs for each request, on the request's thread. */
   entries: Array<{ fn: Node; via: string }>;
+  /** WSGI applications a threading server calls on each request's thread (`server.set_app(app)`): the callable's expression. */
+  applications: Array<{ app: Node; site: Node; via: string }>;
   /** Handler classes (and their bases of this module) → how they are served: their `self.server` is shared. */
   handlerClasses: Map<number, string>;
 }
@@ -85,7 +89,8 @@ export interface ServerHandlers {
 export function threadingServerHandlers(calls: readonly Node[], imports: ImportTable, classes: ServerClasses, source: string): ServerHandlers {
   const out: Array<{ fn: Node; via: string }> = [];
   const handlerClasses = new Map<number, string>();
-  if (!/Threading/.test(source)) return { entries: out, handlerClasses };
+  const applications: ServerHandlers['applications'] = [];
+  if (!/Threading/.test(source)) return { entries: out, handlerClasses, applications };
   // Server classes of the module whose constructor takes the handler and passes it up
   // (`def __init__(self, config, address, RequestHandlerClass): super().__init__(address, RequestHandlerClass)`).
   const handlerParameters = new Map<number, { name: string; index: number }>();
@@ -121,7 +126,16 @@ export function threadingServerHandlers(calls: readonly Node[], imports: ImportT
   for (const { owner, handler } of passedUp) serve(owner.childForFieldName('name')?.text ?? 'the server', handler);
   for (const call of calls) {
     const callee = call.childForFieldName('function');
-    if (!callee || !/Threading|Server|server/.test(callee.text)) continue;
+    if (!callee) continue;
+    // `self.set_app(self.serve)` in a threading WSGI server, or `server.set_app(app)` on one.
+    if (callee.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'set_app') {
+      const object = callee.childForFieldName('object');
+      const server = object ? classes.classOfValue(object, call) : null;
+      const app = positionalArguments(call)[0];
+      if (server && app && isThreadingServer(server, classes)) applications.push({ app, site: call, via: `${snippet(callee, 40)}(${snippet(app, 40)}): the threading server runs the application on each request's thread` });
+      continue;
+    }
+    if (!/Threading|Server|server/.test(callee.text)) continue;
     const qualified = imports.qualify(callee) ?? callee.text;
     if (THREADING_SERVERS.test(qualified)) {
       serve(callee.text, keywordArgument(call, 'RequestHandlerClass') ?? positionalArguments(call)[1]);
@@ -135,7 +149,7 @@ export function threadingServerHandlers(calls: readonly Node[], imports: ImportT
       serve(callee.text, handler);
     }
   }
-  return { entries: out, handlerClasses };
+  return { entries: out, handlerClasses, applications };
 }
 
 function threadingServerClass(name: string, classes: ServerClasses): boolean {

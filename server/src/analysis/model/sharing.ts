@@ -20,6 +20,8 @@ export interface SharedState {
   confidence?: Confidence;
   /** A stable key for the state (`counter`, `Account.balance`, `Stats.hits`), for cross-referencing writes. */
   key: string;
+  /** A closure's `self.x` through the enclosing method's captured receiver: the field `x` of its class. */
+  receiverField?: string;
 }
 
 /**
@@ -105,6 +107,10 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     const local = resolved.owner?.locals.has(name) ? 'local' : 'parameter';
     // `self.x` through a captured `self` is the field `x`, not the whole object: one key per field.
     const field = attribute ?? name;
+    // The method's own receiver: the same field its methods reach as `self.x` (one key, so locked
+    // accesses in the methods and unlocked ones in the closure are compared).
+    const cls = resolved.owner?.receiver === name && !resolved.owner.isClassMethod && path(expr)[1] ? model.classInfo(resolved.owner.classNode) : null;
+    if (cls) return { kind: 'closure', description: `\`${name}.${path(expr)[1]}\` of \`${cls.name}\`, through \`${name}\` captured from \`${owner}\` by this nested function`, key: `${cls.name}.${path(expr)[1]}`, receiverField: path(expr)[1] };
     return { kind: 'closure', description: `\`${field}\`, through \`${name}\`, a ${local} of \`${owner}\` captured by this nested function`, key: `${owner}.${field}` };
   }
   if (resolved.kind === 'local' && mode === 'rebind' && expr.type === 'attribute' && path(expr).length === 2) {

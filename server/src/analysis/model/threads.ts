@@ -3,7 +3,7 @@
 import type { Node } from '../parser';
 import type { ImportTable } from './imports';
 import type { FunctionScope } from './scopes';
-import { keywordArgument, namedChildren, positionalArguments } from './syntax';
+import { keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
 import { isTestCode } from './testCode';
 import { RUNTIME_SPAWNER_WORDS, runtimeCallback } from './runtimeThreads';
 
@@ -77,7 +77,7 @@ export class ThreadModel {
     private readonly imports: ImportTable,
     scopes: Map<number, FunctionScope>,
     /** Methods the runtime runs on threads of their own: a Thread subclass's `run`, a threading server's handlers. */
-    threadRuns: ReadonlyArray<{ fn: Node; via: string }>,
+    threadRuns: ReadonlyArray<{ fn: Node; via: string; site?: Node; shares?: Node | null }>,
     private readonly resolver: CallableResolver,
     private readonly options: ThreadModelOptions = {},
     external: ReadonlyArray<[Node, string]> = [],
@@ -86,9 +86,11 @@ export class ThreadModel {
     this.extraSpawnerNames = [...this.extraSpawners, ...(options.importedSpawners?.keys() ?? [])].map((name) => name.split('.').pop()!);
     const entries: Array<[Node, ThreadEntry]> = [];
     for (const [fn, via] of external) entries.push([fn, { via, site: fn, external: true }]);
-    for (const { fn: run, via } of threadRuns) {
-      const entry = { via, site: run };
+    for (const { fn: run, via, site, shares } of threadRuns) {
+      const entry = { via, site: site ?? run };
       entries.push([run, entry]);
+      // A bound method run there shares its instance with the threads (a server's own application).
+      if (shares && !this.sharedInstances.has(shares.id)) this.sharedInstances.set(shares.id, entry);
       this.spawns.push({ fn: run, target: null, site: run, entry, pool: !ONE_THREAD_SPAWNERS.test(via) });
     }
     // A function that hands one of its parameters to a thread (`def spawn(fn): Thread(target=fn).start()`)
@@ -129,8 +131,10 @@ export class ThreadModel {
           const targetScope = scopes.get(fn.id);
           // So does a callable object handed over whole (`settrace(self)`: every thread calls its `__call__`).
           const bound = target.type === 'attribute' || (target.type === 'identifier' && targetScope?.name === '__call__');
-          const cls = bound && targetScope?.receiver && !targetScope.isClassMethod ? targetScope.classNode : null;
-          if (cls && !this.sharedInstances.has(cls.id)) this.sharedInstances.set(cls.id, entry);
+          // And a function nested in a method that uses the method's `self` (`def on_line(…): self.seen.add(…)`).
+          const capturing = targetScope?.parent && !targetScope.receiver ? capturedReceiverClass(targetScope) : null;
+          const cls = bound && targetScope?.receiver && !targetScope.isClassMethod ? targetScope.classNode : capturing;
+          if (cls && !this.sharedInstances.has(cls.id) && !startedAndJoined(call)) this.sharedInstances.set(cls.id, entry);
         }
       }
     });
@@ -232,7 +236,7 @@ export class ThreadModel {
       if (method === 'run_in_executor') {
         const target = contextRun(positional[1]) ? positional[2] : positional[1];
         push(target, `${fnExpr.text}(…, ${target?.text ?? '…'})`);
-      } else if (POOL_METHODS.has(method) && this.imports.hasConcurrencyImport()) {
+      } else if (POOL_METHODS.has(method) && this.imports.hasConcurrencyImport() && !this.isProcessPool(fnExpr.childForFieldName('object'), call)) {
         const first = positional[0] ?? keywordArgument(call, 'fn') ?? keywordArgument(call, 'func');
         const target = contextRun(first) ? positional[1] : first;
         push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`);
@@ -245,15 +249,35 @@ export class ThreadModel {
     return out;
   }
 
+  /**
+   * A pool of processes, not threads: the receiver is annotated or bound (`=`, `with … as`) to a
+   * `ProcessPoolExecutor`, a `multiprocessing` `Pool` (not `ThreadPool`) in the code around the call.
+   * What it runs runs in other processes, each with its own copy of the module's state.
+   */
+  private isProcessPool(receiver: Node | null, call: Node): boolean {
+    if (!receiver || (receiver.type !== 'identifier' && receiver.type !== 'attribute') || !/ProcessPool|(?<!Thread)Pool\(/.test(moduleText(call))) return false;
+    const name = receiver.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pool = String.raw`[\w.]*(?:ProcessPoolExecutor|(?<!Thread)Pool)`;
+    const { text, start } = this.enclosingCode(call);
+    if (new RegExp(String.raw`(?<![\w.])${name}\s*:\s*['"]?${pool}\b`).test(text)) return true;
+    // The binding of the name nearest before the call decides (one function may reuse `pool`).
+    const bindings = [...text.matchAll(new RegExp(String.raw`(?<![\w.])${name}\s*(?::[^=\n]*)?=(?!=)\s*([^\n]*)|((?:[^()\n]|\([^()]*\))*\((?:[^()]|\([^()]*\))*\))\s*as\s+${name}\b`, 'g'))];
+    const before = bindings.filter((m) => start + m.index! < call.startIndex).pop();
+    if (before) return new RegExp(String.raw`(?:^|[^\w.])${pool}\(`).test(before[1] ?? before[2] ?? '');
+    // A module-level pool (`POOL = ProcessPoolExecutor()`).
+    return receiver.type === 'identifier' && new RegExp(String.raw`^${name}\s*(?::[^=\n]*)?=\s*${pool}\(`, 'm').test(moduleText(call));
+  }
+
   /** The code a call's receiver may be bound in: its function, and the class of a method (for `self.x`). */
   private enclosingText(call: Node): string {
+    return this.enclosingCode(call).text;
+  }
+
+  private enclosingCode(call: Node): { text: string; start: number } {
     const scope = this.resolver.scopeOf(call);
-    if (!scope) {
-      let root = call;
-      while (root.parent) root = root.parent;
-      return root.text;
-    }
-    return (scope.classNode ?? scope.node).text;
+    let node = scope ? scope.classNode ?? scope.node : call;
+    if (!scope) while (node.parent) node = node.parent;
+    return { text: node.text, start: node.startIndex };
   }
 
   /**
@@ -288,7 +312,7 @@ export class ThreadModel {
       const wrapper = wrappers.get(fn.id);
       if (!wrapper) continue;
       const arg = keywordArgument(call, wrapper.name) ?? positionalArguments(call)[wrapper.index];
-      if (arg) out.push([arg, `${callee.text}(${arg.text}) → ${wrapper.via}`]);
+      if (arg) out.push([arg, `${snippet(callee, 40)}(${snippet(arg, 40)}) → ${wrapper.via}`]);
     }
     return out;
   }
@@ -315,4 +339,34 @@ function contextRun(expr: Node | null | undefined): boolean {
   if (expr?.type !== 'attribute' || expr.childForFieldName('attribute')?.text !== 'run') return false;
   const object = expr.childForFieldName('object');
   return !!object && (/^_*(?:ctx|context)$/i.test(object.text) || /copy_context\(\)$/.test(object.text));
+}
+
+/** The class of the method a nested function closes over, when the function uses that method's receiver (`self.x`). */
+function capturedReceiverClass(scope: FunctionScope): Node | null {
+  let method = scope.parent;
+  while (method && !method.receiver) method = method.parent;
+  if (!method?.receiver || method.isClassMethod || !method.classNode || scope.locals.has(method.receiver) || scope.parameters.has(method.receiver)) return null;
+  return new RegExp(`\\b${method.receiver}\\.`).test(scope.node.text) ? method.classNode : null;
+}
+
+function moduleText(node: Node): string {
+  let root = node;
+  while (root.parent) root = root.parent;
+  return root.text;
+}
+
+/**
+ * `t = Thread(target=…)`, then `t.start()` and at once `t.join()`: the caller waits while the thread
+ * runs, so what the thread touches is not used by both at once (a run moved to a thread of its own, for
+ * a loop or a stack of its own).
+ */
+function startedAndJoined(spawn: Node): boolean {
+  const assignment = spawn.parent;
+  const name = assignment?.type === 'assignment' && assignment.childForFieldName('right') === spawn ? assignment.childForFieldName('left')?.text : undefined;
+  const statement = assignment?.parent;
+  if (!name || statement?.type !== 'expression_statement') return false;
+  const following: string[] = [];
+  for (let n = statement.nextNamedSibling; n && following.length < 4; n = n.nextNamedSibling) following.push(n.text.replace(/\s+/g, ''));
+  const start = following.findIndex((t) => t === `${name}.start()`);
+  return start >= 0 && following.slice(0, start).every((t) => t.startsWith(`${name}.`) && t.includes('=')) && /^\w[\w.]*\.join\(\)$/.test(following[start + 1] ?? '') && following[start + 1] === `${name}.join()`;
 }

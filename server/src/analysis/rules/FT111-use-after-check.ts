@@ -67,6 +67,13 @@ function noneTest(condition: Node): { subject: Node; nonNoneWhenTrue: boolean } 
 
 const clearsCache = new WeakMap<ModuleModel, Map<string, Clear[]>>();
 
+/** The value an assignment stores, through a chain (`self._a = self._b = None` stores None in both). */
+function chainedValue(assignment: Node): Node | null {
+  let value = assignment.childForFieldName('right');
+  while (value?.type === 'assignment') value = value.childForFieldName('right');
+  return value;
+}
+
 /** Every `= None` (and `del`) of a receiver field or a declared global, by state key. */
 function clearsOf(model: ModuleModel): Map<string, Clear[]> {
   let map = clearsCache.get(model);
@@ -80,7 +87,7 @@ function clearsOf(model: ModuleModel): Map<string, Clear[]> {
   for (const scope of model.allScopes()) {
     for (const n of model.ownNodes(scope)) {
       let targets: Node[] = [];
-      if (n.type === 'assignment' && n.childForFieldName('right')?.type === 'none') targets = [n.childForFieldName('left')!];
+      if (n.type === 'assignment' && chainedValue(n)?.type === 'none') targets = [n.childForFieldName('left')!];
       else if (n.type === 'delete_statement') targets = namedChildren(n).flatMap((t) => (t.type === 'expression_list' ? namedChildren(t) : [t]));
       for (const target of targets) {
         if (target.type === 'identifier' && !scope.globals.has(target.text)) continue;
@@ -159,7 +166,7 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
   if (!use || model.isDeadCode(use) || runsAlone(use, scope, ctx)) return;
   const clear = concurrentClear(clears, node, scope, ctx, state.owner);
   if (!clear) return;
-  const { severity, confidence, via } = clearReport(clear, scope, model);
+  const { severity, confidence, threads } = clearReport(clear, scope, model);
   const subject = test.subject.text;
   ctx.report(use, {
     severity,
@@ -167,7 +174,7 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
     fix: within ? undefined : readOnceFix(ctx, node, test.subject, region, test.nonNoneWhenTrue),
     message:
       `\`${snippet(use, 40)}\` reads \`${subject}\` again after \`${lead}${snippet(condition!, 40)}\` (line ${condition!.startPosition.row + 1}) ruled out None, ` +
-      `but \`${clear.scope.name}\` sets it to None (line ${clear.node.startPosition.row + 1}) on another thread (\`${clear.scope.name}\` runs on threads: ${via})` +
+      `but \`${clear.scope.name}\` sets it to None (line ${clear.node.startPosition.row + 1}) ${threads}` +
       `${clear.node.type === 'delete_statement' ? ' — here it deletes it' : ''}. The check and the use are two reads: on free-threaded Python the clear can land between them, ` +
       `and the use fails (AttributeError or TypeError on None). Read \`${subject}\` once into a local, then test and use the local.`,
   });

@@ -3,7 +3,7 @@ import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext } from '../types';
 import { indentLines, indentUnit, lineEnding, ownLines } from '../fixes/text';
 import { namedChildren, snippet } from '../model/syntax';
-import { isTestCode, methodName, methodReceiver } from './hazards';
+import { isTestCode, methodName, methodReceiver, usedAsSignal } from './hazards';
 
 const PLAIN_VALUES = ['identifier', 'integer', 'float', 'string', 'true', 'false', 'none'];
 
@@ -107,6 +107,8 @@ export const FT208: Rule = {
       const gate = model.index.definitionsBetween(node.endIndex, releases[0].startIndex).some((f) =>
         new RegExp(`(?<![\\w.])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.acquire\\(`).test(f.text));
       if (gate) return;
+      // A lock used as a signal (another context takes it, a third releases it): no critical section here.
+      if (usedAsSignal(ctx.text, name)) return;
       // A path that returns or yields holding the lock hands it over on purpose (baton passing).
       if (/\b(return|yield)\b/.test(ctx.text.slice(node.endIndex, releases[0].startIndex))) return;
       // Nothing between acquire and the first release can raise.

@@ -58,6 +58,11 @@ export const FT209: Rule = {
         if (parent?.type !== 'expression_statement' && !assigned) return;
         const release = later('release', node.endIndex)[0];
         if (!release) return;
+        // `if lock.locked(): lock.release()`: released only while held (a lock used as a signal).
+        for (let n = release.parent; n && n !== fnBody; n = n.parent) {
+          const cond = n.type === 'if_statement' ? n.childForFieldName('condition') : null;
+          if (cond && cond.text.replace(/\s+/g, '') === `${name}.locked()`) return;
+        }
         if (assigned) {
           // Guarded when the result is tested on the way: `if ok:` around it, or `if not ok: return` before it.
           const test = new RegExp(`\\b(if|elif|while|assert|and|or)\\b[^\\n]*\\b${escape(assigned)}\\b`);

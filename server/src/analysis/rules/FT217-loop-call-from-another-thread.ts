@@ -6,8 +6,8 @@ import type { Fix, Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { asyncioObjectCall, LOOP_AFFINE, loopKey, loopThreads, type LoopThread } from '../model/eventLoops';
-import { insideLambda, positionalArguments, snippet } from '../model/syntax';
-import { methodName, methodReceiver, textHas } from './hazards';
+import { insideLambda, namedChildren, positionalArguments, snippet } from '../model/syntax';
+import { calleeName, methodName, methodReceiver, textHas } from './hazards';
 
 const GATE = /run_forever|run_until_complete|loop\.start\b/i;
 
@@ -24,6 +24,7 @@ export const FT217: Rule = {
     call(node: Node, ctx: RuleContext) {
       const method = methodName(node);
       if (!method) return;
+      if (LOOP_FUNCTIONS.has(method) && textHas(ctx.model, ctx.text, ASYNCIO)) reportLoopFunction(node, ctx);
       if (ASYNCIO_METHODS.has(method) && textHas(ctx.model, ctx.text, ASYNCIO)) reportAsyncioObject(node, method, ctx);
       if (!LOOP_AFFINE.has(method) || !textHas(ctx.model, ctx.text, GATE)) return;
       const loops = loopThreads(ctx.model);
@@ -54,6 +55,49 @@ export const FT217: Rule = {
 };
 
 const ASYNCIO = /asyncio|create_future/;
+
+/** asyncio functions that act on the calling thread's running loop (`get_running_loop()` raises without one). */
+const LOOP_FUNCTIONS: ReadonlySet<string> = new Set(['ensure_future', 'create_task', 'get_running_loop', 'current_task']);
+
+/** The module gives threads loops of their own (or runs one): a thread's asyncio calls may be on its own loop. */
+const OWN_LOOPS = /new_event_loop|set_event_loop|asyncio\.run\(|run_until_complete|run_forever|run_sync|Runner\(/;
+
+/** Inside a `try:` whose handlers catch `RuntimeError` (`except RuntimeError: return None`): the author expects no loop. */
+function catchesRuntimeError(node: Node): boolean {
+  for (let n: Node | null = node; n && n.type !== 'function_definition'; n = n.parent) {
+    const parent: Node | null = n.parent;
+    if (parent?.type !== 'try_statement' || n.type !== 'block') continue;
+    const handlers = namedChildren(parent).filter((c) => c.type === 'except_clause');
+    if (handlers.some((h) => { const caught = namedChildren(h).find((c) => c.type !== 'block'); return !caught || /\b(?:RuntimeError|Exception|BaseException)\b/.test(caught.text); })) return true;
+  }
+  return false;
+}
+
+/**
+ * `asyncio.ensure_future(coro)` / `asyncio.create_task(coro)` in code a thread runs (a `Thread` target, an
+ * executor job or done-callback), in a module that never gives a thread a loop of its own: that thread has
+ * no running loop, so the call raises (or, through `ensure_future`'s deprecated fallback, schedules the
+ * coroutine on a loop nobody runs).
+ */
+function reportLoopFunction(node: Node, ctx: RuleContext): void {
+  const callee = calleeName(node, ctx.model);
+  if (!callee?.startsWith('asyncio.') || !LOOP_FUNCTIONS.has(callee.slice('asyncio.'.length)) || textHas(ctx.model, ctx.text, OWN_LOOPS)) return;
+  const scope = ctx.model.scopeOf(node);
+  if (!scope || scope.isAsync || insideLambda(node) || underThreadTest(node) || catchesRuntimeError(node)) return;
+  // A nested function the thread hands on as a value (`io_loop.run_sync(start)`) runs where it is handed.
+  if (scope.parent && !ctx.model.threads.isSpawnTarget(scope.node)) return;
+  const entry = ctx.model.threads.entryFor(scope);
+  if (!entry || entry.assumed) return;
+  const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+  const name = callee.slice('asyncio.'.length);
+  ctx.report(node, {
+    severity: 'warning',
+    message:
+      `\`${snippet(node, 50)}\` is called from \`${scope.name}\`, which runs on threads (${via}), and no event loop runs on those threads: ` +
+      `\`${name}\` needs the calling thread's running loop, so it raises \`RuntimeError\`${name === 'ensure_future' ? ' (or, through a deprecated fallback, schedules the coroutine on a loop nobody runs)' : ''}. ` +
+      `Hand the coroutine to the loop that runs it: \`asyncio.run_coroutine_threadsafe(coro, loop)\`, or \`loop.call_soon_threadsafe(…)\` for a callback.`,
+  });
+}
 
 /** Methods of asyncio objects that must run on their loop's thread (see eventLoops.ts). */
 const ASYNCIO_METHODS: ReadonlySet<string> = new Set(['put_nowait', 'get_nowait', 'task_done', 'set', 'clear', 'set_result', 'set_exception', 'cancel', 'add_done_callback', 'remove_done_callback', 'notify', 'notify_all', 'release']);

@@ -3,6 +3,7 @@
 import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
+import type { ThreadEntry } from '../model/threads';
 import type { Finding, RuleContext } from '../types';
 import { runsAlone } from './common';
 import { namedChildren, siblingsAfter } from '../model/syntax';
@@ -51,8 +52,64 @@ export function concurrentClear(clears: readonly Clear[], test: Node, scope: Fun
       !runsAlone(c.node, c.scope, ctx) &&
       !model.isDeadCode(c.node) &&
       !model.heldLocks(c.node).some((l) => testLocks.includes(l)) &&
-      clearedOnOwnThread(c.scope, scope, model, owner),
+      // The clear runs on a thread beside the user, or the user runs on a thread beside the clear
+      // (a trace hook using the field while `stop()` on the caller's thread clears it).
+      (clearedOnOwnThread(c.scope, scope, model, owner) || (publicApi(c.scope) && clearedOnOwnThread(scope, c.scope, model, owner) && !joinedBeforeClear(c, model.threads.entryFor(scope)!, model))),
   );
+}
+
+/**
+ * The thread that runs the use is over when the clear runs: it was submitted inside a `with
+ * ThreadPoolExecutor() as pool:` (done when the block ends), or the clear's function — or every call of
+ * it in the module (`stop()`: `self.join()`, then `self.close()`) — joins that thread first.
+ */
+function joinedBeforeClear(clear: Clear, entry: ThreadEntry, model: ModuleModel): boolean {
+  if (forkJoined(entry.site)) return true;
+  const thread = threadObject(entry);
+  if (!thread) return false;
+  const joinedBefore = (at: Node, scope: FunctionScope) =>
+    model.ownNodes(scope).some((n) => n.type === 'call' && n.startIndex < at.startIndex && n.childForFieldName('function')?.text === `${thread(scope)}.join`);
+  if (joinedBefore(clear.node, clear.scope)) return true;
+  const callers = model.callersOf(clear.scope.node);
+  return callers.length > 0 && callers.every((call) => {
+    const caller = model.scopeOf(call);
+    return !!caller && joinedBefore(call, caller);
+  });
+}
+
+/** How code names the thread an entry runs on: a Thread subclass's `self`, or where `Thread(target=…)` was stored. */
+function threadObject(entry: ThreadEntry): ((scope: FunctionScope) => string | undefined) | null {
+  if (entry.via === 'a threading.Thread subclass') return (scope) => scope.receiver ?? undefined;
+  const stored = entry.site.parent?.type === 'assignment' && entry.site.parent.childForFieldName('right') === entry.site ? entry.site.parent.childForFieldName('left')?.text : undefined;
+  return stored ? () => stored : null;
+}
+
+/**
+ * Work submitted inside `with ThreadPoolExecutor() as pool:` is done when the block ends: it runs
+ * within the submitting call, not beside the object's later life.
+ */
+function forkJoined(site: Node | undefined): boolean {
+  const fn = site?.type === 'call' ? site.childForFieldName('function') : null;
+  const pool = fn?.type === 'attribute' ? fn.childForFieldName('object')?.text : undefined;
+  if (!pool) return false;
+  for (let n = site!.parent; n && n.type !== 'function_definition'; n = n.parent) {
+    if (n.type !== 'with_statement') continue;
+    const clause = namedChildren(n).find((c) => c.type === 'with_clause');
+    for (const item of clause ? namedChildren(clause) : []) {
+      const value = item.childForFieldName('value') ?? namedChildren(item)[0];
+      if (value?.type === 'as_pattern' && /(?:Executor|Pool)\(/.test(namedChildren(value)[0]?.text ?? '') && value.childForFieldName('alias')?.text === pool) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A method or function the module's users call (`stop`, `close`): on their own threads. (A private
+ * helper's callers may be ordered against the thread — a callback it hands back to a loop — or hold the
+ * lock the use holds: not followed here.)
+ */
+function publicApi(scope: FunctionScope): boolean {
+  return scope.parent === null && (!scope.name.startsWith('_') || (scope.name.startsWith('__') && scope.name.endsWith('__') && scope.name !== '__init__'));
 }
 
 /**
@@ -79,14 +136,23 @@ export function ruledOutRegion(ifNode: Node, inBody: boolean): Node[] {
   return inBody ? namedChildren(ifNode.childForFieldName('consequence') ?? ifNode) : exitsEarly(ifNode) ? siblingsAfter(ifNode) : [];
 }
 
-/** How a report against `clear` reads: error when a thread runs the use too, low confidence when a thread is only assumed, and where the clear's thread starts. */
-export function clearReport(clear: Clear, scope: FunctionScope, model: ModuleModel): { severity: Finding['severity']; confidence: Finding['confidence']; via: string } {
-  const entry = model.threads.entryFor(clear.scope)!;
+/**
+ * How a report against `clear` reads: error when a thread runs the use too, low confidence when a thread
+ * is only assumed, and which side runs on a thread (`threads`: "on another thread (`stop` runs on
+ * threads: …)", or "while `__call__` runs on threads (…)" when the user is the thread and the clear is its caller's).
+ */
+export function clearReport(clear: Clear, scope: FunctionScope, model: ModuleModel): { severity: Finding['severity']; confidence: Finding['confidence']; via: string; threads: string } {
+  const clearEntry = model.threads.entryFor(clear.scope);
   const useEntry = model.threads.entryFor(scope);
-  const assumed = entry.assumed || !!useEntry?.assumed;
+  const onClear = !!clearEntry && !clearEntry.external && clearEntry.site !== useEntry?.site;
+  const entry = (onClear ? clearEntry : useEntry)!;
+  const entryScope = onClear ? clear.scope : scope;
+  const assumed = entry.assumed || (onClear && !!useEntry?.assumed);
+  const via = entry.site === entryScope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
   return {
     severity: assumed ? 'warning' : useEntry ? 'error' : 'warning',
     confidence: assumed ? 'low' : 'high',
-    via: entry.site === clear.scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`,
+    via,
+    threads: onClear ? `on another thread (\`${clear.scope.name}\` runs on threads: ${via})` : `while \`${scope.name}\` runs on threads (${via})`,
   };
 }

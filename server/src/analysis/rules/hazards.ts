@@ -189,3 +189,12 @@ export function textHas(model: ModuleModel, text: string, re: RegExp): boolean {
   if (hit === undefined) cache.set(re, (hit = text === model.root.source.text ? moduleMentions(model.root, re) : re.test(text)));
   return hit;
 }
+
+/**
+ * A lock used as a signal, not around a critical section: its `acquire` is handed on as a value
+ * (`loop.call_soon(LOCK.acquire)`, `Thread(target=done.acquire)`), so another context takes it and a
+ * third releases it — a binary semaphore spelled with a Lock.
+ */
+export function usedAsSignal(text: string, lock: string): boolean {
+  return new RegExp(`(?<![\\w.])${lock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.acquire(?!\\s*\\()(?!\\w)`).test(text);
+}

@@ -99,15 +99,15 @@ export function checkKeyRead(node: Node, condition: Node, test: KeyTest, scope: 
   if (!read || model.isDeadCode(read) || runsAlone(read, scope, ctx)) return;
   const removal = concurrentClear(removals, node, scope, ctx, state?.owner);
   if (!removal) return;
-  const { severity, confidence, via } = clearReport(removal, scope, model);
+  const { severity, confidence, threads } = clearReport(removal, scope, model);
   const container = test.container.text;
   ctx.report(read, {
     severity,
     confidence,
     message:
       `\`${snippet(read, 40)}\` reads the key again after \`if ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) found it, ` +
-      `but \`${removal.scope.name}\` removes keys from \`${container}\` (\`${snippet(removal.node, 40)}\`, line ${removal.node.startPosition.row + 1}) on another thread ` +
-      `(\`${removal.scope.name}\` runs on threads: ${via}). The test and the read are two steps: on free-threaded Python the removal can land between them, ` +
+      `but \`${removal.scope.name}\` removes keys from \`${container}\` (\`${snippet(removal.node, 40)}\`, line ${removal.node.startPosition.row + 1}) ${threads}` +
+      `. The test and the read are two steps: on free-threaded Python the removal can land between them, ` +
       `and the read raises KeyError. Read it once with \`${container}.get(${snippet(test.key, 20)})\` and test that, or hold one lock over the test, the read and the removal.`,
   });
 }

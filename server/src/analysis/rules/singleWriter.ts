@@ -17,21 +17,30 @@ const WRITES = ['assignment', 'augmented_assignment', 'delete_statement', 'call'
 export function soleWriterThread(shared: SharedState, scope: FunctionScope, model: ModuleModel): DedicatedThread | null {
   const thread = model.dedicatedThreadOf(scope);
   if (!thread) return null;
-  const name = writtenName(shared, thread);
+  const name = writtenName(shared, thread, model);
   if (!name) return null;
   let byKey = cache.get(model);
   if (!byKey) cache.set(model, (byKey = new Map()));
   const key = `${thread.target.id}:${shared.kind}:${shared.key}`;
   let answer = byKey.get(key);
   if (answer === undefined) {
-    answer = (thread.spawner ? everyClosureWriteOn(thread, thread.spawner, name, model) : everyWriteOn(thread, name, shared.kind === 'global', model)) ? thread : null;
+    answer = (thread.spawner && shared.kind === 'closure' && !shared.receiverField ? everyClosureWriteOn(thread, thread.spawner, name, model) : everyWriteOn(thread, name, shared.kind === 'global', model)) ? thread : null;
     byKey.set(key, answer);
   }
   return answer;
 }
 
 /** The field (for a per-object thread) or global (for a module thread) name the state is kept under. */
-function writtenName(shared: SharedState, thread: DedicatedThread): string | null {
+function writtenName(shared: SharedState, thread: DedicatedThread, model: ModuleModel): string | null {
+  // A field of the method's `self` the closure captured: any object's `.field` writes it (everyWriteOn).
+  if (thread.spawner && shared.receiverField) return shared.receiverField;
+  // A field of the spawning method's class, written by methods the closure's thread calls on `self`.
+  if (thread.spawner && shared.kind === 'shared-instance') {
+    const spawnerClass = model.scopeOf(thread.spawner)?.classNode?.childForFieldName('name')?.text;
+    const owner = shared.key.slice(0, shared.key.indexOf('.'));
+    const field = shared.key.slice(shared.key.indexOf('.') + 1);
+    return spawnerClass && owner === spawnerClass && /^\w+$/.test(field) ? field : null;
+  }
   if (thread.spawner) return shared.kind === 'closure' ? shared.key.slice(shared.key.lastIndexOf('.') + 1) || null : null;
   // Another class's field (a container the thread's object was handed: `Executor._pending`) is not the
   // thread's own, whatever it is called there.
