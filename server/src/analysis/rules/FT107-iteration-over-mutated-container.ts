@@ -548,6 +548,10 @@ function checkEscapingView(node: Node, ctx: RuleContext): void {
   });
 }
 
+function isAsyncLoop(loop: Node): boolean {
+  return loop.children.some((c) => c?.type === 'async');
+}
+
 export const FT107: Rule = {
   code: 'FT107',
   name: 'iteration-over-mutated-container',
@@ -558,8 +562,9 @@ export const FT107: Rule = {
       const loops = ctx.options.project?.containerIterations;
       if (loops && loops.size > 0) reportChangesOfOtherModules(loops, ctx);
     },
-    for_statement: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
-    for_in_clause: (node, ctx) => check(node, node.childForFieldName('right'), ctx),
+    // `async for` walks an asynchronous iterator (a dict, list or set is none): not a container's items.
+    for_statement: (node, ctx) => (isAsyncLoop(node) ? undefined : check(node, node.childForFieldName('right'), ctx)),
+    for_in_clause: (node, ctx) => (isAsyncLoop(node) ? undefined : check(node, node.childForFieldName('right'), ctx)),
     return_statement: (node, ctx) => checkEscapingView(node, ctx),
     call(node, ctx) {
       const fn = node.childForFieldName('function');
