@@ -49,6 +49,8 @@ export interface LockResolver {
    * `self._lock` and never releases it), named as the caller writes it; or null.
    */
   lockAcquiredBy?(call: Node): string | null;
+  /** The lock a local or closure name is bound to (`lock = self._lock`, `(tl := self._lock)`), as written there; or null. */
+  lockAlias?(expr: Node): string | null;
 }
 
 /**
@@ -71,7 +73,7 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
       let locks = cache.withLocks.get(n.id);
       // `async with` takes an asyncio lock (a thread lock has no `__aenter__`): it orders the
       // coroutines of one event loop, never two threads.
-      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).filter((item) => resolver.isLock(item)).map((item) => queueMutex(item.text) ?? item.text)));
+      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).filter((item) => resolver.isLock(item)).map((item) => queueMutex(item.text) ?? resolver.lockAlias?.(item) ?? item.text)));
       held.push(...locks);
     } else if (type === 'if_statement' && child.id === consequenceId(n, cache)) {
       const cond = n.childForFieldName('condition');

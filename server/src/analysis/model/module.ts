@@ -798,6 +798,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (binding?.kind === 'value' && this.isLockConstruction(binding.node)) return true;
       const scope = this.scopeOf(expr);
       if (scope && this.localLockNames(scope).has(last)) return true;
+      if (this.lockAlias(expr)) return true;
     } else if (parts.length === 2) {
       const scope = this.scopeOf(expr);
       // `with _STATE.gate:` where `_STATE = _State()` and the class sets `self.gate = Condition()`.
@@ -1361,6 +1362,44 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /** Local names assigned a lock construction in this function (`lock = threading.Lock()`). */
+  /**
+   * `lock = self._lock` / `with (tl := self._lock):` in this function or one it is nested in, then
+   * `with lock:` (also from a nested function): the lock the name was first bound to, as written there.
+   */
+  private aliasDepth = 0;
+  /** scope id + name → the lock the name is bound to (asked for every `with name:` and `name.acquire()`). */
+  private readonly lockAliases = new Map<string, string | null>();
+
+  lockAlias(expr: Node): string | null {
+    if (expr.type !== 'identifier' || this.aliasDepth > 3) return null;
+    const key = `${this.scopeOf(expr)?.node.id ?? -1}:${expr.text}`;
+    const known = this.lockAliases.get(key);
+    if (known !== undefined) return known;
+    this.aliasDepth++;
+    try {
+      const alias = this.findLockAlias(expr);
+      if (this.aliasDepth === 1) this.lockAliases.set(key, alias);
+      return alias;
+    } finally {
+      this.aliasDepth--;
+    }
+  }
+
+  private findLockAlias(expr: Node): string | null {
+    for (let scope = this.scopeOf(expr); scope; scope = scope.parent) {
+      if (scope.parameters.has(expr.text)) return null;
+      for (const n of this.ownNodes(scope)) {
+        const target = n.type === 'assignment' ? n.childForFieldName('left') : n.type === 'named_expression' ? n.childForFieldName('name') : null;
+        if (target?.type !== 'identifier' || target.text !== expr.text) continue;
+        const value = n.childForFieldName(n.type === 'assignment' ? 'right' : 'value');
+        // The first binding decides; only a plain name or attribute that is a lock (not one made here).
+        return value && (value.type === 'attribute' || value.type === 'identifier') && value.text !== expr.text && this.isLock(value) ? value.text : null;
+      }
+      if (scope.locals.has(expr.text)) return null;
+    }
+    return null;
+  }
+
   private localLockNames(scope: FunctionScope): Set<string> {
     const names = new Set<string>();
     for (const e of this.ownNodes(scope)) {
