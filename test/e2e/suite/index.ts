@@ -168,6 +168,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   const reproduce = await reproduceChecks(folder.uri);
   await scratchStateFixChecks(folder.uri);
   await eventLoopChecks(folder.uri);
+  await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   return { firstDiagnosticMs, diagnostics, bench, reproduce };
@@ -381,6 +382,60 @@ async function eventLoopChecks(folderUri: vscode.Uri): Promise<void> {
     assert(await doc.save(), 'the fixed file was not saved');
     assert(doc.getText().includes('self._loop.call_soon_threadsafe(self._loop.stop)'), `unexpected fix:\n${doc.getText()}`);
     await waitFor(`FT217 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT217') ? undefined : true));
+  });
+}
+
+const RUNTIME_SOURCE = `import sqlite3
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+hits = 0
+
+
+class History:
+    def __init__(self, path):
+        self.db = sqlite3.connect(path)
+        self.saver = Saver(self)
+
+    def save(self):
+        self.db.commit()
+
+
+class Saver(threading.Thread):
+    def __init__(self, history):
+        super().__init__(daemon=True)
+        self.history = history
+
+    def run(self):
+        self.history.save()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        global hits
+        hits += 1
+
+
+def serve():
+    ThreadingHTTPServer(("", 8000), Handler).serve_forever()
+`;
+
+/**
+ * Threads the runtime starts, as a user meets them: a threading server's handler updating a global
+ * (FT101, citing the server) and a sqlite connection opened in __init__ used from a Thread's run (FT219).
+ */
+async function runtimeThreadChecks(folderUri: vscode.Uri): Promise<void> {
+  const uri = vscode.Uri.joinPath(folderUri, 'history_service.py');
+  writeFileSync(uri.fsPath, RUNTIME_SOURCE);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const ft219 = await waitFor(`FT219 in history_service.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT219'));
+  await check('FT219 on the connection used from the Saver thread; FT101 on the handler, citing the server', async () => {
+    assert(doc.getText(ft219.range) === 'self.db.commit()', `FT219 on ${doc.getText(ft219.range)}`);
+    assert(/ProgrammingError/.test(ft219.message), `FT219 message: ${ft219.message}`);
+    const ft101 = ours(uri).find((d) => codeOf(d) === 'FT101');
+    assert(ft101 && doc.getText(ft101.range) === 'hits += 1', `no FT101 on the handler: ${JSON.stringify(dump(uri))}`);
+    assert(/handles each request on a thread of its own/.test(ft101.message), `FT101 message: ${ft101.message}`);
   });
 }
 

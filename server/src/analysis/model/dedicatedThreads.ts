@@ -30,6 +30,8 @@ export interface DedicatedResolver {
   scopeOfDefinition(fn: Node): FunctionScope | null;
   /** The smallest node spanning this offset (to tell a name in code from one in a comment or string). */
   nodeAt(offset: number): Node;
+  /** Construction code (`__init__` and what only it calls): it runs before the object's thread starts. */
+  isConstructionOnly?(scope: FunctionScope): boolean;
 }
 
 export interface Spawn {
@@ -47,7 +49,18 @@ export class DedicatedThreads {
   /** function node id → the one thread that runs it */
   private readonly owner = new Map<number, DedicatedThread>();
 
-  constructor(spawns: readonly Spawn[], allCalls: readonly Node[], private readonly source: string, private readonly resolver: DedicatedResolver) {
+  constructor(
+    spawns: readonly Spawn[],
+    allCalls: readonly Node[],
+    private readonly source: string,
+    private readonly resolver: DedicatedResolver,
+    /**
+     * Public methods of the thread's object count as its helpers when only the thread's code calls them
+     * and the module names them nowhere else: in default mode the module's own code is the evidence, and
+     * it calls them from that thread alone. (Under assume-concurrent any caller may call a public method.)
+     */
+    private readonly publicHelpers = false,
+  ) {
     const sites = new Map<number, number>();
     for (const s of spawns) sites.set(s.fn.id, (sites.get(s.fn.id) ?? 0) + 1);
     const threads: Array<{ thread: DedicatedThread; scope: FunctionScope }> = [];
@@ -112,7 +125,7 @@ export class DedicatedThreads {
         for (const fn of this.resolver.functionsFor(callee, call)) {
           const helper = this.resolver.scopeOfDefinition(fn);
           // A module-private class's public methods are private too, if the module names them only here (below).
-          if (!helper || members.has(fn.id) || !(isPrivate(helper.name) || (thread.perObject && isPrivate(className(helper.classNode)))) || helper.parent) continue;
+          if (!helper || members.has(fn.id) || !(isPrivate(helper.name) || (thread.perObject && (this.publicHelpers || isPrivate(className(helper.classNode))))) || helper.parent) continue;
           if (thread.perObject ? helper.classNode !== targetScope.classNode || helper.receiver === null : helper.classNode !== null) continue;
           members.set(fn.id, helper);
           queue.push(helper);
@@ -140,7 +153,11 @@ export class DedicatedThreads {
         const isTarget = id === thread.target.id;
         const uses = (referenced.get(scope.name) ?? 0) + (outside.get(scope.name) ?? 0) - (calledNames.get(scope.name) ?? 0) - 1; // minus its `def`
         const elsewhere = uses > (isTarget && thread.entry.site !== thread.target ? 1 : 0) ||
-          this.resolver.callersOf(scope.node).some((c) => !members.has(this.resolver.scopeOf(c)?.node.id ?? -1));
+          this.resolver.callersOf(scope.node).some((c) => {
+            const caller = this.resolver.scopeOf(c);
+            // A call from the object's construction runs before its thread starts.
+            return !members.has(caller?.node.id ?? -1) && !(thread.perObject && caller && caller.classNode === targetScope.classNode && this.resolver.isConstructionOnly?.(caller));
+          });
         if (elsewhere) {
           members.delete(id);
           changed = true;

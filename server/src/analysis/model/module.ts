@@ -274,7 +274,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       scopeOf: (node) => this.scopeOf(node),
       scopeOfDefinition: (fn) => this.scopes.get(fn.id) ?? null,
       nodeAt: (offset) => this.root.descendantForIndex(offset),
-    });
+      isConstructionOnly: (scope) => this.isConstructionOnly(scope),
+    }, !this.options.assumeConcurrent);
     return this.dedicated.threadOf(scope);
   }
 

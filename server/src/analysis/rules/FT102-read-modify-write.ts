@@ -5,7 +5,7 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { textHas } from './hazards';
 import { receiverField, sharedTarget } from '../model/sharing';
-import { assignedOnEveryPathBefore, positionalArguments, snippet, walkScope } from '../model/syntax';
+import { assignedOnEveryPathBefore, namedChildren, positionalArguments, snippet, walkScope } from '../model/syntax';
 import { raceVerdict, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
 import { threadLocalFix } from '../fixes/threadLocal';
@@ -164,6 +164,33 @@ function setattrReadModifyWrite(call: Node, ctx: RuleContext): void {
   });
 }
 
+/**
+ * `old, self.pool = self.pool, None` (or `self.a, self.b = self.b, self.a`): one statement, but the
+ * right side is read in full before the targets are written, so the read and the write of the field are
+ * separate steps — two threads swapping at once both take the same old value (a pool closed twice, a
+ * batch sent twice) and one replacement is lost.
+ */
+function swapWithoutLock(node: Node, target: Node, value: Node, scope: FunctionScope, ctx: RuleContext): void {
+  const targets = namedChildren(target);
+  const values = value.type === 'expression_list' || value.type === 'tuple' ? namedChildren(value) : [value];
+  for (const t of targets) {
+    if (t.type !== 'attribute' && t.type !== 'subscript' && !(t.type === 'identifier' && (scope.globals.has(t.text) || scope.nonlocals.has(t.text)))) continue;
+    if (!values.some((v) => readsTarget(v, t)) || ctx.model.heldLocks(node).length > 0) continue;
+    const shared = sharedTarget(t, scope, ctx.model);
+    const verdict = shared ? raceVerdict(node, scope, shared, ctx) : null;
+    if (!shared || !verdict) continue;
+    // `self.index, data = fetch(index=self.index)`: one value computed from the field, an update.
+    const message =
+      values.length > 1
+        ? `\`${snippet(node)}\` takes ${shared.description} and replaces it in separate steps (the right side is read in full before \`${snippet(t, 30)}\` is written), without holding a lock. ` +
+          `Two threads doing this at the same time on free-threaded Python both take the same old value — the same object handed to both, one replacement lost.${verdict.where} Guard the swap with a lock.`
+        : `\`${snippet(node)}\` reads ${shared.description} and writes it back in separate steps, without holding a lock. ` +
+          `Threads running this at the same time on free-threaded Python read the same old value and overwrite each other's updates.${verdict.where} Guard the read and the write with one lock.`;
+    ctx.report(node, { severity: verdict.severity, confidence: verdict.confidence, fix: guardFix(ctx, node, scope, shared), message });
+    return;
+  }
+}
+
 export const FT102: Rule = {
   code: 'FT102',
   name: 'read-modify-write',
@@ -175,6 +202,10 @@ export const FT102: Rule = {
       const scope = ctx.model.scopeOf(node);
       const target = node.childForFieldName('left');
       const value = node.childForFieldName('right');
+      if (scope && target && value && (target.type === 'pattern_list' || target.type === 'tuple_pattern')) {
+        swapWithoutLock(node, target, value, scope, ctx);
+        return;
+      }
       if (!scope || !target || !value || (target.type !== 'identifier' && target.type !== 'attribute' && target.type !== 'subscript')) return;
       // A name assigned in a function is its local unless declared `global`/`nonlocal`: never shared.
       if (target.type === 'identifier' && !scope.globals.has(target.text) && !scope.nonlocals.has(target.text)) return;
