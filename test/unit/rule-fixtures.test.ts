@@ -34,6 +34,9 @@ for (const file of listPythonFiles(root)) {
     const unexpected = actual.filter((a) => !expected.some((e) => key(e) === key(a)));
     const missing = expected.filter((e) => !actual.some((a) => key(a) === key(e)));
     assert.deepEqual(unexpected.map(show), [], 'unexpected findings');
+    // One finding per rule and place: the same report twice (a keyword token visited as its expression) is a bug.
+    const places = findings.map((f) => `${f.code}@${f.start}`);
+    assert.deepEqual(places.filter((p, i) => places.indexOf(p) !== i), [], 'duplicate findings');
     assert.deepEqual(missing.map((m) => `line ${m.line} ${m.code}: ${lines.lineText(m.line - 1).trim()}`), [], 'missing findings');
     for (const e of expected.filter((x) => x.severity)) {
       const a = actual.find((x) => key(x) === key(e))!;

@@ -266,7 +266,8 @@ export const FT210: Rule = {
         `Do the slow part before or after the critical section and hold the lock only to read or update the shared state${what.includes('no timeout') ? ', or pass a timeout' : ''}.`);
     },
     await(node: Node, ctx: RuleContext) {
-      if (isTestCode(ctx.model.scopeOf(node))) return;
+      // The `await` keyword inside an await expression has the same type: the expression is the one.
+      if (!node.isNamed || isTestCode(ctx.model.scopeOf(node))) return;
       // Only `with LOCK:` in this coroutine: callers' locks may be asyncio locks taken with `async with`.
       const held: string[] = [];
       for (let n = node.parent; n && n.type !== 'function_definition'; n = n.parent) {
