@@ -17,6 +17,12 @@ export function uninitialisedSubject(condition: Node): Node | null {
   }
   if (condition.type === 'not_operator') {
     const arg = condition.childForFieldName('argument');
+    // `if not self.timer.is_alive():` — a thread (or timer) that has finished is replaced and started again.
+    const fn = arg?.type === 'call' ? arg.childForFieldName('function') : null;
+    if (fn?.type === 'attribute' && /^(?:is_alive|isAlive)$/.test(fn.childForFieldName('attribute')?.text ?? '') && namedChildren(arg!.childForFieldName('arguments')!).length === 0) {
+      const thread = fn.childForFieldName('object');
+      return thread && (thread.type === 'identifier' || thread.type === 'attribute') ? thread : null;
+    }
     return arg && (arg.type === 'identifier' || arg.type === 'attribute') ? arg : null;
   }
   // `if reset or x is None or expired:` initialises as surely as `if x is None:` alone.

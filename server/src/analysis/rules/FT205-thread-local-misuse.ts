@@ -57,7 +57,9 @@ function directReads(holder: string, attr: string, ctx: RuleContext): Node[] {
       }
     }
     const name = fn?.childForFieldName('name')?.text ?? '';
-    if (!fn || guarded || CONSTRUCTION_METHODS.has(name)) continue;
+    // `if not (hasattr(self.local, "storage") and self.local.storage):`: the function tests for it first.
+    const tested = !!fn && new RegExp(`hasattr\\(\\s*${holder.replace(/\./g, '\\.')}\\s*,\\s*['"]${attr}['"]`).test(fn.text);
+    if (!fn || guarded || tested || CONSTRUCTION_METHODS.has(name)) continue;
     out.push(node);
   }
   return out;
