@@ -21,6 +21,7 @@ import { ProjectSettings } from './projectSettings';
 import type { ServerSettings } from './settings';
 import { WorkspaceIndex } from './workspaceIndex';
 import type { FromWorker, ToWorker } from './workerProtocol';
+import { parseRecovering } from './analysis/bracketRecovery';
 
 /**
  * Adaptive debounce. An edit is analysed at once when it is the first after a pause: the previous
@@ -291,7 +292,7 @@ function republishAll(): void {
 
 /** Analyses a text that is not an open document's current one (the passes of fix-all). */
 function checkText(text: string, rules: Rule[], options: AnalysisOptions): Finding[] {
-  const tree = checkParser.parse(text);
+  const tree = parseRecovering(checkParser, text);
   if (!tree) return [];
   try {
     return analyze({ tree, text, rules, options });

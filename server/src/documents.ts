@@ -9,6 +9,7 @@ import { Edit } from 'web-tree-sitter';
 import { exportTree, exportTreeIncrementally, type TextChange } from './analysis/syntaxTree';
 import { reparseStatement } from './analysis/reparseStatement';
 import { EditableText } from './editableText';
+import { parseRecovering } from './analysis/bracketRecovery';
 
 export interface OpenDocument {
   /** The text, edited in place (EditableText: a change never copies the whole text). */
@@ -113,7 +114,7 @@ export class DocumentStore {
     if (!entry.stale && entry.syntax) return entry.syntax;
     const spliced = this.reparseStatement(entry);
     if (spliced) return spliced;
-    const next = this.parser.parse(entry.document.getText(), entry.tree);
+    const next = parseRecovering(this.parser, entry.document.getText(), entry.tree);
     if (!next) throw new Error(`tree-sitter could not parse ${entry.document.uri}`);
     return this.adopt(entry, next);
   }
@@ -125,7 +126,7 @@ export class DocumentStore {
   parsedTree(entry: OpenDocument): WasmTree {
     this.tree(entry);
     if (entry.spliced.length > 0 || !entry.tree) {
-      const next = this.parser.parse(entry.document.getText(), entry.tree);
+      const next = parseRecovering(this.parser, entry.document.getText(), entry.tree);
       if (!next) throw new Error(`tree-sitter could not parse ${entry.document.uri}`);
       entry.tree?.delete();
       entry.tree = next;
@@ -172,7 +173,7 @@ export class DocumentStore {
     const deadline = performance.now() + budgetMs;
     const spliced = this.reparseStatement(entry, { progressCallback: () => performance.now() > deadline });
     if (spliced) return spliced;
-    const next = this.parser.parse(entry.document.getText(), entry.tree, { progressCallback: () => performance.now() > deadline });
+    const next = parseRecovering(this.parser, entry.document.getText(), entry.tree, { progressCallback: () => performance.now() > deadline });
     if (!next) {
       this.parser.reset(); // a cancelled parse would otherwise resume on the next call
       this.dropTree(entry);

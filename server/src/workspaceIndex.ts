@@ -7,6 +7,7 @@ import { analyzeModule, mayReport, moduleIdentity, moduleOptions, ProjectGraph, 
 import type { Parser } from './analysis/parser';
 import { collectPythonFiles } from './files/collect';
 import { readSource } from './files/source';
+import { parseRecovering } from './analysis/bracketRecovery';
 
 const MAX_FILES = 20_000;
 /** Passes over the files whose project facts changed, as `checkProject` makes (a chain of modules learns one link per pass). */
@@ -114,7 +115,7 @@ export class WorkspaceIndex {
     }
     const budget = this.hooks.parseBudgetMs;
     const deadline = budget === undefined ? Infinity : performance.now() + budget;
-    const tree = this.parser.parse(text, null, budget === undefined ? undefined : { progressCallback: () => performance.now() > deadline });
+    const tree = parseRecovering(this.parser, text, null, budget === undefined ? undefined : { progressCallback: () => performance.now() > deadline });
     if (!tree) {
       this.parser.reset(); // a cancelled parse would otherwise resume on the next call
       return;

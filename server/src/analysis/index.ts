@@ -8,6 +8,7 @@ import type { ProjectFacts } from './options';
 import { moduleOptions, type ModuleIdentity } from './project/moduleName';
 import { selectRules, type RuleSelection } from './selection';
 import type { AnalysisOptions, Finding, Rule } from './types';
+import { parseRecovering } from './bracketRecovery';
 
 export * from './types';
 export { analyze, analyzeModule, mayReport } from './analyze';
@@ -51,7 +52,7 @@ export class Checker {
 
   /** Parses and exports the tree, freeing tree-sitter's. */
   private parse(text: string): Tree {
-    const wasm = this.parser.parse(text);
+    const wasm = parseRecovering(this.parser, text);
     if (!wasm) throw new Error('tree-sitter returned no tree');
     try {
       return exportTree(wasm, text);

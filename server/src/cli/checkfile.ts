@@ -5,6 +5,7 @@ import { Checker, fixAll, isApplicable, type CheckSettings, type Finding, type M
 import { createPythonParser, type WasmNode, type Parser } from '../analysis/parser';
 import { readSource } from '../files/source';
 import { reportFindings, type Reported } from './report';
+import { parseRecovering } from '../analysis/bracketRecovery';
 
 export interface FileJob {
   file: string;
@@ -85,7 +86,7 @@ export class FileChecker {
   /** Re-parses a file with syntax errors (rare) to name the line of the first one. */
   private async firstErrorLine(text: string): Promise<number> {
     const parser = await (this.errorParser ??= createPythonParser());
-    const tree = parser.parse(text);
+    const tree = parseRecovering(parser, text);
     if (!tree) return 1;
     try {
       return firstErrorLine(tree.rootNode);
