@@ -25,6 +25,11 @@ const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_
 
 const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
 
+/** Calls that hand a callable to the thread owning a UI toolkit or an event loop → the callable's position. */
+const HAND_OVER: ReadonlyMap<string, number> = new Map([
+  ['idle_add', 0], ['timeout_add', 1], ['CallAfter', 0], ['CallLater', 1], ['call_soon_threadsafe', 0], ['after', 1], ['after_idle', 0], ['singleShot', 1], ['add_callback', 0],
+]);
+
 /** Executor/pool methods whose first argument runs on a worker thread. */
 const POOL_METHODS = new Set(['submit', 'map', 'apply_async', 'apply', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'map_async']);
 
@@ -71,6 +76,8 @@ export class ThreadModel {
    */
   readonly spawns: Array<{ fn: Node; target: Node | null; site: Node; entry: ThreadEntry; pool: boolean }> = [];
 
+  private readonly allCalls: readonly Node[];
+
   constructor(
     calls: readonly Node[],
     callsIn: (fn: Node) => Node[],
@@ -82,6 +89,7 @@ export class ThreadModel {
     private readonly options: ThreadModelOptions = {},
     external: ReadonlyArray<[Node, string]> = [],
   ) {
+    this.allCalls = calls;
     this.extraSpawners = new Set(options.threadEntryPoints ?? []);
     this.extraSpawnerNames = [...this.extraSpawners, ...(options.importedSpawners?.keys() ?? [])].map((name) => name.split('.').pop()!);
     const entries: Array<[Node, ThreadEntry]> = [];
@@ -162,11 +170,35 @@ export class ThreadModel {
 
   private readonly assumedEntries = new Map<number, ThreadEntry | null>();
 
+  /**
+   * Nested functions handed to the thread that owns a UI toolkit or an event loop (`GLib.idle_add(f)`,
+   * `wx.CallAfter(f)`, `widget.after(ms, f)`, `QTimer.singleShot(ms, f)`, `loop.call_soon_threadsafe(f)`):
+   * they run there, not on the thread of the function they are written in.
+   */
+  private handedOver: Set<number> | undefined;
+
+  private handedToOwnerThread(scope: FunctionScope): boolean {
+    if (!this.handedOver) {
+      this.handedOver = new Set();
+      for (const call of this.allCalls) {
+        const fn = call.childForFieldName('function');
+        const name = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.type === 'identifier' ? fn.text : undefined;
+        const position = name ? HAND_OVER.get(name) : undefined;
+        const arg = position === undefined ? undefined : positionalArguments(call)[position];
+        if (arg?.type !== 'identifier') continue;
+        for (const target of this.resolver.functionsFor(arg, call)) this.handedOver.add(target.id);
+      }
+    }
+    return this.handedOver.has(scope.node.id);
+  }
+
   /** How `fn` (or, for nested functions, the closest enclosing function) is reached from a thread. */
   entryFor(scope: FunctionScope | null): ThreadEntry | null {
     for (let s = scope; s; s = s.parent) {
       const entry = this.reachable.get(s.node.id);
       if (entry) return entry;
+      // A nested function handed to the UI or loop thread runs there, not on its enclosing function's thread.
+      if (s.parent && this.allCalls.length > 0 && this.handedToOwnerThread(s)) break;
     }
     if (!scope || !this.options.assumeConcurrent) return null;
     // Asked for every node the rules visit: one answer per function.
