@@ -57,8 +57,9 @@ function directReads(holder: string, attr: string, ctx: RuleContext): Node[] {
       }
     }
     const name = fn?.childForFieldName('name')?.text ?? '';
-    // `if not (hasattr(self.local, "storage") and self.local.storage):`: the function tests for it first.
-    const tested = !!fn && new RegExp(`hasattr\\(\\s*${holder.replace(/\./g, '\\.')}\\s*,\\s*['"]${attr}['"]`).test(fn.text);
+    // `if not (hasattr(self.local, "storage") and self.local.storage): self.local.storage = …`: the function
+    // makes the thread's own when it is missing. (A bare `if hasattr(…):` still leaves other threads without it.)
+    const tested = !!fn && new RegExp(`\\bnot\\s*\\(?\\s*hasattr\\(\\s*${holder.replace(/\./g, '\\.')}\\s*,\\s*['"]${attr}['"]`).test(fn.text);
     if (!fn || guarded || tested || CONSTRUCTION_METHODS.has(name)) continue;
     out.push(node);
   }
