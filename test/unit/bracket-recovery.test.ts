@@ -31,10 +31,12 @@ test('a dedented continuation line inside brackets parses, and the findings afte
 });
 
 test('only line breaks inside brackets change, never inside strings or after comments, and the length stays', () => {
-  const text = 'x = (1,  # one\n  2,\n"""a\nb""")\ny = 3\n';
+  const text = 'if a:\n    x = (1,  # one\n  2,\n"""a\nb""")\ny = 3\n';
   const joined = joinBracketedLines(text)!;
   assert.equal(joined.length, text.length);
-  assert.equal(joined, 'x = (1,  # one\n  2, """a\nb""")\ny = 3\n');
+  assert.equal(joined, 'if a:\n    x = (1,  # one\n  2, """a\nb""")\ny = 3\n');
+  // Nothing inside brackets less indented than its opening line: no second parse is worth it.
+  assert.equal(joinBracketedLines('x = (1,\n     2)\n'), null);
   assert.equal(joinBracketedLines('a = 1\nb = 2\n'), null);
   assert.equal(joinBracketedLines("s = '(\\n'\nt = 1\n"), null);
 });

@@ -28,10 +28,14 @@ export function parseRecovering(parser: Parser, text: string, old?: WasmTree | n
 
 /**
  * The text with every line break inside (), [] or {} replaced by a space — except after a comment
- * (the break ends it) and inside strings; null when there is none to replace.
+ * (the break ends it) and inside strings; null unless some line inside brackets is indented less than
+ * the line the outermost bracket opened on (the one shape tree-sitter misreads: any other syntax
+ * error is the user's, and a second parse would only cost time).
  */
 export function joinBracketedLines(text: string): string | null {
   let out: string[] | null = null;
+  let dedented = false;
+  let openerIndent = 0;
   let depth = 0;
   let quote = '';
   let triple = false;
@@ -55,13 +59,25 @@ export function joinBracketedLines(text: string): string | null {
       quote = c;
       triple = text.startsWith(c.repeat(3), i);
       if (triple) i += 2;
-    } else if (c === '(' || c === '[' || c === '{') depth++;
-    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+    } else if (c === '(' || c === '[' || c === '{') {
+      if (depth === 0) openerIndent = indentOfLineAt(text, i);
+      depth++;
+    } else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
     else if (c === '\n' && depth > 0) {
       out ??= text.split('');
       out[i] = ' ';
       if (i > 0 && text[i - 1] === '\r') out[i - 1] = ' ';
+      let next = i + 1;
+      while (text[next] === ' ' || text[next] === '\t') next++;
+      if (next - (i + 1) < openerIndent && text[next] !== '\n' && text[next] !== '\r' && text[next] !== '#' && next < text.length) dedented = true;
     }
   }
-  return out ? out.join('') : null;
+  return out && dedented ? out.join('') : null;
+}
+
+function indentOfLineAt(text: string, at: number): number {
+  const start = text.lastIndexOf('\n', at - 1) + 1;
+  let end = start;
+  while (text[end] === ' ' || text[end] === '\t') end++;
+  return end - start;
 }

@@ -9,7 +9,7 @@ import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, keywor
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
-import { ThreadModel, type CallableResolver } from './threads';
+import { HAND_OVER_WORDS, ThreadModel, type CallableResolver } from './threads';
 import { NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, SINGLE_THREADED, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
@@ -181,7 +181,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const fn = this.functionByLocalName(local);
       if (fn) external.push([fn, via]);
     }
-    const threadOptions = options.project?.spawnerWrappers ? { ...options, importedSpawners: options.project.spawnerWrappers } : options;
+    const handOvers = source === undefined || moduleMentions(root, HAND_OVER_WORDS);
+    const threadOptions = { ...options, handOvers, ...(options.project?.spawnerWrappers ? { importedSpawners: options.project.spawnerWrappers } : {}) };
     this.threads = new ThreadModel(this.calls, (fn) => this.callsIn(fn), this.imports, this.scopes, [...runs], this, threadOptions, external);
     if (this.index.comments.some((c) => /guarded[-_]by/i.test(c.text))) this.collectGuardedBy();
   }

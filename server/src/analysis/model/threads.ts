@@ -26,6 +26,8 @@ const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_
 const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
 
 /** Calls that hand a callable to the thread owning a UI toolkit or an event loop → the callable's position. */
+export const HAND_OVER_WORDS = /idle_add|timeout_add|CallAfter|CallLater|call_soon_threadsafe|\.after(?:_idle)?\(|singleShot|add_callback/;
+
 const HAND_OVER: ReadonlyMap<string, number> = new Map([
   ['idle_add', 0], ['timeout_add', 1], ['CallAfter', 0], ['CallLater', 1], ['call_soon_threadsafe', 0], ['after', 1], ['after_idle', 0], ['singleShot', 1], ['add_callback', 0],
 ]);
@@ -51,6 +53,8 @@ export interface ThreadModelOptions {
   threadEntryPoints?: readonly string[];
   /** Every function counts as callable from several threads at once. */
   assumeConcurrent?: boolean;
+  /** The module's text names a hand-over to a UI or loop thread (`idle_add`, `CallAfter`…): look for them. */
+  handOvers?: boolean;
 }
 
 export class ThreadModel {
@@ -198,7 +202,7 @@ export class ThreadModel {
       const entry = this.reachable.get(s.node.id);
       if (entry) return entry;
       // A nested function handed to the UI or loop thread runs there, not on its enclosing function's thread.
-      if (s.parent && this.allCalls.length > 0 && this.handedToOwnerThread(s)) break;
+      if (s.parent && this.options.handOvers !== false && this.handedToOwnerThread(s)) break;
     }
     if (!scope || !this.options.assumeConcurrent) return null;
     // Asked for every node the rules visit: one answer per function.
@@ -286,8 +290,12 @@ export class ThreadModel {
    * `ProcessPoolExecutor`, a `multiprocessing` `Pool` (not `ThreadPool`) in the code around the call.
    * What it runs runs in other processes, each with its own copy of the module's state.
    */
+  private mentionsProcessPools: boolean | undefined;
+
   private isProcessPool(receiver: Node | null, call: Node): boolean {
-    if (!receiver || (receiver.type !== 'identifier' && receiver.type !== 'attribute') || !/ProcessPool|(?<!Thread)Pool\(/.test(moduleText(call))) return false;
+    if (!receiver || (receiver.type !== 'identifier' && receiver.type !== 'attribute')) return false;
+    this.mentionsProcessPools ??= /ProcessPool|(?<!Thread)Pool\(/.test(moduleText(call));
+    if (!this.mentionsProcessPools) return false;
     const name = receiver.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const pool = String.raw`[\w.]*(?:ProcessPoolExecutor|(?<!Thread)Pool)`;
     const { text, start } = this.enclosingCode(call);

@@ -38,7 +38,8 @@ function keptConnections(model: ModuleModel): Map<string, KeptConnection> {
   for (const { node } of model.index.all('assignment')) {
     const right = node.childForFieldName('right');
     const left = node.childForFieldName('left');
-    if (right?.type !== 'call' || !left || !CONNECT.has(calleeName(right, model) ?? '')) continue;
+    // The callee's text first: qualifying every call on the right of an assignment is not cheap.
+    if (right?.type !== 'call' || !left || !/connect$/.test(right.childForFieldName('function')?.text ?? '') || !CONNECT.has(calleeName(right, model) ?? '')) continue;
     const scope = model.scopeOf(node);
     const target = connectionTarget(left, scope, model);
     if (!target) continue;
@@ -85,14 +86,14 @@ export const FT219: Rule = {
   precision: 'medium',
   visit: {
     call(node: Node, ctx: RuleContext) {
-      if (!textHas(ctx.model, ctx.text, GATE)) return;
+      if (!textHas(ctx.model, ctx.text, GATE) || keptConnections(ctx.model).size === 0) return;
       const fn = node.childForFieldName('function');
       const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
       if (!receiver || (receiver.type !== 'attribute' && receiver.type !== 'identifier')) return;
       reportUse(node, receiver, `\`${snippet(node, 50)}\``, ctx);
     },
     with_statement(node: Node, ctx: RuleContext) {
-      if (!textHas(ctx.model, ctx.text, GATE)) return;
+      if (!textHas(ctx.model, ctx.text, GATE) || keptConnections(ctx.model).size === 0) return;
       const clause = namedChildren(node).find((c) => c.type === 'with_clause');
       for (const item of clause ? namedChildren(clause) : []) {
         const value = item.childForFieldName('value') ?? namedChildren(item)[0];
