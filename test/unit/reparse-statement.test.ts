@@ -13,6 +13,7 @@ import { exportTree, type SyntaxNode } from '../../server/src/analysis/syntaxTre
 import { coveringChange } from '../../server/src/analysis/reparseStatement';
 import { DocumentStore } from '../../server/src/documents';
 import { seededRandom } from '../helpers/random';
+import { parseRecovering } from '../../server/src/analysis/bracketRecovery';
 
 function corpusSamples(n: number): Array<{ name: string; text: string }> {
   const dir = join(__dirname, '..', 'corpus');
@@ -111,7 +112,7 @@ test('edits inside statements: the spliced tree and its findings equal a fresh p
         if (splicedBefore > 0) wholeAfterPieces++;
       }
       const text = entry.document.getText();
-      const scratch = fresh.parse(text)!;
+      const scratch = parseRecovering(fresh, text)!;
       const full = exportTree(scratch, text);
       const where = `${samples[s].name}, round ${round}`;
       if (entry.spliced.length === 0 && entry.tree!.rootNode.toString() !== scratch.rootNode.toString()) {
@@ -131,7 +132,7 @@ test('edits inside statements: the spliced tree and its findings equal a fresh p
     }
     // tree-sitter's own tree, brought up to date over the spliced regions, is the fresh parse too.
     const text = entry.document.getText();
-    const scratch = fresh.parse(text)!;
+    const scratch = parseRecovering(fresh, text)!;
     assert.equal(store.parsedTree(entry).rootNode.toString(), scratch.rootNode.toString(), `${samples[s].name}: parsed tree`);
     scratch.delete();
     store.close(uri);
