@@ -1461,9 +1461,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   callMethodOf(expr: Node, at: Node): Node | null {
-    if (expr.type !== 'identifier') return null;
-    const scope = this.scopeOf(at);
-    const cls = scope?.receiver === expr.text && !scope.isClassMethod ? this.classInfo(scope.classNode) : this.instanceClass(expr.text, scope);
+    const node = expr.type === 'identifier' ? this.classOfBound(expr, at) : null;
+    const cls = node ? this.classInfo(node) : null;
     if (!cls) return null;
     for (const c of [cls, ...this.moduleBases(cls, new Set())]) {
       const call = c.methods.get('__call__');

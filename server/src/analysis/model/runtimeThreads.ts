@@ -52,7 +52,10 @@ function isThreadFuture(receiver: Node, enclosing: () => string): boolean {
 }
 
 /** socketserver / http.server classes that serve each request on a thread of its own. */
-const THREADING_SERVERS = /^(?:socketserver\.|http\.server\.|xmlrpc\.server\.)?Threading(?:TCP|UDP|UnixStream|UnixDatagram|HTTP|XMLRPC)?Server$/;
+const THREADING_SERVER = String.raw`Threading(?:TCP|UDP|UnixStream|UnixDatagram|HTTP|XMLRPC)?Server`;
+const THREADING_SERVERS = new RegExp(String.raw`^(?:socketserver\.|http\.server\.|xmlrpc\.server\.)?${THREADING_SERVER}$`);
+/** A base class that makes a server serve each request on a thread of its own. */
+const THREADING_BASE = new RegExp(String.raw`(?:^|\.)(?:ThreadingMixIn|${THREADING_SERVER})$`);
 
 /** Methods of a `BaseRequestHandler` the server calls for each request. */
 const HANDLER_METHODS = /^(?:setup|handle|finish|handle_one_request|do_[A-Z]+)$/;
@@ -160,6 +163,6 @@ function threadingServerClass(name: string, classes: ServerClasses): boolean {
 function isThreadingServer(cls: Node, classes: ServerClasses): boolean {
   return classes.lineage(cls).some((c) => {
     const bases = c.node.childForFieldName('superclasses');
-    return !!bases && namedChildren(bases).some((b) => /(?:^|\.)(?:ThreadingMixIn|Threading(?:TCP|UDP|UnixStream|UnixDatagram|HTTP|XMLRPC)?Server)$/.test(b.text));
+    return !!bases && namedChildren(bases).some((b) => THREADING_BASE.test(b.text));
   });
 }

@@ -315,8 +315,8 @@ export class ThreadModel {
 
   private enclosingCode(call: Node): { text: string; start: number } {
     const scope = this.resolver.scopeOf(call);
-    let node = scope ? scope.classNode ?? scope.node : call;
-    if (!scope) while (node.parent) node = node.parent;
+    if (!scope) return { text: moduleText(call), start: 0 };
+    const node = scope.classNode ?? scope.node;
     return { text: node.text, start: node.startIndex };
   }
 

@@ -16,6 +16,8 @@ const CONNECT = new Set(['sqlite3.connect', 'sqlite3.dbapi2.connect']);
 interface KeptConnection {
   /** `Store.db` or `db` (a module global). */
   key: string;
+  /** The field of `self` (`db`); the global's name for a global. */
+  name: string;
   /** How the code names it (`self.db`, `db`). */
   text: string;
   /** The class whose `self.<field>` holds it; null for a module global. */
@@ -60,12 +62,12 @@ function connectionTarget(expr: Node, scope: FunctionScope | null, model: Module
     const object = expr.childForFieldName('object');
     const field = expr.childForFieldName('attribute')?.text;
     const cls = scope?.receiver && object?.text === scope.receiver && !scope.isClassMethod ? model.classInfo(scope.classNode) : null;
-    return cls && field ? { key: `${cls.name}.${field}`, text: expr.text, owner: cls.node } : null;
+    return cls && field ? { key: `${cls.name}.${field}`, name: field, text: expr.text, owner: cls.node } : null;
   }
   if (expr.type !== 'identifier') return null;
-  if (!scope) return { key: expr.text, text: expr.text, owner: null };
+  if (!scope) return { key: expr.text, name: expr.text, text: expr.text, owner: null };
   const { kind } = model.resolve(expr.text, scope);
-  return kind === 'global' || kind === 'module' ? { key: expr.text, text: expr.text, owner: null } : null;
+  return kind === 'global' || kind === 'module' ? { key: expr.text, name: expr.text, text: expr.text, owner: null } : null;
 }
 
 /** The kept connection `expr` names in `scope`: a global, or `self.<field>` of the owner class or a class related to it. */
@@ -73,7 +75,7 @@ function connectionAt(expr: Node, scope: FunctionScope, kept: Map<string, KeptCo
   const target = connectionTarget(expr, scope, model);
   if (!target) return null;
   const related = target.owner
-    ? [...kept.values()].filter((k) => k.owner && k.key.slice(k.key.indexOf('.') + 1) === target.key.slice(target.key.indexOf('.') + 1) && model.relatedClasses(target.owner!, k.owner))
+    ? [...kept.values()].filter((k) => k.owner && k.name === target.name && model.relatedClasses(target.owner!, k.owner))
     : [kept.get(target.key)].filter((k): k is KeptConnection => !!k && !k.owner);
   // Made on a thread or shareable somewhere in the family: not one thread's.
   return related.length > 0 && related.every((k) => k.made) ? related[0] : null;
