@@ -71,6 +71,14 @@ test('a subclass of another module\'s Thread subclass runs its run() on the thre
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'threadbase'), { assumeConcurrent: false });
 });
 
+test('a subclass of another module\'s GUI class runs its methods on the GUI thread only', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'guibase'));
+});
+
+test('a method decorated with another module\'s lock decorator runs holding the lock', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'lockdeco'), { assumeConcurrent: false });
+});
+
 test('a function of another module that hands its argument to a thread makes what callers pass thread code', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'wrappers'), { assumeConcurrent: false });
 });

@@ -77,6 +77,13 @@ export interface ProjectFacts {
   /** Classes of other modules it derives from that are `threading.Thread` subclasses: qualified names. */
   threadClasses?: ReadonlySet<string>;
   /**
+   * Decorators of other modules it uses whose wrapper holds a lock around the call (`@with_lock`):
+   * qualified name → the wrapper's first parameter and the locks (through it, or qualified globals).
+   */
+  lockDecorators?: ReadonlyMap<string, { self: string | null; locks: readonly string[] }>;
+  /** Classes of other modules it derives from that are GUI toolkit objects (used on one thread only): qualified names. */
+  guiClasses?: ReadonlySet<string>;
+  /**
    * Functions of other modules it imports that hand one of their parameters to a thread
    * (`utils.spawn(fn)`): qualified name → the argument's position and how.
    */

@@ -7,6 +7,8 @@ const CONCURRENCY_MODULES = ['threading', '_thread', 'concurrent.futures', 'mult
 export class ImportTable {
   /** local name → fully qualified dotted name */
   private readonly aliases = new Map<string, string>();
+  /** Modules imported with `from m import *` (their names are unknown here). */
+  readonly starModules: string[] = [];
 
   /**
    * `statements`: every import_statement / import_from_statement of the module. `packageName`: the
@@ -55,6 +57,8 @@ export class ImportTable {
           if (name && alias) this.aliases.set(alias, `${module}.${name}`);
         } else if (item.type === 'dotted_name') {
           this.aliases.set(item.text, `${module}.${item.text}`);
+        } else if (item.type === 'wildcard_import') {
+          this.starModules.push(module);
         }
       }
     }

@@ -9,6 +9,7 @@ import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, keywor
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
+import { guiBaseKind, isGeneratedForm } from './guiThread';
 import { HAND_OVER_WORDS, ThreadModel, type CallableResolver } from './threads';
 import { NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, SINGLE_THREADED, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
@@ -94,6 +95,10 @@ export interface ClassInfo {
    */
   lockAliases: Map<string, string>;
   isThreadSubclass: boolean;
+  /** The thread class it derives from, when it is a thread subclass: `Thread`, `QThread`, `QRunnable`. */
+  threadBase?: string;
+  /** A GUI toolkit object (a Qt widget or QObject, a GTK/Tk/wx/Kivy widget, a Designer form): used on one thread only. */
+  guiConfined: boolean;
 }
 
 export class ModuleModel implements LockResolver, CallableResolver {
@@ -151,7 +156,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     this.collectDefinitions();
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     this.collectThreadLocalProperties();
-    const runs: Array<{ fn: Node; via: string; site?: Node; shares?: Node | null }> = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [{ fn: c.methods.get('run')!, via: 'a threading.Thread subclass' }] : []));
+    const runs: Array<{ fn: Node; via: string; site?: Node; shares?: Node | null }> = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [{ fn: c.methods.get('run')!, via: !c.threadBase || c.threadBase === 'Thread' ? 'a threading.Thread subclass' : `a ${c.threadBase} subclass` }] : []));
     if (source === undefined || source.includes('Threading')) {
       const served = threadingServerHandlers(this.calls, this.imports, {
         classNamed: (name) => this.classesByName.get(name) ?? null,
@@ -610,7 +615,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private withoutThreadEvidence(cls: ClassInfo, threads: boolean): SharingEvidence | null {
     // A Thread object's `run` is its own thread; the code holding the object (`stop()`, `close()`) is
     // another. The fields only the thread side touches stay its own (one writer, threadSideFields).
-    if (cls.isThreadSubclass) return threads && cls.methods.has('run') ? { why: `its \`run\` runs on the thread each instance starts (a \`Thread\` subclass), while other threads call its methods`, confidence: 'high', weak: true } : null;
+    if (cls.isThreadSubclass) return threads && cls.methods.has('run') ? { why: `its \`run\` runs on the thread each instance starts (a \`${cls.threadBase ?? 'Thread'}\` subclass), while other threads call its methods`, confidence: 'high', weak: true } : null;
     if (isDocumentedConfined(cls)) return null; // the class's own contract: one thread at a time
     const entry = threads ? this.threads.sharedInstances.get(cls.node.id) : undefined;
     if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true };
@@ -621,6 +626,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // A demo under `if __name__ == "__main__":` is the script's own: no caller shares it.
       if (!this.scriptBindings.has(name)) singleton ??= name;
     }
+    // A GUI object lives on one thread by the toolkit's contract: only a thread that really reaches it shares it.
+    if (cls.guiConfined) return null;
     if (singleton) return { why: `\`${singleton}\`, a module-level instance, is shared by every caller`, confidence: 'medium', weak: true };
     if (this.isDecoratorObject(cls)) return { why: 'its instances decorate functions, so every call of the decorated function shares one object', confidence: 'medium', weak: true };
     return this.heldInSharedState(cls) ?? this.assumedSharing(cls);
@@ -841,6 +848,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return answer;
   }
 
+  /**
+   * Is it a method of a GUI toolkit object (a Qt widget or QObject, a GTK/Tk/wx/Kivy widget, a Designer
+   * form)? The toolkit runs those on the object's own thread only, by contract.
+   */
+  onGuiThread(scope: FunctionScope): boolean {
+    return !!scope.classNode && !!this.classInfo(scope.classNode)?.guiConfined;
+  }
+
   /** Is the function named anywhere but in calls of it (a callback handed to a thread, a loop, an executor)? */
   private referencedAsValue(scope: FunctionScope): boolean {
     const text = this.source;
@@ -1027,16 +1042,43 @@ export class ModuleModel implements LockResolver, CallableResolver {
     for (const decorator of namedChildren(parent)) {
       if (decorator.type !== 'decorator') continue;
       const expr = namedChildren(decorator)[0];
-      if (expr?.type !== 'identifier') continue;
-      const fn = this.topLevelFunctionsByName.get(expr.text)?.[0];
-      if (!fn) continue;
-      const wrapped = this.wrapperLocksOf(fn);
-      for (const lock of wrapped.locks) {
+      if (expr?.type !== 'identifier' && expr?.type !== 'attribute') continue;
+      // A decorator of the module, one written in the class body above the method (`def
+      // with_lock(func)` beside the methods it decorates), or one another module of the run defines.
+      const fn = expr.type === 'identifier' ? this.topLevelFunctionsByName.get(expr.text)?.[0] ?? this.classBodyDecorator(scope, expr.text) : undefined;
+      const imported = fn ? undefined : this.options.project?.lockDecorators?.get(this.imports.qualifyImported(expr) ?? '');
+      const wrapped = fn ? this.wrapperLocksOf(fn) : imported;
+      for (const lock of wrapped?.locks ?? []) {
         const [head, ...rest] = lock.split('.');
-        if (wrapped.self !== null && head === wrapped.self) {
+        if (wrapped!.self !== null && head === wrapped!.self) {
           if (scope.receiver && rest.length > 0) out.push([scope.receiver, ...rest].join('.'));
-        } else if (this.bindings.has(head)) out.push(lock);
+        } else if (imported || this.bindings.has(head)) out.push(lock);
       }
+    }
+    return out;
+  }
+
+  /** A plain function of the method's own class body used as a decorator there (it takes the function, not `self`). */
+  private classBodyDecorator(scope: FunctionScope, name: string): Node | undefined {
+    const fn = this.classInfo(scope.classNode)?.methods.get(name);
+    return fn && fn.id !== scope.node.id && decoratorNames(fn).length === 0 ? fn : undefined;
+  }
+
+  /**
+   * The module's own lock decorators, for other modules that import them: name → the wrapper's first
+   * parameter and the locks it holds around the call (written through that parameter, or qualified
+   * module-level locks).
+   */
+  lockDecorators(module: string): Record<string, { self: string | null; locks: string[] }> {
+    const out: Record<string, { self: string | null; locks: string[] }> = {};
+    if (this.index.all('with_statement').length === 0) return out;
+    for (const [name, fns] of this.topLevelFunctionsByName) {
+      const fn = fns[0];
+      // Cheap test first: a wrapper is a nested function the decorator returns.
+      if (!this.index.inFunction(this.functionIndexById.get(fn.id) ?? -1).some((e) => e.node.type === 'function_definition')) continue;
+      const { self, locks } = this.wrapperLocksOf(fn);
+      const exported = locks.filter((lock) => lock.split('.')[0] === self || this.bindings.has(lock.split('.')[0])).map((lock) => (lock.split('.')[0] === self ? lock : `${module}.${lock}`));
+      if (exported.length > 0) out[name] = { self, locks: exported };
     }
     return out;
   }
@@ -1333,6 +1375,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
       let held = heldLocks(call, this);
       if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope);
       if (held.length === 0) held = callerScope ? this.locksHeldByEveryCaller(callerScope.node, visiting) : [];
+      // A call found only by the method's name (`executor.submit()` on an object of unknown type) may be
+      // any object's method: the caller's own lock says nothing about the callee's object.
+      const own = callerScope?.receiver;
+      if (own && held.some((l) => l.startsWith(`${own}.`)) && this.guessedByName(call)) held = held.filter((l) => !l.startsWith(`${own}.`));
       held = this.intoCalleeFrame(held, call, fn, callerScope);
       common = common === null ? held : common.filter((l) => held.includes(l));
       if (common.length === 0) break;
@@ -1341,6 +1387,19 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const result = common ?? [];
     this.callerLocks.set(fn.id, result);
     return result;
+  }
+
+  /**
+   * Is the call's callee only guessed from the method's name: `obj.close()` on a local or parameter of a
+   * type the module does not track, resolved because one class of the module has a `close`?
+   */
+  private guessedByName(call: Node): boolean {
+    const fnExpr = call.childForFieldName('function');
+    const object = fnExpr?.type === 'attribute' ? fnExpr.childForFieldName('object') : null;
+    if (object?.type !== 'identifier') return false;
+    const scope = this.scopeOf(call);
+    if (scope?.receiver === object.text || this.classesByName.has(object.text) || this.narrowedClass(object, call)) return false;
+    return !this.instanceClass(object.text, scope);
   }
 
   /**
@@ -1863,17 +1922,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
     for (const { node, fn } of this.index.all('class_definition')) {
       const name = node.childForFieldName('name')?.text ?? '';
       const bases = node.childForFieldName('superclasses');
-      const isThreadSubclass = !!bases && namedChildren(bases).some((b) => {
+      let threadBase: string | undefined;
+      let guiConfined = false;
+      for (const b of bases ? namedChildren(bases) : []) {
         const q = this.imports.qualify(b);
-        return q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread')) || (!!q && !!this.options.project?.threadClasses?.has(q));
-      });
-      const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), threadLocalAttributes: new Set(), threadLocalProperties: new Set(), lockAliases: new Map(), isThreadSubclass };
+        if (q === 'threading.Thread' || (q === 'Thread' && this.imports.isImported('Thread')) || (!!q && !!this.options.project?.threadClasses?.has(q))) threadBase ??= 'Thread';
+        const gui = b.type === 'identifier' || b.type === 'attribute' ? guiBaseKind(b.text, this.imports) : null;
+        if (gui === 'thread') threadBase ??= b.text.split('.').pop();
+        else if (gui === 'confined' || (!!q && !!this.options.project?.guiClasses?.has(q))) guiConfined = true;
+      }
+      const info: ClassInfo = { node, name, methods: new Map(), lockAttributes: new Set(), threadLocalAttributes: new Set(), threadLocalProperties: new Set(), lockAliases: new Map(), isThreadSubclass: !!threadBase, threadBase, guiConfined: guiConfined && !threadBase };
       this.classes.set(node.id, info);
       if (fn === -1 && !this.classesByName.has(name)) this.classesByName.set(name, info);
-    }
-    // A subclass of a Thread subclass of this module is a Thread too (its `run` runs on the thread).
-    for (const info of this.classes.values()) {
-      if (!info.isThreadSubclass && this.moduleBases(info, new Set()).some((b) => b.isThreadSubclass)) info.isThreadSubclass = true;
     }
     this.index.functions.forEach((fn, i) => {
       const parentIndex = this.index.functionParents[i];
@@ -1891,6 +1951,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
       }
       this.classInfo(scope.classNode)?.methods.set(scope.name, fn);
     });
+    // A subclass of a Thread subclass of this module is a Thread too (its `run` runs on the thread); of a
+    // GUI class, a GUI object.
+    for (const info of this.classes.values()) if (isGeneratedForm(info.methods)) info.guiConfined = true;
+    for (const info of this.classes.values()) {
+      const bases = this.moduleBases(info, new Set());
+      const threadBase = info.isThreadSubclass ? undefined : bases.find((b) => b.isThreadSubclass);
+      if (threadBase) {
+        info.isThreadSubclass = true;
+        info.threadBase = threadBase.threadBase;
+      }
+      if (!info.isThreadSubclass && bases.some((b) => b.guiConfined)) info.guiConfined = true;
+    }
   }
 
   /** `@property def _buffer(self): return self._thread_locals.buffer`: each thread reads its own. */

@@ -19,7 +19,12 @@ export interface ThreadEntry {
 }
 
 /** Spawners whose callable runs on one new thread (the `via` labels of spawnedCallables). */
-const ONE_THREAD_SPAWNERS = /^(?:[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:_thread)?\()|a threading\.Thread subclass$)/;
+const ONE_THREAD_SPAWNERS = /^(?:[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:_thread)?\()|a (?:threading\.Thread|QThread|QRunnable) subclass$)/;
+
+/** Is the entry a thread class's own `run` (`threading.Thread`, `QThread`, `QRunnable` subclasses): one thread per object? */
+export function isThreadSubclassEntry(via: string): boolean {
+  return /^a (?:threading\.Thread|QThread|QRunnable) subclass$/.test(via);
+}
 
 const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor|settrace|setprofile|register_callback|addaudithook|add_done_callback/;
 
@@ -41,6 +46,8 @@ export interface CallableResolver {
   scopeOf(node: Node): FunctionScope | null;
   /** `__call__` of the object an expression holds (`self`, an instance of a class of the module), if any. */
   callMethodOf?(expr: Node, at: Node): Node | null;
+  /** Is it a method of a GUI toolkit object, which the toolkit runs on the object's own (GUI) thread only? */
+  onGuiThread?(scope: FunctionScope): boolean;
 }
 
 export interface ThreadModelOptions {
@@ -209,7 +216,8 @@ export class ThreadModel {
     let assumed = this.assumedEntries.get(scope.node.id);
     if (assumed === undefined) {
       // Tests run one at a time under their runner, however a library audit treats the library's code.
-      assumed = isTestCode(scope) ? null : { via: 'assume-concurrent is on', site: scope.node, assumed: true };
+      // A GUI object's methods run on its own thread: only a real thread entry puts them beside another.
+      assumed = isTestCode(scope) || this.resolver.onGuiThread?.(scope) ? null : { via: 'assume-concurrent is on', site: scope.node, assumed: true };
       this.assumedEntries.set(scope.node.id, assumed);
     }
     return assumed;

@@ -14,6 +14,8 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameAccesses(a?.containerChanges, b?.containerChanges) &&
     sameAccesses(a?.containerIterations, b?.containerIterations) &&
     sameSet(a?.threadClasses, b?.threadClasses) &&
+    sameSet(a?.guiClasses, b?.guiClasses) &&
+    sameDecorators(a?.lockDecorators, b?.lockDecorators) &&
     sameWrappers(a?.spawnerWrappers, b?.spawnerWrappers)
   );
 }
@@ -23,6 +25,15 @@ function sameWrappers(a: ReadonlyMap<string, { index: number; via: string }> | u
   for (const [k, v] of a ?? []) {
     const w = b?.get(k);
     if (!w || w.index !== v.index || w.via !== v.via) return false;
+  }
+  return true;
+}
+
+function sameDecorators(a: ProjectFacts['lockDecorators'], b: ProjectFacts['lockDecorators']): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const [k, v] of a ?? []) {
+    const w = b?.get(k);
+    if (!w || w.self !== v.self || w.locks.join() !== v.locks.join()) return false;
   }
   return true;
 }
@@ -66,8 +77,10 @@ export class ProjectGraph {
     const { changes, iterations } = this.containerAccesses();
     add('containerChanges', changes);
     add('containerIterations', iterations);
-    add('threadClasses', this.threadClassesByModule());
+    add('threadClasses', this.classesByModule((s) => s.threadClasses));
+    add('guiClasses', this.classesByModule((s) => s.guiClasses));
     add('spawnerWrappers', this.spawnerWrappersByModule());
+    add('lockDecorators', this.lockDecoratorsByModule());
     return result;
   }
 
@@ -89,16 +102,30 @@ export class ProjectGraph {
     return result;
   }
 
+  /** For every module, the lock decorators of other modules it uses (`@with_lock` from `pkg.util`). */
+  lockDecoratorsByModule(): Map<string, Map<string, { self: string | null; locks: string[] }>> {
+    const all = new Map<string, { self: string | null; locks: string[] }>();
+    for (const s of this.summaries.values()) for (const [name, d] of Object.entries(s.lockDecorators ?? {})) all.set(`${s.module}.${name}`, d);
+    const result = new Map<string, Map<string, { self: string | null; locks: string[] }>>();
+    if (all.size === 0) return result;
+    for (const s of this.summaries.values()) {
+      const used = new Map((s.importedDecorators ?? []).filter((q) => all.has(q)).map((q) => [q, all.get(q)!] as const));
+      if (used.size > 0) result.set(s.module, used);
+    }
+    return result;
+  }
+
   /**
-   * For every module, the classes of other modules it derives from that are Thread subclasses (each
-   * module's summary names its own, knowing those of the modules it imports from the previous round).
+   * For every module, the classes of other modules it derives from that are of a kind (Thread
+   * subclasses, GUI objects): each module's summary names its own, knowing those of the modules it
+   * imports from the previous round.
    */
-  threadClassesByModule(): Map<string, Set<string>> {
-    const threads = new Set<string>();
-    for (const s of this.summaries.values()) for (const name of s.threadClasses ?? []) threads.add(`${s.module}.${name}`);
+  classesByModule(kind: (s: ModuleSummary) => string[] | undefined): Map<string, Set<string>> {
+    const known = new Set<string>();
+    for (const s of this.summaries.values()) for (const name of kind(s) ?? []) known.add(`${s.module}.${name}`);
     const result = new Map<string, Set<string>>();
     for (const s of this.summaries.values()) {
-      const bases = (s.importedBases ?? []).filter((q) => threads.has(q));
+      const bases = (s.importedBases ?? []).filter((q) => known.has(q));
       if (bases.length > 0) result.set(s.module, new Set(bases));
     }
     return result;

@@ -39,8 +39,14 @@ export interface ModuleSummary {
   iterations?: Record<string, ContainerAccess>;
   /** Its top-level classes that are `threading.Thread` subclasses (directly, through its own or imported classes). */
   threadClasses?: string[];
+  /** Its top-level classes that are GUI toolkit objects (a Qt/GTK/Tk/wx widget, directly or through its own or imported classes). */
+  guiClasses?: string[];
   /** Qualified names of imported classes its classes derive from (`pkg.threads.BaseThread`). */
   importedBases?: string[];
+  /** Its module-level decorators whose wrapper holds a lock around the call: name → the wrapper's first parameter and the locks. */
+  lockDecorators?: Record<string, { self: string | null; locks: string[] }>;
+  /** Qualified names of imported decorators its functions use (`@util.with_lock` → `pkg.util.with_lock`). */
+  importedDecorators?: string[];
   /** Its module-level functions that hand one of their parameters to a thread: name → position and how. */
   spawnerWrappers?: Record<string, { index: number; via: string }>;
 }
@@ -74,7 +80,12 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   summary.containerChanges = containerChanges(model, module);
   summary.iterations = iterations(model, module);
   summary.threadClasses = [...model.classes.values()].filter((c) => c.isThreadSubclass && model.classOfName(c.name, c.node) === c).map((c) => c.name);
+  summary.guiClasses = [...model.classes.values()].filter((c) => c.guiConfined && model.classOfName(c.name, c.node) === c).map((c) => c.name);
   summary.importedBases = importedBases(model);
+  const lockDecorators = model.lockDecorators(module);
+  if (Object.keys(lockDecorators).length > 0) summary.lockDecorators = lockDecorators;
+  const decorators = importedDecorators(model);
+  if (decorators.length > 0) summary.importedDecorators = decorators;
   const callLocks: Record<string, string | null> = {};
   // Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock.
   const mayHoldLocks = model.index.all('with_statement').length > 0 || (model.options.project?.callerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
@@ -162,3 +173,17 @@ function surelyLocal(call: Node, model: ModuleModel): boolean {
   return object?.type === 'identifier' && (object.text === model.scopeOf(call)?.receiver || !!model.classOfName(object.text, call));
 }
 
+/** Qualified names of the imported decorators the module's functions use (`@with_lock` from `pkg.util`). */
+function importedDecorators(model: ModuleModel): string[] {
+  const out = new Set<string>();
+  for (const fn of model.index.functions) {
+    const parent = fn.parent;
+    if (parent?.type !== 'decorated_definition') continue;
+    for (const d of parent.namedChildren) {
+      const expr = d?.type === 'decorator' ? d.namedChildren[0] : null;
+      const q = expr ? model.imports.qualifyImported(expr) : null;
+      if (q) out.add(q);
+    }
+  }
+  return [...out];
+}

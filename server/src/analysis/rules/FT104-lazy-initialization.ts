@@ -284,8 +284,26 @@ function rechecked(assignment: Node, outer: Node): boolean {
     // The second test spelled another way: `if X: return X` outside, `if X is None:` (or `if not X:`)
     // inside, the initialisation in its body.
     if (target && inner && n.childForFieldName('consequence')?.id === child.id && testsUnset(inner, target)) return true;
+    // A second test of other state under the lock (`if not self._claimed: self._claimed = True; …`,
+    // `self.count -= 1; if not self.count: …`): the object's own protocol decides who writes, under the
+    // lock; whether it admits one thread is past what a syntactic check can say.
+    if (inner && n.childForFieldName('consequence')?.id === child.id && heldBetween(n, outer) && readsOwnState(inner, assignment)) return true;
   }
   return false;
+}
+
+/** Is `node` inside a `with` block that is itself inside `outer`? */
+function heldBetween(node: Node, outer: Node): boolean {
+  for (let n = node.parent; n && n.id !== outer.id; n = n.parent) if (n.type === 'with_statement') return true;
+  return false;
+}
+
+/** Does the test read a field of the object the assignment writes to (`self.count` beside `self.is_disposed = …`)? */
+function readsOwnState(test: Node, assignment: Node): boolean {
+  const left = assignment.type === 'assignment' ? assignment.childForFieldName('left') : null;
+  const object = left?.type === 'attribute' ? left.childForFieldName('object')?.text : undefined;
+  if (!object) return false;
+  return test.descendantsOfType('attribute').some((a) => a.childForFieldName('object')?.text === object) || (test.type === 'attribute' && test.childForFieldName('object')?.text === object);
 }
 
 /** `not X`, `X is None`, `X == None`: a test that `target` is unset. */

@@ -194,6 +194,27 @@ function annotatedWith(variable: string, cls: string, scope: FunctionScope): boo
   return false;
 }
 
+/**
+ * Stores to a key the container's own literal already has (`messages["CURRENT"] = lang` with
+ * `messages = {"CURRENT": None, …}`) when nothing ever removes a key: they replace a value and never
+ * resize what a loop iterates.
+ */
+function existingKeyStores(changes: ChangeSite[], container: Node, scope: FunctionScope, model: ModuleModel): Set<Node> {
+  const out = new Set<Node>();
+  const stores = changes.filter((s) => mutationOf(s.node)?.kind === 'item-assignment');
+  if (stores.length === 0 || changes.some((s) => mutationOf(s.node)?.kind !== 'item-assignment')) return out;
+  const kind = container.type === 'identifier' ? model.resolve(container.text, scope).kind : null;
+  const binding = kind === 'global' || kind === 'module' ? model.bindings.get(container.text) : undefined;
+  const literal = binding?.kind === 'value' ? binding.node : model.containerValue(container, scope);
+  if (literal?.type !== 'dictionary') return out;
+  const keys = new Set(namedChildren(literal).flatMap((pair) => (pair.type === 'pair' ? [pair.childForFieldName('key')?.text] : [])));
+  for (const s of stores) {
+    const key = s.node.childForFieldName('left')?.childForFieldName('subscript');
+    if (key && (key.type === 'string' || key.type === 'integer') && keys.has(key.text)) out.add(s.node);
+  }
+  return out;
+}
+
 /** The iterable of a `for` or a comprehension clause (checked there already). */
 function isIterated(call: Node): boolean {
   const parent = call.parent;
@@ -218,7 +239,8 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   const own = shared === ownerSide ? [] : changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
   const changes = handed.length > 0 ? [...own, ...handed] : own;
   const cls = ctx.model.classInfo(scope.classNode);
-  const sites = changes.filter((s) => !within(s.node, node) && !claimExcludes(node, s.node, cls, ctx.model));
+  const existing = existingKeyStores(changes, container, scope, ctx.model);
+  const sites = changes.filter((s) => !within(s.node, node) && !claimExcludes(node, s.node, cls, ctx.model) && !existing.has(s.node));
   if (sites.length === 0) {
     const external = shared.kind === 'global' ? ctx.options.project?.containerChanges?.get(shared.key) : undefined;
     if (external) reportLoopBesideOtherModule(node, iterable, container, scope, shared, external, ctx);
@@ -458,8 +480,27 @@ const EXITS = new Set(['break_statement', 'return_statement', 'raise_statement']
 function leavesLoopAfter(node: Node, loop: Node): boolean {
   let statement: Node = node;
   while (statement.parent && statement.parent.type !== 'block' && statement.parent !== loop) statement = statement.parent;
-  if (EXITS.has(statement.type)) return true;
-  for (let next = statement.nextNamedSibling; next; next = next.nextNamedSibling) if (EXITS.has(next.type)) return true;
+  if (EXITS.has(statement.type) && !(statement.type === 'break_statement' && loopBetween(statement, loop))) return true;
+  // Out through the blocks that hold it (`try:`, `if …:`) up to the loop's body: an exit after any of
+  // them runs before the next iteration (`try: items.remove(x) except …: pass` then `break`). A `break`
+  // inside a nested loop leaves only that one.
+  for (let block = statement.parent; block && block !== loop; ) {
+    const nested = loopBetween(statement, loop);
+    for (let next = statement.nextNamedSibling; next; next = next.nextNamedSibling) {
+      if (EXITS.has(next.type) && !(nested && next.type === 'break_statement')) return true;
+    }
+    if (block.parent === loop || !block.parent) return false;
+    statement = block.parent;
+    while (statement.parent && statement.parent.type !== 'block' && statement.parent !== loop) statement = statement.parent;
+    if (statement === loop || !statement.parent) return false;
+    block = statement.parent;
+  }
+  return false;
+}
+
+/** Is there a `for`/`while` loop strictly between `node` and `loop`? */
+function loopBetween(node: Node, loop: Node): boolean {
+  for (let n = node.parent; n && n !== loop; n = n.parent) if (n.type === 'for_statement' || n.type === 'while_statement') return true;
   return false;
 }
 

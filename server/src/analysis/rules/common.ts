@@ -50,8 +50,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
     const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
     return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).`, confidence: shared.confidence === 'low' ? 'medium' : 'high' };
   }
-  // No thread reaches it, but importers may call it from theirs — except in a test module, which no code imports.
-  if (ctx.options.testModule) return null;
+  // No thread reaches it, but importers may call it from theirs — except in a test module, which no code
+  // imports, and in a GUI object's method, which the toolkit runs on the object's own thread.
+  if (ctx.options.testModule || model.onGuiThread(scope)) return null;
   if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: '', confidence: 'medium' };
   return null;
 }

@@ -1,0 +1,50 @@
+// Objects of GUI toolkits belong to one thread. Qt's widgets may only be used from the GUI thread and every
+// other QObject from the thread it lives in; GTK, Tk, wx and Kivy widgets from the thread that runs the
+// main loop. A class deriving from one of them is confined by the toolkit's contract: its methods run on
+// that thread (slots, event handlers, callbacks), so only a real thread entry puts one of them beside
+// another. The toolkits' own thread classes are the exception: a `QThread` subclass's `run` and a
+// `QRunnable`'s `run` are thread entries.
+import type { ImportTable } from './imports';
+
+/** Packages whose classes are GUI objects (Qt bindings, GTK through GObject introspection or pygtk, Tk, wx, Kivy). */
+const GUI_PACKAGE = /^(?:PyQt[456]|PySide[26]?|qtpy|Qt|gi\.repository\.(?:Gtk|Gdk|Adw|Handy|GtkSource|WebKit2?|Vte)|gtk|tkinter|Tkinter|ttk|tkinter\.ttk|customtkinter|wx|kivy)(?:\.|$)/;
+const QT_PACKAGE = /^(?:PyQt[456]|PySide[26]?|qtpy|Qt)(?:\.|$)/;
+/** Qt classes whose `run` runs on another thread. */
+const QT_THREAD_CLASS = /^(?:QThread|QRunnable)$/;
+/** Qt classes that are no GUI object at all (thread machinery, plain values). */
+const QT_NOT_CONFINED = /^(?:QThreadPool|QMutex\w*|QReadWriteLock|QSemaphore\w*|QWaitCondition|QThreadStorage|QRunnable|QThread)$/;
+
+export type GuiBaseKind = 'confined' | 'thread' | null;
+
+/**
+ * What a base class written in this module is: a toolkit object confined to its thread, a toolkit thread
+ * class (`QThread`, `QRunnable`), or neither. `base` is the written dotted name (`QtWidgets.QDialog`,
+ * `Gtk.Window`, `tk.Frame`, `QWidget` from a star import).
+ */
+export function guiBaseKind(base: string, imports: ImportTable): GuiBaseKind {
+  const qualified = imports.qualifyName(base);
+  const last = qualified.split('.').pop() ?? '';
+  let qt: boolean;
+  if (GUI_PACKAGE.test(qualified) && qualified.includes('.')) {
+    qt = QT_PACKAGE.test(qualified);
+  } else if (!base.includes('.') && !imports.isImported(base)) {
+    // `from PyQt5.QtWidgets import *`: a bare base the star import may have brought.
+    const star = imports.starModules.find((m) => GUI_PACKAGE.test(m));
+    if (!star) return null;
+    qt = QT_PACKAGE.test(star);
+    if (qt ? !/^Q[A-Z]/.test(last) : !/^[A-Z]/.test(last)) return null;
+  } else {
+    return null;
+  }
+  if (!qt) return 'confined';
+  if (QT_THREAD_CLASS.test(last)) return 'thread';
+  return QT_NOT_CONFINED.test(last) || !/^Q[A-Z]/.test(last) ? null : 'confined';
+}
+
+/**
+ * Classes pyuic and pyside-uic generate from Designer forms (`class Ui_Dialog(object)` with `setupUi`
+ * and `retranslateUi`): they build widgets, so they run on the GUI thread too.
+ */
+export function isGeneratedForm(methods: ReadonlyMap<string, unknown>): boolean {
+  return methods.has('setupUi') && methods.has('retranslateUi');
+}
