@@ -157,6 +157,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     this.collectThreadLocalProperties();
     const runs: Array<{ fn: Node; via: string; site?: Node; shares?: Node | null }> = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [{ fn: c.methods.get('run')!, via: !c.threadBase || c.threadBase === 'Thread' ? 'a threading.Thread subclass' : `a ${c.threadBase} subclass` }] : []));
+    // A logging handler's `emit` runs on every thread that logs, holding the handler's own lock.
+    for (const cls of this.loggingHandlers()) {
+      const emit = cls.methods.get('emit')!;
+      this.handlerEmits.add(emit.id);
+      runs.push({ fn: emit, via: 'logging calls `emit` on every thread that logs', shares: cls.node });
+    }
     if (source === undefined || source.includes('Threading')) {
       const served = threadingServerHandlers(this.calls, this.imports, {
         classNamed: (name) => this.classesByName.get(name) ?? null,
@@ -1013,6 +1019,25 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return `${receiver}.${field}`;
   }
 
+  /** `emit` methods of logging handlers: `Handler.handle()` calls them holding the handler's `self.lock`. */
+  private readonly handlerEmits = new Set<number>();
+
+  /**
+   * Classes of the module that are `logging.Handler`s (through the standard library's handlers or this
+   * module's own) with an `emit` and no `handle` of their own (which would decide the locking itself).
+   */
+  private loggingHandlers(): ClassInfo[] {
+    if (!this.imports.isImported('logging') && ![...this.imports.starModules].some((m) => m.startsWith('logging')) && !this.index.all('import_from_statement').some((e) => /^from\s+logging\b/.test(e.node.text))) return [];
+    const direct = (cls: ClassInfo) => {
+      const bases = cls.node.childForFieldName('superclasses');
+      return !!bases && namedChildren(bases).some((b) => /^logging\.(?:handlers\.)?\w*Handler$/.test(this.imports.qualify(b) ?? ''));
+    };
+    return [...this.classes.values()].filter((cls) => {
+      if (!cls.methods.has('emit') || cls.methods.has('handle')) return false;
+      return direct(cls) || this.moduleBases(cls, new Set()).some((b) => direct(b) && !b.methods.has('handle'));
+    });
+  }
+
   /** decorator function id → the locks its wrapper holds around every call of the wrapped function. */
   private readonly wrapperLocks = new Map<number, { self: string | null; locks: string[] }>();
 
@@ -1028,7 +1053,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private decoratorLocks(scope: FunctionScope): string[] {
     // Asked for every lock question about a node of a decorated function: once per function.
     let known = this.decoratedLocks.get(scope.node.id);
-    if (!known) this.decoratedLocks.set(scope.node.id, (known = this.computeDecoratorLocks(scope)));
+    if (!known) {
+      known = this.computeDecoratorLocks(scope);
+      if (this.handlerEmits.has(scope.node.id) && scope.receiver) known = [...known, `${scope.receiver}.lock`];
+      this.decoratedLocks.set(scope.node.id, known);
+    }
     return known;
   }
 
@@ -1373,7 +1402,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // runs alone (after fork, at exit) races with nobody: their calls need no lock.
       if (callerScope && (this.isConstructionOnly(callerScope) || this.ordering.whyAlone(callerScope))) continue;
       let held = heldLocks(call, this);
-      if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope);
+      // A logging handler's lock guards the handler's own state in `emit`; what `emit` calls may touch
+      // state every handler shares (a module's registry), which one handler's lock does not guard.
+      if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope).filter((l) => !this.handlerEmits.has(callerScope.node.id) || l !== `${callerScope.receiver}.lock`);
       if (held.length === 0) held = callerScope ? this.locksHeldByEveryCaller(callerScope.node, visiting) : [];
       // A call found only by the method's name (`executor.submit()` on an object of unknown type) may be
       // any object's method: the caller's own lock says nothing about the callee's object.

@@ -13,19 +13,52 @@ function isPlainSlot(node: Node | null): boolean {
   return node?.type === 'attribute' && node.childForFieldName('object')?.type === 'identifier';
 }
 
+/** A test of plain values (`x is None`, `not self.done`, `a == self.b`): nothing in it raises in practice. */
+function isPlainTest(node: Node | null): boolean {
+  if (!node) return false;
+  if (PLAIN_VALUES.includes(node.type) || isPlainSlot(node)) return true;
+  if (node.type === 'parenthesized_expression') return isPlainTest(namedChildren(node)[0] ?? null);
+  if (node.type === 'not_operator') return isPlainTest(node.childForFieldName('argument'));
+  if (node.type === 'boolean_operator') return isPlainTest(node.childForFieldName('left')) && isPlainTest(node.childForFieldName('right'));
+  if (node.type !== 'comparison_operator') return false;
+  const ops = node.children.filter((c) => !c.isNamed).map((c) => c.type);
+  return ops.every((op) => op === 'is' || op === 'is not' || op === '==' || op === '!=') && namedChildren(node).every((o) => PLAIN_VALUES.includes(o.type) || isPlainSlot(o));
+}
+
 /**
- * Statements that cannot raise in practice (so nothing can skip the release): `pass`, and assignments
- * of names, constants and plain attributes (`self.value = value`, `callbacks = self._callbacks`) —
- * the hand-tuned hot path of a future or a queue, with no call, subscript or arithmetic in it.
+ * Statements that cannot raise in practice (so nothing can skip the release): `pass`; assignments of
+ * names, constants, plain attributes and plain tests (`self.value = value`, `was_none = self.path is
+ * None`); a counter stepped by a constant (`self.next_id += 1`); the held Condition's own `notify()`,
+ * `notify_all()` and `wait()`; an `if` on a plain test whose branches are all such statements — the
+ * hand-tuned hot path of a future, a queue or an id counter, with no call, subscript or division in it.
  */
-function cannotRaise(stmt: Node): boolean {
+function cannotRaise(stmt: Node, lock: string): boolean {
   if (stmt.type === 'pass_statement' || stmt.type === 'comment') return true;
+  if (stmt.type === 'if_statement') {
+    if (!isPlainTest(stmt.childForFieldName('condition'))) return false;
+    const branches = [stmt.childForFieldName('consequence'), ...namedChildren(stmt).filter((c) => c.type === 'elif_clause' || c.type === 'else_clause')];
+    return branches.every((b) => {
+      if (!b) return false;
+      if (b.type === 'elif_clause' && !isPlainTest(b.childForFieldName('condition'))) return false;
+      const block = b.type === 'block' ? b : b.childForFieldName('consequence') ?? b.childForFieldName('body');
+      return !!block && namedChildren(block).every((s) => cannotRaise(s, lock));
+    });
+  }
   if (stmt.type !== 'expression_statement') return false;
   const e = namedChildren(stmt)[0];
+  if (e?.type === 'augmented_assignment') {
+    const op = e.children.find((c) => !c.isNamed)?.type;
+    return isPlainSlot(e.childForFieldName('left')) && (op === '+=' || op === '-=') && e.childForFieldName('right')?.type === 'integer';
+  }
+  if (e?.type === 'call') {
+    const fn = e.childForFieldName('function');
+    const args = namedChildren(e.childForFieldName('arguments') ?? e).filter((a) => a.type !== 'comment');
+    return fn?.type === 'attribute' && fn.childForFieldName('object')?.text === lock && ['notify', 'notify_all', 'notifyAll', 'wait'].includes(fn.childForFieldName('attribute')?.text ?? '') && args.every((a) => PLAIN_VALUES.includes(a.type) || isPlainSlot(a));
+  }
   if (e?.type !== 'assignment') return false;
   const left = e.childForFieldName('left');
   const right = e.childForFieldName('right');
-  return isPlainSlot(left) && !!right && (PLAIN_VALUES.includes(right.type) || isPlainSlot(right));
+  return isPlainSlot(left) && !!right && isPlainTest(right);
 }
 
 /** Is `node` inside a finally or except clause below `limit`? */
@@ -115,7 +148,7 @@ export const FT208: Rule = {
       const first = statementOf(releases[0]);
       if (first.parent?.id === stmt.parent?.id) {
         const between = namedChildren(stmt.parent!).filter((s) => s.startIndex > stmt.endIndex && s.endIndex <= first.startIndex);
-        if (between.every(cannotRaise)) return;
+        if (between.every((s) => cannotRaise(s, name))) return;
       }
       ctx.report(node, {
         severity: 'warning',
