@@ -79,6 +79,10 @@ test('a method decorated with another module\'s lock decorator runs holding the 
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'lockdeco'), { assumeConcurrent: false });
 });
 
+test('an override of another module\'s construction hook runs while the object is built', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'ctorhooks'), { assumeConcurrent: false });
+});
+
 test('a function of another module that hands its argument to a thread makes what callers pass thread code', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'wrappers'), { assumeConcurrent: false });
 });

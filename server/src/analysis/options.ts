@@ -81,6 +81,11 @@ export interface ProjectFacts {
    * qualified name → the wrapper's first parameter and the locks (through it, or qualified globals).
    */
   lockDecorators?: ReadonlyMap<string, { self: string | null; locks: readonly string[] }>;
+  /**
+   * Construction hooks of the classes of other modules it derives from: qualified class → the methods
+   * that class's `__init__` calls on `self` and nothing else of it calls (an override runs at construction).
+   */
+  constructionHooks?: ReadonlyMap<string, readonly string[]>;
   /** Classes of other modules it derives from that are GUI toolkit objects (used on one thread only): qualified names. */
   guiClasses?: ReadonlySet<string>;
   /**

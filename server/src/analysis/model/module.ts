@@ -1360,7 +1360,41 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const init = base.methods.get('__init__');
       if (init && call.test(init.text)) return true;
     }
+    // A base class of another module of the run whose `__init__` calls it (`SQLiteBase.__init__` →
+    // `self._init()`), and nothing but construction there does.
+    const hooks = this.options.project?.constructionHooks;
+    if (hooks?.size) {
+      for (const c of [cls, ...this.moduleBases(cls, new Set())]) {
+        const bases = c.node.childForFieldName('superclasses');
+        for (const b of bases ? namedChildren(bases) : []) {
+          const q = this.imports.qualifyImported(b);
+          if (q && hooks.get(q)?.includes(scope.name)) return true;
+        }
+      }
+    }
     return false;
+  }
+
+  /**
+   * The module's classes' construction hooks, for subclasses in other modules: class name → the
+   * methods its `__init__` calls on `self` that no other method of it calls (`self._init()`).
+   */
+  constructionHooks(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const cls of this.classes.values()) {
+      const init = cls.methods.get('__init__');
+      if (!init || this.classOfName(cls.name, cls.node) !== cls) continue;
+      const receiver = parameterOrder(init)[0];
+      if (!receiver) continue;
+      const called = new Set([...init.text.matchAll(new RegExp(`(?<![\\w.])${receiver}\\.(\\w+)\\(`, 'g'))].map((m) => m[1]));
+      for (const [name, method] of cls.methods) {
+        if (isConstructionMethod(name, cls.node)) continue;
+        for (const m of method.text.matchAll(/(?<![\w.])\w+\.(\w+)\(/g)) called.delete(m[1]);
+      }
+      const hooks = [...called].filter((name) => !CONSTRUCTION_METHODS.has(name));
+      if (hooks.length > 0) out[cls.name] = hooks;
+    }
+    return out;
   }
 
   /** One class is the other or derives from it within the module: `self.x` in either can be the same field. */

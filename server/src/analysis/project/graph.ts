@@ -16,6 +16,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameSet(a?.threadClasses, b?.threadClasses) &&
     sameSet(a?.guiClasses, b?.guiClasses) &&
     sameDecorators(a?.lockDecorators, b?.lockDecorators) &&
+    sameHooks(a?.constructionHooks, b?.constructionHooks) &&
     sameWrappers(a?.spawnerWrappers, b?.spawnerWrappers)
   );
 }
@@ -35,6 +36,12 @@ function sameDecorators(a: ProjectFacts['lockDecorators'], b: ProjectFacts['lock
     const w = b?.get(k);
     if (!w || w.self !== v.self || w.locks.join() !== v.locks.join()) return false;
   }
+  return true;
+}
+
+function sameHooks(a: ProjectFacts['constructionHooks'], b: ProjectFacts['constructionHooks']): boolean {
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const [k, v] of a ?? []) if (b?.get(k)?.join() !== v.join()) return false;
   return true;
 }
 
@@ -81,6 +88,7 @@ export class ProjectGraph {
     add('guiClasses', this.classesByModule((s) => s.guiClasses));
     add('spawnerWrappers', this.spawnerWrappersByModule());
     add('lockDecorators', this.lockDecoratorsByModule());
+    add('constructionHooks', this.constructionHooksByModule());
     return result;
   }
 
@@ -97,6 +105,19 @@ export class ProjectGraph {
       const used = new Map<string, { index: number; via: string }>();
       for (const callees of Object.values(s.calls)) for (const q of callees) if (all.has(q)) used.set(q, all.get(q)!);
       for (const q of Object.keys(s.importCalls ?? {})) if (all.has(q)) used.set(q, all.get(q)!);
+      if (used.size > 0) result.set(s.module, used);
+    }
+    return result;
+  }
+
+  /** For every module, the construction hooks of the classes of other modules it derives from. */
+  constructionHooksByModule(): Map<string, Map<string, string[]>> {
+    const all = new Map<string, string[]>();
+    for (const s of this.summaries.values()) for (const [cls, hooks] of Object.entries(s.constructionHooks ?? {})) all.set(`${s.module}.${cls}`, hooks);
+    const result = new Map<string, Map<string, string[]>>();
+    if (all.size === 0) return result;
+    for (const s of this.summaries.values()) {
+      const used = new Map((s.importedBases ?? []).filter((q) => all.has(q)).map((q) => [q, all.get(q)!] as const));
       if (used.size > 0) result.set(s.module, used);
     }
     return result;

@@ -45,6 +45,8 @@ export interface ModuleSummary {
   importedBases?: string[];
   /** Its module-level decorators whose wrapper holds a lock around the call: name → the wrapper's first parameter and the locks. */
   lockDecorators?: Record<string, { self: string | null; locks: string[] }>;
+  /** Its top-level classes' construction hooks: class → methods its `__init__` calls on `self` that nothing else of it calls. */
+  constructionHooks?: Record<string, string[]>;
   /** Qualified names of imported decorators its functions use (`@util.with_lock` → `pkg.util.with_lock`). */
   importedDecorators?: string[];
   /** Its module-level functions that hand one of their parameters to a thread: name → position and how. */
@@ -84,6 +86,8 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   summary.importedBases = importedBases(model);
   const lockDecorators = model.lockDecorators(module);
   if (Object.keys(lockDecorators).length > 0) summary.lockDecorators = lockDecorators;
+  const hooks = model.constructionHooks();
+  if (Object.keys(hooks).length > 0) summary.constructionHooks = hooks;
   const decorators = importedDecorators(model);
   if (decorators.length > 0) summary.importedDecorators = decorators;
   const callLocks: Record<string, string | null> = {};

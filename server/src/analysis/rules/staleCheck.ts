@@ -99,7 +99,11 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   const relocked = (n: Node): boolean => {
     let tested = false;
     for (let up = n.parent; up && up !== scope.node; up = up.parent) {
-      if (up.type === 'if_statement' || up.type === 'while_statement' || up.type === 'elif_clause') tested = true;
+      if (up.type === 'if_statement' || up.type === 'while_statement' || up.type === 'elif_clause') {
+        tested = true;
+        // A test made holding the lock again, taken by `acquire()` rather than `with`.
+        if (up.type !== 'elif_clause' && model.heldLocks(up).some((l) => locks.includes(model.canonicalLock(l, scope)))) return true;
+      }
       if (up.type !== 'with_statement' || !withItems(up).some((item) => locks.includes(model.canonicalLock(item.text, scope)))) continue;
       const body = up.childForFieldName('body');
       if (!body) return tested;
