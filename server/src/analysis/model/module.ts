@@ -101,6 +101,9 @@ export interface ClassInfo {
   guiConfined: boolean;
 }
 
+/** Calls that hand a callable to a GUI toolkit's own thread: signal connections, widget callbacks, idle and timer callbacks. */
+const GUI_CALLBACK_REGISTRARS = /(?:^|\.)(?:connect|connect_after|connect_object|bind|bind_all|after|after_idle|idle_add|timeout_add|timeout_add_seconds|CallAfter|CallLater|singleShot|Button|Checkbutton|Scale|Spinbox|Bind)$/;
+
 export class ModuleModel implements LockResolver, CallableResolver {
   readonly imports: ImportTable;
   readonly bindings = new Map<string, ModuleBinding>();
@@ -859,7 +862,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * form)? The toolkit runs those on the object's own thread only, by contract.
    */
   onGuiThread(scope: FunctionScope): boolean {
-    return !!scope.classNode && !!this.classInfo(scope.classNode)?.guiConfined;
+    if (scope.classNode) return !!this.classInfo(scope.classNode)?.guiConfined;
+    // A function nested in such a method and only handed to the toolkit as a signal handler or an idle
+    // callback (`button.connect("clicked", on_add)`, `Button(command=on_add)`) runs there too.
+    const parent = scope.parent;
+    if (!parent || !this.onGuiThread(parent)) return false;
+    const body = parent.node.childForFieldName('body');
+    if (!body) return false;
+    const uses = [...body.text.matchAll(new RegExp(`(?<![\\w.])${scope.name}\\b(?!\\s*\\()`, 'g'))].length; // its own `def` is followed by `(`: not counted
+    const registered = this.ownNodes(parent).filter((n) => n.type === 'call' && GUI_CALLBACK_REGISTRARS.test(n.childForFieldName('function')?.text ?? '') && namedChildren(n.childForFieldName('arguments') ?? n).some((a) => a.text === scope.name || (a.type === 'keyword_argument' && a.childForFieldName('value')?.text === scope.name))).length;
+    return uses > 0 && uses === registered;
   }
 
   /** Is the function named anywhere but in calls of it (a callback handed to a thread, a loop, an executor)? */
@@ -1021,6 +1033,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /** `emit` methods of logging handlers: `Handler.handle()` calls them holding the handler's `self.lock`. */
   private readonly handlerEmits = new Set<number>();
+
+  /**
+   * Is the handler's own lock, held because `emit` runs under it, the only lock at `node`? It guards
+   * that handler's state, not process-wide state every handler reads (a module's registry).
+   */
+  onlyHandlerLock(node: Node, scope: FunctionScope): boolean {
+    if (this.handlerEmits.size === 0 || !scope.receiver || heldLocks(node, this).length > 0) return false;
+    const cls = this.classInfo(scope.classNode);
+    if (!cls || ![...cls.methods.values()].some((m) => this.handlerEmits.has(m.id))) return false;
+    const held = this.heldLocks(node);
+    return held.length > 0 && held.every((l) => l === `${scope.receiver}.lock`);
+  }
 
   /**
    * Classes of the module that are `logging.Handler`s (through the standard library's handlers or this
@@ -1436,9 +1460,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // runs alone (after fork, at exit) races with nobody: their calls need no lock.
       if (callerScope && (this.isConstructionOnly(callerScope) || this.ordering.whyAlone(callerScope))) continue;
       let held = heldLocks(call, this);
-      // A logging handler's lock guards the handler's own state in `emit`; what `emit` calls may touch
-      // state every handler shares (a module's registry), which one handler's lock does not guard.
-      if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope).filter((l) => !this.handlerEmits.has(callerScope.node.id) || l !== `${callerScope.receiver}.lock`);
+      // A logging handler's lock guards the handler's own state, in `emit` and the handler's methods it
+      // calls on itself; the functions it calls may touch state every handler shares (a module's
+      // registry), which one handler's lock does not guard.
+      const onItself = callerScope?.receiver !== undefined && call.childForFieldName('function')?.childForFieldName('object')?.text === callerScope?.receiver;
+      if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope).filter((l) => onItself || !this.handlerEmits.has(callerScope.node.id) || l !== `${callerScope.receiver}.lock`);
       if (held.length === 0) held = callerScope ? this.locksHeldByEveryCaller(callerScope.node, visiting) : [];
       // A call found only by the method's name (`executor.submit()` on an object of unknown type) may be
       // any object's method: the caller's own lock says nothing about the callee's object.

@@ -25,7 +25,8 @@ export interface RaceVerdict {
  */
 export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedState, ctx: RuleContext): RaceVerdict | null {
   const { model } = ctx;
-  if (model.heldLocks(node).length > 0 || model.isDeadCode(node)) return null;
+  const processWide = shared.kind === 'global' || shared.kind === 'class-attribute' || shared.kind === 'module-attribute';
+  if ((model.heldLocks(node).length > 0 && !(processWide && model.onlyHandlerLock(node, scope))) || model.isDeadCode(node)) return null;
   // Only the thread the object's owner field names runs it: the owner's own state (a re-entrancy count).
   if (shared.kind === 'shared-instance' && model.ownerOnly(node)) return null;
   // Declared `# guarded-by:` state is FT110's: it reports every access without the declared lock.
