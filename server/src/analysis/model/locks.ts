@@ -7,13 +7,19 @@ import { dottedName, namedChildren } from './syntax';
 
 const LOCK_TYPES = new Set(['Lock', 'RLock', 'Condition', 'Semaphore', 'BoundedSemaphore', 'allocate_lock', 'allocate']);
 const LOCK_MODULES = new Set(['threading', '_thread', 'multiprocessing', 'multiprocessing.synchronize', 'multiprocessing.dummy']);
-const LOCKISH_NAME = /(^|_)r?lock(s)?($|_)|[a-z0-9]Lock$|mutex|(^|_)mtx($|_)|semaphore|(^|_)sem($|_)|(^|_)cond(ition)?($|_)|^_?cv$/i;
+const LOCKISH_NAME = /(^|_)r?lock(s)?($|_)|mutex|(^|_)mtx($|_)|semaphore|(^|_)sem($|_)|(^|_)cond(ition)?($|_)|^_?cv$/i;
+/** `readLock`, `stateRLock`: camel case, so `handler_block`, `clock` and `deadlock` are no locks. */
+const CAMEL_LOCK = /[a-z0-9]R?Lock$/;
 
 /** Is `value` an expression that constructs a new thread lock (`threading.Lock()`, `th.RLock()`, `Lock()`)? */
 export function isLockConstruction(value: Node | null, imports: ImportTable, extraTypes: readonly string[] = []): boolean {
   if (!value || value.type !== 'call') return false;
   const qualified = imports.qualify(value.childForFieldName('function'));
-  if (!qualified) return false;
+  return !!qualified && isLockFactory(qualified, imports, extraTypes);
+}
+
+/** Is the qualified callable one that makes a thread lock (`threading.Lock`, `_thread.allocate_lock`, a configured type)? */
+export function isLockFactory(qualified: string, imports: ImportTable, extraTypes: readonly string[] = []): boolean {
   if (extraTypes.length > 0 && extraTypes.some((t) => t === qualified || qualified.endsWith(`.${t}`) || t.endsWith(`.${qualified}`))) return true;
   const parts = qualified.split('.');
   const last = parts[parts.length - 1];
@@ -23,7 +29,7 @@ export function isLockConstruction(value: Node | null, imports: ImportTable, ext
 }
 
 export function isLockishName(name: string): boolean {
-  return LOCKISH_NAME.test(name);
+  return LOCKISH_NAME.test(name) || CAMEL_LOCK.test(name);
 }
 
 /** `queue.Queue`'s Conditions: all three are built on the queue's one `mutex`. */

@@ -3,7 +3,7 @@
 import type { Node, Tree } from '../parser';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
-import { heldLocks, isLockConstruction, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
+import { heldLocks, isLockConstruction, isLockFactory, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, keywordArgument, namedChildren, positionalArguments } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
@@ -231,7 +231,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   isLockConstruction(value: Node | null): boolean {
-    return isLockConstruction(value, this.imports, this.lockTypes);
+    if (isLockConstruction(value, this.imports, this.lockTypes)) return true;
+    // `_allocate_lock = _thread.allocate_lock` at module level, then `self._block = _allocate_lock()`.
+    const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
+    const bound = callee?.type === 'identifier' ? this.bindings.get(callee.text) : undefined;
+    const factory = bound?.kind === 'value' && (bound.node?.type === 'attribute' || bound.node?.type === 'identifier') ? this.imports.qualify(bound.node) : null;
+    return !!factory && isLockFactory(factory, this.imports, this.lockTypes);
   }
 
   /**
