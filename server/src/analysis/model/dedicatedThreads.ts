@@ -32,6 +32,8 @@ export interface DedicatedResolver {
   nodeAt(offset: number): Node;
   /** Construction code (`__init__` and what only it calls): it runs before the object's thread starts. */
   isConstructionOnly?(scope: FunctionScope): boolean;
+  /** The classes of the module a class derives from (its methods run on its objects too). */
+  baseClasses?(cls: Node): Node[];
 }
 
 export interface Spawn {
@@ -48,6 +50,11 @@ const LOOPS: ReadonlySet<string> = new Set(['for_statement', 'while_statement', 
 export class DedicatedThreads {
   /** function node id → the one thread that runs it */
   private readonly owner = new Map<number, DedicatedThread>();
+  /**
+   * A base class's method that several subclasses' own threads run, each on its own objects
+   * (`_BaseThread.notify` called from each subclass's `run`): every such thread.
+   */
+  private readonly inheritedOwners = new Map<number, DedicatedThread[]>();
 
   constructor(
     spawns: readonly Spawn[],
@@ -85,6 +92,12 @@ export class DedicatedThreads {
     return scope ? this.owner.get(scope.node.id) ?? null : null;
   }
 
+  /** Every thread that runs this function's code on its own objects (more than one for a base class's helper). */
+  threadsOf(scope: FunctionScope | null): readonly DedicatedThread[] {
+    if (!scope) return [];
+    return this.inheritedOwners.get(scope.node.id) ?? (this.owner.has(scope.node.id) ? [this.owner.get(scope.node.id)!] : []);
+  }
+
   /**
    * One thread per object when the spawner hands over a bound method of its own receiver (or the run
    * of a Thread subclass); one per process when module code starts a module function once; else null.
@@ -116,6 +129,9 @@ export class DedicatedThreads {
    */
   private claim(thread: DedicatedThread, targetScope: FunctionScope, region: Node | null, allCalls: readonly Node[]): void {
     const members = new Map<number, FunctionScope>([[thread.target.id, targetScope]]);
+    // A per-object thread runs its class's methods and those of the module's classes it derives from.
+    const bases = thread.perObject && targetScope.classNode ? this.resolver.baseClasses?.(targetScope.classNode) ?? [] : [];
+    const ownClass = (cls: Node | null) => !!cls && (cls === targetScope.classNode || bases.includes(cls));
     const queue = [targetScope];
     while (queue.length > 0) {
       const scope = queue.shift()!;
@@ -126,7 +142,7 @@ export class DedicatedThreads {
           const helper = this.resolver.scopeOfDefinition(fn);
           // A module-private class's public methods are private too, if the module names them only here (below).
           if (!helper || members.has(fn.id) || !(isPrivate(helper.name) || (thread.perObject && (this.publicHelpers || isPrivate(className(helper.classNode))))) || helper.parent) continue;
-          if (thread.perObject ? helper.classNode !== targetScope.classNode || helper.receiver === null : helper.classNode !== null) continue;
+          if (thread.perObject ? !ownClass(helper.classNode) || helper.receiver === null : helper.classNode !== null) continue;
           members.set(fn.id, helper);
           queue.push(helper);
         }
@@ -156,7 +172,10 @@ export class DedicatedThreads {
           this.resolver.callersOf(scope.node).some((c) => {
             const caller = this.resolver.scopeOf(c);
             // A call from the object's construction runs before its thread starts.
-            return !members.has(caller?.node.id ?? -1) && !(thread.perObject && caller && caller.classNode === targetScope.classNode && this.resolver.isConstructionOnly?.(caller));
+            if (thread.perObject && caller && ownClass(caller.classNode) && this.resolver.isConstructionOnly?.(caller)) return false;
+            // A base class's helper called on `self` by a sibling subclass runs on that class's objects, not these.
+            if (thread.perObject && caller?.classNode && scope.classNode !== targetScope.classNode && !ownClass(caller.classNode) && !this.relatedToOwn(caller.classNode, targetScope.classNode!) && onSelf(c, caller)) return false;
+            return !members.has(caller?.node.id ?? -1);
           });
         if (elsewhere) {
           members.delete(id);
@@ -164,7 +183,19 @@ export class DedicatedThreads {
         }
       }
     }
-    for (const id of members.keys()) if (!this.owner.has(id)) this.owner.set(id, thread);
+    for (const [id, member] of members) {
+      if (!this.owner.has(id)) this.owner.set(id, thread);
+      else if (thread.perObject && member.classNode !== targetScope.classNode) {
+        const owners = this.inheritedOwners.get(id) ?? [this.owner.get(id)!];
+        if (!owners.includes(thread)) owners.push(thread);
+        this.inheritedOwners.set(id, owners);
+      }
+    }
+  }
+
+  /** Is `cls` the thread's class or a subclass of it (its objects may be the thread's objects)? */
+  private relatedToOwn(cls: Node, own: Node): boolean {
+    return cls === own || (this.resolver.baseClasses?.(cls) ?? []).includes(own);
   }
 
   /** A call on the thread's own object (`self._step()`), or of a module function for a module thread. */
@@ -201,6 +232,12 @@ export class DedicatedThreads {
     }
     return counts;
   }
+}
+
+/** Is the call made on the caller's own receiver (`self.notify()`)? */
+function onSelf(call: Node, caller: FunctionScope): boolean {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' && !!caller.receiver && fn.childForFieldName('object')?.text === caller.receiver;
 }
 
 function isPrivate(name: string): boolean {

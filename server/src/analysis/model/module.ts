@@ -295,8 +295,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
       scopeOfDefinition: (fn) => this.scopes.get(fn.id) ?? null,
       nodeAt: (offset) => this.root.descendantForIndex(offset),
       isConstructionOnly: (scope) => this.isConstructionOnly(scope),
+      baseClasses: (cls) => {
+        const info = this.classes.get(cls.id);
+        return info ? this.moduleBases(info, new Set()).map((b) => b.node) : [];
+      },
     }, !this.options.assumeConcurrent);
     return this.dedicated.threadOf(scope);
+  }
+
+  /** Every dedicated thread that runs this function on its own objects (a base class's helper may have several). */
+  dedicatedThreadsOf(scope: FunctionScope | null): readonly DedicatedThread[] {
+    if (!scope || !this.dedicatedThreadOf(scope)) return [];
+    return this.dedicated!.threadsOf(scope);
   }
 
   private importTime: Node[] | undefined;

@@ -98,7 +98,7 @@ function writeIsOrdered(node: Node, target: Node, thread: DedicatedThread, globa
   // `self.count` of an unrelated class is another field of the same name.
   const own = thread.classNode;
   if (!global && own && scope.classNode && scope.receiver && rootName(target) === scope.receiver && !model.relatedClasses(own, scope.classNode)) return true;
-  if (model.dedicatedThreadOf(scope) === thread) return true;
+  if (model.dedicatedThreadsOf(scope).includes(thread)) return true;
   if (!global && model.isConstructionOnly(scope)) return true;
   // An after-fork or atexit hook, or a write before its function starts the thread (as runsAlone).
   return !!model.ordering.whySequential(scope) || model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call'));
