@@ -159,7 +159,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     this.collectDefinitions();
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     this.collectThreadLocalProperties();
-    const runs: Array<{ fn: Node; via: string; site?: Node; shares?: Node | null }> = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [{ fn: c.methods.get('run')!, via: !c.threadBase || c.threadBase === 'Thread' ? 'a threading.Thread subclass' : `a ${c.threadBase} subclass` }] : []));
+    const runs: Array<{ fn: Node; via: string; site?: Node; shares?: Node | null; threadClass?: boolean }> = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [{ fn: c.methods.get('run')!, via: !c.threadBase || c.threadBase === 'Thread' ? 'a threading.Thread subclass' : `a ${c.threadBase} subclass`, threadClass: true }] : []));
     // A logging handler's `emit` runs on every thread that logs, holding the handler's own lock.
     for (const cls of this.loggingHandlers()) {
       const emit = cls.methods.get('emit')!;

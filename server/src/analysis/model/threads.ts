@@ -16,15 +16,12 @@ export interface ThreadEntry {
   external?: boolean;
   /** No thread entry reaches the code: assume-concurrent says every function may run on threads. */
   assumed?: boolean;
+  /** A thread class's own `run` (a `Thread` subclass, a toolkit's thread class): one thread per object. */
+  threadClass?: boolean;
 }
 
 /** Spawners whose callable runs on one new thread (the `via` labels of spawnedCallables). */
-const ONE_THREAD_SPAWNERS = /^(?:[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:_thread)?\()|a (?:threading\.Thread|QThread|QRunnable) subclass$)/;
-
-/** Is the entry a thread class's own `run` (`threading.Thread`, `QThread`, `QRunnable` subclasses): one thread per object? */
-export function isThreadSubclassEntry(via: string): boolean {
-  return /^a (?:threading\.Thread|QThread|QRunnable) subclass$/.test(via);
-}
+const ONE_THREAD_SPAWNERS = /^[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:_thread)?\()/;
 
 const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor|settrace|setprofile|register_callback|addaudithook|add_done_callback/;
 
@@ -95,7 +92,7 @@ export class ThreadModel {
     private readonly imports: ImportTable,
     scopes: Map<number, FunctionScope>,
     /** Methods the runtime runs on threads of their own: a Thread subclass's `run`, a threading server's handlers. */
-    threadRuns: ReadonlyArray<{ fn: Node; via: string; site?: Node; shares?: Node | null }>,
+    threadRuns: ReadonlyArray<{ fn: Node; via: string; site?: Node; shares?: Node | null; threadClass?: boolean }>,
     private readonly resolver: CallableResolver,
     private readonly options: ThreadModelOptions = {},
     external: ReadonlyArray<[Node, string]> = [],
@@ -105,12 +102,12 @@ export class ThreadModel {
     this.extraSpawnerNames = [...this.extraSpawners, ...(options.importedSpawners?.keys() ?? [])].map((name) => name.split('.').pop()!);
     const entries: Array<[Node, ThreadEntry]> = [];
     for (const [fn, via] of external) entries.push([fn, { via, site: fn, external: true }]);
-    for (const { fn: run, via, site, shares } of threadRuns) {
-      const entry = { via, site: site ?? run };
+    for (const { fn: run, via, site, shares, threadClass } of threadRuns) {
+      const entry: ThreadEntry = threadClass ? { via, site: site ?? run, threadClass } : { via, site: site ?? run };
       entries.push([run, entry]);
       // A bound method run there shares its instance with the threads (a server's own application).
       if (shares && !this.sharedInstances.has(shares.id)) this.sharedInstances.set(shares.id, entry);
-      this.spawns.push({ fn: run, target: null, site: run, entry, pool: !ONE_THREAD_SPAWNERS.test(via) });
+      this.spawns.push({ fn: run, target: null, site: run, entry, pool: !threadClass && !ONE_THREAD_SPAWNERS.test(via) });
     }
     // A function that hands one of its parameters to a thread (`def spawn(fn): Thread(target=fn).start()`)
     // is a spawner too: what its callers pass there runs on the thread. Found per round, so a wrapper of

@@ -3,7 +3,7 @@
 import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
-import { isThreadSubclassEntry, type ThreadEntry } from '../model/threads';
+import type { ThreadEntry } from '../model/threads';
 import type { Finding, RuleContext } from '../types';
 import { runsAlone } from './common';
 import { namedChildren, siblingsAfter } from '../model/syntax';
@@ -79,7 +79,7 @@ function joinedBeforeClear(clear: Clear, entry: ThreadEntry, model: ModuleModel)
 
 /** How code names the thread an entry runs on: a Thread subclass's `self`, or where `Thread(target=…)` was stored. */
 function threadObject(entry: ThreadEntry): ((scope: FunctionScope) => string | undefined) | null {
-  if (isThreadSubclassEntry(entry.via)) return (scope) => scope.receiver ?? undefined;
+  if (entry.threadClass) return (scope) => scope.receiver ?? undefined;
   const stored = entry.site.parent?.type === 'assignment' && entry.site.parent.childForFieldName('right') === entry.site ? entry.site.parent.childForFieldName('left')?.text : undefined;
   return stored ? () => stored : null;
 }
