@@ -11,7 +11,7 @@
 import { parentPort } from 'worker_threads';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import { analyze, analyzeModule, fixAll, moduleOptions, type AnalysisOptions, type Finding, type Rule } from './analysis';
+import { analyze, analyzeModule, fixAll, moduleOptions, skippedModuleSummary, type AnalysisOptions, type Finding, type Rule } from './analysis';
 import { createPythonParser, type Parser } from './analysis/parser';
 import { planForLine } from './analysis/reproduce/forLine';
 import { readSource } from './files/source';
@@ -237,7 +237,13 @@ function publish(uri: string): void {
         const { rules, options } = documentConfig(uri);
         const result = analyzeModule({ tree, text, rules, options }, identity?.module);
         findings = result.findings;
-        if (path) summarise = () => republishModules(index.setSummary(path, result.summary).filter((m) => m !== identity?.module));
+        if (path) {
+          summarise = () => {
+            const id = identity ?? index.identity(path);
+            const summary = result.summary ?? skippedModuleSummary(id.module, text, id.packageName);
+            republishModules(index.setSummary(path, summary).filter((m) => m !== id.module));
+          };
+        }
         diagnostics = [...notice(uri, state, undefined), ...findings.map((f) => toDiagnostic(f, document))];
       }
     }

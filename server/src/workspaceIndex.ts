@@ -3,7 +3,7 @@
 // documents between files), kept current from open documents and file-system events, and a project
 // graph that says which functions other modules' threads reach.
 
-import { analyzeModule, mayReport, moduleIdentity, moduleOptions, ProjectGraph, sameFacts, type ModuleIdentity, type ModuleSummary, type ProjectFacts, type Rule, type AnalysisOptions } from './analysis';
+import { analyzeModule, mayReport, skippedModuleSummary, moduleIdentity, moduleOptions, ProjectGraph, sameFacts, type ModuleIdentity, type ModuleSummary, type ProjectFacts, type Rule, type AnalysisOptions } from './analysis';
 import type { Parser } from './analysis/parser';
 import { collectPythonFiles } from './files/collect';
 import { readSource } from './files/source';
@@ -110,7 +110,7 @@ export class WorkspaceIndex {
     const options = moduleOptions(this.options(), id, this.facts.get(id.module));
     // A module with no sign of concurrency has nothing to tell: not even parsed.
     if (!mayReport(text, this.rules(), options)) {
-      this.graph.set({ module: id.module, reachable: {}, spawns: {}, calls: {} });
+      this.graph.set(skippedModuleSummary(id.module, text, id.packageName));
       return;
     }
     const budget = this.hooks.parseBudgetMs;
@@ -122,7 +122,7 @@ export class WorkspaceIndex {
     }
     try {
       const { summary } = analyzeModule({ tree, text, rules: this.rules(), options }, id.module);
-      this.graph.set(summary ?? { module: id.module, reachable: {}, spawns: {}, calls: {} });
+      this.graph.set(summary ?? skippedModuleSummary(id.module, text, id.packageName));
     } finally {
       tree.delete();
     }

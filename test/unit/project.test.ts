@@ -87,6 +87,10 @@ test('a function of another module that hands its argument to a thread makes wha
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'wrappers'), { assumeConcurrent: false });
 });
 
+test('a thread class that runs the callable its constructor gets is a spawner for importers, even ones the text gate would skip', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'spawnerclass'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

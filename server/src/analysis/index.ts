@@ -3,7 +3,7 @@
 import { createPythonParser, type Parser, type Tree } from './parser';
 import { exportTree } from './syntaxTree';
 import { analyze, analyzeModule, mayReport } from './analyze';
-import type { ModuleSummary } from './project/summary';
+import { skippedModuleSummary, type ModuleSummary } from './project/summary';
 import type { ProjectFacts } from './options';
 import { moduleOptions, type ModuleIdentity } from './project/moduleName';
 import { selectRules, type RuleSelection } from './selection';
@@ -15,6 +15,7 @@ export { analyze, analyzeModule, mayReport } from './analyze';
 export { ProjectGraph, sameEntries, sameFacts, type ProjectFacts, type ContainerAccess } from './project/graph';
 export { moduleIdentity, moduleOptions, type ModuleIdentity } from './project/moduleName';
 export type { ModuleSummary } from './project/summary';
+export { skippedModuleSummary } from './project/summary';
 export { selectRules, unknownCodes, type RuleSelection } from './selection';
 export { ALL_RULES, RULES_BY_CODE, ruleDocUrl } from './rules';
 export { LineIndex } from './text';
@@ -73,10 +74,10 @@ export class Checker {
     const options = moduleOptions(this.options, identity, facts);
     // A file with no sign of concurrency cannot have a finding: it is not even parsed (about half of a
     // typical code base; its syntax errors, which could only make empty results partial, go unsaid).
-    if (!mayReport(text, this.rules, options)) return { findings: [], hasSyntaxErrors: false };
+    if (!mayReport(text, this.rules, options)) return { findings: [], hasSyntaxErrors: false, summary: skippedModuleSummary(identity.module, text, identity.packageName) };
     const tree = this.parse(text);
     const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
-    return { findings, summary, hasSyntaxErrors: tree.rootNode.hasError };
+    return { findings, summary: summary ?? skippedModuleSummary(identity.module, text, identity.packageName), hasSyntaxErrors: tree.rootNode.hasError };
   }
 
   /** Like check() without the tree: for batch use (a file that cannot have a finding is not parsed). */

@@ -48,3 +48,42 @@ export function guiBaseKind(base: string, imports: ImportTable): GuiBaseKind {
 export function isGeneratedForm(methods: ReadonlyMap<string, unknown>): boolean {
   return methods.has('setupUi') && methods.has('retranslateUi');
 }
+
+export type Toolkit = 'Qt' | 'GTK' | 'Tk' | 'wx' | 'Kivy';
+
+/**
+ * The toolkit whose object a call makes, when `callee` (as written) names a toolkit class or one of its
+ * GObject factories (`Gtk.Label`, `QtWidgets.QLabel`, `tk.Button`, `wx.StaticText`,
+ * `Gtk.ComboBox.new_with_model_and_entry`); null for anything else. Qt counts its widgets only
+ * (`QtWidgets`): `QtCore`'s and `QtGui`'s values (`QUrl`, `QSize`, `QImage`) may be used from any thread.
+ */
+export function toolkitObjectMaker(callee: string, imports: ImportTable): Toolkit | null {
+  const parts = callee.split('.');
+  const factory = parts.length > 1 && /^new(?:_|$)/.test(parts[parts.length - 1]) && /^[A-Z]/.test(parts[parts.length - 2]);
+  const classText = factory ? parts.slice(0, -1).join('.') : callee;
+  if (!/^[A-Z]/.test(classText.split('.').pop() ?? '')) return null;
+  const module = toolkitModule(classText, imports);
+  return module && (!QT_PACKAGE.test(module) || /\.QtWidgets(?:\.|$)/.test(module)) ? toolkitOf(module) : null;
+}
+
+/** The toolkit of a base class (as written) whose objects are confined to the GUI thread. */
+export function toolkitOfBase(base: string, imports: ImportTable): Toolkit | null {
+  const module = toolkitModule(base, imports);
+  return module ? toolkitOf(module) : null;
+}
+
+/** The qualified name of a confined toolkit class (or, through a star import, the module it came from). */
+function toolkitModule(classText: string, imports: ImportTable): string | null {
+  if (guiBaseKind(classText, imports) !== 'confined') return null;
+  const qualified = imports.qualifyName(classText);
+  return qualified.includes('.') ? qualified : imports.starModules.find((m) => GUI_PACKAGE.test(m)) ?? null;
+}
+
+function toolkitOf(module: string): Toolkit | null {
+  if (QT_PACKAGE.test(module)) return 'Qt';
+  if (/^(?:gi\.repository\.|gtk)/.test(module)) return 'GTK';
+  if (/^(?:tkinter|Tkinter|ttk|customtkinter)/.test(module)) return 'Tk';
+  if (/^wx/.test(module)) return 'wx';
+  if (/^kivy/.test(module)) return 'Kivy';
+  return null;
+}

@@ -159,7 +159,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
     this.collectDefinitions();
     for (const info of this.classes.values()) this.collectLockAttributes(info);
     this.collectThreadLocalProperties();
-    const runs: Array<{ fn: Node; via: string; site?: Node; shares?: Node | null; threadClass?: boolean }> = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => (c.methods.get('run') ? [{ fn: c.methods.get('run')!, via: !c.threadBase || c.threadBase === 'Thread' ? 'a threading.Thread subclass' : `a ${c.threadBase} subclass`, threadClass: true }] : []));
+    const runs: Array<{ fn: Node; via: string; site?: Node; shares?: Node | null; threadClass?: boolean }> = [...this.classes.values()].filter((c) => c.isThreadSubclass).flatMap((c) => {
+      const run = c.methods.get('run') ?? threadTargetMethod(c);
+      return run ? [{ fn: run, via: !c.threadBase || c.threadBase === 'Thread' ? 'a threading.Thread subclass' : `a ${c.threadBase} subclass`, threadClass: true }] : [];
+    });
     // A logging handler's `emit` runs on every thread that logs, holding the handler's own lock.
     for (const cls of this.loggingHandlers()) {
       const emit = cls.methods.get('emit')!;
@@ -2252,6 +2255,24 @@ function loopChoices(name: string, at: Node): Node[] | null {
     if (left?.type === 'identifier' && left.text === name && right && (right.type === 'tuple' || right.type === 'list')) {
       return namedChildren(right).filter((e) => e.type === 'identifier' || e.type === 'attribute');
     }
+  }
+  return null;
+}
+
+/**
+ * A `Thread` subclass without `run` whose `__init__` hands the base one of its methods as the target
+ * (`super().__init__(target=self.work)`, `Thread.__init__(self, target=self.work)`): what the thread runs.
+ */
+function threadTargetMethod(cls: ClassInfo): Node | null {
+  const init = cls.methods.get('__init__');
+  if (!init) return null;
+  for (const call of init.descendantsOfType('call')) {
+    const callee = call.childForFieldName('function');
+    if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== '__init__') continue;
+    const target = keywordArgument(call, 'target');
+    const object = target?.type === 'attribute' ? target.childForFieldName('object')?.text : undefined;
+    const method = target?.type === 'attribute' ? cls.methods.get(target.childForFieldName('attribute')?.text ?? '') : undefined;
+    if (method && object === parameterOrder(init)[0]) return method;
   }
   return null;
 }

@@ -122,6 +122,15 @@ export class ThreadModel {
       const wrapped = this.wrappedCallables(call, wrappers);
       return wrapped.length === 0 ? own : [...own, ...wrapped];
     };
+    // A class whose thread calls a callable its constructor was given (`AsyncCall(fn, …)`, a
+    // `QRunnable` worker running `self.fn`) is a spawner too: its `__init__` is the wrapper.
+    const spawnerClass = (method: Node, via: string): boolean => {
+      const wrapper = this.constructorWrapper(method, scopes, callsIn, via);
+      if (!wrapper || wrappers.has(wrapper.fn.id)) return false;
+      wrappers.set(wrapper.fn.id, wrapper.info);
+      return true;
+    };
+    for (const { fn: run, via, threadClass } of threadRuns) if (threadClass) spawnerClass(run, via);
     for (let round = 0; round < 2; round++) {
       let found = false;
       for (const call of calls) {
@@ -131,6 +140,7 @@ export class ThreadModel {
             wrappers.set(wrapper.fn.id, wrapper.info);
             found = true;
           }
+          if (target.type === 'attribute') for (const fn of this.callablesOf(target, call)) found = spawnerClass(fn, via) || found;
         }
       }
       if (!found) break;
@@ -333,18 +343,40 @@ export class ThreadModel {
   private parameterWrapper(target: Node, call: Node, scopes: Map<number, FunctionScope>, via: string): { fn: Node; info: { index: number; name: string; via: string } } | null {
     const scope = this.resolver.scopeOf(call);
     if (!scope || !scope.parameters.has(target.text) || scope.node.type !== 'function_definition' || scopes.get(scope.node.id) !== scope) return null;
-    const params = scope.node.childForFieldName('parameters');
-    const names: string[] = [];
-    for (const p of params ? namedChildren(params) : []) {
-      if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern' || p.type === 'keyword_separator' || p.type === 'positional_separator') break;
-      const name = p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? namedChildren(p)[0])?.text;
-      if (name) names.push(name);
-    }
+    const names = positionalParameterNames(scope.node);
     const at = names.indexOf(target.text);
     if (at < 0) return null;
     const index = scope.receiver ? at - 1 : at;
     if (index < 0) return null;
     return { fn: scope.node, info: { index, name: target.text, via } };
+  }
+
+  /**
+   * `method` runs on a thread and calls `self.<field>(…)`, a field its class's `__init__` sets from a
+   * positional parameter (`self.function = func`): the class's `__init__` wraps a spawn, and what its
+   * callers pass there runs on the thread.
+   */
+  private constructorWrapper(method: Node, scopes: Map<number, FunctionScope>, callsIn: (fn: Node) => Node[], via: string): { fn: Node; info: { index: number; name: string; via: string } } | null {
+    const scope = scopes.get(method.id);
+    if (!scope?.receiver || !scope.classNode || scope.parent || scope.isClassMethod) return null;
+    const called = new Set<string>();
+    for (const call of callsIn(method)) {
+      const fn = call.childForFieldName('function');
+      if (fn?.type === 'attribute' && fn.childForFieldName('object')?.text === scope.receiver) called.add(fn.childForFieldName('attribute')?.text ?? '');
+    }
+    if (called.size === 0) return null;
+    const init = [...scopes.values()].find((s) => s.classNode === scope.classNode && !s.parent && s.name === '__init__' && s.receiver);
+    if (!init) return null;
+    const names = positionalParameterNames(init.node);
+    for (const assignment of init.node.descendantsOfType('assignment')) {
+      const left = assignment.childForFieldName('left');
+      const right = assignment.childForFieldName('right');
+      const field = left?.type === 'attribute' && left.childForFieldName('object')?.text === init.receiver ? left.childForFieldName('attribute')?.text : undefined;
+      if (!field || !called.has(field) || right?.type !== 'identifier') continue;
+      const at = names.indexOf(right.text);
+      if (at >= 1) return { fn: init.node, info: { index: at - 1, name: right.text, via } };
+    }
+    return null;
   }
 
   /** The callables a call of a spawner wrapper passes where the wrapper hands its parameter to a thread. */
@@ -377,6 +409,18 @@ export class ThreadModel {
     const call = this.resolver.callMethodOf?.(expr, site);
     return call ? [call] : [];
   }
+}
+
+/** A function's parameters a caller can pass by position (the receiver included), up to `*args`. */
+function positionalParameterNames(fn: Node): string[] {
+  const params = fn.childForFieldName('parameters');
+  const names: string[] = [];
+  for (const p of params ? namedChildren(params) : []) {
+    if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern' || p.type === 'keyword_separator' || p.type === 'positional_separator') break;
+    const name = p.type === 'identifier' ? p.text : (p.childForFieldName('name') ?? namedChildren(p)[0])?.text;
+    if (name) names.push(name);
+  }
+  return names;
 }
 
 /** `ctx.run` / `context.run` / `copy_context().run`: contextvars' Context.run, which calls its first argument. */

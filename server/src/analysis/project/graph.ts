@@ -105,6 +105,8 @@ export class ProjectGraph {
       const used = new Map<string, { index: number; via: string }>();
       for (const callees of Object.values(s.calls)) for (const q of callees) if (all.has(q)) used.set(q, all.get(q)!);
       for (const q of Object.keys(s.importCalls ?? {})) if (all.has(q)) used.set(q, all.get(q)!);
+      // A module the text gate skipped: what it imports (a wrapper, or the module that defines one).
+      for (const q of s.imported ?? []) for (const [name, w] of all) if (name === q || name.startsWith(`${q}.`)) used.set(name, w);
       if (used.size > 0) result.set(s.module, used);
     }
     return result;

@@ -51,6 +51,35 @@ export interface ModuleSummary {
   importedDecorators?: string[];
   /** Its module-level functions that hand one of their parameters to a thread: name → position and how. */
   spawnerWrappers?: Record<string, { index: number; via: string }>;
+  /**
+   * A module the text gate skipped (no sign of concurrency, so never parsed): the names its import
+   * statements bring (`pkg.jobs.AsyncCall`, `pkg.jobs`), read from the text. If one of them hands its
+   * argument to a thread, the module is analysed after all.
+   */
+  imported?: string[];
+}
+
+const FROM_IMPORT = /^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)/gm;
+const PLAIN_IMPORT = /^[ \t]*import[ \t]+([^\n#;]+)/gm;
+
+/** The summary of a module the text gate skipped: only what its import statements name. */
+export function skippedModuleSummary(module: string, text: string, packageName?: string): ModuleSummary {
+  const imported = new Set<string>();
+  const resolve = (written: string): string | null => {
+    if (!written.startsWith('.')) return written;
+    if (packageName === undefined) return null;
+    const dots = /^\.*/.exec(written)![0].length;
+    const parts = packageName ? packageName.split('.') : [];
+    if (dots - 1 > parts.length) return null;
+    return [...parts.slice(0, parts.length - (dots - 1)), ...(written.slice(dots) ? [written.slice(dots)] : [])].join('.') || null;
+  };
+  const names = (list: string) => list.replace(/[()\\]/g, ' ').split(',').map((n) => n.trim().split(/\s+/)[0]).filter((n) => /^[A-Za-z_][\w.]*$/.test(n));
+  for (const m of text.matchAll(FROM_IMPORT)) {
+    const from = resolve(m[1]);
+    if (from) for (const name of names(m[2])) imported.add(`${from}.${name}`);
+  }
+  for (const m of text.matchAll(PLAIN_IMPORT)) for (const name of names(m[1])) imported.add(name);
+  return { module, reachable: {}, spawns: {}, calls: {}, ...(imported.size > 0 ? { imported: [...imported] } : {}) };
 }
 
 export function summarizeModule(model: ModuleModel, module: string): ModuleSummary {
@@ -111,8 +140,12 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.onlySelfCalls(s.node)).map((s) => s.name);
   const wrappers: Record<string, { index: number; via: string }> = {};
   for (const scope of model.allScopes()) {
-    const wrapper = !scope.parent && !scope.classNode ? model.threads.wrappers.get(scope.node.id) : undefined;
-    if (wrapper) wrappers[scope.name] = { index: wrapper.index, via: `${wrapper.via} in ${module}` };
+    const wrapper = !scope.parent ? model.threads.wrappers.get(scope.node.id) : undefined;
+    if (!wrapper) continue;
+    // A module-level function, or the `__init__` of a module-level class (called by the class's name).
+    const cls = scope.classNode ? model.classInfo(scope.classNode) : null;
+    const name = !scope.classNode ? scope.name : scope.name === '__init__' && cls && atModuleLevel(scope.classNode) ? cls.name : undefined;
+    if (name) wrappers[name] = { index: wrapper.index, via: `${wrapper.via} in ${module}` };
   }
   if (Object.keys(wrappers).length > 0) summary.spawnerWrappers = wrappers;
   for (const { target, via, site } of model.threads.spawnTargets) {
@@ -120,6 +153,11 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;
   }
   return summary;
+}
+
+function atModuleLevel(definition: Node): boolean {
+  const statement = definition.parent?.type === 'decorated_definition' ? definition.parent : definition;
+  return statement.parent?.type === 'module';
 }
 
 /** Is `access` stronger evidence of a race than `had`: on a thread where `had` is not, else without a lock where `had` has one. */

@@ -1,0 +1,154 @@
+// FT220 — a GUI toolkit's object (a widget, a GTK list store, a Tk variable) used from code a worker
+// thread runs. Docs: docs/rules/FT220.md
+import type { Node } from '../parser';
+import type { Rule, RuleContext } from '../types';
+import type { ClassInfo, ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
+import { toolkitObjectMaker, toolkitOfBase, type Toolkit } from '../model/guiThread';
+import { insideLambda, namedChildren, snippet } from '../model/syntax';
+import { textHas } from './hazards';
+
+const GATE = /Gtk|Qt|PySide|qtpy|tkinter|Tkinter|ttk|wx|kivy/;
+
+/**
+ * Methods made to be called from other threads: a Qt signal's `emit` (queued to the receiver's thread),
+ * Qt's `deleteLater`, Tk's `event_generate` and `after*` (which the GUI idiom uses to post work to the
+ * loop), wx's event queueing.
+ */
+const THREAD_SAFE_METHODS = new Set(['emit', 'deleteLater', 'event_generate', 'after', 'after_idle', 'after_cancel', 'QueueEvent', 'AddPendingEvent', 'PostEvent']);
+
+/** How each toolkit wants work handed to its thread (for the message). */
+const HAND_OVER: Record<Toolkit, string> = {
+  GTK: 'hand the update to the main loop with `GLib.idle_add(…)`',
+  Qt: 'emit a signal connected to a slot of the object (Qt queues it to the object\'s thread), or use `QMetaObject.invokeMethod(…, Qt.QueuedConnection)`',
+  Tk: 'put the result on a `queue.Queue` the GUI polls with `after(…)`',
+  wx: 'hand the update to the GUI thread with `wx.CallAfter(…)`',
+  Kivy: 'schedule the update on the main thread with `Clock.schedule_once(…)` (or `@mainthread`)',
+};
+
+/** A field of `self` holding a toolkit object (`self.label = Gtk.Label()`), or a dict of them (`self.labels[k] = label`). */
+interface ToolkitField {
+  toolkit: Toolkit;
+  /** What made it, for the message: `Gtk.Label(…)`. */
+  maker: string;
+  line: number;
+}
+
+const fieldsCache = new WeakMap<ModuleModel, Map<number, Map<string, ToolkitField>>>();
+
+/** Per class, the fields its methods set to toolkit objects made on the thread running them (not a worker's). */
+function toolkitFields(model: ModuleModel): Map<number, Map<string, ToolkitField>> {
+  let byClass = fieldsCache.get(model);
+  if (byClass) return byClass;
+  byClass = new Map();
+  for (const { node } of model.index.all('assignment')) {
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    if (!left || !right) continue;
+    const scope = model.scopeOf(node);
+    if (!scope?.receiver || !scope.classNode || scope.isClassMethod) continue;
+    const field = fieldOf(left.type === 'subscript' ? left.childForFieldName('value') : left, scope);
+    if (!field) continue;
+    const made = toolkitValue(right, scope, model);
+    if (!made) continue;
+    const entry = model.threads.entryFor(scope);
+    if (entry && !entry.assumed) continue;
+    let fields = byClass.get(scope.classNode.id);
+    if (!fields) byClass.set(scope.classNode.id, (fields = new Map()));
+    if (!fields.has(field)) fields.set(field, made);
+  }
+  fieldsCache.set(model, byClass);
+  return byClass;
+}
+
+/** `self.<field>` in a method: the field's name. */
+function fieldOf(expr: Node | null, scope: FunctionScope): string | null {
+  if (expr?.type !== 'attribute' || expr.childForFieldName('object')?.text !== scope.receiver) return null;
+  return expr.childForFieldName('attribute')?.text ?? null;
+}
+
+/** A toolkit object a value makes: a toolkit constructor call, or a local of the same function bound to one. */
+function toolkitValue(value: Node, scope: FunctionScope, model: ModuleModel): ToolkitField | null {
+  if (value.type === 'identifier') {
+    const bound = model.assignmentsOf(scope).filter((a) => a.childForFieldName('left')?.text === value.text && a.startIndex < value.startIndex);
+    const last = bound[bound.length - 1]?.childForFieldName('right');
+    return last && last.type === 'call' ? toolkitValue(last, scope, model) : null;
+  }
+  if (value.type !== 'call') return null;
+  const callee = value.childForFieldName('function');
+  if (callee?.type !== 'identifier' && callee?.type !== 'attribute') return null;
+  const toolkit = toolkitObjectMaker(callee.text, model.imports);
+  return toolkit ? { toolkit, maker: `${callee.text}(…)`, line: value.startPosition.row + 1 } : null;
+}
+
+/**
+ * The toolkit a method called on `self` comes from: the class derives from a toolkit class and neither
+ * it nor its bases of this module define the method. Null when a base is neither (another module's
+ * class may define it).
+ */
+function inheritedToolkitMethod(cls: ClassInfo, method: string, model: ModuleModel, seen = new Set<number>()): Toolkit | null {
+  // Defined here, or a callable the object keeps in a field of that name (`self.load = load`).
+  if (seen.has(cls.node.id) || cls.methods.has(method) || new RegExp(String.raw`\.${method}\s*=(?!=)`).test(cls.node.text)) return null;
+  seen.add(cls.node.id);
+  const bases = cls.node.childForFieldName('superclasses');
+  let toolkit: Toolkit | null = null;
+  for (const base of bases ? namedChildren(bases) : []) {
+    if (base.type === 'keyword_argument') continue;
+    if (base.type !== 'identifier' && base.type !== 'attribute') return null;
+    if (base.text === 'object') continue;
+    const own = toolkitOfBase(base.text, model.imports);
+    if (own) {
+      toolkit ??= own;
+      continue;
+    }
+    const local = base.type === 'identifier' ? [...model.classes.values()].find((c) => c.name === base.text && c.node.parent?.type === 'module') : undefined;
+    if (!local) return null;
+    const inherited = inheritedToolkitMethod(local, method, model, seen);
+    if (!inherited) return null;
+    toolkit ??= inherited;
+  }
+  return toolkit;
+}
+
+export const FT220: Rule = {
+  code: 'FT220',
+  name: 'gui-object-from-worker-thread',
+  summary: 'a GUI toolkit object (a widget, a GTK store, a Tk or wx widget) used from code a worker thread runs: toolkits are not thread-safe',
+  precision: 'medium',
+  visit: {
+    call(node: Node, ctx: RuleContext) {
+      const { model } = ctx;
+      if (!textHas(model, ctx.text, GATE)) return;
+      const fn = node.childForFieldName('function');
+      if (fn?.type !== 'attribute') return;
+      const method = fn.childForFieldName('attribute')?.text ?? '';
+      const receiver = fn.childForFieldName('object');
+      if (!receiver || THREAD_SAFE_METHODS.has(method) || insideLambda(node)) return;
+      const scope = model.scopeOf(node);
+      if (!scope?.receiver || !scope.classNode || scope.isClassMethod) return;
+      const entry = model.threads.entryFor(scope);
+      // A thread of this module's own (reaching code through other modules' call chains is weaker evidence).
+      if (!entry || entry.assumed || entry.external) return;
+      let what: { toolkit: Toolkit; object: string; made: string } | null = null;
+      if (receiver.text === scope.receiver) {
+        const cls = model.classInfo(scope.classNode);
+        const toolkit = cls ? inheritedToolkitMethod(cls, method, model) : null;
+        if (cls && toolkit) what = { toolkit, object: `\`${scope.receiver}\``, made: `a ${toolkit} object (\`${cls.name}\` derives from one)` };
+      } else {
+        const field = fieldOf(receiver.type === 'subscript' ? receiver.childForFieldName('value') : receiver, scope);
+        const known = field ? toolkitFields(model).get(scope.classNode.id)?.get(field) : undefined;
+        if (known) what = { toolkit: known.toolkit, object: `\`${snippet(receiver, 40)}\``, made: `a ${known.toolkit} object (\`${known.maker}\`, line ${known.line})` };
+      }
+      if (!what) return;
+      const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+      ctx.report(node, {
+        severity: 'error',
+        confidence: 'medium',
+        message:
+          `\`${snippet(node, 50)}\` uses ${what.object}, ${what.made}, from \`${scope.name}\`, which runs on a worker thread (${via}). ` +
+          `${what.toolkit} objects may only be used on the thread that runs the GUI's main loop: from another thread they corrupt the toolkit's state or crash, ` +
+          `and on free-threaded Python nothing serialises the two threads any more. Do the work on the thread, then ${HAND_OVER[what.toolkit]}.`,
+      });
+    },
+  },
+};
