@@ -7,6 +7,7 @@ import { sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
 import { inExclusiveBranches, namedChildren, snippet } from '../model/syntax';
 import { isAtomicIdiom, MUTATION_TYPES, mutationOf, raceVerdict, sameExpression } from './common';
+import { soleRemoverThread } from './singleWriter';
 import { atomicDictFix } from '../fixes/atomicDict';
 import { textHas } from './hazards';
 import { guardFix } from '../fixes/guard';
@@ -151,6 +152,13 @@ function recheckedUnderLock(action: Node, ifNode: Node, container: Node, model: 
   return false;
 }
 
+/** An act that takes an entry out or reads one (`c.pop()`, `c.remove(x)`, `del c[k]`, `c[k]`). */
+function takesOut(action: Node): boolean {
+  if (action.type === 'delete_statement' || action.type === 'subscript') return true;
+  const method = action.type === 'call' ? action.childForFieldName('function')?.childForFieldName('attribute')?.text : undefined;
+  return method === 'pop' || method === 'popleft' || method === 'popitem' || method === 'remove';
+}
+
 const IF: ReadonlySet<string> = new Set(['if_statement']);
 /** A check through a local needs a read such as `v = d.get(k)` into it. */
 const GETTER = /\.get\(/;
@@ -239,6 +247,9 @@ export const FT103: Rule = {
         if (recheckedUnderLock(action, node, container, ctx.model)) continue;
         const shared = sharedState(container, scope, ctx.model, 'object');
         if (!shared) continue;
+        // A consumer taking out what it found (`if self.queue: self.queue.pop(0)`) where only its own
+        // thread removes entries: the others only add, which cannot falsify "it holds an entry".
+        if (takesOut(action) && soleRemoverThread(shared, scope, ctx.model)) continue;
         const verdict = raceVerdict(node, scope, shared, ctx);
         if (!verdict) continue;
         // Reported at the act: the line that fails (or loses an entry) when the check no longer holds.

@@ -153,6 +153,13 @@ function guardClause(ifNode: Node, condition: Node): { subject: Node } | null {
   return null;
 }
 
+/** The guard clause's body is a `raise`: the state must not be set yet. */
+function raisesWhenSet(ifNode: Node): boolean {
+  const body = ifNode.childForFieldName('consequence');
+  const statements = body ? namedChildren(body).filter((n) => n.type !== 'comment') : [];
+  return statements.length > 0 && statements[statements.length - 1].type === 'raise_statement' && statements.every((n) => n.type === 'raise_statement' || n.type === 'expression_statement');
+}
+
 /**
  * Is this write (to `target`, compact text) the initialisation of a lazy-init test — inside
  * `if x is None:` / `if not hasattr(…)`, or after a guard clause `if x is not None: return x` in the same
@@ -479,6 +486,10 @@ export const FT104: Rule = {
           : null;
       // Only the owner thread gets past an ownership check to the initialisation: it cannot run twice at once.
       if (!shared || (shared.kind === 'shared-instance' && ctx.model.ownerOnly(assignment))) return;
+      // `if self._writing: raise …` before `self._writing = True`, on an object nothing shows is shared:
+      // a guard against misuse (entering twice, writing while a handle is open), not a lazy initialisation
+      // its users race to run. (On an object shared by design — a decorator's — it is the race.)
+      if (guard && raisesWhenSet(node) && shared.confidence === 'low') return;
       const verdict = raceVerdict(node, scope, shared, ctx);
       if (!verdict) return;
       const name = subject ? snippet(subject, 40) : target;

@@ -65,6 +65,42 @@ function everyWriteOn(thread: DedicatedThread, name: string, global: boolean, mo
   return true;
 }
 
+/** Methods that take entries out of a container (or empty it). */
+const REMOVING_METHODS = new Set(['pop', 'popleft', 'popitem', 'remove', 'discard', 'clear']);
+
+/**
+ * Only one thread takes entries out of this container — the dedicated thread running `scope` (a
+ * consumer loop) — so a test that it holds an entry (`if self.queue:`, `if k in d:`) stays true until
+ * that thread acts on it: other threads only add, and adding never falsifies it. Removals (`pop`,
+ * `remove`, `clear`, `del c[k]`) and rebinding the container count, anywhere in the module, unless the
+ * dedicated thread runs them or they are ordered before it (construction, before the thread starts).
+ */
+export function soleRemoverThread(shared: SharedState, scope: FunctionScope, model: ModuleModel): DedicatedThread | null {
+  const thread = model.dedicatedThreadOf(scope);
+  if (!thread || thread.spawner) return null;
+  const name = writtenName(shared, thread, model);
+  if (!name) return null;
+  const global = shared.kind === 'global';
+  const pattern = global ? new RegExp(`^${name}$`) : new RegExp(`\\.${name}$`);
+  for (const type of WRITES) {
+    for (const { node } of model.index.all(type)) {
+      let target: Node | null = null;
+      if (node.type === 'call') {
+        const mutation = mutationOf(node);
+        const method = node.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '';
+        if (mutation && REMOVING_METHODS.has(method)) target = mutation.container;
+      } else if (node.type === 'delete_statement') {
+        target = mutationOf(node)?.container ?? node.namedChildren[0] ?? null;
+      } else if (node.type === 'assignment') {
+        target = node.childForFieldName('left');
+      }
+      if (!target || !pattern.test(target.text)) continue;
+      if (!writeIsOrdered(node, target, thread, global, model)) return null;
+    }
+  }
+  return thread;
+}
+
 /**
  * A closure variable of `spawner`: written by the thread's code, or by the spawner before it starts the
  * thread; a function nested there that binds its own variable of that name writes another one.
