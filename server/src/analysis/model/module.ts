@@ -11,7 +11,7 @@ import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
 import { guiBaseKind, isGeneratedForm } from './guiThread';
 import { HAND_OVER_WORDS, ThreadModel, type CallableResolver } from './threads';
-import { NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, SINGLE_THREADED, TEST_ONLY } from './ordering';
+import { isThreadStart, NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, SINGLE_THREADED, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 import { OwnerRegions } from './ownerThread';
@@ -1294,6 +1294,52 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const owner = this.classInfo(this.scopes.get(f.id)?.classNode ?? null);
       if (owner && (family.has(owner.node.id) || this.moduleBases(owner, new Set()).includes(cls))) add(f, site);
     }
+  }
+
+  private readonly startsThreadsDirectly = new Map<number, boolean>();
+  private readonly orderedByCallers = new Map<number, boolean>();
+
+  /** Does this function start a thread itself (`t.start()` on a thread it made or keeps)? */
+  private startsThreadItself(fn: Node): boolean {
+    let known = this.startsThreadsDirectly.get(fn.id);
+    if (known === undefined) this.startsThreadsDirectly.set(fn.id, (known = this.callsIn(fn).some(isThreadStart)));
+    return known;
+  }
+
+  /**
+   * A helper that runs before the threads its callers start: every call of it in the module comes, in
+   * its caller's body, before a call that starts threads — a thread's `start()`, or a call of a function
+   * of the module that starts one (`self.create_files()` … `self.run_workers()`). Writes it makes happen
+   * before those threads exist, as the caller's own writes before `start()` do — when the caller runs on
+   * one thread at a time. A public module-level function is left out (importers may call it at any
+   * time); so is one handed to a thread itself.
+   */
+  orderedBeforeStartByCallers(scope: FunctionScope): boolean {
+    let known = this.orderedByCallers.get(scope.node.id);
+    if (known !== undefined) return known;
+    known = false;
+    const privateName = scope.name.startsWith('_') && !scope.name.endsWith('__');
+    if (!scope.parent && (scope.receiver || privateName) && !this.threads.isSpawnTarget(scope.node) && moduleMentions(this.root, START_CALL)) {
+      const callers = this.callersOf(scope.node);
+      known =
+        callers.length > 0 &&
+        callers.every((call) => {
+          const caller = this.scopeOf(call);
+          if (!caller || caller.node === scope.node) return false;
+          // The caller itself must run on one thread at a time: no thread reaches it, or its own dedicated
+          // thread does (two threads opening one pool both run the helper, threads started or not).
+          if (this.threads.entryFor(caller) && !this.dedicatedThreadOf(caller)) return false;
+          return this.callsIn(caller.node).some((c) => c.startIndex > call.endIndex && (isThreadStart(c) || this.callsThreadStarter(c)));
+        });
+    }
+    this.orderedByCallers.set(scope.node.id, known);
+    return known;
+  }
+
+  /** A call of a function of the module that starts a thread itself. */
+  private callsThreadStarter(call: Node): boolean {
+    const callee = call.childForFieldName('function');
+    return !!callee && this.functionsFor(callee, call).some((fn) => fn.type === 'function_definition' && this.startsThreadItself(fn));
   }
 
   private readonly constructionOnly = new Map<number, boolean>();

@@ -262,7 +262,7 @@ function documentedTestOnly(fn: Node): boolean {
  * `t.start()` where `t` names a thread (`thread`, `self._thread`, `worker_thread`) or `Thread(…).start()`.
  * Process objects and timers start threads of control too.
  */
-function isThreadStart(call: Node): boolean {
+export function isThreadStart(call: Node): boolean {
   const fn = call.childForFieldName('function');
   if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'start') return false;
   if (namedChildren(call.childForFieldName('arguments')!).length > 0) return false;

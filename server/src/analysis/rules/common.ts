@@ -65,7 +65,8 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
 export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: ModuleModel }): boolean {
   return (
     !!model.ordering.whySequential(scope) ||
-    model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call'))
+    model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call')) ||
+    model.orderedBeforeStartByCallers(scope)
   );
 }
 
