@@ -23,15 +23,18 @@ export interface ThreadEntry {
 /** Spawners whose callable runs on one new thread (the `via` labels of spawnedCallables). */
 const ONE_THREAD_SPAWNERS = /^[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:_thread)?\()/;
 
-const SPAWNER_WORDS = /Thread|Timer|start_new|to_thread|submit|map|apply|run_in_executor|settrace|setprofile|register_callback|addaudithook|add_done_callback/;
+const SPAWNER_WORDS = /Thread|Timer|callInThread|start_new|to_thread|submit|map|apply|run_in_executor|settrace|setprofile|register_callback|addaudithook|add_done_callback/;
 
 const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
 
+/** Twisted's functions that run a callable in the reactor's thread pool → the callable's position. */
+const TWISTED_POOL: ReadonlyMap<string, number> = new Map([['deferToThread', 0], ['deferToThreadPool', 2]]);
+
 /** Calls that hand a callable to the thread owning a UI toolkit or an event loop → the callable's position. */
-export const HAND_OVER_WORDS = /idle_add|timeout_add|CallAfter|CallLater|call_soon_threadsafe|\.after(?:_idle)?\(|singleShot|add_callback/;
+export const HAND_OVER_WORDS = /idle_add|timeout_add|CallAfter|CallLater|call_soon_threadsafe|\.after(?:_idle)?\(|singleShot|add_callback|callFromThread/;
 
 const HAND_OVER: ReadonlyMap<string, number> = new Map([
-  ['idle_add', 0], ['timeout_add', 1], ['CallAfter', 0], ['CallLater', 1], ['call_soon_threadsafe', 0], ['after', 1], ['after_idle', 0], ['singleShot', 1], ['add_callback', 0],
+  ['idle_add', 0], ['timeout_add', 1], ['CallAfter', 0], ['CallLater', 1], ['call_soon_threadsafe', 0], ['after', 1], ['after_idle', 0], ['singleShot', 1], ['add_callback', 0], ['callFromThread', 0], ['blockingCallFromThread', 1],
 ]);
 
 /** Executor/pool methods whose first argument runs on a worker thread. */
@@ -281,10 +284,17 @@ export class ThreadModel {
       push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`);
     } else if (qualified === 'asyncio.to_thread') {
       push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'})`);
+    } else if (TWISTED_POOL.has(last) && (qualified.startsWith('twisted.') || this.imports.isImported(last) || /(?:^|\.)threads$/.test(qualified.slice(0, -last.length - 1)))) {
+      // Twisted's reactor thread pool: `threads.deferToThread(f, …)`, `deferToThreadPool(reactor, pool, f, …)`.
+      const target = positional[TWISTED_POOL.get(last)!];
+      push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`);
     } else if (fnExpr.type === 'attribute') {
       const method = fnExpr.childForFieldName('attribute')?.text ?? '';
       // `run_in_executor(None, ctx.run, fn)`, `submit(ctx.run, fn)`: a context's run calls the next argument.
-      if (method === 'run_in_executor') {
+      if (method === 'callInThread') {
+        // `reactor.callInThread(f, …)`, `pool.callInThread(f, …)`: Twisted's thread pool runs it.
+        push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`);
+      } else if (method === 'run_in_executor') {
         const target = contextRun(positional[1]) ? positional[2] : positional[1];
         push(target, `${fnExpr.text}(…, ${target?.text ?? '…'})`);
       } else if (POOL_METHODS.has(method) && this.imports.hasConcurrencyImport() && !this.isProcessPool(fnExpr.childForFieldName('object'), call)) {
