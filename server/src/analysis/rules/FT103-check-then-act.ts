@@ -137,6 +137,12 @@ function actionCandidates(ifNode: Node, model: ModuleModel): Array<{ node: Node;
 function recheckedUnderLock(action: Node, ifNode: Node, container: Node, model: ModuleModel): boolean {
   if (model.heldLocks(action).length === 0) return false;
   for (let n = action.parent; n && n.id !== ifNode.id; n = n.parent) {
+    // An `if` around the act, under the lock, that reads the container again (`acquire()` … `if
+    // self.queue[0] == item: self.queue.pop(0)`): the act rests on that test, not on the first.
+    if (n.type === 'if_statement' && model.heldLocks(n).length > 0) {
+      const condition = n.childForFieldName('condition');
+      if (condition && mentions(condition, container)) return true;
+    }
     if (n.type === 'with_statement') {
       const body = n.childForFieldName('body');
       for (const stmt of body ? namedChildren(body) : []) {
@@ -150,6 +156,12 @@ function recheckedUnderLock(action: Node, ifNode: Node, container: Node, model: 
     }
   }
   return false;
+}
+
+/** Does `expr` read `container` (the same expression) somewhere inside it? */
+function mentions(expr: Node, container: Node): boolean {
+  if (sameExpression(expr, container)) return true;
+  return namedChildren(expr).some((c) => mentions(c, container));
 }
 
 /** An act that takes an entry out or reads one (`c.pop()`, `c.remove(x)`, `del c[k]`, `c[k]`). */
