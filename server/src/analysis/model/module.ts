@@ -454,7 +454,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private callsByCallee: Map<string, Node[]> | undefined;
 
   /** The calls whose callee is written exactly `name` (`Cls(…)`), indexed once per model. */
-  private callsNamed(name: string): readonly Node[] {
+  callsNamed(name: string): readonly Node[] {
     if (!this.callsByCallee) {
       this.callsByCallee = new Map();
       for (const call of this.calls) push(this.callsByCallee, call.childForFieldName('function')?.text ?? '', call);

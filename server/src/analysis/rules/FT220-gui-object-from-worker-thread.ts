@@ -5,7 +5,8 @@ import type { Rule, RuleContext } from '../types';
 import type { ClassInfo, ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { toolkitObjectMaker, toolkitOfBase, type Toolkit } from '../model/guiThread';
-import { insideLambda, namedChildren, snippet } from '../model/syntax';
+import { insideLambda, keywordArgument, namedChildren, positionalArguments, snippet } from '../model/syntax';
+import { parameterNames } from '../model/scopes';
 import { textHas } from './hazards';
 
 const GATE = /Gtk|Qt|PySide|qtpy|tkinter|Tkinter|ttk|wx|kivy/;
@@ -57,8 +58,53 @@ function toolkitFields(model: ModuleModel): Map<number, Map<string, ToolkitField
     if (!fields) byClass.set(scope.classNode.id, (fields = new Map()));
     if (!fields.has(field)) fields.set(field, made);
   }
+  // Then the fields a worker's constructor sets from what its callers pass: `Worker(self.label)` with
+  // `def __init__(self, label): self.label = label` — when every `Worker(…)` of the module passes one.
+  for (const cls of model.classes.values()) {
+    const passed = constructorToolkitFields(cls, model, byClass);
+    if (passed.size === 0) continue;
+    let fields = byClass.get(cls.node.id);
+    if (!fields) byClass.set(cls.node.id, (fields = new Map()));
+    for (const [field, made] of passed) if (!fields.has(field)) fields.set(field, made);
+  }
   fieldsCache.set(model, byClass);
   return byClass;
+}
+
+/** `self.<field> = <parameter>` in `__init__`, where every call of the class in the module passes a toolkit object there. */
+function constructorToolkitFields(cls: ClassInfo, model: ModuleModel, known: Map<number, Map<string, ToolkitField>>): Map<string, ToolkitField> {
+  const out = new Map<string, ToolkitField>();
+  const init = cls.methods.get('__init__');
+  const scope = init ? model.scopeOf(init.childForFieldName('body') ?? init) : null;
+  const sites = init && cls.node.parent?.type === 'module' ? model.callsNamed(cls.name) : [];
+  if (!init || !scope?.receiver || sites.length === 0) return out;
+  const params = parameterNames(init).slice(1);
+  for (const assignment of model.assignmentsOf(scope)) {
+    const field = fieldOf(assignment.childForFieldName('left'), scope);
+    const right = assignment.childForFieldName('right');
+    const index = right?.type === 'identifier' ? params.indexOf(right.text) : -1;
+    if (!field || index < 0) continue;
+    let made: ToolkitField | null = null;
+    for (const site of sites) {
+      const caller = model.scopeOf(site);
+      const arg = positionalArguments(site)[index] ?? keywordArgument(site, right!.text);
+      const passed = arg && caller ? passedToolkitObject(arg, caller, model, known) : null;
+      if (!passed) {
+        made = null;
+        break;
+      }
+      made ??= passed;
+    }
+    if (made) out.set(field, made);
+  }
+  return out;
+}
+
+/** A toolkit object an argument passes: one made right there or bound to a local, or a toolkit field of the caller's `self`. */
+function passedToolkitObject(arg: Node, caller: FunctionScope, model: ModuleModel, known: Map<number, Map<string, ToolkitField>>): ToolkitField | null {
+  const field = caller.classNode ? fieldOf(arg, caller) : null;
+  if (field) return known.get(caller.classNode!.id)?.get(field) ?? null;
+  return toolkitValue(arg, caller, model);
 }
 
 /** `self.<field>` in a method: the field's name. */
