@@ -89,6 +89,12 @@ export class ImportTable {
     return this.aliases.has(name);
   }
 
+  /** Does the module import `module` or something from inside it (`twisted.internet` for `from twisted.internet import reactor`)? */
+  importsFrom(module: string): boolean {
+    for (const q of this.aliases.values()) if (q === module || q.startsWith(`${module}.`)) return true;
+    return false;
+  }
+
   /** Does the module import anything that runs code on other threads? */
   hasConcurrencyImport({ threadsOnly = false } = {}): boolean {
     for (const q of this.aliases.values()) {

@@ -1310,9 +1310,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * A helper that runs before the threads its callers start: every call of it in the module comes, in
    * its caller's body, before a call that starts threads — a thread's `start()`, or a call of a function
    * of the module that starts one (`self.create_files()` … `self.run_workers()`). Writes it makes happen
-   * before those threads exist, as the caller's own writes before `start()` do — when the caller runs on
-   * one thread at a time. A public module-level function is left out (importers may call it at any
-   * time); so is one handed to a thread itself.
+   * before those threads exist, as the caller's own writes before `start()` do — when no thread reaches
+   * the caller and the call is not in a loop. A public module-level function is left out (importers may
+   * call it at any time); so is one handed to a thread itself.
    */
   orderedBeforeStartByCallers(scope: FunctionScope): boolean {
     let known = this.orderedByCallers.get(scope.node.id);
@@ -1326,9 +1326,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
         callers.every((call) => {
           const caller = this.scopeOf(call);
           if (!caller || caller.node === scope.node) return false;
-          // The caller itself must run on one thread at a time: no thread reaches it, or its own dedicated
-          // thread does (two threads opening one pool both run the helper, threads started or not).
-          if (this.threads.entryFor(caller) && !this.dedicatedThreadOf(caller)) return false;
+          // The caller must run before any thread reaches it (two threads opening one pool both run the
+          // helper; a worker's loop runs it beside the threads it started earlier), and call it once: not
+          // in a loop, whose next round runs after the start.
+          if (this.threads.entryFor(caller) || insideLoop(call, caller.node)) return false;
           return this.callsIn(caller.node).some((c) => c.startIndex > call.endIndex && (isThreadStart(c) || this.callsThreadStarter(c)));
         });
     }
@@ -2321,4 +2322,13 @@ function threadTargetMethod(cls: ClassInfo): Node | null {
     if (method && object === parameterOrder(init)[0]) return method;
   }
   return null;
+}
+
+/** Is `node` inside a `for` or `while` loop of `fn` (not counting loops of functions nested in it)? */
+function insideLoop(node: Node, fn: Node): boolean {
+  for (let n = node.parent; n && n !== fn; n = n.parent) {
+    if (n.type === 'for_statement' || n.type === 'while_statement') return true;
+    if (n.type === 'function_definition' || n.type === 'lambda') return false;
+  }
+  return false;
 }

@@ -53,7 +53,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   }
   // No thread reaches it, but importers may call it from theirs — except in a test module, which no code
   // imports, and in a GUI object's method, which the toolkit runs on the object's own thread.
-  if (ctx.options.testModule || model.onGuiThread(scope)) return null;
+  // Nor in a Twisted module: its code runs on the reactor thread (Twisted's APIs may only be called
+  // there), and what runs elsewhere is handed over explicitly (`deferToThread`, `callInThread`).
+  if (ctx.options.testModule || model.onGuiThread(scope) || model.imports.importsFrom('twisted.internet')) return null;
   if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: '', confidence: 'medium' };
   return null;
 }
