@@ -1330,11 +1330,30 @@ export class ModuleModel implements LockResolver, CallableResolver {
           // helper; a worker's loop runs it beside the threads it started earlier), and call it once: not
           // in a loop, whose next round runs after the start.
           if (this.threads.entryFor(caller) || insideLoop(call, caller.node)) return false;
-          return this.callsIn(caller.node).some((c) => c.startIndex > call.endIndex && (isThreadStart(c) || this.callsThreadStarter(c)));
+          return call.endIndex < this.lastThreadStart(caller);
         });
     }
     this.orderedByCallers.set(scope.node.id, known);
     return known;
+  }
+
+  private readonly lastStarts = new Map<number, number>();
+
+  /** Where the last call in this function that starts threads (itself or through a helper) begins; -1 when none does. */
+  private lastThreadStart(scope: FunctionScope): number {
+    let at = this.lastStarts.get(scope.node.id);
+    if (at === undefined) {
+      const calls = this.callsIn(scope.node);
+      at = -1;
+      for (let i = calls.length - 1; i >= 0; i--) {
+        if (isThreadStart(calls[i]) || this.callsThreadStarter(calls[i])) {
+          at = calls[i].startIndex;
+          break;
+        }
+      }
+      this.lastStarts.set(scope.node.id, at);
+    }
+    return at;
   }
 
   /** A call of a function of the module that starts a thread itself. */
