@@ -16,6 +16,11 @@ const QT_NOT_CONFINED = /^(?:QThreadPool|QMutex\w*|QReadWriteLock|QSemaphore\w*|
 
 export type GuiBaseKind = 'confined' | 'thread' | null;
 
+/** Does the module import a GUI toolkit (its widgets, not only its thread classes)? */
+export function importsGuiToolkit(imports: ImportTable): boolean {
+  return imports.importsMatching(GUI_PACKAGE) || imports.starModules.some((m) => GUI_PACKAGE.test(m));
+}
+
 /**
  * What a base class written in this module is: a toolkit object confined to its thread, a toolkit thread
  * class (`QThread`, `QRunnable`), or neither. `base` is the written dotted name (`QtWidgets.QDialog`,

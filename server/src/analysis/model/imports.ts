@@ -95,6 +95,12 @@ export class ImportTable {
     return false;
   }
 
+  /** Does the module import a name whose qualified name matches `re`? */
+  importsMatching(re: RegExp): boolean {
+    for (const q of this.aliases.values()) if (re.test(q)) return true;
+    return false;
+  }
+
   /** Does the module import anything that runs code on other threads? */
   hasConcurrencyImport({ threadsOnly = false } = {}): boolean {
     for (const q of this.aliases.values()) {

@@ -9,7 +9,7 @@ import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, keywor
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
-import { guiBaseKind, isGeneratedForm } from './guiThread';
+import { guiBaseKind, importsGuiToolkit, isGeneratedForm } from './guiThread';
 import { HAND_OVER_WORDS, ThreadModel, type CallableResolver } from './threads';
 import { isThreadStart, NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, SINGLE_THREADED, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
@@ -879,17 +879,58 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * Is it a method of a GUI toolkit object (a Qt widget or QObject, a GTK/Tk/wx/Kivy widget, a Designer
    * form)? The toolkit runs those on the object's own thread only, by contract.
    */
-  onGuiThread(scope: FunctionScope): boolean {
-    if (scope.classNode) return !!this.classInfo(scope.classNode)?.guiConfined;
+  onGuiThread(scope: FunctionScope, visiting = new Set<number>()): boolean {
+    if (scope.classNode) return !!this.classInfo(scope.classNode)?.guiConfined || (!scope.parent && !!scope.receiver && this.guiHandlerFunction(scope, visiting));
     // A function nested in such a method and only handed to the toolkit as a signal handler or an idle
     // callback (`button.connect("clicked", on_add)`, `Button(command=on_add)`) runs there too.
     const parent = scope.parent;
-    if (!parent || !this.onGuiThread(parent)) return false;
+    if (!parent) return this.guiHandlerFunction(scope, visiting);
+    if (!this.onGuiThread(parent, visiting)) return false;
     const body = parent.node.childForFieldName('body');
     if (!body) return false;
     const uses = [...body.text.matchAll(new RegExp(`(?<![\\w.])${scope.name}\\b(?!\\s*\\()`, 'g'))].length; // its own `def` is followed by `(`: not counted
     const registered = this.ownNodes(parent).filter((n) => n.type === 'call' && GUI_CALLBACK_REGISTRARS.test(n.childForFieldName('function')?.text ?? '') && namedChildren(n.childForFieldName('arguments') ?? n).some((a) => a.text === scope.name || (a.type === 'keyword_argument' && a.childForFieldName('value')?.text === scope.name))).length;
     return uses > 0 && uses === registered;
+  }
+
+  private readonly guiHandlers = new Map<number, boolean>();
+
+  /**
+   * A module-level function, or a method of a plain class (a controller, a menu builder), of a GUI module
+   * that the toolkit calls back on its thread: every mention of it as a value hands it to the toolkit
+   * (`item.connect("activate", self.do_paste)`, `GLib.idle_add(f)`, `Button(command=f)`), every call of
+   * it in the module is made from such code, and no thread of the module reaches it. (Other modules'
+   * calls are not seen: one of them calling it from a thread is possible, as for a GUI object's method.)
+   */
+  private guiHandlerFunction(scope: FunctionScope, visiting: Set<number>): boolean {
+    const known = this.guiHandlers.get(scope.node.id);
+    if (known !== undefined) return known;
+    if (visiting.has(scope.node.id) || scope.parent || !importsGuiToolkit(this.imports) || this.source === undefined) return false;
+    visiting.add(scope.node.id);
+    let answer = !this.threads.isSpawnTarget(scope.node) && !this.threads.realEntryFor(scope);
+    let handedToToolkit = 0;
+    if (answer) {
+      // A method is mentioned through an object (`self.do_paste`), a function by its name.
+      const pattern = new RegExp(`${scope.classNode ? '(?<=\\.\\s*)' : '(?<![\\w.])'}${scope.name}\\b(?!\\s*\\()`, 'g');
+      for (let m = pattern.exec(this.source); m && answer; m = pattern.exec(this.source)) {
+        const at = this.root.descendantForIndex(m.index);
+        if (at.parent?.type === 'function_definition' && at.parent.childForFieldName('name')?.id === at.id) continue;
+        if (at.type === 'comment' || at.type === 'string_content' || at.type === 'string') continue;
+        const value = at.parent?.type === 'attribute' && at.parent.childForFieldName('attribute')?.id === at.id ? at.parent : at;
+        const argument = value.parent?.type === 'keyword_argument' ? value.parent : value;
+        const call = argument.parent?.type === 'argument_list' ? argument.parent.parent : null;
+        if (call?.type === 'call' && GUI_CALLBACK_REGISTRARS.test(call.childForFieldName('function')?.text ?? '')) handedToToolkit++;
+        else answer = false;
+      }
+    }
+    const callers = answer ? this.callersOf(scope.node) : [];
+    answer = answer && (handedToToolkit > 0 || callers.length > 0) && callers.every((call) => {
+      const caller = this.scopeOf(call);
+      return !!caller && caller.node !== scope.node && this.onGuiThread(caller, visiting);
+    });
+    visiting.delete(scope.node.id);
+    if (visiting.size === 0) this.guiHandlers.set(scope.node.id, answer);
+    return answer;
   }
 
   /** Is the function named anywhere but in calls of it (a callback handed to a thread, a loop, an executor)? */

@@ -213,6 +213,15 @@ export class ThreadModel {
     return this.handedOver.has(scope.node.id);
   }
 
+  /** A thread that really reaches `scope` (no assumed entry), for questions asked while entryFor is being answered. */
+  realEntryFor(scope: FunctionScope): ThreadEntry | null {
+    for (let s: FunctionScope | null = scope; s; s = s.parent) {
+      const entry = this.reachable.get(s.node.id);
+      if (entry) return entry;
+    }
+    return null;
+  }
+
   /** How `fn` (or, for nested functions, the closest enclosing function) is reached from a thread. */
   entryFor(scope: FunctionScope | null): ThreadEntry | null {
     for (let s = scope; s; s = s.parent) {
