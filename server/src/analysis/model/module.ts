@@ -907,10 +907,19 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (known !== undefined) return known;
     if (visiting.has(scope.node.id) || scope.parent || !importsGuiToolkit(this.imports) || this.source === undefined) return false;
     visiting.add(scope.node.id);
-    let answer = !this.threads.isSpawnTarget(scope.node) && !this.threads.realEntryFor(scope);
-    let handedToToolkit = 0;
+    // Cheap tests first: the text scan below runs only for functions that pass them.
+    const registered = this.guiRegisteredNames().has(scope.name);
+    const callers = this.threads.isSpawnTarget(scope.node) || this.threads.realEntryFor(scope) ? null : this.callersOf(scope.node);
+    let answer =
+      !!callers &&
+      (registered || callers.length > 0) &&
+      callers.every((call) => {
+        const caller = this.scopeOf(call);
+        return !!caller && caller.node !== scope.node && this.onGuiThread(caller, visiting);
+      });
     if (answer) {
-      // A method is mentioned through an object (`self.do_paste`), a function by its name.
+      // Every mention of it as a value hands it to the toolkit. A method is mentioned through an object
+      // (`self.do_paste`), a function by its name.
       const pattern = new RegExp(`${scope.classNode ? '(?<=\\.\\s*)' : '(?<![\\w.])'}${scope.name}\\b(?!\\s*\\()`, 'g');
       for (let m = pattern.exec(this.source); m && answer; m = pattern.exec(this.source)) {
         const at = this.root.descendantForIndex(m.index);
@@ -919,18 +928,29 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const value = at.parent?.type === 'attribute' && at.parent.childForFieldName('attribute')?.id === at.id ? at.parent : at;
         const argument = value.parent?.type === 'keyword_argument' ? value.parent : value;
         const call = argument.parent?.type === 'argument_list' ? argument.parent.parent : null;
-        if (call?.type === 'call' && GUI_CALLBACK_REGISTRARS.test(call.childForFieldName('function')?.text ?? '')) handedToToolkit++;
-        else answer = false;
+        answer = call?.type === 'call' && GUI_CALLBACK_REGISTRARS.test(call.childForFieldName('function')?.text ?? '');
       }
     }
-    const callers = answer ? this.callersOf(scope.node) : [];
-    answer = answer && (handedToToolkit > 0 || callers.length > 0) && callers.every((call) => {
-      const caller = this.scopeOf(call);
-      return !!caller && caller.node !== scope.node && this.onGuiThread(caller, visiting);
-    });
     visiting.delete(scope.node.id);
     if (visiting.size === 0) this.guiHandlers.set(scope.node.id, answer);
     return answer;
+  }
+
+  private guiRegistered: Set<string> | undefined;
+
+  /** The names (last part) of the callables the module hands to the toolkit: `f` in `connect("clicked", self.f)`. */
+  private guiRegisteredNames(): Set<string> {
+    if (this.guiRegistered) return this.guiRegistered;
+    const names = (this.guiRegistered = new Set<string>());
+    for (const call of this.calls) {
+      if (!GUI_CALLBACK_REGISTRARS.test(call.childForFieldName('function')?.text ?? '')) continue;
+      for (const a of namedChildren(call.childForFieldName('arguments') ?? call)) {
+        const value = a.type === 'keyword_argument' ? a.childForFieldName('value') : a;
+        const name = value?.type === 'identifier' ? value.text : value?.type === 'attribute' ? value.childForFieldName('attribute')?.text : undefined;
+        if (name) names.add(name);
+      }
+    }
+    return names;
   }
 
   /** Is the function named anywhere but in calls of it (a callback handed to a thread, a loop, an executor)? */
