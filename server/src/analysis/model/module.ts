@@ -880,7 +880,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * form)? The toolkit runs those on the object's own thread only, by contract.
    */
   onGuiThread(scope: FunctionScope, visiting = new Set<number>()): boolean {
-    if (scope.classNode) return !!this.classInfo(scope.classNode)?.guiConfined || (!scope.parent && !!scope.receiver && this.guiHandlerFunction(scope, visiting));
+    // A plain class's handler too — unless a thread of the module uses the same object (a bound method of
+    // it runs on one): then the handler's accesses race with the thread's, and are reported.
+    if (scope.classNode) return !!this.classInfo(scope.classNode)?.guiConfined || (!scope.parent && !!scope.receiver && !this.threads.sharedInstances.has(scope.classNode.id) && this.guiHandlerFunction(scope, visiting));
     // A function nested in such a method and only handed to the toolkit as a signal handler or an idle
     // callback (`button.connect("clicked", on_add)`, `Button(command=on_add)`) runs there too.
     const parent = scope.parent;
