@@ -125,7 +125,7 @@ export class ThreadModel {
       const wrapped = this.wrappedCallables(call, wrappers);
       return wrapped.length === 0 ? own : [...own, ...wrapped];
     };
-    // A class whose thread calls a callable its constructor was given (`AsyncCall(fn, …)`, a
+    // A class whose thread calls a callable its constructor was given (`BackgroundCall(fn, …)`, a
     // `QRunnable` worker running `self.fn`) is a spawner too: its `__init__` is the wrapper.
     const spawnerClass = (method: Node, via: string): boolean => {
       const wrapper = this.constructorWrapper(method, scopes, callsIn, via);

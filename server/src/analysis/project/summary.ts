@@ -53,7 +53,7 @@ export interface ModuleSummary {
   spawnerWrappers?: Record<string, { index: number; via: string }>;
   /**
    * A module the text gate skipped (no sign of concurrency, so never parsed): the names its import
-   * statements bring (`pkg.jobs.AsyncCall`, `pkg.jobs`), read from the text. If one of them hands its
+   * statements bring (`pkg.jobs.BackgroundCall`, `pkg.jobs`), read from the text. If one of them hands its
    * argument to a thread, the module is analysed after all.
    */
   imported?: string[];

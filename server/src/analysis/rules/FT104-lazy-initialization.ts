@@ -486,7 +486,7 @@ export const FT104: Rule = {
           : null;
       // Only the owner thread gets past an ownership check to the initialisation: it cannot run twice at once.
       if (!shared || (shared.kind === 'shared-instance' && ctx.model.ownerOnly(assignment))) return;
-      // `if self._writing: raise …` before `self._writing = True`, on an object nothing shows is shared:
+      // `if self._open: raise …` before `self._open = True`, on an object nothing shows is shared:
       // a guard against misuse (entering twice, writing while a handle is open), not a lazy initialisation
       // its users race to run. (On an object shared by design — a decorator's — it is the race.)
       if (guard && raisesWhenSet(node) && shared.confidence === 'low') return;
