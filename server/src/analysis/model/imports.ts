@@ -4,6 +4,17 @@ import { dottedName, namedChildren } from './syntax';
 
 const CONCURRENCY_MODULES = ['threading', '_thread', 'concurrent.futures', 'multiprocessing.pool', 'multiprocessing.dummy', 'asyncio', 'queue'];
 
+/** `.work` → `pkg.work`, `..util` → parent package's `util`, for a module in package `pkg`; null when it cannot be resolved. */
+export function resolveRelativeModule(module: string, packageName: string | undefined): string | null {
+  if (packageName === undefined) return null;
+  const dots = /^\.*/.exec(module)![0].length;
+  const parts = packageName ? packageName.split('.') : [];
+  if (dots - 1 > parts.length) return null;
+  const base = parts.slice(0, parts.length - (dots - 1));
+  const rest = module.slice(dots);
+  return [...base, ...(rest ? [rest] : [])].join('.') || null;
+}
+
 export class ImportTable {
   /** local name → fully qualified dotted name */
   private readonly aliases = new Map<string, string>();
@@ -22,15 +33,8 @@ export class ImportTable {
     for (const stmt of statements) this.add(stmt);
   }
 
-  /** `.work` → `pkg.work`, `..util` → parent package's `util`, for a module in package `pkg`. */
   private resolveRelative(module: string): string | null {
-    if (this.packageName === undefined) return null;
-    const dots = /^\.*/.exec(module)![0].length;
-    const parts = this.packageName ? this.packageName.split('.') : [];
-    if (dots - 1 > parts.length) return null;
-    const base = parts.slice(0, parts.length - (dots - 1));
-    const rest = module.slice(dots);
-    return [...base, ...(rest ? [rest] : [])].join('.') || null;
+    return resolveRelativeModule(module, this.packageName);
   }
 
   private add(stmt: Node): void {

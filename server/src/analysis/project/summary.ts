@@ -4,6 +4,7 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { ContainerAccess } from '../options';
 import type { Node } from '../parser';
+import { resolveRelativeModule } from '../model/imports';
 import { iteratedContainer } from '../model/iteration';
 import { sharedState } from '../model/sharing';
 import { insideLambda } from '../model/syntax';
@@ -65,14 +66,7 @@ const PLAIN_IMPORT = /^[ \t]*import[ \t]+([^\n#;]+)/gm;
 /** The summary of a module the text gate skipped: only what its import statements name. */
 export function skippedModuleSummary(module: string, text: string, packageName?: string): ModuleSummary {
   const imported = new Set<string>();
-  const resolve = (written: string): string | null => {
-    if (!written.startsWith('.')) return written;
-    if (packageName === undefined) return null;
-    const dots = /^\.*/.exec(written)![0].length;
-    const parts = packageName ? packageName.split('.') : [];
-    if (dots - 1 > parts.length) return null;
-    return [...parts.slice(0, parts.length - (dots - 1)), ...(written.slice(dots) ? [written.slice(dots)] : [])].join('.') || null;
-  };
+  const resolve = (written: string): string | null => (written.startsWith('.') ? resolveRelativeModule(written, packageName) : written);
   const names = (list: string) => list.replace(/[()\\]/g, ' ').split(',').map((n) => n.trim().split(/\s+/)[0]).filter((n) => /^[A-Za-z_][\w.]*$/.test(n));
   for (const m of text.matchAll(FROM_IMPORT)) {
     const from = resolve(m[1]);
