@@ -91,6 +91,10 @@ test('a thread class that runs the callable its constructor gets is a spawner fo
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'spawnerclass'), { assumeConcurrent: false });
 });
 
+test('a function of another module that hands its argument to the main loop makes what callers pass GUI-thread code', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'handovers'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

@@ -93,4 +93,9 @@ export interface ProjectFacts {
    * (`utils.spawn(fn)`): qualified name → the argument's position and how.
    */
   spawnerWrappers?: ReadonlyMap<string, { index: number; via: string }>;
+  /**
+   * Functions of other modules it imports that hand one of their parameters to the UI or loop thread
+   * (`util.run_on_main(fn)` around `GLib.idle_add`): qualified name → the argument's position and how.
+   */
+  handOverWrappers?: ReadonlyMap<string, { index: number; via: string }>;
 }

@@ -34,6 +34,8 @@ export interface DedicatedResolver {
   isConstructionOnly?(scope: FunctionScope): boolean;
   /** The classes of the module a class derives from (its methods run on its objects too). */
   baseClasses?(cls: Node): Node[];
+  /** `self.m` bound to a local the function only calls (`process = self._process` … `process(msg)`). */
+  boundToCalledLocal?(value: Node): boolean;
 }
 
 export interface Spawn {
@@ -201,6 +203,8 @@ export class DedicatedThreads {
   /** A call on the thread's own object (`self._step()`), or of a module function for a module thread. */
   private sameOwner(callee: Node, scope: FunctionScope, thread: DedicatedThread): boolean {
     if (!thread.perObject) return callee.type === 'identifier';
+    // A local bound to one of the object's methods (`process = self._process` … `process(msg)`).
+    if (callee.type === 'identifier') return scope.locals.has(callee.text);
     return callee.type === 'attribute' && callee.childForFieldName('object')?.text === scope.receiver;
   }
 
@@ -227,7 +231,12 @@ export class DedicatedThreads {
     if (unique.length === 0) return counts;
     for (const m of this.source.slice(start, end).matchAll(new RegExp(`(?<![\\w])(${unique.join('|')})(?![\\w])`, 'g'))) {
       // A word in a comment or a docstring ("use the exposed run method") names nothing.
-      if (this.resolver.nodeAt(start + m.index!).type !== 'identifier') continue;
+      const node = this.resolver.nodeAt(start + m.index!);
+      if (node.type !== 'identifier') continue;
+      // Nor does `self.m` bound to a local only called: its calls are the method's callers.
+      if (node.parent?.type === 'attribute' && this.resolver.boundToCalledLocal?.(node.parent)) {
+        continue;
+      }
       counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
     }
     return counts;

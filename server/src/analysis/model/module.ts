@@ -9,7 +9,7 @@ import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, keywor
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
-import { guiBaseKind, importsGuiToolkit, isGeneratedForm } from './guiThread';
+import { guiBaseKind, importsGuiToolkit, isGeneratedForm, toolkitObjectMaker } from './guiThread';
 import { HAND_OVER_WORDS, ThreadModel, type CallableResolver } from './threads';
 import { isThreadStart, NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, SINGLE_THREADED, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
@@ -102,7 +102,7 @@ export interface ClassInfo {
 }
 
 /** Calls that hand a callable to a GUI toolkit's own thread: signal connections, widget callbacks, idle and timer callbacks. */
-const GUI_CALLBACK_REGISTRARS = /(?:^|\.)(?:connect|connect_after|connect_object|bind|bind_all|after|after_idle|idle_add|timeout_add|timeout_add_seconds|CallAfter|CallLater|singleShot|Button|Checkbutton|Scale|Spinbox|Bind)$/;
+const GUI_CALLBACK_REGISTRARS = /(?:^|\.)(?:connect|connect_after|connect_object|bind|bind_all|after|after_idle|idle_add|timeout_add|timeout_add_seconds|threads_add_idle|threads_add_timeout|CallAfter|CallLater|singleShot|Button|Checkbutton|Scale|Spinbox|Bind)$/;
 
 export class ModuleModel implements LockResolver, CallableResolver {
   readonly imports: ImportTable;
@@ -198,8 +198,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const fn = this.functionByLocalName(local);
       if (fn) external.push([fn, via]);
     }
-    const handOvers = source === undefined || moduleMentions(root, HAND_OVER_WORDS);
-    const threadOptions = { ...options, handOvers, ...(options.project?.spawnerWrappers ? { importedSpawners: options.project.spawnerWrappers } : {}) };
+    const importedHandOvers = options.project?.handOverWrappers;
+    const handOvers = source === undefined || (importedHandOvers?.size ?? 0) > 0 || moduleMentions(root, HAND_OVER_WORDS);
+    const threadOptions = {
+      ...options,
+      handOvers,
+      ...(options.project?.spawnerWrappers ? { importedSpawners: options.project.spawnerWrappers } : {}),
+      ...(importedHandOvers ? { importedHandOvers } : {}),
+    };
     this.threads = new ThreadModel(this.calls, (fn) => this.callsIn(fn), this.imports, this.scopes, [...runs], this, threadOptions, external);
     if (this.index.comments.some((c) => /guarded[-_]by/i.test(c.text))) this.collectGuardedBy();
   }
@@ -298,6 +304,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       scopeOfDefinition: (fn) => this.scopes.get(fn.id) ?? null,
       nodeAt: (offset) => this.root.descendantForIndex(offset),
       isConstructionOnly: (scope) => this.isConstructionOnly(scope),
+      boundToCalledLocal: (value) => this.boundToCalledLocal(value),
       baseClasses: (cls) => {
         const info = this.classes.get(cls.id);
         return info ? this.moduleBases(info, new Set()).map((b) => b.node) : [];
@@ -882,17 +889,59 @@ export class ModuleModel implements LockResolver, CallableResolver {
   onGuiThread(scope: FunctionScope, visiting = new Set<number>()): boolean {
     // A plain class's handler too — unless a thread of the module uses the same object (a bound method of
     // it runs on one): then the handler's accesses race with the thread's, and are reported.
-    if (scope.classNode) return !!this.classInfo(scope.classNode)?.guiConfined || (!scope.parent && !!scope.receiver && !this.threads.sharedInstances.has(scope.classNode.id) && this.guiHandlerFunction(scope, visiting));
+    if (scope.classNode)
+      return (
+        !!this.classInfo(scope.classNode)?.guiConfined ||
+        (!scope.parent && !!scope.receiver && !this.threads.sharedInstances.has(scope.classNode.id) && (this.guiHandlerFunction(scope, visiting) || this.buildsToolkitObjects(scope)))
+      );
     // A function nested in such a method and only handed to the toolkit as a signal handler or an idle
     // callback (`button.connect("clicked", on_add)`, `Button(command=on_add)`) runs there too.
     const parent = scope.parent;
-    if (!parent) return this.guiHandlerFunction(scope, visiting);
+    if (!parent) return this.guiHandlerFunction(scope, visiting) || this.buildsToolkitObjects(scope);
     if (!this.onGuiThread(parent, visiting)) return false;
     const body = parent.node.childForFieldName('body');
     if (!body) return false;
     const uses = [...body.text.matchAll(new RegExp(`(?<![\\w.])${scope.name}\\b(?!\\s*\\()`, 'g'))].length; // its own `def` is followed by `(`: not counted
-    const registered = this.ownNodes(parent).filter((n) => n.type === 'call' && GUI_CALLBACK_REGISTRARS.test(n.childForFieldName('function')?.text ?? '') && namedChildren(n.childForFieldName('arguments') ?? n).some((a) => a.text === scope.name || (a.type === 'keyword_argument' && a.childForFieldName('value')?.text === scope.name))).length;
+    const registered = this.ownNodes(parent).filter((n) => n.type === 'call' && this.registersGuiCallback(n) && namedChildren(n.childForFieldName('arguments') ?? n).some((a) => a.text === scope.name || (a.type === 'keyword_argument' && a.childForFieldName('value')?.text === scope.name))).length;
     return uses > 0 && uses === registered;
+  }
+
+  private readonly toolkitBuilders = new Map<number, boolean>();
+
+  /**
+   * A module-level function or a plain class's method of a GUI module that makes the toolkit's objects
+   * (`Gtk.Window()`, `QtWidgets.QLabel(…)`, `tk.Button(…)`) in its own body, or through a class or
+   * function of the module that does (`DiversionDialog(…)` whose `__init__` builds the window): the
+   * toolkit requires that to happen on its thread, so the function runs there — when no thread of the
+   * module reaches it (one that does is FT220's report). Another module calling it from a worker breaks
+   * the toolkit's contract there, as calling a widget's method would.
+   */
+  private buildsToolkitObjects(scope: FunctionScope, visiting = new Set<number>()): boolean {
+    const known = this.toolkitBuilders.get(scope.node.id);
+    if (known !== undefined) return known;
+    if (visiting.has(scope.node.id) || scope.parent || !importsGuiToolkit(this.imports)) return false;
+    if (this.threads.isSpawnTarget(scope.node) || this.threads.realEntryFor(scope)) return false;
+    visiting.add(scope.node.id);
+    let answer = false;
+    for (const call of this.callsIn(scope.node)) {
+      const callee = call.childForFieldName('function');
+      if (!callee || (callee.type !== 'identifier' && callee.type !== 'attribute')) continue;
+      if (toolkitObjectMaker(callee.text, this.imports)) {
+        answer = true;
+        break;
+      }
+      // One of the module's own classes or functions that builds them (a dialog class, a `make_menu()`).
+      if (callee.type !== 'identifier') continue;
+      for (const fn of this.functionsFor(callee, call)) {
+        const target = fn.type === 'class_definition' ? this.classInfo(fn)?.methods.get('__init__') : fn;
+        const targetScope = target?.type === 'function_definition' ? this.scopes.get(target.id) : undefined;
+        if (targetScope && this.buildsToolkitObjects(targetScope, visiting)) answer = true;
+      }
+      if (answer) break;
+    }
+    visiting.delete(scope.node.id);
+    if (visiting.size === 0) this.toolkitBuilders.set(scope.node.id, answer);
+    return answer;
   }
 
   private readonly guiHandlers = new Map<number, boolean>();
@@ -930,7 +979,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const value = at.parent?.type === 'attribute' && at.parent.childForFieldName('attribute')?.id === at.id ? at.parent : at;
         const argument = value.parent?.type === 'keyword_argument' ? value.parent : value;
         const call = argument.parent?.type === 'argument_list' ? argument.parent.parent : null;
-        answer = call?.type === 'call' && GUI_CALLBACK_REGISTRARS.test(call.childForFieldName('function')?.text ?? '');
+        answer = call?.type === 'call' && this.registersGuiCallback(call);
       }
     }
     visiting.delete(scope.node.id);
@@ -940,12 +989,17 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   private guiRegistered: Set<string> | undefined;
 
+  /** Does the call hand a callable to the toolkit: a callback registration, or a hand-over (a project's own wrapper too)? */
+  private registersGuiCallback(call: Node): boolean {
+    return GUI_CALLBACK_REGISTRARS.test(call.childForFieldName('function')?.text ?? '') || this.threads.handOverPosition(call) !== undefined;
+  }
+
   /** The names (last part) of the callables the module hands to the toolkit: `f` in `connect("clicked", self.f)`. */
   private guiRegisteredNames(): Set<string> {
     if (this.guiRegistered) return this.guiRegistered;
     const names = (this.guiRegistered = new Set<string>());
     for (const call of this.calls) {
-      if (!GUI_CALLBACK_REGISTRARS.test(call.childForFieldName('function')?.text ?? '')) continue;
+      if (!this.registersGuiCallback(call)) continue;
       for (const a of namedChildren(call.childForFieldName('arguments') ?? call)) {
         const value = a.type === 'keyword_argument' ? a.childForFieldName('value') : a;
         const name = value?.type === 'identifier' ? value.text : value?.type === 'attribute' ? value.childForFieldName('attribute')?.text : undefined;
@@ -1259,7 +1313,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
       for (const call of this.calls) {
         const callee = call.childForFieldName('function');
         const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
-        if (!name || !this.functionsByName.has(name)) continue;
+        if (!name) continue;
+        if (!this.functionsByName.has(name)) {
+          // A local bound to a method or function (`process = self._process_internal` … `process(msg)`).
+          if (callee!.type === 'identifier' && this.scopeOf(call)?.locals.has(name)) for (const f of this.functionsFor(callee!, call)) add(f, call);
+          continue;
+        }
         for (const f of this.functionsFor(callee!, call)) if (this.scopes.get(f.id)?.name === name) add(f, call);
       }
       // `self.name = v` (and `self.name += v`) in a method calls the setter of a property `name` of its
@@ -1398,6 +1457,49 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
     this.orderedByCallers.set(scope.node.id, known);
     return known;
+  }
+
+  private readonly setUpEnds = new Map<number, number>();
+
+  /**
+   * Code of a deferred initialiser that runs before the threads it starts: a method (a `start(options)`
+   * called once after construction) that gives its object the locks its other methods take
+   * (`self.prepared_lock = threading.Lock()`) — no code that takes them can have run before it, nor can
+   * it run again beside them without replacing them — and that then starts threads, itself or through a
+   * helper of the module (`self.start_threads()`). What it does before that first start happens before
+   * any thread uses the object, as `__init__`'s writes do. Not when a thread reaches it, or a caller of
+   * the module calls it in a loop or from thread code.
+   */
+  setUpBeforeThreads(node: Node, scope: FunctionScope): boolean {
+    return node.endIndex < this.setUpEnd(scope);
+  }
+
+  /** Where a deferred initialiser first starts a thread (see setUpBeforeThreads); -1 for any other function. */
+  private setUpEnd(scope: FunctionScope): number {
+    let end = this.setUpEnds.get(scope.node.id);
+    if (end !== undefined) return end;
+    end = -1;
+    const cls = scope.classNode && scope.receiver && !scope.parent ? this.classInfo(scope.classNode) : null;
+    if (cls && cls.lockAttributes.size > 0 && !this.threads.isSpawnTarget(scope.node) && !this.threads.realEntryFor(scope)) {
+      const own = this.ownNodes(scope);
+      const givesLock = own.some((n) => {
+        if (n.type !== 'assignment' || n.childForFieldName('right')?.type !== 'call') return false;
+        const left = n.childForFieldName('left');
+        return left?.type === 'attribute' && left.childForFieldName('object')?.text === scope.receiver && cls.lockAttributes.has(left.childForFieldName('attribute')?.text ?? '');
+      });
+      const once =
+        givesLock &&
+        this.callersOf(scope.node).every((call) => {
+          const caller = this.scopeOf(call);
+          return !caller || (caller.node !== scope.node && !this.threads.realEntryFor(caller) && !insideLoop(call, caller.node));
+        });
+      if (once) {
+        const start = this.callsIn(scope.node).find((c) => isThreadStart(c) || this.callsThreadStarter(c));
+        if (start) end = start.startIndex;
+      }
+    }
+    this.setUpEnds.set(scope.node.id, end);
+    return end;
   }
 
   private readonly lastStarts = new Map<number, number>();
@@ -1788,7 +1890,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       for (let scope = this.scopeOf(at); scope; scope = scope.parent) {
         const nested = this.nestedFunctionsByName.get(scope)?.get(name);
         if (nested) return nested;
-        if (scope.locals.has(name) || scope.parameters.has(name)) return [];
+        if (scope.parameters.has(name)) return [];
+        if (scope.locals.has(name)) return this.localCallables(name, scope);
       }
       return this.topLevelFunctionsByName.get(name) ?? [];
     }
@@ -1828,6 +1931,50 @@ export class ModuleModel implements LockResolver, CallableResolver {
       return candidates?.length === 1 ? candidates : [];
     }
     return [];
+  }
+
+  /**
+   * The functions a local name is bound to in its function: a dispatch on a message's kind that picks a
+   * method into a local and calls it once (`process = self._process_internal` … `process(msg)`). Each
+   * binding to a method or function (`self.m`, `obj.m`, `helper`) counts; other values (None, a call's
+   * result) add nothing.
+   */
+  private readonly localBindings = new Map<string, Node[]>();
+
+  private localCallables(name: string, scope: FunctionScope): Node[] {
+    const key = `${scope.node.id}:${name}`;
+    const known = this.localBindings.get(key);
+    if (known) return known;
+    const found: Node[] = [];
+    this.localBindings.set(key, found);
+    for (const n of this.assignmentsOf(scope)) {
+      if (n.childForFieldName('left')?.type !== 'identifier' || n.childForFieldName('left')!.text !== name) continue;
+      const right = n.childForFieldName('right');
+      if (right?.type === 'attribute' || (right?.type === 'identifier' && right.text !== name && !scope.locals.has(right.text))) {
+        for (const fn of this.functionsFor(right, n)) if (!found.includes(fn)) found.push(fn);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * A method or function named as a value only to be bound to a local that its function then only
+   * calls (`process = self._process_internal` … `process(msg)`): a call by another name, not a
+   * callback handed out.
+   */
+  boundToCalledLocal(value: Node): boolean {
+    const assignment = value.parent;
+    const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === value.id ? assignment.childForFieldName('left') : null;
+    const scope = left?.type === 'identifier' ? this.scopeOf(value) : null;
+    if (!scope || !left) return false;
+    const name = left.text;
+    const binds = this.assignmentsOf(scope).filter((a) => a.childForFieldName('left')?.text === name).length;
+    const calls = this.callsIn(scope.node).filter((c) => c.childForFieldName('function')?.type === 'identifier' && c.childForFieldName('function')!.text === name).length;
+    const body = scope.node.childForFieldName('body')?.text ?? '';
+    const mentions = [...body.matchAll(new RegExp(`(?<![\\w.])${name}\\b`, 'g'))].length;
+    // Tests whether one was picked (`if process is None: continue`) hand nothing out either.
+    const tests = [...body.matchAll(new RegExp(`(?<![\\w.])${name}\\s+is\\s+(?:not\\s+)?None\\b|\\b(?:if|elif|while)\\s+(?:not\\s+)?${name}\\s*:`, 'g'))].length;
+    return calls > 0 && mentions === binds + calls + tests;
   }
 
   /** This module's class `object` is tested to be an instance of by an `if`/`elif` whose body holds `at`. */

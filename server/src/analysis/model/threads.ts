@@ -31,10 +31,10 @@ const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
 const TWISTED_POOL: ReadonlyMap<string, number> = new Map([['deferToThread', 0], ['deferToThreadPool', 2]]);
 
 /** Calls that hand a callable to the thread owning a UI toolkit or an event loop → the callable's position. */
-export const HAND_OVER_WORDS = /idle_add|timeout_add|CallAfter|CallLater|call_soon_threadsafe|\.after(?:_idle)?\(|singleShot|add_callback|callFromThread/;
+export const HAND_OVER_WORDS = /idle_add|timeout_add|add_idle|add_timeout|CallAfter|CallLater|call_soon_threadsafe|\.after(?:_idle)?\(|singleShot|add_callback|callFromThread/;
 
 const HAND_OVER: ReadonlyMap<string, number> = new Map([
-  ['idle_add', 0], ['timeout_add', 1], ['CallAfter', 0], ['CallLater', 1], ['call_soon_threadsafe', 0], ['after', 1], ['after_idle', 0], ['singleShot', 1], ['add_callback', 0], ['callFromThread', 0], ['blockingCallFromThread', 1],
+  ['idle_add', 0], ['timeout_add', 1], ['threads_add_idle', 1], ['threads_add_timeout', 2], ['CallAfter', 0], ['CallLater', 1], ['call_soon_threadsafe', 0], ['after', 1], ['after_idle', 0], ['singleShot', 1], ['add_callback', 0], ['callFromThread', 0], ['blockingCallFromThread', 1],
 ]);
 
 /** Executor/pool methods whose first argument runs on a worker thread. */
@@ -62,6 +62,11 @@ export interface ThreadModelOptions {
   assumeConcurrent?: boolean;
   /** The module's text names a hand-over to a UI or loop thread (`idle_add`, `CallAfter`…): look for them. */
   handOvers?: boolean;
+  /**
+   * Functions of other modules that hand one of their parameters to the UI or loop thread
+   * (`util.run_on_main(fn)` around `GLib.idle_add`): qualified name → the argument's position.
+   */
+  importedHandOvers?: ReadonlyMap<string, { index: number; via: string }>;
 }
 
 export class ThreadModel {
@@ -202,15 +207,100 @@ export class ThreadModel {
     if (!this.handedOver) {
       this.handedOver = new Set();
       for (const call of this.allCalls) {
-        const fn = call.childForFieldName('function');
-        const name = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.type === 'identifier' ? fn.text : undefined;
-        const position = name ? HAND_OVER.get(name) : undefined;
+        const position = this.handOverPosition(call);
         const arg = position === undefined ? undefined : positionalArguments(call)[position];
         if (arg?.type !== 'identifier') continue;
         for (const target of this.resolver.functionsFor(arg, call)) this.handedOver.add(target.id);
       }
     }
     return this.handedOver.has(scope.node.id);
+  }
+
+  /**
+   * Where `call` hands a callable to the thread owning a UI toolkit or an event loop: a toolkit's own
+   * hand-over (`GLib.idle_add(f)`), or a function of the project that passes its parameter on to one
+   * (`def run_on_main(fn, *args): GLib.idle_add(fn, *args)`). Undefined when it hands none.
+   */
+  handOverPosition(call: Node): number | undefined {
+    const fn = call.childForFieldName('function');
+    if (!fn) return undefined;
+    const name = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn.type === 'identifier' ? fn.text : undefined;
+    const own = name ? HAND_OVER.get(name) : undefined;
+    if (own !== undefined) return own;
+    const imported = this.options.importedHandOvers?.size ? this.options.importedHandOvers.get(this.imports.qualifyImported(fn) ?? '') : undefined;
+    if (imported) return imported.index;
+    const wrappers = this.handOverWrappers();
+    if (wrappers.size === 0 || !name || !wrappers.has(name)) return undefined;
+    for (const target of this.resolver.functionsFor(fn, call)) {
+      const wrapper = this.handOverWrapperInfo.get(target.id);
+      if (wrapper) return wrapper.index;
+    }
+    return undefined;
+  }
+
+  private handOverWrapperNames: Set<string> | undefined;
+  /** Function node id → the position of the parameter it hands to the UI or loop thread. */
+  readonly handOverWrapperInfo = new Map<number, { index: number; name: string; via: string }>();
+
+  /** The names of this module's hand-over wrappers (see handOverPosition); a wrapper of a wrapper counts. */
+  private handOverWrappers(): Set<string> {
+    if (this.handOverWrapperNames) return this.handOverWrapperNames;
+    const names = (this.handOverWrapperNames = new Set<string>());
+    if (this.options.handOvers === false) return names;
+    for (let round = 0; round < 2; round++) {
+      let found = false;
+      for (const call of this.allCalls) {
+        const position = this.handOverPosition(call);
+        if (position === undefined) continue;
+        const scope = this.resolver.scopeOf(call);
+        if (!scope || scope.node.type !== 'function_definition' || this.handOverWrapperInfo.has(scope.node.id)) continue;
+        const parameter = this.parameterHandedOver(call, position, scope);
+        if (!parameter) continue;
+        const at = positionalParameterNames(scope.node).indexOf(parameter);
+        const index = scope.receiver ? at - 1 : at;
+        if (at < 0 || index < 0) continue;
+        const callee = call.childForFieldName('function');
+        this.handOverWrapperInfo.set(scope.node.id, { index, name: parameter, via: snippet(callee ?? call, 40) });
+        names.add(scope.name);
+        found = true;
+      }
+      if (!found) break;
+    }
+    return names;
+  }
+
+  /**
+   * The parameter of `scope` that `call` hands over: the callable itself (`idle_add(fn)`), a lambda
+   * calling it (`idle_add(lambda: fn(*args))`), or — when the callable is a trampoline defined in
+   * `scope` (`idle_add(cb, [fn] + list(args))`, `cb` calling `args[0](…)`) — a parameter among the data
+   * passed with it, directly or through a local built from it.
+   */
+  private parameterHandedOver(call: Node, position: number, scope: FunctionScope): string | null {
+    const args = positionalArguments(call);
+    const callable = args[position];
+    if (!callable) return null;
+    const isParameter = (n: Node) => n.type === 'identifier' && scope.parameters.has(n.text) && !scope.node.childForFieldName('body')?.descendantsOfType('assignment').some((a) => a.childForFieldName('left')?.text === n.text);
+    if (isParameter(callable)) return callable.text;
+    if (callable.type === 'lambda') {
+      for (const c of callable.descendantsOfType('call')) {
+        const f = c.childForFieldName('function');
+        if (f && isParameter(f)) return f.text;
+      }
+      return null;
+    }
+    const trampoline = callable.type === 'identifier' && this.resolver.functionsFor(callable, call).some((fn) => this.resolver.scopeOf(fn.childForFieldName('body') ?? fn)?.parent === scope);
+    if (!trampoline) return null;
+    const body = scope.node.childForFieldName('body');
+    for (const data of args.slice(position + 1)) {
+      const sources: Node[] = [data];
+      if (data.type === 'identifier' && body)
+        for (const a of body.descendantsOfType('assignment')) if (a.childForFieldName('left')?.text === data.text && a.childForFieldName('right')) sources.push(a.childForFieldName('right')!);
+      for (const source of sources) {
+        const found = [source, ...source.descendantsOfType('identifier')].find(isParameter);
+        if (found) return found.text;
+      }
+    }
+    return null;
   }
 
   /** A thread that really reaches `scope` (no assumed entry), for questions asked while entryFor is being answered. */

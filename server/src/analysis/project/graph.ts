@@ -17,7 +17,8 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameSet(a?.guiClasses, b?.guiClasses) &&
     sameDecorators(a?.lockDecorators, b?.lockDecorators) &&
     sameHooks(a?.constructionHooks, b?.constructionHooks) &&
-    sameWrappers(a?.spawnerWrappers, b?.spawnerWrappers)
+    sameWrappers(a?.spawnerWrappers, b?.spawnerWrappers) &&
+    sameWrappers(a?.handOverWrappers, b?.handOverWrappers)
   );
 }
 
@@ -87,6 +88,7 @@ export class ProjectGraph {
     add('threadClasses', this.classesByModule((s) => s.threadClasses));
     add('guiClasses', this.classesByModule((s) => s.guiClasses));
     add('spawnerWrappers', this.spawnerWrappersByModule());
+    add('handOverWrappers', this.wrappersByModule((s) => s.handOverWrappers));
     add('lockDecorators', this.lockDecoratorsByModule());
     add('constructionHooks', this.constructionHooksByModule());
     return result;
@@ -97,8 +99,13 @@ export class ProjectGraph {
    * first argument to a thread): the calls it makes of them are thread spawns.
    */
   spawnerWrappersByModule(): Map<string, Map<string, { index: number; via: string }>> {
+    return this.wrappersByModule((s) => s.spawnerWrappers);
+  }
+
+  /** For every module, the wrappers of one kind (spawners, hand-overs) of the modules it calls into. */
+  wrappersByModule(wrappersOf: (s: ModuleSummary) => Record<string, { index: number; via: string }> | undefined): Map<string, Map<string, { index: number; via: string }>> {
     const all = new Map<string, { index: number; via: string }>();
-    for (const s of this.summaries.values()) for (const [name, w] of Object.entries(s.spawnerWrappers ?? {})) all.set(`${s.module}.${name}`, w);
+    for (const s of this.summaries.values()) for (const [name, w] of Object.entries(wrappersOf(s) ?? {})) all.set(`${s.module}.${name}`, w);
     const result = new Map<string, Map<string, { index: number; via: string }>>();
     if (all.size === 0) return result;
     for (const s of this.summaries.values()) {

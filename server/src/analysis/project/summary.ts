@@ -53,6 +53,11 @@ export interface ModuleSummary {
   /** Its module-level functions that hand one of their parameters to a thread: name → position and how. */
   spawnerWrappers?: Record<string, { index: number; via: string }>;
   /**
+   * Functions that hand one of their parameters to the UI or loop thread (`run_on_main(fn)` around
+   * `GLib.idle_add`): module-level functions by name, static and class methods as `Class.method`.
+   */
+  handOverWrappers?: Record<string, { index: number; via: string }>;
+  /**
    * A module the text gate skipped (no sign of concurrency, so never parsed): the names its import
    * statements bring (`pkg.jobs.BackgroundCall`, `pkg.jobs`), read from the text. If one of them hands its
    * argument to a thread, the module is analysed after all.
@@ -142,6 +147,15 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (name) wrappers[name] = { index: wrapper.index, via: `${wrapper.via} in ${module}` };
   }
   if (Object.keys(wrappers).length > 0) summary.spawnerWrappers = wrappers;
+  const handOvers: Record<string, { index: number; via: string }> = {};
+  for (const scope of model.allScopes()) {
+    const wrapper = !scope.parent ? model.threads.handOverWrapperInfo.get(scope.node.id) : undefined;
+    if (!wrapper) continue;
+    const cls = scope.classNode ? model.classInfo(scope.classNode) : null;
+    const name = !scope.classNode ? scope.name : cls && !scope.receiver && atModuleLevel(scope.classNode) ? `${cls.name}.${scope.name}` : undefined;
+    if (name) handOvers[name] = { index: wrapper.index, via: `${wrapper.via} in ${module}` };
+  }
+  if (Object.keys(handOvers).length > 0) summary.handOverWrappers = handOvers;
   for (const { target, via, site } of model.threads.spawnTargets) {
     const q = model.imports.qualifyImported(target);
     if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;

@@ -4,7 +4,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import type { FunctionScope } from '../model/scopes';
 import { accessRoot, namedChildren, positionalArguments, snippet } from '../model/syntax';
-import { mutationOf } from './common';
+import { mutationOf, runsAlone } from './common';
 import { calleeName, isTestCode, runsOnThreads, textHas } from './hazards';
 
 const GATE = /cached_property|lru_cache|\bcache\b/;
@@ -74,6 +74,9 @@ export const FT214: Rule = {
       if (!effect) return;
       // Every caller holds one lock: two misses never run the body at once.
       if (model.heldLocks(effect.node).length > 0) return;
+      // Only ever run alone (while its object is built, the module imported, before threads start):
+      // no second thread can miss at the same time.
+      if (runsAlone(node, scope, ctx) || model.isConstructionOnly(scope)) return;
       const entry = model.threads.entryFor(scope);
       const cls = model.classInfo(scope.classNode);
       const shared = cls ? model.whyInstancesShared(cls) : null;

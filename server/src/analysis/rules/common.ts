@@ -68,7 +68,8 @@ export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: 
   return (
     !!model.ordering.whySequential(scope) ||
     model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call')) ||
-    model.orderedBeforeStartByCallers(scope)
+    model.orderedBeforeStartByCallers(scope) ||
+    model.setUpBeforeThreads(node, scope)
   );
 }
 

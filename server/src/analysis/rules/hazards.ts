@@ -93,14 +93,18 @@ export function enclosingLoop(node: Node, stopAt: Node | null = null): Node | nu
 
 /**
  * A loop whose every pass waits — sleeps, waits on an event or condition, blocks on a socket, a select
- * or a queue with a timeout, opens a file or syncs one to disk: its passes are paced by the wait or the
+ * or a queue with a timeout, opens a file or syncs one to disk, walks a directory tree: its passes are paced by the wait or the
  * I/O (microseconds to milliseconds, against a generator call's tens of nanoseconds), so what it calls
  * per pass is not hot.
  */
 export function isPacedLoop(loop: Node): boolean {
   if (loop.type !== 'for_statement' && loop.type !== 'while_statement') return false;
+  // A walk over the file system lists a directory on every pass.
+  if (loop.type === 'for_statement' && DIRECTORY_WALK.test(loop.childForFieldName('right')?.text ?? '')) return true;
   return PACING.test(loop.childForFieldName('body')?.text ?? '');
 }
+
+const DIRECTORY_WALK = /^(?:os\.)?(?:walk|fwalk)\(|\.(?:walk|rglob)\(/;
 
 // `sleep(0.2)` paces the loop; `sleep(0)` (or `0.0`) only yields.
 const PACING = /(?<![\w.])(?:time\.)?sleep\(\s*(?!0(?:\.0*)?\s*\))[^\s)]|\.(?:wait|wait_for|recv|recv_into|recvfrom|accept|select)\(|\bselect\.select\(|\.get\([^)]*\b(?:timeout\s*=|block\s*=\s*True)|(?<![\w.])open\(|\bfsync\(/;
