@@ -86,7 +86,7 @@ export interface ProjectFacts {
    * that class's `__init__` calls on `self` and nothing else of it calls (an override runs at construction).
    */
   constructionHooks?: ReadonlyMap<string, readonly string[]>;
-  /** Classes of other modules it derives from that are GUI toolkit objects (used on one thread only): qualified names. */
+  /** Classes of other modules it derives from, or makes objects of, that are GUI toolkit objects (used on one thread only): qualified names. */
   guiClasses?: ReadonlySet<string>;
   /**
    * Functions of other modules it imports that hand one of their parameters to a thread

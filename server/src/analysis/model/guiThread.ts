@@ -16,6 +16,12 @@ const QT_NOT_CONFINED = /^(?:QThreadPool|QMutex\w*|QReadWriteLock|QSemaphore\w*|
 
 export type GuiBaseKind = 'confined' | 'thread' | null;
 
+/** The GUI toolkit the module imports, if any (the first one found). */
+export function importedToolkit(imports: ImportTable): Toolkit | null {
+  for (const q of [...imports.qualifiedNames(), ...imports.starModules]) if (GUI_PACKAGE.test(q)) return toolkitOf(q);
+  return null;
+}
+
 /** Does the module import a GUI toolkit (its widgets, not only its thread classes)? */
 export function importsGuiToolkit(imports: ImportTable): boolean {
   return imports.importsMatching(GUI_PACKAGE) || imports.starModules.some((m) => GUI_PACKAGE.test(m));

@@ -100,6 +100,11 @@ export class ImportTable {
   }
 
   /** Does the module import a name whose qualified name matches `re`? */
+  /** Every qualified name the module imports. */
+  qualifiedNames(): Iterable<string> {
+    return this.aliases.values();
+  }
+
   importsMatching(re: RegExp): boolean {
     for (const q of this.aliases.values()) if (re.test(q)) return true;
     return false;

@@ -892,7 +892,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (scope.classNode)
       return (
         !!this.classInfo(scope.classNode)?.guiConfined ||
-        (!scope.parent && !!scope.receiver && !this.threads.sharedInstances.has(scope.classNode.id) && (this.guiHandlerFunction(scope, visiting) || this.buildsToolkitObjects(scope)))
+        (!scope.parent &&
+          !!scope.receiver &&
+          !this.threads.sharedInstances.has(scope.classNode.id) &&
+          (this.guiHandlerFunction(scope, visiting) || this.buildsToolkitObjects(scope) || this.guiControllerMethod(scope)))
       );
     // A function nested in such a method and only handed to the toolkit as a signal handler or an idle
     // callback (`button.connect("clicked", on_add)`, `Button(command=on_add)`) runs there too.
@@ -904,6 +907,49 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const uses = [...body.text.matchAll(new RegExp(`(?<![\\w.])${scope.name}\\b(?!\\s*\\()`, 'g'))].length; // its own `def` is followed by `(`: not counted
     const registered = this.ownNodes(parent).filter((n) => n.type === 'call' && this.registersGuiCallback(n) && namedChildren(n.childForFieldName('arguments') ?? n).some((a) => a.text === scope.name || (a.type === 'keyword_argument' && a.childForFieldName('value')?.text === scope.name))).length;
     return uses > 0 && uses === registered;
+  }
+
+  private readonly toolkitHolders = new Map<number, boolean>();
+
+  /**
+   * A method of a plain class whose objects keep the toolkit's objects in their fields (`self.container =
+   * Gtk.Box(…)` in one of its methods): such an object is the GUI's, touched on the toolkit's thread like
+   * a widget — when no thread of the module reaches the method or uses the object (then FT220 reports
+   * the worker's use of the widgets).
+   */
+  private guiControllerMethod(scope: FunctionScope): boolean {
+    if (!scope.classNode || this.threads.isSpawnTarget(scope.node) || this.threads.realEntryFor(scope)) return false;
+    const cls = this.classInfo(scope.classNode);
+    return !!cls && this.holdsToolkitObjects(cls);
+  }
+
+  /**
+   * A plain class of a GUI module whose objects keep the toolkit's objects in their fields, and no thread
+   * of the module uses one: the GUI's, like a widget (other modules' subclasses too, via the summary).
+   */
+  isGuiController(cls: ClassInfo): boolean {
+    return !cls.guiConfined && !this.threads.sharedInstances.has(cls.node.id) && this.holdsToolkitObjects(cls);
+  }
+
+  private holdsToolkitObjects(cls: ClassInfo): boolean {
+    if (!importsGuiToolkit(this.imports)) return false;
+    let holds = this.toolkitHolders.get(cls.node.id);
+    if (holds === undefined) {
+      holds = false;
+      for (const method of cls.methods.values()) {
+        const own = this.scopes.get(method.id);
+        if (!own?.receiver) continue;
+        holds = this.assignmentsOf(own).some((a) => {
+          const left = a.childForFieldName('left');
+          const right = a.childForFieldName('right');
+          const callee = right?.type === 'call' ? right.childForFieldName('function') : null;
+          return left?.type === 'attribute' && left.childForFieldName('object')?.text === own.receiver && !!callee && (callee.type === 'identifier' || callee.type === 'attribute') && !!toolkitObjectMaker(callee.text, this.imports);
+        });
+        if (holds) break;
+      }
+      this.toolkitHolders.set(cls.node.id, holds);
+    }
+    return holds;
   }
 
   private readonly toolkitBuilders = new Map<number, boolean>();

@@ -239,8 +239,14 @@ export class ThreadModel {
   }
 
   private handOverWrapperNames: Set<string> | undefined;
-  /** Function node id → the position of the parameter it hands to the UI or loop thread. */
-  readonly handOverWrapperInfo = new Map<number, { index: number; name: string; via: string }>();
+  /** Function node id → the position of the parameter it hands to the UI or loop thread (filled by handOverWrappers). */
+  private readonly handOverWrapperInfo = new Map<number, { index: number; name: string; via: string }>();
+
+  /** This module's hand-over wrappers (see handOverPosition): function node id → the parameter handed over. */
+  handOverWrapperFunctions(): ReadonlyMap<number, { index: number; name: string; via: string }> {
+    this.handOverWrappers();
+    return this.handOverWrapperInfo;
+  }
 
   /** The names of this module's hand-over wrappers (see handOverPosition); a wrapper of a wrapper counts. */
   private handOverWrappers(): Set<string> {

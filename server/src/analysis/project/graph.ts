@@ -86,7 +86,7 @@ export class ProjectGraph {
     add('containerChanges', changes);
     add('containerIterations', iterations);
     add('threadClasses', this.classesByModule((s) => s.threadClasses));
-    add('guiClasses', this.classesByModule((s) => s.guiClasses));
+    add('guiClasses', this.classesByModule((s) => s.guiClasses, true));
     add('spawnerWrappers', this.spawnerWrappersByModule());
     add('handOverWrappers', this.wrappersByModule((s) => s.handOverWrappers));
     add('lockDecorators', this.lockDecoratorsByModule());
@@ -150,13 +150,16 @@ export class ProjectGraph {
    * subclasses, GUI objects): each module's summary names its own, knowing those of the modules it
    * imports from the previous round.
    */
-  classesByModule(kind: (s: ModuleSummary) => string[] | undefined): Map<string, Set<string>> {
+  classesByModule(kind: (s: ModuleSummary) => string[] | undefined, made = false): Map<string, Set<string>> {
     const known = new Set<string>();
     for (const s of this.summaries.values()) for (const name of kind(s) ?? []) known.add(`${s.module}.${name}`);
     const result = new Map<string, Set<string>>();
+    if (known.size === 0) return result;
     for (const s of this.summaries.values()) {
-      const bases = (s.importedBases ?? []).filter((q) => known.has(q));
-      if (bases.length > 0) result.set(s.module, new Set(bases));
+      const found = new Set((s.importedBases ?? []).filter((q) => known.has(q)));
+      // Also the classes it makes objects of (`FileNotFoundDialog(…)`), when asked.
+      if (made) for (const callees of Object.values(s.calls)) for (const q of callees) if (known.has(q)) found.add(q);
+      if (found.size > 0) result.set(s.module, found);
     }
     return result;
   }

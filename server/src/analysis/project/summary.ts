@@ -110,7 +110,7 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   summary.containerChanges = containerChanges(model, module);
   summary.iterations = iterations(model, module);
   summary.threadClasses = [...model.classes.values()].filter((c) => c.isThreadSubclass && model.classOfName(c.name, c.node) === c).map((c) => c.name);
-  summary.guiClasses = [...model.classes.values()].filter((c) => c.guiConfined && model.classOfName(c.name, c.node) === c).map((c) => c.name);
+  summary.guiClasses = [...model.classes.values()].filter((c) => (c.guiConfined || model.isGuiController(c)) && model.classOfName(c.name, c.node) === c).map((c) => c.name);
   summary.importedBases = importedBases(model);
   const lockDecorators = model.lockDecorators(module);
   if (Object.keys(lockDecorators).length > 0) summary.lockDecorators = lockDecorators;
@@ -148,8 +148,9 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   }
   if (Object.keys(wrappers).length > 0) summary.spawnerWrappers = wrappers;
   const handOvers: Record<string, { index: number; via: string }> = {};
+  const handOverWrappers = model.threads.handOverWrapperFunctions();
   for (const scope of model.allScopes()) {
-    const wrapper = !scope.parent ? model.threads.handOverWrapperInfo.get(scope.node.id) : undefined;
+    const wrapper = !scope.parent ? handOverWrappers.get(scope.node.id) : undefined;
     if (!wrapper) continue;
     const cls = scope.classNode ? model.classInfo(scope.classNode) : null;
     const name = !scope.classNode ? scope.name : cls && !scope.receiver && atModuleLevel(scope.classNode) ? `${cls.name}.${scope.name}` : undefined;

@@ -359,7 +359,8 @@ function publications(cls: { node: Node; methods: Map<string, Node> }, model: Mo
   found = new Map();
   for (const method of cls.methods.values()) {
     const scope = model.scopeOf(method.childForFieldName('body') ?? method);
-    if (!scope?.receiver) continue;
+    // Construction publishes to nobody: no other thread sees the object until it is built.
+    if (!scope?.receiver || model.isConstructionOnly(scope)) continue;
     for (const w of model.ownNodes(scope)) {
       if (w.type !== 'with_statement') continue;
       const statements = namedChildren(w.childForFieldName('body') ?? w);
@@ -399,8 +400,8 @@ function toleratesUnset(read: Node): boolean {
  */
 function checkPublicationOrder(ifNode: Node, condition: Node, scope: FunctionScope, ctx: RuleContext): void {
   if (!scope.receiver || !scope.classNode || ctx.model.heldLocks(ifNode).length > 0) return;
-  // A reader that runs alone (an after-fork child's reset, an atexit handler) meets no writer.
-  if (runsAlone(ifNode, scope, ctx)) return;
+  // A reader that runs alone (an after-fork child's reset, an atexit handler, construction) meets no writer.
+  if (runsAlone(ifNode, scope, ctx) || ctx.model.isConstructionOnly(scope)) return;
   const flag = setFlagField(condition, scope.receiver);
   const cls = flag ? ctx.model.classInfo(scope.classNode) : null;
   const body = ifNode.childForFieldName('consequence');

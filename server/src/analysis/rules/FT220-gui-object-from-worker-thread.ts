@@ -4,7 +4,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import type { ClassInfo, ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
-import { toolkitObjectMaker, toolkitOfBase, type Toolkit } from '../model/guiThread';
+import { importedToolkit, toolkitObjectMaker, toolkitOfBase, type Toolkit } from '../model/guiThread';
 import { insideLambda, keywordArgument, namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { parameterNames } from '../model/scopes';
 import { textHas } from './hazards';
@@ -17,6 +17,9 @@ const GATE = /Gtk|Qt|PySide|qtpy|tkinter|Tkinter|ttk|wx|kivy/;
  * loop), wx's event queueing.
  */
 const THREAD_SAFE_METHODS = new Set(['emit', 'deleteLater', 'event_generate', 'after', 'after_idle', 'after_cancel', 'QueueEvent', 'AddPendingEvent', 'PostEvent']);
+
+/** Toolkit functions (capitalised like classes in wx) made to be called from any thread. */
+const THREAD_SAFE_FUNCTIONS = /(?:^|\.)(?:CallAfter|PostEvent|QueueEvent|WakeUpIdle|GetApp|IsMainThread|MutexGuiEnter|MutexGuiLeave)$/;
 
 /** How each toolkit wants work handed to its thread (for the message). */
 const HAND_OVER: Record<Toolkit, string> = {
@@ -156,6 +159,42 @@ function inheritedToolkitMethod(cls: ClassInfo, method: string, model: ModuleMod
   return toolkit;
 }
 
+/**
+ * A toolkit object made on a worker thread: a widget (`Gtk.Label(…)`, `QtWidgets.QLabel(…)`), or an object
+ * of a GUI class of the project (`FileNotFoundDialog(…)` deriving from a dialog) — widgets belong to the
+ * thread that makes them, and the toolkits require that to be the GUI's.
+ */
+function reportMadeOnWorker(node: Node, callee: Node, ctx: RuleContext): void {
+  const { model } = ctx;
+  if (insideLambda(node)) return;
+  let made: { toolkit: Toolkit; what: string } | null = null;
+  // wx's functions are capitalised like classes; these post to the GUI thread or only read.
+  if (THREAD_SAFE_FUNCTIONS.test(callee.text)) return;
+  const toolkit = toolkitObjectMaker(callee.text, model.imports);
+  if (toolkit) made = { toolkit, what: `a ${toolkit} object` };
+  else if (callee.type === 'identifier') {
+    const local = model.classOfName(callee.text, node);
+    const projectClass = !local && !!ctx.options.project?.guiClasses?.has(model.imports.qualifyName(callee.text));
+    if ((local?.guiConfined && local.node.parent?.type === 'module') || projectClass) {
+      const own = importedToolkit(model.imports);
+      if (own) made = { toolkit: own, what: `a ${own} object (\`${callee.text}\` derives from one)` };
+    }
+  }
+  if (!made) return;
+  const scope = model.scopeOf(node);
+  const entry = scope ? model.threads.entryFor(scope) : null;
+  if (!scope || !entry || entry.assumed || entry.external) return;
+  const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
+  ctx.report(node, {
+    severity: 'error',
+    confidence: 'medium',
+    message:
+      `\`${snippet(node, 50)}\` makes ${made.what} in \`${scope.name}\`, which runs on a worker thread (${via}). ` +
+      `${made.toolkit} objects may only be made and used on the thread that runs the GUI's main loop: from another thread they corrupt the toolkit's state or crash, ` +
+      `and on free-threaded Python nothing serialises the two threads any more. Do the work on the thread, then ${HAND_OVER[made.toolkit]}.`,
+  });
+}
+
 export const FT220: Rule = {
   code: 'FT220',
   name: 'gui-object-from-worker-thread',
@@ -164,8 +203,9 @@ export const FT220: Rule = {
   visit: {
     call(node: Node, ctx: RuleContext) {
       const { model } = ctx;
-      if (!textHas(model, ctx.text, GATE)) return;
+      if (!textHas(model, ctx.text, GATE) && !(ctx.options.project?.guiClasses?.size ?? 0)) return;
       const fn = node.childForFieldName('function');
+      if (fn?.type === 'identifier' || fn?.type === 'attribute') reportMadeOnWorker(node, fn, ctx);
       if (fn?.type !== 'attribute') return;
       const method = fn.childForFieldName('attribute')?.text ?? '';
       const receiver = fn.childForFieldName('object');
