@@ -1362,7 +1362,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         if (!name) continue;
         if (!this.functionsByName.has(name)) {
           // A local bound to a method or function (`process = self._process_internal` … `process(msg)`).
-          if (callee!.type === 'identifier' && this.scopeOf(call)?.locals.has(name)) for (const f of this.functionsFor(callee!, call)) add(f, call);
+          if (callee!.type === 'identifier' && this.boundNames().has(name) && this.scopeOf(call)?.locals.has(name)) for (const f of this.functionsFor(callee!, call)) add(f, call);
           continue;
         }
         for (const f of this.functionsFor(callee!, call)) if (this.scopes.get(f.id)?.name === name) add(f, call);
@@ -1986,6 +1986,19 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * result) add nothing.
    */
   private readonly localBindings = new Map<string, Node[]>();
+  private bound: Set<string> | undefined;
+
+  /** Names some assignment binds to a name or an attribute (`process = self._process`): the candidates for localCallables. */
+  private boundNames(): Set<string> {
+    if (this.bound) return this.bound;
+    this.bound = new Set();
+    for (const { node } of this.index.all('assignment')) {
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (left?.type === 'identifier' && (right?.type === 'attribute' || right?.type === 'identifier')) this.bound.add(left.text);
+    }
+    return this.bound;
+  }
 
   private localCallables(name: string, scope: FunctionScope): Node[] {
     const key = `${scope.node.id}:${name}`;

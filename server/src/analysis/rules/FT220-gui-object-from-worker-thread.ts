@@ -166,7 +166,12 @@ function inheritedToolkitMethod(cls: ClassInfo, method: string, model: ModuleMod
  */
 function reportMadeOnWorker(node: Node, callee: Node, ctx: RuleContext): void {
   const { model } = ctx;
-  if (insideLambda(node)) return;
+  const own = importedToolkit(model.imports);
+  if (!own) return;
+  // Only worker-thread code matters: asked first, as most calls are not there.
+  const scope = model.scopeOf(node);
+  const entry = scope ? model.threads.entryFor(scope) : null;
+  if (!scope || !entry || entry.assumed || entry.external || insideLambda(node)) return;
   let made: { toolkit: Toolkit; what: string } | null = null;
   // wx's functions are capitalised like classes; these post to the GUI thread or only read.
   if (THREAD_SAFE_FUNCTIONS.test(callee.text)) return;
@@ -175,15 +180,9 @@ function reportMadeOnWorker(node: Node, callee: Node, ctx: RuleContext): void {
   else if (callee.type === 'identifier') {
     const local = model.classOfName(callee.text, node);
     const projectClass = !local && !!ctx.options.project?.guiClasses?.has(model.imports.qualifyName(callee.text));
-    if ((local?.guiConfined && local.node.parent?.type === 'module') || projectClass) {
-      const own = importedToolkit(model.imports);
-      if (own) made = { toolkit: own, what: `a ${own} object (\`${callee.text}\` derives from one)` };
-    }
+    if ((local?.guiConfined && local.node.parent?.type === 'module') || projectClass) made = { toolkit: own, what: `a ${own} object (\`${callee.text}\` derives from one)` };
   }
   if (!made) return;
-  const scope = model.scopeOf(node);
-  const entry = scope ? model.threads.entryFor(scope) : null;
-  if (!scope || !entry || entry.assumed || entry.external) return;
   const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
   ctx.report(node, {
     severity: 'error',
