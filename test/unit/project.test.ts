@@ -95,6 +95,10 @@ test('a function of another module that hands its argument to the main loop make
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'handovers'), { assumeConcurrent: false });
 });
 
+test('a method called through another module\'s module-level object runs on the caller\'s threads', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'singleton'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

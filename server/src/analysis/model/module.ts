@@ -2159,6 +2159,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return false;
   }
 
+  /** Module-level names bound to an object of a module-level class of the module (`events = Events()`): name → class name. */
+  moduleInstances(): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const name of this.bindings.keys()) {
+      const cls = this.instanceClass(name, null);
+      if (cls && cls.node.parent?.type === 'module' && this.classesByName.get(cls.name) === cls) found[name] = cls.name;
+    }
+    return found;
+  }
+
   private instanceClass(name: string, scope: FunctionScope | null): ClassInfo | null {
     const classOf = (value: Node | null | undefined) => {
       const fn = value?.type === 'call' ? value.childForFieldName('function') : null;

@@ -235,10 +235,24 @@ export class ProjectGraph {
    * For every module, the functions that only threads of *other* modules reach: local name → how.
    * Modules without such functions are absent.
    */
+  /**
+   * Like split(), and a method called through a module-level instance of the module's class
+   * (`pkg.events.events.schedule`, `events = Events()`) is the class's method (`Events.schedule`).
+   */
+  private splitCallee(qualified: string): [string, string] | null {
+    const owner = this.split(qualified);
+    if (!owner) return null;
+    const dot = owner[1].indexOf('.');
+    const cls = dot > 0 ? this.summaries.get(owner[0])!.instances?.[owner[1].slice(0, dot)] : undefined;
+    return cls && Object.hasOwn(this.summaries.get(owner[0])!.instances!, owner[1].slice(0, dot)) ? [owner[0], `${cls}${owner[1].slice(dot)}`] : owner;
+  }
+
   externalEntries(): Map<string, Map<string, string>> {
     const reached = new Map<string, string>();
     const queue: string[] = [];
-    const reach = (qualified: string, via: string) => {
+    const reach = (written: string, via: string) => {
+      const owner = this.splitCallee(written);
+      const qualified = owner ? `${owner[0]}.${owner[1]}` : written;
       if (reached.has(qualified)) return;
       reached.set(qualified, via);
       queue.push(qualified);
