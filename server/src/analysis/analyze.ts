@@ -128,7 +128,7 @@ const CONCURRENCY_WORDS = /[Tt]hread|concurrent|[Ee]xecutor|Lock|Semaphore|Condi
  * initialisation) report a line, the general ones (inconsistent locking, a sequence, an iteration,
  * scratch state) do not repeat it with another message.
  */
-const RACE_PRIORITY = ['FT101', 'FT102', 'FT103', 'FT111', 'FT104', 'FT109', 'FT107', 'FT106', 'FT105'];
+const RACE_PRIORITY = ['FT101', 'FT102', 'FT103', 'FT111', 'FT104', 'FT112', 'FT109', 'FT107', 'FT106', 'FT105'];
 
 function onePerLine(findings: Finding[], lines: LineIndex): Finding[] {
   const best = new Map<number, number>();
