@@ -99,6 +99,10 @@ test('a method called through another module\'s module-level object runs on the 
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'singleton'), { assumeConcurrent: false });
 });
 
+test('writes before a fresh helper object\'s thread-starting start() are ordered, across a namespace package', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'namespacepkg'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

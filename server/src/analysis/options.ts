@@ -98,4 +98,6 @@ export interface ProjectFacts {
    * (`util.run_on_main(fn)` around `GLib.idle_add`): qualified name → the argument's position and how.
    */
   handOverWrappers?: ReadonlyMap<string, { index: number; via: string }>;
+  /** Methods of other modules' classes it makes objects of that start a thread (`pkg.dispatcher.Dispatcher.start`). */
+  threadStarters?: ReadonlySet<string>;
 }

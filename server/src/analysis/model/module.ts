@@ -1467,6 +1467,41 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private readonly startsThreadsDirectly = new Map<number, boolean>();
   private readonly orderedByCallers = new Map<number, boolean>();
 
+  /**
+   * `self._dispatcher.start()` where the same function bound `self._dispatcher` to a new object of a class
+   * whose `start` starts a thread: this module's class (its method starts one itself) or another module's
+   * of the run (`threadStarters` in the project facts). A service object started right after it is made,
+   * as `t = Thread(…); t.start()` is.
+   */
+  startsThreadOnFreshObject(call: Node): boolean {
+    const callee = call.childForFieldName('function');
+    const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    const scope = object && method ? this.scopeOf(call) : null;
+    if (!scope || !object || !method || (object.type !== 'identifier' && object.type !== 'attribute')) return false;
+    const bindings = this.assignmentsOf(scope).filter((a) => a.endIndex <= call.startIndex && a.childForFieldName('left')?.text === object.text);
+    const made = bindings[bindings.length - 1]?.childForFieldName('right');
+    const maker = made?.type === 'call' ? made.childForFieldName('function') : null;
+    if (!maker || (maker.type !== 'identifier' && maker.type !== 'attribute')) return false;
+    const local = maker.type === 'identifier' ? this.classesByName.get(maker.text) : undefined;
+    if (local) {
+      const fn = local.methods.get(method);
+      return !!fn && this.startsThreadItself(fn);
+    }
+    const qualified = this.imports.qualifyImported(maker);
+    return !!qualified && !!this.options.project?.threadStarters?.has(`${qualified}.${method}`);
+  }
+
+  /** Methods of the module's classes that start a thread themselves, as `Class.method` (for other modules' ordering). */
+  threadStarterMethods(): string[] {
+    const found: string[] = [];
+    for (const cls of this.classes.values()) {
+      if (cls.node.parent?.type !== 'module' || this.classesByName.get(cls.name) !== cls) continue;
+      for (const [name, fn] of cls.methods) if (this.startsThreadItself(fn)) found.push(`${cls.name}.${name}`);
+    }
+    return found;
+  }
+
   /** Does this function start a thread itself (`t.start()` on a thread it made or keeps)? */
   private startsThreadItself(fn: Node): boolean {
     let known = this.startsThreadsDirectly.get(fn.id);

@@ -14,6 +14,8 @@ export interface OrderingResolver {
   callersOf(fn: Node): Node[];
   /** The qualified callable a module global is bound to (`_AT_FORK = getattr(os, "register_at_fork", None)`), or null. */
   aliasedCallable?(name: string): string | null;
+  /** A method call that starts a thread on an object the function has just made (`self._dispatcher.start()`). */
+  startsThreadOnFreshObject?(call: Node): boolean;
 }
 
 const CONSTRUCTION: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__']);
@@ -202,7 +204,7 @@ export class OrderingModel {
     if (!this.startsThreads) return false;
     let starts = this.threadStarts.get(scope.node.id);
     if (!starts) {
-      starts = ownCalls().filter((c) => isThreadStart(c)).map((c) => c.startIndex);
+      starts = ownCalls().filter((c) => isThreadStart(c) || !!this.resolver.startsThreadOnFreshObject?.(c)).map((c) => c.startIndex);
       this.threadStarts.set(scope.node.id, starts);
     }
     return starts.some((s) => s > node.endIndex);

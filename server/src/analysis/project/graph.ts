@@ -18,7 +18,8 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameDecorators(a?.lockDecorators, b?.lockDecorators) &&
     sameHooks(a?.constructionHooks, b?.constructionHooks) &&
     sameWrappers(a?.spawnerWrappers, b?.spawnerWrappers) &&
-    sameWrappers(a?.handOverWrappers, b?.handOverWrappers)
+    sameWrappers(a?.handOverWrappers, b?.handOverWrappers) &&
+    sameSet(a?.threadStarters, b?.threadStarters)
   );
 }
 
@@ -63,11 +64,13 @@ export class ProjectGraph {
   private readonly summaries = new Map<string, ModuleSummary>();
 
   set(summary: ModuleSummary): void {
+    if (!this.summaries.has(summary.module)) this.roots = undefined;
     this.summaries.set(summary.module, summary);
   }
 
   delete(module: string): void {
     this.summaries.delete(module);
+    this.roots = undefined;
   }
 
   /** Every module's facts from the rest of the run (modules with none are absent). */
@@ -89,6 +92,7 @@ export class ProjectGraph {
     add('guiClasses', this.classesByModule((s) => s.guiClasses, true));
     add('spawnerWrappers', this.spawnerWrappersByModule());
     add('handOverWrappers', this.wrappersByModule((s) => s.handOverWrappers));
+    add('threadStarters', this.threadStartersByModule());
     add('lockDecorators', this.lockDecoratorsByModule());
     add('constructionHooks', this.constructionHooksByModule());
     return result;
@@ -110,11 +114,31 @@ export class ProjectGraph {
     if (all.size === 0) return result;
     for (const s of this.summaries.values()) {
       const used = new Map<string, { index: number; via: string }>();
-      for (const callees of Object.values(s.calls)) for (const q of callees) if (all.has(q)) used.set(q, all.get(q)!);
-      for (const q of Object.keys(s.importCalls ?? {})) if (all.has(q)) used.set(q, all.get(q)!);
+      for (const callees of Object.values(s.calls)) for (const q of callees) if (all.has(this.normalized(q))) used.set(q, all.get(this.normalized(q))!);
+      for (const q of Object.keys(s.importCalls ?? {})) if (all.has(this.normalized(q))) used.set(q, all.get(this.normalized(q))!);
       // A module the text gate skipped: what it imports (a wrapper, or the module that defines one).
       for (const q of s.imported ?? []) for (const [name, w] of all) if (name === q || name.startsWith(`${q}.`)) used.set(name, w);
       if (used.size > 0) result.set(s.module, used);
+    }
+    return result;
+  }
+
+  /** For every module, the thread-starting methods of the other modules' classes it makes objects of. */
+  threadStartersByModule(): Map<string, Set<string>> {
+    const byClass = new Map<string, string[]>();
+    for (const s of this.summaries.values()) {
+      for (const m of s.threadStarters ?? []) {
+        const cls = `${s.module}.${m.slice(0, m.lastIndexOf('.'))}`;
+        byClass.set(cls, [...(byClass.get(cls) ?? []), `${s.module}.${m}`]);
+      }
+    }
+    const result = new Map<string, Set<string>>();
+    if (byClass.size === 0) return result;
+    for (const s of this.summaries.values()) {
+      const found = new Set<string>();
+      // Named as this module spells the class (`google.cloud.….Dispatcher.start`), as its model asks.
+      for (const callees of Object.values(s.calls)) for (const q of callees) for (const m of byClass.get(this.normalized(q)) ?? []) found.add(`${q}${m.slice(m.lastIndexOf('.'))}`);
+      if (found.size > 0) result.set(s.module, found);
     }
     return result;
   }
@@ -156,9 +180,9 @@ export class ProjectGraph {
     const result = new Map<string, Set<string>>();
     if (known.size === 0) return result;
     for (const s of this.summaries.values()) {
-      const found = new Set((s.importedBases ?? []).filter((q) => known.has(q)));
+      const found = new Set((s.importedBases ?? []).filter((q) => known.has(this.normalized(q))));
       // Also the classes it makes objects of (`FileNotFoundDialog(…)`), when asked.
-      if (made) for (const callees of Object.values(s.calls)) for (const q of callees) if (known.has(q)) found.add(q);
+      if (made) for (const callees of Object.values(s.calls)) for (const q of callees) if (known.has(this.normalized(q))) found.add(q);
       if (found.size > 0) result.set(s.module, found);
     }
     return result;
@@ -223,12 +247,45 @@ export class ProjectGraph {
 
   /** `pkg.mod.Cls.run` → [`pkg.mod`, `Cls.run`] for the longest known module prefix. */
   private split(qualified: string): [string, string] | null {
+    const exact = this.splitExact(qualified);
+    if (exact) return exact;
+    // A namespace package (`google.cloud.pubsub_v1`, whose `google/` and `cloud/` have no `__init__.py`)
+    // is named in imports by more than the run's module names say: drop the leading parts up to one of
+    // the run's packages (at least `package.module.name` left).
+    const parts = qualified.split('.');
+    const packages = this.packageRoots();
+    for (let i = 1; i < parts.length - 2; i++) {
+      if (!packages.has(parts[i]) || packages.has(parts[0])) continue;
+      const found = this.splitExact(parts.slice(i).join('.'));
+      if (found) return found;
+    }
+    return null;
+  }
+
+  private splitExact(qualified: string): [string, string] | null {
     const parts = qualified.split('.');
     for (let i = parts.length - 1; i > 0; i--) {
       const module = parts.slice(0, i).join('.');
       if (this.summaries.has(module)) return [module, parts.slice(i).join('.')];
     }
     return null;
+  }
+
+  private roots: Set<string> | undefined;
+
+  /** The first part of the run's modules that are in packages (`pubsub_v1` of `pubsub_v1.subscriber.client`). */
+  private packageRoots(): Set<string> {
+    if (!this.roots) {
+      this.roots = new Set();
+      for (const m of this.summaries.keys()) if (m.includes('.')) this.roots.add(m.slice(0, m.indexOf('.')));
+    }
+    return this.roots;
+  }
+
+  /** A qualified name as the run's modules spell it (see split). */
+  private normalized(qualified: string): string {
+    const owner = this.split(qualified);
+    return owner ? `${owner[0]}.${owner[1]}` : qualified;
   }
 
   /**

@@ -59,6 +59,8 @@ export interface ModuleSummary {
   handOverWrappers?: Record<string, { index: number; via: string }>;
   /** Module-level names bound to an object of a class of the module (`events = Events()`): name → class. */
   instances?: Record<string, string>;
+  /** Methods of its classes that start a thread themselves (`Dispatcher.start`). */
+  threadStarters?: string[];
   /**
    * A module the text gate skipped (no sign of concurrency, so never parsed): the names its import
    * statements bring (`pkg.jobs.BackgroundCall`, `pkg.jobs`), read from the text. If one of them hands its
@@ -161,6 +163,8 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   if (Object.keys(handOvers).length > 0) summary.handOverWrappers = handOvers;
   const instances = model.moduleInstances();
   if (Object.keys(instances).length > 0) summary.instances = instances;
+  const starters = model.threadStarterMethods();
+  if (starters.length > 0) summary.threadStarters = starters;
   for (const { target, via, site } of model.threads.spawnTargets) {
     const q = model.imports.qualifyImported(target);
     if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;

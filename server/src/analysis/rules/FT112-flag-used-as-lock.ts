@@ -135,8 +135,10 @@ function claimsOf(model: ModuleModel): Map<string, Claim[]> {
       // A lock held over the check and the claim makes them one step.
       const held = model.heldLocks(a);
       if (held.length > 0 && model.heldLocks(check).some((l) => held.includes(l))) continue;
+      // Real threads only: under --assume-concurrent every public `start()` guarded by a `running`
+      // flag would be one, and most objects are started by one owner.
       const entry = model.threads.entryFor(scope);
-      if (!entry || entry.external) continue;
+      if (!entry || entry.external || entry.assumed) continue;
       const key = `${scope.classNode.id}.${field}`;
       const list = claims.get(key) ?? [];
       list.push({ node: a, scope, check, entry });
