@@ -377,8 +377,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (fields) return fields;
     fields = new Set();
     const text = this.source ?? this.root.text;
-    for (const comment of this.index.comments) {
-      if (comment.start < cls.node.startIndex || comment.start >= cls.node.endIndex || !NAMED_THREAD_CONTRACT.test(comment.text)) continue;
+    // The comments are in source order: only those inside the class (a scan of all per class was
+    // quadratic in a big module's size).
+    const comments = this.index.comments;
+    let lo = 0;
+    for (let hi = comments.length; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (comments[mid].start < cls.node.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < comments.length && comments[i].start < cls.node.endIndex; i++) {
+      const comment = comments[i];
+      if (!NAMED_THREAD_CONTRACT.test(comment.text)) continue;
       // The assignment the comment ends the line of (or the comment line right above it).
       const lineStart = text.lastIndexOf('\n', comment.start - 1) + 1;
       let line = text.slice(lineStart, comment.start);

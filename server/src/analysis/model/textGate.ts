@@ -5,15 +5,26 @@
 import type { Node } from '../parser';
 
 const answers = new WeakMap<Node, Map<RegExp, boolean>>();
+/** The whole module's answer, per version of its tree: asked again and again by rules and queries. */
+const moduleAnswers = new WeakMap<Node, Map<RegExp, boolean>>();
 
 /** Does `re` (no `g` or `y` flag) match the text of any top-level statement or comment of the module? */
 export function moduleMentions(root: Node, re: RegExp): boolean {
+  let whole = moduleAnswers.get(root);
+  if (!whole) moduleAnswers.set(root, (whole = new Map()));
+  const known = whole.get(re);
+  if (known !== undefined) return known;
+  let answer = false;
   for (const statement of root.children) {
-    let known = answers.get(statement);
-    if (!known) answers.set(statement, (known = new Map()));
-    let hit = known.get(re);
-    if (hit === undefined) known.set(re, (hit = re.test(statement.text)));
-    if (hit) return true;
+    let byStatement = answers.get(statement);
+    if (!byStatement) answers.set(statement, (byStatement = new Map()));
+    let hit = byStatement.get(re);
+    if (hit === undefined) byStatement.set(re, (hit = re.test(statement.text)));
+    if (hit) {
+      answer = true;
+      break;
+    }
   }
-  return false;
+  whole.set(re, answer);
+  return answer;
 }
