@@ -92,12 +92,12 @@ export interface ProjectFacts {
    * Functions of other modules it imports that hand one of their parameters to a thread
    * (`utils.spawn(fn)`): qualified name → the argument's position and how.
    */
-  spawnerWrappers?: ReadonlyMap<string, { index: number; via: string }>;
+  spawnerWrappers?: ReadonlyMap<string, { index: number; via: string; name?: string }>;
   /**
    * Functions of other modules it imports that hand one of their parameters to the UI or loop thread
    * (`util.run_on_main(fn)` around `GLib.idle_add`): qualified name → the argument's position and how.
    */
-  handOverWrappers?: ReadonlyMap<string, { index: number; via: string }>;
+  handOverWrappers?: ReadonlyMap<string, { index: number; via: string; name?: string }>;
   /** Methods of other modules' classes it makes objects of that start a thread (`pkg.dispatcher.Dispatcher.start`). */
   threadStarters?: ReadonlySet<string>;
 }

@@ -55,7 +55,7 @@ export interface ThreadModelOptions {
    * Functions of other modules that hand one of their parameters to a thread (`utils.spawn(fn)`):
    * qualified name → the argument's position and how (project/summary.ts's spawnerWrappers).
    */
-  importedSpawners?: ReadonlyMap<string, { index: number; via: string }>;
+  importedSpawners?: ReadonlyMap<string, { index: number; via: string; name?: string }>;
   /** Extra spawners (qualified or bare names) whose first argument or `target=` runs on a thread. */
   threadEntryPoints?: readonly string[];
   /** Every function counts as callable from several threads at once. */
@@ -66,7 +66,7 @@ export interface ThreadModelOptions {
    * Functions of other modules that hand one of their parameters to the UI or loop thread
    * (`util.run_on_main(fn)` around `GLib.idle_add`): qualified name → the argument's position.
    */
-  importedHandOvers?: ReadonlyMap<string, { index: number; via: string }>;
+  importedHandOvers?: ReadonlyMap<string, { index: number; via: string; name?: string }>;
 }
 
 export class ThreadModel {
@@ -374,7 +374,8 @@ export class ThreadModel {
     };
     const imported = this.options.importedSpawners?.size ? this.options.importedSpawners.get(this.imports.qualifyImported(fnExpr) ?? '') : undefined;
     if (imported) {
-      const target = positional[imported.index];
+      // By keyword too (`RunAsync(task_func=self.update)`), as the wrapper's own parameter is named.
+      const target = (imported.name ? keywordArgument(call, imported.name) : null) ?? positional[imported.index];
       push(target, `${fnExpr.text}(${target?.text ?? '…'}) → ${imported.via}`);
     } else if (this.extraSpawners.has(qualified) || this.extraSpawners.has(last)) {
       const target = keywordArgument(call, 'target') ?? positional[0];

@@ -23,11 +23,11 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
   );
 }
 
-function sameWrappers(a: ReadonlyMap<string, { index: number; via: string }> | undefined, b: ReadonlyMap<string, { index: number; via: string }> | undefined): boolean {
+function sameWrappers(a: ReadonlyMap<string, { index: number; via: string; name?: string }> | undefined, b: ReadonlyMap<string, { index: number; via: string; name?: string }> | undefined): boolean {
   if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
   for (const [k, v] of a ?? []) {
     const w = b?.get(k);
-    if (!w || w.index !== v.index || w.via !== v.via) return false;
+    if (!w || w.index !== v.index || w.via !== v.via || w.name !== v.name) return false;
   }
   return true;
 }
@@ -102,18 +102,18 @@ export class ProjectGraph {
    * For every module, the spawner wrappers of the modules it calls into (`pkg.utils.spawn` hands its
    * first argument to a thread): the calls it makes of them are thread spawns.
    */
-  spawnerWrappersByModule(): Map<string, Map<string, { index: number; via: string }>> {
+  spawnerWrappersByModule(): Map<string, Map<string, { index: number; via: string; name?: string }>> {
     return this.wrappersByModule((s) => s.spawnerWrappers);
   }
 
   /** For every module, the wrappers of one kind (spawners, hand-overs) of the modules it calls into. */
-  wrappersByModule(wrappersOf: (s: ModuleSummary) => Record<string, { index: number; via: string }> | undefined): Map<string, Map<string, { index: number; via: string }>> {
-    const all = new Map<string, { index: number; via: string }>();
+  wrappersByModule(wrappersOf: (s: ModuleSummary) => Record<string, { index: number; via: string; name?: string }> | undefined): Map<string, Map<string, { index: number; via: string; name?: string }>> {
+    const all = new Map<string, { index: number; via: string; name?: string }>();
     for (const s of this.summaries.values()) for (const [name, w] of Object.entries(wrappersOf(s) ?? {})) all.set(`${s.module}.${name}`, w);
-    const result = new Map<string, Map<string, { index: number; via: string }>>();
+    const result = new Map<string, Map<string, { index: number; via: string; name?: string }>>();
     if (all.size === 0) return result;
     for (const s of this.summaries.values()) {
-      const used = new Map<string, { index: number; via: string }>();
+      const used = new Map<string, { index: number; via: string; name?: string }>();
       for (const callees of Object.values(s.calls)) for (const q of callees) if (all.has(this.normalized(q))) used.set(q, all.get(this.normalized(q))!);
       for (const q of Object.keys(s.importCalls ?? {})) if (all.has(this.normalized(q))) used.set(q, all.get(this.normalized(q))!);
       // A module the text gate skipped: what it imports (a wrapper, or the module that defines one).

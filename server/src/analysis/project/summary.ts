@@ -51,12 +51,12 @@ export interface ModuleSummary {
   /** Qualified names of imported decorators its functions use (`@util.with_lock` → `pkg.util.with_lock`). */
   importedDecorators?: string[];
   /** Its module-level functions that hand one of their parameters to a thread: name → position and how. */
-  spawnerWrappers?: Record<string, { index: number; via: string }>;
+  spawnerWrappers?: Record<string, { index: number; via: string; name?: string }>;
   /**
    * Functions that hand one of their parameters to the UI or loop thread (`run_on_main(fn)` around
    * `GLib.idle_add`): module-level functions by name, static and class methods as `Class.method`.
    */
-  handOverWrappers?: Record<string, { index: number; via: string }>;
+  handOverWrappers?: Record<string, { index: number; via: string; name?: string }>;
   /** Module-level names bound to an object of a class of the module (`events = Events()`): name → class. */
   instances?: Record<string, string>;
   /** Methods of its classes that start a thread themselves (`Dispatcher.start`). */
@@ -141,24 +141,24 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   }
   summary.callLocks = callLocks;
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.onlySelfCalls(s.node)).map((s) => s.name);
-  const wrappers: Record<string, { index: number; via: string }> = {};
+  const wrappers: Record<string, { index: number; via: string; name?: string }> = {};
   for (const scope of model.allScopes()) {
     const wrapper = !scope.parent ? model.threads.wrappers.get(scope.node.id) : undefined;
     if (!wrapper) continue;
     // A module-level function, or the `__init__` of a module-level class (called by the class's name).
     const cls = scope.classNode ? model.classInfo(scope.classNode) : null;
     const name = !scope.classNode ? scope.name : scope.name === '__init__' && cls && atModuleLevel(scope.classNode) ? cls.name : undefined;
-    if (name) wrappers[name] = { index: wrapper.index, via: `${wrapper.via} in ${module}` };
+    if (name) wrappers[name] = { index: wrapper.index, name: wrapper.name, via: `${wrapper.via} in ${module}` };
   }
   if (Object.keys(wrappers).length > 0) summary.spawnerWrappers = wrappers;
-  const handOvers: Record<string, { index: number; via: string }> = {};
+  const handOvers: Record<string, { index: number; via: string; name?: string }> = {};
   const handOverWrappers = model.threads.handOverWrapperFunctions();
   for (const scope of model.allScopes()) {
     const wrapper = !scope.parent ? handOverWrappers.get(scope.node.id) : undefined;
     if (!wrapper) continue;
     const cls = scope.classNode ? model.classInfo(scope.classNode) : null;
     const name = !scope.classNode ? scope.name : cls && !scope.receiver && atModuleLevel(scope.classNode) ? `${cls.name}.${scope.name}` : undefined;
-    if (name) handOvers[name] = { index: wrapper.index, via: `${wrapper.via} in ${module}` };
+    if (name) handOvers[name] = { index: wrapper.index, name: wrapper.name, via: `${wrapper.via} in ${module}` };
   }
   if (Object.keys(handOvers).length > 0) summary.handOverWrappers = handOvers;
   const instances = model.moduleInstances();
