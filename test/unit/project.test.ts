@@ -103,6 +103,10 @@ test('writes before a fresh helper object\'s thread-starting start() are ordered
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'namespacepkg'), { assumeConcurrent: false });
 });
 
+test('a class every module makes on the GUI thread only is the GUI\'s, under assume-concurrent', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'guiowned'));
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

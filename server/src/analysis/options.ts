@@ -100,4 +100,6 @@ export interface ProjectFacts {
   handOverWrappers?: ReadonlyMap<string, { index: number; via: string; name?: string }>;
   /** Methods of other modules' classes it makes objects of that start a thread (`pkg.dispatcher.Dispatcher.start`). */
   threadStarters?: ReadonlySet<string>;
+  /** Its classes whose objects the run makes on the GUI thread only (class names): the GUI's. */
+  guiOwnedClasses?: ReadonlySet<string>;
 }

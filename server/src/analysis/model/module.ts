@@ -5,7 +5,7 @@ import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockFactory, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
-import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, keywordArgument, namedChildren, positionalArguments } from './syntax';
+import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, keywordArgument, namedChildren, positionalArguments } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
@@ -905,7 +905,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         (!scope.parent &&
           !!scope.receiver &&
           !this.threads.sharedInstances.has(scope.classNode.id) &&
-          (this.guiHandlerFunction(scope, visiting) || this.buildsToolkitObjects(scope) || this.guiControllerMethod(scope)))
+          (this.guiHandlerFunction(scope, visiting) || this.buildsToolkitObjects(scope) || this.guiControllerMethod(scope) || this.guiOwnedMethod(scope)))
       );
     // A function nested in such a method and only handed to the toolkit as a signal handler or an idle
     // callback (`button.connect("clicked", on_add)`, `Button(command=on_add)`) runs there too.
@@ -931,6 +931,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (!scope.classNode || this.threads.isSpawnTarget(scope.node) || this.threads.realEntryFor(scope)) return false;
     const cls = this.classInfo(scope.classNode);
     return !!cls && this.holdsToolkitObjects(cls);
+  }
+
+  /**
+   * A method of a class whose objects every module of the run makes on the GUI thread only (a main
+   * window's download tracker, made in the window's `__init__`) — when no thread reaches the method.
+   */
+  private guiOwnedMethod(scope: FunctionScope): boolean {
+    const cls = scope.classNode ? this.classInfo(scope.classNode) : null;
+    return !!cls && !!this.options.project?.guiOwnedClasses?.has(cls.name) && !this.threads.isSpawnTarget(scope.node) && !this.threads.realEntryFor(scope);
   }
 
   /**
@@ -1372,7 +1381,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         if (!name) continue;
         if (!this.functionsByName.has(name)) {
           // A local bound to a method or function (`process = self._process_internal` … `process(msg)`).
-          if (callee!.type === 'identifier' && this.boundNames().has(name) && this.scopeOf(call)?.locals.has(name)) for (const f of this.functionsFor(callee!, call)) add(f, call);
+          if (callee!.type === 'identifier' && this.aliasBoundNames().has(name) && this.scopeOf(call)?.locals.has(name)) for (const f of this.functionsFor(callee!, call)) add(f, call);
           continue;
         }
         for (const f of this.functionsFor(callee!, call)) if (this.scopes.get(f.id)?.name === name) add(f, call);
@@ -1500,6 +1509,45 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
     const qualified = this.imports.qualifyImported(maker);
     return !!qualified && !!this.options.project?.threadStarters?.has(`${qualified}.${method}`);
+  }
+
+  /**
+   * The classes whose objects this module makes (constructor calls of its own module-level classes and of
+   * imported names), split by where: in code that runs on the GUI thread, or anywhere else (module level,
+   * worker or undecided code). Only in a module that imports a GUI toolkit; qualified names.
+   */
+  classesMade(module: string): { onGui: string[]; elsewhere: string[] } {
+    const onGui = new Set<string>();
+    const elsewhere = new Set<string>();
+    if (!importsGuiToolkit(this.imports)) {
+      // Outside GUI modules every construction counts against the class being the GUI's.
+      for (const call of this.calls) {
+        const q = this.classMadeBy(call, module);
+        if (q) elsewhere.add(q);
+      }
+      return { onGui: [], elsewhere: [...elsewhere] };
+    }
+    for (const call of this.calls) {
+      const q = this.classMadeBy(call, module);
+      if (!q) continue;
+      const scope = this.scopeOf(call);
+      if (scope && !insideLambda(call) && !this.threads.realEntryFor(scope) && this.onGuiThread(scope)) onGui.add(q);
+      else elsewhere.add(q);
+    }
+    return { onGui: [...onGui], elsewhere: [...elsewhere] };
+  }
+
+  /** The qualified class a call makes an object of (`Tracker()` of this module, `tracker.Tracker()` imported), or null. */
+  private classMadeBy(call: Node, module: string): string | null {
+    const callee = call.childForFieldName('function');
+    if (!callee || (callee.type !== 'identifier' && callee.type !== 'attribute')) return null;
+    const last = callee.type === 'identifier' ? callee.text : callee.childForFieldName('attribute')?.text ?? '';
+    if (!/^[A-Z]/.test(last)) return null;
+    if (callee.type === 'identifier') {
+      const cls = this.classesByName.get(callee.text);
+      if (cls) return cls.node.parent?.type === 'module' ? `${module}.${cls.name}` : null;
+    }
+    return this.imports.qualifyImported(callee);
   }
 
   /** Methods of the module's classes that start a thread themselves, as `Class.method` (for other modules' ordering). */
@@ -2034,7 +2082,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private bound: Set<string> | undefined;
 
   /** Names some assignment binds to a name or an attribute (`process = self._process`): the candidates for localCallables. */
-  private boundNames(): Set<string> {
+  private aliasBoundNames(): Set<string> {
     if (this.bound) return this.bound;
     this.bound = new Set();
     for (const { node } of this.index.all('assignment')) {

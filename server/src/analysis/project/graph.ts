@@ -19,7 +19,8 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameHooks(a?.constructionHooks, b?.constructionHooks) &&
     sameWrappers(a?.spawnerWrappers, b?.spawnerWrappers) &&
     sameWrappers(a?.handOverWrappers, b?.handOverWrappers) &&
-    sameSet(a?.threadStarters, b?.threadStarters)
+    sameSet(a?.threadStarters, b?.threadStarters) &&
+    sameSet(a?.guiOwnedClasses, b?.guiOwnedClasses)
   );
 }
 
@@ -93,6 +94,7 @@ export class ProjectGraph {
     add('spawnerWrappers', this.spawnerWrappersByModule());
     add('handOverWrappers', this.wrappersByModule((s) => s.handOverWrappers));
     add('threadStarters', this.threadStartersByModule());
+    add('guiOwnedClasses', this.guiOwnedClasses());
     add('lockDecorators', this.lockDecoratorsByModule());
     add('constructionHooks', this.constructionHooksByModule());
     return result;
@@ -119,6 +121,30 @@ export class ProjectGraph {
       // A module the text gate skipped: what it imports (a wrapper, or the module that defines one).
       for (const q of s.imported ?? []) for (const [name, w] of all) if (name === q || name.startsWith(`${q}.`)) used.set(name, w);
       if (used.size > 0) result.set(s.module, used);
+    }
+    return result;
+  }
+
+  /**
+   * For every module, its classes whose objects the run makes on the GUI thread only: made in GUI-thread
+   * code of some module, and nowhere else in any module (a module the text gate skipped is not seen:
+   * its constructions are unknown, so a class it imports is left out).
+   */
+  guiOwnedClasses(): Map<string, Set<string>> {
+    const onGui = new Set<string>();
+    const elsewhere = new Set<string>();
+    for (const s of this.summaries.values()) {
+      for (const q of s.madeOnGui ?? []) onGui.add(this.normalized(q));
+      for (const q of s.madeElsewhere ?? []) elsewhere.add(this.normalized(q));
+      for (const q of s.imported ?? []) elsewhere.add(this.normalized(q));
+    }
+    const result = new Map<string, Set<string>>();
+    for (const q of onGui) {
+      if (elsewhere.has(q)) continue;
+      const owner = this.split(q);
+      if (!owner || owner[1].includes('.')) continue;
+      if (!result.has(owner[0])) result.set(owner[0], new Set());
+      result.get(owner[0])!.add(owner[1]);
     }
     return result;
   }

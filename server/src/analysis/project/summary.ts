@@ -62,6 +62,13 @@ export interface ModuleSummary {
   /** Methods of its classes that start a thread themselves (`Dispatcher.start`). */
   threadStarters?: string[];
   /**
+   * The classes (qualified, its own too) whose objects it makes on the GUI thread only (in a widget's
+   * method, a GUI builder), and those it makes anywhere else: a class made only on the GUI thread, in
+   * every module of the run, is the GUI's (graph.ts guiOwnedClasses).
+   */
+  madeOnGui?: string[];
+  madeElsewhere?: string[];
+  /**
    * A module the text gate skipped (no sign of concurrency, so never parsed): the names its import
    * statements bring (`pkg.jobs.BackgroundCall`, `pkg.jobs`), read from the text. If one of them hands its
    * argument to a thread, the module is analysed after all.
@@ -165,6 +172,9 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   if (Object.keys(instances).length > 0) summary.instances = instances;
   const starters = model.threadStarterMethods();
   if (starters.length > 0) summary.threadStarters = starters;
+  const { onGui, elsewhere } = model.classesMade(module);
+  if (onGui.length > 0) summary.madeOnGui = onGui;
+  if (elsewhere.length > 0) summary.madeElsewhere = elsewhere;
   for (const { target, via, site } of model.threads.spawnTargets) {
     const q = model.imports.qualifyImported(target);
     if (q) summary.spawns[q] = `${via} in ${module}, line ${site.startPosition.row + 1}`;
