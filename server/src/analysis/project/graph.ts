@@ -207,8 +207,10 @@ export class ProjectGraph {
     if (known.size === 0) return result;
     for (const s of this.summaries.values()) {
       const found = new Set((s.importedBases ?? []).filter((q) => known.has(this.normalized(q))));
-      // Also the classes it makes objects of (`FileNotFoundDialog(…)`), when asked.
-      if (made) for (const callees of Object.values(s.calls)) for (const q of callees) if (known.has(this.normalized(q))) found.add(q);
+      // Also the classes it makes objects of (`FileNotFoundDialog(…)`), when asked — only where a thread
+      // of the module runs code (FT220's widgets made on a worker): elsewhere the fact changes nothing
+      // and would only make the module be analysed again.
+      if (made && Object.keys(s.reachable).length > 0) for (const callees of Object.values(s.calls)) for (const q of callees) if (known.has(this.normalized(q))) found.add(q);
       if (found.size > 0) result.set(s.module, found);
     }
     return result;
