@@ -54,22 +54,34 @@ export async function probeRequest(client: LspTestClient, uri: string): Promise<
  * didChange → publishDiagnostics for that version, over `sites` (insert a character, then delete it:
  * two edits per site, so the file stays valid). Waits for each edit's diagnostics before the next.
  */
-export async function editLatency(client: LspTestClient, uri: string, text: string, sites: Array<{ line: number; character: number }>, edits: number, warmup = 6): Promise<{ times: number[] }> {
+/**
+ * didChange → publishDiagnostics for one-character edits, one after another: `times` to the first
+ * diagnostics of each version (what the editor shows), `completeTimes` to `ftaudit/diagnosticsComplete`
+ * (the full analysis's). The next edit goes out as soon as the first answer arrives, as a typist's would
+ * while the full analysis of the previous version may still be running.
+ */
+export async function editLatency(client: LspTestClient, uri: string, text: string, sites: Array<{ line: number; character: number }>, edits: number, warmup = 6): Promise<{ times: number[]; completeTimes: number[] }> {
   let version = 1;
   await openDocument(client, uri, text, version);
   await client.diagnostics(uri, version, 120_000);
   const times: number[] = [];
+  const completeTimes: number[] = [];
   for (let i = 0; i < edits + warmup; i++) {
     const at = sites[Math.floor(i / 2) % sites.length];
     const insert = i % 2 === 0;
     const range = insert ? { start: at, end: at } : { start: at, end: { line: at.line, character: at.character + 1 } };
-    const published = client.diagnostics(uri, ++version, 60_000);
+    const published = client.diagnostics(uri, ++version, 60_000, { first: true });
     const t = now();
     await sendChange(client, uri, version, { range, text: insert ? 'x' : '' });
     await published;
     if (i >= warmup) times.push(now() - t);
+    // Every other edit also waits for the full analysis (so both are measured, and half the edits arrive while one runs).
+    if (i % 4 < 2) {
+      await client.diagnostics(uri, version, 60_000);
+      if (i >= warmup) completeTimes.push(now() - t);
+    }
   }
-  return { times };
+  return { times, completeTimes };
 }
 
 export interface BurstResult {

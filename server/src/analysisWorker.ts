@@ -11,7 +11,8 @@
 import { parentPort } from 'worker_threads';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import { analyze, analyzeModule, fixAll, moduleOptions, skippedModuleSummary, type AnalysisOptions, type Finding, type Rule } from './analysis';
+import { analyze, fixAll, ModuleAnalysis, moduleOptions, skippedModuleSummary, type AnalysisOptions, type Finding, type ModuleResult, type Rule } from './analysis';
+import { editedFunction, editedSpan, mergeFindings } from './editedDefinition';
 import { createPythonParser, type Parser } from './analysis/parser';
 import { planForLine } from './analysis/reproduce/forLine';
 import { readSource } from './files/source';
@@ -36,6 +37,8 @@ const BURST_DELAY_MS = 50;
 const MAX_DEFER_MS = 500;
 /** A document's summary runs once its edits have paused this long (scheduleSummary). */
 const SUMMARY_QUIET_MS = QUIET_MS;
+/** A slice of a full analysis that follows a first answer runs this long before it lets messages in. */
+const FULL_SLICE_MS = 4;
 /** A parse that takes longer is cancelled (binary-looking or pathological text) and the file left alone. */
 const PARSE_BUDGET_MS = Number(process.env.FTAUDIT_PARSE_BUDGET_MS) || 3000;
 const TEST_HOOKS = process.env.FTAUDIT_TEST_HOOKS === '1';
@@ -61,6 +64,12 @@ interface DocState {
   notice?: NoticeKind;
   /** The pending summary of the last version analysed (scheduleSummary). */
   summaryTimer?: NodeJS.Timeout;
+  /** The findings last published, of the text as of the document store's last takeEdits(). */
+  findings?: Finding[];
+  /** Something other than an edit changed what the document's analysis says (settings, other modules). */
+  reconsider?: boolean;
+  /** The full analysis that follows a first answer, run in slices between messages (continueFull). */
+  full?: { version: number; steps: Generator<void, ModuleResult>; summarise?: (result: ModuleResult) => void };
 }
 
 const port = parentPort!;
@@ -111,6 +120,12 @@ function turn(): void {
     kick();
     return;
   }
+  const unfinished = [...docs].find(([, state]) => state.full);
+  if (unfinished) {
+    continueFull(unfinished[0], unfinished[1]);
+    kick();
+    return;
+  }
   if (next) timer = setTimeout(kick, next.due - now);
   // Nothing due now: the index may take its next file.
   idleWaiters.splice(0).forEach((resolve) => resolve());
@@ -130,6 +145,7 @@ async function yieldToDocuments(): Promise<void> {
 function dueNow(uri: string): void {
   const state = docs.get(uri);
   if (!state) return;
+  state.reconsider = true;
   state.due = Math.min(state.due ?? Infinity, Date.now());
   kick();
 }
@@ -190,20 +206,31 @@ function notice(uri: string, state: DocState, kind: NoticeKind | undefined, mess
   return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'ftaudit', message: `ftaudit: ${message}` }];
 }
 
-/** Analyses the latest version of an open document and sends its diagnostics to the main thread. */
+/**
+ * Analyses the latest version of an open document and sends its diagnostics to the main thread. After
+ * edits inside one function (and nothing else that changes findings), the first answer is that
+ * function's findings afresh and the others carried over; the full analysis follows in slices
+ * (continueFull) and is abandoned when a newer version arrives.
+ */
 function publish(uri: string): void {
   const state = docs.get(uri);
   const entry = store.get(uri);
   if (!state || !entry) return;
   state.due = null;
   state.deferredSince = null;
+  state.full = undefined;
   const { document } = entry;
   const version = document.version;
+  const edits = store.takeEdits(entry);
+  const carried = state.reconsider || state.notice ? undefined : state.findings;
+  state.reconsider = false;
   post({ type: 'busy', key: uri, version, kind: 'document' });
   const started = performance.now();
   let findings: Finding[] = [];
   let diagnostics: Diagnostic[] = [];
-  let summarise: (() => void) | undefined;
+  let complete = true;
+  let summarise: ((result: ModuleResult) => void) | undefined;
+  let result: ModuleResult | undefined;
   try {
     const text = document.getText();
     const size = text.length > settings.maxAnalysisSize / 3 ? Buffer.byteLength(text, 'utf8') : text.length;
@@ -235,14 +262,24 @@ function publish(uri: string): void {
         const path = pathOf(uri);
         const identity = path ? index.identity(path) : undefined;
         const { rules, options } = documentConfig(uri);
-        const result = analyzeModule({ tree, text, rules, options }, identity?.module);
-        findings = result.findings;
+        const analysis = new ModuleAnalysis({ tree, text, rules, options }, identity?.module);
         if (path) {
-          summarise = () => {
+          summarise = (result) => {
             const id = identity ?? index.identity(path);
             const summary = result.summary ?? skippedModuleSummary(id.module, text, id.packageName);
             republishModules(index.setSummary(path, summary).filter((m) => m !== id.module));
           };
+        }
+        const span = carried && edits ? editedSpan(edits) : null;
+        const fn = span ? editedFunction(tree, span, text.length) : null;
+        if (fn && carried && edits) {
+          const range = { start: fn.startIndex, end: fn.endIndex };
+          findings = mergeFindings(carried, edits, range, analysis.within(range.start, range.end), span!);
+          complete = false;
+          state.full = { version, steps: analysis.steps(), summarise };
+        } else {
+          result = drain(analysis.steps());
+          findings = result.findings;
         }
         diagnostics = [...notice(uri, state, undefined), ...findings.map((f) => toDiagnostic(f, document))];
       }
@@ -250,14 +287,65 @@ function publish(uri: string): void {
   } catch (error) {
     log('error', `ftaudit: analysis of ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
     findings = [];
+    complete = true;
+    state.full = undefined;
     diagnostics = notice(uri, state, 'error', 'the analysis of this version failed (see the ftaudit output); it is retried after the next edit.');
   } finally {
     post({ type: 'idle' });
   }
-  post({ type: 'diagnostics', uri, opened: state.opened, version, findings, diagnostics, ms: performance.now() - started });
+  state.findings = findings;
+  // Before the post: the main thread may forward the next edit before this thread runs another line.
   state.analysedVersion = version;
   state.analysedAt = Date.now();
-  if (summarise) scheduleSummary(uri, state, version, summarise);
+  post({ type: 'diagnostics', uri, opened: state.opened, version, findings, diagnostics, ms: performance.now() - started, complete });
+  if (result && summarise) scheduleSummary(uri, state, version, () => summarise!(result!));
+}
+
+function drain(steps: Generator<void, ModuleResult>): ModuleResult {
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
+
+/** Runs a slice of the full analysis that follows a first answer; publishes its findings when done. */
+function continueFull(uri: string, state: DocState): void {
+  const full = state.full!;
+  const entry = store.get(uri);
+  if (!entry || entry.document.version !== full.version) {
+    state.full = undefined;
+    return;
+  }
+  post({ type: 'busy', key: uri, version: full.version, kind: 'document' });
+  let result: ModuleResult | undefined;
+  try {
+    const deadline = performance.now() + FULL_SLICE_MS;
+    for (let step = full.steps.next(); ; step = full.steps.next()) {
+      if (step.done) {
+        result = step.value;
+        break;
+      }
+      if (performance.now() >= deadline) break;
+    }
+  } catch (error) {
+    // The first answer stands; the next edit tries again.
+    log('error', `ftaudit: analysis of ${uri} failed: ${error instanceof Error ? error.stack : String(error)}`);
+    state.full = undefined;
+  } finally {
+    post({ type: 'idle' });
+  }
+  if (!result) return;
+  state.full = undefined;
+  const { version } = full;
+  if (sameFindings(result.findings, state.findings ?? [])) {
+    post({ type: 'complete', uri, opened: state.opened, version });
+  } else {
+    state.findings = result.findings;
+    const diagnostics = result.findings.map((f) => toDiagnostic(f, entry.document));
+    post({ type: 'diagnostics', uri, opened: state.opened, version, findings: result.findings, diagnostics, ms: 0, complete: true });
+  }
+  if (full.summarise) scheduleSummary(uri, state, version, () => full.summarise!(result!));
+}
+
+function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -380,6 +468,7 @@ function handle(message: ToWorker): void {
       const previousVersion = store.get(message.uri)?.document.version ?? -1;
       store.change(message.uri, message.version, message.changes);
       const state = docs.get(message.uri);
+      if (state) state.full = undefined; // a newer version: its own analysis replaces this one's
       if (state && message.changes.some((c) => !('range' in c) || !c.range)) state.parseGaveUpAt = undefined; // replaced: try again
       edited(message.uri, previousVersion, message.at);
       break;

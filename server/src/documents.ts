@@ -28,6 +28,11 @@ export interface OpenDocument {
    * `tree` never saw that structure and so cannot report it as changed.
    */
   spliced: Array<{ startIndex: number; endIndex: number }>;
+  /**
+   * Every change since the reader last took them (takeEdits), as offsets, in order; null after a change
+   * that replaced the whole text. The editor maps its last findings through them.
+   */
+  edits: TextChange[] | null;
 }
 
 /** More changes than this between two parses: export the whole tree rather than map every node through them. */
@@ -74,7 +79,7 @@ export class DocumentStore {
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
     this.close(uri);
-    const entry: OpenDocument = { document: new EditableText(uri, languageId, version, text), tree: null, syntax: null, changes: [], stale: true, spliced: [] };
+    const entry: OpenDocument = { document: new EditableText(uri, languageId, version, text), tree: null, syntax: null, changes: [], stale: true, spliced: [], edits: null };
     this.docs.set(uri, entry);
     return entry;
   }
@@ -89,13 +94,19 @@ export class DocumentStore {
     for (const change of changes) {
       if (!('range' in change) || !change.range) {
         this.dropTree(entry);
-      } else if (entry.tree) {
+        entry.edits = null;
+      } else {
         const doc = entry.document;
         const a = doc.offsetAt(change.range.start);
         const b = doc.offsetAt(change.range.end);
         const startIndex = Math.min(a, b);
         const oldEndIndex = Math.max(a, b);
         const newEndIndex = startIndex + change.text.length;
+        entry.edits?.push({ start: startIndex, oldEnd: oldEndIndex, newEnd: newEndIndex });
+        if (!entry.tree) {
+          entry.document.apply(change, version);
+          continue;
+        }
         // tree-sitter's rows break at LF only (LSP lines also at CR): the text's own row table says where.
         const startPosition = doc.point(startIndex);
         const oldEndPosition = doc.point(oldEndIndex);
@@ -107,6 +118,13 @@ export class DocumentStore {
     }
     entry.stale = true;
     return entry;
+  }
+
+  /** The changes since the last call (null: the text was replaced meanwhile); starts a new log. */
+  takeEdits(entry: OpenDocument): TextChange[] | null {
+    const edits = entry.edits;
+    entry.edits = [];
+    return edits;
   }
 
   /** The up-to-date tree: re-parses the edited definition, or the whole text incrementally, when needed. */

@@ -142,6 +142,15 @@ function onWorkerExit(state: WorkerState, why: string): void {
   startWorker();
 }
 
+/**
+ * `ftaudit/diagnosticsComplete`: the diagnostics last published for this version are the full
+ * analysis's (a first answer after an edit re-checks only the edited function). For clients and
+ * tests that need the settled result; editors may ignore it.
+ */
+function sendComplete(uri: string, version: number): void {
+  void connection.sendNotification('ftaudit/diagnosticsComplete', { uri, version });
+}
+
 function onWorkerMessage(state: WorkerState, message: FromWorker): void {
   switch (message.type) {
     case 'ready':
@@ -168,6 +177,12 @@ function onWorkerMessage(state: WorkerState, message: FromWorker): void {
       if (!document || document.version !== message.version || openings.get(message.uri) !== message.opened) break;
       published.set(message.uri, { version: message.version, findings: message.findings });
       void connection.sendDiagnostics({ uri: message.uri, version: message.version, diagnostics: message.diagnostics });
+      if (message.complete) sendComplete(message.uri, message.version);
+      break;
+    }
+    case 'complete': {
+      const document = documents.get(message.uri);
+      if (document && document.version === message.version && openings.get(message.uri) === message.opened) sendComplete(message.uri, message.version);
       break;
     }
     case 'fileDiagnostics':

@@ -34,8 +34,14 @@ export type FromWorker =
   /** The worker starts a unit of work (for the watchdog and `ftaudit/health`); `key` is a URI or a path. */
   | { type: 'busy'; key: string; version?: number; kind: 'document' | 'index' }
   | { type: 'idle' }
-  /** The findings of one document version and their diagnostics (positions already converted). */
-  | { type: 'diagnostics'; uri: string; opened: number; version: number; findings: Finding[]; diagnostics: Diagnostic[]; ms: number }
+  /**
+   * The findings of one document version and their diagnostics (positions already converted).
+   * `complete` false: the first answer after an edit inside one function (that function re-checked, the
+   * rest carried over); the full analysis follows, with new diagnostics or `complete` when they are the same.
+   */
+  | { type: 'diagnostics'; uri: string; opened: number; version: number; findings: Finding[]; diagnostics: Diagnostic[]; ms: number; complete: boolean }
+  /** The full analysis of a version found what its first answer said. */
+  | { type: 'complete'; uri: string; opened: number; version: number }
   /** Diagnostics of a file that is not an open Python document (a pyproject.toml's errors). */
   | { type: 'fileDiagnostics'; uri: string; diagnostics: Diagnostic[] }
   /** A document is (no longer) analysed in full: too big, binary-looking, too slow to parse or analyse. */

@@ -13,6 +13,8 @@ export interface PublishedDiagnostics {
 export class LspTestClient {
   readonly connection: MessageConnection;
   private readonly published: PublishedDiagnostics[] = [];
+  /** `uri#version` of the versions whose last published diagnostics are the full analysis's. */
+  private readonly complete = new Set<string>();
   private waiters: Array<() => void> = [];
   readonly stderr: string[] = [];
 
@@ -20,6 +22,10 @@ export class LspTestClient {
     this.connection = createMessageConnection(new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishedDiagnostics) => {
       this.published.push(p);
+      this.waiters.forEach((w) => w());
+    });
+    this.connection.onNotification('ftaudit/diagnosticsComplete', (p: { uri: string; version: number }) => {
+      this.complete.add(`${p.uri}#${p.version}`);
       this.waiters.forEach((w) => w());
     });
     this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
@@ -53,9 +59,14 @@ export class LspTestClient {
     return this.published.filter((p) => p.uri === uri);
   }
 
-  /** Resolves with the first diagnostics for `uri` (and `version`, when given) published from now on or already received. */
-  diagnostics(uri: string, version?: number, timeoutMs = 10_000): Promise<PublishedDiagnostics> {
-    const find = () => [...this.published].reverse().find((p) => p.uri === uri && (version === undefined || p.version === version));
+  /**
+   * Resolves with the diagnostics for `uri` (and `version`, when given) published from now on or already
+   * received. With a version, the full analysis's (after `ftaudit/diagnosticsComplete`), unless `first`:
+   * then the first answer, which after an edit inside a function re-checks only that function.
+   */
+  diagnostics(uri: string, version?: number, timeoutMs = 10_000, options: { first?: boolean } = {}): Promise<PublishedDiagnostics> {
+    const settled = () => version === undefined || options.first || this.complete.has(`${uri}#${version}`);
+    const find = () => (settled() ? [...this.published].reverse().find((p) => p.uri === uri && (version === undefined || p.version === version)) : undefined);
     return new Promise((resolve, reject) => {
       const hit = find();
       if (hit) return resolve(hit);

@@ -86,3 +86,53 @@ test('a document full of syntax errors and garbage never crashes the server', as
     assert.equal(await client.stop(), 0);
   }
 });
+
+const COUNTER = `import threading
+
+
+class Counter:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.n = 0
+
+    def inc(self):
+        with self.lock:
+            self.n += 1
+
+    def reset(self):
+        self.n = 0
+
+
+def start(c):
+    threading.Thread(target=c.inc).start()
+    threading.Thread(target=c.reset).start()
+`;
+
+test('an edit inside one function: a first answer re-checks that function, then the full analysis settles the rest', async () => {
+  const client = await LspTestClient.start();
+  const uri = 'file:///tmp/ftaudit-protocol/counter.py';
+  try {
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: COUNTER } });
+    const opened = await client.diagnostics(uri, 1);
+    assert.deepEqual(opened.diagnostics.map((d) => [d.code, d.range.start.line]), [['FT105', 13]], 'reset writes unlocked what inc writes locked');
+
+    // `with self.lock:` → `if self.lock:` inside `inc`: its update is unguarded now, and `reset` no longer
+    // breaks a lock discipline (there is none).
+    await client.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: { line: 9, character: 8 }, end: { line: 9, character: 12 } }, text: 'if' }],
+    });
+    const settled = await client.diagnostics(uri, 2, 30_000);
+    const answers = client.allDiagnostics(uri).filter((p) => p.version === 2);
+    assert.ok(answers.length >= 1 && answers.length <= 2, `one or two answers for the version: ${answers.length}`);
+    assert.ok(answers[0].diagnostics.some((d) => d.code === 'FT101' && d.range.start.line === 10), 'the first answer already has the edited function’s new finding');
+    assert.deepEqual(settled.diagnostics.map((d) => [d.code, d.range.start.line]), [['FT101', 10]], 'the full analysis: nothing left in reset');
+
+    const fresh = 'file:///tmp/ftaudit-protocol/counter-fresh.py';
+    const text = COUNTER.replace('with self.lock:', 'if self.lock:');
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: fresh, languageId: 'python', version: 1, text } });
+    assert.deepEqual((await client.diagnostics(fresh, 1)).diagnostics, settled.diagnostics, 'equal to a from-scratch analysis');
+  } finally {
+    await client.stop();
+  }
+});

@@ -28,71 +28,170 @@ export function analyze(input: AnalyzeInput): Finding[] {
   return analyzeModule(input).findings;
 }
 
+export interface ModuleResult {
+  findings: Finding[];
+  /** The module's cross-file summary (computed when first read), when a module name was given. */
+  readonly summary?: ModuleSummary;
+}
+
 /**
  * Like analyze(), plus the module's cross-file summary when `moduleName` is given (and the module was
  * analysed at all: a module the text gate skips has nothing to tell). The summary is computed when
  * first read.
  */
-export function analyzeModule(input: AnalyzeInput, moduleName?: string): { findings: Finding[]; readonly summary?: ModuleSummary } {
-  const { text, rules, options = {} } = input;
-  const handlers = new Map<string, Array<{ rule: Rule; fn: (node: Node, ctx: RuleContext) => void }>>();
-  for (const rule of rules) {
-    for (const [type, fn] of Object.entries(rule.visit)) {
-      if (!fn) continue;
-      const list = handlers.get(type) ?? [];
-      list.push({ rule, fn });
-      handlers.set(type, list);
-    }
-  }
-  if (!mayReport(text, rules, options)) return { findings: [] };
-  const analyseRules = mayHaveFindings(text, options);
-  const findings: Finding[] = [];
-  const tree = input.tree instanceof SyntaxTree ? input.tree : exportTree(input.tree, text);
-  const index = new SyntaxIndex(tree, [...handlers.keys()].filter((t) => t !== 'module' && !(INDEXED_TYPES as readonly string[]).includes(t)));
-  let model: ModuleModel | undefined;
-  let currentRule: Rule = rules[0];
-  const ctx: RuleContext = {
-    tree,
-    text,
-    options,
-    get model() {
-      return (model ??= new ModuleModel(tree, options, index, text));
-    },
-    report(node, f) {
-      const confidence = f.confidence ?? currentRule.precision;
-      if (CONFIDENCE_RANK[confidence] < CONFIDENCE_RANK[options.minConfidence ?? 'low']) return;
-      // Evidence only assume-concurrent supplies is worth a look, not a warning.
-      const severity = confidence === 'low' && (f.severity === 'error' || f.severity === 'warning') ? 'info' : f.severity;
-      findings.push({ code: currentRule.code, start: node.startIndex, end: node.endIndex, ...f, severity, confidence });
-    },
-  };
+export function analyzeModule(input: AnalyzeInput, moduleName?: string): ModuleResult {
+  const analysis = new ModuleAnalysis(input, moduleName);
+  const steps = analysis.steps(0);
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
 
-  if (analyseRules) {
-    for (const [type, list] of handlers) {
-      const nodes = type === 'module' ? [tree.rootNode] : index.all(type).map((e) => e.node);
-      for (const node of nodes) {
+type Visitor = { rule: Rule; fn: (node: Node, ctx: RuleContext) => void };
+
+
+/**
+ * One module's analysis over one version of its tree, in the two forms the editor needs: the findings
+ * of the nodes inside one definition (`within`, the first answer after an edit there), and the whole
+ * run in steps (`steps`, which the editor's worker interleaves with incoming messages and abandons when
+ * a newer version arrives). Both share one ModuleModel: its facts are the tree's, whatever asked first;
+ * what a rule remembers while reporting belongs to the run (its RuleContext).
+ */
+export class ModuleAnalysis {
+  private readonly handlers = new Map<string, Visitor[]>();
+  /** Could this text have findings at all (mayReport), and do its rules run (mayHaveFindings)? */
+  private readonly reports: boolean;
+  private readonly analyseRules: boolean;
+  private readonly tree: SyntaxTree | undefined;
+  private readonly index: SyntaxIndex | undefined;
+  private modelInstance: ModuleModel | undefined;
+
+  constructor(
+    private readonly input: AnalyzeInput,
+    private readonly moduleName?: string,
+  ) {
+    const { text, rules, options = {} } = input;
+    for (const rule of rules) {
+      for (const [type, fn] of Object.entries(rule.visit)) {
+        if (!fn) continue;
+        const list = this.handlers.get(type) ?? [];
+        list.push({ rule, fn });
+        this.handlers.set(type, list);
+      }
+    }
+    this.reports = mayReport(text, rules, options);
+    this.analyseRules = this.reports && mayHaveFindings(text, options);
+    if (!this.reports) return;
+    this.tree = input.tree instanceof SyntaxTree ? input.tree : exportTree(input.tree, text);
+    this.index = new SyntaxIndex(this.tree, [...this.handlers.keys()].filter((t) => t !== 'module' && !(INDEXED_TYPES as readonly string[]).includes(t)));
+  }
+
+  private get model(): ModuleModel {
+    return (this.modelInstance ??= new ModuleModel(this.tree!, this.input.options ?? {}, this.index!, this.input.text));
+  }
+
+  /** A rule context for one run: its findings go to `findings`. */
+  private context(findings: Finding[]): { ctx: RuleContext; setRule(rule: Rule): void } {
+    const { text, options = {}, rules } = this.input;
+    let currentRule: Rule = rules[0];
+    const analysis = this;
+    const ctx: RuleContext = {
+      tree: this.tree!,
+      text,
+      options,
+      get model() {
+        return analysis.model;
+      },
+      report(node, f) {
+        const confidence = f.confidence ?? currentRule.precision;
+        if (CONFIDENCE_RANK[confidence] < CONFIDENCE_RANK[options.minConfidence ?? 'low']) return;
+        // Evidence only assume-concurrent supplies is worth a look, not a warning.
+        const severity = confidence === 'low' && (f.severity === 'error' || f.severity === 'warning') ? 'info' : f.severity;
+        findings.push({ code: currentRule.code, start: node.startIndex, end: node.endIndex, ...f, severity, confidence });
+      },
+    };
+    return { ctx, setRule: (rule) => (currentRule = rule) };
+  }
+
+  private comments(): SourceComment[] {
+    return this.index!.comments.map((c) => ({ ...c, line: -1 }));
+  }
+
+  /**
+   * The findings inside [start, end) from the rules' visits to the nodes inside it (whole-module
+   * visitors and nodes elsewhere are not visited), suppressions applied. Exact for what the visited
+   * nodes report; a finding another node reports into the range is missed: the editor follows it with
+   * the full run.
+   */
+  within(start: number, end: number): Finding[] {
+    if (!this.analyseRules) return this.reports ? finish([], this.comments(), this.input.text, this.input.rules, { start, end }) : [];
+    const findings: Finding[] = [];
+    const { ctx, setRule } = this.context(findings);
+    for (const [type, list] of this.handlers) {
+      if (type === 'module') continue;
+      const nodes = this.index!.all(type);
+      for (let i = firstAtOrAfter(nodes, start); i < nodes.length; i++) {
+        const node = nodes[i].node;
+        if (node.startIndex >= end) break;
+        if (node.endIndex > end) continue;
         for (const { rule, fn } of list) {
-          currentRule = rule;
+          setRule(rule);
           fn(node, ctx);
         }
       }
     }
+    const inside = findings.filter((f) => f.start >= start && f.end <= end);
+    return finish(inside, this.comments(), this.input.text, this.input.rules, { start, end });
   }
-  const comments = index.comments.map((c) => ({ ...c, line: -1 }));
-  const result = finish(findings, comments, text, rules);
-  let summary: ModuleSummary | undefined;
-  let summarised = !moduleName || !analyseRules;
-  return {
-    findings: result,
-    // Made on first read, from the same model: the editor publishes the diagnostics first.
-    get summary() {
-      if (!summarised) {
-        summarised = true;
-        summary = summarizeModule(ctx.model, moduleName!);
+
+  /**
+   * The whole analysis, yielding after every `visitsPerStep` node visits (0: never); returns the
+   * findings and the summary. A visit usually takes microseconds; the first to ask for a module-wide
+   * fact takes milliseconds.
+   */
+  *steps(visitsPerStep = 1): Generator<void, ModuleResult> {
+    if (!this.reports) return { findings: [] };
+    const findings: Finding[] = [];
+    if (this.analyseRules) {
+      const { ctx, setRule } = this.context(findings);
+      let visits = 0;
+      for (const [type, list] of this.handlers) {
+        const nodes = type === 'module' ? [this.tree!.rootNode] : this.index!.all(type).map((e) => e.node);
+        for (const node of nodes) {
+          for (const { rule, fn } of list) {
+            setRule(rule);
+            fn(node, ctx);
+          }
+          if (visitsPerStep > 0 && ++visits % visitsPerStep === 0) yield;
+        }
       }
-      return summary;
-    },
-  };
+    }
+    const result = finish(findings, this.comments(), this.input.text, this.input.rules);
+    let summary: ModuleSummary | undefined;
+    let summarised = !this.moduleName || !this.analyseRules;
+    const analysis = this;
+    return {
+      findings: result,
+      // Made on first read, from the same model: the editor publishes the diagnostics first.
+      get summary() {
+        if (!summarised) {
+          summarised = true;
+          summary = summarizeModule(analysis.model, analysis.moduleName!);
+        }
+        return summary;
+      },
+    };
+  }
+}
+
+/** The first indexed node starting at or after `offset` (the lists are in source order). */
+function firstAtOrAfter(nodes: readonly { node: Node }[], offset: number): number {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid].node.startIndex < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -150,7 +249,8 @@ function onePerLine(findings: Finding[], lines: LineIndex): Finding[] {
   });
 }
 
-function finish(findings: Finding[], comments: SourceComment[], text: string, rules: readonly Rule[]): Finding[] {
+/** `range`: only the suppression hints (FT900) inside it are made (the findings are already inside it). */
+function finish(findings: Finding[], comments: SourceComment[], text: string, rules: readonly Rule[], range?: { start: number; end: number }): Finding[] {
   if (findings.length === 0 && comments.length === 0) return findings;
   const lines = new LineIndex(text);
   for (const c of comments) c.line = lines.positionAt(c.start).line;
@@ -158,6 +258,7 @@ function finish(findings: Finding[], comments: SourceComment[], text: string, ru
   const kept = onePerLine(findings.filter((f) => !suppressions.isSuppressed(f.code, lines.positionAt(f.start).line)), lines);
   if (rules.includes(FT900)) {
     for (const u of suppressions.unknownCodes) {
+      if (range && (u.start < range.start || u.end > range.end)) continue;
       kept.push({ code: FT900.code, severity: 'hint', start: u.start, end: u.end, message: `\`${u.code}\` is not an ftaudit rule code, so this suppression does nothing for it. Run \`ftaudit rules\` for the list.` });
     }
   }

@@ -11,7 +11,7 @@ import type { AnalysisOptions, Finding, Rule } from './types';
 import { parseRecovering } from './bracketRecovery';
 
 export * from './types';
-export { analyze, analyzeModule, mayReport } from './analyze';
+export { analyze, analyzeModule, mayReport, ModuleAnalysis, type ModuleResult } from './analyze';
 export { ProjectGraph, sameEntries, sameFacts, type ProjectFacts, type ContainerAccess } from './project/graph';
 export { moduleIdentity, moduleOptions, type ModuleIdentity } from './project/moduleName';
 export type { ModuleSummary } from './project/summary';

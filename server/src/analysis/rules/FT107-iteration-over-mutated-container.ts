@@ -378,14 +378,14 @@ function reportResizesInLoop(loop: Node, iterable: Node, container: Node, scope:
   const body = loop.type === 'for_statement' ? loop.childForFieldName('body') : null;
   // `for k in tuple(d.keys()):` runs its body over a copy made before the first pass.
   if (!body || iteratesCopy(iterable) || !ctx.model.isKnownContainer(container, scope)) return;
-  let done = reportedWriters.get(ctx.model);
+  let done = reportedWriters.get(ctx);
   const inBody = ctx.model.ownNodes(scope).filter((n) => n.startIndex >= body.startIndex && n.endIndex <= body.endIndex);
   for (const n of inBody) {
     if (mutationOf(n)?.container.text !== container.text || !changesSizeOf(n, container, loop) || leavesLoopAfter(n, loop)) continue;
     if (intendedListChange(n, container, loop, scope, ctx.model)) continue;
     // `items = []` earlier in the body: the change is to another object than the one iterated.
     if (inBody.some((a) => a.type === 'assignment' && a.startIndex < n.startIndex && a.childForFieldName('left')?.text === container.text)) continue;
-    if (!done) reportedWriters.set(ctx.model, (done = new Set()));
+    if (!done) reportedWriters.set(ctx, (done = new Set()));
     if (done.has(n)) continue;
     done.add(n);
     ctx.report(n, {
@@ -504,7 +504,8 @@ function loopBetween(node: Node, loop: Node): boolean {
   return false;
 }
 
-const reportedWriters = new WeakMap<ModuleModel, Set<Node>>();
+// Per run (not per model): an editor's quick first pass and its full pass share one model.
+const reportedWriters = new WeakMap<RuleContext, Set<Node>>();
 
 /**
  * The other side of the race: each unlocked change of the container, where a fix has to take the same
@@ -515,8 +516,8 @@ const reportedWriters = new WeakMap<ModuleModel, Set<Node>>();
  * Once per change, however many loops iterate the container.
  */
 function reportWriters(loop: Node, iterable: Node, container: Node, scope: FunctionScope, shared: SharedState, sites: ChangeSite[], ctx: RuleContext, loopOnThread: boolean, level: { severity: Finding['severity']; confidence: Finding['confidence'] }): void {
-  let done = reportedWriters.get(ctx.model);
-  if (!done) reportedWriters.set(ctx.model, (done = new Set()));
+  let done = reportedWriters.get(ctx);
+  if (!done) reportedWriters.set(ctx, (done = new Set()));
   const line = iterable.startPosition.row + 1;
   for (const site of sites) {
     if (done.has(site.node)) continue;

@@ -97,7 +97,7 @@ function joinsThreadFreeOfLocks(receiver: Node, held: readonly string[], model: 
   const names = held.map((l) => l.slice(l.lastIndexOf('.') + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const mentions = new RegExp(`\\b(?:${names.join('|')})\\b`);
   const seen = new Set<number>();
-  const pending = model.functionsFor(target, made);
+  const pending = [...model.functionsFor(target, made)]; // a copy: the model hands out its cached array
   if (pending.length === 0) return false;
   while (pending.length > 0) {
     const fn = pending.pop()!;

@@ -29,7 +29,8 @@ export function mentionsKnownPackage(text: string, options: AnalysisOptions): bo
   return BUILT_IN_NAMES.test(text) || Object.keys(options.extraPackages ?? {}).some((name) => text.includes(name));
 }
 
-const reported = new WeakMap<ModuleModel, Set<string>>();
+// Per run (not per model): an editor's quick first pass and its full pass share one model.
+const reported = new WeakMap<RuleContext, Set<string>>();
 
 /** Top-level module names an import statement imports, with the node to report on. */
 function importedPackages(node: Node): Array<[string, Node]> {
@@ -58,8 +59,8 @@ function isOptionalImport(node: Node): boolean {
 function check(node: Node, ctx: RuleContext) {
   // `if TYPE_CHECKING:` imports are for the type checker: nothing is imported at run time.
   if (ctx.model.isDeadCode(node)) return;
-  let seen = reported.get(ctx.model);
-  if (!seen) reported.set(ctx.model, (seen = new Set()));
+  let seen = reported.get(ctx);
+  if (!seen) reported.set(ctx, (seen = new Set()));
   for (const [name, at] of importedPackages(node)) {
     const info = packageInfo(name, ctx.options);
     if (!info || seen.has(name)) continue;
