@@ -6,6 +6,15 @@ import type { ImportTable } from './imports';
 import { dottedName, namedChildren } from './syntax';
 
 const LOCK_TYPES = new Set(['Lock', 'RLock', 'Condition', 'Semaphore', 'BoundedSemaphore', 'allocate_lock', 'allocate']);
+/**
+ * Qt's mutexes (PyQt, PySide, qtpy: `QtCore.QMutex()`): taken with `lock()` / `tryLock()` (a
+ * QReadWriteLock with `lockForRead()` / `lockForWrite()`), released with `unlock()`, or held by a
+ * `QMutexLocker` (`with QMutexLocker(m):`, or a local locker until the function returns).
+ */
+const QT_LOCK_TYPES = new Set(['QMutex', 'QRecursiveMutex', 'QReadWriteLock']);
+const QT_TAKE = new Set(['lock', 'lockForRead', 'lockForWrite']);
+const QT_TRY = new Set(['tryLock', 'tryLockForRead', 'tryLockForWrite']);
+const QT_LOCKERS = /^Q(?:Mutex|Read|Write)Locker$/;
 const LOCK_MODULES = new Set(['threading', '_thread', 'multiprocessing', 'multiprocessing.synchronize', 'multiprocessing.dummy']);
 const LOCKISH_NAME = /(^|_)r?lock(s)?($|_)|mutex|(^|_)mtx($|_)|semaphore|(^|_)sem($|_)|(^|_)cond(ition)?($|_)|^_?cv$/i;
 /** `readLock`, `stateRLock`: camel case, so `handler_block`, `clock` and `deadlock` are no locks. */
@@ -23,6 +32,7 @@ export function isLockFactory(qualified: string, imports: ImportTable, extraType
   if (extraTypes.length > 0 && extraTypes.some((t) => t === qualified || qualified.endsWith(`.${t}`) || t.endsWith(`.${qualified}`))) return true;
   const parts = qualified.split('.');
   const last = parts[parts.length - 1];
+  if (QT_LOCK_TYPES.has(last)) return parts.length === 1 ? imports.isImported(last) : parts[parts.length - 2] === 'QtCore';
   if (!LOCK_TYPES.has(last)) return false;
   const module = parts.slice(0, -1).join('.');
   return module === '' ? imports.isImported(last) || last !== 'allocate' : LOCK_MODULES.has(module) || module.endsWith('threading');
@@ -79,7 +89,7 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
       let locks = cache.withLocks.get(n.id);
       // `async with` takes an asyncio lock (a thread lock has no `__aenter__`): it orders the
       // coroutines of one event loop, never two threads.
-      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).filter((item) => resolver.isLock(item)).map((item) => queueMutex(item.text) ?? resolver.lockAlias?.(item) ?? item.text)));
+      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).map((item) => lockerLock(item) ?? item).filter((item) => resolver.isLock(item)).map((item) => queueMutex(item.text) ?? resolver.lockAlias?.(item) ?? item.text)));
       held.push(...locks);
     } else if (type === 'if_statement' && child.id === consequenceId(n, cache)) {
       const cond = n.childForFieldName('condition');
@@ -161,8 +171,18 @@ function acquiredInto(cond: Node, ifStatement: Node): Node | null {
 function acquireReceiver(expr: Node): Node | null {
   if (expr.type !== 'call') return null;
   const fn = expr.childForFieldName('function');
-  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'acquire') return null;
-  return fn.childForFieldName('object');
+  const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  if (method !== 'acquire' && !QT_TRY.has(method ?? '')) return null;
+  return fn!.childForFieldName('object');
+}
+
+/** `QMutexLocker(m)` (also QReadLocker / QWriteLocker) → m: the lock the locker holds while it lives. */
+function lockerLock(expr: Node | null): Node | null {
+  if (expr?.type !== 'call') return null;
+  const name = dottedName(expr.childForFieldName('function'));
+  if (!name || !QT_LOCKERS.test(name[name.length - 1])) return null;
+  const args = namedChildren(expr.childForFieldName('arguments')!);
+  return args.length === 1 ? args[0] : null;
 }
 
 /**
@@ -186,17 +206,27 @@ function acquiredUnlessLeft(ifStatement: Node, resolver: LockResolver): string |
 /** Module-level lock helpers such as logging's `_acquireLock()` / `_releaseLock()`. */
 const LOCK_HELPER = { acquire: /^_?acquire_?lock$/i, release: /^_?release_?lock$/i } as const;
 
-function callOnStatement(stmt: Node, method: 'acquire' | 'release'): string | null {
+function callOnStatement(stmt: Node, method: 'acquire' | 'release', resolver: LockResolver): string | null {
   if (stmt.type !== 'expression_statement') return null;
   const call = namedChildren(stmt)[0];
+  // `locker = QMutexLocker(self._mutex)`: held until the function returns (nothing here releases it).
+  if (call?.type === 'assignment') {
+    const lock = method === 'acquire' ? lockerLock(call.childForFieldName('right')) : null;
+    return lock && dottedName(lock) && resolver.isLock(lock) ? lock.text : null;
+  }
   if (call?.type !== 'call') return null;
   const fn = call.childForFieldName('function');
   const name = dottedName(fn);
   // Named after the acquiring call, so an acquire and its release match: `logging._acquireLock()`.
   if (name && LOCK_HELPER[method].test(name[name.length - 1])) return `${[...name.slice(0, -1), name[name.length - 1].replace(/release/i, (m) => (m[0] === 'R' ? 'Acquire' : 'acquire'))].join('.')}()`;
-  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== method) return null;
+  if (fn?.type !== 'attribute') return null;
+  const name2 = fn.childForFieldName('attribute')?.text ?? '';
   const receiver = fn.childForFieldName('object');
-  return receiver && dottedName(receiver) ? receiver.text : null;
+  if (!receiver || !dottedName(receiver)) return null;
+  if (name2 === method) return receiver.text;
+  // Qt's names (`m.lock()`, `m.unlock()`): only on what is known to be a lock (a door has a lock() too).
+  const qt = method === 'acquire' ? QT_TAKE.has(name2) : name2 === 'unlock';
+  return qt && resolver.isLock(receiver) ? receiver.text : null;
 }
 
 /**
@@ -217,9 +247,9 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
       }
       if (stmt.type !== 'expression_statement') continue;
       // A counting semaphore's slot excludes nobody: several threads hold one at once.
-      const direct = callOnStatement(stmt, 'acquire');
+      const direct = callOnStatement(stmt, 'acquire', resolver);
       const acquired = direct ? (onSemaphore(stmt, resolver) ? null : direct) : helperAcquires(stmt, resolver);
-      const released = acquired ? null : callOnStatement(stmt, 'release');
+      const released = acquired ? null : callOnStatement(stmt, 'release', resolver);
       if (acquired || released) calls.push({ start: stmt.startIndex, acquired, released, lock: !!released && releasesLock(stmt, resolver) });
     }
     cache.blockCalls.set(block.id, calls);
