@@ -107,6 +107,10 @@ test('a class every module makes on the GUI thread only is the GUI\'s, under ass
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'guiowned'));
 });
 
+test('a base class\'s method another module\'s thread calls runs the subclasses\' overrides on that thread, across modules the text gate skips', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'dispatch'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

@@ -102,4 +102,10 @@ export interface ProjectFacts {
   threadStarters?: ReadonlySet<string>;
   /** Its classes whose objects the run makes on the GUI thread only (class names): the GUI's. */
   guiOwnedClasses?: ReadonlySet<string>;
+  /**
+   * Its top-level classes whose objects another module's thread code is handed and calls methods of
+   * (a parameter annotated with the class, or a base class's, and the subclasses whose overrides run
+   * there): class → how.
+   */
+  handedClasses?: ReadonlyMap<string, string>;
 }

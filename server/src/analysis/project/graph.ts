@@ -20,7 +20,8 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameWrappers(a?.spawnerWrappers, b?.spawnerWrappers) &&
     sameWrappers(a?.handOverWrappers, b?.handOverWrappers) &&
     sameSet(a?.threadStarters, b?.threadStarters) &&
-    sameSet(a?.guiOwnedClasses, b?.guiOwnedClasses)
+    sameSet(a?.guiOwnedClasses, b?.guiOwnedClasses) &&
+    sameEntries(a?.handedClasses, b?.handedClasses)
   );
 }
 
@@ -83,7 +84,9 @@ export class ProjectGraph {
         result.get(module)![key] = map;
       }
     };
-    add('threadEntries', this.externalEntries());
+    const { entries, handed } = this.threadReach();
+    add('threadEntries', entries);
+    add('handedClasses', handed);
     add('callerLocks', this.callerLocks());
     add('importCallers', this.importCallers());
     const { changes, iterations } = this.containerAccesses();
@@ -333,17 +336,37 @@ export class ProjectGraph {
   }
 
   externalEntries(): Map<string, Map<string, string>> {
+    return this.threadReach().entries;
+  }
+
+  /**
+   * The functions threads of other modules reach (module → local name → how), and the classes whose
+   * objects other modules' thread code is handed (module → class → how).
+   */
+  threadReach(): { entries: Map<string, Map<string, string>>; handed: Map<string, Map<string, string>> } {
     const reached = new Map<string, string>();
+    /** `module.Class` of objects thread code is handed → how. */
+    const handedClasses = new Map<string, string>();
     const queue: string[] = [];
-    const reach = (written: string, via: string) => {
-      const owner = this.splitCallee(written);
+    const dispatch = new ClassDispatch(this.summaries.values(), (q) => this.split(q));
+    const classOf = (owner: [string, string]) => (owner[1].includes('.') ? `${owner[0]}.${owner[1].slice(0, owner[1].indexOf('.'))}` : null);
+    const reach = (written: string, via: string, overridden = true, handed = false) => {
+      // `pkg.obj.Source.get_leaves` where `pkg/obj/__init__.py` re-exports `pkg.obj.base.Source`: the class's own module.
+      const owner = dispatch.canonical(this.splitCallee(written));
       const qualified = owner ? `${owner[0]}.${owner[1]}` : written;
-      if (reached.has(qualified)) return;
-      reached.set(qualified, via);
+      const cls = owner ? classOf(owner) : null;
+      const newlyHanded = handed && !!cls && !handedClasses.has(cls);
+      if (newlyHanded) handedClasses.set(cls!, via);
+      if (reached.has(qualified) && !newlyHanded) return;
+      if (!reached.has(qualified)) reached.set(qualified, via);
       queue.push(qualified);
+      // The method of an object that may be a subclass's: the subclasses' overrides run there too.
+      if (owner && overridden) for (const override of dispatch.overrides(owner[0], owner[1])) reach(override, via, true, handed);
     };
     for (const s of this.summaries.values()) {
-      for (const [local, via] of Object.entries(s.reachable)) reach(`${s.module}.${local}`, via);
+      // What the module's own threads reach it knows: its methods' overrides elsewhere follow from the
+      // calls on `self` (selfCalls), where a subclass that overrides the caller is left out.
+      for (const [local, via] of Object.entries(s.reachable)) reach(`${s.module}.${local}`, via, false);
       for (const [target, via] of Object.entries(s.spawns)) reach(target, via);
     }
     while (queue.length > 0) {
@@ -354,6 +377,15 @@ export class ProjectGraph {
       // Own properties only: a function named `constructor` must not find Object.prototype's.
       const calls = this.summaries.get(owner[0])!.calls;
       for (const callee of Object.hasOwn(calls, owner[1]) ? calls[owner[1]] : []) reach(callee, via);
+      const handedCalls = this.summaries.get(owner[0])!.handedCalls ?? {};
+      // Objects of a class with subclasses in the run (a plugin's source, a service's backends) are
+      // long-lived and shared with the thread that is handed them; an object of a class nobody derives
+      // from is as often a message handed over once (a request's cache actions): reached, not shared.
+      for (const callee of Object.hasOwn(handedCalls, owner[1]) ? handedCalls[owner[1]] : []) reach(callee, via, true, dispatch.hasSubclasses(this.splitCallee(callee)));
+      // `self.get_items()` in a method: the class's own or inherited method, or a subclass's override
+      // (on the same object: handed to the thread if this one was).
+      const cls = classOf(owner);
+      for (const target of dispatch.selfCalls(owner[0], owner[1])) reach(target, via, false, !!cls && handedClasses.has(cls));
     }
     const result = new Map<string, Map<string, string>>();
     for (const [qualified, via] of reached) {
@@ -364,7 +396,14 @@ export class ProjectGraph {
       if (!result.has(module)) result.set(module, new Map());
       result.get(module)!.set(local, via);
     }
-    return result;
+    const handed = new Map<string, Map<string, string>>();
+    for (const [qualified, via] of handedClasses) {
+      const owner = this.split(qualified);
+      if (!owner || owner[1].includes('.')) continue;
+      if (!handed.has(owner[0])) handed.set(owner[0], new Map());
+      handed.get(owner[0])!.set(owner[1], via);
+    }
+    return { entries: result, handed };
   }
 }
 
@@ -399,4 +438,130 @@ export function sameEntries(a: ReadonlyMap<string, string> | undefined, b: Reado
   if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
   for (const [k, v] of a ?? []) if (b?.get(k) !== v) return false;
   return true;
+}
+
+/**
+ * Method dispatch across the run's modules, from the summaries' classes: which methods override a
+ * method in subclasses (in any module), and where a call on `self` lands.
+ */
+class ClassDispatch {
+  /** `module.Class` → its record. */
+  private readonly classes = new Map<string, { module: string; name: string; bases: string[]; methods: Set<string>; selfCalls: Record<string, string[]> }>();
+  /** `module.Class` → its direct subclasses (`module.Class`). */
+  private readonly subclasses = new Map<string, string[]>();
+  /** Class name → every `module.Class` of that name (a package re-exporting a class names it by its package). */
+  private readonly byName = new Map<string, string[]>();
+
+  constructor(
+    summaries: Iterable<ModuleSummary>,
+    private readonly split: (qualified: string) => [string, string] | null,
+  ) {
+    const all = [...summaries];
+    for (const s of all) {
+      for (const [name, c] of Object.entries(s.classes ?? {})) {
+        const key = `${s.module}.${name}`;
+        this.classes.set(key, { module: s.module, name, bases: c.bases, methods: new Set(c.methods), selfCalls: c.selfCalls ?? {} });
+        const list = this.byName.get(name) ?? [];
+        list.push(key);
+        this.byName.set(name, list);
+      }
+    }
+    for (const [key, c] of this.classes) {
+      for (const base of c.bases) {
+        const resolved = this.resolve(base);
+        if (!resolved || resolved === key) continue;
+        const list = this.subclasses.get(resolved) ?? [];
+        list.push(key);
+        this.subclasses.set(resolved, list);
+      }
+    }
+  }
+
+  /** Does a class of the run derive from the class of [module, `Class.method`]? */
+  hasSubclasses(owner: [string, string] | null): boolean {
+    const canonical = this.canonical(owner);
+    const dot = canonical ? canonical[1].indexOf('.') : -1;
+    return dot > 0 && (this.subclasses.get(`${canonical![0]}.${canonical![1].slice(0, dot)}`)?.length ?? 0) > 0;
+  }
+
+  /** [module, `Class.method`] with the class as its own module defines it (a package's re-export resolved). */
+  canonical(owner: [string, string] | null): [string, string] | null {
+    if (!owner) return null;
+    const dot = owner[1].indexOf('.');
+    if (dot <= 0 || this.classes.has(`${owner[0]}.${owner[1].slice(0, dot)}`)) return owner;
+    const resolved = this.resolve(`${owner[0]}.${owner[1].slice(0, dot)}`);
+    return resolved ? [this.classes.get(resolved)!.module, `${this.classes.get(resolved)!.name}${owner[1].slice(dot)}`] : owner;
+  }
+
+  /** A class as the run's modules define it: `pkg.mod.Cls`, or `pkg.Cls` re-exported from one module of the package. */
+  private resolve(qualified: string): string | null {
+    const owner = this.split(qualified);
+    if (owner && this.classes.has(`${owner[0]}.${owner[1]}`)) return `${owner[0]}.${owner[1]}`;
+    const name = qualified.slice(qualified.lastIndexOf('.') + 1);
+    const prefix = qualified.slice(0, qualified.lastIndexOf('.'));
+    const candidates = (this.byName.get(name) ?? []).filter((k) => k.startsWith(`${prefix}.`));
+    return candidates.length === 1 ? candidates[0] : null;
+  }
+
+  /**
+   * `module`, `Class.method` → the same method of every subclass (transitively) that overrides it; with
+   * `caller`, only in subclasses that inherit `caller` (a subclass that overrides the calling method
+   * never runs the call).
+   */
+  overrides(module: string, local: string, caller?: string): string[] {
+    const dot = local.indexOf('.');
+    if (dot <= 0 || local.indexOf('.', dot + 1) !== -1) return [];
+    const start = `${module}.${local.slice(0, dot)}`;
+    if (!this.classes.has(start)) return [];
+    const method = local.slice(dot + 1);
+    const out: string[] = [];
+    const seen = new Set([start]);
+    const pending = [...(this.subclasses.get(start) ?? [])];
+    while (pending.length > 0) {
+      const key = pending.pop()!;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const c = this.classes.get(key)!;
+      if (caller !== undefined && c.methods.has(caller)) continue;
+      if (c.methods.has(method)) out.push(`${c.module}.${c.name}.${method}`);
+      pending.push(...(this.subclasses.get(key) ?? []));
+    }
+    return out;
+  }
+
+  /**
+   * `module`, `Class.method` → where each of its calls on `self` lands: the class's own method, else the
+   * nearest base's that defines it, and the overrides in the subclasses that run this method.
+   */
+  selfCalls(module: string, local: string): string[] {
+    const dot = local.indexOf('.');
+    if (dot <= 0) return [];
+    const className = local.slice(0, dot);
+    const method = local.slice(dot + 1);
+    const key = `${module}.${className}`;
+    const c = this.classes.get(key);
+    const called = c && Object.hasOwn(c.selfCalls, method) ? c.selfCalls[method] : [];
+    const out: string[] = [];
+    for (const name of called) {
+      const definer = this.definer(key, name, new Set());
+      if (definer) out.push(`${definer}.${name}`);
+      out.push(...this.overrides(module, `${className}.${name}`, method));
+    }
+    return out;
+  }
+
+  /** The class (`module.Class`) whose method `name` an object of `key` runs: its own or the nearest base's. */
+  private definer(key: string, name: string, seen: Set<string>): string | null {
+    if (seen.has(key)) return null;
+    seen.add(key);
+    const c = this.classes.get(key);
+    if (!c) return null;
+    if (c.methods.has(name)) return key;
+    for (const base of c.bases) {
+      const resolved = this.resolve(base);
+      const found = resolved ? this.definer(resolved, name, seen) : null;
+      if (found) return found;
+    }
+    return null;
+  }
 }

@@ -57,6 +57,15 @@ export interface ModuleSummary {
    * `GLib.idle_add`): module-level functions by name, static and class methods as `Class.method`.
    */
   handOverWrappers?: Record<string, { index: number; via: string; name?: string }>;
+  /** Local function → methods it calls on a parameter annotated with an imported class (`pkg.base.Source.get_leaves`). */
+  handedCalls?: Record<string, string[]>;
+  /**
+   * Its top-level classes that take part in method dispatch across modules: bases (qualified: an
+   * imported class, or `module.Class` for one of its own), the methods each defines, and the methods
+   * each method calls on `self` (what a subclass elsewhere may override). Only classes with a base or
+   * such a call.
+   */
+  classes?: Record<string, { bases: string[]; methods: string[]; selfCalls?: Record<string, string[]> }>;
   /** Module-level names bound to an object of a class of the module (`events = Events()`): name → class. */
   instances?: Record<string, string>;
   /** Methods of its classes that start a thread themselves (`Dispatcher.start`). */
@@ -89,7 +98,54 @@ export function skippedModuleSummary(module: string, text: string, packageName?:
     if (from) for (const name of names(m[2])) imported.add(`${from}.${name}`);
   }
   for (const m of text.matchAll(PLAIN_IMPORT)) for (const name of names(m[1])) imported.add(name);
-  return { module, reachable: {}, spawns: {}, calls: {}, ...(imported.size > 0 ? { imported: [...imported] } : {}) };
+  const classes = classesFromText(text, module, imported);
+  return { module, reachable: {}, spawns: {}, calls: {}, ...(imported.size > 0 ? { imported: [...imported] } : {}), ...(Object.keys(classes).length > 0 ? { classes } : {}) };
+}
+
+const TOP_CLASS = /^class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:/gm;
+const METHOD = /^([ \t]+)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\([ \t]*(\w+)?/gm;
+
+/**
+ * ModuleSummary.classes of a module the text gate skipped, read from its text: top-level classes, their
+ * bases (its own classes, or names its imports bring), the methods at the class body's first level and
+ * what each calls on its first parameter. A plugin's subclass of another module's class is often such a
+ * module: the base's thread may run its overrides.
+ */
+function classesFromText(text: string, module: string, imported: Set<string>): NonNullable<ModuleSummary['classes']> {
+  const out: NonNullable<ModuleSummary['classes']> = {};
+  const heads = [...text.matchAll(TOP_CLASS)];
+  const own = new Set(heads.map((h) => h[1]));
+  const qualify = (written: string): string | null => {
+    const [first, ...rest] = written.split('.');
+    if (rest.length === 0 && own.has(first)) return `${module}.${first}`;
+    for (const q of imported) if (q === first || q.endsWith(`.${first}`)) return [q, ...rest].join('.');
+    return null;
+  };
+  heads.forEach((head, i) => {
+    const end = i + 1 < heads.length ? heads[i + 1].index! : text.length;
+    // The body ends at the next line at column 0 that is code.
+    const rest = text.slice(head.index! + head[0].length, end);
+    const stop = /\n(?=[^\s#])/.exec(rest);
+    const body = stop ? rest.slice(0, stop.index) : rest;
+    const bases = (head[2] ?? '').split(',').map((b) => b.trim()).filter((b) => /^[A-Za-z_][\w.]*$/.test(b)).map(qualify).filter((q): q is string => !!q && q !== `${module}.${head[1]}`);
+    const defs = [...body.matchAll(METHOD)];
+    const indent = defs[0]?.[1];
+    const methods: string[] = [];
+    const selfCalls: Record<string, string[]> = {};
+    defs.forEach((d, k) => {
+      if (d[1] !== indent) return;
+      methods.push(d[2]);
+      const next = defs.slice(k + 1).find((e) => e[1] === indent);
+      const methodText = body.slice(d.index!, next ? next.index : body.length);
+      const receiver = d[3];
+      if (!receiver) return;
+      const called = new Set([...methodText.matchAll(new RegExp(`\\b${receiver}\\.(\\w+)\\(`, 'g'))].map((m) => m[1]));
+      if (called.size > 0) selfCalls[d[2]] = [...called];
+    });
+    if (bases.length === 0 && Object.keys(selfCalls).length === 0) return;
+    out[head[1]] = { bases, methods, ...(Object.keys(selfCalls).length > 0 ? { selfCalls } : {}) };
+  });
+  return out;
 }
 
 export function summarizeModule(model: ModuleModel, module: string): ModuleSummary {
@@ -102,13 +158,23 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
       summary.reachable[local] = `${entry.via} in ${module}, line ${entry.site.startPosition.row + 1}`;
     }
     const callees = new Set<string>();
+    const handed = new Set<string>();
+    const typed = annotatedParameters(model, scope);
     for (const n of model.ownNodes(scope)) {
       if (n.type !== 'call') continue;
-      const q = model.imports.qualifyImported(n.childForFieldName('function'));
+      const callee = n.childForFieldName('function');
+      const q = model.imports.qualifyImported(callee);
       if (q) callees.add(q);
+      // `source.get_leaves()` where the parameter is annotated `source: Source`, an imported class.
+      const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+      const cls = object?.type === 'identifier' ? typed.get(object.text) : undefined;
+      if (cls) handed.add(`${cls}.${callee!.childForFieldName('attribute')!.text}`);
     }
     if (callees.size > 0) summary.calls[local] = [...callees];
+    if (handed.size > 0) (summary.handedCalls ??= {})[local] = [...handed];
   }
+  const classes = dispatchClasses(model, module);
+  if (Object.keys(classes).length > 0) summary.classes = classes;
   const importCalls: Record<string, string | null> = {};
   for (const { node: call, fn } of model.index.all('call')) {
     const q = model.imports.qualifyImported(call.childForFieldName('function'));
@@ -205,6 +271,57 @@ function containerChanges(model: ModuleModel, module: string): Record<string, Co
   const found: Record<string, ContainerAccess> = {};
   for (const { node, scope, qualified } of changesOfImportedGlobals(model)) keepStronger(found, qualified, accessAt(model, module, scope, node));
   return found;
+}
+
+/** Parameters annotated with an imported class (`source: Source`, `Optional[Source]`, `Source | None`): name → qualified class. */
+function annotatedParameters(model: ModuleModel, scope: FunctionScope): Map<string, string> {
+  const out = new Map<string, string>();
+  const params = scope.node.childForFieldName('parameters');
+  for (const p of params ? params.namedChildren : []) {
+    if (p?.type !== 'typed_parameter' && p?.type !== 'typed_default_parameter') continue;
+    const name = p.type === 'typed_parameter' ? p.namedChildren.find((c) => c?.type === 'identifier') : p.childForFieldName('name');
+    let type: Node | null | undefined = p.childForFieldName('type');
+    if (type?.type === 'type') type = type.namedChildren[0];
+    // `X | None`, `Optional[X]`: the class X.
+    if (type?.type === 'binary_operator') type = [type.childForFieldName('left'), type.childForFieldName('right')].find((t) => t && t.text !== 'None');
+    if (type?.type === 'generic_type' || type?.type === 'subscript') {
+      const args = type.namedChildren.slice(1).flatMap((c) => (c?.type === 'type_parameter' ? c.namedChildren : [c]));
+      type = /Optional$/.test(type.namedChildren[0]?.text ?? '') && args.length === 1 ? (args[0]?.type === 'type' ? args[0].namedChildren[0] : args[0]) : null;
+    }
+    const q = type && /^[A-Z]/.test(type.text.split('.').pop() ?? '') ? model.imports.qualifyImported(type) : null;
+    if (name && q) out.set(name.text, q);
+  }
+  return out;
+}
+
+/** ModuleSummary.classes: top-level classes with a base, their methods and what each calls on `self`. */
+function dispatchClasses(model: ModuleModel, module: string): NonNullable<ModuleSummary['classes']> {
+  const out: NonNullable<ModuleSummary['classes']> = {};
+  for (const cls of model.classes.values()) {
+    const superclasses = cls.node.childForFieldName('superclasses');
+    if (model.classOfName(cls.name, cls.node) !== cls) continue;
+    const bases: string[] = [];
+    for (const b of superclasses ? superclasses.namedChildren : []) {
+      if (b?.type !== 'identifier' && b?.type !== 'attribute') continue;
+      const own = b.type === 'identifier' ? model.classOfName(b.text, cls.node) : null;
+      const q = own && own !== cls ? `${module}.${own.name}` : model.imports.qualifyImported(b);
+      if (q) bases.push(q);
+    }
+    const selfCalls: Record<string, string[]> = {};
+    for (const [name, method] of cls.methods) {
+      const scope = model.scopeOf(method.childForFieldName('body') ?? method);
+      if (!scope?.receiver) continue;
+      const called = new Set<string>();
+      for (const n of model.ownNodes(scope)) {
+        const callee = n.type === 'call' ? n.childForFieldName('function') : null;
+        if (callee?.type === 'attribute' && callee.childForFieldName('object')?.text === scope.receiver) called.add(callee.childForFieldName('attribute')!.text);
+      }
+      if (called.size > 0) selfCalls[name] = [...called];
+    }
+    if (bases.length === 0 && Object.keys(selfCalls).length === 0) continue;
+    out[cls.name] = { bases, methods: [...cls.methods.keys()], ...(Object.keys(selfCalls).length > 0 ? { selfCalls } : {}) };
+  }
+  return out;
 }
 
 function importedBases(model: ModuleModel): string[] {
