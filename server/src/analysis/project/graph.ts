@@ -530,8 +530,8 @@ class ClassDispatch {
   }
 
   /**
-   * `module`, `Class.method` → where each of its calls on `self` lands: the class's own method, else the
-   * nearest base's that defines it, and the overrides in the subclasses that run this method.
+   * `module`, `Class.method` → where each of its calls on `self` lands in other modules: the nearest
+   * base's method that defines it, and the overrides in the subclasses that run this method.
    */
   selfCalls(module: string, local: string): string[] {
     const dot = local.indexOf('.');
@@ -547,7 +547,9 @@ class ClassDispatch {
       if (definer) out.push(`${definer}.${name}`);
       out.push(...this.overrides(module, `${className}.${name}`, method));
     }
-    return out;
+    // The module's own analysis follows its own calls on `self`, with the locks held where they are made:
+    // only what lands in other modules is the graph's to add.
+    return out.filter((target) => this.classes.get(target.slice(0, target.lastIndexOf('.')))?.module !== module);
   }
 
   /** The class (`module.Class`) whose method `name` an object of `key` runs: its own or the nearest base's. */
