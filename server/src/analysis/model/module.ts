@@ -663,7 +663,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (isDocumentedConfined(cls)) return null; // the class's own contract: one thread at a time
     const entry = threads ? this.threads.sharedInstances.get(cls.node.id) : undefined;
     if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true };
-    // Another module's thread code is handed its objects (`def _rescan(self, source: Source): source.get_leaves()`).
+    // Another module's thread code is handed its objects (`def _poll(self, backend: Backend): backend.fetch()`).
     const handed = threads && this.classOfName(cls.name, cls.node) === cls ? this.options.project?.handedClasses?.get(cls.name) : undefined;
     if (handed) return { why: `another module's thread code is handed its objects (${handed})`, confidence: 'high', weak: true };
     let singleton: string | null = null;

@@ -351,7 +351,7 @@ export class ProjectGraph {
     const dispatch = new ClassDispatch(this.summaries.values(), (q) => this.split(q));
     const classOf = (owner: [string, string]) => (owner[1].includes('.') ? `${owner[0]}.${owner[1].slice(0, owner[1].indexOf('.'))}` : null);
     const reach = (written: string, via: string, overridden = true, handed = false) => {
-      // `pkg.obj.Source.get_leaves` where `pkg/obj/__init__.py` re-exports `pkg.obj.base.Source`: the class's own module.
+      // `pkg.io.Backend.fetch` where `pkg/io/__init__.py` re-exports `pkg.io.base.Backend`: the class's own module.
       const owner = dispatch.canonical(this.splitCallee(written));
       const qualified = owner ? `${owner[0]}.${owner[1]}` : written;
       const cls = owner ? classOf(owner) : null;
@@ -378,11 +378,11 @@ export class ProjectGraph {
       const calls = this.summaries.get(owner[0])!.calls;
       for (const callee of Object.hasOwn(calls, owner[1]) ? calls[owner[1]] : []) reach(callee, via);
       const handedCalls = this.summaries.get(owner[0])!.handedCalls ?? {};
-      // Objects of a class with subclasses in the run (a plugin's source, a service's backends) are
+      // Objects of a class with subclasses in the run (a plugin's backends, a service's handlers) are
       // long-lived and shared with the thread that is handed them; an object of a class nobody derives
-      // from is as often a message handed over once (a request's cache actions): reached, not shared.
+      // from is as often a message handed over once (one request's state): reached, not shared.
       for (const callee of Object.hasOwn(handedCalls, owner[1]) ? handedCalls[owner[1]] : []) reach(callee, via, true, dispatch.hasSubclasses(this.splitCallee(callee)));
-      // `self.get_items()` in a method: the class's own or inherited method, or a subclass's override
+      // `self.h()` in a method: the class's own or inherited method, or a subclass's override
       // (on the same object: handed to the thread if this one was).
       const cls = classOf(owner);
       for (const target of dispatch.selfCalls(owner[0], owner[1])) reach(target, via, false, !!cls && handedClasses.has(cls));

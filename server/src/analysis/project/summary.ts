@@ -57,7 +57,7 @@ export interface ModuleSummary {
    * `GLib.idle_add`): module-level functions by name, static and class methods as `Class.method`.
    */
   handOverWrappers?: Record<string, { index: number; via: string; name?: string }>;
-  /** Local function → methods it calls on a parameter annotated with an imported class (`pkg.base.Source.get_leaves`). */
+  /** Local function → methods it calls on a parameter annotated with an imported class (`pkg.io.base.Backend.fetch`). */
   handedCalls?: Record<string, string[]>;
   /**
    * Its top-level classes that take part in method dispatch across modules: bases (qualified: an
@@ -165,7 +165,7 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
       const callee = n.childForFieldName('function');
       const q = model.imports.qualifyImported(callee);
       if (q) callees.add(q);
-      // `source.get_leaves()` where the parameter is annotated `source: Source`, an imported class.
+      // `backend.fetch()` where the parameter is annotated `backend: Backend`, an imported class.
       const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
       const cls = object?.type === 'identifier' ? typed.get(object.text) : undefined;
       if (cls) handed.add(`${cls}.${callee!.childForFieldName('attribute')!.text}`);
@@ -273,7 +273,7 @@ function containerChanges(model: ModuleModel, module: string): Record<string, Co
   return found;
 }
 
-/** Parameters annotated with an imported class (`source: Source`, `Optional[Source]`, `Source | None`): name → qualified class. */
+/** Parameters annotated with an imported class (`backend: Backend`, `Optional[Backend]`, `Backend | None`): name → qualified class. */
 function annotatedParameters(model: ModuleModel, scope: FunctionScope): Map<string, string> {
   const out = new Map<string, string>();
   const params = scope.node.childForFieldName('parameters');
