@@ -278,7 +278,7 @@ function publish(uri: string): void {
           complete = false;
           state.full = { version, steps: analysis.steps(), summarise };
         } else {
-          result = drain(analysis.steps());
+          result = analysis.run();
           findings = result.findings;
         }
         diagnostics = [...notice(uri, state, undefined), ...findings.map((f) => toDiagnostic(f, document))];
@@ -299,10 +299,6 @@ function publish(uri: string): void {
   state.analysedAt = Date.now();
   post({ type: 'diagnostics', uri, opened: state.opened, version, findings, diagnostics, ms: performance.now() - started, complete });
   if (result && summarise) scheduleSummary(uri, state, version, () => summarise!(result!));
-}
-
-function drain(steps: Generator<void, ModuleResult>): ModuleResult {
-  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
 }
 
 /** Runs a slice of the full analysis that follows a first answer; publishes its findings when done. */

@@ -40,9 +40,7 @@ export interface ModuleResult {
  * first read.
  */
 export function analyzeModule(input: AnalyzeInput, moduleName?: string): ModuleResult {
-  const analysis = new ModuleAnalysis(input, moduleName);
-  const steps = analysis.steps(0);
-  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  return new ModuleAnalysis(input, moduleName).run();
 }
 
 type Visitor = { rule: Rule; fn: (node: Node, ctx: RuleContext) => void };
@@ -140,6 +138,12 @@ export class ModuleAnalysis {
     }
     const inside = findings.filter((f) => f.start >= start && f.end <= end);
     return finish(inside, this.comments(), this.input.text, this.input.rules, { start, end });
+  }
+
+  /** The whole analysis at once. */
+  run(): ModuleResult {
+    const steps = this.steps(0);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
   }
 
   /**
