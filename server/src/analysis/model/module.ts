@@ -193,10 +193,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
       }
       this.requestHandlers = served.handlerClasses;
     }
-    const external: Array<[Node, string]> = [];
+    const external: Array<[Node, string, boolean]> = [];
     for (const [local, via] of options.project?.threadEntries ?? []) {
       const fn = this.functionByLocalName(local);
-      if (fn) external.push([fn, via]);
+      // A method of a class whose objects the other module's thread code is handed: as strong as a thread of its own.
+      const handed = local.includes('.') && !!options.project?.handedClasses?.has(local.slice(0, local.indexOf('.')));
+      if (fn) external.push([fn, via, handed]);
     }
     const importedHandOvers = options.project?.handOverWrappers;
     const handOvers = source === undefined || (importedHandOvers?.size ?? 0) > 0 || moduleMentions(root, HAND_OVER_WORDS);

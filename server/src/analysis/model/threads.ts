@@ -14,6 +14,8 @@ export interface ThreadEntry {
   site: Node;
   /** Reached from a thread started in another module (cross-file reachability). */
   external?: boolean;
+  /** External, through a method of an object that module's thread code is handed (project handedClasses). */
+  handed?: boolean;
   /** No thread entry reaches the code: assume-concurrent says every function may run on threads. */
   assumed?: boolean;
   /** A thread class's own `run` (a `Thread` subclass, a toolkit's thread class): one thread per object. */
@@ -103,13 +105,13 @@ export class ThreadModel {
     threadRuns: ReadonlyArray<{ fn: Node; via: string; site?: Node; shares?: Node | null; threadClass?: boolean }>,
     private readonly resolver: CallableResolver,
     private readonly options: ThreadModelOptions = {},
-    external: ReadonlyArray<[Node, string]> = [],
+    external: ReadonlyArray<[Node, string, boolean?]> = [],
   ) {
     this.allCalls = calls;
     this.extraSpawners = new Set(options.threadEntryPoints ?? []);
     this.extraSpawnerNames = [...this.extraSpawners, ...(options.importedSpawners?.keys() ?? [])].map((name) => name.split('.').pop()!);
     const entries: Array<[Node, ThreadEntry]> = [];
-    for (const [fn, via] of external) entries.push([fn, { via, site: fn, external: true }]);
+    for (const [fn, via, handed] of external) entries.push([fn, { via, site: fn, external: true, ...(handed ? { handed } : {}) }]);
     for (const { fn: run, via, site, shares, threadClass } of threadRuns) {
       const entry: ThreadEntry = threadClass ? { via, site: site ?? run, threadClass } : { via, site: site ?? run };
       entries.push([run, entry]);

@@ -21,6 +21,17 @@ const THREAD_SAFE_METHODS = new Set(['emit', 'deleteLater', 'event_generate', 'a
 /** Toolkit functions (capitalised like classes in wx) made to be called from any thread. */
 const THREAD_SAFE_FUNCTIONS = /(?:^|\.)(?:CallAfter|PostEvent|QueueEvent|WakeUpIdle|GetApp|IsMainThread|MutexGuiEnter|MutexGuiLeave)$/;
 
+/**
+ * `Gtk.RecentManager.get_default()`, `Gdk.Screen.get_default()`, `Gtk.Clipboard.get(…)`: a toolkit
+ * class's process-wide object, fetched — owned by the GUI thread as a widget is.
+ */
+function toolkitSingleton(callee: string, imports: Parameters<typeof toolkitObjectMaker>[1]): Toolkit | null {
+  const parts = callee.split('.');
+  if (parts.length < 2 || !/^(?:get_default|get_for_display|get_for_screen|get)$/.test(parts[parts.length - 1])) return null;
+  const toolkit = toolkitObjectMaker(parts.slice(0, -1).join('.'), imports);
+  return toolkit === 'GTK' ? toolkit : null;
+}
+
 /** How each toolkit wants work handed to its thread (for the message). */
 const HAND_OVER: Record<Toolkit, string> = {
   GTK: 'hand the update to the main loop with `GLib.idle_add(…)`',
@@ -171,12 +182,14 @@ function reportMadeOnWorker(node: Node, callee: Node, ctx: RuleContext): void {
   // Only worker-thread code matters: asked first, as most calls are not there.
   const scope = model.scopeOf(node);
   const entry = scope ? model.threads.entryFor(scope) : null;
-  if (!scope || !entry || entry.assumed || entry.external || insideLambda(node)) return;
-  let made: { toolkit: Toolkit; what: string } | null = null;
+  if (!scope || !entry || entry.assumed || (entry.external && !entry.handed) || insideLambda(node)) return;
+  let made: { toolkit: Toolkit; what: string; verb?: string } | null = null;
   // wx's functions are capitalised like classes; these post to the GUI thread or only read.
   if (THREAD_SAFE_FUNCTIONS.test(callee.text)) return;
   const toolkit = toolkitObjectMaker(callee.text, model.imports);
+  const singleton = !toolkit ? toolkitSingleton(callee.text, model.imports) : null;
   if (toolkit) made = { toolkit, what: `a ${toolkit} object` };
+  else if (singleton) made = { toolkit: singleton, what: `the ${singleton} toolkit's process-wide object`, verb: 'gets' };
   else if (callee.type === 'identifier') {
     const local = model.classOfName(callee.text, node);
     const projectClass = !local && !!ctx.options.project?.guiClasses?.has(model.imports.qualifyName(callee.text));
@@ -188,7 +201,7 @@ function reportMadeOnWorker(node: Node, callee: Node, ctx: RuleContext): void {
     severity: 'error',
     confidence: 'medium',
     message:
-      `\`${snippet(node, 50)}\` makes ${made.what} in \`${scope.name}\`, which runs on a worker thread (${via}). ` +
+      `\`${snippet(node, 50)}\` ${made.verb ?? 'makes'} ${made.what} in \`${scope.name}\`, which runs on a worker thread (${via}). ` +
       `${made.toolkit} objects may only be made and used on the thread that runs the GUI's main loop: from another thread they corrupt the toolkit's state or crash, ` +
       `and on free-threaded Python nothing serialises the two threads any more. Do the work on the thread, then ${HAND_OVER[made.toolkit]}.`,
   });
@@ -212,8 +225,9 @@ export const FT220: Rule = {
       const scope = model.scopeOf(node);
       if (!scope?.receiver || !scope.classNode || scope.isClassMethod) return;
       const entry = model.threads.entryFor(scope);
-      // A thread of this module's own (reaching code through other modules' call chains is weaker evidence).
-      if (!entry || entry.assumed || entry.external) return;
+      // A thread of this module's own, or another module's that is handed the object (reaching code
+      // through other modules' call chains alone is weaker evidence).
+      if (!entry || entry.assumed || (entry.external && !entry.handed)) return;
       let what: { toolkit: Toolkit; object: string; made: string } | null = null;
       if (receiver.text === scope.receiver) {
         const cls = model.classInfo(scope.classNode);
