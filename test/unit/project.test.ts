@@ -111,6 +111,14 @@ test('a base class\'s method another module\'s thread calls runs the subclasses\
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'dispatch'), { assumeConcurrent: false });
 });
 
+test('in an application (a module runs a GUI main loop), code no thread of the run reaches runs on the loop\'s thread', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'application'), { assumeConcurrent: false });
+});
+
+test('a library that runs a GUI main loop for its callers is no application: its callers may use threads', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'library_loop'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

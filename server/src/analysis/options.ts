@@ -108,4 +108,10 @@ export interface ProjectFacts {
    * there): class → how.
    */
   handedClasses?: ReadonlyMap<string, string>;
+  /**
+   * The run is an application: a module runs a GUI toolkit's main loop or Twisted's reactor from a
+   * function (project/mainLoop.ts) — `Tk main loop at line 104 of pkg.main`. No importer calls its code from
+   * threads of its own: what no thread of the run reaches runs on the loop's thread.
+   */
+  mainLoop?: string;
 }

@@ -175,6 +175,9 @@ export class DedicatedThreads {
             const caller = this.resolver.scopeOf(c);
             // A call from the object's construction runs before its thread starts.
             if (thread.perObject && caller && ownClass(caller.classNode) && this.resolver.isConstructionOnly?.(caller)) return false;
+            // `if background: Thread(target=_run).start()` / `else: _run()`: the spawner runs its closure
+            // instead of starting the thread — one runner per call all the same.
+            if (thread.spawner && caller?.node.id === thread.spawner.id && exclusiveBranches(c, thread.entry.site)) return false;
             // A base class's helper called on `self` by a sibling subclass runs on that class's objects, not these.
             if (thread.perObject && caller?.classNode && scope.classNode !== targetScope.classNode && !ownClass(caller.classNode) && !this.relatedToOwn(caller.classNode, targetScope.classNode!) && onSelf(c, caller)) return false;
             return !members.has(caller?.node.id ?? -1);
@@ -251,4 +254,17 @@ function onSelf(call: Node, caller: FunctionScope): boolean {
 
 function isPrivate(name: string): boolean {
   return name.startsWith('_') && !name.endsWith('__');
+}
+
+/** Are `a` and `b` in different branches of one `if` statement (so at most one of them runs)? */
+function exclusiveBranches(a: Node, b: Node): boolean {
+  for (let up = a.parent; up; up = up.parent) {
+    if (up.type !== 'if_statement' || b.startIndex < up.startIndex || b.endIndex > up.endIndex) continue;
+    const branches = up.namedChildren.filter((c): c is Node => !!c && (c.type === 'block' || c.type === 'elif_clause' || c.type === 'else_clause'));
+    const branchOf = (n: Node) => branches.findIndex((br) => n.startIndex >= br.startIndex && n.endIndex <= br.endIndex);
+    const ia = branchOf(a);
+    const ib = branchOf(b);
+    return ia >= 0 && ib >= 0 && ia !== ib;
+  }
+  return false;
 }

@@ -5,7 +5,7 @@ import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockFactory, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
-import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, keywordArgument, namedChildren, positionalArguments } from './syntax';
+import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
@@ -15,6 +15,7 @@ import { isThreadStart, NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingMode
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 import { OwnerRegions } from './ownerThread';
+import { fieldsWritten } from './threadSideWrites';
 import { keptInSharedState, type ContainmentResolver } from './containment';
 import { threadingServerHandlers } from './runtimeThreads';
 
@@ -71,6 +72,15 @@ export interface SharingEvidence {
   lock?: string;
   /** The evidence is the holder's: the instances are kept in shared state (containment.ts). */
   held?: boolean;
+  /**
+   * Shared between one thread and the object's holder, and only that: two accesses off the thread are
+   * both the holder's, one side (no lock says that side is several threads).
+   */
+  holderSide?: boolean;
+  /** With `holderSide`: the thread side may write the field (threadSideWrites.ts). */
+  threadWrites?: boolean;
+  /** Thread evidence where the object's other side is whoever holds it (not every importer: no module-level instance). */
+  oneHolder?: boolean;
 }
 
 /** A field of `self` accessed inside a `with <lock>:` block: the lock and the 1-based line. */
@@ -168,6 +178,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const emit = cls.methods.get('emit')!;
       this.handlerEmits.add(emit.id);
       runs.push({ fn: emit, via: 'logging calls `emit` on every thread that logs', shares: cls.node });
+    }
+    // A gRPC servicer (`add_FooServicer_to_server(servicer, server)`): the server's thread pool runs its
+    // RPC methods (UpperCamelCase, as protos name them), many at once, on the one servicer object.
+    if (source === undefined || source.includes('Servicer_to_server')) {
+      for (const call of this.calls) {
+        const callee = call.childForFieldName('function');
+        const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+        const servicer = name && /^add_\w+Servicer_to_server$/.test(name) ? positionalArguments(call)[0] : undefined;
+        const cls = servicer?.type === 'call' ? this.classesByName.get(servicer.childForFieldName('function')?.text ?? '') ?? null : servicer ? this.classInfo(this.classOfBound(servicer, call)) : null;
+        if (!cls) continue;
+        const via = `${name}(${snippet(servicer!, 30)}, …): the gRPC server's thread pool runs its RPC methods`;
+        const named = new Set<string>();
+        for (const c of [cls, ...this.moduleBases(cls, new Set())]) {
+          for (const [method, fn] of c.methods) {
+            if (!/^[A-Z]/.test(method) || named.has(method)) continue;
+            named.add(method);
+            runs.push({ fn, via, site: call, shares: cls.node });
+          }
+        }
+      }
     }
     if (source === undefined || source.includes('Threading')) {
       const served = threadingServerHandlers(this.calls, this.imports, {
@@ -358,10 +388,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const locked = this.lockedFields(cls).get(field);
     let own = this.instanceSharing(cls);
     // Shared with a thread that never touches this field: that thread is no evidence about it.
-    if (own?.confidence === 'high' && !this.threadSideFields(cls).has(field)) own = this.withoutThreadEvidence(cls, false);
+    if (own?.confidence === 'high' && !this.threadSideFields(cls).has(field)) own = this.otherEvidence(cls);
     // The thread touches this field: every other method touching it races with that thread. (A lock that
     // also guards it is kept: what is held in the field is shared only if it leaves that lock.)
-    if (own && own.confidence === 'high') return { ...own, weak: false, ...(locked ? { lock: locked.lock } : {}) };
+    if (own && own.confidence === 'high') {
+      // One holder: the object is shared with its thread and reached otherwise only through whoever
+      // holds it (no module-level instance, no holder in shared state): two accesses off the thread are one side.
+      const oneHolder = !locked && own.oneHolder && !this.otherEvidence(cls);
+      return { ...own, weak: false, ...(locked ? { lock: locked.lock } : {}), ...(oneHolder ? { holderSide: true, threadWrites: this.threadSideWrites(cls).has(field) } : {}) };
+    }
     if (locked) {
       return { why: `\`${field}\` is accessed holding \`${locked.lock}\` at line ${locked.line}, so it is meant to be shared`, confidence: 'medium', weak: false, lock: locked.lock };
     }
@@ -454,6 +489,41 @@ export class ModuleModel implements LockResolver, CallableResolver {
       for (const m of method.text.matchAll(uses)) fields.add(m[1] ?? m[2] ?? m[3]);
     }
     this.threadFieldsCache.set(cls.node.id, fields);
+    return fields;
+  }
+
+  private readonly otherEvidenceCache = new Map<number, SharingEvidence | null>();
+
+  /** The class's sharing evidence other than a thread's (for the fields that thread never touches). */
+  private otherEvidence(cls: ClassInfo): SharingEvidence | null {
+    let evidence = this.otherEvidenceCache.get(cls.node.id);
+    if (evidence === undefined) this.otherEvidenceCache.set(cls.node.id, (evidence = this.withoutThreadEvidence(cls, false)));
+    return evidence;
+  }
+
+  private readonly threadWritesCache = new Map<number, Set<string>>();
+
+  /** The fields the methods threads reach may write (a subset of threadSideFields, by the syntax). */
+  private threadSideWrites(cls: ClassInfo): Set<string> {
+    let fields = this.threadWritesCache.get(cls.node.id);
+    if (fields) return fields;
+    fields = new Set();
+    const methods: FunctionScope[] = [];
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      const entry = scope ? this.threads.entryFor(scope) : null;
+      if (scope?.receiver && entry && !entry.assumed) methods.push(scope);
+    }
+    if (methods.length > 0) {
+      // The method's own nodes and its nested functions' (a closure it runs writes `self` too).
+      const nodes = new Map<number, Node[]>(methods.map((m) => [m.node.id, this.ownNodes(m)]));
+      for (const scope of this.allScopes()) {
+        const outer = methods.find((m) => m !== scope && scope.node.startIndex >= m.node.startIndex && scope.node.endIndex <= m.node.endIndex);
+        if (outer) nodes.get(outer.node.id)!.push(...this.ownNodes(scope));
+      }
+      for (const m of methods) for (const field of fieldsWritten(nodes.get(m.node.id)!, m.receiver!)) fields.add(field);
+    }
+    this.threadWritesCache.set(cls.node.id, fields);
     return fields;
   }
 
@@ -661,13 +731,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private withoutThreadEvidence(cls: ClassInfo, threads: boolean): SharingEvidence | null {
     // A Thread object's `run` is its own thread; the code holding the object (`stop()`, `close()`) is
     // another. The fields only the thread side touches stay its own (one writer, threadSideFields).
-    if (cls.isThreadSubclass) return threads && cls.methods.has('run') ? { why: `its \`run\` runs on the thread each instance starts (a \`${cls.threadBase ?? 'Thread'}\` subclass), while other threads call its methods`, confidence: 'high', weak: true } : null;
+    if (cls.isThreadSubclass) return threads && cls.methods.has('run') ? { why: `its \`run\` runs on the thread each instance starts (a \`${cls.threadBase ?? 'Thread'}\` subclass), while other threads call its methods`, confidence: 'high', weak: true, oneHolder: true } : null;
     if (isDocumentedConfined(cls)) return null; // the class's own contract: one thread at a time
     const entry = threads ? this.threads.sharedInstances.get(cls.node.id) : undefined;
-    if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true };
+    if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true, oneHolder: true };
     // Another module's thread code is handed its objects (`def _poll(self, backend: Backend): backend.fetch()`).
     const handed = threads && this.classOfName(cls.name, cls.node) === cls ? this.options.project?.handedClasses?.get(cls.name) : undefined;
-    if (handed) return { why: `another module's thread code is handed its objects (${handed})`, confidence: 'high', weak: true };
+    if (handed) return { why: `another module's thread code is handed its objects (${handed})`, confidence: 'high', weak: true, oneHolder: true };
     let singleton: string | null = null;
     for (const name of this.instancesByConstructor().get(cls.name) ?? []) {
       const use = threads ? this.threadReceivers().get(name) : undefined;
@@ -781,6 +851,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * runs its coroutines and callbacks on one thread (what it hands to threads — `to_thread`,
    * `run_in_executor` — are thread entries of their own).
    */
+  /** The module's source text. */
+  get text(): string {
+    return this.source ?? this.root.text;
+  }
+
   get hasConcurrencyEvidence(): boolean {
     if (this.threads.hasEntries || this.imports.hasConcurrencyImport({ threadsOnly: true })) return true;
     this.changedByOtherThreads ??= [...(this.options.project?.containerChanges?.values() ?? [])].some((c) => c.onThread);

@@ -1,6 +1,6 @@
 // Which expressions name state that other threads can see, and how to describe it in a message.
 import type { Node } from '../parser';
-import type { ModuleModel } from './module';
+import type { ModuleModel, SharingEvidence } from './module';
 import type { FunctionScope } from './scopes';
 import type { Confidence } from '../options';
 import { accessRoot, namedChildren } from './syntax';
@@ -22,6 +22,12 @@ export interface SharedState {
   key: string;
   /** A closure's `self.x` through the enclosing method's captured receiver: the field `x` of its class. */
   receiverField?: string;
+  /** Shared between one thread and the object's holder only (SharingEvidence.holderSide). */
+  holderSide?: boolean;
+  /** With `holderSide`: the thread side may write it. */
+  threadWrites?: boolean;
+  /** The evidence is a lock held at some access of the field: it is meant to be shared. */
+  locked?: boolean;
 }
 
 /**
@@ -80,7 +86,7 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     // `self._current.state` is not compared with writes of `self._current`.
     const through = path(expr);
     const state = through.length > 2 ? through.join('.') : attribute;
-    return { kind: 'shared-instance', description: `\`${state}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${through.slice(1).join('.')}`, weak: evidence.weak, confidence: evidence.confidence };
+    return { kind: 'shared-instance', description: `\`${state}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${through.slice(1).join('.')}`, weak: evidence.weak, confidence: evidence.confidence, ...sides(evidence) };
   }
   const resolved = model.resolve(name, scope);
   if (resolved.kind === 'global' || resolved.kind === 'module') {
@@ -146,7 +152,12 @@ export function receiverField(field: string, scope: FunctionScope, model: Module
   if (model.isConstructionOnly(scope) || (cls.lockAttributes.has(field) && !lockItself) || cls.threadLocalProperties.has(field)) return null;
   const evidence = model.fieldSharing(cls, field);
   if (!evidence) return null;
-  return { kind: 'shared-instance', description: `\`${name}.${field}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${field}`, weak: evidence.weak, confidence: evidence.confidence };
+  return { kind: 'shared-instance', description: `\`${name}.${field}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${field}`, weak: evidence.weak, confidence: evidence.confidence, ...sides(evidence) };
+}
+
+/** What the rules need of field evidence beyond its strength: the sides it joins, a lock. */
+function sides(evidence: SharingEvidence): Pick<SharedState, 'holderSide' | 'threadWrites' | 'locked'> {
+  return { ...(evidence.holderSide ? { holderSide: true, threadWrites: !!evidence.threadWrites } : {}), ...(evidence.lock ? { locked: true } : {}) };
 }
 
 /** `class Meta(type)`, `class Meta(ABCMeta)`: instances are classes. */

@@ -21,7 +21,8 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameWrappers(a?.handOverWrappers, b?.handOverWrappers) &&
     sameSet(a?.threadStarters, b?.threadStarters) &&
     sameSet(a?.guiOwnedClasses, b?.guiOwnedClasses) &&
-    sameEntries(a?.handedClasses, b?.handedClasses)
+    sameEntries(a?.handedClasses, b?.handedClasses) &&
+    a?.mainLoop === b?.mainLoop
   );
 }
 
@@ -100,6 +101,38 @@ export class ProjectGraph {
     add('guiOwnedClasses', this.guiOwnedClasses());
     add('lockDecorators', this.lockDecoratorsByModule());
     add('constructionHooks', this.constructionHooksByModule());
+    for (const [module, mainLoop] of this.mainLoops()) {
+      if (!result.has(module)) result.set(module, {});
+      result.get(module)!.mainLoop = mainLoop;
+    }
+    return result;
+  }
+
+  /**
+   * The modules of applications → the main loop their application runs. An application is a top-level
+   * package of the run (or its modules outside any package, a script directory) one of whose modules
+   * runs a main loop (mainLoop.ts) that an entry point starts: its own `if __name__ == "__main__":`, or
+   * the package's `__main__` module. A library's
+   * GUI backend that runs a loop for its callers has neither (and a test's or an example's is no entry).
+   */
+  mainLoops(): Map<string, string> {
+    const result = new Map<string, string>();
+    // A package is one application (its `__init__` too); modules outside any package are a script
+    // directory's, one too.
+    const packages = new Set([...this.summaries.keys()].filter((m) => m.includes('.')).map((m) => m.split('.')[0]));
+    const top = (module: string) => (module.includes('.') || packages.has(module) ? module.split('.')[0] : '');
+    const apps = new Map<string, string>();
+    for (const s of [...this.summaries.values()].sort((a, b) => (a.module < b.module ? -1 : 1))) {
+      if (!s.mainLoop || /(?:^|\.)(?:tests?|test_\w+|\w+_tests?|examples?|demos?|docs?)(?:\.|$)/.test(s.module)) continue;
+      const packages = s.module.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'));
+      const entry = s.mainGuard || packages.some((p) => this.summaries.has(`${p}.__main__`)) || s.module.endsWith('__main__');
+      if (entry && !apps.has(top(s.module))) apps.set(top(s.module), `${s.mainLoop} of ${s.module}`);
+    }
+    if (apps.size === 0) return result;
+    for (const module of this.summaries.keys()) {
+      const app = apps.get(top(module));
+      if (app) result.set(module, app);
+    }
     return result;
   }
 
@@ -367,7 +400,9 @@ export class ProjectGraph {
       // What the module's own threads reach it knows: its methods' overrides elsewhere follow from the
       // calls on `self` (selfCalls), where a subclass that overrides the caller is left out.
       for (const [local, via] of Object.entries(s.reachable)) reach(`${s.module}.${local}`, via, false);
-      for (const [target, via] of Object.entries(s.spawns)) reach(target, via);
+      // Targets and calls name their callee exactly (`mod.f`, `Base.method(self)`, a module-level
+      // instance's method): no dispatch to overrides.
+      for (const [target, via] of Object.entries(s.spawns)) reach(target, via, false);
     }
     while (queue.length > 0) {
       const qualified = queue.shift()!;
@@ -376,7 +411,7 @@ export class ProjectGraph {
       const via = reached.get(qualified)!;
       // Own properties only: a function named `constructor` must not find Object.prototype's.
       const calls = this.summaries.get(owner[0])!.calls;
-      for (const callee of Object.hasOwn(calls, owner[1]) ? calls[owner[1]] : []) reach(callee, via);
+      for (const callee of Object.hasOwn(calls, owner[1]) ? calls[owner[1]] : []) reach(callee, via, false);
       const handedCalls = this.summaries.get(owner[0])!.handedCalls ?? {};
       // Objects of a class with subclasses in the run (a plugin's backends, a service's handlers) are
       // long-lived and shared with the thread that is handed them; an object of a class nobody derives

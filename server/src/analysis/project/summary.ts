@@ -9,6 +9,7 @@ import { iteratedContainer } from '../model/iteration';
 import { sharedState } from '../model/sharing';
 import { insideLambda } from '../model/syntax';
 import { changesOfImportedGlobals, runsAlone } from '../rules/common';
+import { hasMainGuard, mainLoopOf } from './mainLoop';
 
 export interface ModuleSummary {
   /** Dotted module name, e.g. `pkg.workers`. */
@@ -83,6 +84,10 @@ export interface ModuleSummary {
    * argument to a thread, the module is analysed after all.
    */
   imported?: string[];
+  /** The application main loop it runs from a function (mainLoop.ts): what and where. */
+  mainLoop?: string;
+  /** It has an `if __name__ == "__main__":` block: run as a script, it is an entry point. */
+  mainGuard?: boolean;
 }
 
 const FROM_IMPORT = /^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)/gm;
@@ -99,7 +104,13 @@ export function skippedModuleSummary(module: string, text: string, packageName?:
   }
   for (const m of text.matchAll(PLAIN_IMPORT)) for (const name of names(m[1])) imported.add(name);
   const classes = classesFromText(text, module, imported);
-  return { module, reachable: {}, spawns: {}, calls: {}, ...(imported.size > 0 ? { imported: [...imported] } : {}), ...(Object.keys(classes).length > 0 ? { classes } : {}) };
+  const mainLoop = mainLoopOf(text);
+  return {
+    module, reachable: {}, spawns: {}, calls: {},
+    ...(imported.size > 0 ? { imported: [...imported] } : {}),
+    ...(Object.keys(classes).length > 0 ? { classes } : {}),
+    ...(mainLoop ? { mainLoop, ...(hasMainGuard(text) ? { mainGuard: true } : {}) } : {}),
+  };
 }
 
 const TOP_CLASS = /^class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:/gm;
@@ -175,6 +186,9 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   }
   const classes = dispatchClasses(model, module);
   if (Object.keys(classes).length > 0) summary.classes = classes;
+  const mainLoop = mainLoopOf(model.text);
+  if (mainLoop) summary.mainLoop = mainLoop;
+  if (mainLoop && hasMainGuard(model.text)) summary.mainGuard = true;
   const importCalls: Record<string, string | null> = {};
   for (const { node: call, fn } of model.index.all('call')) {
     const q = model.imports.qualifyImported(call.childForFieldName('function'));

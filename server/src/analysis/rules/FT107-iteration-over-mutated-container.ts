@@ -252,8 +252,9 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   if (!site) return;
   const sameCall = ctx.model.scopeOf(site.node) === scope;
   // Without a thread in sight, report only containers whose other uses take a lock (the discipline this
-  // read breaks) or when auditing a library.
-  if (!verdict.where && !site.onThread && !site.locked && !ctx.options.assumeConcurrent && shared.kind !== 'shared-instance') return;
+  // read breaks) or when auditing a library; an object shared with one thread only when that thread is
+  // one of the two sides (off it, the loop and the change are both the holder's).
+  if (!verdict.where && !site.onThread && !site.locked && !ctx.options.assumeConcurrent && (shared.kind !== 'shared-instance' || shared.holderSide)) return;
   const confidence = site.onThread || site.locked ? (verdict.confidence === 'low' ? 'medium' : verdict.confidence) : verdict.confidence;
   ctx.report(iterable, {
     severity: verdict.severity === 'error' ? 'warning' : verdict.severity,
@@ -286,7 +287,15 @@ function concurrentSite(sites: ChangeSite[], scope: FunctionScope, container: No
  */
 function sameDedicatedThread(scope: FunctionScope, writer: FunctionScope | null, container: Node, model: ModuleModel): boolean {
   const thread = model.dedicatedThreadOf(scope);
-  if (!thread || !writer || (thread.perObject && !container.text.startsWith(`${scope.receiver}.`))) return false;
+  if (!thread || !writer) return false;
+  // A thread per call of its spawner runs a closure: the spawner's locals it captured are new each call,
+  // that thread's own (`clients = []` in `spawn`, appended to and iterated by the `_run` it starts).
+  if (thread.spawner) {
+    const spawner = model.scopeOf(thread.spawner.childForFieldName('body') ?? thread.spawner);
+    const own = container.type === 'identifier' && !!spawner && model.resolve(container.text, scope).owner === spawner;
+    return own && (writer === scope || model.dedicatedThreadOf(writer) === thread);
+  }
+  if (thread.perObject && !container.text.startsWith(`${scope.receiver}.`)) return false;
   return writer === scope || model.dedicatedThreadOf(writer) === thread;
 }
 

@@ -2,11 +2,27 @@
 // that failed, twice (in the try body and in its finally), or inside `with lock:`. Docs: docs/rules/FT209.md
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
+import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
 import { withItems } from '../model/locks';
 import { keywordArgument, namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { methodName, methodReceiver } from './hazards';
 
 const FALSY = new Set(['False', '0']);
+
+/** The standard library's locks, whose timed `acquire` returns False when it times out. */
+const RETURNING_FALSE = /^(?:threading|_thread|multiprocessing|multiprocessing\.synchronize)\./;
+
+/**
+ * A lock made here by another library's constructor (`lock = FileLock(path)` from filelock) keeps that
+ * library's contract: filelock's and portalocker's timed acquires raise instead of returning False.
+ */
+function raisesOnTimeout(receiver: Node, scope: FunctionScope | null, model: ModuleModel): boolean {
+  const value = scope ? model.containerValue(receiver, scope) : null;
+  const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
+  const qualified = callee ? model.imports.qualifyImported(callee) : null;
+  return !!qualified && !RETURNING_FALSE.test(qualified);
+}
 
 /** Can this acquire() return without the lock (non-blocking or with a timeout)? */
 function mayFail(call: Node): boolean {
@@ -52,7 +68,7 @@ export const FT209: Rule = {
         own.filter((n) => n.type === 'call' && n.startIndex > from && n.startIndex < to && methodName(n) === m && methodReceiver(n)?.text === name);
 
       if (method === 'acquire') {
-        if (!mayFail(node)) return;
+        if (!mayFail(node) || raisesOnTimeout(receiver, scope, model)) return;
         const parent = node.parent;
         const assigned = parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier' ? parent.childForFieldName('left')!.text : null;
         if (parent?.type !== 'expression_statement' && !assigned) return;

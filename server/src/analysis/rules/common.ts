@@ -6,9 +6,11 @@ import type { ModuleModel } from '../model/module';
 import type { SharedState } from '../model/sharing';
 import { isTestCode } from './hazards';
 import { soleWriterThread } from './singleWriter';
+import { lockedKeys } from './writes';
 import { mutationOf, type Mutation } from '../model/mutations';
 
 export { MUTATING_METHODS, isAtomicIdiom, MUTATION_TYPES, mutationOf, type Mutation } from '../model/mutations';
+export { changesKnownContainer } from './knownContainer';
 
 export interface RaceVerdict {
   severity: Severity;
@@ -35,6 +37,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // Only one thread ever writes it: nothing to lose, whoever reads it.
   if (soleWriterThread(shared, scope, model)) return null;
   const entry = model.threads.entryFor(scope);
+  // Shared with one thread only, and this access is the holder's (off that thread): it races with
+  // that thread's writes, and a thread that only reads the field cannot lose this update or break this check.
+  if (!entry && shared.holderSide && !shared.threadWrites) return null;
   // A closure variable is shared only if the nested function really runs on several threads; closures
   // used as sequential state machines (`nonlocal pos; pos += 1`) are the common case.
   // Likewise attributes of other modules (`os.environ`, `sys.path`: FT202's business when threads touch
@@ -56,6 +61,10 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // Nor in a Twisted module: its code runs on the reactor thread (Twisted's APIs may only be called
   // there), and what runs elsewhere is handed over explicitly (`deferToThread`, `callInThread`).
   if (ctx.options.testModule || model.onGuiThread(scope) || model.imports.importsFrom('twisted.internet')) return null;
+  // Nor in an application (it runs a GUI main loop or a reactor): nobody imports it to call it from
+  // threads of their own, so what no thread of the run reaches runs on the loop's thread. State a lock
+  // guards elsewhere is still meant to be shared.
+  if (ctx.options.project?.mainLoop && !shared.locked && !lockedKeys(model).has(shared.key)) return null;
   if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: '', confidence: 'medium' };
   return null;
 }
@@ -104,18 +113,6 @@ export function optional<T>(item: T | undefined): T[] | undefined {
 /** Whitespace-insensitive source equality of two expressions (`d[k]` vs `d[ k ]`). */
 export function sameExpression(a: Node | null, b: Node | null): boolean {
   return !!a && !!b && a.text.replace(/\s+/g, '') === b.text.replace(/\s+/g, '');
-}
-
-/**
- * Is this change really a container's? A method call on `self.<field>` counts only when the class sets
- * that field to a built-in container: `self.session.add(x)` calls some object's `add`, not a set's.
- */
-export function changesKnownContainer(m: Mutation, scope: FunctionScope, model: ModuleModel): boolean {
-  if (m.kind !== 'method' || m.container.type !== 'attribute') return true;
-  const object = m.container.childForFieldName('object');
-  const cls = model.classInfo(scope.classNode);
-  if (!cls || object?.type !== 'identifier' || object.text !== scope.receiver) return true;
-  return model.containerFields(cls).has(m.container.childForFieldName('attribute')?.text ?? '');
 }
 
 export interface ImportedGlobalChange {

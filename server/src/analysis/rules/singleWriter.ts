@@ -8,6 +8,7 @@ import type { DedicatedThread } from '../model/dedicatedThreads';
 import type { SharedState } from '../model/sharing';
 import type { FunctionScope } from '../model/scopes';
 import { mutationOf } from '../model/mutations';
+import { fieldsWritten } from '../model/threadSideWrites';
 
 const cache = new WeakMap<ModuleModel, Map<string, DedicatedThread | null>>();
 
@@ -16,7 +17,7 @@ const WRITES = ['assignment', 'augmented_assignment', 'delete_statement', 'call'
 /** The one thread that writes this state, when `scope` runs on it and every other write is ordered before it. */
 export function soleWriterThread(shared: SharedState, scope: FunctionScope, model: ModuleModel): DedicatedThread | null {
   const thread = model.dedicatedThreadOf(scope);
-  if (!thread) return null;
+  if (!thread) return partWriterThread(shared, scope, model);
   const name = writtenName(shared, thread, model);
   if (!name) return null;
   let byKey = cache.get(model);
@@ -145,4 +146,51 @@ function rootName(target: Node): string | null {
   let n: Node | null = target;
   while (n && (n.type === 'attribute' || n.type === 'subscript')) n = n.type === 'attribute' ? n.childForFieldName('object') : n.childForFieldName('value');
   return n?.type === 'identifier' ? n.text : null;
+}
+
+/**
+ * A part of a thread's object — `self.pacer = _Pacer()` in the owner's construction, the only place the
+ * module makes one — is that object's alone, one part per owner: its field has the owner's thread as
+ * its one writer when every method of the part that writes it is called only from that thread (and
+ * named nowhere but in those calls), and every other write of the field is ordered before it.
+ */
+function partWriterThread(shared: SharedState, scope: FunctionScope, model: ModuleModel): DedicatedThread | null {
+  if (shared.kind !== 'shared-instance') return null;
+  const dot = shared.key.indexOf('.');
+  const owner = shared.key.slice(0, dot);
+  const field = shared.key.slice(dot + 1);
+  const cls = model.classInfo(scope.classNode);
+  if (!cls || cls.name !== owner || !/^\w+$/.test(field)) return null;
+  const thread = threadOfCallers(scope, model);
+  if (!thread?.perObject || !thread.classNode) return null;
+  const made = model.callsNamed(owner);
+  const ownerClass = thread.classNode;
+  const madeByOwner = (call: Node) => {
+    const at = model.scopeOf(call);
+    const left = call.parent?.type === 'assignment' ? call.parent.childForFieldName('left') : null;
+    return !!at?.receiver && at.classNode?.id === ownerClass.id && model.isConstructionOnly(at) && left?.type === 'attribute' && left.childForFieldName('object')?.text === at.receiver;
+  };
+  if (made.length === 0 || !made.every(madeByOwner)) return null;
+  for (const method of cls.methods.values()) {
+    const ms = model.scopeOf(method.childForFieldName('body') ?? method);
+    if (!ms?.receiver || model.isConstructionOnly(ms) || !fieldsWritten(model.ownNodes(ms), ms.receiver).has(field)) continue;
+    if (threadOfCallers(ms, model) !== thread) return null;
+  }
+  return everyWriteOn(thread, field, false, model) ? thread : null;
+}
+
+/** The one dedicated thread every call of this method runs on (null when it is named anywhere but in calls). */
+function threadOfCallers(scope: FunctionScope, model: ModuleModel): DedicatedThread | null {
+  const callers = model.callersOf(scope.node);
+  if (callers.length === 0) return null;
+  // A bound method handed on (`callback=self.pacer.record`) runs wherever it is called.
+  const named = (model.text.match(new RegExp(`\\.${scope.name}\\b`, 'g')) ?? []).length;
+  if (named > callers.length) return null;
+  let found: DedicatedThread | null = null;
+  for (const call of callers) {
+    const threads = model.dedicatedThreadsOf(model.scopeOf(call));
+    if (threads.length !== 1 || (found && found !== threads[0])) return null;
+    found = threads[0];
+  }
+  return found;
 }

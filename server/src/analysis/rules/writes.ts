@@ -5,7 +5,8 @@ import type { ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import type { FunctionScope } from '../model/scopes';
 import { boundNames } from '../model/syntax';
-import { changesKnownContainer, mutationOf } from './common';
+import { changesKnownContainer } from './knownContainer';
+import { mutationOf } from '../model/mutations';
 
 export interface SharedWrite {
   node: Node;

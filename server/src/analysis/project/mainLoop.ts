@@ -1,0 +1,60 @@
+// An application's main loop: a GUI toolkit's (Tk, GTK, Qt, wx) or Twisted's reactor, run from a
+// function of the run (graph.ts mainLoops decides which runs are applications: an entry point starts
+// the loop). Nobody imports an application to call it from threads of their own: what no thread of
+// the run reaches runs on the thread that runs that loop, one thread.
+//
+// Read from the text, so a module the text gate skips (the one that builds the window seldom names a
+// thread) still counts. A loop run at module level, or straight under `if __name__ == "__main__":`,
+// is a demo or a script of a library, not the application.
+
+const MAIN_LOOP_CALLS: ReadonlyArray<{ pattern: RegExp; what: string }> = [
+  { pattern: /\bGtk\.main\(\s*\)/, what: 'GTK main loop' },
+  { pattern: /\.run\(\s*sys\.argv\b/, what: 'GApplication main loop' },
+  { pattern: /\bGLib\.MainLoop\(\s*\)\.run\(\s*\)|\bmain_?loop\.run\(\s*\)/, what: 'GLib main loop' },
+  { pattern: /\.mainloop\(\s*\)/, what: 'Tk main loop' },
+  { pattern: /\b(?:app|application|qapp|qt_app)\.exec_?\(\s*\)/i, what: 'Qt event loop' },
+  { pattern: /\bQ(?:Gui|Core)?Application\.exec_?\(\s*\)/, what: 'Qt event loop' },
+  { pattern: /\.MainLoop\(\s*\)/, what: 'wx main loop' },
+  { pattern: /\breactor\.run\(\s*\)/, what: 'Twisted reactor' },
+];
+
+/** Where the module runs an application's main loop from a function (`Tk main loop at line 104`), or null. */
+export function mainLoopOf(text: string): string | null {
+  if (!/mainloop|MainLoop|main\(|exec|\.run\(/.test(text)) return null;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const found = MAIN_LOOP_CALLS.find((c) => c.pattern.test(line));
+    if (!found || /^\s*#/.test(line)) continue;
+    const indent = /^[ \t]*/.exec(line)![0].length;
+    const fn = indent > 0 ? enclosingFunction(lines, i, indent) : null;
+    // `def mainloop(self): self.tk.mainloop()` hands the loop to a library's callers: no entry of its own.
+    if (!fn || LOOP_WRAPPER.test(fn)) continue;
+    return `${found.what} at line ${i + 1}`;
+  }
+  return null;
+}
+
+/** A function that only exposes the loop to its callers (`mainloop`, `run_loop`, `exec_`). */
+const LOOP_WRAPPER = /^(?:main_?loop|run_?loop|loop|exec_?|MainLoop)$/i;
+
+/** The name of the `def` line `i` (indented by `indent`) is in, or null for module-level and `if __name__ == "__main__":` code. */
+function enclosingFunction(lines: readonly string[], i: number, indent: number): string | null {
+  let level = indent;
+  for (let j = i - 1; j >= 0; j--) {
+    const line = lines[j];
+    if (line.trim() === '' || /^\s*#/.test(line)) continue;
+    const own = /^[ \t]*/.exec(line)![0].length;
+    if (own >= level) continue;
+    const def = /^\s*(?:async\s+)?def\s+(\w+)/.exec(line);
+    if (def) return def[1];
+    if (own === 0) return null;
+    level = own;
+  }
+  return null;
+}
+
+/** Does the module have an `if __name__ == "__main__":` block at its top level? */
+export function hasMainGuard(text: string): boolean {
+  return /^if\s+(?:\(\s*)?__name__\s*==\s*['"]__main__['"]/m.test(text);
+}
