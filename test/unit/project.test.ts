@@ -119,6 +119,10 @@ test('a library that runs a GUI main loop for its callers is no application: its
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'library_loop'), { assumeConcurrent: false });
 });
 
+test('a function another module\'s hand-over decorator wraps runs on the main loop, whoever calls it', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'handover'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

@@ -98,6 +98,11 @@ export interface ProjectFacts {
    * (`util.run_on_main(fn)` around `GLib.idle_add`): qualified name → the argument's position and how.
    */
   handOverWrappers?: ReadonlyMap<string, { index: number; via: string; name?: string }>;
+  /**
+   * Decorators of other modules it uses that hand the decorated function to the UI or loop thread
+   * (`@misc.idle`, whose wrapper calls `GLib.idle_add(func, …)`): qualified name → how.
+   */
+  handOverDecorators?: ReadonlyMap<string, string>;
   /** Methods of other modules' classes it makes objects of that start a thread (`pkg.dispatcher.Dispatcher.start`). */
   threadStarters?: ReadonlySet<string>;
   /** Its classes whose objects the run makes on the GUI thread only (class names): the GUI's. */

@@ -231,12 +231,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (fn) external.push([fn, via, handed]);
     }
     const importedHandOvers = options.project?.handOverWrappers;
-    const handOvers = source === undefined || (importedHandOvers?.size ?? 0) > 0 || moduleMentions(root, HAND_OVER_WORDS);
+    const handOvers = source === undefined || (importedHandOvers?.size ?? 0) > 0 || (options.project?.handOverDecorators?.size ?? 0) > 0 || moduleMentions(root, HAND_OVER_WORDS);
     const threadOptions = {
       ...options,
       handOvers,
       ...(options.project?.spawnerWrappers ? { importedSpawners: options.project.spawnerWrappers } : {}),
       ...(importedHandOvers ? { importedHandOvers } : {}),
+      ...(options.project?.handOverDecorators ? { importedHandOverDecorators: options.project.handOverDecorators } : {}),
     };
     this.threads = new ThreadModel(this.calls, (fn) => this.callsIn(fn), this.imports, this.scopes, [...runs], this, threadOptions, external);
     if (this.index.comments.some((c) => /guarded[-_]by/i.test(c.text))) this.collectGuardedBy();
@@ -977,6 +978,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * form)? The toolkit runs those on the object's own thread only, by contract.
    */
   onGuiThread(scope: FunctionScope, visiting = new Set<number>()): boolean {
+    // `@idle def add_op(…)`: whoever calls it, its body runs on the UI or loop thread.
+    if (this.threads.handedOverBy(scope.node)) return true;
     // A plain class's handler too — unless a thread of the module uses the same object (a bound method of
     // it runs on one): then the handler's accesses race with the thread's, and are reported.
     if (scope.classNode)
@@ -2147,7 +2150,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // of the receiver above, it holds whatever object was put there, most often another module's.
       if (object?.type === 'attribute') return [];
       const candidates = this.methodsByName.get(method);
-      return candidates?.length === 1 ? candidates : [];
+      if (candidates?.length !== 1) return [];
+      // A built-in container's method (`exhausted = set()` … `exhausted.add(fd)`, `sources =
+      // self.active_sources` … `sources.add(x)`) is no class's of the module, whatever shares its name.
+      if (object?.type === 'identifier' && scope && this.holdsContainer(object, scope)) return [];
+      return candidates;
     }
     return [];
   }
@@ -2438,6 +2445,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
     if (expr.type !== 'identifier') return false;
     return scope.mutableDefaults.has(expr.text) || isMutableContainer(this.containerValue(expr, scope));
+  }
+
+  /** A local or global known to hold a built-in container: made as one, or bound to a container field of `self`. */
+  private holdsContainer(expr: Node, scope: FunctionScope): boolean {
+    if (this.isKnownContainer(expr, scope)) return true;
+    const value = this.containerValue(expr, scope);
+    return value?.type === 'attribute' && this.isKnownContainer(value, scope);
   }
 
   /** The value a local or module-global container was first bound to (`items = list(…)`), if known. */

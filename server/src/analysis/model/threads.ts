@@ -33,6 +33,17 @@ const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
 const TWISTED_POOL: ReadonlyMap<string, number> = new Map([['deferToThread', 0], ['deferToThreadPool', 2]]);
 
 /** Calls that hand a callable to the thread owning a UI toolkit or an event loop → the callable's position. */
+/** Toolkits' decorators that run the decorated function on their thread. */
+const KNOWN_HAND_OVER_DECORATORS: ReadonlyMap<string, string> = new Map([['kivy.clock.mainthread', "Kivy's main thread"]]);
+
+/** `func`, `lambda: func(…)`, `partial(func, …)`, `functools.partial(func, …)`: a callable that runs `parameter`. */
+function passesOn(handed: Node, parameter: string): boolean {
+  if (handed.type === 'identifier') return handed.text === parameter;
+  if (handed.type === 'lambda') return handed.descendantsOfType('call').some((c) => c.childForFieldName('function')?.text === parameter);
+  if (handed.type === 'call' && /(?:^|\.)partial$/.test(handed.childForFieldName('function')?.text ?? '')) return positionalArguments(handed)[0]?.text === parameter;
+  return false;
+}
+
 export const HAND_OVER_WORDS = /idle_add|timeout_add|add_idle|add_timeout|CallAfter|CallLater|call_soon_threadsafe|\.after(?:_idle)?\(|singleShot|add_callback|callFromThread/;
 
 const HAND_OVER: ReadonlyMap<string, number> = new Map([
@@ -69,6 +80,8 @@ export interface ThreadModelOptions {
    * (`util.run_on_main(fn)` around `GLib.idle_add`): qualified name → the argument's position.
    */
   importedHandOvers?: ReadonlyMap<string, { index: number; via: string; name?: string }>;
+  /** Other modules' hand-over decorators this module uses: qualified name → how they hand over. */
+  importedHandOverDecorators?: ReadonlyMap<string, string>;
 }
 
 export class ThreadModel {
@@ -192,6 +205,8 @@ export class ThreadModel {
 
   private mark(fn: Node, entry: ThreadEntry): boolean {
     if (this.reachable.has(fn.id)) return false;
+    // `@idle` where `idle(func)` hands `func` to `GLib.idle_add`: the body runs on the UI or loop thread.
+    if (this.handedOverBy(fn)) return false;
     this.reachable.set(fn.id, entry);
     return true;
   }
@@ -238,6 +253,68 @@ export class ThreadModel {
       if (wrapper) return wrapper.index;
     }
     return undefined;
+  }
+
+  private readonly decoratorAnswers = new Map<number, string | null>();
+
+  /**
+   * The hand-over decorator `fn` is decorated with, described (`@idle hands it to GLib.idle_add`), or
+   * null: a decorator of this module whose wrapper hands the decorated function to the UI or loop
+   * thread, one of another module's (project facts), or a toolkit's (Kivy's `@mainthread`).
+   */
+  handedOverBy(fn: Node): string | null {
+    const parent = fn.parent;
+    if (parent?.type !== 'decorated_definition' || this.options.handOvers === false) return null;
+    for (const d of namedChildren(parent)) {
+      const expr = d.type === 'decorator' ? namedChildren(d)[0] : null;
+      if (!expr || (expr.type !== 'identifier' && expr.type !== 'attribute')) continue;
+      const qualified = this.imports.qualifyImported(expr);
+      if (qualified && KNOWN_HAND_OVER_DECORATORS.has(qualified)) return `@${expr.text} runs it on ${KNOWN_HAND_OVER_DECORATORS.get(qualified)}`;
+      const imported = qualified ? this.options.importedHandOverDecorators?.get(qualified) : undefined;
+      if (imported) return `@${expr.text} ${imported}`;
+      for (const target of expr.type === 'identifier' ? this.resolver.functionsFor(expr, fn) : []) {
+        const via = this.handOverDecorator(target);
+        if (via) return `@${expr.text} ${via}`;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Is `fn` a hand-over decorator — `def idle(func): def wrapper(*a): GLib.idle_add(func, *a); return
+   * wrapper` — and how does it hand over (`hands it to GLib.idle_add`)? The wrapper it returns passes its
+   * parameter (itself, in a lambda, or through `functools.partial`) to a hand-over call.
+   */
+  handOverDecorator(fn: Node): string | null {
+    let answer = this.decoratorAnswers.get(fn.id);
+    if (answer !== undefined) return answer;
+    answer = null;
+    this.decoratorAnswers.set(fn.id, null);
+    const scope = this.resolver.scopeOf(fn.childForFieldName('body') ?? fn);
+    const parameter = scope && !scope.receiver ? positionalParameterNames(fn)[0] : undefined;
+    const body = fn.childForFieldName('body');
+    if (parameter && body) {
+      const returned = new Set(body.descendantsOfType('return_statement').map((r) => namedChildren(r)[0]?.text));
+      for (const nested of body.descendantsOfType('function_definition')) {
+        if (!returned.has(nested.childForFieldName('name')?.text ?? '')) continue;
+        for (const call of this.callsInDefinition(nested)) {
+          const position = this.handOverPosition(call);
+          const handed = position === undefined ? undefined : positionalArguments(call)[position];
+          if (handed && passesOn(handed, parameter)) {
+            answer = `hands it to ${snippet(call.childForFieldName('function') ?? call, 40)}`;
+            break;
+          }
+        }
+        if (answer) break;
+      }
+    }
+    this.decoratorAnswers.set(fn.id, answer);
+    return answer;
+  }
+
+  /** The calls in a nested definition's body (a decorator's wrapper: small). */
+  private callsInDefinition(fn: Node): Node[] {
+    return fn.childForFieldName('body')?.descendantsOfType('call') ?? [];
   }
 
   private handOverWrapperNames: Set<string> | undefined;

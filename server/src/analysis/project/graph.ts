@@ -22,6 +22,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameSet(a?.threadStarters, b?.threadStarters) &&
     sameSet(a?.guiOwnedClasses, b?.guiOwnedClasses) &&
     sameEntries(a?.handedClasses, b?.handedClasses) &&
+    sameEntries(a?.handOverDecorators, b?.handOverDecorators) &&
     a?.mainLoop === b?.mainLoop
   );
 }
@@ -100,6 +101,7 @@ export class ProjectGraph {
     add('threadStarters', this.threadStartersByModule());
     add('guiOwnedClasses', this.guiOwnedClasses());
     add('lockDecorators', this.lockDecoratorsByModule());
+    add('handOverDecorators', this.handOverDecoratorsByModule());
     add('constructionHooks', this.constructionHooksByModule());
     for (const [module, mainLoop] of this.mainLoops()) {
       if (!result.has(module)) result.set(module, {});
@@ -213,6 +215,19 @@ export class ProjectGraph {
     if (all.size === 0) return result;
     for (const s of this.summaries.values()) {
       const used = new Map((s.importedBases ?? []).filter((q) => all.has(q)).map((q) => [q, all.get(q)!] as const));
+      if (used.size > 0) result.set(s.module, used);
+    }
+    return result;
+  }
+
+  /** For every module, the hand-over decorators of other modules it uses (`@misc.idle`). */
+  handOverDecoratorsByModule(): Map<string, Map<string, string>> {
+    const all = new Map<string, string>();
+    for (const s of this.summaries.values()) for (const [name, via] of Object.entries(s.handOverDecorators ?? {})) all.set(`${s.module}.${name}`, via);
+    const result = new Map<string, Map<string, string>>();
+    if (all.size === 0) return result;
+    for (const s of this.summaries.values()) {
+      const used = new Map((s.importedDecorators ?? []).filter((q) => all.has(this.normalized(q))).map((q) => [q, all.get(this.normalized(q))!] as const));
       if (used.size > 0) result.set(s.module, used);
     }
     return result;

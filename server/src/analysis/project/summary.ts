@@ -10,6 +10,7 @@ import { sharedState } from '../model/sharing';
 import { insideLambda } from '../model/syntax';
 import { changesOfImportedGlobals, runsAlone } from '../rules/common';
 import { hasMainGuard, mainLoopOf } from './mainLoop';
+import { HAND_OVER_WORDS } from '../model/threads';
 
 export interface ModuleSummary {
   /** Dotted module name, e.g. `pkg.workers`. */
@@ -58,6 +59,8 @@ export interface ModuleSummary {
    * `GLib.idle_add`): module-level functions by name, static and class methods as `Class.method`.
    */
   handOverWrappers?: Record<string, { index: number; via: string; name?: string }>;
+  /** Its module-level hand-over decorators (`def idle(func)` returning a wrapper that hands `func` to `GLib.idle_add`): name → how. */
+  handOverDecorators?: Record<string, string>;
   /** Local function → methods it calls on a parameter annotated with an imported class (`pkg.io.base.Backend.fetch`). */
   handedCalls?: Record<string, string[]>;
   /**
@@ -248,6 +251,14 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (name) handOvers[name] = { index: wrapper.index, name: wrapper.name, via: `${wrapper.via} in ${module}` };
   }
   if (Object.keys(handOvers).length > 0) summary.handOverWrappers = handOvers;
+  const handOverDecorators: Record<string, string> = {};
+  if (HAND_OVER_WORDS.test(model.text)) {
+    for (const scope of model.allScopes()) {
+      const via = !scope.parent && !scope.classNode ? model.threads.handOverDecorator(scope.node) : null;
+      if (via) handOverDecorators[scope.name] = via;
+    }
+  }
+  if (Object.keys(handOverDecorators).length > 0) summary.handOverDecorators = handOverDecorators;
   const instances = model.moduleInstances();
   if (Object.keys(instances).length > 0) summary.instances = instances;
   const starters = model.threadStarterMethods();
