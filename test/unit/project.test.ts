@@ -123,6 +123,10 @@ test('a function another module\'s hand-over decorator wraps runs on the main lo
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'handover'), { assumeConcurrent: false });
 });
 
+test('a subclass\'s worker calling its base class\'s widget code on itself, in another module, is FT220', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'selfgui'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

@@ -99,6 +99,12 @@ export interface ProjectFacts {
    */
   handOverWrappers?: ReadonlyMap<string, { index: number; via: string; name?: string }>;
   /**
+   * Its entries (of `threadEntries`) another module's method on a thread reaches through `self.h()`: the
+   * object itself runs on that thread (a subclass's worker calling its base's widget code), so its
+   * toolkit calls are the worker's (FT220).
+   */
+  selfCallEntries?: ReadonlySet<string>;
+  /**
    * Decorators of other modules it uses that hand the decorated function to the UI or loop thread
    * (`@misc.idle`, whose wrapper calls `GLib.idle_add(func, …)`): qualified name → how.
    */

@@ -4,7 +4,7 @@ import type { Node, Tree } from '../parser';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockFactory, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
-import { buildScope, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
+import { buildScope, builtContainerKind, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
@@ -227,7 +227,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     for (const [local, via] of options.project?.threadEntries ?? []) {
       const fn = this.functionByLocalName(local);
       // A method of a class whose objects the other module's thread code is handed: as strong as a thread of its own.
-      const handed = local.includes('.') && !!options.project?.handedClasses?.has(local.slice(0, local.indexOf('.')));
+      const handed = local.includes('.') && (!!options.project?.handedClasses?.has(local.slice(0, local.indexOf('.'))) || !!options.project?.selfCallEntries?.has(local));
       if (fn) external.push([fn, via, handed]);
     }
     const importedHandOvers = options.project?.handOverWrappers;
@@ -617,6 +617,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
     this.containerFieldsCache.set(cls.node.id, fields);
     return fields;
+  }
+
+  /**
+   * The one kind of built-in container (`list`, `dict`, `set`) every assignment of `self.<field>` in the
+   * class's methods makes, or null (never assigned so, or assigned something else too).
+   */
+  fieldContainerKind(cls: ClassInfo, field: string): 'list' | 'dict' | 'set' | null {
+    let kind: 'list' | 'dict' | 'set' | null = null;
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver) continue;
+      for (const n of this.assignmentsOf(scope)) {
+        const left = n.childForFieldName('left');
+        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver || left.childForFieldName('attribute')?.text !== field) continue;
+        const made = builtContainerKind(n.childForFieldName('right'));
+        if (!made || (kind && made !== kind)) return null;
+        kind = made;
+      }
+    }
+    return kind;
   }
 
   /**

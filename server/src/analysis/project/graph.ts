@@ -23,6 +23,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameSet(a?.guiOwnedClasses, b?.guiOwnedClasses) &&
     sameEntries(a?.handedClasses, b?.handedClasses) &&
     sameEntries(a?.handOverDecorators, b?.handOverDecorators) &&
+    sameSet(a?.selfCallEntries, b?.selfCallEntries) &&
     a?.mainLoop === b?.mainLoop
   );
 }
@@ -86,9 +87,10 @@ export class ProjectGraph {
         result.get(module)![key] = map;
       }
     };
-    const { entries, handed } = this.threadReach();
+    const { entries, handed, onSelf } = this.threadReach();
     add('threadEntries', entries);
     add('handedClasses', handed);
+    add('selfCallEntries', onSelf);
     add('callerLocks', this.callerLocks());
     add('importCallers', this.importCallers());
     const { changes, iterations } = this.containerAccesses();
@@ -391,10 +393,12 @@ export class ProjectGraph {
    * The functions threads of other modules reach (module → local name → how), and the classes whose
    * objects other modules' thread code is handed (module → class → how).
    */
-  threadReach(): { entries: Map<string, Map<string, string>>; handed: Map<string, Map<string, string>> } {
+  threadReach(): { entries: Map<string, Map<string, string>>; handed: Map<string, Map<string, string>>; onSelf: Map<string, Set<string>> } {
     const reached = new Map<string, string>();
     /** `module.Class` of objects thread code is handed → how. */
     const handedClasses = new Map<string, string>();
+    /** Methods reached through `self.h()` from a method on a thread: the object itself is on that thread. */
+    const bySelf = new Set<string>();
     const queue: string[] = [];
     const dispatch = new ClassDispatch(this.summaries.values(), (q) => this.split(q));
     const classOf = (owner: [string, string]) => (owner[1].includes('.') ? `${owner[0]}.${owner[1].slice(0, owner[1].indexOf('.'))}` : null);
@@ -435,7 +439,11 @@ export class ProjectGraph {
       // `self.h()` in a method: the class's own or inherited method, or a subclass's override
       // (on the same object: handed to the thread if this one was).
       const cls = classOf(owner);
-      for (const target of dispatch.selfCalls(owner[0], owner[1])) reach(target, via, false, !!cls && handedClasses.has(cls));
+      for (const target of dispatch.selfCalls(owner[0], owner[1])) {
+        reach(target, via, false, !!cls && handedClasses.has(cls));
+        const reached = dispatch.canonical(this.splitCallee(target));
+        if (reached) bySelf.add(`${reached[0]}.${reached[1]}`);
+      }
     }
     const result = new Map<string, Map<string, string>>();
     for (const [qualified, via] of reached) {
@@ -453,7 +461,14 @@ export class ProjectGraph {
       if (!handed.has(owner[0])) handed.set(owner[0], new Map());
       handed.get(owner[0])!.set(owner[1], via);
     }
-    return { entries: result, handed };
+    const onSelf = new Map<string, Set<string>>();
+    for (const qualified of bySelf) {
+      const owner = this.split(qualified);
+      if (!owner || !result.get(owner[0])?.has(owner[1])) continue;
+      if (!onSelf.has(owner[0])) onSelf.set(owner[0], new Set());
+      onSelf.get(owner[0])!.add(owner[1]);
+    }
+    return { entries: result, handed, onSelf };
   }
 }
 

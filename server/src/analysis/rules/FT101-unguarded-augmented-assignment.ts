@@ -3,7 +3,8 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { sharedTarget } from '../model/sharing';
 import { snippet } from '../model/syntax';
-import { builtContainerKind } from '../model/scopes';
+import { builtContainerKind, type FunctionScope } from '../model/scopes';
+import type { ModuleModel } from '../model/module';
 import { raceVerdict } from './common';
 import { guardFix } from '../fixes/guard';
 import { threadLocalFix } from '../fixes/threadLocal';
@@ -14,13 +15,26 @@ import { optional } from './common';
  * number raises) and a set or dict `|= {...}`, and those extend the object in place in one atomic call, then store the same
  * object back — no update is lost. (`+= (x,)` builds a new tuple: a real read-modify-write.)
  */
-function extendsInPlace(node: Node): boolean {
-  const op = node.children.find((c) => c?.type.endsWith('='))?.type;
+function extendsInPlace(node: Node, scope: FunctionScope, model: ModuleModel): boolean {
+  const op = node.children.find((c) => c?.type.endsWith('='))?.type ?? '';
   const kind = builtContainerKind(node.childForFieldName('right'));
-  if (op === '+=') return kind === 'list';
-  if (op === '|=') return kind === 'set' || kind === 'dict';
-  return false;
+  if (op === '+=' && kind === 'list') return true;
+  if (op === '|=' && (kind === 'set' || kind === 'dict')) return true;
+  // `self._all_keys |= child.keys()` where the class only ever sets `_all_keys` to a set: a set's
+  // in-place operators (a list's `+=`, a dict's `|=`) change the object and store the same one back.
+  const target = node.childForFieldName('left');
+  const cls = model.classInfo(scope.classNode);
+  if (!cls || !scope.receiver || target?.type !== 'attribute' || target.childForFieldName('object')?.text !== scope.receiver) return false;
+  const held = model.fieldContainerKind(cls, target.childForFieldName('attribute')?.text ?? '');
+  return !!held && IN_PLACE[held].has(op);
 }
+
+/** The augmented operators each built-in container implements in place. */
+const IN_PLACE: Record<'list' | 'dict' | 'set', ReadonlySet<string>> = {
+  list: new Set(['+=', '*=']),
+  dict: new Set(['|=']),
+  set: new Set(['|=', '&=', '-=', '^=']),
+};
 
 export const FT101: Rule = {
   code: 'FT101',
@@ -33,7 +47,7 @@ export const FT101: Rule = {
       // Module and class bodies run once, at import, on the importing thread.
       if (!scope) return;
       const target = node.childForFieldName('left');
-      if (!target || extendsInPlace(node)) return;
+      if (!target || extendsInPlace(node, scope, ctx.model)) return;
       const shared = sharedTarget(target, scope, ctx.model);
       if (!shared) return;
       const verdict = raceVerdict(node, scope, shared, ctx);
