@@ -8,6 +8,8 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { moduleIdentity, unknownCodes } from '../analysis';
 import { checkProject } from '../analysis/project/checkProject';
+import { applicationModules, mainLoopFacts } from '../analysis/project/mainLoop';
+import type { ProjectFacts } from '../analysis/options';
 import { formatConfigError, normalizeTargetVersion, type SettingsOverrides } from '../config';
 import { collectPythonFiles } from '../files/collect';
 import type { Reported } from './report';
@@ -173,6 +175,7 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
         for (const outcome of done) fixed += outcome.fixed ?? 0;
         return done;
       },
+      applicationFacts(files, identities),
     );
   } finally {
     await pool.close();
@@ -191,4 +194,23 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
   if (fix) io.stderr(`ftaudit: ${fixed} fix${fixed === 1 ? '' : 'es'} applied, ${results.length} finding${results.length === 1 ? '' : 's'} remaining\n`);
   if (failures > 0) return 2;
   return results.length > 0 ? 1 : 0;
+}
+
+/**
+ * The application facts of the run, read from the files' text before any analysis (a cheap scan): given
+ * in the first round, they cause no second one.
+ */
+function applicationFacts(files: readonly string[], identities: ReadonlyMap<string, { module: string }>): Map<string, ProjectFacts> {
+  const scanned = files.map((file) => {
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'latin1');
+    } catch {
+      // Unreadable files are reported by their own analysis.
+    }
+    return mainLoopFacts(identities.get(file)!.module, text);
+  });
+  const facts = new Map<string, ProjectFacts>();
+  for (const [module, mainLoop] of applicationModules(scanned)) facts.set(module, { mainLoop });
+  return facts;
 }

@@ -15,6 +15,11 @@ const MAX_ROUNDS = 6;
 export async function checkProject<R extends { summary?: ModuleSummary }>(
   files: readonly ProjectFile[],
   analyse: (files: ReadonlyArray<{ key: string; facts?: ProjectFacts }>) => Promise<R[]>,
+  /**
+   * Facts known before any analysis (read from the files' text: the application's main loop), given to
+   * the first round, so that knowing them later makes no module be analysed again.
+   */
+  initial?: ReadonlyMap<string, ProjectFacts>,
 ): Promise<Map<string, R>> {
   const results = new Map<string, R>();
   const graph = new ProjectGraph();
@@ -24,7 +29,8 @@ export async function checkProject<R extends { summary?: ModuleSummary }>(
     // A module the text gate skipped has no summary, but it must still be known as a call target.
     graph.set(result.summary ?? { module: file.module, reachable: {}, spawns: {}, calls: {} });
   };
-  (await analyse(files.map((f) => ({ key: f.key })))).forEach((r, i) => record(files[i], r));
+  for (const f of files) if (initial?.has(f.module)) applied.set(f.module, initial.get(f.module));
+  (await analyse(files.map((f) => (initial?.has(f.module) ? { key: f.key, facts: initial.get(f.module) } : { key: f.key })))).forEach((r, i) => record(files[i], r));
   for (let round = 1; round < MAX_ROUNDS; round++) {
     const facts = graph.facts();
     const stale = files.filter((f) => !sameFacts(facts.get(f.module), applied.get(f.module)));

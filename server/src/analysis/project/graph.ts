@@ -2,6 +2,7 @@
 // thread API in any module is handed it, or a reached function calls it through an import.
 import type { ContainerAccess, ProjectFacts } from '../options';
 import { isStrongerAccess, type ModuleSummary } from './summary';
+import { applicationModules } from './mainLoop';
 
 export type { ContainerAccess, ProjectFacts };
 
@@ -120,25 +121,9 @@ export class ProjectGraph {
    * GUI backend that runs a loop for its callers has neither (and a test's or an example's is no entry).
    */
   mainLoops(): Map<string, string> {
-    const result = new Map<string, string>();
-    // A package is one application (its `__init__` too); modules outside any package are a script
-    // directory's, one too.
-    const packages = new Set([...this.summaries.keys()].filter((m) => m.includes('.')).map((m) => m.split('.')[0]));
-    const top = (module: string) => (module.includes('.') || packages.has(module) ? module.split('.')[0] : '');
-    const apps = new Map<string, string>();
-    for (const s of [...this.summaries.values()].sort((a, b) => (a.module < b.module ? -1 : 1))) {
-      if (!s.mainLoop || /(?:^|\.)(?:tests?|test_\w+|\w+_tests?|examples?|demos?|docs?)(?:\.|$)/.test(s.module)) continue;
-      const packages = s.module.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'));
-      const entry = s.mainGuard || packages.some((p) => this.summaries.has(`${p}.__main__`)) || s.module.endsWith('__main__');
-      if (entry && !apps.has(top(s.module))) apps.set(top(s.module), `${s.mainLoop} of ${s.module}`);
-    }
-    if (apps.size === 0) return result;
-    for (const module of this.summaries.keys()) {
-      const app = apps.get(top(module));
-      if (app) result.set(module, app);
-    }
-    return result;
+    return applicationModules(this.summaries.values());
   }
+
 
   /**
    * For every module, the spawner wrappers of the modules it calls into (`pkg.utils.spawn` hands its

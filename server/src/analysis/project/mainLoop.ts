@@ -1,5 +1,5 @@
 // An application's main loop: a GUI toolkit's (Tk, GTK, Qt, wx) or Twisted's reactor, run from a
-// function of the run (graph.ts mainLoops decides which runs are applications: an entry point starts
+// function of the run (applicationModules decides which runs are applications: an entry point starts
 // the loop). Nobody imports an application to call it from threads of their own: what no thread of
 // the run reaches runs on the thread that runs that loop, one thread.
 //
@@ -57,4 +57,47 @@ function enclosingFunction(lines: readonly string[], i: number, indent: number):
 /** Does the module have an `if __name__ == "__main__":` block at its top level? */
 export function hasMainGuard(text: string): boolean {
   return /^if\s+(?:\(\s*)?__name__\s*==\s*['"]__main__['"]/m.test(text);
+}
+
+/** What `applicationModules` needs of a module: its name and, from its text, its main loop and script block. */
+export interface MainLoopFacts {
+  module: string;
+  mainLoop?: string;
+  mainGuard?: boolean;
+}
+
+/** A module's main-loop facts, read from its text (before any analysis: the CLI's first round). */
+export function mainLoopFacts(module: string, text: string): MainLoopFacts {
+  const mainLoop = mainLoopOf(text);
+  return mainLoop ? { module, mainLoop, ...(hasMainGuard(text) ? { mainGuard: true } : {}) } : { module };
+}
+
+/**
+ * The modules of applications → the main loop their application runs. An application is a top-level
+ * package of the run (or its modules outside any package, a script directory) one of whose modules
+ * runs a main loop (`mainLoopOf`) that an entry point starts: its own `if __name__ == "__main__":`, or
+ * the package's `__main__` module. A library's GUI backend that runs a loop for its callers has neither
+ * (and a test's or an example's is no entry).
+ */
+export function applicationModules(modules: Iterable<MainLoopFacts>): Map<string, string> {
+  const all = [...modules];
+  const names = new Set(all.map((m) => m.module));
+  const result = new Map<string, string>();
+  // A package is one application (its `__init__` too); modules outside any package are a script
+  // directory's, one too.
+  const packages = new Set(all.filter((m) => m.module.includes('.')).map((m) => m.module.split('.')[0]));
+  const top = (module: string) => (module.includes('.') || packages.has(module) ? module.split('.')[0] : '');
+  const apps = new Map<string, string>();
+  for (const s of all.filter((m) => m.mainLoop).sort((a, b) => (a.module < b.module ? -1 : 1))) {
+    if (/(?:^|\.)(?:tests?|test_\w+|\w+_tests?|examples?|demos?|docs?)(?:\.|$)/.test(s.module)) continue;
+    const enclosing = s.module.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'));
+    const entry = s.mainGuard || enclosing.some((p) => names.has(`${p}.__main__`)) || s.module.endsWith('__main__');
+    if (entry && !apps.has(top(s.module))) apps.set(top(s.module), `${s.mainLoop} of ${s.module}`);
+  }
+  if (apps.size === 0) return result;
+  for (const module of names) {
+    const app = apps.get(top(module));
+    if (app) result.set(module, app);
+  }
+  return result;
 }
