@@ -99,7 +99,9 @@ export class OrderingModel {
       why = 'an atexit handler: it runs at exit, after the threads are joined';
     }
     if (!target) return;
-    for (const fn of target.type === 'lambda' ? [target] : this.resolver.functionsFor(target, call)) this.sequential.set(fn.id, why);
+    // A hook the module's own code also calls (`close_session()` after an SSL error, on the caller's
+    // thread) runs there too: registering it says where it also runs, not where it only runs.
+    for (const fn of target.type === 'lambda' ? [target] : this.resolver.functionsFor(target, call)) if (target.type === 'lambda' || this.resolver.callersOf(fn).length === 0) this.sequential.set(fn.id, why);
     // The usual way to register a bound method without keeping the object alive: a nested hook that
     // calls `weakref.WeakMethod(self.reset)()`. The weakly referenced methods are the hook's real body.
     const scope = this.resolver.scopeOf(call);

@@ -33,6 +33,9 @@ const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
 const TWISTED_POOL: ReadonlyMap<string, number> = new Map([['deferToThread', 0], ['deferToThreadPool', 2]]);
 
 /** Calls that hand a callable to the thread owning a UI toolkit or an event loop → the callable's position. */
+/** How an assumed entry (`--assume-concurrent`) is described: other modules' summaries keep the words. */
+export const ASSUMED_VIA = 'assume-concurrent is on';
+
 /** Toolkits' decorators that run the decorated function on their thread. */
 const KNOWN_HAND_OVER_DECORATORS: ReadonlyMap<string, string> = new Map([['kivy.clock.mainthread', "Kivy's main thread"]]);
 
@@ -411,7 +414,7 @@ export class ThreadModel {
     if (assumed === undefined) {
       // Tests run one at a time under their runner, however a library audit treats the library's code.
       // A GUI object's methods run on its own thread: only a real thread entry puts them beside another.
-      assumed = isTestCode(scope) || this.resolver.onGuiThread?.(scope) ? null : { via: 'assume-concurrent is on', site: scope.node, assumed: true };
+      assumed = isTestCode(scope) || this.resolver.onGuiThread?.(scope) ? null : { via: ASSUMED_VIA, site: scope.node, assumed: true };
       this.assumedEntries.set(scope.node.id, assumed);
     }
     return assumed;

@@ -3,6 +3,7 @@
 import type { ContainerAccess, ProjectFacts } from '../options';
 import { isStrongerAccess, type ModuleSummary } from './summary';
 import { applicationModules } from './mainLoop';
+import { ASSUMED_VIA } from '../model/threads';
 
 export type { ContainerAccess, ProjectFacts };
 
@@ -426,7 +427,8 @@ export class ProjectGraph {
       const cls = classOf(owner);
       for (const target of dispatch.selfCalls(owner[0], owner[1])) {
         reach(target, via, false, !!cls && handedClasses.has(cls));
-        const reached = dispatch.canonical(this.splitCallee(target));
+        // Only a real thread puts the object on a worker (not assume-concurrent's every method).
+        const reached = via.startsWith(ASSUMED_VIA) ? null : dispatch.canonical(this.splitCallee(target));
         if (reached) bySelf.add(`${reached[0]}.${reached[1]}`);
       }
     }
