@@ -86,7 +86,7 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     // `self._current.state` is not compared with writes of `self._current`.
     const through = path(expr);
     const state = through.length > 2 ? through.join('.') : attribute;
-    return { kind: 'shared-instance', description: `\`${state}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${through.slice(1).join('.')}`, weak: evidence.weak, confidence: evidence.confidence, ...sides(evidence) };
+    return { kind: 'shared-instance', description: `\`${state}\` of \`${cls.name}\` (${evidence.why})`, key: `${cls.name}.${through.slice(1).join('.')}`, weak: evidence.weak, confidence: evidence.confidence, ...sides(evidence, through.length <= 2) };
   }
   const resolved = model.resolve(name, scope);
   if (resolved.kind === 'global' || resolved.kind === 'module') {
@@ -156,8 +156,10 @@ export function receiverField(field: string, scope: FunctionScope, model: Module
 }
 
 /** What the rules need of field evidence beyond its strength: the sides it joins, a lock. */
-function sides(evidence: SharingEvidence): Pick<SharedState, 'holderSide' | 'threadWrites' | 'locked'> {
-  return { ...(evidence.holderSide ? { holderSide: true, threadWrites: !!evidence.threadWrites } : {}), ...(evidence.lock ? { locked: true } : {}) };
+function sides(evidence: SharingEvidence, ownField = true): Pick<SharedState, 'holderSide' | 'threadWrites' | 'locked'> {
+  // `self.pctl.library` is the state of the object `self.pctl` holds, which other objects and their
+  // threads may hold too: the two sides of `self` say nothing about it.
+  return { ...(evidence.holderSide && ownField ? { holderSide: true, threadWrites: !!evidence.threadWrites } : {}), ...(evidence.lock ? { locked: true } : {}) };
 }
 
 /** `class Meta(type)`, `class Meta(ABCMeta)`: instances are classes. */

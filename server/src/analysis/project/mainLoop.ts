@@ -14,12 +14,30 @@ const MAIN_LOOP_CALLS: ReadonlyArray<{ pattern: RegExp; what: string }> = [
   { pattern: /\.mainloop\(\s*\)/, what: 'Tk main loop' },
   { pattern: /\b(?:app|application|qapp|qt_app)\.exec_?\(\s*\)/i, what: 'Qt event loop' },
   { pattern: /\bQ(?:Gui|Core)?Application\.exec_?\(\s*\)/, what: 'Qt event loop' },
-  { pattern: /\.MainLoop\(\s*\)/, what: 'wx main loop' },
+  { pattern: /(?<!\b(?:GLib|GObject))\.MainLoop\(\s*\)/, what: 'wx main loop' },
   { pattern: /\breactor\.run\(\s*\)/, what: 'Twisted reactor' },
 ];
 
 /** Where the module runs an application's main loop from a function (`Tk main loop at line 104`), or null. */
 export function mainLoopOf(text: string): string | null {
+  const found = findMainLoop(text);
+  return found ? `${found.what} at line ${found.line}` : null;
+}
+
+/** The function (its name) that runs the module's main loop, for `mainLoopOf`'s loop. */
+export function mainLoopFunctionOf(text: string): string | null {
+  return findMainLoop(text)?.fn ?? null;
+}
+
+const TARGET = /\btarget\s*=\s*([\w.]+)/g;
+
+/** The last names of the callables the module hands to threads as `target=` (`tauon.gnome.main` → `main`). */
+export function threadTargetNames(text: string): string[] {
+  if (!text.includes('target')) return [];
+  return [...new Set([...text.matchAll(TARGET)].map((m) => m[1].slice(m[1].lastIndexOf('.') + 1)))];
+}
+
+function findMainLoop(text: string): { what: string; line: number; fn: string } | null {
   if (!/mainloop|MainLoop|main\(|exec|\.run\(/.test(text)) return null;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -30,7 +48,10 @@ export function mainLoopOf(text: string): string | null {
     const fn = indent > 0 ? enclosingFunction(lines, i, indent) : null;
     // `def mainloop(self): self.tk.mainloop()` hands the loop to a library's callers: no entry of its own.
     if (!fn || LOOP_WRAPPER.test(fn)) continue;
-    return `${found.what} at line ${i + 1}`;
+    // A loop a thread runs (`Thread(target=self._dbus_loop)` around `GLib.MainLoop().run()`) is that
+    // thread's, not the application's main thread.
+    if (new RegExp(`target\\s*=\\s*(?:self\\.)?${fn}\\b`).test(text)) continue;
+    return { what: found.what, line: i + 1, fn };
   }
   return null;
 }
@@ -64,12 +85,21 @@ export interface MainLoopFacts {
   module: string;
   mainLoop?: string;
   mainGuard?: boolean;
+  /** The function that runs the loop. */
+  loopFunction?: string;
+  /** The last names of what the module hands to threads as `target=`. */
+  threadTargets?: string[];
 }
 
-/** A module's main-loop facts, read from its text (before any analysis: the CLI's first round). */
+/** A module's main-loop facts, read from its text (before any analysis: the CLI's first round; the summaries keep the same). */
 export function mainLoopFacts(module: string, text: string): MainLoopFacts {
-  const mainLoop = mainLoopOf(text);
-  return mainLoop ? { module, mainLoop, ...(hasMainGuard(text) ? { mainGuard: true } : {}) } : { module };
+  const found = findMainLoop(text);
+  const targets = threadTargetNames(text);
+  return {
+    module,
+    ...(found ? { mainLoop: `${found.what} at line ${found.line}`, loopFunction: found.fn, ...(hasMainGuard(text) ? { mainGuard: true } : {}) } : {}),
+    ...(targets.length > 0 ? { threadTargets: targets } : {}),
+  };
 }
 
 /**
@@ -88,8 +118,11 @@ export function applicationModules(modules: Iterable<MainLoopFacts>): Map<string
   const packages = new Set(all.filter((m) => m.module.includes('.')).map((m) => m.module.split('.')[0]));
   const top = (module: string) => (module.includes('.') || packages.has(module) ? module.split('.')[0] : '');
   const apps = new Map<string, string>();
+  // A loop another module runs on a thread (`Thread(target=tauon.gnome.main)` around a D-Bus service's
+  // `GLib.MainLoop().run()`) is that thread's.
+  const targets = new Set(all.flatMap((m) => m.threadTargets ?? []));
   for (const s of all.filter((m) => m.mainLoop).sort((a, b) => (a.module < b.module ? -1 : 1))) {
-    if (/(?:^|\.)(?:tests?|test_\w+|\w+_tests?|examples?|demos?|docs?)(?:\.|$)/.test(s.module)) continue;
+    if ((s.loopFunction && targets.has(s.loopFunction)) || /(?:^|\.)(?:tests?|test_\w+|\w+_tests?|examples?|demos?|docs?)(?:\.|$)/.test(s.module)) continue;
     const enclosing = s.module.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'));
     const entry = s.mainGuard || enclosing.some((p) => names.has(`${p}.__main__`)) || s.module.endsWith('__main__');
     if (entry && !apps.has(top(s.module))) apps.set(top(s.module), `${s.mainLoop} of ${s.module}`);

@@ -9,7 +9,7 @@ import { iteratedContainer } from '../model/iteration';
 import { sharedState } from '../model/sharing';
 import { insideLambda } from '../model/syntax';
 import { changesOfImportedGlobals, runsAlone } from '../rules/common';
-import { hasMainGuard, mainLoopOf } from './mainLoop';
+import { mainLoopFacts } from './mainLoop';
 import { HAND_OVER_WORDS } from '../model/threads';
 
 export interface ModuleSummary {
@@ -91,6 +91,10 @@ export interface ModuleSummary {
   mainLoop?: string;
   /** It has an `if __name__ == "__main__":` block: run as a script, it is an entry point. */
   mainGuard?: boolean;
+  /** The function that runs its main loop. */
+  loopFunction?: string;
+  /** The last names of what it hands to threads as `target=` (a loop run there is that thread's). */
+  threadTargets?: string[];
 }
 
 const FROM_IMPORT = /^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)/gm;
@@ -107,12 +111,12 @@ export function skippedModuleSummary(module: string, text: string, packageName?:
   }
   for (const m of text.matchAll(PLAIN_IMPORT)) for (const name of names(m[1])) imported.add(name);
   const classes = classesFromText(text, module, imported);
-  const mainLoop = mainLoopOf(text);
+  const { module: _, ...loop } = mainLoopFacts(module, text);
   return {
     module, reachable: {}, spawns: {}, calls: {},
     ...(imported.size > 0 ? { imported: [...imported] } : {}),
     ...(Object.keys(classes).length > 0 ? { classes } : {}),
-    ...(mainLoop ? { mainLoop, ...(hasMainGuard(text) ? { mainGuard: true } : {}) } : {}),
+    ...loop,
   };
 }
 
@@ -189,9 +193,8 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   }
   const classes = dispatchClasses(model, module);
   if (Object.keys(classes).length > 0) summary.classes = classes;
-  const mainLoop = mainLoopOf(model.text);
-  if (mainLoop) summary.mainLoop = mainLoop;
-  if (mainLoop && hasMainGuard(model.text)) summary.mainGuard = true;
+  const { module: _, ...loop } = mainLoopFacts(module, model.text);
+  Object.assign(summary, loop);
   const importCalls: Record<string, string | null> = {};
   for (const { node: call, fn } of model.index.all('call')) {
     const q = model.imports.qualifyImported(call.childForFieldName('function'));
