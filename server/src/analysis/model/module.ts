@@ -624,6 +624,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * class's methods makes, or null (never assigned so, or assigned something else too).
    */
   fieldContainerKind(cls: ClassInfo, field: string): 'list' | 'dict' | 'set' | null {
+    const key = `${cls.node.id}:${field}`;
+    let kind = this.containerKinds.get(key);
+    if (kind === undefined) this.containerKinds.set(key, (kind = this.computeContainerKind(cls, field)));
+    return kind;
+  }
+
+  private readonly containerKinds = new Map<string, 'list' | 'dict' | 'set' | null>();
+
+  private computeContainerKind(cls: ClassInfo, field: string): 'list' | 'dict' | 'set' | null {
     let kind: 'list' | 'dict' | 'set' | null = null;
     for (const method of cls.methods.values()) {
       const scope = this.scopes.get(method.id);

@@ -155,32 +155,53 @@ function rootName(target: Node): string | null {
  * named nowhere but in those calls), and every other write of the field is ordered before it.
  */
 function partWriterThread(shared: SharedState, scope: FunctionScope, model: ModuleModel): DedicatedThread | null {
-  if (shared.kind !== 'shared-instance') return null;
+  // Only the part's own methods ask (`self.index` in `_Pacer`): the callers' threads come after.
+  if (shared.kind !== 'shared-instance' || model.classInfo(scope.classNode)?.name !== shared.key.slice(0, shared.key.indexOf('.'))) return null;
+  const thread = threadOfCallers(scope, model);
+  if (!thread?.perObject || !thread.classNode) return null;
+  let byKey = cache.get(model);
+  if (!byKey) cache.set(model, (byKey = new Map()));
+  const key = `part:${thread.target.id}:${shared.key}`;
+  let answer = byKey.get(key);
+  if (answer === undefined) byKey.set(key, (answer = partWrittenOnlyBy(thread, shared, scope, model) ? thread : null));
+  return answer;
+}
+
+function partWrittenOnlyBy(thread: DedicatedThread, shared: SharedState, scope: FunctionScope, model: ModuleModel): boolean {
   const dot = shared.key.indexOf('.');
   const owner = shared.key.slice(0, dot);
   const field = shared.key.slice(dot + 1);
   const cls = model.classInfo(scope.classNode);
-  if (!cls || cls.name !== owner || !/^\w+$/.test(field)) return null;
-  const thread = threadOfCallers(scope, model);
-  if (!thread?.perObject || !thread.classNode) return null;
+  if (!cls || cls.name !== owner || !/^\w+$/.test(field)) return false;
   const made = model.callsNamed(owner);
-  const ownerClass = thread.classNode;
+  const ownerClass = thread.classNode!;
   const madeByOwner = (call: Node) => {
     const at = model.scopeOf(call);
     const left = call.parent?.type === 'assignment' ? call.parent.childForFieldName('left') : null;
     return !!at?.receiver && at.classNode?.id === ownerClass.id && model.isConstructionOnly(at) && left?.type === 'attribute' && left.childForFieldName('object')?.text === at.receiver;
   };
-  if (made.length === 0 || !made.every(madeByOwner)) return null;
+  if (made.length === 0 || !made.every(madeByOwner)) return false;
   for (const method of cls.methods.values()) {
     const ms = model.scopeOf(method.childForFieldName('body') ?? method);
     if (!ms?.receiver || model.isConstructionOnly(ms) || !fieldsWritten(model.ownNodes(ms), ms.receiver).has(field)) continue;
-    if (threadOfCallers(ms, model) !== thread) return null;
+    if (threadOfCallers(ms, model) !== thread) return false;
   }
-  return everyWriteOn(thread, field, false, model) ? thread : null;
+  return everyWriteOn(thread, field, false, model);
 }
 
 /** The one dedicated thread every call of this method runs on (null when it is named anywhere but in calls). */
+const callerThreads = new WeakMap<ModuleModel, Map<number, DedicatedThread | null>>();
+
 function threadOfCallers(scope: FunctionScope, model: ModuleModel): DedicatedThread | null {
+  // Asked for every access of a part's field: one answer per method (the name count scans the text).
+  let known = callerThreads.get(model);
+  if (!known) callerThreads.set(model, (known = new Map()));
+  let answer = known.get(scope.node.id);
+  if (answer === undefined) known.set(scope.node.id, (answer = callerThread(scope, model)));
+  return answer;
+}
+
+function callerThread(scope: FunctionScope, model: ModuleModel): DedicatedThread | null {
   const callers = model.callersOf(scope.node);
   if (callers.length === 0) return null;
   // A bound method handed on (`callback=self.pacer.record`) runs wherever it is called.
