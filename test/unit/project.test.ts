@@ -35,7 +35,7 @@ test('findings in modules reached only through other modules\' threads', async (
   const checker = await Checker.create({ select: ['ALL'] });
   const files = listPythonFiles(root).map((path) => ({ key: path, module: moduleIdentity(path).module }));
   const results = await checkProject(files, async (batch) =>
-    batch.map(({ key, facts }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), facts)),
+    batch.map(({ key, facts, deriveOwnFacts }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), facts, deriveOwnFacts)),
   );
   for (const file of files) {
     const text = readFileSync(file.key, 'utf8');
@@ -127,12 +127,35 @@ test('a subclass\'s worker calling its base class\'s widget code on itself, in a
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'selfgui'), { assumeConcurrent: false });
 });
 
+test('a module\'s facts about itself apply from the first round: one analysis, the findings of two', async () => {
+  const dir = join(__dirname, '..', 'fixtures', 'projects', 'ownfacts');
+  await expectProjectFindings(dir);
+  const checker = await Checker.create({ select: ['ALL'], assumeConcurrent: true });
+  const files = listPythonFiles(dir).map((path) => ({ key: path, module: moduleIdentity(path).module }));
+  const run = async (derive: boolean) => {
+    let analyses = 0;
+    const results = await checkProject(files, async (batch) =>
+      batch.map(({ key, facts, deriveOwnFacts }) => {
+        analyses++;
+        return checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), facts, derive && deriveOwnFacts);
+      }),
+    );
+    return { analyses, findings: files.map((f) => results.get(f.key)!.findings), facts: results.get(files[0].key)!.appliedFacts };
+  };
+  const twoRounds = await run(false);
+  const oneRound = await run(true);
+  assert.equal(twoRounds.analyses, 2);
+  assert.equal(oneRound.analyses, 1);
+  assert.deepEqual(oneRound.findings, twoRounds.findings);
+  assert.match(oneRound.facts?.callerLocks?.get('enter') ?? '', /self\._lock/);
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });
   const files = listPythonFiles(root).map((path) => ({ key: path, module: moduleIdentity(path).module }));
   const results = await checkProject(files, async (batch) =>
-    batch.map(({ key, facts }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), facts)),
+    batch.map(({ key, facts, deriveOwnFacts }) => checker.checkModule(readFileSync(key, 'utf8'), moduleIdentity(key), facts, deriveOwnFacts)),
   );
   for (const file of files) {
     const text = readFileSync(file.key, 'utf8');

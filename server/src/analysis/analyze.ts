@@ -169,20 +169,29 @@ export class ModuleAnalysis {
       }
     }
     const result = finish(findings, this.comments(), this.input.text, this.input.rules);
-    let summary: ModuleSummary | undefined;
-    let summarised = !this.moduleName || !this.analyseRules;
     const analysis = this;
     return {
       findings: result,
       // Made on first read, from the same model: the editor publishes the diagnostics first.
       get summary() {
-        if (!summarised) {
-          summarised = true;
-          summary = summarizeModule(analysis.model, analysis.moduleName!);
-        }
-        return summary;
+        return analysis.summary();
       },
     };
+  }
+
+  private summaryMade = false;
+  private summaryValue: ModuleSummary | undefined;
+
+  /**
+   * The module's cross-file summary (with a module name, when its rules run), made once from the model:
+   * the same before the rules run as after (they only read the model).
+   */
+  summary(): ModuleSummary | undefined {
+    if (!this.summaryMade) {
+      this.summaryMade = true;
+      if (this.moduleName && this.analyseRules) this.summaryValue = summarizeModule(this.model, this.moduleName);
+    }
+    return this.summaryValue;
   }
 }
 

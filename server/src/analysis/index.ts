@@ -2,8 +2,10 @@
 // the CLI and the tests all run the same code.
 import { createPythonParser, type Parser, type Tree } from './parser';
 import { exportTree } from './syntaxTree';
-import { analyze, analyzeModule, mayReport } from './analyze';
+import { analyze, mayReport, ModuleAnalysis } from './analyze';
 import { skippedModuleSummary, type ModuleSummary } from './project/summary';
+import { sameFacts } from './project/graph';
+import { withOwnFacts } from './project/ownFacts';
 import type { ProjectFacts } from './options';
 import { moduleOptions, type ModuleIdentity } from './project/moduleName';
 import { selectRules, type RuleSelection } from './selection';
@@ -31,6 +33,8 @@ export interface CheckResult {
   /** The exported tree (plain objects: nothing to free). */
   tree: Tree;
 }
+
+const OWN_FACT_TURNS = 3;
 
 /** One parser plus the rule selection: what the CLI uses per worker and the tests use per file. */
 export class Checker {
@@ -70,14 +74,27 @@ export class Checker {
     text: string,
     identity: ModuleIdentity,
     facts?: ProjectFacts,
-  ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary } {
+    /** Add the facts the module's own summary implies before the rules run (checkProject's first round). */
+    deriveOwnFacts = false,
+  ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary; appliedFacts?: ProjectFacts } {
     const options = moduleOptions(this.options, identity, facts);
     // A file with no sign of concurrency cannot have a finding: it is not even parsed (about half of a
     // typical code base; its syntax errors, which could only make empty results partial, go unsaid).
-    if (!mayReport(text, this.rules, options)) return { findings: [], hasSyntaxErrors: false, summary: skippedModuleSummary(identity.module, text, identity.packageName) };
+    if (!mayReport(text, this.rules, options)) return { findings: [], hasSyntaxErrors: false, summary: skippedModuleSummary(identity.module, text, identity.packageName), appliedFacts: facts };
     const tree = this.parse(text);
-    const { findings, summary } = analyzeModule({ tree, text, rules: this.rules, options }, identity.module);
-    return { findings, summary: summary ?? skippedModuleSummary(identity.module, text, identity.packageName), hasSyntaxErrors: tree.rootNode.hasError };
+    let applied = facts;
+    let analysis = new ModuleAnalysis({ tree, text, rules: this.rules, options }, identity.module);
+    // Facts the module tells itself change its summary only by reach they add: two or three turns settle.
+    for (let turn = 0; deriveOwnFacts && turn < OWN_FACT_TURNS; turn++) {
+      const summary = analysis.summary();
+      if (!summary) break;
+      const next = withOwnFacts(summary, facts);
+      if (sameFacts(next, applied)) break;
+      applied = next;
+      analysis = new ModuleAnalysis({ tree, text, rules: this.rules, options: moduleOptions(this.options, identity, applied) }, identity.module);
+    }
+    const { findings, summary } = analysis.run();
+    return { findings, summary: summary ?? skippedModuleSummary(identity.module, text, identity.packageName), hasSyntaxErrors: tree.rootNode.hasError, appliedFacts: applied };
   }
 
   /** Like check() without the tree: for batch use (a file that cannot have a finding is not parsed). */

@@ -171,7 +171,7 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
     outcomes = await checkProject(
       files.map((file) => ({ key: file, module: identities.get(file)!.module })),
       async (batch) => {
-        const done = await pool.run(batch.map(({ key, facts }) => ({ file: key, settings: settingsOf.get(key)!, module: identities.get(key), facts, fix })));
+        const done = await pool.run(batch.map(({ key, facts, deriveOwnFacts }) => ({ file: key, settings: settingsOf.get(key)!, module: identities.get(key), facts, deriveOwnFacts, fix })));
         for (const outcome of done) fixed += outcome.fixed ?? 0;
         return done;
       },

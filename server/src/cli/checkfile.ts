@@ -14,6 +14,8 @@ export interface FileJob {
   module?: ModuleIdentity;
   /** What the rest of the project tells the module (threads reaching it, callers' locks…), from the project graph. */
   facts?: ProjectFacts;
+  /** Add the facts the module's own summary implies (checkProject's first round). */
+  deriveOwnFacts?: boolean;
   /** Apply fixes and write the file back: safe ones, or unsafe ones too (`--fix`, `--unsafe-fixes`). */
   fix?: 'safe' | 'unsafe';
 }
@@ -26,6 +28,8 @@ export interface FileOutcome {
   errors: number;
   /** What the module tells the rest of the project about threads (with `module` only). */
   summary?: ModuleSummary;
+  /** The project facts the module was analysed with (with `module` only). */
+  appliedFacts?: ProjectFacts;
   /** Fixes applied to the file on disk (with `fix`). */
   fixed?: number;
 }
@@ -46,13 +50,13 @@ export class FileChecker {
 
   private errorParser?: Promise<Parser>;
 
-  async check({ file, settings, module, facts, fix }: FileJob): Promise<FileOutcome> {
+  async check({ file, settings, module, facts, deriveOwnFacts, fix }: FileJob): Promise<FileOutcome> {
     const source = await readSource(file);
     if (!source.ok) return { reported: [], messages: [`ftaudit: error: ${file}: ${source.message}\n`], errors: 1 };
-    let result: { findings: Finding[]; hasSyntaxErrors: boolean; summary?: ModuleSummary };
+    let result: { findings: Finding[]; hasSyntaxErrors: boolean; summary?: ModuleSummary; appliedFacts?: ProjectFacts };
     try {
       const checker = await this.checker(settings);
-      result = module ? checker.checkModule(source.text, module, facts) : checker.checkText(source.text);
+      result = module ? checker.checkModule(source.text, module, facts, deriveOwnFacts) : checker.checkText(source.text);
     } catch (error) {
       return { reported: [], messages: [`ftaudit: error: ${file}: analysis failed: ${(error as Error).message}\n`], errors: 1 };
     }
@@ -61,7 +65,8 @@ export class FileChecker {
     let text = source.text;
     if (fix && result.findings.some((f) => isApplicable(f, fix === 'unsafe'))) {
       const checker = await this.checker(settings);
-      const analyse = (t: string) => (module ? checker.checkModule(t, module, facts) : checker.checkText(t));
+      const applied = result.appliedFacts;
+      const analyse = (t: string) => (module ? checker.checkModule(t, module, applied) : checker.checkText(t));
       const out = fixAll(text, (t) => analyse(t).findings, { unsafe: fix === 'unsafe' });
       const count = [...out.applied.values()].reduce((a, b) => a + b, 0);
       if (!source.utf8) {
@@ -80,7 +85,7 @@ export class FileChecker {
       const at = await this.firstErrorLine(source.text);
       messages.push(`ftaudit: warning: ${file}:${at}: syntax error; results for this file may be partial\n`);
     }
-    return { reported: reportFindings(file, text, result.findings), messages, errors: 0, fixed, ...(result.summary ? { summary: result.summary } : {}) };
+    return { reported: reportFindings(file, text, result.findings), messages, errors: 0, fixed, ...(result.summary ? { summary: result.summary } : {}), ...(module ? { appliedFacts: result.appliedFacts } : {}) };
   }
 
   /** Re-parses a file with syntax errors (rare) to name the line of the first one. */

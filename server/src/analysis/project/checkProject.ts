@@ -1,6 +1,8 @@
 // Checks a set of files with cross-file thread reachability: analyse every file once, build the
 // project graph from their summaries, then re-analyse only the files whose functions turn out to run
-// on threads started elsewhere, until nothing changes. `analyse` may run in worker threads.
+// on threads started elsewhere, until nothing changes. `analyse` may run in worker threads. The first
+// round asks each module to add the facts its own summary implies (ownFacts.ts): a module the rest of
+// the run tells nothing more is then not analysed again.
 import { ProjectGraph, sameFacts, type ProjectFacts } from './graph';
 import type { ModuleSummary } from './summary';
 
@@ -12,9 +14,13 @@ export interface ProjectFile {
 
 const MAX_ROUNDS = 6;
 
-export async function checkProject<R extends { summary?: ModuleSummary }>(
+export async function checkProject<R extends { summary?: ModuleSummary; appliedFacts?: ProjectFacts }>(
   files: readonly ProjectFile[],
-  analyse: (files: ReadonlyArray<{ key: string; facts?: ProjectFacts }>) => Promise<R[]>,
+  /**
+   * Analyses files with the facts given. With `deriveOwnFacts`, the module adds those of its own summary
+   * and reports what it applied as `appliedFacts` (the key present, even when undefined).
+   */
+  analyse: (files: ReadonlyArray<{ key: string; facts?: ProjectFacts; deriveOwnFacts?: boolean }>) => Promise<R[]>,
   /**
    * Facts known before any analysis (read from the files' text: the application's main loop), given to
    * the first round, so that knowing them later makes no module be analysed again.
@@ -29,8 +35,10 @@ export async function checkProject<R extends { summary?: ModuleSummary }>(
     // A module the text gate skipped has no summary, but it must still be known as a call target.
     graph.set(result.summary ?? { module: file.module, reachable: {}, spawns: {}, calls: {} });
   };
-  for (const f of files) if (initial?.has(f.module)) applied.set(f.module, initial.get(f.module));
-  (await analyse(files.map((f) => (initial?.has(f.module) ? { key: f.key, facts: initial.get(f.module) } : { key: f.key })))).forEach((r, i) => record(files[i], r));
+  (await analyse(files.map((f) => ({ key: f.key, facts: initial?.get(f.module), deriveOwnFacts: true })))).forEach((r, i) => {
+    applied.set(files[i].module, 'appliedFacts' in r ? r.appliedFacts : initial?.get(files[i].module));
+    record(files[i], r);
+  });
   for (let round = 1; round < MAX_ROUNDS; round++) {
     const facts = graph.facts();
     const stale = files.filter((f) => !sameFacts(facts.get(f.module), applied.get(f.module)));

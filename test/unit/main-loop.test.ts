@@ -1,0 +1,39 @@
+// The application's main loop read from a module's text (analysis/project/mainLoop.ts): which call,
+// on which line, in which function — and the loops that are no application's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mainLoopFacts, mainLoopOf } from '../../server/src/analysis/project/mainLoop';
+
+const lines = (...l: string[]) => `${l.join('\n')}\n`;
+
+test('a loop run from a function is found with its line and function', () => {
+  const text = lines('import tkinter', '', 'def main():', '    root = tkinter.Tk()', '    root.mainloop()', '', 'if __name__ == "__main__":', '    main()');
+  assert.equal(mainLoopOf(text), 'Tk main loop at line 5');
+  assert.deepEqual(mainLoopFacts('app', text), { module: 'app', mainLoop: 'Tk main loop at line 5', loopFunction: 'main', mainGuard: true });
+});
+
+test('comments, module-level loops, loop wrappers and thread targets are skipped for the next candidate', () => {
+  const text = lines(
+    'import threading',
+    '# root.mainloop() in a comment',
+    'loop.run()',
+    'class Window:',
+    '    def mainloop(self):',
+    '        self.tk.mainloop()',
+    'def serve():',
+    '    GLib.MainLoop().run()',
+    'threading.Thread(target=serve).start()',
+    'def main():',
+    '    app.exec_()',
+  );
+  assert.equal(mainLoopOf(text), 'Qt event loop at line 11');
+  assert.deepEqual(mainLoopFacts('m', text).threadTargets, ['serve']);
+});
+
+test('a line with two loop calls is named by the first kind in the table; case-insensitive kinds match', () => {
+  assert.equal(mainLoopOf(lines('def run():', '    reactor.run(); Gtk.main()')), 'GTK main loop at line 2');
+  assert.equal(mainLoopOf(lines('def run():', '    QApp.exec()')), 'Qt event loop at line 2');
+  assert.equal(mainLoopOf(lines('def run():', '    wx_app.MainLoop()')), 'wx main loop at line 2');
+  assert.equal(mainLoopOf(lines('def run():', '    GLib.MainLoop()')), null);
+  assert.equal(mainLoopOf('def run():\n    pass\n'), null);
+});
