@@ -23,3 +23,34 @@ test('FT103: an act under a lock after a check made before it says so, and offer
   assert.match(finding.message, /changes `self\.cache` of `Signal` .* holding `self\.lock`, but `if found is None` \(line 20\) checked it before the lock was taken/);
   assert.equal(finding.fix, undefined);
 });
+
+test('FT111: a key read after its test while another thread replaces the dict says it is replaced, not that keys are removed', async () => {
+  const checker = await Checker.create({ select: ['FT111'] });
+  const text = [
+    'import threading',
+    '',
+    'class Packages:',
+    '    def __init__(self):',
+    '        self.cache = {}',
+    '        threading.Thread(target=self.reload).start()',
+    '',
+    '    def reload(self):',
+    '        self.cache = dict(load())',
+    '',
+    '    def version(self, name):',
+    '        if name in self.cache:',
+    '            return self.cache[name]',
+    '',
+    '    def forget(self, name):',
+    '        del self.cache[name]',
+    '',
+    'def load():',
+    '    return {}',
+    '',
+  ].join('\n');
+  const [replaced] = checker.checkText(text).findings;
+  assert.match(replaced.message, /`reload` replaces `self\.cache` with another object \(`self\.cache = dict\(load\(\)\)`, line 9\)/);
+  assert.match(replaced.message, /raises KeyError when the new object lacks the key/);
+  const [removed] = checker.checkText(text.replace('self.cache = dict(load())', 'self.cache.pop("x", None)')).findings;
+  assert.match(removed.message, /`reload` removes keys from `self\.cache`/);
+});

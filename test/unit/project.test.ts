@@ -150,6 +150,10 @@ test('a module\'s facts about itself apply from the first round: one analysis, t
   assert.match(oneRound.facts?.callerLocks?.get('enter') ?? '', /self\._lock/);
 });
 
+test('a decorator of another module that starts a thread per call makes what it decorates thread code', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'spawndecorator'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

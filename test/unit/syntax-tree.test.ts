@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Edit, type Node as WasmNode, type Tree as WasmTree } from 'web-tree-sitter';
-import { createPythonParser } from '../../server/src/analysis/parser';
+import { createPythonParser, directWalks, walkTree } from '../../server/src/analysis/parser';
 import { analyze } from '../../server/src/analysis/analyze';
 import { selectRules } from '../../server/src/analysis/selection';
 import { exportTree, exportTreeIncrementally, type SyntaxNode, type TextChange } from '../../server/src/analysis/syntaxTree';
@@ -59,6 +59,46 @@ test('the export answers as web-tree-sitter does (types, offsets, fields, positi
     const tree = parser.parse(text)!;
     try {
       sameAsWasm(exportTree(tree, text).rootNode, tree.rootNode, name);
+    } finally {
+      tree.delete();
+    }
+  }
+});
+
+test('the direct walk answers as the public cursor does, node for node (the export uses it)', async () => {
+  const parser = await createPythonParser();
+  // With the pinned web-tree-sitter the walk is direct; a version whose internals differ falls back to
+  // the public cursor (correct, slower) — this says so rather than slowing down unnoticed.
+  assert.equal(directWalks(), true, 'web-tree-sitter no longer exposes what the direct walk needs');
+  const samples = [
+    ...pythonSamples().slice(0, 40).map((s) => s.text),
+    'x = "😀"\r\ndef f():\r\n    return 𝔘\r\n',
+    'def f(:\n    x = (1,\nclass\n',
+    'if x:\n    y = [1, 2\nz = 3\n',
+    '',
+  ];
+  // One walk at a time: a direct walk keeps its cursor in the binding's transfer buffer, which any other
+  // call into tree-sitter overwrites.
+  const answers = (tree: WasmTree, publicCursor: boolean) => {
+    const walk = walkTree(tree, { publicCursor });
+    const out: unknown[] = [];
+    try {
+      for (;;) {
+        out.push([walk.typeId(), walk.startIndex(), walk.endIndex(), walk.fieldId(), walk.isMissing(), walk.hasError()]);
+        if (walk.gotoFirstChild()) continue;
+        while (!walk.gotoNextSibling()) {
+          out.push('up');
+          if (!walk.gotoParent()) return out;
+        }
+      }
+    } finally {
+      walk.delete();
+    }
+  };
+  for (const text of samples) {
+    const tree = parser.parse(text)!;
+    try {
+      assert.deepEqual(answers(tree, false), answers(tree, true), JSON.stringify(text.slice(0, 40)));
     } finally {
       tree.delete();
     }

@@ -109,6 +109,11 @@ export interface ProjectFacts {
    * (`@misc.idle`, whose wrapper calls `GLib.idle_add(func, …)`): qualified name → how.
    */
   handOverDecorators?: ReadonlyMap<string, string>;
+  /**
+   * Decorators of other modules it uses that start a thread for each call of the decorated function
+   * (`@misc.run_async`, whose wrapper calls `Thread(target=func, …).start()`): qualified name → how.
+   */
+  spawnerDecorators?: ReadonlyMap<string, string>;
   /** Methods of other modules' classes it makes objects of that start a thread (`pkg.dispatcher.Dispatcher.start`). */
   threadStarters?: ReadonlySet<string>;
   /** Its classes whose objects the run makes on the GUI thread only (class names): the GUI's. */

@@ -4,6 +4,10 @@
 import * as path from 'path';
 import * as fs from 'fs';
 import { Parser, Language } from 'web-tree-sitter';
+import { adoptBinding } from './treeWalk';
+
+// The walk the export uses, from the same module instance as the binding it adopted (tests load this file).
+export { directWalks, walkTree } from './treeWalk';
 
 export type { Tree as WasmTree, Node as WasmNode, Edit } from 'web-tree-sitter';
 // The analysis reads the exported tree (plain JS objects), never web-tree-sitter's nodes.
@@ -26,7 +30,9 @@ export function defaultGrammarDir(): string {
 export function loadPython(grammarDir = defaultGrammarDir()): Promise<Language> {
   if (!languagePromise) {
     languagePromise = (async () => {
-      await Parser.init({ locateFile: (file: string) => path.join(grammarDir, file) });
+      const binding = { locateFile: (file: string) => path.join(grammarDir, file) };
+      await Parser.init(binding);
+      adoptBinding(binding);
       return Language.load(path.join(grammarDir, 'tree-sitter-python.wasm'));
     })();
   }

@@ -6,7 +6,8 @@
 // After an edit only what changed is exported again: subtrees the edit did not touch (outside every
 // edited range and every range tree-sitter reports as changed) are taken over from the previous export,
 // offsets shifted, so a keystroke in a 5,000-line file exports a few hundred nodes, not thirty thousand.
-import type { Tree as WasmTree, TreeCursor, Range } from 'web-tree-sitter';
+import type { Tree as WasmTree, Range } from 'web-tree-sitter';
+import { walkTree } from './treeWalk';
 
 export interface Point {
   row: number;
@@ -286,35 +287,37 @@ interface Frame {
 }
 
 /**
- * One cursor walk over the tree; `reuse` may hand back a node of an earlier export for a subtree,
- * which is then not entered. Four crossings into wasm per new node (type, field, start, end).
+ * One cursor walk over the tree (treeWalk.ts); `reuse` may hand back a node of an earlier export for a
+ * subtree, which is then not entered. Four questions to wasm per new node (type, field, start, end).
  */
 function exportWith(tree: WasmTree, source: Source, reuse: Reuse, offset = 0): SyntaxTree {
   const tables = tablesOf(tree);
-  const cursor = tree.walk();
+  const rootHasError = tree.rootNode.hasError;
+  const cursor = walkTree(tree);
   let exported = 0;
   const readNew = (type: string, typeId: number, start: number, end: number): SyntaxNode => {
     exported++;
     const node = new SyntaxNode(type, typeId === ERROR_SYMBOL || tables.named[typeId], start, end, source);
-    if (start === end) node.isMissing = cursor.nodeIsMissing;
+    if (start === end) node.isMissing = cursor.isMissing();
     return node;
   };
   const typeName = (typeId: number) => (typeId === ERROR_SYMBOL ? 'ERROR' : tables.types[typeId]);
+  const hasError = () => cursor.hasError();
   try {
-    const rootId = cursor.nodeTypeId;
-    const root = readNew(typeName(rootId), rootId, cursor.startIndex + offset, cursor.endIndex + offset);
-    root.error = tree.rootNode.hasError;
+    const rootId = cursor.typeId();
+    const root = readNew(typeName(rootId), rootId, cursor.startIndex() + offset, cursor.endIndex() + offset);
+    root.error = rootHasError;
     if (!cursor.gotoFirstChild()) return new SyntaxTree(root, source, exported);
     const stack: Frame[] = [{ node: root, kids: [] }];
     for (;;) {
       const frame = stack[stack.length - 1];
-      const typeId = cursor.nodeTypeId;
+      const typeId = cursor.typeId();
       const type = typeName(typeId);
-      const start = cursor.startIndex + offset;
-      const end = cursor.endIndex + offset;
-      const fieldId = cursor.currentFieldId;
+      const start = cursor.startIndex() + offset;
+      const end = cursor.endIndex() + offset;
+      const fieldId = cursor.fieldId();
       const field = fieldId ? tables.fields[fieldId] ?? null : null;
-      const old = reuse(type, start, end, () => cursor.currentNode.hasError);
+      const old = reuse(type, start, end, hasError);
       const node = old ?? readNew(type, typeId, start, end);
       node.parent = frame.node;
       node.childIndex = frame.kids.length;

@@ -238,6 +238,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       ...(options.project?.spawnerWrappers ? { importedSpawners: options.project.spawnerWrappers } : {}),
       ...(importedHandOvers ? { importedHandOvers } : {}),
       ...(options.project?.handOverDecorators ? { importedHandOverDecorators: options.project.handOverDecorators } : {}),
+      ...(options.project?.spawnerDecorators ? { importedSpawnerDecorators: options.project.spawnerDecorators } : {}),
     };
     this.threads = new ThreadModel(this.calls, (fn) => this.callsIn(fn), this.imports, this.scopes, [...runs], this, threadOptions, external);
     if (this.index.comments.some((c) => /guarded[-_]by/i.test(c.text))) this.collectGuardedBy();

@@ -85,6 +85,8 @@ export interface ThreadModelOptions {
   importedHandOvers?: ReadonlyMap<string, { index: number; via: string; name?: string }>;
   /** Other modules' hand-over decorators this module uses: qualified name → how they hand over. */
   importedHandOverDecorators?: ReadonlyMap<string, string>;
+  /** Other modules' spawner decorators this module uses (`@misc.run_async`): qualified name → how they start threads. */
+  importedSpawnerDecorators?: ReadonlyMap<string, string>;
 }
 
 export class ThreadModel {
@@ -190,6 +192,18 @@ export class ThreadModel {
         }
       }
     });
+    // `@run_async` where `run_async(func)` returns a wrapper that starts a thread on `func`: every call
+    // of the decorated function runs its body on a new thread, beside its caller and its other calls.
+    // Only a module with a thread started inside a nested function, or using another module's, can have one.
+    const mayDecorate = (options.importedSpawnerDecorators?.size ?? 0) > 0 || this.spawnTargets.some(({ site }) => !!resolver.scopeOf(site)?.parent);
+    for (const scope of mayDecorate ? scopes.values() : []) {
+      const decorated = this.spawnedBy(scope.node);
+      if (!decorated) continue;
+      const entry = { via: decorated.via, site: decorated.decorator };
+      entries.push([scope.node, entry]);
+      this.spawns.push({ fn: scope.node, target: null, site: decorated.decorator, entry, pool: true });
+      if (scope.receiver && !scope.isClassMethod && scope.classNode && !this.sharedInstances.has(scope.classNode.id)) this.sharedInstances.set(scope.classNode.id, entry);
+    }
     for (const [fn] of entries) this.directEntries.add(fn.id);
     // Breadth-first over the call graph, so each function keeps the shortest explanation.
     const queue = entries.filter(([fn, entry]) => this.mark(fn, entry)).map(([fn]) => fn);
@@ -312,6 +326,60 @@ export class ThreadModel {
       }
     }
     this.decoratorAnswers.set(fn.id, answer);
+    return answer;
+  }
+
+  private readonly spawnerDecoratorAnswers = new Map<number, string | null>();
+
+  /**
+   * The spawner decorator `fn` is decorated with — one of this module (spawnerDecorator) or of another
+   * (project facts) — with how it starts threads, or null.
+   */
+  spawnedBy(fn: Node): { via: string; decorator: Node } | null {
+    const parent = fn.parent;
+    if (parent?.type !== 'decorated_definition') return null;
+    for (const d of namedChildren(parent)) {
+      const expr = d.type === 'decorator' ? namedChildren(d)[0] : null;
+      if (!expr || (expr.type !== 'identifier' && expr.type !== 'attribute')) continue;
+      const imported = this.options.importedSpawnerDecorators?.size ? this.options.importedSpawnerDecorators.get(this.imports.qualifyImported(expr) ?? '') : undefined;
+      if (imported) return { via: `@${expr.text}, which ${imported}`, decorator: d };
+      for (const target of expr.type === 'identifier' ? this.resolver.functionsFor(expr, fn) : []) {
+        const how = this.spawnerDecorator(target);
+        if (how) return { via: `@${expr.text}, which ${how}`, decorator: d };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Is `fn` a spawner decorator — `def run_async(func): def wrapper(*a, **k): Thread(target=func, args=a,
+   * kwargs=k).start(); return wrapper` — and how does it start threads (`starts a thread per call`)?
+   * The wrapper it returns hands its parameter (itself, in a lambda, or through `functools.partial`) to
+   * a thread API.
+   */
+  spawnerDecorator(fn: Node): string | null {
+    let answer = this.spawnerDecoratorAnswers.get(fn.id);
+    if (answer !== undefined) return answer;
+    answer = null;
+    this.spawnerDecoratorAnswers.set(fn.id, null);
+    const scope = this.resolver.scopeOf(fn.childForFieldName('body') ?? fn);
+    const parameter = scope && !scope.receiver ? positionalParameterNames(fn)[0] : undefined;
+    const body = fn.childForFieldName('body');
+    if (parameter && body) {
+      const returned = new Set(body.descendantsOfType('return_statement').map((r) => namedChildren(r)[0]?.text));
+      for (const nested of body.descendantsOfType('function_definition')) {
+        if (!returned.has(nested.childForFieldName('name')?.text ?? '')) continue;
+        for (const call of this.callsInDefinition(nested)) {
+          const spawned = this.spawnedCallables(call).find(([target]) => passesOn(target, parameter));
+          if (spawned) {
+            answer = ONE_THREAD_SPAWNERS.test(spawned[1]) ? 'starts a thread per call' : `hands each call to ${spawned[1]}`;
+            break;
+          }
+        }
+        if (answer) break;
+      }
+    }
+    this.spawnerDecoratorAnswers.set(fn.id, answer);
     return answer;
   }
 

@@ -25,6 +25,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameSet(a?.guiOwnedClasses, b?.guiOwnedClasses) &&
     sameEntries(a?.handedClasses, b?.handedClasses) &&
     sameEntries(a?.handOverDecorators, b?.handOverDecorators) &&
+    sameEntries(a?.spawnerDecorators, b?.spawnerDecorators) &&
     sameSet(a?.selfCallEntries, b?.selfCallEntries) &&
     a?.mainLoop === b?.mainLoop
   );
@@ -106,6 +107,7 @@ export class ProjectGraph {
     add('guiOwnedClasses', this.guiOwnedClasses());
     add('lockDecorators', this.lockDecoratorsByModule());
     add('handOverDecorators', this.handOverDecoratorsByModule());
+    add('spawnerDecorators', this.decoratorsByModule((s) => s.spawnerDecorators));
     add('constructionHooks', this.constructionHooksByModule());
     for (const [module, mainLoop] of this.mainLoops()) {
       if (!result.has(module)) result.set(module, {});
@@ -210,8 +212,13 @@ export class ProjectGraph {
 
   /** For every module, the hand-over decorators of other modules it uses (`@misc.idle`). */
   handOverDecoratorsByModule(): Map<string, Map<string, string>> {
+    return this.decoratorsByModule((s) => s.handOverDecorators);
+  }
+
+  /** For every module, the decorators of one kind (hand-overs, spawners) of other modules it uses. */
+  decoratorsByModule(decoratorsOf: (s: ModuleSummary) => Record<string, string> | undefined): Map<string, Map<string, string>> {
     const all = new Map<string, string>();
-    for (const s of this.summaries.values()) for (const [name, via] of Object.entries(s.handOverDecorators ?? {})) all.set(`${s.module}.${name}`, via);
+    for (const s of this.summaries.values()) for (const [name, via] of Object.entries(decoratorsOf(s) ?? {})) all.set(`${s.module}.${name}`, via);
     const result = new Map<string, Map<string, string>>();
     if (all.size === 0) return result;
     for (const s of this.summaries.values()) {

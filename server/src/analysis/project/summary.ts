@@ -61,6 +61,8 @@ export interface ModuleSummary {
   handOverWrappers?: Record<string, { index: number; via: string; name?: string }>;
   /** Its module-level hand-over decorators (`def idle(func)` returning a wrapper that hands `func` to `GLib.idle_add`): name → how. */
   handOverDecorators?: Record<string, string>;
+  /** Its module-level decorators that start a thread for each call of what they decorate → how (`starts a thread per call`). */
+  spawnerDecorators?: Record<string, string>;
   /** Local function → methods it calls on a parameter annotated with an imported class (`pkg.io.base.Backend.fetch`). */
   handedCalls?: Record<string, string[]>;
   /**
@@ -262,6 +264,15 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     }
   }
   if (Object.keys(handOverDecorators).length > 0) summary.handOverDecorators = handOverDecorators;
+  const spawnerDecorators: Record<string, string> = {};
+  for (const { site } of model.threads.spawnTargets) {
+    // The wrapper that starts the thread is nested in the decorator, a module-level function.
+    const decorator = model.scopeOf(site)?.parent;
+    if (!decorator || decorator.parent || decorator.classNode) continue;
+    const how = model.threads.spawnerDecorator(decorator.node);
+    if (how) spawnerDecorators[decorator.name] = how;
+  }
+  if (Object.keys(spawnerDecorators).length > 0) summary.spawnerDecorators = spawnerDecorators;
   const instances = model.moduleInstances();
   if (Object.keys(instances).length > 0) summary.instances = instances;
   const starters = model.threadStarterMethods();

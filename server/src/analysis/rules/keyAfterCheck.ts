@@ -101,13 +101,16 @@ export function checkKeyRead(node: Node, condition: Node, test: KeyTest, scope: 
   if (!removal) return;
   const { severity, confidence, threads } = clearReport(removal, scope, model);
   const container = test.container.text;
+  // `self._d = {}` removes no key: it puts another object in the field, which the read then looks in.
+  const replaces = removal.node.type === 'assignment';
+  const what = replaces ? `replaces \`${container}\` with another object` : `removes keys from \`${container}\``;
   ctx.report(read, {
     severity,
     confidence,
     message:
       `\`${snippet(read, 40)}\` reads the key again after \`if ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) found it, ` +
-      `but \`${removal.scope.name}\` removes keys from \`${container}\` (\`${snippet(removal.node, 40)}\`, line ${removal.node.startPosition.row + 1}) ${threads}` +
-      `. The test and the read are two steps: on free-threaded Python the removal can land between them, ` +
-      `and the read raises KeyError. Read it once with \`${container}.get(${snippet(test.key, 20)})\` and test that, or hold one lock over the test, the read and the removal.`,
+      `but \`${removal.scope.name}\` ${what} (\`${snippet(removal.node, 40)}\`, line ${removal.node.startPosition.row + 1}) ${threads}` +
+      `. The test and the read are two steps: on free-threaded Python the ${replaces ? 'replacement' : 'removal'} can land between them, ` +
+      `and the read raises KeyError${replaces ? ' when the new object lacks the key' : ''}. Read it once with \`${container}.get(${snippet(test.key, 20)})\` and test that, or hold one lock over the test, the read and the removal.`,
   });
 }
