@@ -16,6 +16,12 @@ const QT_NOT_CONFINED = /^(?:QThreadPool|QMutex\w*|QReadWriteLock|QSemaphore\w*|
 
 export type GuiBaseKind = 'confined' | 'thread' | null;
 
+/**
+ * GDK's immutable values, documented as usable from any thread (a texture cannot change once made: a
+ * worker decoding an image into one and handing it to the main loop is GTK 4's own pattern).
+ */
+const GDK_VALUES = /^gi\.repository\.Gdk\.(?:Texture|MemoryTexture|RGBA|Rectangle|ContentFormats)$/;
+
 /** The GUI toolkit the module imports, if any (the first one found). */
 export function importedToolkit(imports: ImportTable): Toolkit | null {
   for (const q of [...imports.qualifiedNames(), ...imports.starModules]) if (GUI_PACKAGE.test(q)) return toolkitOf(q);
@@ -47,7 +53,7 @@ export function guiBaseKind(base: string, imports: ImportTable): GuiBaseKind {
   } else {
     return null;
   }
-  if (!qt) return 'confined';
+  if (!qt) return GDK_VALUES.test(qualified) ? null : 'confined';
   if (QT_THREAD_CLASS.test(last)) return 'thread';
   return QT_NOT_CONFINED.test(last) || !/^Q[A-Z]/.test(last) ? null : 'confined';
 }
