@@ -121,6 +121,22 @@ function passedToolkitObject(arg: Node, caller: FunctionScope, model: ModuleMode
   return toolkitValue(arg, caller, model);
 }
 
+/**
+ * The method whose `self` code in `scope` sees: the scope itself, or the method a nested function is
+ * defined in, when nothing in between binds the name again. Null outside methods (and in class methods).
+ */
+function methodSeenFrom(scope: FunctionScope): FunctionScope | null {
+  let method: FunctionScope | null = scope;
+  const between: FunctionScope[] = [];
+  while (method && !method.receiver) {
+    between.push(method);
+    method = method.parent;
+  }
+  if (!method?.receiver || method.isClassMethod || !method.classNode) return null;
+  const name = method.receiver;
+  return between.some((s) => s.parameters.has(name) || s.locals.has(name)) ? null : method;
+}
+
 /** `self.<field>` in a method: the field's name. */
 function fieldOf(expr: Node | null, scope: FunctionScope): string | null {
   if (expr?.type !== 'attribute' || expr.childForFieldName('object')?.text !== scope.receiver) return null;
@@ -223,19 +239,22 @@ export const FT220: Rule = {
       const receiver = fn.childForFieldName('object');
       if (!receiver || THREAD_SAFE_METHODS.has(method) || insideLambda(node)) return;
       const scope = model.scopeOf(node);
-      if (!scope?.receiver || !scope.classNode || scope.isClassMethod) return;
+      const owner = scope ? methodSeenFrom(scope) : null;
+      if (!scope || !owner?.receiver || !owner.classNode) return;
+      // The thread that runs this code: the method's, or a nested function's own (a thread target
+      // defined in a GUI handler, using the handler's `self`).
       const entry = model.threads.entryFor(scope);
       // A thread of this module's own, or another module's that is handed the object (reaching code
       // through other modules' call chains alone is weaker evidence).
       if (!entry || entry.assumed || (entry.external && !entry.handed)) return;
       let what: { toolkit: Toolkit; object: string; made: string } | null = null;
-      if (receiver.text === scope.receiver) {
-        const cls = model.classInfo(scope.classNode);
+      if (receiver.text === owner.receiver) {
+        const cls = model.classInfo(owner.classNode);
         const toolkit = cls ? inheritedToolkitMethod(cls, method, model) : null;
-        if (cls && toolkit) what = { toolkit, object: `\`${scope.receiver}\``, made: `a ${toolkit} object (\`${cls.name}\` derives from one)` };
+        if (cls && toolkit) what = { toolkit, object: `\`${owner.receiver}\``, made: `a ${toolkit} object (\`${cls.name}\` derives from one)` };
       } else {
-        const field = fieldOf(receiver.type === 'subscript' ? receiver.childForFieldName('value') : receiver, scope);
-        const known = field ? toolkitFields(model).get(scope.classNode.id)?.get(field) : undefined;
+        const field = fieldOf(receiver.type === 'subscript' ? receiver.childForFieldName('value') : receiver, owner);
+        const known = field ? toolkitFields(model).get(owner.classNode.id)?.get(field) : undefined;
         if (known) what = { toolkit: known.toolkit, object: `\`${snippet(receiver, 40)}\``, made: `a ${known.toolkit} object (\`${known.maker}\`, line ${known.line})` };
       }
       if (!what) return;
