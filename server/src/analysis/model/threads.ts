@@ -303,10 +303,23 @@ export class ThreadModel {
    * parameter (itself, in a lambda, or through `functools.partial`) to a hand-over call.
    */
   handOverDecorator(fn: Node): string | null {
-    let answer = this.decoratorAnswers.get(fn.id);
+    return this.decoratorAnswer(this.decoratorAnswers, fn, (call, parameter) => {
+      const position = this.handOverPosition(call);
+      const handed = position === undefined ? undefined : positionalArguments(call)[position];
+      return handed && passesOn(handed, parameter) ? `hands it to ${snippet(call.childForFieldName('function') ?? call, 40)}` : null;
+    });
+  }
+
+  /**
+   * What a decorator does with what it decorates, cached per function: `def deco(func): def wrapper(…):
+   * …; return wrapper` — the first answer `ask` gives for a call in a wrapper it returns, with its
+   * parameter's name. Null for anything else.
+   */
+  private decoratorAnswer(cache: Map<number, string | null>, fn: Node, ask: (call: Node, parameter: string) => string | null): string | null {
+    let answer = cache.get(fn.id);
     if (answer !== undefined) return answer;
     answer = null;
-    this.decoratorAnswers.set(fn.id, null);
+    cache.set(fn.id, null);
     const scope = this.resolver.scopeOf(fn.childForFieldName('body') ?? fn);
     const parameter = scope && !scope.receiver ? positionalParameterNames(fn)[0] : undefined;
     const body = fn.childForFieldName('body');
@@ -314,18 +327,11 @@ export class ThreadModel {
       const returned = new Set(body.descendantsOfType('return_statement').map((r) => namedChildren(r)[0]?.text));
       for (const nested of body.descendantsOfType('function_definition')) {
         if (!returned.has(nested.childForFieldName('name')?.text ?? '')) continue;
-        for (const call of this.callsInDefinition(nested)) {
-          const position = this.handOverPosition(call);
-          const handed = position === undefined ? undefined : positionalArguments(call)[position];
-          if (handed && passesOn(handed, parameter)) {
-            answer = `hands it to ${snippet(call.childForFieldName('function') ?? call, 40)}`;
-            break;
-          }
-        }
+        for (const call of this.callsInDefinition(nested)) if ((answer = ask(call, parameter))) break;
         if (answer) break;
       }
     }
-    this.decoratorAnswers.set(fn.id, answer);
+    cache.set(fn.id, answer);
     return answer;
   }
 
@@ -358,29 +364,11 @@ export class ThreadModel {
    * a thread API.
    */
   spawnerDecorator(fn: Node): string | null {
-    let answer = this.spawnerDecoratorAnswers.get(fn.id);
-    if (answer !== undefined) return answer;
-    answer = null;
-    this.spawnerDecoratorAnswers.set(fn.id, null);
-    const scope = this.resolver.scopeOf(fn.childForFieldName('body') ?? fn);
-    const parameter = scope && !scope.receiver ? positionalParameterNames(fn)[0] : undefined;
-    const body = fn.childForFieldName('body');
-    if (parameter && body) {
-      const returned = new Set(body.descendantsOfType('return_statement').map((r) => namedChildren(r)[0]?.text));
-      for (const nested of body.descendantsOfType('function_definition')) {
-        if (!returned.has(nested.childForFieldName('name')?.text ?? '')) continue;
-        for (const call of this.callsInDefinition(nested)) {
-          const spawned = this.spawnedCallables(call).find(([target]) => passesOn(target, parameter));
-          if (spawned) {
-            answer = ONE_THREAD_SPAWNERS.test(spawned[1]) ? 'starts a thread per call' : `hands each call to ${spawned[1]}`;
-            break;
-          }
-        }
-        if (answer) break;
-      }
-    }
-    this.spawnerDecoratorAnswers.set(fn.id, answer);
-    return answer;
+    return this.decoratorAnswer(this.spawnerDecoratorAnswers, fn, (call, parameter) => {
+      const spawned = this.spawnedCallables(call).find(([target]) => passesOn(target, parameter));
+      if (!spawned) return null;
+      return ONE_THREAD_SPAWNERS.test(spawned[1]) ? 'starts a thread per call' : `hands each call to ${spawned[1]}`;
+    });
   }
 
   /** The calls in a nested definition's body (a decorator's wrapper: small). */
