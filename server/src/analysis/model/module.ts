@@ -18,6 +18,7 @@ import { OwnerRegions } from './ownerThread';
 import { fieldsWritten } from './threadSideWrites';
 import { keptInSharedState, type ContainmentResolver } from './containment';
 import { threadingServerHandlers } from './runtimeThreads';
+import { classAttributes, dataAttributesReadIn, hasOpaqueBase } from './duckTyping';
 
 const HOOK_WORDS = /register_at_fork|register_after_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
@@ -110,6 +111,9 @@ export interface ClassInfo {
   /** A GUI toolkit object (a Qt widget or QObject, a GTK/Tk/wx/Kivy widget, a Designer form): used on one thread only. */
   guiConfined: boolean;
 }
+
+/** Bases that add no data attributes of their own: `object`, ABCs, typing's generics and protocols. */
+const TRANSPARENT_BASE = /^(?:object|(?:abc\.)?ABC|(?:typing\.)?(?:Generic|Protocol)(?:\[.*\])?)$/s;
 
 /** Calls that hand a callable to a GUI toolkit's own thread: signal connections, widget callbacks, idle and timer callbacks. */
 const GUI_CALLBACK_REGISTRARS = /(?:^|\.)(?:connect|connect_after|connect_object|bind|bind_all|after|after_idle|idle_add|timeout_add|timeout_add_seconds|threads_add_idle|threads_add_timeout|CallAfter|CallLater|singleShot|Button|Checkbutton|Scale|Spinbox|Bind)$/;
@@ -2184,6 +2188,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // A built-in container's method (`exhausted = set()` … `exhausted.add(fd)`, `sources =
       // self.active_sources` … `sources.add(x)`) is no class's of the module, whatever shares its name.
       if (object?.type === 'identifier' && scope && this.holdsContainer(object, scope)) return [];
+      // The object's other uses may say it is no such class (`instance.instance_type`, which it never has).
+      if (object?.type === 'identifier' && scope && object.text !== scope.receiver && this.contradictsClassOf(object.text, scope, candidates[0])) return [];
       return candidates;
     }
     return [];
@@ -2478,6 +2484,65 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /** A local or global known to hold a built-in container: made as one, or bound to a container field of `self`. */
+  private readonly opaqueFamilyCache = new Map<number, boolean>();
+  private moduleAttributeNames: Set<string> | null | undefined;
+
+  /**
+   * Does code in `scope` read a data attribute of `name` that no class of the module has and no code of
+   * it assigns — another module's object, so not of the class of `method`? (duckTyping.ts)
+   */
+  private contradictsClassOf(name: string, scope: FunctionScope, method: Node): boolean {
+    const classNode = this.scopeOf(method.childForFieldName('body') ?? method)?.classNode;
+    const cls = classNode ? this.classInfo(classNode) : null;
+    if (!cls) return false;
+    let opaque = this.opaqueFamilyCache.get(cls.node.id);
+    if (opaque === undefined) {
+      const isOpaqueBase = (base: Node) =>
+        base.type !== 'keyword_argument' && !this.classesByName.has(base.text) && !TRANSPARENT_BASE.test(base.text) && guiBaseKind(base.text, this.imports) === null;
+      // The object may be of a subclass too.
+      const subclasses = [...this.classes.values()].filter((c) => c !== cls && this.moduleBases(c, new Set()).includes(cls));
+      opaque = hasOpaqueBase([cls, ...this.moduleBases(cls, new Set()), ...subclasses], isOpaqueBase);
+      this.opaqueFamilyCache.set(cls.node.id, opaque);
+    }
+    const known = opaque ? null : this.moduleAttributes();
+    if (!known) return false;
+    let reads = this.dataReadsCache.get(scope.node.id);
+    if (!reads) this.dataReadsCache.set(scope.node.id, (reads = dataAttributesReadIn(scope.node)));
+    for (const attribute of reads.get(name) ?? []) if (!known.has(attribute)) return true;
+    return false;
+  }
+
+  /** Every attribute any class of the module may have, or null when one makes attributes by name. */
+  private moduleAttributes(): Set<string> | null {
+    if (this.moduleAttributeNames !== undefined) return this.moduleAttributeNames;
+    const names = new Set<string>(this.attributesAssignedAnywhere());
+    for (const cls of this.classes.values()) {
+      const own = classAttributes(cls);
+      if (!own) return (this.moduleAttributeNames = null);
+      for (const n of own) names.add(n);
+    }
+    return (this.moduleAttributeNames = names);
+  }
+
+  private readonly dataReadsCache = new Map<number, Map<string, Set<string>>>();
+  private assignedAttributes: Set<string> | undefined;
+
+  /** Every attribute name the module assigns through any object (`obj.x = …`, `obj.x += …`). */
+  private attributesAssignedAnywhere(): Set<string> {
+    if (this.assignedAttributes) return this.assignedAttributes;
+    const names = (this.assignedAttributes = new Set<string>());
+    for (const type of ['assignment', 'augmented_assignment'] as const) {
+      for (const { node } of this.index.all(type)) {
+        const left = node.childForFieldName('left');
+        for (const target of left?.type === 'attribute' ? [left] : left ? left.descendantsOfType('attribute') : []) {
+          const attribute = target.childForFieldName('attribute')?.text;
+          if (attribute) names.add(attribute);
+        }
+      }
+    }
+    return names;
+  }
+
   private holdsContainer(expr: Node, scope: FunctionScope): boolean {
     if (this.isKnownContainer(expr, scope)) return true;
     const value = this.containerValue(expr, scope);

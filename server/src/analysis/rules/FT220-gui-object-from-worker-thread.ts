@@ -9,7 +9,7 @@ import { insideLambda, keywordArgument, namedChildren, positionalArguments, snip
 import { parameterNames } from '../model/scopes';
 import { textHas } from './hazards';
 
-const GATE = /Gtk|Qt|PySide|qtpy|tkinter|Tkinter|ttk|wx|kivy/;
+const GATE = /Gtk|Adw|Handy|Qt|PySide|qtpy|tkinter|Tkinter|ttk|wx|kivy/;
 
 /**
  * Methods made to be called from other threads: a Qt signal's `emit` (queued to the receiver's thread),
