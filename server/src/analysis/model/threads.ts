@@ -280,11 +280,8 @@ export class ThreadModel {
    * thread, one of another module's (project facts), or a toolkit's (Kivy's `@mainthread`).
    */
   handedOverBy(fn: Node): string | null {
-    const parent = fn.parent;
-    if (parent?.type !== 'decorated_definition' || this.options.handOvers === false) return null;
-    for (const d of namedChildren(parent)) {
-      const expr = d.type === 'decorator' ? namedChildren(d)[0] : null;
-      if (!expr || (expr.type !== 'identifier' && expr.type !== 'attribute')) continue;
+    if (this.options.handOvers === false) return null;
+    for (const { expr } of namedDecorators(fn)) {
       const qualified = this.imports.qualifyImported(expr);
       if (qualified && KNOWN_HAND_OVER_DECORATORS.has(qualified)) return `@${expr.text} runs it on ${KNOWN_HAND_OVER_DECORATORS.get(qualified)}`;
       const imported = qualified ? this.options.importedHandOverDecorators?.get(qualified) : undefined;
@@ -342,11 +339,7 @@ export class ThreadModel {
    * (project facts) — with how it starts threads, or null.
    */
   spawnedBy(fn: Node): { via: string; decorator: Node } | null {
-    const parent = fn.parent;
-    if (parent?.type !== 'decorated_definition') return null;
-    for (const d of namedChildren(parent)) {
-      const expr = d.type === 'decorator' ? namedChildren(d)[0] : null;
-      if (!expr || (expr.type !== 'identifier' && expr.type !== 'attribute')) continue;
+    for (const { decorator: d, expr } of namedDecorators(fn)) {
       const imported = this.options.importedSpawnerDecorators?.size ? this.options.importedSpawnerDecorators.get(this.imports.qualifyImported(expr) ?? '') : undefined;
       if (imported) return { via: `@${expr.text}, which ${imported}`, decorator: d };
       for (const target of expr.type === 'identifier' ? this.resolver.functionsFor(expr, fn) : []) {
@@ -685,6 +678,18 @@ function contextRun(expr: Node | null | undefined): boolean {
 }
 
 /** The class of the method a nested function closes over, when the function uses that method's receiver (`self.x`). */
+/** The decorators of `fn` written as a name (`@idle`, `@misc.run_async`), each with that name's node. */
+function namedDecorators(fn: Node): Array<{ decorator: Node; expr: Node }> {
+  const parent = fn.parent;
+  if (parent?.type !== 'decorated_definition') return [];
+  const out: Array<{ decorator: Node; expr: Node }> = [];
+  for (const d of namedChildren(parent)) {
+    const expr = d.type === 'decorator' ? namedChildren(d)[0] : null;
+    if (expr && (expr.type === 'identifier' || expr.type === 'attribute')) out.push({ decorator: d, expr });
+  }
+  return out;
+}
+
 function capturedReceiverClass(scope: FunctionScope): Node | null {
   let method = scope.parent;
   while (method && !method.receiver) method = method.parent;
