@@ -1486,23 +1486,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   callersOf(fn: Node): Node[] {
     if (!this.callersByCallee) {
+      const few = this.callersByNameOf(fn);
+      if (few) return few;
       const inverse: Map<number, Node[]> = (this.callersByCallee = new Map());
       const add = (f: Node, site: Node) => {
         const list = inverse.get(f.id);
         if (!list) inverse.set(f.id, [site]);
         else if (list[list.length - 1] !== site) list.push(site);
       };
-      for (const call of this.calls) {
-        const callee = call.childForFieldName('function');
-        const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
-        if (!name) continue;
-        if (!this.functionsByName.has(name)) {
-          // A local bound to a method or function (`process = self._process_internal` … `process(msg)`).
-          if (callee!.type === 'identifier' && this.aliasBoundNames().has(name) && this.scopeOf(call)?.locals.has(name)) for (const f of this.functionsFor(callee!, call)) add(f, call);
-          continue;
-        }
-        for (const f of this.functionsFor(callee!, call)) if (this.scopes.get(f.id)?.name === name) add(f, call);
-      }
+      for (const call of this.calls) this.resolveCaller(call, add);
       // `self.name = v` (and `self.name += v`) in a method calls the setter of a property `name` of its
       // class or of a class related to it in the module. Other receivers are not resolved: a same-named
       // plain attribute of another class must not pass for a call.
@@ -1532,6 +1524,78 @@ export class ModuleModel implements LockResolver, CallableResolver {
       this.addItemProtocolCalls(add);
     }
     return this.callersByCallee.get(fn.id) ?? [];
+  }
+
+  /** The callee's name of a call (`f` of `f()` and `x.f()`). */
+  private static calleeName(call: Node): string | undefined {
+    const callee = call.childForFieldName('function');
+    return callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  }
+
+  /** Adds the functions `call` may invoke, as callersOf's inverse graph counts them. */
+  private resolveCaller(call: Node, add: (f: Node, site: Node) => void): void {
+    const name = ModuleModel.calleeName(call);
+    if (!name) return;
+    const callee = call.childForFieldName('function')!;
+    if (!this.functionsByName.has(name)) {
+      // A local bound to a method or function (`process = self._process_internal` … `process(msg)`).
+      if (callee.type === 'identifier' && this.aliasBoundNames().has(name) && this.scopeOf(call)?.locals.has(name)) for (const f of this.functionsFor(callee, call)) add(f, call);
+      return;
+    }
+    for (const f of this.functionsFor(callee, call)) if (this.scopes.get(f.id)?.name === name) add(f, call);
+  }
+
+  /** call positions (into `calls`) by callee name, and those of calls through a local alias. */
+  private callPositions: { byName: Map<string, number[]>; aliased: number[] } | undefined;
+  /** name → (function id → callers), for the names asked before the whole inverse graph was built. */
+  private readonly callersByName = new Map<string, Map<number, Node[]>>();
+  private callsResolvedByName = 0;
+
+  /**
+   * callersOf for one function without the whole inverse graph: only the calls of its name (and calls
+   * through local aliases) are resolved. The first answer after an edit asks about a few functions; the
+   * full analysis asks about most, so once the calls resolved this way pass half the module's, the
+   * caller builds the whole graph (null). Accessors and item methods, which statements call without a
+   * call node, always take the whole graph. Same lists, in the same order, as the graph gives.
+   */
+  private callersByNameOf(fn: Node): Node[] | null {
+    const name = this.scopes.get(fn.id)?.name;
+    if (!name || name === '__getitem__' || name === '__setitem__' || name === '__delitem__') return null;
+    const known = this.callersByName.get(name);
+    if (known) return known.get(fn.id) ?? [];
+    const decorators = decoratorNames(fn);
+    if (decorators.includes('property') || decorators.includes(`${name}.setter`)) return null;
+    if (!this.callPositions) {
+      const byName = new Map<string, number[]>();
+      const aliased: number[] = [];
+      const aliases = this.aliasBoundNames();
+      this.calls.forEach((call, i) => {
+        const callee = ModuleModel.calleeName(call);
+        if (callee === undefined) return;
+        if (this.functionsByName.has(callee)) push(byName, callee, i);
+        else if (aliases.has(callee)) aliased.push(i);
+      });
+      this.callPositions = { byName, aliased };
+    }
+    const { byName, aliased } = this.callPositions;
+    const own = byName.get(name) ?? [];
+    if (this.callsResolvedByName + own.length + aliased.length > this.calls.length / 2) return null;
+    this.callsResolvedByName += own.length + aliased.length;
+    const found = new Map<number, Node[]>();
+    const add = (f: Node, site: Node) => {
+      const list = found.get(f.id);
+      if (!list) found.set(f.id, [site]);
+      else if (list[list.length - 1] !== site) list.push(site);
+    };
+    // Both lists are in source order: merge them, as the graph visits every call in order.
+    for (let i = 0, j = 0; i < own.length || j < aliased.length; ) {
+      const at = j >= aliased.length || (i < own.length && own[i] < aliased[j]) ? own[i++] : aliased[j++];
+      this.resolveCaller(this.calls[at], (f, site) => {
+        if (this.scopes.get(f.id)?.name === name) add(f, site);
+      });
+    }
+    this.callersByName.set(name, found);
+    return found.get(fn.id) ?? [];
   }
 
   /**
