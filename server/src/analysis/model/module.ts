@@ -19,6 +19,7 @@ import { fieldsWritten } from './threadSideWrites';
 import { keptInSharedState, type ContainmentResolver } from './containment';
 import { threadingServerHandlers } from './runtimeThreads';
 import { classAttributes, dataAttributesReadIn, hasOpaqueBase } from './duckTyping';
+import { JoinOrdering } from './joins';
 
 const HOOK_WORDS = /register_at_fork|register_after_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
@@ -26,6 +27,8 @@ const TYPE_CHECKING = /^(?:[A-Za-z_]\w*\.)?TYPE_CHECKING$/;
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
 const START_CALL = /\.start\(\)/;
 const DAEMON_FLAG = /daemon\s*=\s*True|setDaemon\(\s*True/;
+/** A join, or a `with` block an executor's tasks are submitted in: what JoinOrdering looks for. */
+const JOIN_CALL = /\.join\(|Executor\(/;
 
 const CALL: ReadonlySet<string> = new Set(['call']);
 
@@ -1790,6 +1793,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * any thread uses the object, as `__init__`'s writes do. Not when a thread reaches it, or a caller of
    * the module calls it in a loop or from thread code.
    */
+  private joins: JoinOrdering | undefined;
+
+  /** `node` runs after every thread the module starts has been joined (joins.ts). */
+  afterThreadsJoined(node: Node, scope: FunctionScope): boolean {
+    if (this.source !== undefined && !moduleMentions(this.root, JOIN_CALL)) return false;
+    // Code a thread runs is no code after that thread's join.
+    const entry = this.threads.entryFor(scope);
+    if (entry && !entry.assumed) return false;
+    this.joins ??= new JoinOrdering({ spawns: () => this.threads.spawns, callsIn: (fn) => this.callsIn(fn) });
+    return this.joins.afterThreadsJoined(node, scope);
+  }
+
   setUpBeforeThreads(node: Node, scope: FunctionScope): boolean {
     return node.endIndex < this.setUpEnd(scope);
   }

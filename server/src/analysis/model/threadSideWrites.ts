@@ -28,15 +28,17 @@ const WRITING_TYPES: ReadonlySet<string> = new Set(['assignment', 'augmented_ass
  * The fields of `receiver` that a method's nodes (its nested functions' included) may write: rebinds and item
  * writes through any path (`self.x = …`, `self.x[k] += 1`, `del self.x.y`), `setattr`/`delattr`,
  * calls of the field's methods other than reading ones, and the field passed to a call that is not
- * a reading builtin or a logger's.
+ * a reading builtin or a logger's. A call on an item of the field (`self.x[k].run()`) or given one
+ * changes that item, not the field's binding or which items it holds: no write of the field.
  */
 export function fieldsWritten(nodes: readonly Node[], receiver: string): Set<string> {
   const written = new Set<string>();
-  // `self.x`, `self.x[k]`, `self.x.y`: the field `x`.
-  const field = (target: Node | null | undefined): string | null => {
+  // `self.x`, `self.x[k]`, `self.x.y`: the field `x`. With `wholeOnly`, null for a path through an item
+  // (`self.x[k].run()`, `f(self.x[k])`): a call may change that item's object, never which items `x` holds.
+  const field = (target: Node | null | undefined, wholeOnly = false): string | null => {
     for (let n = target ?? null; n; ) {
       const inner: Node | null = n.type === 'attribute' ? n.childForFieldName('object') : n.type === 'subscript' ? n.childForFieldName('value') : null;
-      if (!inner) return null;
+      if (!inner || (wholeOnly && n.type === 'subscript')) return null;
       if (n.type === 'attribute' && inner.type === 'identifier') return inner.text === receiver ? n.childForFieldName('attribute')?.text ?? null : null;
       n = inner;
     }
@@ -76,7 +78,7 @@ export function fieldsWritten(nodes: readonly Node[], receiver: string): Set<str
     if (callee?.type === 'attribute') {
       const object = callee.childForFieldName('object');
       const method = callee.childForFieldName('attribute')?.text ?? '';
-      const name = object && object.text !== receiver ? field(object) : null;
+      const name = object && object.text !== receiver ? field(object, true) : null;
       if (name && !READING_METHODS.has(method)) written.add(name);
     }
     // `helper(self.x)`: the callee may change what it is handed.
@@ -85,7 +87,7 @@ export function fieldsWritten(nodes: readonly Node[], receiver: string): Set<str
     for (const arg of args) {
       const value = arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
       if (value?.type === 'attribute' || value?.type === 'subscript') {
-        const name = field(value);
+        const name = field(value, true);
         if (name) written.add(name);
       }
     }

@@ -56,6 +56,15 @@ function toolkitFields(model: ModuleModel): Map<number, Map<string, ToolkitField
   let byClass = fieldsCache.get(model);
   if (byClass) return byClass;
   byClass = new Map();
+  const found = byClass;
+  const record = (cls: Node, field: string, made: ToolkitField) => {
+    let fields = found.get(cls.id);
+    if (!fields) found.set(cls.id, (fields = new Map()));
+    if (!fields.has(field)) fields.set(field, made);
+  };
+  // Objects fetched from a UI definition (`self.builder.get_object(…)`) wait for a second pass: the
+  // builder may be a field set later in the source.
+  const fetched: Array<{ scope: FunctionScope; field: string; right: Node }> = [];
   for (const { node } of model.index.all('assignment')) {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
@@ -64,13 +73,28 @@ function toolkitFields(model: ModuleModel): Map<number, Map<string, ToolkitField
     if (!scope?.receiver || !scope.classNode || scope.isClassMethod) continue;
     const field = fieldOf(left.type === 'subscript' ? left.childForFieldName('value') : left, scope);
     if (!field) continue;
-    const made = toolkitValue(right, scope, model);
-    if (!made) continue;
     const entry = model.threads.entryFor(scope);
     if (entry && !entry.assumed) continue;
-    let fields = byClass.get(scope.classNode.id);
-    if (!fields) byClass.set(scope.classNode.id, (fields = new Map()));
-    if (!fields.has(field)) fields.set(field, made);
+    const made = toolkitValue(right, scope, model);
+    if (made) record(scope.classNode, field, made);
+    else if (builderReceiver(right)) fetched.push({ scope, field, right });
+  }
+  for (const { scope, field, right } of fetched) {
+    const made = builtObject(right, scope, model, found);
+    if (made) record(scope.classNode!, field, made);
+  }
+  // A template's children (`label = Gtk.Template.Child()` in the class body): the widgets of its UI file.
+  for (const cls of model.classes.values()) {
+    const body = cls.node.childForFieldName('body');
+    for (const statement of body ? namedChildren(body) : []) {
+      const assignment = statement.type === 'expression_statement' ? namedChildren(statement)[0] : null;
+      const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+      const right = assignment?.childForFieldName('right');
+      const callee = right?.type === 'call' ? right.childForFieldName('function') : null;
+      if (left?.type !== 'identifier' || !callee || !/(?:^|\.)Template\.Child$/.test(callee.text)) continue;
+      const toolkit = toolkitObjectMaker(callee.text, model.imports);
+      if (toolkit) record(cls.node, left.text, { toolkit, maker: `${callee.text}(…)`, line: right!.startPosition.row + 1 });
+    }
   }
   // Then the fields a worker's constructor sets from what its callers pass: `Worker(self.label)` with
   // `def __init__(self, label): self.label = label` — when every `Worker(…)` of the module passes one.
@@ -155,6 +179,24 @@ function toolkitValue(value: Node, scope: FunctionScope, model: ModuleModel): To
   if (callee?.type !== 'identifier' && callee?.type !== 'attribute') return null;
   const toolkit = toolkitObjectMaker(callee.text, model.imports);
   return toolkit ? { toolkit, maker: `${callee.text}(…)`, line: value.startPosition.row + 1 } : null;
+}
+
+/** The builder of `builder.get_object("name")` (any receiver: whether it is a toolkit's builder is builtObject's question). */
+function builderReceiver(value: Node): Node | null {
+  const callee = value.type === 'call' ? value.childForFieldName('function') : null;
+  return callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'get_object' ? callee.childForFieldName('object') : null;
+}
+
+/**
+ * `builder.get_object("name")` where the builder is a toolkit object (`Gtk.Builder(…)` in a local, or a
+ * field of `self` set to one): an object its UI definition made, owned by the GUI thread like the builder.
+ */
+function builtObject(value: Node, scope: FunctionScope, model: ModuleModel, known: Map<number, Map<string, ToolkitField>>): ToolkitField | null {
+  const builder = builderReceiver(value);
+  if (!builder) return null;
+  const field = scope.classNode ? fieldOf(builder, scope) : null;
+  const from = field ? known.get(scope.classNode!.id)?.get(field) : builder.type === 'identifier' ? toolkitValue(builder, scope, model) : null;
+  return from ? { toolkit: from.toolkit, maker: `${snippet(value.childForFieldName('function')!, 40)}(…)`, line: value.startPosition.row + 1 } : null;
 }
 
 /**

@@ -78,7 +78,8 @@ export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: 
     !!model.ordering.whySequential(scope) ||
     model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call')) ||
     model.orderedBeforeStartByCallers(scope) ||
-    model.setUpBeforeThreads(node, scope)
+    model.setUpBeforeThreads(node, scope) ||
+    model.afterThreadsJoined(node, scope)
   );
 }
 
