@@ -27,6 +27,8 @@ const TYPE_CHECKING = /^(?:[A-Za-z_]\w*\.)?TYPE_CHECKING$/;
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;
 const START_CALL = /\.start\(\)/;
 const DAEMON_FLAG = /daemon\s*=\s*True|setDaemon\(\s*True/;
+/** Green-thread libraries: greenlets of one hub share its OS thread. */
+const GREEN_PACKAGE = /^(?:greenlet|eventlet|gevent)(?:\.|$)/;
 /** A join, or a `with` block an executor's tasks are submitted in: what JoinOrdering looks for. */
 const JOIN_CALL = /\.join\(|Executor\(/;
 
@@ -893,6 +895,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
   get text(): string {
     return this.source ?? this.root.text;
   }
+
+  /**
+   * The module's concurrency is green threads (it imports greenlet, eventlet or gevent unconditionally, at
+   * its top level — an import in a `try`, an `if` or a function is a module that also runs without them)
+   * and it starts no OS thread of its own: its greenlets take turns on their hub's one thread, and free-threading changes
+   * nothing there — what runs on another thread is handed over explicitly (eventlet's `tpool`).
+   */
+  get greenThreadsOnly(): boolean {
+    return (this.green ??= this.threads.spawns.length === 0 && importsAtTopLevel(this.root, GREEN_PACKAGE));
+  }
+
+  private green: boolean | undefined;
 
   get hasConcurrencyEvidence(): boolean {
     if (this.threads.hasEntries || this.imports.hasConcurrencyImport({ threadsOnly: true })) return true;
@@ -2988,6 +3002,22 @@ function insideLoop(node: Node, fn: Node): boolean {
   for (let n = node.parent; n && n !== fn; n = n.parent) {
     if (n.type === 'for_statement' || n.type === 'while_statement') return true;
     if (n.type === 'function_definition' || n.type === 'lambda') return false;
+  }
+  return false;
+}
+
+/** An `import` / `from … import` statement directly at the module's top level naming a module that matches `re`. */
+function importsAtTopLevel(root: Node, re: RegExp): boolean {
+  for (const statement of namedChildren(root)) {
+    if (statement.type === 'import_from_statement') {
+      const module = statement.childForFieldName('module_name');
+      if (module && re.test(module.text)) return true;
+    } else if (statement.type === 'import_statement') {
+      for (const name of namedChildren(statement)) {
+        const dotted = name.type === 'aliased_import' ? name.childForFieldName('name') : name;
+        if (dotted && re.test(dotted.text)) return true;
+      }
+    }
   }
   return false;
 }

@@ -49,7 +49,8 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   if (entry?.assumed) {
     // A coroutine runs on its event loop's thread: only a real thread entry puts it beside another.
     // Tests run one at a time under their harness, however a library audit treats the library's code.
-    if (inCoroutine(scope) || isTestCode(scope) || model.onEventLoopOnly(scope)) return null;
+    // Nor do a green-thread module's greenlets: they share their hub's thread.
+    if (inCoroutine(scope) || isTestCode(scope) || model.onEventLoopOnly(scope) || model.greenThreadsOnly) return null;
     return { severity: 'warning', where: '', confidence: assumedConfidence(shared) };
   }
   if (entry) {
@@ -60,7 +61,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // imports, and in a GUI object's method, which the toolkit runs on the object's own thread.
   // Nor in a Twisted module: its code runs on the reactor thread (Twisted's APIs may only be called
   // there), and what runs elsewhere is handed over explicitly (`deferToThread`, `callInThread`).
-  if (ctx.options.testModule || model.onGuiThread(scope) || model.imports.importsFrom('twisted.internet')) return null;
+  // Likewise a green-thread module (greenlet, eventlet, gevent) that starts no thread: its greenlets
+  // take turns on their hub's thread.
+  if (ctx.options.testModule || model.onGuiThread(scope) || model.imports.importsFrom('twisted.internet') || model.greenThreadsOnly) return null;
   // Nor in an application (it runs a GUI main loop or a reactor): nobody imports it to call it from
   // threads of their own, so what no thread of the run reaches runs on the loop's thread. State a lock
   // guards elsewhere is still meant to be shared.
