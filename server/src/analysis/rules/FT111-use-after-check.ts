@@ -131,6 +131,10 @@ export const FT111: Rule = {
       for (const test of noneTests(condition)) checkUse(node, condition, test, scope, ctx);
       for (const test of keyTests(condition)) checkKeyRead(node, condition, test, scope, ctx);
     },
+    // A worker's loop that uses `self.sock` with no None check at all while `close()` clears it.
+    function_definition(node: Node, ctx: RuleContext) {
+      checkUncheckedUses(node, ctx);
+    },
     // `assert self._x is not None` and then `self._x.f()`: the assert is the check, what follows it the use.
     assert_statement(node: Node, ctx: RuleContext) {
       const condition = namedChildren(node)[0];
@@ -178,4 +182,54 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
       `${clear.node.type === 'delete_statement' ? ' — here it deletes it' : ''}. The check and the use are two reads: on free-threaded Python the clear can land between them, ` +
       `and the use fails (AttributeError or TypeError on None). Read \`${subject}\` once into a local, then test and use the local.`,
   });
+}
+
+/**
+ * The unchecked form: code a thread of the module runs uses a field of its object (`self.sock.recv()`,
+ * `self.cancellable.is_cancelled()`) that a method on another thread sets to None — a `close()` its
+ * users call, a GUI handler resetting the object — and the function never tests it for None. The
+ * first use per field is reported. A function that tests the field (the checked form above reports
+ * it) or binds it itself is left alone, as are clears made only after the thread is joined.
+ */
+function checkUncheckedUses(fn: Node, ctx: RuleContext): void {
+  const { model } = ctx;
+  const body = fn.childForFieldName('body');
+  const scope = body ? model.scopeOf(body) : null;
+  if (!scope?.receiver || !scope.classNode || isTestCode(scope)) return;
+  const entry = model.threads.entryFor(scope);
+  if (!entry || entry.assumed || entry.external) return;
+  const clears = clearsOf(model);
+  if (clears.size === 0) return;
+  const seen = new Set<string>();
+  for (const n of model.ownNodes(scope)) {
+    if (n.type !== 'call') continue;
+    // `self.sock.recv(…)` (a method of the field's object) or `self.callback(…)` (the field called).
+    const callee = n.childForFieldName('function');
+    const held = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+    const base: Node | null = held?.type === 'attribute' && held.childForFieldName('object')?.text === scope.receiver ? held : callee;
+    if (base?.type !== 'attribute' || base.childForFieldName('object')?.text !== scope.receiver) continue;
+    const field = base.childForFieldName('attribute')?.text;
+    if (!field || seen.has(field)) continue;
+    seen.add(field);
+    const state = stateOf(base, scope, model);
+    const fieldClears = state ? clears.get(state.key) : undefined;
+    if (!state || !fieldClears || testsOrBinds(fn, base.text) || model.isDeadCode(n) || runsAlone(n, scope, ctx)) continue;
+    const clear = concurrentClear(fieldClears, n, scope, ctx, state.owner);
+    if (!clear || clear.node.type === 'delete_statement') continue;
+    const { severity, confidence, threads } = clearReport(clear, scope, model);
+    ctx.report(n, {
+      severity,
+      confidence,
+      message:
+        `\`${snippet(n, 40)}\` uses \`${base.text}\` with no None check, but \`${clear.scope.name}\` sets it to None (line ${clear.node.startPosition.row + 1}) ${threads}. ` +
+        `On free-threaded Python the clear can land just before the use, which then fails (AttributeError or TypeError on None). ` +
+        `Read \`${base.text}\` once into a local and test it, or clear it only after the thread has stopped.`,
+    });
+  }
+}
+
+/** Does the function test `subject` against None or for truth, or bind it, anywhere (then the unchecked form does not apply)? */
+function testsOrBinds(fn: Node, subject: string): boolean {
+  const s = subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${s}\\s+is\\s+(?:not\\s+)?None|(?:\\bif|\\bwhile|\\bnot|\\band|\\bor|\\belif|\\bassert)\\s+${s}\\b(?!\\.|\\[|\\()|${s}\\s+(?:and|or)\\b|${s}\\s*(?::|,)?\\s*=(?!=)|getattr\\(\\s*${s.split('\\.')[0]}`).test(fn.text);
 }

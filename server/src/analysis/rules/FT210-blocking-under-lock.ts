@@ -274,6 +274,15 @@ export const FT210: Rule = {
         if (n.type === 'with_statement' && n.children[0]?.type !== 'async') held.push(...withItems(n).filter((i) => i.type !== 'call' && ctx.model.isLock(i)).map((i) => i.text));
       }
       if (held.length === 0) return;
+      if (reentrant(held[0], node, ctx)) {
+        ctx.report(node, {
+          severity: 'warning',
+          message: `\`${snippet(node, 50)}\` suspends the coroutine while holding the threading RLock \`${held[0]}\`. ` +
+            `An RLock belongs to the thread, not the coroutine: another coroutine of the same event loop re-enters it at once, so it does not keep coroutines apart — they interleave inside the critical section at every \`await\` — while other threads wait for it through the whole suspension. ` +
+            `Use an asyncio.Lock (\`async with\`) to keep coroutines apart, and release the threading lock before awaiting.`,
+        });
+        return;
+      }
       ctx.report(node, {
         severity: 'error',
         message: `\`${snippet(node, 50)}\` suspends the coroutine while holding the threading lock \`${held[0]}\`. ` +
@@ -283,3 +292,17 @@ export const FT210: Rule = {
     },
   },
 };
+
+/**
+ * Is the lock named `lock` (`self._lock`, `LOCK`) made as an `RLock` — in its class's text for a field, in
+ * the module's for a global? A re-entrant lock does not block the loop's thread when a second coroutine
+ * takes it: no deadlock, but no exclusion between coroutines either.
+ */
+function reentrant(lock: string, at: Node, { model }: RuleContext): boolean {
+  const scope = model.scopeOf(at);
+  const field = scope?.receiver && lock.startsWith(`${scope.receiver}.`) ? lock.slice(scope.receiver.length + 1) : null;
+  if (field && !/^\w+$/.test(field)) return false;
+  const where = field ? scope!.classNode?.text ?? '' : model.text;
+  const name = field ? String.raw`\b${scope!.receiver}\.${field}` : String.raw`^\s*${lock.replace(/\./g, '\\.')}`;
+  return new RegExp(String.raw`${name}\s*(?::[^=\n]+)?=\s*[\w.]*\bRLock\(`, 'm').test(where);
+}
