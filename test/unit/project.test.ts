@@ -154,6 +154,10 @@ test('a decorator of another module that starts a thread per call makes what it 
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'spawndecorator'), { assumeConcurrent: false });
 });
 
+test('a lazy initialisation another module runs at its top level has run at import: its branch and what only it calls are not thread code', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'primedimport'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

@@ -67,6 +67,8 @@ export interface ProjectFacts {
    * module level, while that module is imported: name → where.
    */
   importCallers?: ReadonlyMap<string, string>;
+  /** Its top-level functions another module of the run calls unconditionally while it is imported: name → where. */
+  primedAtImport?: ReadonlyMap<string, string>;
   /** Its module globals that other modules change in place: name → one such change, on a thread first. */
   containerChanges?: ReadonlyMap<string, ContainerAccess>;
   /**

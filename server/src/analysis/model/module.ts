@@ -20,6 +20,7 @@ import { keptInSharedState, type ContainmentResolver } from './containment';
 import { threadingServerHandlers } from './runtimeThreads';
 import { classAttributes, dataAttributesReadIn, hasOpaqueBase } from './duckTyping';
 import { JoinOrdering } from './joins';
+import { ImportPriming } from './priming';
 
 const HOOK_WORDS = /register_at_fork|register_after_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
@@ -53,9 +54,30 @@ const CONSTRUCTOR_HOOKS: ReadonlyArray<[RegExp, ReadonlySet<string>]> = [
 
 /** Does a method of this name, in this class, run only while the object is being built? */
 export function isConstructionMethod(name: string, classNode: Node | null): boolean {
-  if (CONSTRUCTION_METHODS.has(name)) return true;
+  if (CONSTRUCTION_METHODS.has(name) || (classNode && boundAsConstructor(classNode).has(name))) return true;
   const bases = classNode?.childForFieldName('superclasses')?.text;
   return !!bases && CONSTRUCTOR_HOOKS.some(([base, hooks]) => hooks.has(name) && base.test(bases));
+}
+
+const constructorAliases = new WeakMap<Node, Set<string>>();
+
+/**
+ * Methods the class body binds to a constructor's name (`__init__ = __init_impl`, as code generated for
+ * a sync and an async variant of one class does): they are the constructor.
+ */
+function boundAsConstructor(classNode: Node): Set<string> {
+  let names = constructorAliases.get(classNode);
+  if (names) return names;
+  names = new Set();
+  const body = classNode.childForFieldName('body');
+  for (const statement of body ? namedChildren(body) : []) {
+    const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
+    const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+    const right = assignment?.childForFieldName('right');
+    if (left?.type === 'identifier' && CONSTRUCTION_METHODS.has(left.text) && right?.type === 'identifier') names.add(right.text);
+  }
+  constructorAliases.set(classNode, names);
+  return names;
 }
 
 export type ModuleBindingKind = 'value' | 'class' | 'function' | 'import';
@@ -1807,6 +1829,20 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * any thread uses the object, as `__init__`'s writes do. Not when a thread reaches it, or a caller of
    * the module calls it in a loop or from thread code.
    */
+  private priming: ImportPriming | undefined;
+
+  /** Lazy initialisations that have run at import, and what only they call (priming.ts). */
+  get importPriming(): ImportPriming {
+    return (this.priming ??= new ImportPriming({
+      text: this.text,
+      primedElsewhere: (name) => this.options.project?.primedAtImport?.get(name),
+      callsNamed: (name) => this.callsNamed(name),
+      callersOf: (fn) => this.callersOf(fn),
+      scopeOf: (node) => this.scopeOf(node),
+      isModuleGlobal: (name) => this.bindings.get(name)?.kind === 'value',
+    }));
+  }
+
   private joins: JoinOrdering | undefined;
 
   /** `node` runs after every thread the module starts has been joined (joins.ts). */

@@ -218,3 +218,15 @@ function alwaysAssigns(statement: Node, key: string, reads: (value: Node) => boo
       return false;
   }
 }
+
+/** Statements and expressions under which a module-level call may not run (or runs only sometimes). */
+const CONDITIONAL = new Set(['if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'try_statement', 'except_clause', 'conditional_expression', 'boolean_operator', 'lambda', 'function_definition', 'match_statement', 'decorator', 'generator_expression', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension']);
+
+/** A call that certainly runs while its module is imported: at module (or class-body) level, under no branch, loop, handler or lambda. */
+export function runsAtImport(call: Node): boolean {
+  for (let n = call.parent; n; n = n.parent) {
+    if (n.type === 'module') return true;
+    if (CONDITIONAL.has(n.type)) return false;
+  }
+  return false;
+}

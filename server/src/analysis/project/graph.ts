@@ -13,6 +13,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameEntries(a?.threadEntries, b?.threadEntries) &&
     sameEntries(a?.callerLocks, b?.callerLocks) &&
     sameEntries(a?.importCallers, b?.importCallers) &&
+    sameEntries(a?.primedAtImport, b?.primedAtImport) &&
     sameAccesses(a?.containerChanges, b?.containerChanges) &&
     sameAccesses(a?.containerIterations, b?.containerIterations) &&
     sameSet(a?.threadClasses, b?.threadClasses) &&
@@ -96,6 +97,7 @@ export class ProjectGraph {
     add('selfCallEntries', onSelf);
     add('callerLocks', this.callerLocks());
     add('importCallers', this.importCallers());
+    add('primedAtImport', this.primedAtImport());
     const { changes, iterations } = this.containerAccesses();
     add('containerChanges', changes);
     add('containerIterations', iterations);
@@ -311,6 +313,20 @@ export class ProjectGraph {
       if (!owner || owner[1].includes('.') || !(this.summaries.get(owner[0])!.uncalled ?? []).includes(owner[1])) continue;
       if (!result.has(owner[0])) result.set(owner[0], new Map());
       result.get(owner[0])!.set(owner[1], at!);
+    }
+    return result;
+  }
+
+  /** For every module, its top-level functions another module calls unconditionally while it is imported: name → where. */
+  primedAtImport(): Map<string, Map<string, string>> {
+    const result = new Map<string, Map<string, string>>();
+    for (const s of this.summaries.values()) {
+      for (const [q, at] of Object.entries(s.primes ?? {})) {
+        const owner = this.split(q);
+        if (!owner || owner[1].includes('.')) continue;
+        if (!result.has(owner[0])) result.set(owner[0], new Map());
+        if (!result.get(owner[0])!.has(owner[1])) result.get(owner[0])!.set(owner[1], at);
+      }
     }
     return result;
   }

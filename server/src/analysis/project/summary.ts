@@ -7,7 +7,7 @@ import type { Node } from '../parser';
 import { resolveRelativeModule } from '../model/imports';
 import { iteratedContainer } from '../model/iteration';
 import { sharedState } from '../model/sharing';
-import { insideLambda } from '../model/syntax';
+import { insideLambda, runsAtImport } from '../model/syntax';
 import { changesOfImportedGlobals, runsAlone } from '../rules/common';
 import { mainLoopFacts } from './mainLoop';
 import { HAND_OVER_WORDS } from '../model/threads';
@@ -33,6 +33,12 @@ export interface ModuleSummary {
    * such call is made at module level (while this module is imported), or null when one is in a function.
    */
   importCalls?: Record<string, string | null>;
+  /**
+   * Qualified callables of other modules this module calls unconditionally at its top level, while it is
+   * imported (`PREVIEW = _('Preview')` with `_` imported from `pkg.i18n`) → where: they have run once
+   * before any thread of the program could call them.
+   */
+  primes?: Record<string, string>;
   /**
    * Globals of other modules changed in place here from functions (`registry._handlers[k] = v`,
    * `reg._seen.append(x)`): qualified name → one such change, a change on a thread first.
@@ -206,6 +212,13 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     importCalls[q] = atImport ? (importCalls[q] ?? `${module}, line ${call.startPosition.row + 1}`) : null;
   }
   summary.importCalls = importCalls;
+  const primes: Record<string, string> = {};
+  for (const { node: call, fn } of model.index.all('call')) {
+    if (fn !== -1 || !runsAtImport(call)) continue;
+    const q = model.imports.qualifyImported(call.childForFieldName('function'));
+    if (q && !(q in primes)) primes[q] = `${module}, line ${call.startPosition.row + 1}`;
+  }
+  if (Object.keys(primes).length > 0) summary.primes = primes;
   summary.containerChanges = containerChanges(model, module);
   summary.iterations = iterations(model, module);
   summary.threadClasses = [...model.classes.values()].filter((c) => c.isThreadSubclass && model.classOfName(c.name, c.node) === c).map((c) => c.name);

@@ -466,6 +466,8 @@ export const FT104: Rule = {
       const scope = ctx.model.scopeOf(node);
       const condition = node.childForFieldName('condition');
       if (!scope || !condition) return;
+      // Initialised while the program was imported: later callers find it done.
+      if (ctx.model.importPriming.initialisedAtImport(node, scope)) return;
       checkPublicationOrder(node, condition, scope, ctx);
       if (consumeOnce(node, condition, scope, ctx)) return;
       const guard = guardClause(node, condition);

@@ -82,7 +82,8 @@ export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: 
     model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call')) ||
     model.orderedBeforeStartByCallers(scope) ||
     model.setUpBeforeThreads(node, scope) ||
-    model.afterThreadsJoined(node, scope)
+    model.afterThreadsJoined(node, scope) ||
+    !!model.importPriming.onlyInInitialisation(scope)
   );
 }
 

@@ -68,6 +68,8 @@ export function threadCode(node: Node, model: ModuleModel): { scope: FunctionSco
   // Only assume-concurrent puts a function on threads that other modules call while they are
   // imported, before they start any: no other thread sees what it changes.
   if (entry?.assumed && model.importTimeFunctions().some((fn) => fn === scope!.node)) return null;
+  // Nor does code that runs only in a lazy initialisation the program's imports have already run.
+  if (entry && model.importPriming.onlyInInitialisation(scope!)) return null;
   return scope && entry ? { scope, entry } : null;
 }
 
