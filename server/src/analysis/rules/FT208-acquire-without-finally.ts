@@ -28,11 +28,12 @@ function isPlainTest(node: Node | null): boolean {
 /**
  * Statements that cannot raise in practice (so nothing can skip the release): `pass`; assignments of
  * names, constants, plain attributes and plain tests (`self.value = value`, `was_none = self.path is
- * None`); a counter stepped by a constant (`self.next_id += 1`); the held Condition's own `notify()`,
+ * None`); a counter stepped by a constant (`self.next_id += 1`); a plain value appended to a plain slot
+ * never set to None (`self.downloads.append(t)`); the held Condition's own `notify()`,
  * `notify_all()` and `wait()`; an `if` on a plain test whose branches are all such statements — the
  * hand-tuned hot path of a future, a queue or an id counter, with no call, subscript or division in it.
  */
-function cannotRaise(stmt: Node, lock: string): boolean {
+function cannotRaise(stmt: Node, lock: string, text: string): boolean {
   if (stmt.type === 'pass_statement' || stmt.type === 'comment') return true;
   if (stmt.type === 'if_statement') {
     if (!isPlainTest(stmt.childForFieldName('condition'))) return false;
@@ -41,7 +42,7 @@ function cannotRaise(stmt: Node, lock: string): boolean {
       if (!b) return false;
       if (b.type === 'elif_clause' && !isPlainTest(b.childForFieldName('condition'))) return false;
       const block = b.type === 'block' ? b : b.childForFieldName('consequence') ?? b.childForFieldName('body');
-      return !!block && namedChildren(block).every((s) => cannotRaise(s, lock));
+      return !!block && namedChildren(block).every((s) => cannotRaise(s, lock, text));
     });
   }
   if (stmt.type !== 'expression_statement') return false;
@@ -53,7 +54,13 @@ function cannotRaise(stmt: Node, lock: string): boolean {
   if (e?.type === 'call') {
     const fn = e.childForFieldName('function');
     const args = namedChildren(e.childForFieldName('arguments') ?? e).filter((a) => a.type !== 'comment');
-    return fn?.type === 'attribute' && fn.childForFieldName('object')?.text === lock && ['notify', 'notify_all', 'notifyAll', 'wait'].includes(fn.childForFieldName('attribute')?.text ?? '') && args.every((a) => PLAIN_VALUES.includes(a.type) || isPlainSlot(a));
+    const method = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text ?? '' : '';
+    const plainArgs = args.every((a) => PLAIN_VALUES.includes(a.type) || isPlainSlot(a));
+    // `self.pending.append(t)`: a list's append of a plain value does not raise in practice — unless
+    // the slot is ever set to None (`self._callbacks = None` once a future is done).
+    const slot = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+    if (method === 'append' && args.length === 1 && plainArgs && isPlainSlot(slot) && !setToNone(slot!, text)) return true;
+    return fn?.type === 'attribute' && fn.childForFieldName('object')?.text === lock && ['notify', 'notify_all', 'notifyAll', 'wait'].includes(method) && plainArgs;
   }
   if (e?.type !== 'assignment') return false;
   const left = e.childForFieldName('left');
@@ -148,7 +155,7 @@ export const FT208: Rule = {
       const first = statementOf(releases[0]);
       if (first.parent?.id === stmt.parent?.id) {
         const between = namedChildren(stmt.parent!).filter((s) => s.startIndex > stmt.endIndex && s.endIndex <= first.startIndex);
-        if (between.every((s) => cannotRaise(s, name))) return;
+        if (between.every((s) => cannotRaise(s, name, ctx.text))) return;
       }
       ctx.report(node, {
         severity: 'warning',
@@ -160,3 +167,9 @@ export const FT208: Rule = {
     },
   },
 };
+
+/** Is the slot (`x`, `self.items`) — any object's field of that name, for an attribute — ever assigned None in `text`? */
+function setToNone(slot: Node, text: string): boolean {
+  const name = slot.type === 'attribute' ? `\\.${slot.childForFieldName('attribute')?.text ?? ''}` : `(?<![\\w.])${slot.text}`;
+  return new RegExp(`${name}\\s*=\\s*None\\b`).test(text);
+}
