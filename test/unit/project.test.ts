@@ -158,6 +158,10 @@ test('a lazy initialisation another module runs at its top level has run at impo
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'primedimport'), { assumeConcurrent: false });
 });
 
+test('a function other modules use only as a decorator at their top level runs at import, before any thread', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'importdecorator'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

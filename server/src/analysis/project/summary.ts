@@ -211,13 +211,22 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     const atImport = fn === -1 && !model.scopeOf(call) && !insideLambda(call);
     importCalls[q] = atImport ? (importCalls[q] ?? `${module}, line ${call.startPosition.row + 1}`) : null;
   }
-  summary.importCalls = importCalls;
   const primes: Record<string, string> = {};
   for (const { node: call, fn } of model.index.all('call')) {
     if (fn !== -1 || !runsAtImport(call)) continue;
     const q = model.imports.qualifyImported(call.childForFieldName('function'));
     if (q && !(q in primes)) primes[q] = `${module}, line ${call.startPosition.row + 1}`;
   }
+  // `@utils.register` on a module-level class or function (or a method of one): the decorator is
+  // called while the module is imported.
+  for (const reference of importTimeDecorators(model.root)) {
+    const q = model.imports.qualifyImported(reference);
+    if (!q) continue;
+    const at = `${module}, line ${reference.startPosition.row + 1}`;
+    if (importCalls[q] !== null) importCalls[q] ??= at;
+    if (!(q in primes)) primes[q] = at;
+  }
+  summary.importCalls = importCalls;
   if (Object.keys(primes).length > 0) summary.primes = primes;
   summary.containerChanges = containerChanges(model, module);
   summary.iterations = iterations(model, module);
@@ -424,4 +433,24 @@ function importedDecorators(model: ModuleModel): string[] {
     }
   }
   return [...out];
+}
+
+/** Decorators named without a call (`@register`, `@utils.register`) on definitions at module level or in a module-level class's body. */
+function importTimeDecorators(root: Node): Node[] {
+  const out: Node[] = [];
+  const visit = (statements: readonly Node[], depth: number) => {
+    for (const statement of statements) {
+      const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      if (statement.type === 'decorated_definition') {
+        for (const decorator of statement.children) {
+          const expression = decorator.type === 'decorator' ? decorator.firstNamedChild : null;
+          if (expression?.type === 'identifier' || expression?.type === 'attribute') out.push(expression);
+        }
+      }
+      const body = definition?.type === 'class_definition' && depth === 0 ? definition.childForFieldName('body') : null;
+      if (body) visit(body.namedChildren, depth + 1);
+    }
+  };
+  visit(root.namedChildren, 0);
+  return out;
 }
