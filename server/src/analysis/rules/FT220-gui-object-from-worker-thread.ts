@@ -18,6 +18,9 @@ const GATE = /Gtk|Adw|Handy|Qt|PySide|qtpy|tkinter|Tkinter|ttk|wx|kivy/;
  */
 const THREAD_SAFE_METHODS = new Set(['emit', 'deleteLater', 'event_generate', 'after', 'after_idle', 'after_cancel', 'QueueEvent', 'AddPendingEvent', 'PostEvent']);
 
+/** Qt's model items for the convenience views: data objects, not QObjects, until a view takes them. */
+const QT_ITEM_VALUE = /(?:^|\.)Q(?:ListWidget|TreeWidget|TableWidget)Item$/;
+
 /** Toolkit functions (capitalised like classes in wx) made to be called from any thread. */
 const THREAD_SAFE_FUNCTIONS = /(?:^|\.)(?:CallAfter|PostEvent|QueueEvent|WakeUpIdle|GetApp|IsMainThread|MutexGuiEnter|MutexGuiLeave)$/;
 
@@ -244,7 +247,9 @@ function reportMadeOnWorker(node: Node, callee: Node, ctx: RuleContext): void {
   let made: { toolkit: Toolkit; what: string; verb?: string } | null = null;
   // wx's functions are capitalised like classes; these post to the GUI thread or only read.
   if (THREAD_SAFE_FUNCTIONS.test(callee.text)) return;
-  const toolkit = toolkitObjectMaker(callee.text, model.imports);
+  // Qt's item classes (`QListWidgetItem`, `QTreeWidgetItem`, `QTableWidgetItem`) are no QObjects: one
+  // made on a worker and handed to the GUI thread before a view holds it is a plain value.
+  const toolkit = QT_ITEM_VALUE.test(callee.text) ? null : toolkitObjectMaker(callee.text, model.imports);
   const singleton = !toolkit ? toolkitSingleton(callee.text, model.imports) : null;
   if (toolkit) made = { toolkit, what: `a ${toolkit} object` };
   else if (singleton) made = { toolkit: singleton, what: `the ${singleton} toolkit's process-wide object`, verb: 'gets' };
