@@ -17,7 +17,7 @@ import type { FunctionScope } from '../model/scopes';
 import type { Rule, RuleContext } from '../types';
 import { namedChildren, siblingsAfter, snippet } from '../model/syntax';
 import { runsAlone } from './common';
-import { isTestCode } from './hazards';
+import { isTestCode, textHas } from './hazards';
 import { readOnceFix } from '../fixes/readOnce';
 import { checkKeyRead, keyTests } from './keyAfterCheck';
 import { clearReport, concurrentClear, ruledOutRegion, stateOf, type Clear } from './clears';
@@ -191,13 +191,16 @@ function checkUse(node: Node, condition: Node, test: { subject: Node; nonNoneWhe
  * first use per field is reported. A function that tests the field (the checked form above reports
  * it) or binds it itself is left alone, as are clears made only after the thread is joined.
  */
+/** A field set to None (or deleted) somewhere in the module: the unchecked form's cheap gate. */
+const FIELD_CLEAR = /\.\w+\s*=\s*None\b|\bdel\s+\w+\./;
+
 function checkUncheckedUses(fn: Node, ctx: RuleContext): void {
   const { model } = ctx;
   const body = fn.childForFieldName('body');
   const scope = body ? model.scopeOf(body) : null;
   if (!scope?.receiver || !scope.classNode || isTestCode(scope)) return;
   const entry = model.threads.entryFor(scope);
-  if (!entry || entry.assumed || entry.external) return;
+  if (!entry || entry.assumed || entry.external || !textHas(model, ctx.text, FIELD_CLEAR)) return;
   const clears = clearsOf(model);
   if (clears.size === 0) return;
   const seen = new Set<string>();
