@@ -67,9 +67,13 @@ export class ImportPriming {
     return known;
   }
 
-  /** Does a function set `flag` back to a false value (`G = None`, `G = False`, `G = 0`)? */
+  private readonly resets = new Map<string, boolean>();
+
+  /** Does a function set `flag` back to a false value (`G = None`, `G = False`, `G = 0`)? One scan of the text per flag. */
   private resetInFunctions(flag: string): boolean {
-    return new RegExp(String.raw`^[ \t]+${flag}\s*=\s*(?:None|False|0|''|"")\s*(?:#.*)?$`, 'm').test(this.resolver.text);
+    let reset = this.resets.get(flag);
+    if (reset === undefined) this.resets.set(flag, (reset = new RegExp(String.raw`^[ \t]+${flag}\s*=\s*(?:None|False|0|''|"")\s*(?:#.*)?$`, 'm').test(this.resolver.text)));
+    return reset;
   }
 }
 
