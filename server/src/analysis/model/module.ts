@@ -922,7 +922,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * The module's concurrency is green threads (it imports greenlet, eventlet or gevent unconditionally, at
    * its top level — an import in a `try`, an `if` or a function is a module that also runs without them)
    * and it starts no OS thread of its own: its greenlets take turns on their hub's one thread, and free-threading changes
-   * nothing there — what runs on another thread is handed over explicitly (eventlet's `tpool`).
+   * nothing there — what runs on another thread is handed over explicitly (the library's thread pool for blocking calls).
    */
   get greenThreadsOnly(): boolean {
     return (this.green ??= this.threads.spawns.length === 0 && importsAtTopLevel(this.root, GREEN_PACKAGE));
