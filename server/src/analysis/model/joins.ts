@@ -7,7 +7,7 @@
 // nothing, and a join inside a branch or a loop may not run: neither counts.
 import type { Node } from '../parser';
 import type { FunctionScope } from './scopes';
-import { keywordArgument, namedChildren, positionalArguments } from './syntax';
+import { enclosingFunction, keywordArgument, namedChildren, positionalArguments } from './syntax';
 
 export interface JoinResolver {
   /** The module's thread spawns: the call that makes each thread (or submits each task), and whether it is a pool's. */
@@ -138,10 +138,5 @@ function holderOf(site: Node, pool: boolean): Holder | null {
   const comprehension = parent?.type === 'list_comprehension' && namedChildren(parent)[0] === site ? parent : null;
   const assigned = comprehension?.parent?.type === 'assignment' && comprehension.parent.childForFieldName('right') === comprehension ? comprehension.parent.childForFieldName('left') : null;
   if (assigned?.type === 'identifier' && fn) return { kind: 'local', name: assigned.text, fn };
-  return null;
-}
-
-function enclosingFunction(node: Node): Node | null {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'function_definition') return n;
   return null;
 }

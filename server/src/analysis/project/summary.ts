@@ -204,18 +204,17 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   const { module: _, ...loop } = mainLoopFacts(module, model.text);
   Object.assign(summary, loop);
   const importCalls: Record<string, string | null> = {};
-  for (const { node: call, fn } of model.index.all('call')) {
-    const q = model.imports.qualifyImported(call.childForFieldName('function'));
-    if (!q || importCalls[q] === null) continue;
-    // Module level, outside any function or lambda (a class body runs at import too).
-    const atImport = fn === -1 && !model.scopeOf(call) && !insideLambda(call);
-    importCalls[q] = atImport ? (importCalls[q] ?? `${module}, line ${call.startPosition.row + 1}`) : null;
-  }
   const primes: Record<string, string> = {};
   for (const { node: call, fn } of model.index.all('call')) {
-    if (fn !== -1 || !runsAtImport(call)) continue;
     const q = model.imports.qualifyImported(call.childForFieldName('function'));
-    if (q && !(q in primes)) primes[q] = `${module}, line ${call.startPosition.row + 1}`;
+    if (!q) continue;
+    const at = `${module}, line ${call.startPosition.row + 1}`;
+    // Called unconditionally while the module is imported: it has run before any thread.
+    if (fn === -1 && !(q in primes) && runsAtImport(call)) primes[q] = at;
+    if (importCalls[q] === null) continue;
+    // Module level, outside any function or lambda (a class body runs at import too).
+    const atImport = fn === -1 && !model.scopeOf(call) && !insideLambda(call);
+    importCalls[q] = atImport ? (importCalls[q] ?? at) : null;
   }
   // `@utils.register` on a module-level class or function (or a method of one): the decorator is
   // called while the module is imported.
