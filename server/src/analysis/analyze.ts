@@ -109,8 +109,9 @@ export class ModuleAnalysis {
     return { ctx, setRule: (rule) => (currentRule = rule) };
   }
 
+  /** The comments that can suppress (only they name ftaudit or noqa): most files have none. */
   private comments(): SourceComment[] {
-    return this.index!.comments.map((c) => ({ ...c, line: -1 }));
+    return this.index!.comments.filter((c) => SUPPRESSION_WORDS.test(c.text)).map((c) => ({ ...c, line: -1 }));
   }
 
   /**

@@ -2994,7 +2994,8 @@ function conjuncts(condition: Node | null): Node[] {
   return [condition];
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+/** Appends `value` to `key`'s list in `map`. */
+export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);

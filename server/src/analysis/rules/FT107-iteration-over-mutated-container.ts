@@ -5,7 +5,7 @@ import type { Finding, Fix, Rule, RuleContext } from '../types';
 import type { ContainerAccess } from '../options';
 import type { ClassInfo, ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
-import { CONSTRUCTION_METHODS } from '../model/module';
+import { CONSTRUCTION_METHODS, push } from '../model/module';
 import { builtContainerKind, type FunctionScope } from '../model/scopes';
 import { boundNames, namedChildren, snippet } from '../model/syntax';
 import { changesKnownContainer, changesOfImportedGlobals, mutationOf, raceVerdict, runsAlone } from './common';
@@ -39,17 +39,15 @@ function changedContainers(model: ModuleModel): Map<string, ChangeSite[]> {
   return found;
 }
 
-const fieldCache = new WeakMap<ModuleModel, Map<string, Array<{ node: Node; scope: FunctionScope }>>>();
 const siteCache = new WeakMap<ModuleModel, Map<string, ChangeSite[]>>();
 
 /**
- * In-place changes of `self.<field>` in every class's methods (construction aside), keyed `Cls.field`,
- * whatever the class's sharing evidence: for fields read through objects the model does not track.
+ * Changes of fields by key (`Cls.field`), whatever the class's sharing evidence: for fields read through
+ * objects the model does not track. Where each runs is worked out only when asked.
  */
-/** Changes of fields by key (`Cls.field`); where each runs is worked out only when asked. */
 interface FieldChanges {
   get(key: string): ChangeSite[] | undefined;
-  keys(): Iterable<string>;
+  keysOf(field: string): string[];
 }
 
 function fieldChanges(model: ModuleModel): FieldChanges {
@@ -69,29 +67,51 @@ function fieldChanges(model: ModuleModel): FieldChanges {
       cache.set(key, list);
       return list;
     },
-    keys: () => fieldChangeNodes(model).keys(),
+    keysOf: (field) => fieldChangeNodes(model).keysOf(field),
   };
 }
 
-function fieldChangeNodes(model: ModuleModel): Map<string, Array<{ node: Node; scope: FunctionScope }>> {
+type FieldChangeNode = { node: Node; scope: FunctionScope };
+
+/**
+ * In-place changes of `self.<field>` in every class's methods (construction aside), keyed `Cls.field`.
+ * Whether a method runs only during construction is a question about its callers, so it is asked per key
+ * when the key is: the first answer after an edit asks about a few fields, not every class's.
+ */
+interface FieldChangeNodes {
+  get(key: string): FieldChangeNode[] | undefined;
+  /** The keys of `field` (`Cls.field` for every class that changes it outside construction). */
+  keysOf(field: string): string[];
+}
+
+const fieldCache = new WeakMap<ModuleModel, FieldChangeNodes>();
+
+function fieldChangeNodes(model: ModuleModel): FieldChangeNodes {
   let found = fieldCache.get(model);
   if (found) return found;
-  found = new Map();
+  // Every change of a known container through `self`, in class and method order, construction included.
+  const candidates = new Map<string, FieldChangeNode[]>();
   for (const cls of model.classes.values()) {
     for (const method of cls.methods.values()) {
       const scope = model.scopeOf(method.childForFieldName('body') ?? method);
-      if (!scope?.receiver || CONSTRUCTION_METHODS.has(scope.name) || model.isConstructionOnly(scope)) continue;
+      if (!scope?.receiver || CONSTRUCTION_METHODS.has(scope.name)) continue;
       for (const n of model.ownNodes(scope)) {
         const m = mutationOf(n);
         const parts = m?.container.text.split('.');
         if (!m || parts?.length !== 2 || parts[0] !== scope.receiver || !changesKnownContainer(m, scope, model)) continue;
-        const key = `${cls.name}.${parts[1]}`;
-        const list = found.get(key) ?? [];
-        list.push({ node: n, scope });
-        found.set(key, list);
+        push(candidates, `${cls.name}.${parts[1]}`, { node: n, scope });
       }
     }
   }
+  const filtered = new Map<string, FieldChangeNode[] | undefined>();
+  const get = (key: string): FieldChangeNode[] | undefined => {
+    if (filtered.has(key)) return filtered.get(key);
+    const kept = candidates.get(key)?.filter(({ scope }) => !model.isConstructionOnly(scope));
+    const list = kept && kept.length > 0 ? kept : undefined;
+    filtered.set(key, list);
+    return list;
+  };
+  found = { get, keysOf: (field) => [...candidates.keys()].filter((k) => k.endsWith(`.${field}`) && get(k)) };
   fieldCache.set(model, found);
   return found;
 }
@@ -160,7 +180,7 @@ function fieldOfUntrackedObject(container: Node, scope: FunctionScope, model: Mo
   const field = container.childForFieldName('attribute')?.text;
   if (object?.type !== 'identifier' || object.text === scope.receiver || !field) return null;
   if (!scope.parameters.has(object.text) && !scope.locals.has(object.text)) return null;
-  const owners = [...fieldChanges(model).keys()].filter((k) => k.endsWith(`.${field}`));
+  const owners = fieldChanges(model).keysOf(field);
   if (owners.length !== 1) return null;
   const cls = owners[0].slice(0, -field.length - 1);
   // A common field name says little (`req.headers` is not `Response.headers`, whose class lives in
