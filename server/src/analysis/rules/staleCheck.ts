@@ -37,28 +37,34 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   const written = withItems(withNode).filter((item) => model.isLock(item)).map((item) => item.text);
   // What is really held: a Condition built on the object's lock is that lock.
   const locks = written.map((l) => model.canonicalLock(l, scope));
-  // Re-entering a lock already held releases nothing at the end of the block.
-  if (locks.length === 0 || model.heldLocks(withNode).some((l) => locks.includes(l))) return;
-  if (runsAlone(withNode, scope, ctx) || isTestCode(scope)) return;
   const statements = namedChildren(body);
   const after = siblingsAfter(withNode);
-  // Candidate checks, each with the statements that run on its answer:
+  // Candidate checks, each with the statements that run on its answer (their shapes first: most blocks
+  // have none, and what is held here and whether the function runs alone are dearer questions):
   // (a) `with L: if <check>: return` — everything after the block;
   // (b) `with L: flag = <check>` then `if flag: return` after the block — what follows that `if`.
-  const candidates: Array<{ checked: Checked[]; acts: Node[] }> = [];
+  const shapes: Array<{ check: Node | null; acts: Node[] }> = [];
   for (const stmt of statements) {
-    if (stmt.type === 'if_statement' && exitsEarly(stmt)) candidates.push({ checked: readsOfState(stmt.childForFieldName('condition'), scope, model), acts: after });
+    if (stmt.type === 'if_statement' && exitsEarly(stmt)) shapes.push({ check: stmt.childForFieldName('condition'), acts: after });
     const a = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
     const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
     if (left?.type !== 'identifier' || !scope.locals.has(left.text)) continue;
-    const reads = readsOfState(a!.childForFieldName('right'), scope, model);
-    if (reads.length === 0) continue;
     // (b) `if flag: return` — what follows that `if`; (c) `if flag: <act>` / `if not flag: <act>` — its
     // branches, which run on the answer (`present = k in d` under the lock, `if not present:` after it).
     const i = after.findIndex((s) => s.type === 'if_statement' && mentionsAny(s.childForFieldName('condition'), new Map([[left.text, true]])));
     if (i < 0) continue;
     const decided = after[i];
-    candidates.push({ checked: reads, acts: exitsEarly(decided) ? after.slice(i + 1) : branchesOf(decided) });
+    shapes.push({ check: a!.childForFieldName('right'), acts: exitsEarly(decided) ? after.slice(i + 1) : branchesOf(decided) });
+  }
+  if (shapes.length === 0) return;
+  // Re-entering a lock already held releases nothing at the end of the block.
+  if (model.heldLocks(withNode).some((l) => locks.includes(l))) return;
+  if (runsAlone(withNode, scope, ctx) || isTestCode(scope)) return;
+  const candidates: Array<{ checked: Checked[]; acts: Node[] }> = [];
+  for (const { check, acts } of shapes) {
+    // A check that reads no shared state decides nothing about it.
+    const checked = readsOfState(check, scope, model);
+    if (checked.length > 0) candidates.push({ checked, acts });
   }
   if (candidates.length === 0) return;
   // Something else changes the checked state holding the same lock: the answer can go stale.
