@@ -399,13 +399,14 @@ function toleratesUnset(read: Node): boolean {
  * publication order of a double-checked read).
  */
 function checkPublicationOrder(ifNode: Node, condition: Node, scope: FunctionScope, ctx: RuleContext): void {
-  if (!scope.receiver || !scope.classNode || ctx.model.heldLocks(ifNode).length > 0) return;
-  // A reader that runs alone (an after-fork child's reset, an atexit handler, construction) meets no writer.
-  if (runsAlone(ifNode, scope, ctx) || ctx.model.isConstructionOnly(scope)) return;
+  if (!scope.receiver || !scope.classNode) return;
+  // The test's shape first: what is held and who runs the reader are dearer questions.
   const flag = setFlagField(condition, scope.receiver);
   const cls = flag ? ctx.model.classInfo(scope.classNode) : null;
   const body = ifNode.childForFieldName('consequence');
-  if (!flag || !cls || !body) return;
+  if (!flag || !cls || !body || ctx.model.heldLocks(ifNode).length > 0) return;
+  // A reader that runs alone (an after-fork child's reset, an atexit handler, construction) meets no writer.
+  if (runsAlone(ifNode, scope, ctx) || ctx.model.isConstructionOnly(scope)) return;
   const reads = body.descendantsOfType('attribute').filter((a) => a.childForFieldName('object')?.text === scope.receiver);
   // `if self.thread is not None: self.thread.join()`: the reader copes with the data not being there yet.
   const tested = new Set(reads.filter(toleratesUnset).map((a) => a.childForFieldName('attribute')?.text));
