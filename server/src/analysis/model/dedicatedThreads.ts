@@ -36,6 +36,8 @@ export interface DedicatedResolver {
   baseClasses?(cls: Node): Node[];
   /** `self.m` bound to a local the function only calls (`process = self._process` … `process(msg)`). */
   boundToCalledLocal?(value: Node): boolean;
+  /** `name` at `at` is a local bound once, before it, to a new instance of `cls` (`listener = Listener(cb)`). */
+  freshInstance?(name: Node, at: Node, cls: Node): boolean;
 }
 
 export interface Spawn {
@@ -101,8 +103,8 @@ export class DedicatedThreads {
   }
 
   /**
-   * One thread per object when the spawner hands over a bound method of its own receiver (or the run
-   * of a Thread subclass); one per process when module code starts a module function once; else null.
+   * One thread per object when the spawner hands over a bound method of its own receiver or of an
+   * object it just made (or the run of a Thread subclass); one per process when module code starts a module function once; else null.
    */
   private perObject(s: Spawn, targetScope: FunctionScope): boolean | 'call' | null {
     if (!s.target) return targetScope.receiver !== null ? true : null;
@@ -114,7 +116,10 @@ export class DedicatedThreads {
     if (s.target.type === 'attribute') {
       const object = s.target.childForFieldName('object');
       const own = !!spawner?.receiver && object?.text === spawner.receiver && spawner.classNode !== null && spawner.classNode === targetScope.classNode;
-      return own && targetScope.receiver !== null ? true : null;
+      // Or an object the spawner made for this thread (`listener = Listener(cb)`, then
+      // `Thread(target=listener.run)`): each call of the spawner makes a new object and one thread for it.
+      const fresh = !own && !!object && !!targetScope.classNode && this.resolver.freshInstance?.(object, s.site, targetScope.classNode) === true;
+      return (own || fresh) && targetScope.receiver !== null ? true : null;
     }
     // A closure of the spawning function, started once by it: one thread per call.
     if (s.target.type === 'identifier' && spawner && targetScope.parent === spawner && !targetScope.classNode) return 'call';

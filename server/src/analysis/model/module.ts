@@ -370,12 +370,24 @@ export class ModuleModel implements LockResolver, CallableResolver {
       nodeAt: (offset) => this.root.descendantForIndex(offset),
       isConstructionOnly: (scope) => this.isConstructionOnly(scope),
       boundToCalledLocal: (value) => this.boundToCalledLocal(value),
+      freshInstance: (name, at, cls) => this.freshInstance(name, at, cls),
       baseClasses: (cls) => {
         const info = this.classes.get(cls.id);
         return info ? this.moduleBases(info, new Set()).map((b) => b.node) : [];
       },
     }, !this.options.assumeConcurrent);
     return this.dedicated.threadOf(scope);
+  }
+
+  /** `name` at `at` is a local of its function bound once, before `at`, to a new instance of `cls` (`x = Cls(…)`). */
+  private freshInstance(name: Node, at: Node, cls: Node): boolean {
+    const scope = this.scopeOf(at);
+    if (name.type !== 'identifier' || !scope?.locals.has(name.text) || scope.parameters.has(name.text)) return false;
+    const bindings = this.assignmentsOf(scope).filter((a) => a.childForFieldName('left')?.text === name.text);
+    if (bindings.length !== 1 || bindings[0].startIndex > at.startIndex) return false;
+    const made = bindings[0].childForFieldName('right');
+    const callee = made?.type === 'call' ? made.childForFieldName('function') : null;
+    return callee?.type === 'identifier' && this.classesByName.get(callee.text)?.node === cls;
   }
 
   /** Every dedicated thread that runs this function on its own objects (a base class's helper may have several). */
@@ -1936,7 +1948,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const entry = this.threads.entryFor(scope);
     if (entry && (!entry.assumed || this.threads.isDirectEntry(scope.node))) return false;
     visiting.add(scope.node.id);
-    const callers = this.callersOf(scope.node);
+    // Its calls of itself run inside a call from its other callers: those decide.
+    const callers = this.callersOf(scope.node).filter((call) => this.scopeOf(call)?.node !== scope.node);
     if (callers.length === 0) return this.overridesConstructionHook(scope, visiting);
     return callers.every((call) => {
       const caller = this.scopeOf(call);
@@ -2090,6 +2103,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
     let common: string[] | null = null;
     for (const call of callers) {
       const callerScope = this.scopeOf(call);
+      // A call of itself runs inside a call from its other callers, holding what they hold.
+      if (callerScope?.node === fn) continue;
       // Construction code (and helpers only it calls) runs before the object is shared, and a hook that
       // runs alone (after fork, at exit) races with nobody: their calls need no lock.
       if (callerScope && (this.isConstructionOnly(callerScope) || this.ordering.whyAlone(callerScope))) continue;
