@@ -98,7 +98,7 @@ function joinsBlockAbove(text: string, first: Node, lock: string, bodyIndent: st
 
 function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState, sameLockOnly = false): LockChoice | null {
   const { model, text } = ctx;
-  const existing = sharedWritesByKey(model).get(shared.key)?.find((w) => w.held.length > 0)?.held[0];
+  const existing = sharedWritesByKey(model).get(shared.key)?.find((w) => w.held.length > 0 && !w.via)?.held[0];
   if (existing && usableHere(existing, scope, model)) return { expression: existing, edits: [], reused: true };
   if (sameLockOnly) return null;
   if (shared.kind === 'global') return moduleLock(shared.key, model, text);

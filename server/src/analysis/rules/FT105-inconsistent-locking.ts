@@ -86,7 +86,7 @@ function reportDisjointLocks(writes: SharedWrite[], ctx: RuleContext): void {
   const locksOf = new Map<SharedWrite, string[]>();
   const comparable = (lock: string, w: SharedWrite) => !lock.includes(' (held by the caller in ') && !w.scope.locals.has(lock) && !w.scope.parameters.has(lock);
   for (const w of writes) {
-    if (w.held.length === 0 || !w.held.every((l) => comparable(l, w)) || runsAlone(w.node, w.scope, ctx) || model.isConstructionOnly(w.scope)) continue;
+    if (w.via || w.held.length === 0 || !w.held.every((l) => comparable(l, w)) || runsAlone(w.node, w.scope, ctx) || model.isConstructionOnly(w.scope)) continue;
     locksOf.set(w, w.held.map((l) => model.canonicalLock(l, w.scope)));
   }
   for (const [w, locks] of locksOf) {
@@ -126,7 +126,9 @@ export const FT105: Rule = {
         byKey.set(w.shared.key, list);
       }
       for (const writes of byKey.values()) {
-        const locked = writes.find((w) => w.held.some((l) => canGuard(l, w)));
+        // The lock evidence is the state's own writes: a call handing it to a generic helper under some
+        // lock (a traversal run under the import lock) says nothing of how its other writes are guarded.
+        const locked = writes.find((w) => !w.via && w.held.some((l) => canGuard(l, w)));
         if (!locked) continue;
         reportDisjointLocks(writes, ctx);
         // Eraser's reading: a field locked almost everywhere is racy at the few places that skip the lock;
@@ -145,7 +147,7 @@ export const FT105: Rule = {
             confidence: verdict?.confidence ?? 'medium',
             fix: guardFix(ctx, w.node, w.scope, w.shared, undefined, { sameLockOnly: true }),
             message:
-              `\`${snippet(w.node)}\` writes ${w.shared.description} without a lock, but line ${locked.node.startPosition.row + 1} writes it holding \`${locked.held[0]}\`. ` +
+              `\`${snippet(w.node)}\` ${w.via ? `passes ${w.shared.description} to \`${w.via.helper}\`, which changes it in place (its parameter \`${w.via.parameter}\`),` : `writes ${w.shared.description}`} without a lock, but line ${locked.node.startPosition.row + 1} writes it holding \`${locked.held[0]}\`. ` +
               `The lock only protects the state if every write takes it: on free-threaded Python this write can interleave with the locked ones.` +
               `${verdict?.where ?? ''} Take \`${locked.held[0]}\` here too.`,
           });

@@ -4,15 +4,18 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import type { FunctionScope } from '../model/scopes';
-import { boundNames } from '../model/syntax';
+import { boundNames, keywordArgument, positionalArguments } from '../model/syntax';
 import { changesKnownContainer } from './knownContainer';
-import { mutationOf } from '../model/mutations';
+import { mutationOf, type Mutation } from '../model/mutations';
+import { parameterNames } from '../model/scopes';
 
 export interface SharedWrite {
   node: Node;
   scope: FunctionScope;
   shared: SharedState;
   held: string[];
+  /** A call that changes the state in place through a helper's parameter (`self._add(k, self._pending)`). */
+  via?: { helper: string; parameter: string };
 }
 
 const cache = new WeakMap<ModuleModel, SharedWrite[]>();
@@ -21,6 +24,7 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
   const cached = cache.get(model);
   if (cached) return cached;
   const writes: SharedWrite[] = [];
+  const changers = parameterChangers(model);
   for (const scope of model.allScopes()) {
     for (const n of model.ownNodes(scope)) {
       let shared: SharedState | null = null;
@@ -34,9 +38,59 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
       }
       // A write in a branch that never runs is no write (`if USE_ASYNC:` with `USE_ASYNC = False`).
       if (shared && !model.isDeadCode(n)) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
+      else if (n.type === 'call' && changers.size > 0) writes.push(...changesThroughHelper(n, scope, changers, model));
     }
   }
   cache.set(model, writes);
+  return writes;
+}
+
+/**
+ * Functions of the module that change a container they were handed in place (`def _add(self, k, queue):
+ * queue[k] = …`), by function node id: parameter → the kind of change. A parameter the function binds
+ * again is another object by then.
+ */
+function parameterChangers(model: ModuleModel): Map<number, Map<string, Mutation['kind']>> {
+  const changers = new Map<number, Map<string, Mutation['kind']>>();
+  for (const scope of model.allScopes()) {
+    if (scope.parameters.size === 0) continue;
+    let changes: Map<string, Mutation['kind']> | undefined;
+    const rebound = new Set(model.assignmentsOf(scope).flatMap((a) => boundNames(a.childForFieldName('left'))));
+    for (const n of model.ownNodes(scope)) {
+      const m = mutationOf(n);
+      const name = m?.container.type === 'identifier' ? m.container.text : undefined;
+      if (!m || !name || !scope.parameters.has(name) || name === scope.receiver || rebound.has(name)) continue;
+      (changes ??= new Map()).set(name, changes.get(name) ?? m.kind);
+    }
+    if (changes) changers.set(scope.node.id, changes);
+  }
+  return changers;
+}
+
+/**
+ * `self._enqueue(mid, item, self._events)` where `_enqueue` changes its `queue` parameter in place: the
+ * call changes `self._events` — one call deep, the lock this call holds (or not) is the change's.
+ */
+function changesThroughHelper(call: Node, scope: FunctionScope, changers: Map<number, Map<string, Mutation['kind']>>, model: ModuleModel): SharedWrite[] {
+  const callee = call.childForFieldName('function');
+  const targets = callee ? model.functionsFor(callee, call) : [];
+  const helper = targets.length === 1 ? targets[0] : null;
+  const changes = helper ? changers.get(helper.id) : undefined;
+  if (!helper || !changes) return [];
+  const params = parameterNames(helper);
+  // A method called on an object binds its receiver to the first parameter.
+  const helperScope = model.scopeOf(helper.childForFieldName('body') ?? helper);
+  const offset = callee!.type === 'attribute' && helperScope?.receiver ? 1 : 0;
+  const positional = positionalArguments(call);
+  const writes: SharedWrite[] = [];
+  for (const [parameter, kind] of changes) {
+    const at = params.indexOf(parameter);
+    const argument = keywordArgument(call, parameter) ?? (at >= offset ? positional[at - offset] : undefined);
+    if (!argument || (argument.type !== 'attribute' && argument.type !== 'identifier')) continue;
+    if (!changesKnownContainer({ container: argument, node: call, kind }, scope, model)) continue;
+    const shared = sharedState(argument, scope, model, 'object');
+    if (shared && !model.isDeadCode(call)) writes.push({ node: call, scope, shared, held: model.heldLocks(call), via: { helper: helperScope?.name ?? '', parameter } });
+  }
   return writes;
 }
 
@@ -67,9 +121,9 @@ export function sharedWritesByKey(model: ModuleModel): Map<string, SharedWrite[]
 
 const lockedKeysCache = new WeakMap<ModuleModel, Set<string>>();
 
-/** Keys of shared state that some function writes while holding a lock. */
+/** Keys of shared state that some function writes while holding a lock (itself: not through a helper it calls). */
 export function lockedKeys(model: ModuleModel): Set<string> {
   let keys = lockedKeysCache.get(model);
-  if (!keys) lockedKeysCache.set(model, (keys = new Set(sharedWrites(model).filter((w) => w.held.length > 0).map((w) => w.shared.key))));
+  if (!keys) lockedKeysCache.set(model, (keys = new Set(sharedWrites(model).filter((w) => w.held.length > 0 && !w.via).map((w) => w.shared.key))));
   return keys;
 }
