@@ -38,7 +38,7 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
       }
       // A write in a branch that never runs is no write (`if USE_ASYNC:` with `USE_ASYNC = False`).
       if (shared && !model.isDeadCode(n)) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
-      else if (n.type === 'call' && changers.size > 0) writes.push(...changesThroughHelper(n, scope, changers, model));
+      else if (n.type === 'call' && changers.names.size > 0) writes.push(...changesThroughHelper(n, scope, changers, model));
     }
   }
   cache.set(model, writes);
@@ -50,8 +50,16 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
  * queue[k] = …`), by function node id: parameter → the kind of change. A parameter the function binds
  * again is another object by then.
  */
-function parameterChangers(model: ModuleModel): Map<number, Map<string, Mutation['kind']>> {
+interface ParameterChangers {
+  /** function node id → parameter → the kind of its first in-place change */
+  byFunction: Map<number, Map<string, Mutation['kind']>>;
+  /** Their names: a call by another name is not resolved. */
+  names: Set<string>;
+}
+
+function parameterChangers(model: ModuleModel): ParameterChangers {
   const changers = new Map<number, Map<string, Mutation['kind']>>();
+  const names = new Set<string>();
   for (const scope of model.allScopes()) {
     if (scope.parameters.size === 0) continue;
     let changes: Map<string, Mutation['kind']> | undefined;
@@ -62,20 +70,25 @@ function parameterChangers(model: ModuleModel): Map<number, Map<string, Mutation
       if (!m || !name || !scope.parameters.has(name) || name === scope.receiver || rebound.has(name)) continue;
       (changes ??= new Map()).set(name, changes.get(name) ?? m.kind);
     }
-    if (changes) changers.set(scope.node.id, changes);
+    if (changes) {
+      changers.set(scope.node.id, changes);
+      names.add(scope.name);
+    }
   }
-  return changers;
+  return { byFunction: changers, names };
 }
 
 /**
  * `self._enqueue(mid, item, self._events)` where `_enqueue` changes its `queue` parameter in place: the
  * call changes `self._events` — one call deep, the lock this call holds (or not) is the change's.
  */
-function changesThroughHelper(call: Node, scope: FunctionScope, changers: Map<number, Map<string, Mutation['kind']>>, model: ModuleModel): SharedWrite[] {
+function changesThroughHelper(call: Node, scope: FunctionScope, changers: ParameterChangers, model: ModuleModel): SharedWrite[] {
   const callee = call.childForFieldName('function');
-  const targets = callee ? model.functionsFor(callee, call) : [];
+  const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  if (!name || !changers.names.has(name)) return [];
+  const targets = model.functionsFor(callee!, call);
   const helper = targets.length === 1 ? targets[0] : null;
-  const changes = helper ? changers.get(helper.id) : undefined;
+  const changes = helper ? changers.byFunction.get(helper.id) : undefined;
   if (!helper || !changes) return [];
   const params = parameterNames(helper);
   // A method called on an object binds its receiver to the first parameter.
