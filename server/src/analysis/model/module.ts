@@ -629,8 +629,23 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /** What assume-concurrent alone says of a class's instances (null when they are confined). */
   private assumedSharing(cls: ClassInfo): SharingEvidence | null {
-    if (!this.options.assumeConcurrent || isConfinedByKind(cls) || this.ownedWhereMade(cls)) return null;
+    if (!this.options.assumeConcurrent || isConfinedByKind(cls) || this.isActor(cls) || this.ownedWhereMade(cls)) return null;
     return { why: 'assume-concurrent: its instances may be used by several threads', confidence: 'low', weak: true };
+  }
+
+  /**
+   * An actor of an actor framework (Thespian's `Actor`, `ActorTypeDispatcher`; pykka's `ThreadingActor`,
+   * `GeventActor`…), directly or through a class of the module: the framework runs its handlers on the
+   * actor's own thread (or process), one message at a time, and other code holds an address or a proxy,
+   * never the object — its fields are confined to that thread.
+   */
+  private isActor(cls: ClassInfo): boolean {
+    if (!ACTOR_FRAMEWORK.test(this.source ?? '')) return false;
+    const direct = (c: ClassInfo) => {
+      const bases = c.node.childForFieldName('superclasses');
+      return !!bases && namedChildren(bases).some((b) => ACTOR_BASE.test(this.imports.qualify(b) ?? ''));
+    };
+    return direct(cls) || this.moduleBases(cls, new Set()).some(direct);
   }
 
   /**
@@ -807,6 +822,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // another. The fields only the thread side touches stay its own (one writer, threadSideFields).
     if (cls.isThreadSubclass) return threads && cls.methods.has('run') ? { why: `its \`run\` runs on the thread each instance starts (a \`${cls.threadBase ?? 'Thread'}\` subclass), while other threads call its methods`, confidence: 'high', weak: true, oneHolder: true } : null;
     if (isDocumentedConfined(cls)) return null; // the class's own contract: one thread at a time
+    if (this.isActor(cls)) return null; // an actor framework hands it one message at a time
     const entry = threads ? this.threads.sharedInstances.get(cls.node.id) : undefined;
     if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true, oneHolder: true };
     // Another module's thread code is handed its objects (`def _poll(self, backend: Backend): backend.fetch()`).
@@ -2910,6 +2926,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
   }
 }
+
+/** A module that imports an actor framework (the cheap gate of isActor). */
+const ACTOR_FRAMEWORK = /\b(?:thespian|pykka)\b/;
+/** Actor base classes, qualified. */
+const ACTOR_BASE = /^(?:thespian(?:\.\w+)*\.(?:Actor|ActorTypeDispatcher)|pykka(?:\.\w+)*\.(?:Threading|Gevent|Eventlet)?Actor)$/;
 
 /** The mutating methods of builtin containers, as one regex alternation (readsUnderLock). */
 const MUTATOR_ALTERNATION = [...MUTATING_METHODS].join('|');
