@@ -45,11 +45,7 @@ export function sharedWrites(model: ModuleModel): SharedWrite[] {
   return writes;
 }
 
-/**
- * Functions of the module that change a container they were handed in place (`def _add(self, k, queue):
- * queue[k] = …`), by function node id: parameter → the kind of change. A parameter the function binds
- * again is another object by then.
- */
+/** The functions of the module that change a parameter in place (parameterChangers). */
 interface ParameterChangers {
   /** function node id → parameter → the kind of its first in-place change */
   byFunction: Map<number, Map<string, Mutation['kind']>>;
@@ -57,6 +53,10 @@ interface ParameterChangers {
   names: Set<string>;
 }
 
+/**
+ * Functions of the module that change a container they were handed in place (`def _add(self, k, queue):
+ * queue[k] = …`). A parameter the function binds again is another object by then.
+ */
 function parameterChangers(model: ModuleModel): ParameterChangers {
   const changers = new Map<number, Map<string, Mutation['kind']>>();
   const names = new Set<string>();
@@ -91,9 +91,12 @@ function changesThroughHelper(call: Node, scope: FunctionScope, changers: Parame
   const changes = helper ? changers.byFunction.get(helper.id) : undefined;
   if (!helper || !changes) return [];
   const params = parameterNames(helper);
-  // A method called on an object binds its receiver to the first parameter.
+  // A method called on an object binds its receiver to the first parameter; called on its class
+  // (`Cls._add(self, …)`) it does not.
   const helperScope = model.scopeOf(helper.childForFieldName('body') ?? helper);
-  const offset = callee!.type === 'attribute' && helperScope?.receiver ? 1 : 0;
+  const object = callee!.type === 'attribute' ? callee!.childForFieldName('object')?.text : undefined;
+  const onClass = object !== undefined && [...model.classes.values()].some((c) => c.name === object);
+  const offset = object !== undefined && helperScope?.receiver && !onClass ? 1 : 0;
   const positional = positionalArguments(call);
   const writes: SharedWrite[] = [];
   for (const [parameter, kind] of changes) {
