@@ -633,6 +633,21 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return { why: 'assume-concurrent: its instances may be used by several threads', confidence: 'low', weak: true };
   }
 
+  private moduleConfined: boolean | undefined;
+
+  /**
+   * The module's own contract for every class in it: a module docstring saying its code is not
+   * thread-safe or is used by one thread (the same wording a class docstring needs), or a
+   * `# ftaudit: confined` comment at module level.
+   */
+  private moduleDocumentsConfinement(): boolean {
+    if (this.moduleConfined !== undefined) return this.moduleConfined;
+    const first = namedChildren(this.root).find((c) => c.type !== 'comment');
+    const doc = first?.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string' ? namedChildren(first)[0].text : '';
+    const comment = this.index.comments.some((c) => /^#\s*ftaudit:\s*confined\b/i.test(c.text) && this.root.descendantForIndex(c.start).parent === this.root);
+    return (this.moduleConfined = CONFINED_DOC.test(doc) || comment);
+  }
+
   /**
    * An actor of an actor framework (Thespian's `Actor`, `ActorTypeDispatcher`; pykka's `ThreadingActor`,
    * `GeventActor`…), directly or through a class of the module: the framework runs its handlers on the
@@ -821,7 +836,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // A Thread object's `run` is its own thread; the code holding the object (`stop()`, `close()`) is
     // another. The fields only the thread side touches stay its own (one writer, threadSideFields).
     if (cls.isThreadSubclass) return threads && cls.methods.has('run') ? { why: `its \`run\` runs on the thread each instance starts (a \`${cls.threadBase ?? 'Thread'}\` subclass), while other threads call its methods`, confidence: 'high', weak: true, oneHolder: true } : null;
-    if (isDocumentedConfined(cls)) return null; // the class's own contract: one thread at a time
+    if (isDocumentedConfined(cls) || this.moduleDocumentsConfinement()) return null; // the contract: one thread at a time
     if (this.isActor(cls)) return null; // an actor framework hands it one message at a time
     const entry = threads ? this.threads.sharedInstances.get(cls.node.id) : undefined;
     if (entry) return { why: `its bound method runs on threads via ${entry.via}, line ${entry.site.startPosition.row + 1}`, confidence: 'high', weak: true, oneHolder: true };
