@@ -383,11 +383,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private freshInstance(name: Node, at: Node, cls: Node): boolean {
     const scope = this.scopeOf(at);
     if (name.type !== 'identifier' || !scope?.locals.has(name.text) || scope.parameters.has(name.text)) return false;
-    const bindings = this.assignmentsOf(scope).filter((a) => a.childForFieldName('left')?.text === name.text);
-    if (bindings.length !== 1 || bindings[0].startIndex > at.startIndex) return false;
-    const made = bindings[0].childForFieldName('right');
+    const made = this.onlyBindingBefore(scope, name.text, at);
     const callee = made?.type === 'call' ? made.childForFieldName('function') : null;
     return callee?.type === 'identifier' && this.classesByName.get(callee.text)?.node === cls;
+  }
+
+  /** The value of the one assignment that binds local `name` in `scope`, when there is one and it comes before `at`. */
+  private onlyBindingBefore(scope: FunctionScope, name: string, at: Node): Node | null {
+    const bindings = this.assignmentsOf(scope).filter((a) => a.childForFieldName('left')?.text === name);
+    return bindings.length === 1 && bindings[0].startIndex <= at.startIndex ? bindings[0].childForFieldName('right') : null;
   }
 
   /** Every dedicated thread that runs this function on its own objects (a base class's helper may have several). */
@@ -642,8 +646,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   private moduleDocumentsConfinement(): boolean {
     if (this.moduleConfined !== undefined) return this.moduleConfined;
-    const first = namedChildren(this.root).find((c) => c.type !== 'comment');
-    const doc = first?.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string' ? namedChildren(first)[0].text : '';
+    const doc = docstringOf(this.root);
     const comment = this.index.comments.some((c) => /^#\s*ftaudit:\s*confined\b/i.test(c.text) && this.root.descendantForIndex(c.start).parent === this.root);
     return (this.moduleConfined = CONFINED_DOC.test(doc) || comment);
   }
@@ -656,11 +659,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   private isActor(cls: ClassInfo): boolean {
     if (!ACTOR_FRAMEWORK.test(this.source ?? '')) return false;
-    const direct = (c: ClassInfo) => {
-      const bases = c.node.childForFieldName('superclasses');
-      return !!bases && namedChildren(bases).some((b) => ACTOR_BASE.test(this.imports.qualify(b) ?? ''));
-    };
+    const direct = (c: ClassInfo) => this.namesBase(c, ACTOR_BASE);
     return direct(cls) || this.moduleBases(cls, new Set()).some(direct);
+  }
+
+  /** Does the class list a base whose qualified name matches `re`? */
+  private namesBase(cls: ClassInfo, re: RegExp): boolean {
+    const bases = cls.node.childForFieldName('superclasses');
+    return !!bases && namedChildren(bases).some((b) => re.test(this.imports.qualify(b) ?? ''));
   }
 
   /**
@@ -1451,10 +1457,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   private loggingHandlers(): ClassInfo[] {
     if (!this.imports.isImported('logging') && ![...this.imports.starModules].some((m) => m.startsWith('logging')) && !this.index.all('import_from_statement').some((e) => /^from\s+logging\b/.test(e.node.text))) return [];
-    const direct = (cls: ClassInfo) => {
-      const bases = cls.node.childForFieldName('superclasses');
-      return !!bases && namedChildren(bases).some((b) => /^logging\.(?:handlers\.)?\w*Handler$/.test(this.imports.qualify(b) ?? ''));
-    };
+    const direct = (cls: ClassInfo) => this.namesBase(cls, /^logging\.(?:handlers\.)?\w*Handler$/);
     return [...this.classes.values()].filter((cls) => {
       if (!cls.methods.has('emit') || cls.methods.has('handle')) return false;
       return direct(cls) || this.moduleBases(cls, new Set()).some((b) => direct(b) && !b.methods.has('handle'));
@@ -2032,9 +2035,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const object = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
     // A private method only: a public one may also be called through references the model cannot resolve.
     if (object?.type !== 'identifier' || !caller.locals.has(object.text) || !callee.classNode || !/^_(?!_)/.test(callee.name)) return false;
-    const bindings = this.assignmentsOf(caller).filter((a) => a.childForFieldName('left')?.text === object.text);
-    if (bindings.length !== 1 || bindings[0].startIndex > call.startIndex) return false;
-    const made = bindings[0].childForFieldName('right');
+    const made = this.onlyBindingBefore(caller, object.text, call);
     const constructor = made?.type === 'call' ? made.childForFieldName('function')?.text.replace(/\s+/g, '') : undefined;
     if (!constructor) return false;
     const className = this.classInfo(callee.classNode)?.name;

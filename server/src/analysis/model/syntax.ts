@@ -33,8 +33,9 @@ export function decoratorNames(fn: Node): string[] {
 
 /** The docstring of a function or class (its first statement, a string; comments skipped), or ''. */
 export function docstringOf(def: Node): string {
-  const body = def.childForFieldName('body');
-  const first = body ? namedChildren(body)[0] : null;
+  // A module's first statement may follow comments (a licence, a coding line); a definition's body is as it was.
+  const body = def.type === 'module' ? def : def.childForFieldName('body');
+  const first = body ? (def.type === 'module' ? namedChildren(body).find((c) => c.type !== 'comment') : namedChildren(body)[0]) : null;
   return first?.type === 'expression_statement' && namedChildren(first)[0]?.type === 'string' ? namedChildren(first)[0].text : '';
 }
 

@@ -4,7 +4,7 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import type { FunctionScope } from '../model/scopes';
-import { boundNames, keywordArgument, positionalArguments } from '../model/syntax';
+import { boundNames, keywordArgument, lastNameOf, positionalArguments } from '../model/syntax';
 import { changesKnownContainer } from './knownContainer';
 import { mutationOf, type Mutation } from '../model/mutations';
 import { parameterNames } from '../model/scopes';
@@ -84,7 +84,7 @@ function parameterChangers(model: ModuleModel): ParameterChangers {
  */
 function changesThroughHelper(call: Node, scope: FunctionScope, changers: ParameterChangers, model: ModuleModel): SharedWrite[] {
   const callee = call.childForFieldName('function');
-  const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  const name = lastNameOf(callee);
   if (!name || !changers.names.has(name)) return [];
   const targets = model.functionsFor(callee!, call);
   const helper = targets.length === 1 ? targets[0] : null;
