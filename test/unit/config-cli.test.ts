@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJobs, workerCount, MIN_FILES_FOR_WORKERS } from '../../server/src/cli/pool';
@@ -154,4 +154,25 @@ test('runJobs from source (worker.ts through tsx) matches the in-process run, in
   assert.deepEqual(seen, jobs.map((_, i) => i));
   assert.deepEqual(threaded, await runJobs(jobs, { workers: 0 }));
   assert.ok(threaded.some((o) => o.reported.length > 0));
+});
+
+test('a file that outgrows the workers\' heap cap is checked again on a worker without it, in its place', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-heapcap-'));
+  // One big module (~300 kB: 1,500 of classes sharing state with threads) among small ones.
+  const cls = (i: number) => `class Worker${i}:\n    def __init__(self):\n        self.n = 0\n        self.items = {}\n\n    def run(self, key):\n        self.n += 1\n        if key not in self.items:\n            self.items[key] = [self.n]\n\n`;
+  const big = `import threading\n\n${Array.from({ length: 1500 }, (_, i) => cls(i)).join('')}threading.Thread(target=Worker0().run, args=(1,)).start()\n`;
+  writeFileSync(join(dir, 'big.py'), big);
+  const small = ['positives.py', 'negatives.py'].map((f) => join(repo, 'test', 'fixtures', 'rules', 'FT101', f));
+  const jobs = [join(dir, 'big.py'), ...small, ...small].map((file) => ({ file, settings: { select: ['ALL'] } }));
+  const capped: string[] = [];
+  const failures: string[] = [];
+  try {
+    const threaded = await runJobs(jobs, { workers: 2, heapCapMb: 24, onHeapCapReached: (f) => capped.push(f), onWorkerError: (m) => failures.push(m) });
+    assert.deepEqual(capped, [join(dir, 'big.py')], 'the big file reached the cap');
+    assert.deepEqual(failures, [], 'no file fell back to the main thread');
+    assert.deepEqual(threaded, await runJobs(jobs, { workers: 0 }));
+    assert.ok(threaded[0].reported.length > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

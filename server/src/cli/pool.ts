@@ -9,6 +9,13 @@ import { Worker } from 'worker_threads';
 import { FileChecker, type FileJob, type FileOutcome } from './checkfile';
 import type { WorkerReply, WorkerRequest } from './worker';
 
+/**
+ * Workers start with their old generation capped, so V8 collects the per-file garbage instead of growing
+ * two heaps (the CLI's peak RSS, issue #10's budget); a file whose model needs more (roughly 1 MB of
+ * source and up) runs out of it, and is checked again on a worker without the cap, which replaces it.
+ */
+const FIRST_HEAP_CAP_MB = 64;
+
 /** Below this many files, starting workers costs more than it saves. */
 export const MIN_FILES_FOR_WORKERS = 8;
 
@@ -49,6 +56,10 @@ export interface PoolOptions {
   workers: number;
   /** A worker thread failed (its file is then checked in-process). */
   onWorkerError?: (message: string) => void;
+  /** The workers' first old-generation cap in MB (default FIRST_HEAP_CAP_MB). */
+  heapCapMb?: number;
+  /** A file outgrew the cap and went to a worker without it. */
+  onHeapCapReached?: (file: string) => void;
 }
 
 interface Slot {
@@ -57,32 +68,43 @@ interface Slot {
   current?: number;
   dead: boolean;
   /** The current run's handlers (the worker's own listeners stay for its whole life). */
+  /** Its old-generation cap in MB (undefined: V8's default). */
+  heapCapMb?: number;
   onMessage?: (reply: WorkerReply) => void;
-  onDeath?: (message: string) => void;
+  onDeath?: (message: string, outOfMemory: boolean) => void;
 }
 
 export class CheckPool {
   private readonly local = new FileChecker();
   private readonly slots: Slot[] = [];
+  private readonly script: ReturnType<typeof workerScript>;
 
   constructor(private readonly options: PoolOptions) {
-    const script = options.workers > 1 ? workerScript() : null;
-    if (!script) return;
-    for (let i = 0; i < options.workers; i++) {
-      // A small young generation: the per-file garbage is short-lived, and two workers' semi-spaces add up.
-      const resourceLimits = { maxYoungGenerationSizeMb: 8 };
-      const worker = 'file' in script ? new Worker(script.file, { resourceLimits }) : new Worker(script.code, { eval: true, resourceLimits });
-      const slot: Slot = { worker, dead: false };
-      const die = (message: string) => {
-        if (slot.dead) return;
-        slot.dead = true;
-        slot.onDeath?.(message);
-      };
-      worker.on('message', (reply: WorkerReply) => slot.onMessage?.(reply));
-      worker.on('error', (error) => die(error instanceof Error ? error.message : String(error)));
-      worker.on('exit', (code) => die(`worker thread exited with code ${code}`));
-      this.slots.push(slot);
-    }
+    this.script = options.workers > 1 ? workerScript() : null;
+    if (!this.script) return;
+    for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn(options.heapCapMb ?? FIRST_HEAP_CAP_MB));
+  }
+
+  /** A worker whose old generation is capped at `heapCapMb` (undefined: V8's default). */
+  private spawn(heapCapMb: number | undefined): Slot {
+    const script = this.script!;
+    // A small young generation: the per-file garbage is short-lived, and two workers' semi-spaces add up.
+    const resourceLimits = { maxYoungGenerationSizeMb: 8, ...(heapCapMb ? { maxOldGenerationSizeMb: heapCapMb } : {}) };
+    const worker = 'file' in script ? new Worker(script.file, { resourceLimits }) : new Worker(script.code, { eval: true, resourceLimits });
+    const slot: Slot = { worker, dead: false, heapCapMb };
+    let outOfMemory = false;
+    const die = (message: string) => {
+      if (slot.dead) return;
+      slot.dead = true;
+      slot.onDeath?.(message, outOfMemory);
+    };
+    worker.on('message', (reply: WorkerReply) => slot.onMessage?.(reply));
+    worker.on('error', (error) => {
+      outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      die(error instanceof Error ? error.message : String(error));
+    });
+    worker.on('exit', (code) => die(`worker thread exited with code ${code}`));
+    return slot;
   }
 
   /** Checks `jobs`; `onOutcome` is called in job order as soon as every earlier outcome is known. */
@@ -118,7 +140,7 @@ export class CheckPool {
         busy++;
         slot.worker.postMessage({ id: slot.current, job: jobs[slot.current] } satisfies WorkerRequest);
       };
-      for (const slot of live) {
+      const attach = (slot: Slot) => {
         slot.onMessage = (reply) => {
           busy--;
           slot.current = undefined;
@@ -129,7 +151,19 @@ export class CheckPool {
           }
           feed(slot);
         };
-        slot.onDeath = (message) => {
+        slot.onDeath = (message, outOfMemory) => {
+          if (outOfMemory && slot.heapCapMb !== undefined && slot.current !== undefined) {
+            // The file needs more heap than the cap: a worker without it takes the slot's place and the file.
+            this.options.onHeapCapReached?.(jobs[slot.current].file);
+            const replacement = this.spawn(undefined);
+            this.slots[this.slots.indexOf(slot)] = replacement;
+            live.push(replacement);
+            attach(replacement);
+            replacement.current = slot.current;
+            slot.current = undefined;
+            replacement.worker.postMessage({ id: replacement.current, job: jobs[replacement.current] } satisfies WorkerRequest);
+            return;
+          }
           this.options.onWorkerError?.(message);
           // A worker that died (out of memory, a crash in the wasm) leaves its file to the main thread.
           if (slot.current !== undefined) {
@@ -139,7 +173,8 @@ export class CheckPool {
           }
           if (busy === 0 && (next >= order.length || live.every((s) => s.dead))) resolve();
         };
-      }
+      };
+      for (const slot of live) attach(slot);
       for (const slot of live) feed(slot);
     });
     for (const slot of live) {
