@@ -3,7 +3,7 @@
 import type { Node } from '../parser';
 import type { ImportTable } from './imports';
 import type { FunctionScope } from './scopes';
-import { keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
+import { keywordArgument, lastNameOf, namedChildren, positionalArguments, snippet } from './syntax';
 import { isTestCode } from './testCode';
 import { RUNTIME_SPAWNER_WORDS, runtimeCallback } from './runtimeThreads';
 
@@ -213,7 +213,11 @@ export class ThreadModel {
       for (const call of callsIn(fn)) {
         const callee = call.childForFieldName('function');
         if (!callee) continue;
+        const toLoop = handedToLoop(call);
         for (const target of this.resolver.functionsFor(callee, call)) {
+          // `run_coroutine_threadsafe(self.refresh(), loop)`: calling a coroutine function runs none of
+          // its body; the loop it is handed to runs it, on the loop's thread.
+          if (toLoop && scopes.get(target.id)?.isAsync) continue;
           if (this.mark(target, entry)) queue.push(target);
         }
       }
@@ -717,4 +721,11 @@ function startedAndJoined(spawn: Node): boolean {
   for (let n = statement.nextNamedSibling; n && following.length < 4; n = n.nextNamedSibling) following.push(n.text.replace(/\s+/g, ''));
   const start = following.findIndex((t) => t === `${name}.start()`);
   return start >= 0 && following.slice(0, start).every((t) => t.startsWith(`${name}.`) && t.includes('=')) && /^\w[\w.]*\.join\(\)$/.test(following[start + 1] ?? '') && following[start + 1] === `${name}.join()`;
+}
+
+/** Is the call an argument of `run_coroutine_threadsafe(…)` (the coroutine it makes goes to that loop)? */
+function handedToLoop(call: Node): boolean {
+  const outer = call.parent?.type === 'argument_list' ? call.parent.parent : null;
+  const fn = outer?.type === 'call' ? outer.childForFieldName('function') : null;
+  return !!fn && lastNameOf(fn) === 'run_coroutine_threadsafe';
 }

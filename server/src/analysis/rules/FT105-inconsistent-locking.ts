@@ -3,7 +3,7 @@ import type { Node } from '../parser';
 import { changesOwnEntry } from '../model/perThreadKeys';
 import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
-import { mutationOf, raceVerdict, runsAlone } from './common';
+import { changedOnLoopOnly, mutationOf, onRealThread, raceVerdict, runsAlone } from './common';
 import { guardFix } from '../fixes/guard';
 import { readsTarget, splitRead } from './FT102-read-modify-write';
 import { isLazyInitialisation } from './FT104-lazy-initialization';
@@ -95,7 +95,7 @@ function reportDisjointLocks(writes: SharedWrite[], ctx: RuleContext): void {
     if (!other) continue;
     // Both hold a lock, so the usual verdict (which steps aside under a lock) does not apply; the
     // sharing evidence is the locks themselves.
-    const onThread = [w, other].some((x) => { const e = model.threads.entryFor(x.scope); return !!e && !e.assumed; });
+    const onThread = [w, other].some((x) => onRealThread(x.scope, ctx.model));
     ctx.report(w.node, {
       severity: onThread ? 'error' : 'warning',
       confidence: w.shared.confidence === 'low' ? 'low' : 'medium',
@@ -130,6 +130,8 @@ export const FT105: Rule = {
         // lock (a traversal run under the import lock) says nothing of how its other writes are guarded.
         const locked = writes.find((w) => !w.via && w.held.some((l) => canGuard(l, w)));
         if (!locked) continue;
+        // Written only by coroutines no thread runs: one event loop's thread makes every write.
+        if (changedOnLoopOnly(writes[0].shared.key, ctx.model)) continue;
         reportDisjointLocks(writes, ctx);
         // Eraser's reading: a field locked almost everywhere is racy at the few places that skip the lock;
         // an object's field written unlocked far more often than locked is not guarded by that lock at

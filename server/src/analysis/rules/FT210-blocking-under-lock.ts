@@ -196,10 +196,30 @@ function afterReadinessTest(call: Node, queue: Node): boolean {
  * inside `_connect`), when every call of the function is such an assignment.
  */
 function createsOnce(node: Node, own: boolean, model: ModuleModel): boolean {
-  if (own) return assignedOnceUnderTest(node);
+  if (own) return assignedOnceUnderTest(node) || createdOnMiss(node);
   const scope = model.scopeOf(node);
   const callers = scope ? model.callersOf(scope.node) : [];
-  return callers.length > 0 && callers.every((call) => assignedOnceUnderTest(call));
+  return callers.length > 0 && callers.every((call) => assignedOnceUnderTest(call) || createdOnMiss(call));
+}
+
+/**
+ * `try: r = cache[k] except KeyError: r = make(k); cache[k] = r` — the slow call is in the miss branch
+ * of a lookup whose handler fills the entry looked up: a create-once per key, as above.
+ */
+function createdOnMiss(node: Node): boolean {
+  for (let n = node.parent; n && n.type !== 'function_definition' && n.type !== 'lambda'; n = n.parent) {
+    if (n.type !== 'except_clause' || !/\bKeyError\b/.test(n.namedChildren[0]?.text ?? '')) continue;
+    const looked = n.parent?.type === 'try_statement' ? n.parent.childForFieldName('body')?.text : undefined;
+    if (!looked) continue;
+    const stack = [n];
+    while (stack.length > 0) {
+      const m = stack.pop()!;
+      const target = m.type === 'assignment' ? m.childForFieldName('left') : null;
+      if (target?.type === 'subscript' && looked.includes(target.text)) return true;
+      for (const child of m.namedChildren) if (child) stack.push(child);
+    }
+  }
+  return false;
 }
 
 /** `node` is (in) the value of `X = …` inside `if not X:` / `if X is None:` (X a field or a name). */
@@ -238,8 +258,31 @@ function external(call: Node, model: ModuleModel): boolean {
   return !!what && !/^(?:sleeps|waits (?:on a queue|for an event|for a thread))/.test(what);
 }
 
+/**
+ * Locks the module only ever tries (`if not lock.acquire(blocking=False): return`): a thread that finds
+ * one taken goes on without it, so nothing waits behind a slow call made while holding it.
+ */
+function triedOnlyLocks(model: ModuleModel): Set<string> {
+  let locks = triedCache.get(model);
+  if (locks) return locks;
+  const tried = new Set<string>();
+  const waited = new Set<string>();
+  for (const { node: call } of model.index.all('call')) {
+    const lock = methodName(call) === 'acquire' ? methodReceiver(call)?.text : undefined;
+    if (!lock) continue;
+    const blocking = keywordArgument(call, 'blocking') ?? positionalArguments(call)[0];
+    (blocking?.text === 'False' || blocking?.text === '0' ? tried : waited).add(lock);
+  }
+  for (const { node: statement } of model.index.all('with_statement')) for (const item of withItems(statement)) waited.add(item.text);
+  locks = new Set([...tried].filter((lock) => !waited.has(lock)));
+  triedCache.set(model, locks);
+  return locks;
+}
+const triedCache = new WeakMap<ModuleModel, Set<string>>();
+
 function report(node: Node, ctx: RuleContext, what: string, severity: Severity, why: string) {
-  const held = threadingLocksHeld(node, ctx.model);
+  const tried = triedOnlyLocks(ctx.model);
+  const held = threadingLocksHeld(node, ctx.model).filter((lock) => !tried.has(lock));
   if (held.length === 0) return;
   if (what.startsWith('waits for a thread') && joinsThreadFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
   const own = heldLocks(node, ctx.model).length > 0;

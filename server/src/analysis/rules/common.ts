@@ -6,7 +6,7 @@ import type { ModuleModel } from '../model/module';
 import type { SharedState } from '../model/sharing';
 import { isTestCode } from './hazards';
 import { soleWriterThread } from './singleWriter';
-import { lockedKeys } from './writes';
+import { lockedKeys, sharedWritesByKey } from './writes';
 import { mutationOf, type Mutation } from '../model/mutations';
 
 export { MUTATING_METHODS, isAtomicIdiom, MUTATION_TYPES, mutationOf, type Mutation } from '../model/mutations';
@@ -49,8 +49,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   if (entry?.assumed) {
     // A coroutine runs on its event loop's thread: only a real thread entry puts it beside another.
     // Tests run one at a time under their harness, however a library audit treats the library's code.
-    // Nor do a green-thread module's greenlets: they share their hub's thread.
-    if (inCoroutine(scope) || isTestCode(scope) || model.onEventLoopOnly(scope) || model.greenThreadsOnly) return null;
+    // Nor do a green-thread module's greenlets: they share their hub's thread; nor a Twisted module's
+    // code: the reactor's thread runs it, and what runs elsewhere is handed over (a real thread entry).
+    if (onEventLoop(scope, model) || isTestCode(scope) || model.greenThreadsOnly || runsOnReactor(model)) return null;
     return { severity: 'warning', where: '', confidence: assumedConfidence(shared) };
   }
   if (entry) {
@@ -63,7 +64,10 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // there), and what runs elsewhere is handed over explicitly (`deferToThread`, `callInThread`).
   // Likewise a green-thread module (greenlet, eventlet, gevent) that starts no thread: its greenlets
   // take turns on their hub's thread.
-  if (ctx.options.testModule || model.onGuiThread(scope) || model.imports.importsFrom('twisted.internet') || model.greenThreadsOnly) return null;
+  if (ctx.options.testModule || model.onGuiThread(scope) || runsOnReactor(model) || model.greenThreadsOnly) return null;
+  // Nor a coroutine (or code only coroutines call) whose state only such code changes: one event
+  // loop's thread makes every change. State plain code changes too may be changed from any thread.
+  if (onEventLoop(scope, model) && changedOnLoopOnly(shared.key, model)) return null;
   // Nor in an application (it runs a GUI main loop or a reactor): nobody imports it to call it from
   // threads of their own, so what no thread of the run reaches runs on the loop's thread. State a lock
   // guards elsewhere is still meant to be shared.
@@ -87,9 +91,27 @@ export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: 
   );
 }
 
-function inCoroutine(scope: FunctionScope): boolean {
+/** Is every write of the state made by coroutine code (or while its object is being constructed)? */
+export function changedOnLoopOnly(key: string, model: ModuleModel): boolean {
+  const writes = sharedWritesByKey(model).get(key) ?? [];
+  return writes.every((w) => (onEventLoop(w.scope, model) || model.isConstructionOnly(w.scope)) && !onRealThread(w.scope, model));
+}
+
+/** Does a thread the code starts (not only `--assume-concurrent`) reach the function? */
+export function onRealThread(scope: FunctionScope, model: ModuleModel): boolean {
+  const entry = model.threads.entryFor(scope);
+  return !!entry && !entry.assumed;
+}
+
+/** A Twisted module: its code runs on the reactor's thread (Twisted's APIs may only be called there). */
+function runsOnReactor(model: ModuleModel): boolean {
+  return model.imports.importsFrom('twisted.internet');
+}
+
+/** A coroutine, a function nested in one, or a private function only they call: it runs on an event loop's thread. */
+export function onEventLoop(scope: FunctionScope, model: ModuleModel): boolean {
   for (let s: FunctionScope | null = scope; s; s = s.parent) if (s.isAsync) return true;
-  return false;
+  return model.onEventLoopOnly(scope);
 }
 
 /**
