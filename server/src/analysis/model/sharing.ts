@@ -5,7 +5,7 @@ import type { FunctionScope } from './scopes';
 import type { Confidence } from '../options';
 import { accessRoot, namedChildren } from './syntax';
 
-export type SharedKind = 'global' | 'closure' | 'class-attribute' | 'module-attribute' | 'shared-instance' | 'mutable-default';
+export type SharedKind = 'global' | 'closure' | 'class-attribute' | 'module-attribute' | 'shared-instance' | 'mutable-default' | 'argument';
 
 export interface SharedState {
   kind: SharedKind;
@@ -133,6 +133,11 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
         confidence: byNature ? 'medium' : item.confidence,
       };
     }
+  }
+  // The one object a loop hands to every thread it starts (`args=(todo,)`): those threads share it.
+  const handedBy = resolved.kind === 'parameter' ? model.threads.sharedArgument(scope.node, name) : null;
+  if (handedBy) {
+    return { kind: 'argument', description: `\`${name}\`, one object handed to every thread the loop at line ${handedBy.startPosition.row + 1} starts`, key: `${scope.name}.${name}` };
   }
   if (resolved.kind === 'parameter' && scope.mutableDefaults.has(name)) {
     return { kind: 'mutable-default', description: `\`${name}\`, a mutable default argument (one object shared by every call)`, key: `${scope.name}.${name}` };

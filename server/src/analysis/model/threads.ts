@@ -224,6 +224,34 @@ export class ThreadModel {
     }
   }
 
+  private readonly sharedArguments = new Map<string, Node | null>();
+
+  /**
+   * `for _ in range(n): Thread(target=worker, args=(todo, …)).start()`: one object, bound before the
+   * loop, handed to every thread the loop starts — the parameter it binds in `worker` is shared by
+   * those threads (a work list they all pop from). The spawning call, or null.
+   */
+  sharedArgument(fn: Node, parameter: string): Node | null {
+    const key = `${fn.id}:${parameter}`;
+    const known = this.sharedArguments.get(key);
+    if (known !== undefined) return known;
+    let found: Node | null = null;
+    for (const spawn of this.spawns) {
+      if (spawn.fn.id !== fn.id || !spawn.target) continue;
+      const names = parameterNames(fn);
+      // A bound method (`self.worker`) is handed its first parameter by the binding.
+      const index = names.indexOf(parameter) - (spawn.target.type === 'attribute' && names.length > 0 && /^(self|cls)$/.test(names[0]) ? 1 : 0);
+      const arg = index >= 0 ? argumentsHanded(spawn.site)?.[index] : undefined;
+      const loop = arg?.type === 'identifier' ? enclosingLoop(spawn.site) : null;
+      if (loop && !boundIn(loop, arg!.text)) {
+        found = spawn.site;
+        break;
+      }
+    }
+    this.sharedArguments.set(key, found);
+    return found;
+  }
+
   private mark(fn: Node, entry: ThreadEntry): boolean {
     if (this.reachable.has(fn.id)) return false;
     // `@idle` where `idle(func)` hands `func` to `GLib.idle_add`: the body runs on the UI or loop thread.
@@ -728,4 +756,41 @@ function handedToLoop(call: Node): boolean {
   const outer = call.parent?.type === 'argument_list' ? call.parent.parent : null;
   const fn = outer?.type === 'call' ? outer.childForFieldName('function') : null;
   return !!fn && lastNameOf(fn) === 'run_coroutine_threadsafe';
+}
+
+function parameterNames(fn: Node): string[] {
+  const names: string[] = [];
+  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    const name = p?.type === 'identifier' ? p : p?.childForFieldName('name') ?? p?.namedChildren.find((c) => c?.type === 'identifier');
+    if (name?.type === 'identifier') names.push(name.text);
+  }
+  return names;
+}
+
+/**
+ * The arguments a spawning call hands its callable, in order: `Thread(target=f, args=(a, b))`,
+ * `Timer(t, f, args=[a])`, `start_new_thread(f, (a, b))`, `executor.submit(f, a, b)`. Undefined for
+ * other spawners (`pool.map` hands each call its own item).
+ */
+function argumentsHanded(site: Node): Node[] | undefined {
+  const name = lastNameOf(site.childForFieldName('function'));
+  const tuple = (n: Node | null | undefined) => (n?.type === 'tuple' || n?.type === 'list' ? n.namedChildren.filter((c): c is Node => !!c) : undefined);
+  if (name === 'Thread' || name === 'Timer') return tuple(keywordArgument(site, 'args'));
+  if (name === 'start_new_thread' || name === 'start_new') return tuple(positionalArguments(site)[1]);
+  if (name === 'submit') return positionalArguments(site).slice(1);
+  return undefined;
+}
+
+/** The innermost `for` / `while` around a node, within its function. */
+function enclosingLoop(node: Node): Node | null {
+  for (let n = node.parent; n && n.type !== 'function_definition' && n.type !== 'lambda'; n = n.parent) {
+    if (n.type === 'for_statement' || n.type === 'while_statement') return n;
+  }
+  return null;
+}
+
+/** Is `name` bound inside the loop (its target, an assignment): a fresh object for each thread? */
+function boundIn(loop: Node, name: string): boolean {
+  if (loop.type === 'for_statement' && new RegExp(`(?<![\\w.])${name}(?!\\w)`).test(loop.childForFieldName('left')?.text ?? '')) return true;
+  return new RegExp(`(?<![\\w.])${name}\\s*(?::[^=\\n]*)?=(?!=)`).test(loop.childForFieldName('body')?.text ?? '');
 }

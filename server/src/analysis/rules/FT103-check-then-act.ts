@@ -233,6 +233,66 @@ export function insideCheckThenAct(node: Node, container: Node, model: ModuleMod
   return false;
 }
 
+/** `if`/`while` CONDITION tests a shared container that the statement's body (or what follows an early exit) changes. */
+function checkThenAct(node: Node, ctx: RuleContext): void {
+  const scope = ctx.model.scopeOf(node);
+  const keyword = node.type === 'while_statement' ? 'while' : 'if';
+  const condition = node.childForFieldName('condition');
+  if (!scope || !condition) return;
+  const throughLocals = textHas(ctx.model, ctx.text, GETTER) ? containersReadInto(condition, node, ctx.model) : [];
+  for (const { container, read } of [...checkedContainers(condition).map((container) => ({ container, read: undefined })), ...throughLocals]) {
+    // `"x" not in self.__dict__` tests an attribute: lazy initialisation, FT104's.
+    if (container.type === 'attribute' && container.childForFieldName('attribute')?.text === '__dict__') continue;
+    const action = actionOn(node, container, ctx.model);
+    // A loop's test guards only what a pass takes out; a loop that adds until a size is reached refills.
+    if (node.type === 'while_statement' && action && !takesOut(action)) continue;
+    // `if USE_ASYNC and self._tasks: …` with `USE_ASYNC = False`: the action never runs.
+    if (!action || ctx.model.isDeadCode(action)) continue;
+    // `if me not in d: d[me] = []` with `me = get_ident()`: only this thread adds or removes its entry.
+    if (changesOwnEntry(action, scope, ctx.model)) continue;
+    if (recheckedUnderLock(action, node, container, ctx.model)) continue;
+    const shared = sharedState(container, scope, ctx.model, 'object');
+    if (!shared) continue;
+    // A consumer taking out what it found (`if self.queue: self.queue.pop(0)`) where only its own
+    // thread removes entries: the others only add, which cannot falsify "it holds an entry".
+    if (takesOut(action) && soleRemoverThread(shared, scope, ctx.model)) continue;
+    const verdict = raceVerdict(node, scope, shared, ctx);
+    if (!verdict) continue;
+    // Reported at the act: the line that fails (or loses an entry) when the check no longer holds.
+    const actLocks = ctx.model.heldLocks(action);
+    if (actLocks.length > 0) {
+      // The act holds a lock the check did not: a test before the lock, not repeated inside it. (Wrapping
+      // both in the lock would take a non-reentrant lock twice: the remedy is the second test.)
+      ctx.report(action, {
+        severity: verdict.severity,
+        confidence: verdict.confidence,
+        message:
+          `\`${snippet(action, 40)}\` changes ${shared.description} holding \`${actLocks[0]}\`, but \`${keyword} ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked it before the lock was taken and is not tested again under it. ` +
+          `On free-threaded Python two threads can both pass the check and act in turn (the second insertion replaces the first's, a second pop finds nothing), or another thread changes the container in between.` +
+          `${verdict.where} Test again inside the \`with\` block.`,
+      });
+      return;
+    }
+    ctx.report(action, {
+      severity: verdict.severity,
+      confidence: verdict.confidence,
+      // A container some code locks needs that lock here too (FT105); otherwise one atomic call will do.
+      // The lock must cover the check (an earlier read into a local) through the act (after the if).
+      // A loop draining the container would hold the lock for all its passes: no quick fix (see the message).
+      fix:
+        keyword === 'while'
+          ? undefined
+          : (lockedKeys(ctx.model).has(shared.key) ? undefined : atomicDictFix(ctx.text, node)) ??
+            guardFix(ctx, read ?? node, scope, shared, action.startIndex >= node.endIndex ? action : read ? node : undefined),
+      message:
+        `\`${snippet(action, 40)}\` changes ${shared.description} after \`${keyword} ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked ${read ? `what line ${read.startPosition.row + 1} read from it (\`${snippet(read, 40)}\`)` : 'it'}, without holding a lock. ` +
+        `On free-threaded Python another thread can change the container between the check and the action, so the check no longer holds (a KeyError, a lost entry, a double pop).` +
+        `${verdict.where} ${keyword === 'while' ? 'Take the item out in one atomic step and stop when there is none (`try: item = todo.pop()` / `except (KeyError, IndexError): break`), or hand the work over through a queue.Queue.' : 'Hold one lock over the check and the action, or use one atomic call (`d.pop(k, None)`, `d.setdefault(k, v)`).'}`,
+    });
+    return;
+  }
+}
+
 export const FT103: Rule = {
   code: 'FT103',
   name: 'check-then-act',
@@ -244,56 +304,12 @@ export const FT103: Rule = {
       checkActAfterRelease(node, ctx);
     },
     if_statement(node: Node, ctx: RuleContext) {
-      const scope = ctx.model.scopeOf(node);
-      const condition = node.childForFieldName('condition');
-      if (!scope || !condition) return;
-      const throughLocals = textHas(ctx.model, ctx.text, GETTER) ? containersReadInto(condition, node, ctx.model) : [];
-      for (const { container, read } of [...checkedContainers(condition).map((container) => ({ container, read: undefined })), ...throughLocals]) {
-        // `"x" not in self.__dict__` tests an attribute: lazy initialisation, FT104's.
-        if (container.type === 'attribute' && container.childForFieldName('attribute')?.text === '__dict__') continue;
-        const action = actionOn(node, container, ctx.model);
-        // `if USE_ASYNC and self._tasks: …` with `USE_ASYNC = False`: the action never runs.
-        if (!action || ctx.model.isDeadCode(action)) continue;
-        // `if me not in d: d[me] = []` with `me = get_ident()`: only this thread adds or removes its entry.
-        if (changesOwnEntry(action, scope, ctx.model)) continue;
-        if (recheckedUnderLock(action, node, container, ctx.model)) continue;
-        const shared = sharedState(container, scope, ctx.model, 'object');
-        if (!shared) continue;
-        // A consumer taking out what it found (`if self.queue: self.queue.pop(0)`) where only its own
-        // thread removes entries: the others only add, which cannot falsify "it holds an entry".
-        if (takesOut(action) && soleRemoverThread(shared, scope, ctx.model)) continue;
-        const verdict = raceVerdict(node, scope, shared, ctx);
-        if (!verdict) continue;
-        // Reported at the act: the line that fails (or loses an entry) when the check no longer holds.
-        const actLocks = ctx.model.heldLocks(action);
-        if (actLocks.length > 0) {
-          // The act holds a lock the check did not: a test before the lock, not repeated inside it. (Wrapping
-          // both in the lock would take a non-reentrant lock twice: the remedy is the second test.)
-          ctx.report(action, {
-            severity: verdict.severity,
-            confidence: verdict.confidence,
-            message:
-              `\`${snippet(action, 40)}\` changes ${shared.description} holding \`${actLocks[0]}\`, but \`if ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked it before the lock was taken and is not tested again under it. ` +
-              `On free-threaded Python two threads can both pass the check and act in turn (the second insertion replaces the first's, a second pop finds nothing), or another thread changes the container in between.` +
-              `${verdict.where} Test again inside the \`with\` block.`,
-          });
-          return;
-        }
-        ctx.report(action, {
-          severity: verdict.severity,
-          confidence: verdict.confidence,
-          // A container some code locks needs that lock here too (FT105); otherwise one atomic call will do.
-          // The lock must cover the check (an earlier read into a local) through the act (after the if).
-          fix:
-            (lockedKeys(ctx.model).has(shared.key) ? undefined : atomicDictFix(ctx.text, node)) ??
-            guardFix(ctx, read ?? node, scope, shared, action.startIndex >= node.endIndex ? action : read ? node : undefined),
-          message:
-            `\`${snippet(action, 40)}\` changes ${shared.description} after \`if ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked ${read ? `what line ${read.startPosition.row + 1} read from it (\`${snippet(read, 40)}\`)` : 'it'}, without holding a lock. ` +
-            `On free-threaded Python another thread can change the container between the check and the action, so the check no longer holds (a KeyError, a lost entry, a double pop).` +
-            `${verdict.where} Hold one lock over the check and the action, or use one atomic call (\`d.pop(k, None)\`, \`d.setdefault(k, v)\`).`,
-        });
-        return;
-      }
+      checkThenAct(node, ctx);
+    },
+    // `while len(todo) > 0: item = todo.pop()`: each pass tests, then takes out (worker threads draining
+    // one work list: the last item is popped by one and the others' pops fail).
+    while_statement(node: Node, ctx: RuleContext) {
+      checkThenAct(node, ctx);
     },
   },
 };
