@@ -51,7 +51,8 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
     // Tests run one at a time under their harness, however a library audit treats the library's code.
     // Nor do a green-thread module's greenlets: they share their hub's thread; nor a Twisted module's
     // code: the reactor's thread runs it, and what runs elsewhere is handed over (a real thread entry).
-    if (onEventLoop(scope, model) || isTestCode(scope) || model.greenThreadsOnly || runsOnReactor(model)) return null;
+    // Nor is generated code audited: a generator's bindings are not the library's hand-written state.
+    if (onEventLoop(scope, model) || isTestCode(scope) || model.greenThreadsOnly || runsOnReactor(model) || model.generatedCode) return null;
     return { severity: 'warning', where: '', confidence: assumedConfidence(shared) };
   }
   if (entry) {
