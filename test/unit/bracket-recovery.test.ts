@@ -40,3 +40,25 @@ test('only line breaks inside brackets change, never inside strings or after com
   assert.equal(joinBracketedLines('a = 1\nb = 2\n'), null);
   assert.equal(joinBracketedLines("s = '(\\n'\nt = 1\n"), null);
 });
+
+test("an f-string whose format spec fills with '=' (f\"{x:=^30}\") is no syntax error, and positions stay", async () => {
+  const text = `import threading
+
+hits = 0
+
+
+def banner(title):
+    global hits
+    hits += 1  # on a thread below
+    return f"{title:=^30}|{title!r:=>12}"
+
+
+threading.Thread(target=banner, args=("x",)).start()
+`;
+  const checker = await Checker.create({ select: ['ALL'] });
+  const result = checker.checkText(text);
+  assert.equal(result.hasSyntaxErrors, false);
+  assert.deepEqual(result.findings.map((f) => text.slice(f.start, f.end)), ['hits += 1']);
+  // A real syntax error is still one.
+  assert.equal(checker.checkText('import threading\nlock = threading.Lock()\ndef f(:\n    pass\n').hasSyntaxErrors, true);
+});

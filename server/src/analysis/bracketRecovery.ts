@@ -1,10 +1,12 @@
-// tree-sitter-python reports a syntax error where Python sees none: a line inside brackets indented
-// less than the block it continues (`message = (_('…') %` then `{'size': n})` at a smaller indent;
-// upstream tree-sitter/tree-sitter-python#256). Inside brackets a line break is only whitespace to
-// Python, so when a parse has errors the text is parsed again with those line breaks turned into
-// spaces: the same length, so every offset — and every position ftaudit computes from the original
-// text — stays where it was.
-import type { Parser, WasmTree } from './parser';
+// Shapes tree-sitter-python reports as syntax errors where Python sees none, parsed again from a text
+// of the same length (so every offset — and every position ftaudit computes from the original text —
+// stays where it was):
+// - a line inside brackets indented less than the block it continues (`message = (_('…') %` then
+//   `{'size': n})` at a smaller indent; upstream tree-sitter/tree-sitter-python#256): inside brackets a
+//   line break is only whitespace to Python, so those line breaks become spaces;
+// - `=` as the fill character of an f-string's format spec (`f"{x:=^30}"`), read as a walrus: the `=`
+//   becomes a space (the spec's content means nothing to the analysis).
+import type { Parser, WasmNode, WasmTree } from './parser';
 
 type ParseOptions = Parameters<Parser['parse']>[2];
 
@@ -15,15 +17,37 @@ type ParseOptions = Parameters<Parser['parse']>[2];
 export function parseRecovering(parser: Parser, text: string, old?: WasmTree | null, options?: ParseOptions): WasmTree | null {
   const tree = parser.parse(text, old ?? null, options);
   if (!tree || !tree.rootNode.hasError) return tree;
-  const joined = joinBracketedLines(text);
-  if (joined === null) return tree;
-  const recovered = parser.parse(joined, null, options);
+  const filled = blankFormatSpecFills(tree.rootNode, text);
+  const retry = joinBracketedLines(filled ?? text) ?? filled;
+  if (retry === null) return tree;
+  const recovered = parser.parse(retry, null, options);
   if (!recovered || recovered.rootNode.hasError) {
     recovered?.delete();
     return tree;
   }
   tree.delete();
   return recovered;
+}
+
+/**
+ * The text with the `=` of each `{name:=…}` an f-string interpolation holds replaced by a space — the
+ * shape tree-sitter reads as an unparenthesised walrus (which Python does not allow there) with an
+ * error after it; null when the tree has no such interpolation.
+ */
+export function blankFormatSpecFills(root: WasmNode, text: string): string | null {
+  let out: string[] | null = null;
+  const stack: WasmNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const walrus = node.type === 'named_expression' && node.parent?.type === 'interpolation' ? node.children.find((c) => c?.type === ':=') : undefined;
+    if (walrus && text.startsWith(':=', walrus.startIndex) && node.children.some((c) => c?.type === 'ERROR')) {
+      out ??= text.split('');
+      out[walrus.startIndex + 1] = ' ';
+      continue;
+    }
+    for (const child of node.children) if (child && (child.hasError || child.type === 'ERROR')) stack.push(child);
+  }
+  return out && out.join('');
 }
 
 /**

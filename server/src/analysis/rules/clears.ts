@@ -144,7 +144,9 @@ export function ruledOutRegion(ifNode: Node, inBody: boolean): Node[] {
 export function clearReport(clear: Clear, scope: FunctionScope, model: ModuleModel): { severity: Finding['severity']; confidence: Finding['confidence']; via: string; threads: string } {
   const clearEntry = model.threads.entryFor(clear.scope);
   const useEntry = model.threads.entryFor(scope);
-  const onClear = !!clearEntry && !clearEntry.external && clearEntry.site !== useEntry?.site;
+  // The clear's thread is the story unless only --assume-concurrent supplies it while a real thread runs
+  // the use (audit mode must not tell a weaker story than default mode does).
+  const onClear = !!clearEntry && !clearEntry.external && clearEntry.site !== useEntry?.site && !(clearEntry.assumed && useEntry && !useEntry.assumed);
   const entry = (onClear ? clearEntry : useEntry)!;
   const entryScope = onClear ? clear.scope : scope;
   const assumed = entry.assumed || (onClear && !!useEntry?.assumed);
