@@ -2125,6 +2125,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /** The module's classes this class derives from, nearest first. */
+  /** Is the class `sub` derived, through classes of this module, from the class `base`? */
+  derivesFrom(sub: Node, base: Node): boolean {
+    const info = this.classInfo(sub);
+    const target = this.classInfo(base);
+    return !!info && !!target && info !== target && this.moduleBases(info, new Set()).includes(target);
+  }
+
   private moduleBases(cls: ClassInfo, seen: Set<ClassInfo>): ClassInfo[] {
     const out: ClassInfo[] = [];
     const bases = cls.node.childForFieldName('superclasses');

@@ -128,7 +128,10 @@ function clearedOnOwnThread(clearScope: FunctionScope, useScope: FunctionScope, 
   if (!cls) return true; // a module global: any thread this module starts
   if (clearScope.classNode?.id !== cls.id) return false;
   if (model.dedicatedThreadOf(clearScope)) return true;
-  return entry.site.startIndex >= cls.startIndex && entry.site.endIndex <= cls.endIndex;
+  if (entry.site.startIndex >= cls.startIndex && entry.site.endIndex <= cls.endIndex) return true;
+  // A thread a subclass starts on its objects (`class Layer(Logic)` starting the relay that calls `sleep_time`).
+  const starter = model.scopeOf(entry.site)?.classNode;
+  return !!starter && model.derivesFrom(starter, cls);
 }
 
 /** Where a test has ruled its case out: the body when it holds there (`if x:`), else what follows an early exit (`if x is None: return`). */
