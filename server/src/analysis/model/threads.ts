@@ -2,7 +2,7 @@
 // Entry points are the callables handed to thread APIs; reachability follows calls from them.
 import type { Node } from '../parser';
 import type { ImportTable } from './imports';
-import type { FunctionScope } from './scopes';
+import { parameterNames, type FunctionScope } from './scopes';
 import { keywordArgument, lastNameOf, namedChildren, positionalArguments, snippet } from './syntax';
 import { isTestCode } from './testCode';
 import { RUNTIME_SPAWNER_WORDS, runtimeCallback } from './runtimeThreads';
@@ -236,9 +236,9 @@ export class ThreadModel {
     const known = this.sharedArguments.get(key);
     if (known !== undefined) return known;
     let found: Node | null = null;
+    const names = parameterNames(fn);
     for (const spawn of this.spawns) {
       if (spawn.fn.id !== fn.id || !spawn.target) continue;
-      const names = parameterNames(fn);
       // A bound method (`self.worker`) is handed its first parameter by the binding.
       const index = names.indexOf(parameter) - (spawn.target.type === 'attribute' && names.length > 0 && /^(self|cls)$/.test(names[0]) ? 1 : 0);
       const arg = index >= 0 ? argumentsHanded(spawn.site)?.[index] : undefined;
@@ -756,15 +756,6 @@ function handedToLoop(call: Node): boolean {
   const outer = call.parent?.type === 'argument_list' ? call.parent.parent : null;
   const fn = outer?.type === 'call' ? outer.childForFieldName('function') : null;
   return !!fn && lastNameOf(fn) === 'run_coroutine_threadsafe';
-}
-
-function parameterNames(fn: Node): string[] {
-  const names: string[] = [];
-  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
-    const name = p?.type === 'identifier' ? p : p?.childForFieldName('name') ?? p?.namedChildren.find((c) => c?.type === 'identifier');
-    if (name?.type === 'identifier') names.push(name.text);
-  }
-  return names;
 }
 
 /**
