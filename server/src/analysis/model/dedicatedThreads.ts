@@ -119,7 +119,11 @@ export class DedicatedThreads {
       // Or an object the spawner made for this thread (`listener = Listener(cb)`, then
       // `Thread(target=listener.run)`): each call of the spawner makes a new object and one thread for it.
       const fresh = !own && !!object && !!targetScope.classNode && this.resolver.freshInstance?.(object, s.site, targetScope.classNode) === true;
-      return (own || fresh) && targetScope.receiver !== null ? true : null;
+      // Or the class's own function handed the spawner's object (`Thread(target=Node._tick,
+      // args=(weakref.proxy(self),))`): a bound method spelled out.
+      const spelledOut = !own && !fresh && !!spawner?.receiver && spawner.classNode !== null && spawner.classNode === targetScope.classNode &&
+        object?.text === className(spawner.classNode) && handsOwnObject(s.site, spawner.receiver);
+      return (own || fresh || spelledOut) && targetScope.receiver !== null ? true : null;
     }
     // A closure of the spawning function, started once by it: one thread per call.
     if (s.target.type === 'identifier' && spawner && targetScope.parent === spawner && !targetScope.classNode) return 'call';
@@ -180,6 +184,10 @@ export class DedicatedThreads {
             const caller = this.resolver.scopeOf(c);
             // A call from the object's construction runs before its thread starts.
             if (thread.perObject && caller && ownClass(caller.classNode) && this.resolver.isConstructionOnly?.(caller)) return false;
+            // A manual mode beside the thread: the caller asserts the flag the thread is started under
+            // is off (`assert not self._auto`, the thread started `if self._auto:`) — an object has
+            // its thread or that caller, never both.
+            if (thread.perObject && caller && ownClass(caller.classNode) && refusesThreadMode(caller, thread.entry.site)) return false;
             // `if background: Thread(target=_run).start()` / `else: _run()`: the spawner runs its closure
             // instead of starting the thread — one runner per call all the same.
             if (thread.spawner && caller?.node.id === thread.spawner.id && exclusiveBranches(c, thread.entry.site)) return false;
@@ -255,6 +263,73 @@ export class DedicatedThreads {
 function onSelf(call: Node, caller: FunctionScope): boolean {
   const fn = call.childForFieldName('function');
   return fn?.type === 'attribute' && !!caller.receiver && fn.childForFieldName('object')?.text === caller.receiver;
+}
+
+/** Does the Thread call pass `receiver` (or `weakref.proxy(receiver)`) as the first of its `args`? */
+function handsOwnObject(site: Node, receiver: string): boolean {
+  if (site.type !== 'call') return false;
+  const args = site.childForFieldName('arguments')?.namedChildren.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'args')?.childForFieldName('value');
+  const first = args?.type === 'tuple' || args?.type === 'list' ? args.namedChildren[0] : null;
+  if (!first) return false;
+  if (first.type === 'identifier') return first.text === receiver;
+  const callee = first.type === 'call' ? first.childForFieldName('function')?.text : undefined;
+  const inner = first.type === 'call' ? first.childForFieldName('arguments')?.namedChildren : undefined;
+  return (callee === 'weakref.proxy' || callee === 'proxy') && inner?.length === 1 && inner[0]?.text === receiver;
+}
+
+/**
+ * The flag a thread is started under: `X` of the innermost `if X:` whose own block (not an `else`)
+ * holds the Thread call, within the spawning function; receivers written as `self`.
+ */
+function threadModeFlag(site: Node): string | null {
+  for (let up: Node | null = site.parent; up; up = up.parent) {
+    if (up.type === 'function_definition' || up.type === 'lambda') return null;
+    if (up.type !== 'if_statement') continue;
+    const body = up.childForFieldName('consequence');
+    if (!body || site.startIndex < body.startIndex || site.endIndex > body.endIndex) return null;
+    return up.childForFieldName('condition')?.text ?? null;
+  }
+  return null;
+}
+
+/**
+ * Does the method refuse to run while the thread's flag is on — `assert not X` or `if X: raise …` among
+ * its first statements — where the thread starts only under `if X:`?
+ */
+function refusesThreadMode(caller: FunctionScope, site: Node): boolean {
+  const flag = threadModeFlag(site);
+  const spawner = enclosingDefinition(site);
+  const receiverOf = (fn: Node | null) => fn?.childForFieldName('parameters')?.namedChildren[0]?.text;
+  const spawnerReceiver = receiverOf(spawner);
+  if (!flag || !spawnerReceiver || !caller.receiver) return false;
+  const flags = new Set([flag.replace(new RegExp(`\\b${spawnerReceiver}\\b`, 'g'), caller.receiver)]);
+  // `if auto:` on a parameter the constructor also keeps (`self._auto = auto`): the kept field.
+  if (/^\w+$/.test(flag)) {
+    for (const a of spawner!.descendantsOfType('assignment')) {
+      const left = a.childForFieldName('left');
+      if (a.childForFieldName('right')?.text === flag && left?.type === 'attribute' && left.childForFieldName('object')?.text === spawnerReceiver) {
+        flags.add(`${caller.receiver}.${left.childForFieldName('attribute')?.text}`);
+      }
+    }
+  }
+  const body = caller.node.childForFieldName('body')?.namedChildren ?? [];
+  for (const statement of body.slice(0, 4)) {
+    if (!statement) continue;
+    if (statement.type === 'assert_statement') {
+      const test = statement.namedChildren[0];
+      if (test?.type === 'not_operator' && flags.has(test.childForFieldName('argument')?.text ?? '')) return true;
+    }
+    if (statement.type === 'if_statement' && flags.has(statement.childForFieldName('condition')?.text ?? '')) {
+      const first = statement.childForFieldName('consequence')?.namedChildren[0];
+      if (first?.type === 'raise_statement') return true;
+    }
+  }
+  return false;
+}
+
+function enclosingDefinition(node: Node): Node | null {
+  for (let up = node.parent; up; up = up.parent) if (up.type === 'function_definition') return up;
+  return null;
 }
 
 function isPrivate(name: string): boolean {
