@@ -672,7 +672,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * never the object — its fields are confined to that thread.
    */
   private isActor(cls: ClassInfo): boolean {
-    if (!ACTOR_FRAMEWORK.test(this.source ?? '')) return false;
+    // Asked per class: the text gate is cached per top-level statement (a whole-text scan per class cost ms).
+    if (this.source === undefined || !moduleMentions(this.root, ACTOR_FRAMEWORK)) return false;
     const direct = (c: ClassInfo) => this.namesBase(c, ACTOR_BASE);
     return direct(cls) || this.moduleBases(cls, new Set()).some(direct);
   }
