@@ -50,6 +50,18 @@ export class Source {
   }
 }
 
+/**
+ * A copy of `text` (a slice of the document) that does not keep the document alive. V8 makes a slice of
+ * 13 or more characters a view of the string it was cut from, so a name cached on a node — which
+ * outlives its version, taken over by later exports — would hold that whole version of the text: one
+ * document's worth of memory per edit, for as long as the file stays open. Caches keyed by node keep
+ * their strings through this.
+ */
+export function detached(text: string): string {
+  // Flattening the concatenation copies the characters; the slice then views the copy.
+  return text.length < 13 ? text : (' ' + text).slice(1);
+}
+
 function lineStartsOf(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);

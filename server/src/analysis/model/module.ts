@@ -1,6 +1,7 @@
 // The per-module model every rule reads: imports, module bindings, classes, function scopes,
 // thread reachability and lock recognition. Built once per analysis, lazily by the first rule that asks.
 import type { Node, Tree } from '../parser';
+import { detached } from '../syntaxTree';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockFactory, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
@@ -74,7 +75,7 @@ function boundAsConstructor(classNode: Node): Set<string> {
     const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
     const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
     const right = assignment?.childForFieldName('right');
-    if (left?.type === 'identifier' && CONSTRUCTION_METHODS.has(left.text) && right?.type === 'identifier') names.add(right.text);
+    if (left?.type === 'identifier' && CONSTRUCTION_METHODS.has(left.text) && right?.type === 'identifier') names.add(detached(right.text));
   }
   constructorAliases.set(classNode, names);
   return names;

@@ -1,6 +1,7 @@
 // Function scopes and name resolution (Python's LEGB rules, minus the parts rules never ask about).
 import type { Node } from '../parser';
 import { boundNames, decoratorNames, namedChildren, owningClass } from './syntax';
+import { detached } from '../syntaxTree';
 
 export type BindingKind =
   | 'local' // assigned in this function (and not declared global/nonlocal)
@@ -100,7 +101,7 @@ const ownFactsCache = new WeakMap<Node, OwnFacts>();
  */
 export function buildScope(fn: Node, parent: FunctionScope | null, own: Iterable<Node>): FunctionScope {
   let facts = ownFactsCache.get(fn);
-  if (!facts) ownFactsCache.set(fn, (facts = ownFacts(fn, own)));
+  if (!facts) ownFactsCache.set(fn, (facts = detachedFacts(ownFacts(fn, own))));
   // Where the definition sits (its class, its enclosing function) and its decorators (on the
   // `decorated_definition` around it) can change while its own subtree does not.
   const classNode = fn.type === 'function_definition' ? owningClass(fn) : null;
@@ -119,6 +120,21 @@ export function buildScope(fn: Node, parent: FunctionScope | null, own: Iterable
     locals: facts.locals,
     globals: facts.globals,
     nonlocals: facts.nonlocals,
+  };
+}
+
+/** The facts with every name copied out of the document (they outlive its version: `detached`). */
+function detachedFacts(facts: OwnFacts): OwnFacts {
+  const names = (set: Set<string>) => new Set([...set].map(detached));
+  return {
+    ...facts,
+    name: detached(facts.name),
+    firstParam: facts.firstParam === null ? null : detached(facts.firstParam),
+    parameters: names(facts.parameters),
+    mutableDefaults: names(facts.mutableDefaults),
+    locals: names(facts.locals),
+    globals: names(facts.globals),
+    nonlocals: names(facts.nonlocals),
   };
 }
 

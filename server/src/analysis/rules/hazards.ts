@@ -1,6 +1,7 @@
 // Helpers shared by the FT2xx hazard rules (process-wide state, iterators, lock misuse, blocking calls).
 // They only read the model; the race rules' severity policy lives in common.ts.
 import type { Node } from '../parser';
+import { detached } from '../syntaxTree';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { ThreadEntry } from '../model/threads';
@@ -25,7 +26,7 @@ const calleeTextCache = new WeakMap<Node, string>();
 /** The callee's source text (`os.path.join`, `self._lock.acquire`, `f(x).g`): one cheap read per call, cached. */
 export function calleeText(call: Node): string {
   let t = calleeTextCache.get(call);
-  if (t === undefined) calleeTextCache.set(call, (t = call.childForFieldName('function')?.text ?? ''));
+  if (t === undefined) calleeTextCache.set(call, (t = detached(call.childForFieldName('function')?.text ?? '')));
   return t;
 }
 
