@@ -67,6 +67,8 @@ export interface LockResolver {
   lockAcquiredBy?(call: Node): string | null;
   /** The lock a local or closure name is bound to (`lock = self._lock`, `(tl := self._lock)`), as written there; or null. */
   lockAlias?(expr: Node): string | null;
+  /** The lock `with expr:` takes when the object is its own lock (its `__enter__` acquires `self._lock`): `expr._lock`; or null. */
+  entersLock?(expr: Node): string | null;
 }
 
 /**
@@ -89,7 +91,7 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
       let locks = cache.withLocks.get(n.id);
       // `async with` takes an asyncio lock (a thread lock has no `__aenter__`): it orders the
       // coroutines of one event loop, never two threads.
-      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).map((item) => lockerLock(item) ?? item).filter((item) => resolver.isLock(item)).map((item) => queueMutex(item.text) ?? resolver.lockAlias?.(item) ?? item.text)));
+      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).map((item) => lockerLock(item) ?? item).filter((item) => resolver.isLock(item)).map((item) => queueMutex(item.text) ?? resolver.entersLock?.(item) ?? resolver.lockAlias?.(item) ?? item.text)));
       held.push(...locks);
     } else if (type === 'if_statement' && child.id === consequenceId(n, cache)) {
       const cond = n.childForFieldName('condition');

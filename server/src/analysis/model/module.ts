@@ -1071,6 +1071,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const scope = this.scopeOf(expr);
       if (scope && this.localLockNames(scope).has(last)) return true;
       if (this.lockAlias(expr)) return true;
+      if (this.entersLock(expr)) return true;
     } else if (parts.length === 2) {
       const scope = this.scopeOf(expr);
       // `with _STATE.gate:` where `_STATE = _State()` and the class sets `self.gate = Condition()`.
@@ -2217,6 +2218,42 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (lock.startsWith(`${object}.`)) return `${receiver}${lock.slice(object.length)}`;
       return callerClass && lock.startsWith(`${own}.`) ? `${callerClass}'s ${lock}` : lock;
     });
+  }
+
+  /** class node id → the lock attribute its `__enter__` takes and its `__exit__` gives back (null: none). */
+  private readonly enteredLocks = new Map<number, string | null>();
+
+  /**
+   * An object that is its own lock — its class's `__enter__` acquires one of its locks
+   * (`self._lock.acquire()`, `self._lock.__enter__()`) and `__exit__` releases it — is taken by
+   * `with obj:`, which then holds `obj._lock` (the name the class's own methods use for it).
+   */
+  entersLock(expr: Node): string | null {
+    if (expr.type !== 'identifier') return null;
+    const scope = this.scopeOf(expr);
+    const cls = scope?.receiver === expr.text ? this.classInfo(scope.classNode) : this.instanceClass(expr.text, scope);
+    const lock = cls ? this.enteredLock(cls) : null;
+    return lock ? `${expr.text}.${lock}` : null;
+  }
+
+  private enteredLock(cls: ClassInfo): string | null {
+    const known = this.enteredLocks.get(cls.node.id);
+    if (known !== undefined) return known;
+    const onOwnLock = (method: string, calls: RegExp): string[] => {
+      const fn = cls.methods.get(method);
+      const receiver = fn ? this.scopes.get(fn.id)?.receiver : null;
+      if (!fn || !receiver) return [];
+      return this.callsIn(fn).flatMap((call) => {
+        const callee = call.childForFieldName('function');
+        const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+        const held = object?.type === 'attribute' && object.childForFieldName('object')?.text === receiver ? object.childForFieldName('attribute')?.text : undefined;
+        return held && calls.test(callee!.childForFieldName('attribute')?.text ?? '') ? [held] : [];
+      });
+    };
+    const released = new Set(onOwnLock('__exit__', /^(?:release|__exit__)$/));
+    const lock = onOwnLock('__enter__', /^(?:acquire|__enter__)$/).find((field) => released.has(field) && (cls.lockAttributes.has(field) || isLockishName(field))) ?? null;
+    this.enteredLocks.set(cls.node.id, lock);
+    return lock;
   }
 
   /** Local names assigned a lock construction in this function (`lock = threading.Lock()`). */
