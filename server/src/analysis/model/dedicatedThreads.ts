@@ -5,7 +5,7 @@
 import type { Node } from '../parser';
 import type { FunctionScope } from './scopes';
 import type { ThreadEntry } from './threads';
-import { definedName as className, lastNameOf } from './syntax';
+import { definedName as className, enclosingFunction, lastNameOf } from './syntax';
 
 export interface DedicatedThread {
   entry: ThreadEntry;
@@ -298,7 +298,7 @@ function threadModeFlag(site: Node): string | null {
  */
 function refusesThreadMode(caller: FunctionScope, site: Node): boolean {
   const flag = threadModeFlag(site);
-  const spawner = enclosingDefinition(site);
+  const spawner = enclosingFunction(site);
   const receiverOf = (fn: Node | null) => fn?.childForFieldName('parameters')?.namedChildren[0]?.text;
   const spawnerReceiver = receiverOf(spawner);
   if (!flag || !spawnerReceiver || !caller.receiver) return false;
@@ -325,11 +325,6 @@ function refusesThreadMode(caller: FunctionScope, site: Node): boolean {
     }
   }
   return false;
-}
-
-function enclosingDefinition(node: Node): Node | null {
-  for (let up = node.parent; up; up = up.parent) if (up.type === 'function_definition') return up;
-  return null;
 }
 
 function isPrivate(name: string): boolean {
