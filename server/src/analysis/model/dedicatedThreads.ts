@@ -59,6 +59,8 @@ export class DedicatedThreads {
    * (`_BaseThread.notify` called from each subclass's `run`): every such thread.
    */
   private readonly inheritedOwners = new Map<number, DedicatedThread[]>();
+  /** The module's classes whose code starts a thread (their callbacks may run on it). */
+  private readonly spawnClasses = new Set<string>();
 
   constructor(
     spawns: readonly Spawn[],
@@ -73,7 +75,12 @@ export class DedicatedThreads {
     private readonly publicHelpers = false,
   ) {
     const sites = new Map<number, number>();
-    for (const s of spawns) sites.set(s.fn.id, (sites.get(s.fn.id) ?? 0) + 1);
+    for (const s of spawns) {
+      sites.set(s.fn.id, (sites.get(s.fn.id) ?? 0) + 1);
+      for (const cls of [resolver.scopeOf(s.site)?.classNode, resolver.scopeOfDefinition(s.fn)?.classNode]) {
+        if (cls) this.spawnClasses.add(className(cls));
+      }
+    }
     const threads: Array<{ thread: DedicatedThread; scope: FunctionScope }> = [];
     for (const s of spawns) {
       const scope = resolver.scopeOfDefinition(s.fn);
@@ -159,6 +166,28 @@ export class DedicatedThreads {
         }
       }
     }
+    // The object's own methods it registers, while it is built, as callbacks of a collaborator its
+    // thread drives (`self._transport.on_message(self._on_message)`, the thread calling
+    // `self._transport.poll()`): they run where the collaborator runs them, on that thread.
+    const registered = thread.perObject ? this.collaboratorCallbacks(thread, targetScope, members, ownClass) : new Map<number, Registration>();
+    for (const [id, { scope }] of registered) {
+      if (members.has(id)) continue;
+      members.set(id, scope);
+      queue.push(scope);
+    }
+    while (queue.length > 0) {
+      const scope = queue.shift()!;
+      for (const call of this.resolver.callsIn(scope.node)) {
+        const callee = call.childForFieldName('function');
+        if (!callee || !this.sameOwner(callee, scope, thread)) continue;
+        for (const fn of this.resolver.functionsFor(callee, call)) {
+          const helper = this.resolver.scopeOfDefinition(fn);
+          if (!helper || members.has(fn.id) || !isPrivate(helper.name) || helper.parent || !ownClass(helper.classNode) || helper.receiver === null) continue;
+          members.set(fn.id, helper);
+          queue.push(helper);
+        }
+      }
+    }
     // Every call in the region by last name, so a name also used as a value (a callback, another
     // thread's target) is told from one that is only called.
     const start = region?.startIndex ?? 0;
@@ -178,8 +207,11 @@ export class DedicatedThreads {
       changed = false;
       for (const [id, scope] of members) {
         const isTarget = id === thread.target.id;
-        const uses = (referenced.get(scope.name) ?? 0) + (outside.get(scope.name) ?? 0) - (calledNames.get(scope.name) ?? 0) - 1; // minus its `def`
-        const elsewhere = uses > (isTarget && thread.entry.site !== thread.target ? 1 : 0) ||
+        const registration = registered.get(id);
+        const uses = (referenced.get(scope.name) ?? 0) + (outside.get(scope.name) ?? 0) - (calledNames.get(scope.name) ?? 0) - 1 - (registration?.sites ?? 0); // minus its `def`
+        // A registered callback stays the thread's while a member still drives its collaborator.
+        const undriven = !!registration && ![...members.values()].some((m) => m.node.id !== id && this.drives(m, registration.collaborator));
+        const elsewhere = uses > (isTarget && thread.entry.site !== thread.target ? 1 : 0) || undriven ||
           this.resolver.callersOf(scope.node).some((c) => {
             const caller = this.resolver.scopeOf(c);
             // A call from the object's construction runs before its thread starts.
@@ -209,6 +241,70 @@ export class DedicatedThreads {
         this.inheritedOwners.set(id, owners);
       }
     }
+  }
+
+  /**
+   * Private methods of the thread's class handed, in its construction code, to a method of one of its
+   * fields (`self._transport.set_callback(self._on_message)`) that the thread's code also calls into
+   * (it drives the collaborator), where the field is set only while the object is built and, when its
+   * class is this module's, that class starts no thread of its own: method id → the registration.
+   */
+  private collaboratorCallbacks(thread: DedicatedThread, targetScope: FunctionScope, members: ReadonlyMap<number, FunctionScope>, ownClass: (cls: Node | null) => boolean): Map<number, Registration> {
+    const found = new Map<number, Registration>();
+    const cls = targetScope.classNode;
+    if (!cls) return found;
+    const methods = new Map<string, FunctionScope>();
+    const fields = new Map<string, boolean>(); // field → set only in construction code
+    for (const fn of cls.descendantsOfType('function_definition')) {
+      const scope = this.resolver.scopeOfDefinition(fn);
+      if (!scope?.receiver || scope.parent || !ownClass(scope.classNode)) continue;
+      if (isPrivate(scope.name)) methods.set(scope.name, scope);
+      const construction = this.resolver.isConstructionOnly?.(scope) === true;
+      for (const assignment of fn.descendantsOfType(['assignment', 'augmented_assignment'])) {
+        const left = assignment.childForFieldName('left');
+        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver) continue;
+        const field = left.childForFieldName('attribute')!.text;
+        fields.set(field, (fields.get(field) ?? true) && construction && !this.startsThreads(assignment.childForFieldName('right')));
+      }
+    }
+    for (const fn of cls.descendantsOfType('function_definition')) {
+      const scope = this.resolver.scopeOfDefinition(fn);
+      if (!scope?.receiver || scope.parent || !ownClass(scope.classNode) || this.resolver.isConstructionOnly?.(scope) !== true) continue;
+      for (const call of this.resolver.callsIn(fn)) {
+        const callee = call.childForFieldName('function');
+        const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+        const field = object?.type === 'attribute' && object.childForFieldName('object')?.text === scope.receiver ? object.childForFieldName('attribute')!.text : null;
+        if (!field || fields.get(field) !== true) continue;
+        for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+          if (arg?.type !== 'attribute' || arg.childForFieldName('object')?.text !== scope.receiver) continue;
+          const method = methods.get(arg.childForFieldName('attribute')!.text);
+          if (!method || method.node.id === thread.target.id) continue;
+          const known = found.get(method.node.id);
+          if (known && known.collaborator !== field) found.delete(method.node.id);
+          else found.set(method.node.id, { scope: method, collaborator: field, sites: (known?.sites ?? 0) + 1 });
+        }
+      }
+    }
+    for (const [id, registration] of found) {
+      if (![...members.values()].some((m) => this.drives(m, registration.collaborator))) found.delete(id);
+    }
+    return found;
+  }
+
+  /** Does the function call a method of its object's field (`self.<field>.poll()`)? */
+  private drives(scope: FunctionScope, field: string): boolean {
+    return this.resolver.callsIn(scope.node).some((call) => {
+      const callee = call.childForFieldName('function');
+      const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+      return object?.type === 'attribute' && object.childForFieldName('object')?.text === scope.receiver && object.childForFieldName('attribute')?.text === field;
+    });
+  }
+
+  /** Is the value an object of a class of this module that starts a thread of its own? */
+  private startsThreads(value: Node | null): boolean {
+    const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
+    if (callee?.type !== 'identifier') return false;
+    return this.spawnClasses.has(callee.text);
   }
 
   /** Is `cls` the thread's class or a subclass of it (its objects may be the thread's objects)? */
@@ -257,6 +353,14 @@ export class DedicatedThreads {
     }
     return counts;
   }
+}
+
+interface Registration {
+  scope: FunctionScope;
+  /** The field whose method it was handed to. */
+  collaborator: string;
+  /** How many registrations name it. */
+  sites: number;
 }
 
 /** Is the call made on the caller's own receiver (`self.notify()`)? */
