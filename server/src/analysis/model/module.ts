@@ -1952,6 +1952,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return end;
   }
 
+  private readonly firstStarts = new Map<number, number>();
+
+  /** Does `node` come before every call in its function that starts threads (itself or through a helper)? */
+  beforeFirstThreadStart(node: Node, scope: FunctionScope): boolean {
+    let at = this.firstStarts.get(scope.node.id);
+    if (at === undefined) {
+      at = this.callsIn(scope.node).find((c) => isThreadStart(c) || this.callsThreadStarter(c))?.startIndex ?? Infinity;
+      this.firstStarts.set(scope.node.id, at);
+    }
+    return node.endIndex <= at;
+  }
+
   private readonly lastStarts = new Map<number, number>();
 
   /** Where the last call in this function that starts threads (itself or through a helper) begins; -1 when none does. */

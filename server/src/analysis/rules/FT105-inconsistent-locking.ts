@@ -53,6 +53,28 @@ function synchronizedStore(w: SharedWrite, locked: SharedWrite[]): boolean {
 }
 
 /**
+ * `self._streams = {}` in the method that also makes the lock its locked writes hold
+ * (`self._streams_lock = threading.Lock()`, an initialiser other than `__init__`: a plug-in's
+ * `plugin_init`, a `setup()`): the field and its lock are made together, so no locked write can
+ * be running yet — it would need the lock this very method is making. Until the method starts a thread.
+ */
+function madeWithItsLock(w: SharedWrite, writes: SharedWrite[], ctx: RuleContext): boolean {
+  const receiver = w.scope.receiver;
+  if (w.shared.kind !== 'shared-instance' || !receiver || w.scope.parent || !ctx.model.beforeFirstThreadStart(w.node, w.scope)) return false;
+  const cls = ctx.model.classInfo(w.scope.classNode);
+  if (!cls) return false;
+  const made = new Set<string>();
+  for (const a of ctx.model.assignmentsOf(w.scope)) {
+    const left = a.childForFieldName('left');
+    const field = left?.type === 'attribute' && left.childForFieldName('object')?.text === receiver ? left.childForFieldName('attribute')!.text : null;
+    if (field && cls.lockAttributes.has(field) && a.childForFieldName('right')?.type === 'call') made.add(field);
+  }
+  if (made.size === 0) return false;
+  const fieldOf = (lock: string, x: SharedWrite) => (x.scope.receiver && lock.startsWith(`${x.scope.receiver}.`) ? lock.slice(x.scope.receiver.length + 1) : null);
+  return writes.some((x) => x.held.some((l) => made.has(fieldOf(l, x) ?? '')));
+}
+
+/**
  * One object's lock (`self._lock`) is no guard of process-wide state (a module global, a class
  * attribute): each instance holds its own, so two instances write the state at once. Such a write is
  * no evidence that the state is meant to be locked.
@@ -140,6 +162,7 @@ export const FT105: Rule = {
         if (locked.shared.kind === 'shared-instance' && unlocked.length > 2 * (writes.length - unlocked.length)) continue;
         for (const w of writes) {
           if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx) || blindOverBlind(w, ctx) || synchronizedStore(w, writes.filter((x) => x.held.length > 0))) continue;
+          if (madeWithItsLock(w, writes, ctx)) continue;
           // A claimant's write after its claim never meets the locked paths the claimed state shuts.
           const cls = ctx.model.classInfo(w.scope.classNode);
           if (writes.every((x) => x === w || x.held.length === 0 || claimExcludes(w.node, x.node, cls, ctx.model))) continue;
