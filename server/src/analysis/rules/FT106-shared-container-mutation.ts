@@ -70,9 +70,12 @@ function reportReorders(ctx: RuleContext, scope: FunctionScope): void {
     if (!m || m.container.type === 'identifier' || isAtomicIdiom(n) || !changesKnownContainer(m, scope, model) || model.heldLocks(n).length > 0 || reportedElsewhere(m, model)) continue;
     const shared = sharedState(m.container, scope, model, 'object');
     if (!shared || shared.kind === 'module-attribute' || model.guardedBy.has(shared.key)) continue;
-    const entry = byKey.get(shared.key) ?? { shared, changes: [] };
+    // By the container changed, not only its state: `self._d[k]["done"][n] = True` changes a value
+    // `self._d` holds, and makes no pair with `del self._d[k]`.
+    const key = `${shared.key}\u0000${m.container.text.replace(/\s+/g, '')}`;
+    const entry = byKey.get(key) ?? { shared, changes: [] };
     entry.changes.push(m);
-    byKey.set(shared.key, entry);
+    byKey.set(key, entry);
   }
   for (const { shared, changes: all } of byKey.values()) {
     // The changes that can run in one call with a change of the other kind: a removal in one branch of

@@ -257,7 +257,8 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   // count too — and alone, when only that hand-over shares the owner's container.
   const handed = shared.kind === 'shared-instance' ? ctx.model.fieldsAliasing(shared.key).flatMap((k) => changesThrough(k, ctx.model)) : [];
   const own = shared === ownerSide ? [] : changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
-  const changes = handed.length > 0 ? [...own, ...handed] : own;
+  const all = handed.length > 0 ? [...own, ...handed] : own;
+  const changes = plainContainer(container, scope, ctx.model) ? all.filter((s) => !changesAnElement(s.node, container)) : all;
   const cls = ctx.model.classInfo(scope.classNode);
   const existing = existingKeyStores(changes, container, scope, ctx.model);
   const sites = changes.filter((s) => !within(s.node, node) && !claimExcludes(node, s.node, cls, ctx.model) && !existing.has(s.node));
@@ -286,6 +287,26 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
       `Take a snapshot under the lock that guards the changes (\`with lock: items = list(${snippet(container, 30)})\`), or hand data over through a queue.Queue.`,
   });
   reportWriters(node, iterable, container, scope, shared, changes.filter((s) => !s.locked), ctx, !!verdict.where, { severity: verdict.severity === 'error' ? 'warning' : verdict.severity, confidence });
+}
+
+/**
+ * `self._events[name]["event"].clear()`, `self._events[name]["callbacks"].append(cb)`: a change of a
+ * value the container holds, not of the container — its size and keys stay as they are.
+ */
+function changesAnElement(change: Node, container: Node): boolean {
+  const changed = mutationOf(change)?.container;
+  return !!changed && changed.text.replace(/\s+/g, '').startsWith(`${container.text.replace(/\s+/g, '')}[`);
+}
+
+/**
+ * A container every binding of which is a built-in list, dict or set (`self._events = {…}`, `_hooks =
+ * []`): reading an element never adds one, as it would in a `defaultdict` or a mapping with `__missing__`.
+ */
+function plainContainer(container: Node, scope: FunctionScope, model: ModuleModel): boolean {
+  if (container.type === 'identifier') return builtContainerKind(model.containerValue(container, scope)) !== null;
+  const object = container.type === 'attribute' ? container.childForFieldName('object') : null;
+  const cls = object?.text === scope.receiver ? model.classInfo(scope.classNode) : null;
+  return !!cls && model.fieldContainerKind(cls, container.childForFieldName('attribute')!.text) !== null;
 }
 
 /**
