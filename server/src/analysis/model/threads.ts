@@ -170,6 +170,11 @@ export class ThreadModel {
           }
           if (target.type === 'attribute') for (const fn of this.callablesOf(target, call)) found = spawnerClass(fn, via) || found;
         }
+        const forwarding = wrappers.size > 0 ? this.forwardingWrapper(call, wrappers) : null;
+        if (forwarding && !wrappers.has(forwarding.fn.id)) {
+          wrappers.set(forwarding.fn.id, forwarding.info);
+          found = true;
+        }
       }
       if (!found) break;
     }
@@ -654,6 +659,25 @@ export class ThreadModel {
       if (!field || !called.has(field) || right?.type !== 'identifier') continue;
       const at = names.indexOf(right.text);
       if (at >= 1) return { fn: init.node, info: { index: at - 1, name: right.text, via } };
+    }
+    return null;
+  }
+
+  /**
+   * `def Timer(*args, **kwargs): return _Timer(*args, **kwargs)`: a function that passes all its
+   * arguments on to a spawner wrapper, unchanged, is that wrapper under another name.
+   */
+  private forwardingWrapper(call: Node, wrappers: ReadonlyMap<number, { index: number; name: string; via: string }>): { fn: Node; info: { index: number; name: string; via: string } } | null {
+    const first = call.childForFieldName('arguments')?.namedChildren[0];
+    if (first?.type !== 'list_splat') return null;
+    const scope = this.resolver.scopeOf(call);
+    if (!scope || scope.node.type !== 'function_definition' || positionalParameterNames(scope.node).length > (scope.receiver ? 1 : 0)) return null;
+    const star = scope.node.childForFieldName('parameters')?.namedChildren.find((p) => p?.type === 'list_splat_pattern');
+    if (!star || namedChildren(first)[0]?.text !== namedChildren(star)[0]?.text) return null;
+    const callee = call.childForFieldName('function');
+    for (const fn of callee ? this.resolver.functionsFor(callee, call) : []) {
+      const wrapper = wrappers.get(fn.id);
+      if (wrapper && fn.id !== scope.node.id) return { fn: scope.node, info: wrapper };
     }
     return null;
   }
