@@ -56,6 +56,13 @@ function removes(m: Mutation): boolean {
   return m.kind === 'method' && REMOVALS.has(m.node.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '');
 }
 
+/** How many subscripts deep the expression is (`d` 0, `d[k]` 1, `d[k]["done"]` 2). */
+function subscriptDepth(expr: Node): number {
+  let depth = 0;
+  for (let n: Node | null = expr; n?.type === 'subscript'; n = n.childForFieldName('value')) depth++;
+  return depth;
+}
+
 /**
  * A field or class attribute changed by a removal and an insertion in one function, with no lock
  * (`lru.remove(k); lru.append(k)`, `del d[old]; d[new] = v`): between the two steps other threads see
@@ -70,9 +77,10 @@ function reportReorders(ctx: RuleContext, scope: FunctionScope): void {
     if (!m || m.container.type === 'identifier' || isAtomicIdiom(n) || !changesKnownContainer(m, scope, model) || model.heldLocks(n).length > 0 || reportedElsewhere(m, model)) continue;
     const shared = sharedState(m.container, scope, model, 'object');
     if (!shared || shared.kind === 'module-attribute' || model.guardedBy.has(shared.key)) continue;
-    // By the container changed, not only its state: `self._d[k]["done"][n] = True` changes a value
-    // `self._d` holds, and makes no pair with `del self._d[k]`.
-    const key = `${shared.key}\u0000${m.container.text.replace(/\s+/g, '')}`;
+    // By how deep in the state the changed container is: `self._d[k]["done"][n] = True` changes a value
+    // `self._d` holds and makes no pair with `del self._d[k]`; moving an item between two buckets
+    // (`self._by_status[old].pop(id)`, `self._by_status[new][id] = t`) is a pair.
+    const key = `${shared.key}\u0000${subscriptDepth(m.container)}`;
     const entry = byKey.get(key) ?? { shared, changes: [] };
     entry.changes.push(m);
     byKey.set(key, entry);
