@@ -223,6 +223,9 @@ export class DedicatedThreads {
             // `if background: Thread(target=_run).start()` / `else: _run()`: the spawner runs its closure
             // instead of starting the thread — one runner per call all the same.
             if (thread.spawner && caller?.node.id === thread.spawner.id && exclusiveBranches(c, thread.entry.site)) return false;
+            // So does a method that runs its object's loop in place when not asked for the thread
+            // (`if threaded: Thread(target=self._process).start()` / `else: self._process()`).
+            if (thread.perObject && caller && caller.node.id === enclosingFunction(thread.entry.site)?.id && exclusiveBranches(c, thread.entry.site)) return false;
             // A base class's helper called on `self` by a sibling subclass runs on that class's objects, not these.
             if (thread.perObject && caller?.classNode && scope.classNode !== targetScope.classNode && !ownClass(caller.classNode) && !this.relatedToOwn(caller.classNode, targetScope.classNode!) && onSelf(c, caller)) return false;
             return !members.has(caller?.node.id ?? -1);
