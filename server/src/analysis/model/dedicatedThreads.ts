@@ -36,6 +36,10 @@ export interface DedicatedResolver {
   baseClasses?(cls: Node): Node[];
   /** `self.m` bound to a local the function only calls (`process = self._process` … `process(msg)`). */
   boundToCalledLocal?(value: Node): boolean;
+  /** The methods a class defines (its own `def`s, not its bases'). */
+  methodsOf?(cls: Node): Node[];
+  /** The assignments in a function's own scope. */
+  assignmentsIn?(scope: FunctionScope): Node[];
   /** `name` at `at` is a local bound once, before it, to a new instance of `cls` (`listener = Listener(cb)`). */
   freshInstance?(name: Node, at: Node, cls: Node): boolean;
 }
@@ -151,21 +155,25 @@ export class DedicatedThreads {
     const bases = thread.perObject && targetScope.classNode ? this.resolver.baseClasses?.(targetScope.classNode) ?? [] : [];
     const ownClass = (cls: Node | null) => !!cls && (cls === targetScope.classNode || bases.includes(cls));
     const queue = [targetScope];
-    while (queue.length > 0) {
-      const scope = queue.shift()!;
-      for (const call of this.resolver.callsIn(scope.node)) {
-        const callee = call.childForFieldName('function');
-        if (!callee || !this.sameOwner(callee, scope, thread)) continue;
-        for (const fn of this.resolver.functionsFor(callee, call)) {
-          const helper = this.resolver.scopeOfDefinition(fn);
-          // A module-private class's public methods are private too, if the module names them only here (below).
-          if (!helper || members.has(fn.id) || !(isPrivate(helper.name) || (thread.perObject && (this.publicHelpers || isPrivate(className(helper.classNode))))) || helper.parent) continue;
-          if (thread.perObject ? !ownClass(helper.classNode) || helper.receiver === null : helper.classNode !== null) continue;
-          members.set(fn.id, helper);
-          queue.push(helper);
+    // The helpers the queued functions call on the same owner, and theirs, to a fixed point.
+    const addHelpers = () => {
+      while (queue.length > 0) {
+        const scope = queue.shift()!;
+        for (const call of this.resolver.callsIn(scope.node)) {
+          const callee = call.childForFieldName('function');
+          if (!callee || !this.sameOwner(callee, scope, thread)) continue;
+          for (const fn of this.resolver.functionsFor(callee, call)) {
+            const helper = this.resolver.scopeOfDefinition(fn);
+            // A module-private class's public methods are private too, if the module names them only here (below).
+            if (!helper || members.has(fn.id) || !(isPrivate(helper.name) || (thread.perObject && (this.publicHelpers || isPrivate(className(helper.classNode))))) || helper.parent) continue;
+            if (thread.perObject ? !ownClass(helper.classNode) || helper.receiver === null : helper.classNode !== null) continue;
+            members.set(fn.id, helper);
+            queue.push(helper);
+          }
         }
       }
-    }
+    };
+    addHelpers();
     // The object's own methods it registers, while it is built, as callbacks of a collaborator its
     // thread drives (`self._transport.on_message(self._on_message)`, the thread calling
     // `self._transport.poll()`): they run where the collaborator runs them, on that thread.
@@ -175,19 +183,7 @@ export class DedicatedThreads {
       members.set(id, scope);
       queue.push(scope);
     }
-    while (queue.length > 0) {
-      const scope = queue.shift()!;
-      for (const call of this.resolver.callsIn(scope.node)) {
-        const callee = call.childForFieldName('function');
-        if (!callee || !this.sameOwner(callee, scope, thread)) continue;
-        for (const fn of this.resolver.functionsFor(callee, call)) {
-          const helper = this.resolver.scopeOfDefinition(fn);
-          if (!helper || members.has(fn.id) || !isPrivate(helper.name) || helper.parent || !ownClass(helper.classNode) || helper.receiver === null) continue;
-          members.set(fn.id, helper);
-          queue.push(helper);
-        }
-      }
-    }
+    addHelpers();
     // Every call in the region by last name, so a name also used as a value (a callback, another
     // thread's target) is told from one that is only called.
     const start = region?.startIndex ?? 0;
@@ -258,19 +254,21 @@ export class DedicatedThreads {
     if (!cls) return found;
     const methods = new Map<string, FunctionScope>();
     const fields = new Map<string, boolean>(); // field → set only in construction code
-    for (const fn of cls.descendantsOfType('function_definition')) {
+    // The class's methods and their assignments come from the model's indexes (no walk of the class).
+    const defined = this.resolver.methodsOf?.(cls) ?? [];
+    for (const fn of defined) {
       const scope = this.resolver.scopeOfDefinition(fn);
       if (!scope?.receiver || scope.parent || !ownClass(scope.classNode)) continue;
       if (isPrivate(scope.name)) methods.set(scope.name, scope);
       const construction = this.resolver.isConstructionOnly?.(scope) === true;
-      for (const assignment of fn.descendantsOfType(['assignment', 'augmented_assignment'])) {
+      for (const assignment of this.resolver.assignmentsIn?.(scope) ?? []) {
         const left = assignment.childForFieldName('left');
         if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver) continue;
         const field = left.childForFieldName('attribute')!.text;
         fields.set(field, (fields.get(field) ?? true) && construction && !this.startsThreads(assignment.childForFieldName('right')));
       }
     }
-    for (const fn of cls.descendantsOfType('function_definition')) {
+    for (const fn of defined) {
       const scope = this.resolver.scopeOfDefinition(fn);
       if (!scope?.receiver || scope.parent || !ownClass(scope.classNode) || this.resolver.isConstructionOnly?.(scope) !== true) continue;
       for (const call of this.resolver.callsIn(fn)) {

@@ -372,6 +372,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       isConstructionOnly: (scope) => this.isConstructionOnly(scope),
       boundToCalledLocal: (value) => this.boundToCalledLocal(value),
       freshInstance: (name, at, cls) => this.freshInstance(name, at, cls),
+      methodsOf: (cls) => [...(this.classes.get(cls.id)?.methods.values() ?? [])],
+      assignmentsIn: (scope) => this.assignmentsOf(scope),
       baseClasses: (cls) => {
         const info = this.classes.get(cls.id);
         return info ? this.moduleBases(info, new Set()).map((b) => b.node) : [];
