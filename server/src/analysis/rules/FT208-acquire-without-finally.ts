@@ -149,6 +149,9 @@ export const FT208: Rule = {
       if (gate) return;
       // A lock used as a signal (another context takes it, a third releases it): no critical section here.
       if (usedAsSignal(ctx.text, name)) return;
+      // A semaphore another function also releases (a send window an acknowledgement callback opens
+      // again): a count handed between threads, not a critical section — `with` would be wrong there.
+      if (model.isSemaphore(receiver) && model.index.all('call').some(({ node: c }) => methodName(c) === 'release' && methodReceiver(c)?.text === name && model.scopeOf(c) !== scope)) return;
       // A path that returns or yields holding the lock hands it over on purpose (baton passing).
       if (/\b(return|yield)\b/.test(ctx.text.slice(node.endIndex, releases[0].startIndex))) return;
       // Nothing between acquire and the first release can raise.
