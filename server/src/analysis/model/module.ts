@@ -1946,8 +1946,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
           return !caller || (caller.node !== scope.node && !this.threads.realEntryFor(caller) && !insideLoop(call, caller.node));
         });
       if (once) {
-        const start = this.callsIn(scope.node).find((c) => isThreadStart(c) || this.callsThreadStarter(c));
-        if (start) end = start.startIndex;
+        const start = this.firstThreadStart(scope);
+        if (start !== Infinity) end = start;
       }
     }
     this.setUpEnds.set(scope.node.id, end);
@@ -1958,12 +1958,17 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /** Does `node` come before every call in its function that starts threads (itself or through a helper)? */
   beforeFirstThreadStart(node: Node, scope: FunctionScope): boolean {
+    return node.endIndex <= this.firstThreadStart(scope);
+  }
+
+  /** Where the first call in this function that starts threads (itself or through a helper) begins; Infinity when none does. */
+  private firstThreadStart(scope: FunctionScope): number {
     let at = this.firstStarts.get(scope.node.id);
     if (at === undefined) {
       at = this.callsIn(scope.node).find((c) => isThreadStart(c) || this.callsThreadStarter(c))?.startIndex ?? Infinity;
       this.firstStarts.set(scope.node.id, at);
     }
-    return node.endIndex <= at;
+    return at;
   }
 
   private readonly lastStarts = new Map<number, number>();
