@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createPythonParser } from '../../server/src/analysis/parser';
 import { exportTree } from '../../server/src/analysis/syntaxTree';
 import { INDEXED_TYPES, SyntaxIndex } from '../../server/src/analysis/model/syntaxIndex';
+import { DocumentStore } from '../../server/src/documents';
 
 function listing(index: SyntaxIndex): string[] {
   return INDEXED_TYPES.flatMap((type) => index.all(type).map((e) => `${type} ${e.node.startIndex}-${e.node.endIndex} in ${e.fn}`));
@@ -39,5 +40,57 @@ test('indexing an export a second time (every definition replayed) equals the fi
     const again = new SyntaxIndex(tree);
     assert.deepEqual(listing(again), listing(first), file);
     assert.deepEqual(again.comments, first.comments, file);
+  }
+});
+
+/** Everything the index answers, as plain data: per type, per function, functionOf, comments. */
+function answers(index: SyntaxIndex): unknown {
+  const fnAt = (n: { startIndex: number; endIndex: number }) => `${n.startIndex}-${n.endIndex}`;
+  return {
+    nodes: listing(index),
+    functions: index.functions.map(fnAt),
+    parents: index.functionParents,
+    own: [-1, ...index.functions.map((_, i) => i)].map((fn) => index.inFunction(fn).map((e) => `${e.node.type} ${fnAt(e.node)}`)),
+    functionOf: INDEXED_TYPES.flatMap((type) => index.all(type).map((e) => index.functionOf(e.node))),
+    comments: index.comments,
+  };
+}
+
+// Deterministic pseudo-random edits (xorshift), so a failure reproduces.
+function rng(seed: number) {
+  let x = seed;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+}
+
+test('after random edits that add, remove and move definitions, the index of the edited tree equals a fresh one', async () => {
+  const parser = await createPythonParser();
+  const fresh = await createPythonParser();
+  const store = new DocumentStore(parser);
+  const base = readFileSync(join(__dirname, '..', 'fixtures', 'rules', 'FT101', 'positives.py'), 'utf8');
+  const uri = 'file:///x.py';
+  const entry = store.open(uri, 'python', 1, base);
+  new SyntaxIndex(store.tree(entry));
+  const random = rng(7);
+  // Pieces that open and close scopes: a def before others renumbers every function after it.
+  const pieces = ['x', '\n', '    ', '\ndef added():\n    y = f()\n', '\nclass K:\n    def m(self):\n        self.n += 1\n', 'def ', 'class ', ':', '# c\n', '(', ''];
+  for (let version = 2; version < 202; version++) {
+    const text = entry.document.getText();
+    // Edits at line starts most of the time, so whole definitions come and go.
+    let a = Math.floor(random() * text.length);
+    if (random() < 0.6) a = text.lastIndexOf('\n', a) + 1;
+    const b = Math.min(text.length, a + (random() < 0.3 ? Math.floor(random() * 40) : 0));
+    const insert = pieces[Math.floor(random() * pieces.length)];
+    const start = entry.document.positionAt(a);
+    const end = entry.document.positionAt(b);
+    store.change(uri, version, [{ range: { start, end }, text: insert }]);
+    const after = entry.document.getText();
+    const incremental = answers(new SyntaxIndex(store.tree(entry)));
+    const scratch = answers(new SyntaxIndex(exportTree(fresh.parse(after)!, after)));
+    assert.deepEqual(incremental, scratch, `version ${version}: ${JSON.stringify(insert)} at ${a}-${b}`);
   }
 });

@@ -15,23 +15,6 @@ export const INDEXED_TYPES = [
 ] as const;
 export type IndexedType = (typeof INDEXED_TYPES)[number];
 
-/**
- * An indexed node or comment inside a definition, with its depth below the definition; or (node null)
- * a node that is not indexed but closed a nested function's scope, which a replay must close too (the
- * statement after a nested `def` holds calls deeper than the `def` itself).
- */
-interface CachedEntry {
-  node: Node | null;
-  depth: number;
-}
-
-/**
- * What each function and class definition holds, by the extra types asked for. A definition node is
- * taken over by the next export only when its text and structure did not change, so what it held is
- * still true: an edit re-walks only the definitions it touched.
- */
-const subtreeCaches = new Map<string, WeakMap<Node, CachedEntry[]>>();
-
 // Leaves of the kinds we index never hide below these: the walk does not enter them.
 const OPAQUE = new Set(['string', 'integer', 'float', 'identifier', 'comment', 'dotted_name', 'true', 'false', 'none']);
 
@@ -50,54 +33,140 @@ export interface IndexedComment {
   end: number;
 }
 
+/**
+ * What one function or class definition or one top-level statement holds (nested definitions
+ * included); or (node null) what lies outside every top-level statement. A node is taken over by the
+ * next export only when its text and structure did not change, so what it held is still true: its
+ * segment is kept with the node and taken whole by the next index — no walk, no per-node work — while
+ * only what an edit touched is walked again. Function indices are absolute (`base` is its first function's); a segment
+ * met where the functions before it or its enclosing scope differ is renumbered once.
+ */
+class Segment {
+  readonly functions: Node[] = [];
+  readonly functionParents: number[] = [];
+  /** Comment nodes (their offsets move with the node; the index reads them per version). */
+  readonly comments: Node[] = [];
+  readonly byType = new Map<string, IndexedNode[]>();
+  readonly byFunction = new Map<number, IndexedNode[]>();
+
+  constructor(
+    /** The definition (null: module-level statements). */
+    readonly node: Node | null,
+    /** The index of the first function it holds. */
+    readonly base: number,
+    /** The `fn` of the scope the definition sits in, and the function enclosing it (-1: none). */
+    readonly scopeFn: number,
+    readonly enclosing: number,
+    /** Indexed node id → the innermost function_definition containing it. */
+    readonly functionOfNode: Map<number, number> = new Map(),
+  ) {}
+
+  add(type: string, entry: IndexedNode, enclosing: number): void {
+    this.functionOfNode.set(entry.node.id, enclosing);
+    pushTo(this.byType, type, entry);
+    pushTo(this.byFunction, entry.fn, entry);
+  }
+
+  /** Appends a nested definition's segment (numbered for this place). */
+  append(inner: Segment): void {
+    this.functions.push(...inner.functions);
+    this.functionParents.push(...inner.functionParents);
+    this.comments.push(...inner.comments);
+    for (const [type, list] of inner.byType) appendTo(this.byType, type, list);
+    for (const [fn, list] of inner.byFunction) appendTo(this.byFunction, fn, list);
+    for (const [id, fn] of inner.functionOfNode) this.functionOfNode.set(id, fn);
+  }
+
+  /** This segment numbered for another place: its first function at `base`, in the given scope. */
+  renumbered(base: number, scopeFn: number, enclosing: number): Segment {
+    const out = new Segment(this.node, base, scopeFn, enclosing);
+    const delta = base - this.base;
+    const inner = (fn: number, outer: number) => (fn >= this.base ? fn + delta : outer);
+    out.functions.push(...this.functions);
+    for (const p of this.functionParents) out.functionParents.push(inner(p, enclosing));
+    out.comments.push(...this.comments);
+    const moved = new Map<IndexedNode, IndexedNode>();
+    for (const list of this.byFunction.values()) {
+      for (const e of list) {
+        // Only the definition itself sits in the outer scope; class-body nodes stay at -1.
+        const to = { node: e.node, fn: e.node === this.node ? scopeFn : inner(e.fn, -1) };
+        moved.set(e, to);
+        pushTo(out.byFunction, to.fn, to);
+      }
+    }
+    for (const [type, list] of this.byType) out.byType.set(type, list.map((e) => moved.get(e)!));
+    for (const [id, fn] of this.functionOfNode) out.functionOfNode.set(id, inner(fn, enclosing));
+    return out;
+  }
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function appendTo<K, V>(map: Map<K, V[]>, key: K, values: readonly V[]): void {
+  const list = map.get(key);
+  if (!list) map.set(key, values.slice());
+  else for (let i = 0; i < values.length; i++) list.push(values[i]);
+}
+
+/** The lists joined in order (a bulk copy: cheaper than pushing their elements one by one). */
+function concatenated<T>(lists: ReadonlyArray<readonly T[] | undefined>): T[] {
+  const present = lists.filter((l): l is readonly T[] => l !== undefined && l.length > 0);
+  let out: T[] = [];
+  // In chunks: a module can have tens of thousands of top-level statements, more than a call's arguments.
+  for (let i = 0; i < present.length; i += 4096) out = out.concat(...present.slice(i, i + 4096));
+  return out;
+}
+
+/** Each definition's segment, by the extra types asked for. */
+const segmentCaches = new Map<string, WeakMap<Node, Segment>>();
+
 export class SyntaxIndex {
   /** function_definition nodes in source order. */
   readonly functions: Node[] = [];
   /** For each function, the function it is nested in (-1: module or class level). */
   readonly functionParents: number[] = [];
-  private readonly byType = new Map<string, IndexedNode[]>();
-  private readonly byFunction = new Map<number, IndexedNode[]>();
-  /** node id → the `fn` of an indexed node, so rules find a node's function without walking parents. */
-  private readonly functionOfNode = new Map<number, number>();
   readonly comments: IndexedComment[] = [];
+  /** Top-level statements' segments, and runs of what is outside them, in source order. */
+  private readonly parts: Segment[] = [];
+  /** The top-level statements' segments (the parts with a node), in source order. */
+  private readonly definitionParts: Segment[] = [];
+  /** Indexed nodes outside every top-level statement's segment → their function (-1). */
+  private readonly looseFunctionOfNode = new Map<number, number>();
+  private readonly byType = new Map<string, IndexedNode[]>();
+  private moduleLevel: IndexedNode[] | undefined;
   private definitions: Node[] | undefined;
 
   constructor(tree: Tree, extraTypes: readonly string[] = []) {
     const key = extraTypes.join(',');
-    let cache = subtreeCaches.get(key);
-    if (!cache) subtreeCaches.set(key, (cache = new WeakMap()));
+    let cache = segmentCaches.get(key);
+    if (!cache) segmentCaches.set(key, (cache = new WeakMap()));
     const wanted = new Set<string>([...INDEXED_TYPES, ...extraTypes]);
     // scope stack: [depth, function index or -1 for a class body]
     const scopes: Array<[number, number]> = [];
-    // Functions and classes being walked afresh: what they hold is cached for the next index.
-    const recorders: Array<{ node: Node; depth: number; entries: CachedEntry[] }> = [];
-    const visit = (node: Node | null, depth: number): void => {
-      let closed = false;
-      while (scopes.length > 0 && scopes[scopes.length - 1][0] >= depth) {
-        scopes.pop();
-        closed = true;
-      }
-      if (!node) return;
-      const type = node.type;
-      if (type === 'comment') {
-        this.comments.push({ text: node.text, start: node.startIndex, end: node.endIndex });
-      } else if (wanted.has(type)) {
-        const fn = scopes.length > 0 ? scopes[scopes.length - 1][1] : -1;
-        const enclosing = enclosingFunction(scopes);
-        if (type === 'function_definition') {
-          this.functions.push(node);
-          this.functionParents.push(enclosing);
-          this.add(type, { node, fn }, enclosing);
-          scopes.push([depth, this.functions.length - 1]);
-        } else {
-          this.add(type, { node, fn }, enclosing);
-          if (type === 'class_definition') scopes.push([depth, -1]);
-        }
-      } else {
-        if (closed) for (const r of recorders) r.entries.push({ node: null, depth: depth - r.depth });
+    // Definitions being walked afresh, innermost last; their segments are kept for the next index.
+    const open: Array<{ segment: Segment; depth: number }> = [];
+    let loose: Segment | null = null;
+    let functionCount = 0;
+    const target = (): Segment => {
+      if (open.length > 0) return open[open.length - 1].segment;
+      return (loose ??= new Segment(null, functionCount, -1, -1, this.looseFunctionOfNode));
+    };
+    const place = (segment: Segment): void => {
+      if (open.length > 0) {
+        open[open.length - 1].segment.append(segment);
         return;
       }
-      for (const r of recorders) r.entries.push({ node, depth: depth - r.depth });
+      if (loose) this.parts.push(loose);
+      loose = null;
+      this.parts.push(segment);
+      this.definitionParts.push(segment);
+    };
+    const closeScopes = (depth: number) => {
+      while (scopes.length > 0 && scopes[scopes.length - 1][0] >= depth) scopes.pop();
     };
     // Pre-order walk with an explicit stack (nesting can be thousands deep).
     const nodes: Node[] = [tree.rootNode];
@@ -105,21 +174,46 @@ export class SyntaxIndex {
     while (nodes.length > 0) {
       const node = nodes.pop()!;
       const depth = depths.pop()!;
-      while (recorders.length > 0 && recorders[recorders.length - 1].depth >= depth) {
-        const done = recorders.pop()!;
-        cache.set(done.node, done.entries);
+      while (open.length > 0 && open[open.length - 1].depth >= depth) {
+        const done = open.pop()!.segment;
+        cache.set(done.node!, done);
+        place(done);
       }
+      closeScopes(depth);
       const type = node.type;
-      if (type === 'function_definition' || type === 'class_definition') {
-        // A definition taken over unchanged from the previous export: replay what it held.
-        const held = cache.get(node);
+      const definition = type === 'function_definition' || type === 'class_definition';
+      // Definitions, and each top-level statement, are the units kept across versions.
+      if (definition || (depth === 1 && node.children.length > 0)) {
+        const scopeFn = scopes.length > 0 ? scopes[scopes.length - 1][1] : -1;
+        const enclosing = enclosingFunction(scopes);
+        // Taken over unchanged from the previous export: take what it held.
+        let held = cache.get(node);
         if (held) {
-          for (const e of held) visit(e.node, depth + e.depth);
+          if (held.base !== functionCount || held.scopeFn !== scopeFn || held.enclosing !== enclosing) {
+            cache.set(node, (held = held.renumbered(functionCount, scopeFn, enclosing)));
+          }
+          functionCount += held.functions.length;
+          place(held);
           continue;
         }
-        recorders.push({ node, depth, entries: [] });
+        open.push({ segment: new Segment(node, functionCount, scopeFn, enclosing), depth });
       }
-      visit(node, depth);
+      if (definition) {
+        const scopeFn = scopes.length > 0 ? scopes[scopes.length - 1][1] : -1;
+        const enclosing = enclosingFunction(scopes);
+        const segment = target();
+        segment.add(type, { node, fn: scopeFn }, enclosing);
+        if (type === 'function_definition') {
+          segment.functions.push(node);
+          segment.functionParents.push(enclosing);
+          scopes.push([depth, functionCount++]);
+        } else scopes.push([depth, -1]);
+      } else if (type === 'comment') {
+        target().comments.push(node);
+      } else if (wanted.has(type)) {
+        const fn = scopes.length > 0 ? scopes[scopes.length - 1][1] : -1;
+        target().add(type, { node, fn }, enclosingFunction(scopes));
+      }
       if (OPAQUE.has(type)) continue;
       const kids = node.children;
       for (let i = kids.length - 1; i >= 0; i--) {
@@ -127,7 +221,17 @@ export class SyntaxIndex {
         depths.push(depth + 1);
       }
     }
-    for (const done of recorders) cache.set(done.node, done.entries);
+    while (open.length > 0) {
+      const done = open.pop()!.segment;
+      cache.set(done.node!, done);
+      place(done);
+    }
+    if (loose) this.parts.push(loose);
+    for (const part of this.parts) {
+      this.functions.push(...part.functions);
+      this.functionParents.push(...part.functionParents);
+      for (const c of part.comments) this.comments.push({ text: c.text, start: c.startIndex, end: c.endIndex });
+    }
   }
 
   /**
@@ -135,28 +239,40 @@ export class SyntaxIndex {
    * the index did not collect. Unlike `fn`, class bodies inside functions resolve to that function.
    */
   functionOf(node: Node): number | undefined {
-    return this.functionOfNode.get(node.id);
-  }
-
-  private add(type: string, entry: IndexedNode, enclosing: number): void {
-    this.functionOfNode.set(entry.node.id, enclosing);
-    let list = this.byType.get(type);
-    if (!list) this.byType.set(type, (list = []));
-    list.push(entry);
-    if (type === 'comment') return;
-    let own = this.byFunction.get(entry.fn);
-    if (!own) this.byFunction.set(entry.fn, (own = []));
-    own.push(entry);
+    // The outermost definition holding the node (they do not overlap), else module level.
+    const parts = this.definitionParts;
+    let lo = 0;
+    let hi = parts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const def = parts[mid].node!;
+      if (node.startIndex < def.startIndex) hi = mid - 1;
+      else if (node.startIndex >= def.endIndex && def.endIndex > def.startIndex) lo = mid + 1;
+      else return parts[mid].functionOfNode.get(node.id) ?? this.looseFunctionOfNode.get(node.id);
+    }
+    return this.looseFunctionOfNode.get(node.id);
   }
 
   /** Every indexed node of a type, in source order. */
   all(type: string): readonly IndexedNode[] {
-    return this.byType.get(type) ?? [];
+    let list = this.byType.get(type);
+    if (!list) this.byType.set(type, (list = concatenated(this.parts.map((p) => p.byType.get(type)))));
+    return list;
   }
 
   /** Indexed nodes directly in function `fn`'s own scope (not in nested functions or classes). */
   inFunction(fn: number): readonly IndexedNode[] {
-    return this.byFunction.get(fn) ?? [];
+    if (fn < 0) return (this.moduleLevel ??= concatenated(this.parts.map((p) => p.byFunction.get(-1))));
+    // The one part holding the function: parts are in order of their first function.
+    const parts = this.parts;
+    let lo = 0;
+    let hi = parts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (parts[mid].base <= fn) lo = mid;
+      else hi = mid - 1;
+    }
+    return parts[lo]?.byFunction.get(fn) ?? [];
   }
 
   /** Indexed nodes of `types` inside [start, end) and in the same scope as `fn`. */
