@@ -62,6 +62,9 @@ export function isConstructionMethod(name: string, classNode: Node | null): bool
 
 const constructorAliases = new WeakMap<Node, Set<string>>();
 
+/** A class's lock and thread-local attributes, kept on its node with the module context they were found in. */
+const classLockFacts = new WeakMap<Node, { key: string; lockAttributes: string[]; threadLocalAttributes: string[]; lockAliases: Array<[string, string]> }>();
+
 /**
  * Methods the class body binds to a constructor's name (`__init__ = __init_impl`, as code generated for
  * a sync and an async variant of one class does): they are the constructor.
@@ -146,6 +149,99 @@ const TRANSPARENT_BASE = /^(?:object|(?:abc\.)?ABC|(?:typing\.)?(?:Generic|Proto
 /** Calls that hand a callable to a GUI toolkit's own thread: signal connections, widget callbacks, idle and timer callbacks. */
 const GUI_CALLBACK_REGISTRARS = /(?:^|\.)(?:connect|connect_after|connect_object|bind|bind_all|after|after_idle|idle_add|timeout_add|timeout_add_seconds|threads_add_idle|threads_add_timeout|CallAfter|CallLater|singleShot|Button|Checkbutton|Scale|Spinbox|Bind)$/;
 
+/**
+ * One binding a top-level statement makes, in order: `script` says whether an assignment binds for the
+ * script only (true) or for importers (false); imports and definitions leave that as it was (undefined);
+ * `ifAbsent` binds only a name not bound yet (`x += 1`).
+ */
+interface BindingOp {
+  name: string;
+  binding: ModuleBinding;
+  script?: boolean;
+  ifAbsent?: boolean;
+}
+
+const statementBindings = new WeakMap<Node, BindingOp[]>();
+
+/** The bindings one top-level statement makes (see BindingOp). */
+function bindingsOf(statement: Node): BindingOp[] {
+  const ops: BindingOp[] = [];
+  const bind = (name: string, binding: ModuleBinding, extra: { script?: boolean; ifAbsent?: boolean } = {}) => ops.push({ name: detached(name), binding, ...extra });
+  // Under `if TYPE_CHECKING:` only type checkers see the names: no value is ever made there.
+  let typingOnly = false;
+  // Under `if __name__ == "__main__":` the module runs as a script: no importer sees those names.
+  let scriptOnly = false;
+  const visit = (node: Node) => visitAll(namedChildren(node));
+  const visitAll = (statements: readonly Node[]) => {
+    for (const stmt of statements) {
+      switch (stmt.type) {
+        case 'expression_statement':
+          for (const e of namedChildren(stmt)) {
+            if (e.type === 'assignment') {
+              const value = typingOnly ? null : e.childForFieldName('right');
+              for (const name of boundNames(e.childForFieldName('left'))) bind(name, { kind: 'value', node: value }, { script: scriptOnly });
+            } else if (e.type === 'augmented_assignment') {
+              for (const name of boundNames(e.childForFieldName('left'))) bind(name, { kind: 'value', node: null }, { ifAbsent: true });
+            }
+          }
+          break;
+        case 'function_definition':
+        case 'class_definition':
+        case 'decorated_definition': {
+          const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+          const name = def?.childForFieldName('name')?.text;
+          if (def && name) bind(name, { kind: def.type === 'class_definition' ? 'class' : 'function', node: def });
+          break;
+        }
+        case 'import_statement':
+        case 'import_from_statement':
+          for (const item of namedChildren(stmt)) {
+            if (item.type === 'aliased_import') bind(item.childForFieldName('alias')?.text ?? '', { kind: 'import', node: stmt });
+            else if (item.type === 'dotted_name' && item.startIndex !== stmt.childForFieldName('module_name')?.startIndex) {
+              bind(item.text.split('.')[0], { kind: 'import', node: stmt });
+            }
+          }
+          break;
+        case 'for_statement':
+          for (const name of boundNames(stmt.childForFieldName('left'))) bind(name, { kind: 'value', node: null });
+          visitBlocks(stmt);
+          break;
+        case 'if_statement': {
+          const script = conjuncts(stmt.childForFieldName('condition')).some((c) => MAIN_GUARD.test(c.text));
+          const typing = !script && TYPE_CHECKING.test(stmt.childForFieldName('condition')?.text ?? '');
+          if (!script && !typing) {
+            visitBlocks(stmt);
+            break;
+          }
+          // The guarded body binds names for the script or the type checker only; the other branches as usual.
+          const outer = { scriptOnly, typingOnly };
+          if (script) scriptOnly = true;
+          else typingOnly = true;
+          const body = stmt.childForFieldName('consequence');
+          if (body) visit(body);
+          ({ scriptOnly, typingOnly } = outer);
+          for (const c of namedChildren(stmt)) if (c.type.endsWith('clause')) visitBlocks(c);
+          break;
+        }
+        case 'try_statement':
+        case 'with_statement':
+        case 'while_statement':
+          visitBlocks(stmt);
+          break;
+      }
+    }
+  };
+  const visitBlocks = (stmt: Node) => {
+    for (const c of namedChildren(stmt)) {
+      if (c.type === 'block') visit(c);
+      else if (c.type.endsWith('clause')) visitBlocks(c);
+    }
+  };
+  visitAll([statement]);
+  return ops;
+}
+
+
 export class ModuleModel implements LockResolver, CallableResolver {
   readonly imports: ImportTable;
   readonly bindings = new Map<string, ModuleBinding>();
@@ -185,6 +281,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   readonly root: Node;
   readonly index: SyntaxIndex;
   private readonly functionIndexById = new Map<number, number>();
+  private contextKey: string | undefined;
 
   constructor(
     tree: Tree,
@@ -2832,83 +2929,20 @@ export class ModuleModel implements LockResolver, CallableResolver {
   // ----- construction -----
 
   private collectModuleBindings(root: Node): void {
-    // Under `if TYPE_CHECKING:` only type checkers see the names: no value is ever made there.
-    let typingOnly = false;
-    // Under `if __name__ == "__main__":` the module runs as a script: no importer sees those names.
-    let scriptOnly = false;
-    const visit = (node: Node) => {
-      for (const stmt of namedChildren(node)) {
-        switch (stmt.type) {
-          case 'expression_statement':
-            for (const e of namedChildren(stmt)) {
-              if (e.type === 'assignment') {
-                const value = typingOnly ? null : e.childForFieldName('right');
-                for (const name of boundNames(e.childForFieldName('left'))) {
-                  this.bindings.set(name, { kind: 'value', node: value });
-                  if (scriptOnly) this.scriptBindings.add(name);
-                  else this.scriptBindings.delete(name);
-                }
-              } else if (e.type === 'augmented_assignment') {
-                for (const name of boundNames(e.childForFieldName('left'))) {
-                  if (!this.bindings.has(name)) this.bindings.set(name, { kind: 'value', node: null });
-                }
-              }
-            }
-            break;
-          case 'function_definition':
-          case 'class_definition':
-          case 'decorated_definition': {
-            const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-            const name = def?.childForFieldName('name')?.text;
-            if (def && name) this.bindings.set(name, { kind: def.type === 'class_definition' ? 'class' : 'function', node: def });
-            break;
-          }
-          case 'import_statement':
-          case 'import_from_statement':
-            for (const item of namedChildren(stmt)) {
-              if (item.type === 'aliased_import') this.bindings.set(item.childForFieldName('alias')?.text ?? '', { kind: 'import', node: stmt });
-              else if (item.type === 'dotted_name' && item.startIndex !== stmt.childForFieldName('module_name')?.startIndex) {
-                this.bindings.set(item.text.split('.')[0], { kind: 'import', node: stmt });
-              }
-            }
-            break;
-          case 'for_statement':
-            for (const name of boundNames(stmt.childForFieldName('left'))) this.bindings.set(name, { kind: 'value', node: null });
-            visitBlocks(stmt);
-            break;
-          case 'if_statement': {
-            const script = conjuncts(stmt.childForFieldName('condition')).some((c) => MAIN_GUARD.test(c.text));
-            const typing = !script && TYPE_CHECKING.test(stmt.childForFieldName('condition')?.text ?? '');
-            if (!script && !typing) {
-              visitBlocks(stmt);
-              break;
-            }
-            // The guarded body binds names for the script or the type checker only; the other branches as usual.
-            const outer = { scriptOnly, typingOnly };
-            if (script) scriptOnly = true;
-            else typingOnly = true;
-            const body = stmt.childForFieldName('consequence');
-            if (body) visit(body);
-            ({ scriptOnly, typingOnly } = outer);
-            for (const c of namedChildren(stmt)) if (c.type.endsWith('clause')) visitBlocks(c);
-            break;
-          }
-          case 'try_statement':
-          case 'with_statement':
-          case 'while_statement':
-            visitBlocks(stmt);
-            break;
-        }
+    // What each top-level statement binds is kept on its node (taken over by a later export only while
+    // its text is unchanged): an edit replays the others' bindings, in order, and reads only its own.
+    for (const statement of namedChildren(root)) {
+      let ops = statementBindings.get(statement);
+      if (!ops) statementBindings.set(statement, (ops = bindingsOf(statement)));
+      for (const op of ops) {
+        if (op.ifAbsent && this.bindings.has(op.name)) continue;
+        this.bindings.set(op.name, op.binding);
+        if (op.script === true) this.scriptBindings.add(op.name);
+        else if (op.script === false) this.scriptBindings.delete(op.name);
       }
-    };
-    const visitBlocks = (stmt: Node) => {
-      for (const c of namedChildren(stmt)) {
-        if (c.type === 'block') visit(c);
-        else if (c.type.endsWith('clause')) visitBlocks(c);
-      }
-    };
-    visit(root);
+    }
   }
+
 
   private collectDefinitions(): void {
     for (const e of this.index.all('call')) this.calls.push(e.node);
@@ -2976,7 +3010,44 @@ export class ModuleModel implements LockResolver, CallableResolver {
     }
   }
 
+  /**
+   * The module-level facts a definition's own facts can depend on — its imports, the module's bindings,
+   * the names and bases of its classes, the configured lock types — as one key: a fact cached on a
+   * definition's node (taken over by a later export only while its text is unchanged) stays true while
+   * the key is the same. Top-level statements that bind nothing but a definition's name enter by that
+   * name; the others by their node, so an edit inside a function body leaves the key as it was.
+   */
+  private get moduleContextKey(): string {
+    if (this.contextKey !== undefined) return this.contextKey;
+    const parts: Array<string | number> = [this.options.packageName ?? '', ...(this.options.lockTypes ?? [])];
+    for (const e of this.index.all('import_statement')) parts.push(e.node.id);
+    for (const e of this.index.all('import_from_statement')) parts.push(e.node.id);
+    for (const e of this.index.all('class_definition')) {
+      if (e.fn === -1) parts.push(`${e.node.childForFieldName('name')?.text}(${e.node.childForFieldName('superclasses')?.text ?? ''})`);
+    }
+    for (const statement of this.root.children) {
+      const def = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+      parts.push(def && (def.type === 'function_definition' || def.type === 'class_definition') ? `${def.type[0]}:${def.childForFieldName('name')?.text}` : statement.id);
+    }
+    return (this.contextKey = parts.join(' '));
+  }
+
   private collectLockAttributes(info: ClassInfo): void {
+    const key = this.moduleContextKey;
+    const known = classLockFacts.get(info.node);
+    if (known?.key === key) {
+      for (const a of known.lockAttributes) info.lockAttributes.add(a);
+      for (const a of known.threadLocalAttributes) info.threadLocalAttributes.add(a);
+      for (const [a, b] of known.lockAliases) info.lockAliases.set(a, b);
+      return;
+    }
+    this.findLockAttributes(info);
+    // Copies of the names: a slice of the text would keep this version of the document alive.
+    const names = (set: Iterable<string>) => [...set].map(detached);
+    classLockFacts.set(info.node, { key, lockAttributes: names(info.lockAttributes), threadLocalAttributes: names(info.threadLocalAttributes), lockAliases: [...info.lockAliases].map(([a, b]) => [detached(a), detached(b)]) });
+  }
+
+  private findLockAttributes(info: ClassInfo): void {
     const body = info.node.childForFieldName('body');
     if (!body) return;
     for (const stmt of namedChildren(body)) {

@@ -1,8 +1,21 @@
 // Small helpers over tree-sitter-python nodes, shared by the model and the rules.
 import type { Node } from '../parser';
+import { detached } from '../syntaxTree';
 
 export const FUNCTION_TYPES = new Set(['function_definition', 'lambda']);
 export const SCOPE_TYPES = new Set(['function_definition', 'lambda', 'class_definition']);
+
+const calleeTextCache = new WeakMap<Node, string>();
+
+/**
+ * A call's callee as written (`os.path.join`, `self._lock.acquire`, `f(x).g`), cached on the call's node
+ * (which a later export takes over only while its text is unchanged): one read per call, not per version.
+ */
+export function calleeText(call: Node): string {
+  let t = calleeTextCache.get(call);
+  if (t === undefined) calleeTextCache.set(call, (t = detached(call.childForFieldName('function')?.text ?? '')));
+  return t;
+}
 
 /** Named children without comments (comments can appear anywhere in tree-sitter-python). */
 export function namedChildren(node: Node): Node[] {

@@ -5,26 +5,50 @@
 import type { Node } from '../parser';
 
 const answers = new WeakMap<Node, Map<RegExp, boolean>>();
-/** The whole module's answer, per version of its tree: asked again and again by rules and queries. */
-const moduleAnswers = new WeakMap<Node, Map<RegExp, boolean>>();
+
+/**
+ * One version's answers, and what the version before it answered: which statement matched first (null:
+ * none). A statement taken over is the same text, so an earlier "none" needs only this version's new
+ * statements searched, and an earlier match that is still a statement answers at once.
+ */
+interface VersionAnswers {
+  readonly root: Node;
+  readonly first: Map<RegExp, Node | null>;
+  readonly statements: ReadonlySet<Node>;
+  /** The previous version's first matches, and the statements new since it (null: no previous version). */
+  readonly before: { first: ReadonlyMap<RegExp, Node | null>; fresh: readonly Node[] } | null;
+}
+
+/** The latest version's answers of each document (keyed by its Source, which every version shares). */
+const latest = new WeakMap<object, VersionAnswers>();
+
+function versionAnswers(root: Node): VersionAnswers {
+  const last = latest.get(root.source);
+  if (last?.root === root) return last;
+  const statements = new Set(root.children);
+  const before = last ? { first: last.first, fresh: root.children.filter((s) => !last.statements.has(s)) } : null;
+  const current: VersionAnswers = { root, first: new Map(), statements, before };
+  latest.set(root.source, current);
+  return current;
+}
+
+function statementMentions(statement: Node, re: RegExp): boolean {
+  let byStatement = answers.get(statement);
+  if (!byStatement) answers.set(statement, (byStatement = new Map()));
+  let hit = byStatement.get(re);
+  if (hit === undefined) byStatement.set(re, (hit = re.test(statement.text)));
+  return hit;
+}
 
 /** Does `re` (no `g` or `y` flag) match the text of any top-level statement or comment of the module? */
 export function moduleMentions(root: Node, re: RegExp): boolean {
-  let whole = moduleAnswers.get(root);
-  if (!whole) moduleAnswers.set(root, (whole = new Map()));
-  const known = whole.get(re);
-  if (known !== undefined) return known;
-  let answer = false;
-  for (const statement of root.children) {
-    let byStatement = answers.get(statement);
-    if (!byStatement) answers.set(statement, (byStatement = new Map()));
-    let hit = byStatement.get(re);
-    if (hit === undefined) byStatement.set(re, (hit = re.test(statement.text)));
-    if (hit) {
-      answer = true;
-      break;
-    }
-  }
-  whole.set(re, answer);
-  return answer;
+  const version = versionAnswers(root);
+  let first = version.first.get(re);
+  if (first !== undefined) return first !== null;
+  const earlier = version.before?.first.get(re);
+  if (earlier === null) first = version.before!.fresh.find((s) => statementMentions(s, re)) ?? null;
+  else if (earlier && version.statements.has(earlier)) first = earlier;
+  else first = root.children.find((s) => statementMentions(s, re)) ?? null;
+  version.first.set(re, first);
+  return first !== null;
 }

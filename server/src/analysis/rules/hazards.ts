@@ -1,11 +1,12 @@
 // Helpers shared by the FT2xx hazard rules (process-wide state, iterators, lock misuse, blocking calls).
 // They only read the model; the race rules' severity policy lives in common.ts.
 import type { Node } from '../parser';
-import { detached } from '../syntaxTree';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { ThreadEntry } from '../model/threads';
-import { keywordArgument, namedChildren, positionalArguments } from '../model/syntax';
+import { calleeText, keywordArgument, namedChildren, positionalArguments } from '../model/syntax';
+
+export { calleeText };
 import { moduleMentions } from '../model/textGate';
 
 // Several FT2xx rules visit every call: memoise per tree what they all ask (each answer costs wasm crossings).
@@ -21,14 +22,6 @@ export function calleeName(call: Node, model: ModuleModel): string | null {
   return q;
 }
 
-const calleeTextCache = new WeakMap<Node, string>();
-
-/** The callee's source text (`os.path.join`, `self._lock.acquire`, `f(x).g`): one cheap read per call, cached. */
-export function calleeText(call: Node): string {
-  let t = calleeTextCache.get(call);
-  if (t === undefined) calleeTextCache.set(call, (t = detached(call.childForFieldName('function')?.text ?? '')));
-  return t;
-}
 
 /** The last name of the callee (`join` for `os.path.join`), from its text. */
 export function calleeLastName(call: Node): string {
