@@ -62,8 +62,28 @@ export function isConstructionMethod(name: string, classNode: Node | null): bool
 
 const constructorAliases = new WeakMap<Node, Set<string>>();
 
+/** Each document's latest module context (ModuleModel.moduleContext), by its Source. */
+const moduleContexts = new WeakMap<object, { parts: ReadonlyArray<string | number>; token: object }>();
+const contextParts = new WeakMap<Node, string | number>();
+
+/**
+ * What a top-level statement or a class adds to the module context: a definition its kind and name (a
+ * class its bases too), any other statement its node (a new node is a changed statement). Cached on
+ * the node, whose text does not change while it lives.
+ */
+function contextPart(statement: Node): string | number {
+  let part = contextParts.get(statement);
+  if (part !== undefined) return part;
+  const def = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
+  if (def?.type === 'class_definition') part = detached(`c:${def.childForFieldName('name')?.text}(${def.childForFieldName('superclasses')?.text ?? ''})`);
+  else if (def?.type === 'function_definition') part = detached(`f:${def.childForFieldName('name')?.text}`);
+  else part = statement.id;
+  contextParts.set(statement, part);
+  return part;
+}
+
 /** A class's lock and thread-local attributes, kept on its node with the module context they were found in. */
-const classLockFacts = new WeakMap<Node, { key: string; lockAttributes: string[]; threadLocalAttributes: string[]; lockAliases: Array<[string, string]> }>();
+const classLockFacts = new WeakMap<Node, { key: object; lockAttributes: string[]; threadLocalAttributes: string[]; lockAliases: Array<[string, string]> }>();
 
 /**
  * Methods the class body binds to a constructor's name (`__init__ = __init_impl`, as code generated for
@@ -281,7 +301,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   readonly root: Node;
   readonly index: SyntaxIndex;
   private readonly functionIndexById = new Map<number, number>();
-  private contextKey: string | undefined;
+  private contextToken: object | undefined;
 
   constructor(
     tree: Tree,
@@ -3012,28 +3032,28 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /**
    * The module-level facts a definition's own facts can depend on — its imports, the module's bindings,
-   * the names and bases of its classes, the configured lock types — as one key: a fact cached on a
+   * the names and bases of its classes, the configured lock types — as a token: a fact cached on a
    * definition's node (taken over by a later export only while its text is unchanged) stays true while
-   * the key is the same. Top-level statements that bind nothing but a definition's name enter by that
-   * name; the others by their node, so an edit inside a function body leaves the key as it was.
+   * the token is the same object. Top-level statements that bind nothing but a definition's name enter
+   * by that name; the others by their node, so an edit inside a function body keeps the token. The parts
+   * are compared with the document's previous version's once per version; the facts compare tokens.
    */
-  private get moduleContextKey(): string {
-    if (this.contextKey !== undefined) return this.contextKey;
+  private get moduleContext(): object {
+    if (this.contextToken !== undefined) return this.contextToken;
     const parts: Array<string | number> = [this.options.packageName ?? '', ...(this.options.lockTypes ?? [])];
     for (const e of this.index.all('import_statement')) parts.push(e.node.id);
     for (const e of this.index.all('import_from_statement')) parts.push(e.node.id);
-    for (const e of this.index.all('class_definition')) {
-      if (e.fn === -1) parts.push(`${e.node.childForFieldName('name')?.text}(${e.node.childForFieldName('superclasses')?.text ?? ''})`);
-    }
-    for (const statement of this.root.children) {
-      const def = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-      parts.push(def && (def.type === 'function_definition' || def.type === 'class_definition') ? `${def.type[0]}:${def.childForFieldName('name')?.text}` : statement.id);
-    }
-    return (this.contextKey = parts.join(' '));
+    for (const e of this.index.all('class_definition')) if (e.fn === -1) parts.push(contextPart(e.node));
+    for (const statement of this.root.children) parts.push(contextPart(statement));
+    const last = moduleContexts.get(this.root.source);
+    const same = !!last && last.parts.length === parts.length && last.parts.every((p, i) => p === parts[i]);
+    const token = same ? last!.token : {};
+    moduleContexts.set(this.root.source, { parts, token });
+    return (this.contextToken = token);
   }
 
   private collectLockAttributes(info: ClassInfo): void {
-    const key = this.moduleContextKey;
+    const key = this.moduleContext;
     const known = classLockFacts.get(info.node);
     if (known?.key === key) {
       for (const a of known.lockAttributes) info.lockAttributes.add(a);

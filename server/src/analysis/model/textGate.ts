@@ -14,7 +14,6 @@ const answers = new WeakMap<Node, Map<RegExp, boolean>>();
 interface VersionAnswers {
   readonly root: Node;
   readonly first: Map<RegExp, Node | null>;
-  readonly statements: ReadonlySet<Node>;
   /** The previous version's first matches, and the statements new since it (null: no previous version). */
   readonly before: { first: ReadonlyMap<RegExp, Node | null>; fresh: readonly Node[] } | null;
 }
@@ -25,10 +24,13 @@ const latest = new WeakMap<object, VersionAnswers>();
 function versionAnswers(root: Node): VersionAnswers {
   const last = latest.get(root.source);
   if (last?.root === root) return last;
-  const statements = new Set(root.children);
-  const before = last ? { first: last.first, fresh: root.children.filter((s) => !last.statements.has(s)) } : null;
-  const current: VersionAnswers = { root, first: new Map(), statements, before };
-  latest.set(root.source, current);
+  // Node ids only grow, and a version's nodes are made after the previous version's root: a statement
+  // with a smaller id than that root was taken over (a larger one may be either, and is searched).
+  const newer = !!last && last.root.id < root.id;
+  const before = newer ? { first: last.first, fresh: root.children.filter((s) => s.id > last.root.id) } : null;
+  const current: VersionAnswers = { root, first: new Map(), before };
+  // An older version asked late (its analysis was overtaken) does not replace the newest.
+  if (!last || newer) latest.set(root.source, current);
   return current;
 }
 
@@ -47,7 +49,8 @@ export function moduleMentions(root: Node, re: RegExp): boolean {
   if (first !== undefined) return first !== null;
   const earlier = version.before?.first.get(re);
   if (earlier === null) first = version.before!.fresh.find((s) => statementMentions(s, re)) ?? null;
-  else if (earlier && version.statements.has(earlier)) first = earlier;
+  // A statement taken over by this version has this root as its parent.
+  else if (earlier && earlier.parent === root) first = earlier;
   else first = root.children.find((s) => statementMentions(s, re)) ?? null;
   version.first.set(re, first);
   return first !== null;
