@@ -329,7 +329,8 @@ function continueFull(uri: string, state: DocState): void {
         result = step.value;
         break;
       }
-      if (performance.now() >= deadline) break;
+      // An edit or a request waits: it goes first (a newer version abandons this analysis anyway).
+      if (performance.now() >= deadline || messageWaiting()) break;
     }
   } catch (error) {
     // The first answer stands; the next edit tries again.
@@ -538,8 +539,19 @@ function analysisOptions(): AnalysisOptions {
 let started: Promise<void> | undefined;
 const backlog: ToWorker[] = [];
 let ready = false;
+/** The main thread's count of messages posted after `init`, and this thread's count of those received. */
+let sent: Int32Array | undefined;
+let received = 0;
+
+/** A message is posted and not yet received: a slice of work in progress should end now. */
+function messageWaiting(): boolean {
+  return !!sent && Atomics.load(sent, 0) > received;
+}
+
 port.on('message', (message: ToWorker) => {
+  if (message.type !== 'init') received++;
   if (message.type === 'init') {
+    if (message.sent) sent = new Int32Array(message.sent);
     started = start(message, backlog).then(
       () => void (ready = true),
       (error) => {

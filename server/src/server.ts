@@ -70,6 +70,8 @@ interface WorkerState {
   busy?: { key: string; version?: number; kind: 'document' | 'index'; since: number };
   watchdog?: NodeJS.Timeout;
   ready: boolean;
+  /** Messages posted after `init` (shared with the worker: ToWorker's `init`). */
+  sent: Int32Array;
 }
 
 let current: WorkerState | undefined;
@@ -87,14 +89,17 @@ function workerScript(): { file: string } | { code: string } {
 }
 
 function send(message: ToWorker): void {
-  current?.worker.postMessage(message);
+  if (!current) return;
+  current.worker.postMessage(message);
+  // After the post: the worker counts what it received against this (see ToWorker's `init`).
+  if (message.type !== 'init') Atomics.add(current.sent, 0, 1);
 }
 
 function startWorker(): void {
   const script = workerScript();
   const options = { stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
   const worker = 'file' in script ? new Worker(script.file, options) : new Worker(script.code, { ...options, eval: true });
-  const state: WorkerState = { worker, ready: false };
+  const state: WorkerState = { worker, ready: false, sent: new Int32Array(new SharedArrayBuffer(4)) };
   current = state;
   // stdout carries the protocol: whatever the worker prints goes to the log instead.
   worker.stdout.on('data', (d) => connection.console.log(`ftaudit worker: ${String(d).trimEnd()}`));
@@ -106,7 +111,7 @@ function startWorker(): void {
   worker.on('exit', (code) => {
     if (current === state) onWorkerExit(state, `exited with code ${code}`);
   });
-  send({ type: 'init', settings, folders: workspaceFolders });
+  send({ type: 'init', settings, folders: workspaceFolders, sent: state.sent.buffer as SharedArrayBuffer });
   for (const document of documents.values()) {
     send({ type: 'open', uri: document.uri, opened: openings.get(document.uri) ?? 0, languageId: document.languageId, version: document.version, text: document.current().getText(), skip: quarantined.get(document.uri) });
   }

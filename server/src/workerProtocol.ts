@@ -8,8 +8,12 @@ import type { ServerSettings } from './settings';
 
 /** main → worker */
 export type ToWorker =
-  /** First message: settings and workspace folders (paths). */
-  | { type: 'init'; settings: ServerSettings; folders: string[] }
+  /**
+   * First message: settings and workspace folders (paths). `sent`: one Int32 the main thread increments
+   * after posting each later message, so the worker can tell mid-slice that a message waits for it
+   * (messageWaiting) and end its slice of a full analysis at once instead of at the slice's deadline.
+   */
+  | { type: 'init'; settings: ServerSettings; folders: string[]; sent?: SharedArrayBuffer }
   | { type: 'settings'; settings: ServerSettings }
   /**
    * `opened`: which opening of the URI this is (results of an earlier opening at the same version are
