@@ -48,6 +48,9 @@ class Segment {
   readonly comments: Node[] = [];
   readonly byType = new Map<string, IndexedNode[]>();
   readonly byFunction = new Map<number, IndexedNode[]>();
+  /** Every entry in source order (pre-order: starts never decrease), and the function enclosing each. */
+  readonly entries: IndexedNode[] = [];
+  readonly enclosingOf: number[] = [];
 
   constructor(
     /** The definition (null: module-level statements). */
@@ -57,12 +60,14 @@ class Segment {
     /** The `fn` of the scope the definition sits in, and the function enclosing it (-1: none). */
     readonly scopeFn: number,
     readonly enclosing: number,
-    /** Indexed node id → the innermost function_definition containing it. */
-    readonly functionOfNode: Map<number, number> = new Map(),
+    /** For module-level runs only: node id → enclosing function, shared by the runs of one index. */
+    readonly looseFunctionOfNode?: Map<number, number>,
   ) {}
 
   add(type: string, entry: IndexedNode, enclosing: number): void {
-    this.functionOfNode.set(entry.node.id, enclosing);
+    this.entries.push(entry);
+    this.enclosingOf.push(enclosing);
+    this.looseFunctionOfNode?.set(entry.node.id, enclosing);
     pushTo(this.byType, type, entry);
     pushTo(this.byFunction, entry.fn, entry);
   }
@@ -74,7 +79,25 @@ class Segment {
     this.comments.push(...inner.comments);
     for (const [type, list] of inner.byType) appendTo(this.byType, type, list);
     for (const [fn, list] of inner.byFunction) appendTo(this.byFunction, fn, list);
-    for (const [id, fn] of inner.functionOfNode) this.functionOfNode.set(id, fn);
+    for (let i = 0; i < inner.entries.length; i++) {
+      this.entries.push(inner.entries[i]);
+      this.enclosingOf.push(inner.enclosingOf[i]);
+    }
+  }
+
+  /** The function enclosing one of its indexed nodes (undefined: not indexed here). */
+  functionOf(node: Node): number | undefined {
+    const entries = this.entries;
+    const start = node.startIndex;
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (entries[mid].node.startIndex < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < entries.length && entries[i].node.startIndex === start; i++) if (entries[i].node === node) return this.enclosingOf[i];
+    return undefined;
   }
 
   /** This segment numbered for another place: its first function at `base`, in the given scope. */
@@ -95,7 +118,10 @@ class Segment {
       }
     }
     for (const [type, list] of this.byType) out.byType.set(type, list.map((e) => moved.get(e)!));
-    for (const [id, fn] of this.functionOfNode) out.functionOfNode.set(id, inner(fn, enclosing));
+    for (let i = 0; i < this.entries.length; i++) {
+      out.entries.push(moved.get(this.entries[i])!);
+      out.enclosingOf.push(inner(this.enclosingOf[i], enclosing));
+    }
     return out;
   }
 }
@@ -248,7 +274,7 @@ export class SyntaxIndex {
       const def = parts[mid].node!;
       if (node.startIndex < def.startIndex) hi = mid - 1;
       else if (node.startIndex >= def.endIndex && def.endIndex > def.startIndex) lo = mid + 1;
-      else return parts[mid].functionOfNode.get(node.id) ?? this.looseFunctionOfNode.get(node.id);
+      else return parts[mid].functionOf(node) ?? this.looseFunctionOfNode.get(node.id);
     }
     return this.looseFunctionOfNode.get(node.id);
   }

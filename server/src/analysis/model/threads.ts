@@ -3,7 +3,7 @@
 import type { Node } from '../parser';
 import type { ImportTable } from './imports';
 import { parameterNames, type FunctionScope } from './scopes';
-import { calleeText, keywordArgument, lastNameOf, namedChildren, positionalArguments, snippet } from './syntax';
+import { keywordArgument, lastNameOf, namedChildren, positionalArguments, snippet } from './syntax';
 import { isTestCode } from './testCode';
 import { RUNTIME_SPAWNER_WORDS, runtimeCallback } from './runtimeThreads';
 
@@ -531,7 +531,7 @@ export class ThreadModel {
     const fnExpr = call.childForFieldName('function');
     if (!fnExpr) return NO_SPAWNS;
     // Cheap text test first: qualifying every call of a module through the tree is not.
-    const text = calleeText(call);
+    const text = fnExpr.text;
     if (!SPAWNER_WORDS.test(text) && !this.extraSpawnerNames.some((name) => text.endsWith(name))) return NO_SPAWNS;
     const qualified = this.imports.qualify(fnExpr) ?? '';
     const last = qualified.split('.').pop() ?? '';
