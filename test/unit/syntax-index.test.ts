@@ -8,6 +8,7 @@ import { createPythonParser } from '../../server/src/analysis/parser';
 import { exportTree } from '../../server/src/analysis/syntaxTree';
 import { INDEXED_TYPES, SyntaxIndex } from '../../server/src/analysis/model/syntaxIndex';
 import { DocumentStore } from '../../server/src/documents';
+import { seededRandom } from '../helpers/random';
 
 function listing(index: SyntaxIndex): string[] {
   return INDEXED_TYPES.flatMap((type) => index.all(type).map((e) => `${type} ${e.node.startIndex}-${e.node.endIndex} in ${e.fn}`));
@@ -56,17 +57,6 @@ function answers(index: SyntaxIndex): unknown {
   };
 }
 
-// Deterministic pseudo-random edits (xorshift), so a failure reproduces.
-function rng(seed: number) {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
-
 test('after random edits that add, remove and move definitions, the index of the edited tree equals a fresh one', async () => {
   const parser = await createPythonParser();
   const fresh = await createPythonParser();
@@ -75,7 +65,7 @@ test('after random edits that add, remove and move definitions, the index of the
   const uri = 'file:///x.py';
   const entry = store.open(uri, 'python', 1, base);
   new SyntaxIndex(store.tree(entry));
-  const random = rng(7);
+  const random = seededRandom(7);
   // Pieces that open and close scopes: a def before others renumbers every function after it.
   const pieces = ['x', '\n', '    ', '\ndef added():\n    y = f()\n', '\nclass K:\n    def m(self):\n        self.n += 1\n', 'def ', 'class ', ':', '# c\n', '(', ''];
   for (let version = 2; version < 202; version++) {
