@@ -261,7 +261,6 @@ function bindingsOf(statement: Node): BindingOp[] {
   return ops;
 }
 
-
 export class ModuleModel implements LockResolver, CallableResolver {
   readonly imports: ImportTable;
   readonly bindings = new Map<string, ModuleBinding>();
