@@ -5,7 +5,7 @@ import { exportTree, SyntaxTree } from './syntaxTree';
 import type { AnalysisOptions, Finding, Rule, RuleContext } from './types';
 import { ModuleModel } from './model/module';
 import { Suppressions, type SourceComment } from './suppression';
-import { INDEXED_TYPES, SyntaxIndex } from './model/syntaxIndex';
+import { firstAtOrAfter, INDEXED_TYPES, SyntaxIndex } from './model/syntaxIndex';
 import { summarizeModule, type ModuleSummary } from './project/summary';
 import { LineIndex } from './text';
 import { ALL_RULES } from './rules';
@@ -196,17 +196,6 @@ export class ModuleAnalysis {
   }
 }
 
-/** The first indexed node starting at or after `offset` (the lists are in source order). */
-function firstAtOrAfter(nodes: readonly { node: Node }[], offset: number): number {
-  let lo = 0;
-  let hi = nodes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (nodes[mid].node.startIndex < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /**
  * Can this text have a finding at all? Without rules to run (no sign of concurrency, see

@@ -89,14 +89,7 @@ class Segment {
   functionOf(node: Node): number | undefined {
     const entries = this.entries;
     const start = node.startIndex;
-    let lo = 0;
-    let hi = entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (entries[mid].node.startIndex < start) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < entries.length && entries[i].node.startIndex === start; i++) if (entries[i].node === node) return this.enclosingOf[i];
+    for (let i = firstAtOrAfter(entries, start); i < entries.length && entries[i].node.startIndex === start; i++) if (entries[i].node === node) return this.enclosingOf[i];
     return undefined;
   }
 
@@ -124,6 +117,18 @@ class Segment {
     }
     return out;
   }
+}
+
+/** The first indexed node starting at or after `offset` (the lists are in source order). */
+export function firstAtOrAfter(nodes: readonly { node: Node }[], offset: number): number {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid].node.startIndex < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
