@@ -124,18 +124,23 @@ export class ModuleAnalysis {
     if (!this.analyseRules) return this.reports ? finish([], this.comments(), this.input.text, this.input.rules, { start, end }) : [];
     const findings: Finding[] = [];
     const { ctx, setRule } = this.context(findings);
-    for (const [type, list] of this.handlers) {
-      if (type === 'module') continue;
-      const nodes = this.index!.all(type);
-      for (let i = firstAtOrAfter(nodes, start); i < nodes.length; i++) {
-        const node = nodes[i].node;
-        if (node.startIndex >= end) break;
-        if (node.endIndex > end) continue;
-        for (const { rule, fn } of list) {
-          setRule(rule);
-          fn(node, ctx);
+    this.model.answeringOneDefinition = true;
+    try {
+      for (const [type, list] of this.handlers) {
+        if (type === 'module') continue;
+        const nodes = this.index!.all(type);
+        for (let i = firstAtOrAfter(nodes, start); i < nodes.length; i++) {
+          const node = nodes[i].node;
+          if (node.startIndex >= end) break;
+          if (node.endIndex > end) continue;
+          for (const { rule, fn } of list) {
+            setRule(rule);
+            fn(node, ctx);
+          }
         }
       }
+    } finally {
+      this.model.answeringOneDefinition = false;
     }
     const inside = findings.filter((f) => f.start >= start && f.end <= end);
     return finish(inside, this.comments(), this.input.text, this.input.rules, { start, end });

@@ -6,7 +6,7 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { SharedState } from '../model/sharing';
 import { namedChildren } from '../model/syntax';
-import { sharedWritesByKey } from '../rules/writes';
+import { sharedWritesOf } from '../rules/writes';
 import { lockConstructor } from './threadingImport';
 import { mergeOnceFix } from './mergeOnce';
 import { enclosingStatement, indentLines, indentUnit, indentationAt, lineEnding, lineStart, nextLineStart, ownLines } from './text';
@@ -98,7 +98,7 @@ function joinsBlockAbove(text: string, first: Node, lock: string, bodyIndent: st
 
 function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState, sameLockOnly = false): LockChoice | null {
   const { model, text } = ctx;
-  const existing = sharedWritesByKey(model).get(shared.key)?.find((w) => w.held.length > 0 && !w.via)?.held[0];
+  const existing = sharedWritesOf(model, shared.key).find((w) => w.held.length > 0 && !w.via)?.held[0];
   if (existing && usableHere(existing, scope, model)) return { expression: existing, edits: [], reused: true };
   if (sameLockOnly) return null;
   if (shared.kind === 'global') return moduleLock(shared.key, model, text);

@@ -299,6 +299,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   readonly root: Node;
   readonly index: SyntaxIndex;
+  /**
+   * Set while a first answer visits one definition (ModuleAnalysis.within): a module-wide list that is
+   * asked by key (the writes of one state) answers for that key instead of being built whole; the full
+   * analysis that follows builds it.
+   */
+  answeringOneDefinition = false;
   private readonly functionIndexById = new Map<number, number>();
   private contextToken: object | undefined;
 

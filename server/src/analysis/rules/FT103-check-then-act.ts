@@ -11,7 +11,7 @@ import { soleRemoverThread } from './singleWriter';
 import { atomicDictFix } from '../fixes/atomicDict';
 import { textHas } from './hazards';
 import { guardFix } from '../fixes/guard';
-import { lockedKeys } from './writes';
+import { writtenUnderLock } from './writes';
 
 /** The containers a condition inspects: `k in d`, `d`, `not d`, `len(d)`, `d.get(k) is None`. */
 export function checkedContainers(condition: Node): Node[] {
@@ -282,7 +282,7 @@ function checkThenAct(node: Node, ctx: RuleContext): void {
       fix:
         keyword === 'while'
           ? undefined
-          : (lockedKeys(ctx.model).has(shared.key) ? undefined : atomicDictFix(ctx.text, node)) ??
+          : (writtenUnderLock(ctx.model, shared.key) ? undefined : atomicDictFix(ctx.text, node)) ??
             guardFix(ctx, read ?? node, scope, shared, action.startIndex >= node.endIndex ? action : read ? node : undefined),
       message:
         `\`${snippet(action, 40)}\` changes ${shared.description} after \`${keyword} ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked ${read ? `what line ${read.startPosition.row + 1} read from it (\`${snippet(read, 40)}\`)` : 'it'}, without holding a lock. ` +

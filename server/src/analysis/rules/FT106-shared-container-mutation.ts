@@ -11,7 +11,7 @@ import type { FunctionScope } from '../model/scopes';
 import { sharedState, type SharedState } from '../model/sharing';
 import { guardFix } from '../fixes/guard';
 import { readsTarget } from './FT102-read-modify-write';
-import { lockedKeys } from './writes';
+import { writtenUnderLock } from './writes';
 import { insideCheckThenAct } from './FT103-check-then-act';
 
 const KIND_NAMES: Array<[RegExp, string]> = [
@@ -120,7 +120,6 @@ export const FT106: Rule = {
       const body = node.childForFieldName('body');
       if (!scope || !entry || !body) return;
       const byContainer = new Map<string, Array<{ m: Mutation; kind: string }>>();
-      const locked = lockedKeys(model);
       for (const n of model.ownNodes(scope)) {
         const m = mutationOf(n);
         if (!m || m.container.type !== 'identifier' || isAtomicIdiom(n)) continue;
@@ -128,7 +127,7 @@ export const FT106: Rule = {
         const binding = kind === 'module' || kind === 'global' ? model.bindings.get(m.container.text) : undefined;
         if (binding?.kind !== 'value' || !isMutableContainer(binding.node) || model.guardedBy.has(m.container.text)) continue;
         // A container that is also written under a lock is FT105's (inconsistent locking).
-        if (model.heldLocks(n).length > 0 || reportedElsewhere(m, model) || locked.has(m.container.text)) continue;
+        if (model.heldLocks(n).length > 0 || reportedElsewhere(m, model) || writtenUnderLock(model, m.container.text)) continue;
         const list = byContainer.get(m.container.text) ?? [];
         list.push({ m, kind: containerKind(binding.node!) });
         byContainer.set(m.container.text, list);

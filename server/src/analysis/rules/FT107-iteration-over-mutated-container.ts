@@ -10,7 +10,7 @@ import { builtContainerKind, type FunctionScope } from '../model/scopes';
 import { boundNames, namedChildren, snippet } from '../model/syntax';
 import { changesKnownContainer, changesOfImportedGlobals, mutationOf, raceVerdict, runsAlone } from './common';
 import { isBuiltin, textHas } from './hazards';
-import { sharedWrites } from './writes';
+import { sharedWritesOf } from './writes';
 import { claimExcludes } from '../model/claims';
 import { CONSUMERS, isView, iteratedContainer, SNAPSHOTS, VIEW_ITERATING_COPIES, VIEWS } from '../model/iteration';
 
@@ -21,21 +21,21 @@ interface ChangeSite {
   locked: boolean;
 }
 
-const cache = new WeakMap<ModuleModel, Map<string, ChangeSite[]>>();
+const cache = new WeakMap<ModuleModel, Map<string, ChangeSite[] | undefined>>();
 
-/** Shared containers changed in place (not rebound) anywhere a thread may run → where. */
-function changedContainers(model: ModuleModel): Map<string, ChangeSite[]> {
-  let found = cache.get(model);
-  if (found) return found;
-  found = new Map();
-  for (const w of sharedWrites(model)) {
+/** Where a shared container is changed in place (not rebound), by key; undefined when nowhere. */
+function containerChanges(model: ModuleModel, key: string): ChangeSite[] | undefined {
+  let byKey = cache.get(model);
+  if (!byKey) cache.set(model, (byKey = new Map()));
+  if (byKey.has(key)) return byKey.get(key);
+  const sites: ChangeSite[] = [];
+  for (const w of sharedWritesOf(model, key)) {
     if (!mutationOf(w.node)) continue;
     const entry = model.threads.entryFor(w.scope);
-    const list = found.get(w.shared.key) ?? [];
-    list.push({ node: w.node, onThread: !!entry && !entry.assumed, locked: w.held.length > 0 });
-    found.set(w.shared.key, list);
+    sites.push({ node: w.node, onThread: !!entry && !entry.assumed, locked: w.held.length > 0 });
   }
-  cache.set(model, found);
+  const found = sites.length > 0 ? sites : undefined;
+  byKey.set(key, found);
   return found;
 }
 
@@ -256,7 +256,7 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   // Changes made through other objects the container was handed to (`self.pending.pop(k)` in a feeder)
   // count too — and alone, when only that hand-over shares the owner's container.
   const handed = shared.kind === 'shared-instance' ? ctx.model.fieldsAliasing(shared.key).flatMap((k) => changesThrough(k, ctx.model)) : [];
-  const own = shared === ownerSide ? [] : changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
+  const own = shared === ownerSide ? [] : containerChanges(ctx.model, shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
   const all = handed.length > 0 ? [...own, ...handed] : own;
   const changes = plainContainer(container, scope, ctx.model) ? all.filter((s) => !changesAnElement(s.node, container)) : all;
   const cls = ctx.model.classInfo(scope.classNode);
@@ -622,7 +622,7 @@ function checkEscapingView(node: Node, ctx: RuleContext): void {
   if (held.length === 0) return;
   const shared = sharedState(container, scope, ctx.model, 'object');
   if (!shared || shared.kind === 'module-attribute') return;
-  const changes = changedContainers(ctx.model).get(shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
+  const changes = containerChanges(ctx.model, shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
   const site = changes.find((c) => c.locked && !within(c.node, node));
   if (!site) return;
   ctx.report(value, {

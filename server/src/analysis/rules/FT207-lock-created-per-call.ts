@@ -7,7 +7,7 @@ import { snippet } from '../model/syntax';
 import { runsOnThreads, textHas, threadCode } from './hazards';
 
 const GATE = /Lock|Semaphore|Condition|allocate/;
-import { sharedWrites } from './writes';
+import { sharedWritesIn } from './writes';
 import { hoistLockFix } from '../fixes/hoistLock';
 
 function escape(s: string): string {
@@ -28,7 +28,7 @@ export const FT207: Rule = {
         if (item.type !== 'call' || !model.isLockConstruction(item)) continue;
         const scope = model.scopeOf(node);
         const body = node.childForFieldName('body');
-        const guarded = scope && body ? sharedWrites(model).filter((w) => w.scope === scope && w.node.startIndex >= body.startIndex && w.node.endIndex <= body.endIndex) : [];
+        const guarded = scope && body ? sharedWritesIn(scope, model).filter((w) => w.node.startIndex >= body.startIndex && w.node.endIndex <= body.endIndex) : [];
         ctx.report(item, {
           severity: where ? 'error' : 'warning',
           fix: scope && body ? hoistLockFix(ctx, item, scope, node, guarded) : undefined,
@@ -58,7 +58,7 @@ export const FT207: Rule = {
         ...text.matchAll(new RegExp(`(?<![\\w.])${escape(name)}\\.(?:acquire|release|locked)\\(`, 'g')),
       ].length;
       if (uses !== allowed) return;
-      const guarded = sharedWrites(model).filter((w) => w.scope === scope && w.held.includes(name));
+      const guarded = sharedWritesIn(scope, model).filter((w) => w.held.includes(name));
       if (guarded.length === 0) return;
       const states = [...new Set(guarded.map((w) => w.shared.description))];
       const where = threadCode(node, model);

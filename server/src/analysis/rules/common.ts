@@ -6,7 +6,7 @@ import type { ModuleModel } from '../model/module';
 import type { SharedState } from '../model/sharing';
 import { isTestCode } from './hazards';
 import { soleWriterThread } from './singleWriter';
-import { lockedKeys, sharedWritesByKey } from './writes';
+import { sharedWritesOf, writtenUnderLock } from './writes';
 import { mutationOf, type Mutation } from '../model/mutations';
 
 export { MUTATING_METHODS, isAtomicIdiom, MUTATION_TYPES, mutationOf, type Mutation } from '../model/mutations';
@@ -72,7 +72,7 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // Nor in an application (it runs a GUI main loop or a reactor): nobody imports it to call it from
   // threads of their own, so what no thread of the run reaches runs on the loop's thread. State a lock
   // guards elsewhere is still meant to be shared.
-  if (ctx.options.project?.mainLoop && !shared.locked && !lockedKeys(model).has(shared.key)) return null;
+  if (ctx.options.project?.mainLoop && !shared.locked && !writtenUnderLock(model, shared.key)) return null;
   if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: '', confidence: 'medium' };
   return null;
 }
@@ -94,7 +94,7 @@ export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: 
 
 /** Is every write of the state made by coroutine code (or while its object is being constructed)? */
 export function changedOnLoopOnly(key: string, model: ModuleModel): boolean {
-  const writes = sharedWritesByKey(model).get(key) ?? [];
+  const writes = sharedWritesOf(model, key);
   return writes.every((w) => (onEventLoop(w.scope, model) || model.isConstructionOnly(w.scope)) && !onRealThread(w.scope, model));
 }
 

@@ -17,7 +17,7 @@ import { withItems } from '../model/locks';
 import { decoratorNames, namedChildren, siblingsAfter, snippet } from '../model/syntax';
 import { mutationOf, runsAlone } from './common';
 import { isTestCode } from './hazards';
-import { sharedWrites, sharedWritesByKey, type SharedWrite } from './writes';
+import { firstInModuleOrder, sharedWritesOf, type SharedWrite } from './writes';
 import type { RuleContext } from '../types';
 
 /** A state the check reads: a field of the receiver (`self.end_time`) or a module global. */
@@ -70,8 +70,6 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   // Something else changes the checked state holding the same lock: the answer can go stale.
   const lockName = (lock: string, where: FunctionScope) => (where.receiver && lock.startsWith(`${where.receiver}.`) ? lock.slice(where.receiver.length) : lock);
   const ours = new Set(locks.map((l) => lockName(l, scope)));
-  const writesByKey = sharedWritesByKey(model);
-  const writes = sharedWrites(model);
   let changer: { node: Node; name: string; state: Checked } | null = null;
   let checked: Checked[] = [];
   let acts: Node[] = [];
@@ -79,8 +77,8 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
     for (const state of candidate.checked) {
       // The first such write in source order, whichever of the state's keys it writes.
       const changes = (w: SharedWrite) => w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope)));
-      const found = state.keys.map((k) => writesByKey.get(k)?.find(changes)).filter((w): w is SharedWrite => !!w);
-      const w = found.length > 1 ? writes.find((x) => found.includes(x)) : found[0];
+      const found = state.keys.map((k) => sharedWritesOf(model, k).find(changes)).filter((w): w is SharedWrite => !!w);
+      const w = firstInModuleOrder(model, found);
       if (w) {
         changer = { node: w.node, name: w.scope.name, state };
         break;
@@ -96,7 +94,7 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   // Check and claim: the block that checks also changes the checked state (`if not self._items: return;
   // batch = self._items; self._items = []`). What happens after the release works on what it took,
   // not on the answer, so another thread changing the state meanwhile leaves nothing stale.
-  const claimed = (state: Checked) => state.keys.some((k) => writesByKey.get(k)?.some((w) => w.scope === scope && w.node.startIndex > body.startIndex && w.node.endIndex <= body.endIndex));
+  const claimed = (state: Checked) => state.keys.some((k) => sharedWritesOf(model, k).some((w) => w.scope === scope && w.node.startIndex > body.startIndex && w.node.endIndex <= body.endIndex));
   if (checked.some(claimed)) return;
   // An action under a later block of the same lock that tests again — the checked state anywhere in
   // that block, or any test of its own (`if`/`while`) around or before the action — is a two-phase protocol (an

@@ -18,31 +18,90 @@ export interface SharedWrite {
   via?: { helper: string; parameter: string };
 }
 
-const cache = new WeakMap<ModuleModel, SharedWrite[]>();
+/** One version's shared writes: per function as asked, the whole list once something asks for it. */
+interface ModuleWrites {
+  changers?: ParameterChangers;
+  /** function node id → its writes, in source order. */
+  readonly byScope: Map<number, SharedWrite[]>;
+  all?: SharedWrite[];
+  byKey?: Map<string, SharedWrite[]>;
+  /** One key's writes, found before the whole list was built (ModuleModel.answeringOneDefinition). */
+  readonly ofKey: Map<string, SharedWrite[]>;
+}
 
+const states = new WeakMap<ModuleModel, ModuleWrites>();
+const NONE: readonly SharedWrite[] = Object.freeze([]);
+
+function writesState(model: ModuleModel): ModuleWrites {
+  let state = states.get(model);
+  if (!state) states.set(model, (state = { byScope: new Map(), ofKey: new Map() }));
+  return state;
+}
+
+/** Every write of shared state in the module, function by function in the model's order. */
 export function sharedWrites(model: ModuleModel): SharedWrite[] {
-  const cached = cache.get(model);
-  if (cached) return cached;
-  const writes: SharedWrite[] = [];
-  const changers = parameterChangers(model);
-  for (const scope of model.allScopes()) {
-    for (const n of model.ownNodes(scope)) {
-      let shared: SharedState | null = null;
-      if (n.type === 'assignment' || n.type === 'augmented_assignment') {
-        const left = n.childForFieldName('left');
-        // `d[k].attr = v` writes the element's attribute, not the container.
-        if (left && boundNames(left).length <= 1 && !writesThroughElement(left)) shared = sharedState(left, scope, model, 'rebind');
-      } else {
-        const m = mutationOf(n);
-        if (m && changesKnownContainer(m, scope, model)) shared = sharedState(m.container, scope, model, 'object');
-      }
-      // A write in a branch that never runs is no write (`if USE_ASYNC:` with `USE_ASYNC = False`).
-      if (shared && !model.isDeadCode(n)) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
-      else if (n.type === 'call' && changers.names.size > 0) writes.push(...changesThroughHelper(n, scope, changers, model));
+  const state = writesState(model);
+  return (state.all ??= model.allScopes().flatMap((scope) => writesIn(scope, model, state)));
+}
+
+/** The shared writes one function makes itself (not those of functions nested in it). */
+export function sharedWritesIn(scope: FunctionScope, model: ModuleModel): readonly SharedWrite[] {
+  return writesIn(scope, model, writesState(model));
+}
+
+function writesIn(scope: FunctionScope, model: ModuleModel, state: ModuleWrites): SharedWrite[] {
+  let writes = state.byScope.get(scope.node.id);
+  if (writes) return writes;
+  writes = [];
+  const changers = (state.changers ??= parameterChangers(model));
+  for (const n of model.ownNodes(scope)) {
+    let shared: SharedState | null = null;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
+      const left = n.childForFieldName('left');
+      // `d[k].attr = v` writes the element's attribute, not the container.
+      if (left && boundNames(left).length <= 1 && !writesThroughElement(left)) shared = sharedState(left, scope, model, 'rebind');
+    } else {
+      const m = mutationOf(n);
+      if (m && changesKnownContainer(m, scope, model)) shared = sharedState(m.container, scope, model, 'object');
     }
+    // A write in a branch that never runs is no write (`if USE_ASYNC:` with `USE_ASYNC = False`).
+    if (shared && !model.isDeadCode(n)) writes.push({ node: n, scope, shared, held: model.heldLocks(n) });
+    else if (n.type === 'call' && changers.names.size > 0) writes.push(...changesThroughHelper(n, scope, changers, model));
   }
-  cache.set(model, writes);
+  state.byScope.set(scope.node.id, writes);
   return writes;
+}
+
+/**
+ * The shared writes of one state key, in the whole list's order. While a first answer visits one
+ * definition, only the functions whose text holds the key's last name are asked: every key ends with a
+ * name written in the access (`Cls.field`, `owner.field`, `name`, `items[].field`).
+ */
+export function sharedWritesOf(model: ModuleModel, key: string): readonly SharedWrite[] {
+  const state = writesState(model);
+  if (state.all || !model.answeringOneDefinition) return sharedWritesByKey(model).get(key) ?? NONE;
+  let writes = state.ofKey.get(key);
+  if (writes) return writes;
+  writes = [];
+  const name = key.slice(key.lastIndexOf('.') + 1);
+  // A key made from a missing part (`Cls.` of `type(self)[k]`, `Cls.undefined`) names nothing to look for.
+  const anyFunction = !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(name) || name === 'undefined';
+  for (const scope of model.allScopes()) {
+    if (!anyFunction && !scope.node.text.includes(name)) continue;
+    for (const w of writesIn(scope, model, state)) if (w.shared.key === key) writes.push(w);
+  }
+  state.ofKey.set(key, writes);
+  return writes;
+}
+
+/** The one of `writes` that comes first in the whole list (the first function, then source order). */
+export function firstInModuleOrder(model: ModuleModel, writes: readonly SharedWrite[]): SharedWrite | undefined {
+  if (writes.length <= 1) return writes[0];
+  const state = writesState(model);
+  if (state.all) return state.all.find((w) => writes.includes(w));
+  const scopes = model.allScopes();
+  const rank = (w: SharedWrite) => scopes.indexOf(w.scope) * 2 ** 20 + writesIn(w.scope, model, state).indexOf(w);
+  return writes.reduce((best, w) => (rank(w) < rank(best) ? w : best));
 }
 
 /** The functions of the module that change a parameter in place (parameterChangers). */
@@ -62,20 +121,33 @@ function parameterChangers(model: ModuleModel): ParameterChangers {
   const names = new Set<string>();
   for (const scope of model.allScopes()) {
     if (scope.parameters.size === 0) continue;
-    let changes: Map<string, Mutation['kind']> | undefined;
-    const rebound = new Set(model.assignmentsOf(scope).flatMap((a) => boundNames(a.childForFieldName('left'))));
-    for (const n of model.ownNodes(scope)) {
-      const m = mutationOf(n);
-      const name = m?.container.type === 'identifier' ? m.container.text : undefined;
-      if (!m || !name || !scope.parameters.has(name) || name === scope.receiver || rebound.has(name)) continue;
-      (changes ??= new Map()).set(name, changes.get(name) ?? m.kind);
-    }
+    const changes = parametersChanged(scope, model);
     if (changes) {
       changers.set(scope.node.id, changes);
       names.add(scope.name);
     }
   }
   return { byFunction: changers, names };
+}
+
+/** A function's own answer, kept on its node: it reads nothing outside the function but its receiver. */
+const changedByFunction = new WeakMap<Node, { receiver: string | null; changes: Map<string, Mutation['kind']> | undefined }>();
+
+/** The parameters `scope` changes in place, each with the kind of its first change. */
+function parametersChanged(scope: FunctionScope, model: ModuleModel): Map<string, Mutation['kind']> | undefined {
+  // The receiver comes from outside the node (a `@staticmethod` line above it), so it is part of the key.
+  const kept = changedByFunction.get(scope.node);
+  if (kept && kept.receiver === scope.receiver) return kept.changes;
+  let changes: Map<string, Mutation['kind']> | undefined;
+  const rebound = new Set(model.assignmentsOf(scope).flatMap((a) => boundNames(a.childForFieldName('left'))));
+  for (const n of model.ownNodes(scope)) {
+    const m = mutationOf(n);
+    const name = m?.container.type === 'identifier' ? m.container.text : undefined;
+    if (!m || !name || !scope.parameters.has(name) || name === scope.receiver || rebound.has(name)) continue;
+    (changes ??= new Map()).set(name, changes.get(name) ?? m.kind);
+  }
+  changedByFunction.set(scope.node, { receiver: scope.receiver, changes });
+  return changes;
 }
 
 /**
@@ -119,27 +191,20 @@ function writesThroughElement(target: Node): boolean {
   return false;
 }
 
-const byKeyCache = new WeakMap<ModuleModel, Map<string, SharedWrite[]>>();
-
 /** The shared writes of each state key, in source order: asked per finding, so looked up, not scanned. */
 export function sharedWritesByKey(model: ModuleModel): Map<string, SharedWrite[]> {
-  let byKey = byKeyCache.get(model);
-  if (byKey) return byKey;
-  byKey = new Map();
+  const state = writesState(model);
+  if (state.byKey) return state.byKey;
+  const byKey = (state.byKey = new Map());
   for (const w of sharedWrites(model)) {
     const list = byKey.get(w.shared.key);
     if (list) list.push(w);
     else byKey.set(w.shared.key, [w]);
   }
-  byKeyCache.set(model, byKey);
   return byKey;
 }
 
-const lockedKeysCache = new WeakMap<ModuleModel, Set<string>>();
-
-/** Keys of shared state that some function writes while holding a lock (itself: not through a helper it calls). */
-export function lockedKeys(model: ModuleModel): Set<string> {
-  let keys = lockedKeysCache.get(model);
-  if (!keys) lockedKeysCache.set(model, (keys = new Set(sharedWrites(model).filter((w) => w.held.length > 0 && !w.via).map((w) => w.shared.key))));
-  return keys;
+/** Does some function write the state while holding a lock (itself: not through a helper it calls)? */
+export function writtenUnderLock(model: ModuleModel, key: string): boolean {
+  return sharedWritesOf(model, key).some((w) => w.held.length > 0 && !w.via);
 }
