@@ -107,6 +107,10 @@ test('a class every module makes on the GUI thread only is the GUI\'s, under ass
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'guiowned'));
 });
 
+test('hooks a base class in another module calls holding its lock run under that lock', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'hooklock'), { assumeConcurrent: false });
+});
+
 test('a base class\'s method another module\'s thread calls runs the subclasses\' overrides on that thread, across modules the text gate skips', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'dispatch'), { assumeConcurrent: false });
 });

@@ -6,7 +6,7 @@ import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { heldLocks, isLockConstruction, isLockFactory, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, builtContainerKind, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
-import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
+import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, isProse, keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
@@ -889,6 +889,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const text = body?.text ?? '';
         for (const m of text.matchAll(access)) {
           const field = m[1];
+          // `# else self.gc keeps the file open` inside the block is no access of `gc`.
+          if (isProse(this.root.descendantForIndex(body!.startIndex + m.index!))) continue;
           if (cls.lockAttributes.has(field) || field === lock.text.split('.').pop() || fields.has(field)) continue;
           fields.set(field, { lock: lock.text, line: body!.startPosition.row + 1 + countNewlines(text, m.index!) });
         }
@@ -947,7 +949,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const text = method.text;
       for (const m of text.matchAll(new RegExp(`(?<![\\w.])${scope.receiver}\\.${field}(?!\\w)(?!\\s*=(?!=))(?!\\[[^\\]\\n]*\\]\\s*=(?!=))(?!\\.(?:${MUTATOR_ALTERNATION})\\()`, 'g'))) {
         const node = this.root.descendantForIndex(method.startIndex + m.index!);
-        if (this.heldLocks(node).length > 0) {
+        if (!isProse(node) && this.heldLocks(node).length > 0) {
           known = true;
           break;
         }
@@ -1388,7 +1390,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       for (let m = pattern.exec(this.source); m && answer; m = pattern.exec(this.source)) {
         const at = this.root.descendantForIndex(m.index);
         if (at.parent?.type === 'function_definition' && at.parent.childForFieldName('name')?.id === at.id) continue;
-        if (at.type === 'comment' || at.type === 'string_content' || at.type === 'string') continue;
+        if (isProse(at)) continue;
         const value = at.parent?.type === 'attribute' && at.parent.childForFieldName('attribute')?.id === at.id ? at.parent : at;
         const argument = value.parent?.type === 'keyword_argument' ? value.parent : value;
         const call = argument.parent?.type === 'argument_list' ? argument.parent.parent : null;
@@ -1431,7 +1433,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const at = this.root.descendantForIndex(m.index);
       // Its own `def` line names it too.
       if (at.parent?.type === 'function_definition' && at.parent.childForFieldName('name')?.id === at.id) continue;
-      if (at.type === 'comment' || at.type === 'string_content' || at.type === 'string') continue;
+      if (isProse(at)) continue;
       return true;
     }
     return false;
@@ -1556,14 +1558,55 @@ export class ModuleModel implements LockResolver, CallableResolver {
   heldLocks(node: Node): string[] {
     const own = heldLocks(node, this);
     const scope = this.scopeOf(node);
+    const handed = scope ? this.handedOverLocks(node, scope) : [];
     if (own.length > 0) {
       // Asked for every access: only a class with Condition aliases pays for the mapping.
       const aliased = scope?.receiver && (this.classInfo(scope.classNode)?.lockAliases.size ?? 0) > 0;
-      return aliased ? own.map((lock) => this.canonicalLock(lock, scope)) : own;
+      return [...(aliased ? own.map((lock) => this.canonicalLock(lock, scope)) : own), ...handed];
     }
     if (!scope) return [];
+    if (handed.length > 0) return handed;
     const decorated = this.decoratorLocks(scope);
     return decorated.length > 0 ? decorated : this.locksHeldByEveryCaller(scope.node, new Set());
+  }
+
+  /** thread entry id → the locks its constructor handed it and where the entry releases each. */
+  private readonly handedOver = new Map<number, Array<{ lock: string; releasedAt: number }>>();
+
+  /**
+   * A lock the constructor takes and leaves held for the thread it starts, which releases it when its
+   * set-up is done (`self._lock.acquire()` in `__init__`; `try: conn = self._connect() finally:
+   * self._lock.release()` in `run`): whoever takes the lock meanwhile waits for that set-up, so what the
+   * thread's entry does before the release holds the lock.
+   */
+  private handedOverLocks(node: Node, scope: FunctionScope): string[] {
+    let handed = this.handedOver.get(scope.node.id);
+    if (!handed) this.handedOver.set(scope.node.id, (handed = this.computeHandedOver(scope)));
+    return handed.filter((h) => node.startIndex < h.releasedAt).map((h) => h.lock);
+  }
+
+  private computeHandedOver(scope: FunctionScope): Array<{ lock: string; releasedAt: number }> {
+    const cls = scope.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
+    const init = cls?.methods.get('__init__');
+    const initScope = init ? this.scopes.get(init.id) : undefined;
+    if (!cls || !initScope?.receiver || cls.lockAttributes.size === 0 || !this.threads.isSpawnTarget(scope.node)) return [];
+    // `self.X.acquire()` / `.release()` as statements, by field, in source order.
+    const lockCalls = (where: FunctionScope, method: 'acquire' | 'release') =>
+      this.ownNodes(where).filter((n) => {
+        if (n.type !== 'call' || n.parent?.type !== 'expression_statement') return false;
+        const path = dottedName(n.childForFieldName('function'));
+        return path?.length === 3 && path[0] === where.receiver && path[2] === method && cls.lockAttributes.has(path[1]);
+      });
+    const field = (call: Node) => dottedName(call.childForFieldName('function'))![1];
+    const releasedInInit = lockCalls(initScope, 'release');
+    const kept = lockCalls(initScope, 'acquire').filter((a) => !releasedInInit.some((r) => r.startIndex > a.startIndex && field(r) === field(a)));
+    const handed: Array<{ lock: string; releasedAt: number }> = [];
+    for (const acquired of kept) {
+      const release = lockCalls(scope, 'release').find((r) => field(r) === field(acquired));
+      // Released in a loop, the lock is free again on the loop's next turn: no single point.
+      if (release && !insideLoop(release, scope.node) && !handed.some((h) => h.lock.endsWith(`.${field(acquired)}`))) handed.push({ lock: `${scope.receiver}.${field(acquired)}`, releasedAt: release.startIndex });
+    }
+    return handed;
   }
 
   /**
@@ -2308,6 +2351,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // runs alone (after fork, at exit) races with nobody: their calls need no lock.
       if (callerScope && (this.isConstructionOnly(callerScope) || this.ordering.whyAlone(callerScope))) continue;
       let held = heldLocks(call, this);
+      if (held.length === 0 && callerScope) held = this.handedOverLocks(call, callerScope);
       // A logging handler's lock guards the handler's own state, in `emit` and the handler's methods it
       // calls on itself; the functions it calls may touch state every handler shares (a module's
       // registry), which one handler's lock does not guard.

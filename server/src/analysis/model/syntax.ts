@@ -244,3 +244,8 @@ export function runsAtImport(call: Node): boolean {
   }
   return false;
 }
+
+/** Is the text at `node` prose — a comment or the characters of a string — rather than code? */
+export function isProse(node: Node): boolean {
+  return node.type === 'comment' || node.type === 'string_content' || node.type === 'string';
+}

@@ -289,9 +289,32 @@ export class ProjectGraph {
     return { changes, iterations };
   }
 
-  /** See externalCallerLocks(). */
+  /**
+   * See externalCallerLocks(); and a hook's lock: a method a class calls on `self` holding a lock at
+   * every call (`with self._lock: … self._begin(tid)`) runs under it in the overrides subclasses in
+   * other modules define, when nothing else of their module calls them and no call of that name
+   * elsewhere in the run holds nothing.
+   */
   callerLocks(): Map<string, Map<string, string>> {
-    return externalCallerLocks(this.summaries.values());
+    const result = externalCallerLocks(this.summaries.values());
+    const unlocked = new Set<string>();
+    for (const s of this.summaries.values()) for (const [name, lock] of Object.entries(s.callLocks ?? {})) if (lock === null) unlocked.add(name);
+    let dispatch: ClassDispatch | undefined;
+    for (const s of this.summaries.values()) {
+      for (const [cls, c] of Object.entries(s.classes ?? {})) {
+        for (const [name, lock] of Object.entries(c.selfCallLocks ?? {})) {
+          if (lock === null || unlocked.has(name)) continue;
+          dispatch ??= new ClassDispatch(this.summaries.values(), (q) => this.split(q));
+          for (const target of dispatch.overrides(s.module, `${cls}.${name}`)) {
+            const owner = this.split(target);
+            if (!owner || owner[0] === s.module || !(this.summaries.get(owner[0])?.uncalled ?? []).includes(name)) continue;
+            if (!result.has(owner[0])) result.set(owner[0], new Map());
+            if (!result.get(owner[0])!.has(name)) result.get(owner[0])!.set(name, lock);
+          }
+        }
+      }
+    }
+    return result;
   }
 
   /**

@@ -1,6 +1,6 @@
 // What one module tells the rest of the project about threads: which of its functions its own threads
 // reach, which imported callables it hands to threads, and which imported callables each function calls.
-import type { ModuleModel } from '../model/module';
+import { isConstructionMethod, type ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { ContainerAccess } from '../options';
 import type { Node } from '../parser';
@@ -77,7 +77,7 @@ export interface ModuleSummary {
    * each method calls on `self` (what a subclass elsewhere may override). Only classes with a base or
    * such a call.
    */
-  classes?: Record<string, { bases: string[]; methods: string[]; selfCalls?: Record<string, string[]> }>;
+  classes?: Record<string, { bases: string[]; methods: string[]; selfCalls?: Record<string, string[]>; selfCallLocks?: Record<string, string | null> }>;
   /** Module-level names bound to an object of a class of the module (`events = Events()`): name → class. */
   instances?: Record<string, string>;
   /** Methods of its classes that start a thread themselves (`Dispatcher.start`). */
@@ -199,7 +199,8 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (callees.size > 0) summary.calls[local] = [...callees];
     if (handed.size > 0) (summary.handedCalls ??= {})[local] = [...handed];
   }
-  const classes = dispatchClasses(model, module);
+  const locking = mayHoldLocks(model);
+  const classes = dispatchClasses(model, module, locking);
   if (Object.keys(classes).length > 0) summary.classes = classes;
   const { module: _, ...loop } = mainLoopFacts(module, model.text);
   Object.assign(summary, loop);
@@ -239,8 +240,6 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   const decorators = importedDecorators(model);
   if (decorators.length > 0) summary.importedDecorators = decorators;
   const callLocks: Record<string, string | null> = {};
-  // Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock.
-  const mayHoldLocks = model.index.all('with_statement').length > 0 || (model.options.project?.callerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
   for (const { node: call } of model.index.all('call')) {
     const callee = call.childForFieldName('function');
     const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
@@ -250,10 +249,9 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (!name || callLocks[name] === null) continue;
     if (callee?.type === 'identifier' && !model.imports.isImported(name)) continue;
     if (surelyLocal(call, model) && model.functionsFor(callee!, call).length > 0) continue;
-    const held = mayHoldLocks ? model.heldLocks(call) : [];
+    const held = locking ? model.heldLocks(call) : [];
     if (held.length === 0) callLocks[name] = null;
-    // A lock this module's own caller holds is already described; one taken here gets its place.
-    else if (!Object.hasOwn(callLocks, name)) callLocks[name] = held[0].includes(' (held by the caller in ') ? held[0] : `${held[0]} (held by the caller in ${module}, line ${call.startPosition.row + 1})`;
+    else if (!Object.hasOwn(callLocks, name)) callLocks[name] = describedLock(held[0], module, call);
   }
   summary.callLocks = callLocks;
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.onlySelfCalls(s.node)).map((s) => s.name);
@@ -354,8 +352,22 @@ function annotatedParameters(model: ModuleModel, scope: FunctionScope): Map<stri
   return out;
 }
 
-/** ModuleSummary.classes: top-level classes with a base, their methods and what each calls on `self`. */
-function dispatchClasses(model: ModuleModel, module: string): NonNullable<ModuleSummary['classes']> {
+/** Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock. */
+function mayHoldLocks(model: ModuleModel): boolean {
+  return model.index.all('with_statement').length > 0 || (model.options.project?.callerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
+}
+
+/** A lock held at `call`, as other modules' analyses cite it: a lock this module's own caller holds is already described; one taken here gets its place. */
+function describedLock(lock: string, module: string, call: Node): string {
+  return lock.includes(' (held by the caller in ') ? lock : `${lock} (held by the caller in ${module}, line ${call.startPosition.row + 1})`;
+}
+
+/**
+ * ModuleSummary.classes: top-level classes with a base, their methods and what each calls on `self` —
+ * with the lock every such call of a name holds outside construction (null: some call holds none), for
+ * the overrides subclasses in other modules define (a template method calling its hook under its lock).
+ */
+function dispatchClasses(model: ModuleModel, module: string, locking: boolean): NonNullable<ModuleSummary['classes']> {
   const out: NonNullable<ModuleSummary['classes']> = {};
   for (const cls of model.classes.values()) {
     const superclasses = cls.node.childForFieldName('superclasses');
@@ -368,18 +380,27 @@ function dispatchClasses(model: ModuleModel, module: string): NonNullable<Module
       if (q) bases.push(q);
     }
     const selfCalls: Record<string, string[]> = {};
+    const selfCallLocks: Record<string, string | null> = {};
     for (const [name, method] of cls.methods) {
       const scope = model.scopeOf(method.childForFieldName('body') ?? method);
       if (!scope?.receiver) continue;
       const called = new Set<string>();
+      const constructing = isConstructionMethod(name, cls.node);
       for (const n of model.ownNodes(scope)) {
         const callee = n.type === 'call' ? n.childForFieldName('function') : null;
-        if (callee?.type === 'attribute' && callee.childForFieldName('object')?.text === scope.receiver) called.add(callee.childForFieldName('attribute')!.text);
+        if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== scope.receiver) continue;
+        const calledName = callee.childForFieldName('attribute')!.text;
+        called.add(calledName);
+        if (!locking || constructing || selfCallLocks[calledName] === null) continue;
+        const held = model.heldLocks(n);
+        if (held.length === 0) selfCallLocks[calledName] = null;
+        else if (!Object.hasOwn(selfCallLocks, calledName)) selfCallLocks[calledName] = describedLock(held[0], module, n);
       }
       if (called.size > 0) selfCalls[name] = [...called];
     }
     if (bases.length === 0 && Object.keys(selfCalls).length === 0) continue;
-    out[cls.name] = { bases, methods: [...cls.methods.keys()], ...(Object.keys(selfCalls).length > 0 ? { selfCalls } : {}) };
+    const locked = Object.values(selfCallLocks).some((l) => l !== null);
+    out[cls.name] = { bases, methods: [...cls.methods.keys()], ...(Object.keys(selfCalls).length > 0 ? { selfCalls } : {}), ...(locked ? { selfCallLocks } : {}) };
   }
   return out;
 }

@@ -5,7 +5,9 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { textHas } from './hazards';
 import { receiverField, sharedTarget } from '../model/sharing';
-import { assignedOnEveryPathBefore, namedChildren, positionalArguments, snippet, walkScope } from '../model/syntax';
+import { assignedOnEveryPathBefore, inExclusiveBranches, namedChildren, positionalArguments, snippet, walkScope } from '../model/syntax';
+import { mutationOf } from '../model/mutations';
+import { sharedWritesOf } from './writes';
 import { raceVerdict, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
 import { threadLocalFix } from '../fixes/threadLocal';
@@ -101,12 +103,15 @@ export function splitRead(node: Node, model: ModuleModel): Node | null {
  */
 function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleContext): void {
   const scope = ctx.model.scopeOf(node);
-  const read = scope ? splitRead(node, ctx.model) : null;
+  const handedOn = scope && !splitRead(node, ctx.model) ? contentsHandedOn(node, target, value, scope, ctx.model) : null;
+  const read = scope ? splitRead(node, ctx.model) ?? handedOn : null;
   // An initialisation after a lazy-init test is FT104's.
   if (!scope || !read || isLazyInitialisation(node, target.text.replace(/\s+/g, '')) || assignedOnEveryPathBefore(read, target, (v) => readsTarget(v, target))) return;
   const reset = isResetValue(value);
   const shared = sharedTarget(target, scope, ctx.model);
   if (!shared || ctx.model.heldLocks(read).length > 0) return;
+  // Handed on, then emptied: only what other code adds to the container in place meanwhile is lost.
+  if (handedOn && !sharedWritesOf(ctx.model, shared.key).some((w) => w.scope !== scope && mutationOf(w.node))) return;
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
   const line = read.startPosition.row + 1;
@@ -119,6 +124,33 @@ function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleCo
       `${reset ? 'updates other threads make between the read and the reset are lost' : 'threads running this at the same time read the same old value and overwrite each other\'s updates'}.` +
       `${verdict.where} Guard the read and the write with one lock.`,
   });
+}
+
+/**
+ * `self.redis.rpush(key, *self.queue)` … `self.queue = []`: the container's contents handed to a call (as
+ * an argument, unpacked, or a keyword's value) earlier in the function, then the field given a new
+ * empty container — a read and a reset, as `batch = self.queue` … `self.queue = []` is.
+ */
+function contentsHandedOn(node: Node, target: Node, value: Node, scope: FunctionScope, model: ModuleModel): Node | null {
+  if (target.type !== 'attribute' || !isEmptyContainer(value)) return null;
+  const field = target.childForFieldName('attribute')?.text ?? '';
+  for (const n of model.ownNodes(scope)) {
+    if (n.startIndex >= node.startIndex) break;
+    if (n.type !== 'call' || n.parent?.type !== 'expression_statement') continue;
+    const args = n.childForFieldName('arguments');
+    if (!args || !args.text.includes(field) || inExclusiveBranches(n, node)) continue;
+    const passed = namedChildren(args).some((a) => {
+      const given = a.type === 'list_splat' || a.type === 'dictionary_splat' ? namedChildren(a)[0] : a.type === 'keyword_argument' ? a.childForFieldName('value') : a;
+      return !!given && given.type === 'attribute' && sameExpression(given, target);
+    });
+    if (passed) return n;
+  }
+  return null;
+}
+
+/** `[]`, `{}`, `set()`, `deque()`: a fresh empty container. */
+function isEmptyContainer(value: Node): boolean {
+  return (['list', 'dictionary'].includes(value.type) && value.namedChildCount === 0) || /^(?:set|list|dict|(?:collections\.)?deque|(?:collections\.)?OrderedDict)\(\)$/.test(value.text);
 }
 
 /** Does `text` read `obj.field`, directly or as `getattr(obj, "field"…)`? */
