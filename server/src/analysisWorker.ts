@@ -182,13 +182,13 @@ function edited(uri: string, previousVersion: number, at: number): void {
 // Analysis
 
 /** The rules and options a document is checked with (its pyproject.toml, the settings, its module's place). */
-function documentConfig(uri: string): { rules: Rule[]; options: AnalysisOptions } {
+function documentConfig(uri: string, text: string): { rules: Rule[]; options: AnalysisOptions } {
   const path = pathOf(uri);
   const identity = path ? index.identity(path) : undefined;
   const config = projectSettings.forFile(path);
   return {
     rules: config.rules,
-    options: moduleOptions(config.options, identity, path ? index.factsFor(path) : undefined),
+    options: moduleOptions(config.options, identity, path ? index.factsFor(path) : undefined, text),
   };
 }
 
@@ -272,7 +272,7 @@ function publish(uri: string): void {
       } else {
         const path = pathOf(uri);
         const identity = path ? index.identity(path) : undefined;
-        const { rules, options } = documentConfig(uri);
+        const { rules, options } = documentConfig(uri, text);
         const analysis = new ModuleAnalysis({ tree, text, rules, options }, identity?.module);
         if (path) {
           summarise = (result) => {
@@ -407,8 +407,9 @@ function fixAllText(uri: string, version: number): string | null {
   const entry = store.get(uri);
   const state = docs.get(uri);
   if (!entry || !state || entry.document.version !== version || state.notice || !settings.enable) return null;
-  const { rules, options } = documentConfig(uri);
-  return fixAll(entry.document.getText(), (text) => checkText(text, rules, options)).text;
+  const original = entry.document.getText();
+  const { rules, options } = documentConfig(uri, original);
+  return fixAll(original, (text) => checkText(text, rules, options)).text;
 }
 
 /** The plan is made from the file on disk: that is what the harness imports. */

@@ -107,7 +107,7 @@ export class WorkspaceIndex {
     if (maxSize > 0 && text.length > maxSize / 3 && Buffer.byteLength(text, 'utf8') > maxSize) return;
     this.hooks.onFile?.(path);
     const id = this.identity(path);
-    const options = moduleOptions(this.options(), id, this.facts.get(id.module));
+    const options = moduleOptions(this.options(), id, this.facts.get(id.module), text);
     // A module with no sign of concurrency has nothing to tell: not even parsed.
     if (!mayReport(text, this.rules(), options)) {
       this.graph.set(skippedModuleSummary(id.module, text, id.packageName));

@@ -1,6 +1,6 @@
 // Inline expectations in fixture files: `# expect: FT101` (or `# expect: FT101 error, FT102`) at the
 // end of the line where a finding must start. Every finding must be expected and vice versa.
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Expectation {
@@ -30,4 +30,14 @@ export function listPythonFiles(dir: string): string[] {
     if (statSync(full).isDirectory()) return listPythonFiles(full);
     return name.endsWith('.py') ? [full] : [];
   }).sort();
+}
+
+/** The rule fixtures (test/fixtures/rules/<CODE>/*.py), named `CODE/file.py`, with their text. */
+export function ruleFixtureFiles(): Array<{ name: string; text: string }> {
+  const root = join(__dirname, '..', 'fixtures', 'rules');
+  return readdirSync(root).flatMap((code) =>
+    readdirSync(join(root, code))
+      .filter((f) => f.endsWith('.py'))
+      .map((f) => ({ name: `${code}/${f}`, text: readFileSync(join(root, code, f), 'utf8') })),
+  );
 }

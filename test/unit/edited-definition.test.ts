@@ -4,33 +4,24 @@
 // steps equals analyze().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createPythonParser } from '../../server/src/analysis/parser';
 import { analyze, ModuleAnalysis } from '../../server/src/analysis/analyze';
 import { selectRules } from '../../server/src/analysis/selection';
 import { exportTree } from '../../server/src/analysis/syntaxTree';
 import type { Finding } from '../../server/src/analysis/types';
+import { ruleFixtureFiles } from '../helpers/fixtures';
 import { editedFunction, editedSpan, mapOffset, mergeFindings } from '../../server/src/editedDefinition';
 
 const RULES = selectRules({ select: ['ALL'] });
-const FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
 const id = (f: Finding) => JSON.stringify([f.code, f.start, f.end, f.message, f.severity, f.confidence]);
 
-function fixtureFiles(): Array<{ name: string; text: string }> {
-  return readdirSync(FIXTURES).flatMap((code) =>
-    readdirSync(join(FIXTURES, code))
-      .filter((f) => f.endsWith('.py'))
-      .map((f) => ({ name: `${code}/${f}`, text: readFileSync(join(FIXTURES, code, f), 'utf8') })),
-  );
-}
 
 test('the findings of one function alone are among the full analysis’s, and the steps equal analyze()', async () => {
   const parser = await createPythonParser();
   let functions = 0;
   let exact = 0;
   let withFindings = 0;
-  for (const { name, text } of fixtureFiles()) {
+  for (const { name, text } of ruleFixtureFiles()) {
     const options = text.includes('ftaudit-test: assume-concurrent') ? { assumeConcurrent: true } : {};
     const tree = exportTree(parser.parse(text)!, text);
     const full = analyze({ tree, text, rules: RULES, options });

@@ -10,9 +10,9 @@ import { listPythonFiles, parseExpectations } from '../helpers/fixtures';
 const root = join(__dirname, '..', 'fixtures', 'projects', 'app');
 
 test('module names come from the packages around a file', () => {
-  assert.deepEqual(moduleIdentity(join(root, 'pkg', 'jobs.py')), { module: 'pkg.jobs', packageName: 'pkg', isTest: false });
-  assert.deepEqual(moduleIdentity(join(root, 'pkg', '__init__.py')), { module: 'pkg', packageName: 'pkg', isTest: false });
-  assert.deepEqual(moduleIdentity(join(root, 'main.py')), { module: 'main', packageName: '', isTest: false });
+  assert.deepEqual(moduleIdentity(join(root, 'pkg', 'jobs.py')), { module: 'pkg.jobs', packageName: 'pkg', isTest: false, isScript: false });
+  assert.deepEqual(moduleIdentity(join(root, 'pkg', '__init__.py')), { module: 'pkg', packageName: 'pkg', isTest: false, isScript: false });
+  assert.deepEqual(moduleIdentity(join(root, 'main.py')), { module: 'main', packageName: '', isTest: false, isScript: false });
 });
 
 test('test modules are told apart as test runners find them', () => {
@@ -46,6 +46,14 @@ test('findings in modules reached only through other modules\' threads', async (
   }
   const jobs = results.get(join(root, 'pkg', 'jobs.py'))!.findings[0];
   assert.match(jobs.message, /runs on threads \(pool\.map\(process, …\) in main, line 8\)/);
+});
+
+test('--assume-concurrent does not apply to a script of a scripts or bin folder run as a program; its own threads still count', async () => {
+  const scripts = join(__dirname, '..', 'fixtures', 'projects', 'scripts');
+  assert.equal(moduleIdentity(join(scripts, 'scripts', 'simulate.py')).isScript, true);
+  assert.equal(moduleIdentity(join(scripts, 'bin', 'serve.py')).isScript, true);
+  assert.equal(moduleIdentity(join(scripts, 'tool', 'simulate.py')).isScript, false);
+  await expectProjectFindings(scripts);
 });
 
 test('function names that are Object.prototype members do not confuse the graph', () => {

@@ -3,8 +3,6 @@
 // a function's findings must not depend on whether the whole list was built first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createPythonParser } from '../../server/src/analysis/parser';
 import { ModuleAnalysis } from '../../server/src/analysis/analyze';
 import { selectRules } from '../../server/src/analysis/selection';
@@ -12,19 +10,12 @@ import { exportTree } from '../../server/src/analysis/syntaxTree';
 import { ModuleModel } from '../../server/src/analysis/model/module';
 import { firstInModuleOrder, sharedWrites, sharedWritesOf, type SharedWrite } from '../../server/src/analysis/rules/writes';
 import type { Finding } from '../../server/src/analysis/types';
+import { ruleFixtureFiles } from '../helpers/fixtures';
 
 const RULES = selectRules({ select: ['ALL'] });
-const FIXTURES = join(__dirname, '..', 'fixtures', 'rules');
 const signature = (w: SharedWrite) => JSON.stringify([w.node.id, w.scope.node.id, w.shared.key, w.shared.description, w.held, w.via ?? null]);
 const id = (f: Finding) => JSON.stringify([f.code, f.start, f.end, f.message, f.severity, f.confidence, f.fix ?? null]);
 
-function fixtureFiles(): Array<{ name: string; text: string }> {
-  return readdirSync(FIXTURES).flatMap((code) =>
-    readdirSync(join(FIXTURES, code))
-      .filter((f) => f.endsWith('.py'))
-      .map((f) => ({ name: `${code}/${f}`, text: readFileSync(join(FIXTURES, code, f), 'utf8') })),
-  );
-}
 
 const optionsOf = (text: string) => (text.includes('ftaudit-test: assume-concurrent') ? { assumeConcurrent: true } : {});
 
@@ -32,7 +23,7 @@ test('the writes of one key, asked alone, are the whole list’s writes of that 
   const parser = await createPythonParser();
   let keys = 0;
   let ordered = 0;
-  for (const { name, text } of fixtureFiles()) {
+  for (const { name, text } of ruleFixtureFiles()) {
     const tree = exportTree(parser.parse(text)!, text);
     const whole = sharedWrites(new ModuleModel(tree, optionsOf(text), undefined, text));
     const byKey = new ModuleModel(tree, optionsOf(text), undefined, text);
@@ -60,7 +51,7 @@ test('a function’s own findings are the same whether or not the whole list of 
   const parser = await createPythonParser();
   let functions = 0;
   let withFindings = 0;
-  for (const { name, text } of fixtureFiles()) {
+  for (const { name, text } of ruleFixtureFiles()) {
     const tree = exportTree(parser.parse(text)!, text);
     for (const fn of tree.rootNode.descendantsOfType('function_definition')) {
       const byKey = new ModuleAnalysis({ tree, text, rules: RULES, options: optionsOf(text) });

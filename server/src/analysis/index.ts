@@ -77,7 +77,7 @@ export class Checker {
     /** Add the facts the module's own summary implies before the rules run (checkProject's first round). */
     deriveOwnFacts = false,
   ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary; appliedFacts?: ProjectFacts } {
-    const options = moduleOptions(this.options, identity, facts);
+    const options = moduleOptions(this.options, identity, facts, text);
     // A file with no sign of concurrency cannot have a finding: it is not even parsed (about half of a
     // typical code base; its syntax errors, which could only make empty results partial, go unsaid).
     if (!mayReport(text, this.rules, options)) return { findings: [], hasSyntaxErrors: false, summary: skippedModuleSummary(identity.module, text, identity.packageName), appliedFacts: facts };
@@ -91,7 +91,7 @@ export class Checker {
       const next = withOwnFacts(summary, facts);
       if (sameFacts(next, applied)) break;
       applied = next;
-      analysis = new ModuleAnalysis({ tree, text, rules: this.rules, options: moduleOptions(this.options, identity, applied) }, identity.module);
+      analysis = new ModuleAnalysis({ tree, text, rules: this.rules, options: moduleOptions(this.options, identity, applied, text) }, identity.module);
     }
     const { findings, summary } = analysis.run();
     return { findings, summary: summary ?? skippedModuleSummary(identity.module, text, identity.packageName), hasSyntaxErrors: tree.rootNode.hasError, appliedFacts: applied };

@@ -16,6 +16,8 @@ export interface AnalysisOptions {
    * thread unless a thread it starts reaches it — the module's other threads are no evidence about it.
    */
   testModule?: boolean;
+  /** A command-line script (project/moduleName.ts): like a test module, nothing imports it to call from threads. */
+  scriptModule?: boolean;
   /** Extra callables whose construction makes a lock, e.g. `mypkg.sync.SpinLock` (qualified or bare). */
   lockTypes?: readonly string[];
   /** Extra functions whose callable argument runs on another thread, e.g. `mypkg.spawn` (qualified or bare). */

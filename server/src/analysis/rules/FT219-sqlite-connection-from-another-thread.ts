@@ -8,6 +8,8 @@ import { keywordArgument, namedChildren, snippet } from '../model/syntax';
 import { calleeName, textHas } from './hazards';
 
 const GATE = /sqlite3/;
+/** A connection is made by a call whose callee ends in `connect`: a module without the word makes none. */
+const CONNECT_GATE = /connect\b/;
 
 /** Callables that return a connection bound to the thread that made it. */
 const CONNECT = new Set(['sqlite3.connect', 'sqlite3.dbapi2.connect']);
@@ -88,14 +90,14 @@ export const FT219: Rule = {
   precision: 'medium',
   visit: {
     call(node: Node, ctx: RuleContext) {
-      if (!textHas(ctx.model, ctx.text, GATE) || keptConnections(ctx.model).size === 0) return;
+      if (!textHas(ctx.model, ctx.text, GATE) || !textHas(ctx.model, ctx.text, CONNECT_GATE) || keptConnections(ctx.model).size === 0) return;
       const fn = node.childForFieldName('function');
       const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
       if (!receiver || (receiver.type !== 'attribute' && receiver.type !== 'identifier')) return;
       reportUse(node, receiver, `\`${snippet(node, 50)}\``, ctx);
     },
     with_statement(node: Node, ctx: RuleContext) {
-      if (!textHas(ctx.model, ctx.text, GATE) || keptConnections(ctx.model).size === 0) return;
+      if (!textHas(ctx.model, ctx.text, GATE) || !textHas(ctx.model, ctx.text, CONNECT_GATE) || keptConnections(ctx.model).size === 0) return;
       const clause = namedChildren(node).find((c) => c.type === 'with_clause');
       for (const item of clause ? namedChildren(clause) : []) {
         const value = item.childForFieldName('value') ?? namedChildren(item)[0];

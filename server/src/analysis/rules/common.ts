@@ -65,7 +65,7 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // there), and what runs elsewhere is handed over explicitly (`deferToThread`, `callInThread`).
   // Likewise a green-thread module (greenlet, eventlet, gevent) that starts no thread: its greenlets
   // take turns on their hub's thread.
-  if (ctx.options.testModule || model.onGuiThread(scope) || runsOnReactor(model) || model.greenThreadsOnly) return null;
+  if (ctx.options.testModule || ctx.options.scriptModule || model.onGuiThread(scope) || runsOnReactor(model) || model.greenThreadsOnly) return null;
   // Nor a coroutine (or code only coroutines call) whose state only such code changes: one event
   // loop's thread makes every change. State plain code changes too may be changed from any thread.
   if (onEventLoop(scope, model) && changedOnLoopOnly(shared.key, model)) return null;
