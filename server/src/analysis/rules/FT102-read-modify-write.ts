@@ -103,26 +103,33 @@ export function splitRead(node: Node, model: ModuleModel): Node | null {
  */
 function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleContext): void {
   const scope = ctx.model.scopeOf(node);
-  const handedOn = scope && !splitRead(node, ctx.model) ? contentsHandedOn(node, target, value, scope, ctx.model) : null;
-  const read = scope ? splitRead(node, ctx.model) ?? handedOn : null;
+  const assigned = scope ? splitRead(node, ctx.model) : null;
+  const handedOn = scope && !assigned ? contentsHandedOn(node, target, value, scope, ctx.model) : null;
+  const read = assigned ?? handedOn;
   // An initialisation after a lazy-init test is FT104's.
   if (!scope || !read || isLazyInitialisation(node, target.text.replace(/\s+/g, '')) || assignedOnEveryPathBefore(read, target, (v) => readsTarget(v, target))) return;
   const reset = isResetValue(value);
   const shared = sharedTarget(target, scope, ctx.model);
   if (!shared || ctx.model.heldLocks(read).length > 0) return;
   // Handed on, then emptied: only what other code adds to the container in place meanwhile is lost.
-  if (handedOn && !sharedWritesOf(ctx.model, shared.key).some((w) => w.scope !== scope && mutationOf(w.node))) return;
+  const adder = handedOn ? sharedWritesOf(ctx.model, shared.key).find((w) => w.scope !== scope && mutationOf(w.node)) : undefined;
+  if (handedOn && !adder) return;
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
   const line = read.startPosition.row + 1;
+  const lost = adder
+    ? `what \`${snippet(adder.node, 40)}\` (line ${adder.node.startPosition.row + 1}) adds between the read and the reset is lost with the old container`
+    : reset
+      ? 'updates other threads make between the read and the reset are lost'
+      : "threads running this at the same time read the same old value and overwrite each other's updates";
   ctx.report(node, {
     severity: verdict.severity,
     confidence: verdict.confidence,
-    fix: guardFix(ctx, read, scope, shared, node),
+    // Guarding the read and the reset alone leaves the in-place change unguarded: no one-place fix.
+    fix: adder ? undefined : guardFix(ctx, read, scope, shared, node),
     message:
-      `\`${snippet(node)}\` writes ${shared.description}, which line ${line} read (\`${snippet(read, 40)}\`), without holding a lock over both: ` +
-      `${reset ? 'updates other threads make between the read and the reset are lost' : 'threads running this at the same time read the same old value and overwrite each other\'s updates'}.` +
-      `${verdict.where} Guard the read and the write with one lock.`,
+      `\`${snippet(node)}\` writes ${shared.description}, which line ${line} read (\`${snippet(read, 40)}\`), without holding a lock over both: ${lost}.` +
+      `${verdict.where} Guard the read and the write with one lock${adder ? ', and take it where the container is changed too' : ''}.`,
   });
 }
 
