@@ -2,13 +2,14 @@
 // by a later export: a replay must give what a fresh walk gives (nodes, order, enclosing function).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPythonParser } from '../../server/src/analysis/parser';
 import { exportTree } from '../../server/src/analysis/syntaxTree';
 import { INDEXED_TYPES, SyntaxIndex } from '../../server/src/analysis/model/syntaxIndex';
 import { DocumentStore } from '../../server/src/documents';
 import { seededRandom } from '../helpers/random';
+import { listPythonFiles } from '../helpers/fixtures';
 
 function listing(index: SyntaxIndex): string[] {
   return INDEXED_TYPES.flatMap((type) => index.all(type).map((e) => `${type} ${e.node.startIndex}-${e.node.endIndex} in ${e.fn}`));
@@ -25,16 +26,7 @@ test('a replayed definition puts the statements after a nested def back in the e
 
 test('indexing an export a second time (every definition replayed) equals the first walk, on the corpus', async () => {
   const parser = await createPythonParser();
-  const dir = join(__dirname, '..', 'corpus');
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith('.py')) files.push(join(d, e.name));
-    }
-  };
-  walk(dir);
-  for (const file of files) {
+  for (const file of listPythonFiles(join(__dirname, '..', 'corpus'))) {
     const text = readFileSync(file, 'utf8');
     const tree = exportTree(parser.parse(text)!, text);
     const first = new SyntaxIndex(tree);
@@ -42,6 +34,25 @@ test('indexing an export a second time (every definition replayed) equals the fi
     assert.deepEqual(listing(again), listing(first), file);
     assert.deepEqual(again.comments, first.comments, file);
   }
+});
+
+test('the nodes of a type inside a definition, from its top-level statement alone, are all()\'s nodes there', async () => {
+  const parser = await createPythonParser();
+  // The real-code corpus as one module: hundreds of definitions, classes and nested functions.
+  const text = listPythonFiles(join(__dirname, '..', 'corpus')).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const tree = exportTree(parser.parse(text)!, text);
+  const whole = new SyntaxIndex(tree);
+  let ranges = 0;
+  for (const { node: fn } of whole.all('function_definition')) {
+    const around = new SyntaxIndex(tree);
+    for (const type of INDEXED_TYPES) {
+      const inside = (list: readonly { node: { startIndex: number; endIndex: number } }[]) =>
+        list.filter((e) => e.node.startIndex >= fn.startIndex && e.node.endIndex <= fn.endIndex).map((e) => `${e.node.startIndex}-${e.node.endIndex}`);
+      assert.deepEqual(inside(around.ofTypeAround(type, fn.startIndex, fn.endIndex)), inside(whole.all(type)), `${type} in the function at ${fn.startIndex}`);
+    }
+    ranges++;
+  }
+  assert.ok(ranges > 100, `not vacuous: ${ranges} functions`);
 });
 
 /** Everything the index answers, as plain data: per type, per function, functionOf, comments. */

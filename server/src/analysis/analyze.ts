@@ -128,7 +128,7 @@ export class ModuleAnalysis {
     try {
       for (const [type, list] of this.handlers) {
         if (type === 'module') continue;
-        const nodes = this.index!.all(type);
+        const nodes = this.index!.ofTypeAround(type, start, end);
         for (let i = firstAtOrAfter(nodes, start); i < nodes.length; i++) {
           const node = nodes[i].node;
           if (node.startIndex >= end) break;

@@ -271,17 +271,22 @@ export class SyntaxIndex {
    */
   functionOf(node: Node): number | undefined {
     // The outermost definition holding the node (they do not overlap), else module level.
+    return this.topLevelPartAt(node.startIndex)?.functionOf(node) ?? this.looseFunctionOfNode.get(node.id);
+  }
+
+  /** The segment of the top-level statement holding `offset`, if any (they do not overlap). */
+  private topLevelPartAt(offset: number): Segment | undefined {
     const parts = this.definitionParts;
     let lo = 0;
     let hi = parts.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const def = parts[mid].node!;
-      if (node.startIndex < def.startIndex) hi = mid - 1;
-      else if (node.startIndex >= def.endIndex && def.endIndex > def.startIndex) lo = mid + 1;
-      else return parts[mid].functionOf(node) ?? this.looseFunctionOfNode.get(node.id);
+      if (offset < def.startIndex) hi = mid - 1;
+      else if (offset >= def.endIndex && def.endIndex > def.startIndex) lo = mid + 1;
+      else return parts[mid];
     }
-    return this.looseFunctionOfNode.get(node.id);
+    return undefined;
   }
 
   /** Every indexed node of a type, in source order. */
@@ -289,6 +294,19 @@ export class SyntaxIndex {
     let list = this.byType.get(type);
     if (!list) this.byType.set(type, (list = concatenated(this.parts.map((p) => p.byType.get(type)))));
     return list;
+  }
+
+  /**
+   * A source-ordered list holding every indexed node of a type inside [start, end): the list of the one
+   * top-level statement the range lies in (a first answer's edited definition), without joining every
+   * statement's list as all() does; all() otherwise.
+   */
+  ofTypeAround(type: string, start: number, end: number): readonly IndexedNode[] {
+    const joined = this.byType.get(type);
+    if (joined) return joined;
+    const part = this.topLevelPartAt(start);
+    if (part && end <= part.node!.endIndex) return part.byType.get(type) ?? [];
+    return this.all(type);
   }
 
   /** Indexed nodes directly in function `fn`'s own scope (not in nested functions or classes). */
