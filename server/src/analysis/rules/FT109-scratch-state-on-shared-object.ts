@@ -78,6 +78,14 @@ export const FT109: Rule = {
       const scope = body ? model.scopeOf(body) : null;
       if (!scope?.receiver || scope.isClassMethod || CONSTRUCTION_METHODS.has(scope.name) || !body) return;
       const cls = model.classInfo(scope.classNode);
+      // Unconditional writes directly in the method body: a write under `if` is state (lazy init, a
+      // flag), not a per-call scratch value. Looked for before the module-wide questions: most methods have none.
+      const writes = model.ownNodes(scope).filter((n) => {
+        if (n.type !== 'assignment' || n.parent?.parent?.id !== body.id) return false;
+        const left = n.childForFieldName('left');
+        return left?.type === 'attribute' && left.childForFieldName('object')?.text === scope.receiver;
+      });
+      if (writes.length === 0) return;
       const evidence = cls ? model.instanceSharing(cls) : null;
       const entry = model.threads.entryFor(scope);
       // A coroutine runs on its event loop's thread: only a real thread entry puts it beside another.
@@ -92,14 +100,11 @@ export const FT109: Rule = {
       if ((scope.name === '__enter__' || scope.name === '__aenter__') && !exit) return;
       if (exit && evidence.confidence === 'low') return;
       const confidence = entry.assumed ? (evidence.confidence === 'high' ? 'medium' : evidence.confidence) : 'high';
-      // Unconditional writes directly in the method body: a write under `if` is state (lazy init, a
-      // flag), not a per-call scratch value; a read-modify-write is FT102's.
+      // A read-modify-write is FT102's.
       const bodyText = body.text;
       const reported = new Set<string>();
-      for (const n of model.ownNodes(scope)) {
-        if (n.type !== 'assignment' || n.parent?.parent?.id !== body.id) continue;
-        const left = n.childForFieldName('left');
-        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver) continue;
+      for (const n of writes) {
+        const left = n.childForFieldName('left')!;
         const attr = left.childForFieldName('attribute')!.text;
         const value = n.childForFieldName('right');
         if (cls.lockAttributes.has(attr) || reported.has(attr) || (value && readsTarget(value, left)) || model.heldLocks(n).length > 0 || runsAlone(n, scope, ctx)) continue;
