@@ -83,6 +83,9 @@ function contextPart(statement: Node): string | number {
 }
 
 /** A class's lock and thread-local attributes, kept on its node with the module context they were found in. */
+/** No lock held: one shared empty list for the hot paths that ask per access. */
+const NO_LOCKS = Object.freeze([]) as unknown as string[];
+
 const classLockFacts = new WeakMap<Node, { key: object; lockAttributes: string[]; threadLocalAttributes: string[]; lockAliases: Array<[string, string]> }>();
 
 /**
@@ -1558,11 +1561,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
   heldLocks(node: Node): string[] {
     const own = heldLocks(node, this);
     const scope = this.scopeOf(node);
-    const handed = scope ? this.handedOverLocks(node, scope) : [];
+    const handed = scope ? this.handedOverLocks(node, scope) : NO_LOCKS;
     if (own.length > 0) {
       // Asked for every access: only a class with Condition aliases pays for the mapping.
       const aliased = scope?.receiver && (this.classInfo(scope.classNode)?.lockAliases.size ?? 0) > 0;
-      return [...(aliased ? own.map((lock) => this.canonicalLock(lock, scope)) : own), ...handed];
+      const held = aliased ? own.map((lock) => this.canonicalLock(lock, scope)) : own;
+      return handed.length > 0 ? [...held, ...handed] : held;
     }
     if (!scope) return [];
     if (handed.length > 0) return handed;
@@ -1582,7 +1586,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private handedOverLocks(node: Node, scope: FunctionScope): string[] {
     let handed = this.handedOver.get(scope.node.id);
     if (!handed) this.handedOver.set(scope.node.id, (handed = this.computeHandedOver(scope)));
-    return handed.filter((h) => node.startIndex < h.releasedAt).map((h) => h.lock);
+    // Asked for every access: most functions are no such entry.
+    return handed.length === 0 ? NO_LOCKS : handed.filter((h) => node.startIndex < h.releasedAt).map((h) => h.lock);
   }
 
   private computeHandedOver(scope: FunctionScope): Array<{ lock: string; releasedAt: number }> {
