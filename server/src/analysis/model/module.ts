@@ -2336,11 +2336,35 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return out;
   }
 
+  /**
+   * The calls on `self` of a method's name made in its class's bases of this module, in methods the class
+   * does not override: a template method (`with self._lock: … self._begin(tid)`) runs the override for
+   * the subclass's objects, holding what it holds there.
+   */
+  private baseSelfCalls(fn: Node): Node[] {
+    const scope = this.scopes.get(fn.id);
+    const cls = scope?.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
+    if (!cls || cls.methods.get(scope!.name) !== fn) return [];
+    const out: Node[] = [];
+    for (const base of this.moduleBases(cls, new Set())) {
+      for (const [name, method] of base.methods) {
+        const caller = this.scopes.get(method.id);
+        if (cls.methods.has(name) || !caller?.receiver) continue;
+        for (const call of this.callsIn(method)) {
+          const callee = call.childForFieldName('function');
+          if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === scope!.name && callee.childForFieldName('object')?.text === caller.receiver) out.push(call);
+        }
+      }
+    }
+    return out;
+  }
+
   private locksHeldByEveryCaller(fn: Node, visiting: Set<number>): string[] {
     const cached = this.callerLocks.get(fn.id);
     if (cached) return cached;
     if (visiting.has(fn.id) || this.threads.isSpawnTarget(fn)) return [];
-    const callers = this.callersOf(fn);
+    const inherited = this.baseSelfCalls(fn);
+    const callers = inherited.length > 0 ? [...new Set([...this.callersOf(fn), ...inherited])] : this.callersOf(fn);
     // Called only from other modules of the run, each time holding a lock (e.g. set-up run once under
     // an installer's lock): those callers' lock counts, whatever assume-concurrent says of public code.
     const external = fn.type === 'function_definition' && this.onlySelfCalls(fn) ? this.options.project?.callerLocks?.get(fn.childForFieldName('name')?.text ?? '') : undefined;
