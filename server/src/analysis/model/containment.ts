@@ -29,7 +29,8 @@ export interface HolderEvidence {
  * membership keep references without using them (a registry of handles its callers own).
  * - `lock`: the field is shared because a lock guards it: some use is without that lock (or returns
  *   the object), or one of `locals` (bound to the new object) is used after it.
- * - `thread`: the holder is shared with its own thread: some use is in code that thread does not run.
+ * - `thread`: the holder is shared with its own thread: some use is in code that thread does not run,
+ *   or in thread code that is no one thread's own (two threads run it at once).
  * - neither: some use at all.
  */
 export interface HolderReach {
@@ -56,6 +57,8 @@ export interface ContainmentResolver {
   heldLocks(node: Node): string[];
   /** Does a real thread entry (not assume-concurrent's) reach this function? */
   onThread(scope: FunctionScope): boolean;
+  /** Is this function on a real thread that may run it several times at once (no thread of its own)? */
+  onSeveralThreads(scope: FunctionScope): boolean;
   /** The smallest node spanning this offset. */
   nodeAt(offset: number): Node;
   /** A module-level name's value when it is bound once at module level (undefined: not a module binding). */
@@ -212,7 +215,8 @@ function reachedBeyond(cls: HeldClass, field: string, reach: HolderReach, resolv
   const wanted = reach.lock?.replace(/\s+/g, '');
   const beyond = (node: Node, scope: FunctionScope): boolean => {
     if (wanted !== undefined) return !resolver.heldLocks(node).some((l) => l.replace(/\s+/g, '') === wanted) || inReturn(node);
-    return reach.thread ? !resolver.onThread(scope) : true;
+    // Shared with its thread: a use that thread does not make, or one made where several threads run.
+    return reach.thread ? !resolver.onThread(scope) || resolver.onSeveralThreads(scope) : true;
   };
   const uses = (scope: FunctionScope, pattern: RegExp, reaches: (value: Node) => boolean, asField: boolean): Node[] => {
     const body = scope.node.childForFieldName('body');

@@ -144,6 +144,14 @@ export interface LockedField {
   line: number;
 }
 
+/** classicProperties: accessors by property name, their ids, and the lambdas that call them. */
+interface ClassicProperties {
+  getter: Map<string, Node[]>;
+  setter: Map<string, Node[]>;
+  ids: Set<number>;
+  lambdas: Node[];
+}
+
 export interface ClassInfo {
   node: Node;
   name: string;
@@ -741,6 +749,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
     onThread: (scope) => {
       const entry = this.threads.entryFor(scope);
       return !!entry && !entry.assumed;
+    },
+    onSeveralThreads: (scope) => {
+      const entry = this.threads.entryFor(scope);
+      return !!entry && !entry.assumed && !this.dedicatedThreadOf(scope);
     },
     nodeAt: (offset) => this.root.descendantForIndex(offset),
     moduleValue: (name) => {
@@ -1772,8 +1784,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
       };
       for (const call of this.calls) this.resolveCaller(call, add);
       // `self.name = v` (and `self.name += v`) in a method calls the setter of a property `name` of its
-      // class or of a class related to it in the module. Other receivers are not resolved: a same-named
-      // plain attribute of another class must not pass for a call.
+      // class or of a class related to it in the module; so does `self.pool.name = v` on a field made
+      // from such a class. Other receivers are not resolved: a same-named plain attribute of another
+      // class must not pass for a call.
       const setters = this.propertyAccessors('setter');
       if (setters.size > 0) {
         for (const type of ['assignment', 'augmented_assignment'] as const) {
@@ -1812,6 +1825,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private resolveCaller(call: Node, add: (f: Node, site: Node) => void): void {
     const name = ModuleModel.calleeName(call);
     if (!name) return;
+    // The call a property's lambda makes (`lambda self, v: self.setSize(v)`) is made at the property's
+    // uses, which classicProperties gives the method as its callers.
+    for (const lambda of this.classicProperties().lambdas) if (call.startIndex >= lambda.startIndex && call.endIndex <= lambda.endIndex) return;
     const callee = call.childForFieldName('function')!;
     if (!this.functionsByName.has(name)) {
       // A local bound to a method or function (`process = self._process_internal` … `process(msg)`).
@@ -1837,10 +1853,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private callersByNameOf(fn: Node): Node[] | null {
     const name = this.scopes.get(fn.id)?.name;
     if (!name || name === '__getitem__' || name === '__setitem__' || name === '__delitem__') return null;
+    // Checked before the names already resolved: a property's accessor may share its name with a plain method.
+    const decorators = decoratorNames(fn);
+    if (decorators.includes('property') || decorators.includes(`${name}.setter`) || this.classicProperties().ids.has(fn.id)) return null;
     const known = this.callersByName.get(name);
     if (known) return known.get(fn.id) ?? [];
-    const decorators = decoratorNames(fn);
-    if (decorators.includes('property') || decorators.includes(`${name}.setter`)) return null;
     if (!this.callPositions) {
       const byName = new Map<string, number[]>();
       const aliased: number[] = [];
@@ -1920,6 +1937,60 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const accessors = fns.filter((f) => decoratorNames(f).includes(kind === 'getter' ? 'property' : `${name}.setter`));
       if (accessors.length > 0) out.set(name, accessors);
     }
+    for (const [name, fns] of this.classicProperties()[kind]) out.set(name, [...(out.get(name) ?? []), ...fns.filter((f) => !out.get(name)?.includes(f))]);
+    return out;
+  }
+
+  private classic: ClassicProperties | undefined;
+
+  /**
+   * Properties declared in a class body as `size = property(getSize, setSize)` (or `fget=`/`fset=`), by
+   * property name: the methods they run. A named method is that class's own; a lambda calling a method
+   * on its first parameter (`lambda self, v: self.setSize(v)`) dispatches on the object, so the method
+   * of every class of the module that derives from the declaring one counts too.
+   */
+  private classicProperties(): ClassicProperties {
+    if (this.classic) return this.classic;
+    const found: ClassicProperties = (this.classic = { getter: new Map(), setter: new Map(), ids: new Set(), lambdas: [] });
+    if (this.source !== undefined && !this.source.includes('property(')) return found;
+    for (const cls of this.classes.values()) {
+      for (const statement of cls.node.childForFieldName('body')?.namedChildren ?? []) {
+        const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
+        const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : null;
+        const right = assignment?.childForFieldName('right');
+        if (left?.type !== 'identifier' || right?.type !== 'call' || right.childForFieldName('function')?.text !== 'property') continue;
+        const positional = positionalArguments(right);
+        for (const [kind, at, keyword] of [['getter', 0, 'fget'], ['setter', 1, 'fset']] as const) {
+          const accessor = keywordArgument(right, keyword) ?? positional[at];
+          const methods = accessor ? this.classicAccessorMethods(cls, accessor) : [];
+          if (methods.length === 0) continue;
+          for (const m of methods) {
+            push(found[kind], left.text, m);
+            found.ids.add(m.id);
+          }
+          if (accessor!.type === 'lambda') found.lambdas.push(accessor!);
+        }
+      }
+    }
+    return found;
+  }
+
+  private classicAccessorMethods(cls: ClassInfo, accessor: Node): Node[] {
+    if (accessor.type === 'identifier') {
+      const own = cls.methods.get(accessor.text);
+      return own ? [own] : [];
+    }
+    if (accessor.type !== 'lambda') return [];
+    const receiver = accessor.childForFieldName('parameters')?.firstNamedChild;
+    const body = accessor.childForFieldName('body');
+    const callee = body?.type === 'call' ? body.childForFieldName('function') : null;
+    const name = callee?.type === 'attribute' && callee.childForFieldName('object')?.text === receiver?.text ? callee.childForFieldName('attribute')?.text : undefined;
+    if (!receiver || receiver.type !== 'identifier' || !name) return [];
+    const out: Node[] = [];
+    for (const c of this.classes.values()) {
+      const method = c.methods.get(name);
+      if (method && (c === cls || this.moduleBases(c, new Set()).includes(cls))) out.push(method);
+    }
     return out;
   }
 
@@ -1930,8 +2001,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   private addAccessorCalls(target: Node, site: Node, accessors: Node[], add: (f: Node, site: Node) => void): void {
     const scope = this.scopeOf(site);
-    if (!scope?.receiver || target.childForFieldName('object')?.text !== scope.receiver) return;
-    const cls = this.classInfo(scope.classNode);
+    const object = target.childForFieldName('object');
+    if (!scope?.receiver || !object) return;
+    // `self.name`, or `self.pool.name` on a field this module's class is made into (`self.pool = Pool()`).
+    const own = this.classInfo(scope.classNode);
+    const cls =
+      object.text === scope.receiver
+        ? own
+        : object.type === 'attribute' && object.childForFieldName('object')?.text === scope.receiver
+          ? this.fieldClass(own, object.childForFieldName('attribute')?.text ?? '')
+          : null;
     if (!cls) return;
     const family = new Set([cls, ...this.moduleBases(cls, new Set())].map((c) => c.node.id));
     for (const f of accessors) {
@@ -2384,7 +2463,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // A logging handler's lock guards the handler's own state, in `emit` and the handler's methods it
       // calls on itself; the functions it calls may touch state every handler shares (a module's
       // registry), which one handler's lock does not guard.
-      const onItself = callerScope?.receiver !== undefined && call.childForFieldName('function')?.childForFieldName('object')?.text === callerScope?.receiver;
+      // So does an object the handler made and keeps in a field (`self.clh = RotatingHandler(…)`): reached
+      // through the handler, it is the handler's own state.
+      const target = call.childForFieldName('function')?.childForFieldName('object');
+      const onItself =
+        callerScope?.receiver !== undefined &&
+        (target?.text === callerScope.receiver ||
+          (target?.type === 'attribute' && target.childForFieldName('object')?.text === callerScope.receiver && !!this.fieldClass(this.classInfo(callerScope.classNode), target.childForFieldName('attribute')?.text ?? '')));
       if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope).filter((l) => onItself || !this.handlerEmits.has(callerScope.node.id) || l !== `${callerScope.receiver}.lock`);
       if (held.length === 0) held = callerScope ? this.locksHeldByEveryCaller(callerScope.node, visiting) : [];
       // A call found only by the method's name (`executor.submit()` on an object of unknown type) may be
@@ -2423,7 +2508,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   private intoCalleeFrame(held: string[], call: Node, callee: Node, callerScope: FunctionScope | null): string[] {
     const receiver = this.scopes.get(callee.id)?.receiver;
-    const fnExpr = call.childForFieldName('function');
+    // A call `x.m()`, or a property's use: `x.size = v` (the assignment) or a read of `x.size`.
+    const fnExpr = call.type === 'call' ? call.childForFieldName('function') : call.type === 'attribute' ? call : call.childForFieldName('left');
     const object = fnExpr?.type === 'attribute' ? fnExpr.childForFieldName('object')?.text : undefined;
     const own = callerScope?.receiver;
     if (!receiver || !object || object === own || held.length === 0) return held;
@@ -2606,12 +2692,17 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (expr.type === 'attribute') {
       const method = expr.childForFieldName('attribute')?.text ?? '';
       const object = expr.childForFieldName('object');
+      // `''.join(parts)`, `[].append`, `{}.get`: a literal's method is a built-in type's.
+      if (object && LITERALS.has(object.type)) return [];
       const scope = this.scopeOf(at);
       // `if isinstance(self.policy, RetryPolicy): self.policy.update(…)`: the test names the class.
       const narrowed = object ? this.narrowedClass(object, at) : null;
       if (narrowed) return narrowed.methods.get(method) ? [narrowed.methods.get(method)!] : [];
       if (object?.type === 'identifier' && scope?.receiver === object.text) {
         const own = this.classInfo(scope.classNode)?.methods.get(method);
+        // `self._send = self.context.send` earlier in the function: the object's own attribute now
+        // shadows the method, and the call runs whatever was stored.
+        if (own && this.assignmentsOf(scope).some((a) => a.endIndex <= at.startIndex && a.childForFieldName('left')?.text === expr.text)) return [];
         if (own) return [own];
       }
       if (object?.type === 'identifier') {
@@ -3302,6 +3393,9 @@ function conjuncts(condition: Node | null): Node[] {
 }
 
 /** Appends `value` to `key`'s list in `map`. */
+/** Expressions that make a built-in type's value (a string, a number, a display or a comprehension). */
+const LITERALS = new Set(['string', 'concatenated_string', 'integer', 'float', 'list', 'dictionary', 'set', 'tuple', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension', 'generator_expression', 'true', 'false', 'none']);
+
 export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);

@@ -12,6 +12,7 @@ import { changesKnownContainer, changesOfImportedGlobals, mutationOf, raceVerdic
 import { isBuiltin, textHas } from './hazards';
 import { sharedWritesOf } from './writes';
 import { claimExcludes } from '../model/claims';
+import { guardWithNamedLock } from '../fixes/guard';
 import { CONSUMERS, isView, iteratedContainer, SNAPSHOTS, VIEW_ITERATING_COPIES, VIEWS } from '../model/iteration';
 
 interface ChangeSite {
@@ -267,6 +268,13 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
     if (external) reportLoopBesideOtherModule(node, iterable, container, scope, shared, external, ctx);
     return;
   }
+  // (One logging handler's lock, held by its `emit`, guards no state every handler shares: raceVerdict.)
+  const loopLocks = ctx.model.heldLocks(node);
+  const processWide = shared.kind === 'global' || shared.kind === 'class-attribute';
+  if (loopLocks.length > 0 && !(processWide && ctx.model.onlyHandlerLock(node, scope))) {
+    if (sharedWritesOf(ctx.model, shared.key).every((w) => w.held.length === 0)) reportChangesBesideLockedLoop(node, iterable, container, scope, shared, sites, loopLocks[0], ctx);
+    return;
+  }
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
   const site = concurrentSite(sites, scope, container, ctx.model);
@@ -468,8 +476,12 @@ function reportChangesOneCallDeep(loop: Node, iterable: Node, container: Node, s
     if (call.type !== 'call' || call.startIndex < body.startIndex || call.endIndex > body.endIndex) continue;
     const fn = call.childForFieldName('function');
     if (fn?.type !== 'attribute' || fn.childForFieldName('object')?.text !== scope.receiver) continue;
-    const change = byMethod.get(fn.childForFieldName('attribute')?.text ?? '');
+    const name = fn.childForFieldName('attribute')?.text ?? '';
+    const change = byMethod.get(name);
     if (!change || within(change, loop) || leavesLoopAfter(call, loop)) continue;
+    // The call may not be the method's: an attribute stored on the object first shadows it.
+    const method = cls?.methods.get(name);
+    if (method && !ctx.model.functionsFor(fn, call).includes(method)) continue;
     ctx.report(call, {
       severity: 'warning',
       confidence: 'high',
@@ -596,6 +608,36 @@ function reportWriters(loop: Node, iterable: Node, container: Node, scope: Funct
           `Collect what to change and apply it after the loop, or iterate over a snapshot (\`list(${snippet(iterable, 30)})\`).`
         : `\`${snippet(site.node, 40)}\` changes ${shared.description} while \`${scope.name}\` iterates it (line ${line}) without a lock: on free-threaded Python the loop sees the change mid-iteration — a dict or set raises "changed size during iteration", a list skips or repeats items. ` +
           `Take one lock here and around the loop's snapshot (\`with lock: items = list(…)\`), or hand the data over through a queue.Queue.`,
+    });
+  }
+}
+
+/**
+ * A loop that holds a lock over a container no change of which takes it (`with self._lock: for e in
+ * self._extensions` beside an unlocked `self._extensions.add(e)`): the lock says the container is
+ * shared, and guards nothing unless every change takes it too. Reported at the changes (FT105 reports
+ * them instead when some write of the state holds a lock); the loop itself needs no other fix.
+ */
+function reportChangesBesideLockedLoop(loop: Node, iterable: Node, container: Node, scope: FunctionScope, shared: SharedState, sites: ChangeSite[], lock: string, ctx: RuleContext): void {
+  if (ctx.model.isDeadCode(loop) || runsAlone(loop, scope, ctx)) return;
+  const line = iterable.startPosition.row + 1;
+  for (const site of sites) {
+    const writer = ctx.model.scopeOf(site.node);
+    if (!writer || writer === scope || sameDedicatedThread(scope, writer, container, ctx.model)) continue;
+    const verdict = raceVerdict(site.node, writer, shared, ctx);
+    if (!verdict) continue;
+    // The loop's own lock, when the change's function can name the same object's lock (`self._lock` in
+    // another method of the loop's class, or a module global).
+    const sameObject = scope.receiver !== undefined && writer.receiver === scope.receiver && writer.classNode === scope.classNode && lock.startsWith(`${scope.receiver}.`);
+    const global = !lock.includes('.') && ctx.model.bindings.has(lock) && !writer.locals.has(lock) && !writer.parameters.has(lock);
+    ctx.report(site.node, {
+      severity: verdict.severity === 'error' ? 'warning' : verdict.severity,
+      confidence: verdict.confidence,
+      fix: sameObject || global ? guardWithNamedLock(ctx.text, site.node, lock) : undefined,
+      message:
+        `\`${snippet(site.node, 40)}\` changes ${shared.description} without a lock, while \`${scope.name}\` iterates it holding \`${lock}\` (line ${line}): ` +
+        `the lock guards the loop only if every change takes it too — on free-threaded Python this change can run mid-iteration, and a dict or set raises "changed size during iteration", a list skips or repeats items.${verdict.where} ` +
+        `Take \`${lock}\` here too.`,
     });
   }
 }
