@@ -23,7 +23,7 @@ import { classAttributes, dataAttributesReadIn, hasOpaqueBase } from './duckTypi
 import { JoinOrdering } from './joins';
 import { ImportPriming } from './priming';
 
-const HOOK_WORDS = /register_at_fork|register_after_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
+const HOOK_WORDS = /register_at_fork|after_fork|on_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
 const TYPE_CHECKING = /^(?:[A-Za-z_]\w*\.)?TYPE_CHECKING$/;
 const MAIN_GUARD = /^__name__\s*==\s*(['"])__main__\1$|^(['"])__main__\2\s*==\s*__name__$/;

@@ -28,11 +28,12 @@ const AFTER_FORK_METHODS: ReadonlySet<string> = new Set(['_at_fork_reinit']);
 
 /**
  * The names libraries give the child side of an after-fork hook (`_after_fork`, `init_after_fork`,
- * `reset_after_fork`, `_after_fork_cleanup`): registered in another module (or through an object this
- * model cannot follow), they run in the forked child. Not the parent's side, and not a guard meant to be
- * called in normal operation (`_reset_after_fork_if_needed`, `check_after_fork`).
+ * `reset_after_fork`, `_after_fork_cleanup`, `_on_fork`): registered in another module (or through an
+ * object this model cannot follow, or called by another module's child-side code), they run in the
+ * forked child. Not the parent's side, and not a guard meant to be called in normal operation
+ * (`_reset_after_fork_if_needed`, `check_after_fork`).
  */
-const AFTER_FORK_NAME = /^_*(?:(?:re)?init_|reset_|cleanup_)?after_fork(?:_(?:in_)?child|_(?:reinit|reset|cleanup)\w*)?$/;
+const AFTER_FORK_NAME = /^_*(?:(?:(?:re)?init_|reset_|cleanup_)?after_fork(?:_(?:in_)?child|_(?:reinit|reset|cleanup)\w*)?|on_fork(?:_(?:in_)?child)?)$/;
 
 export class OrderingModel {
   /** function node id → why it runs on one thread only */

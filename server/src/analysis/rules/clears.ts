@@ -61,14 +61,27 @@ export function concurrentClear(clears: readonly Clear[], test: Node, scope: Fun
 /**
  * The thread that runs the use is over when the clear runs: it was submitted inside a `with
  * ThreadPoolExecutor() as pool:` (done when the block ends), or the clear's function — or every call of
- * it in the module (`stop()`: `self.join()`, then `self.close()`) — joins that thread first.
+ * it in the module (`stop()`: `self.join()`, then `self.close()`) — joins that thread first, itself or
+ * through a method of the object it calls first (`self._stop_heartbeat()`, which joins it).
  */
 function joinedBeforeClear(clear: Clear, entry: ThreadEntry, model: ModuleModel): boolean {
   if (forkJoined(entry.site)) return true;
   const thread = threadObject(entry);
   if (!thread) return false;
+  const joins = (n: Node, scope: FunctionScope) => n.type === 'call' && n.childForFieldName('function')?.text === `${thread(scope)}.join`;
+  // Joined there, or by a helper called there first (`self._heartbeat_stop()`: `self._thread.join()`).
   const joinedBefore = (at: Node, scope: FunctionScope) =>
-    model.ownNodes(scope).some((n) => n.type === 'call' && n.startIndex < at.startIndex && n.childForFieldName('function')?.text === `${thread(scope)}.join`);
+    model.ownNodes(scope).some((n) => {
+      if (n.type !== 'call' || n.startIndex >= at.startIndex) return false;
+      if (joins(n, scope)) return true;
+      const callee = n.childForFieldName('function');
+      if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== scope.receiver) return false;
+      return model.functionsFor(callee, n).some((fn) => {
+        const body = fn.childForFieldName('body');
+        const helper = body ? model.scopeOf(body) : null;
+        return !!helper && helper.receiver !== undefined && model.ownNodes(helper).some((h) => joins(h, helper));
+      });
+    });
   if (joinedBefore(clear.node, clear.scope)) return true;
   const callers = model.callersOf(clear.scope.node);
   return callers.length > 0 && callers.every((call) => {
