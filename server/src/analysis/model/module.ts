@@ -832,6 +832,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
   containerFields(cls: ClassInfo): Set<string> {
     let fields = this.containerFieldsCache.get(cls.node.id);
     if (fields) return fields;
+    // A field a base class of the module makes a container (`self._groups = set()` in `Base.__init__`).
+    fields = new Set(this.ownContainerFields(cls));
+    for (const base of this.moduleBases(cls, new Set())) for (const f of this.ownContainerFields(base)) fields.add(f);
+    this.containerFieldsCache.set(cls.node.id, fields);
+    return fields;
+  }
+
+  private readonly ownContainerFieldsCache = new Map<number, Set<string>>();
+
+  private ownContainerFields(cls: ClassInfo): Set<string> {
+    let fields = this.ownContainerFieldsCache.get(cls.node.id);
+    if (fields) return fields;
     fields = new Set();
     const isContainer = (value: Node | null): boolean =>
       isMutableContainer(value) || (!!value && (value.type === 'boolean_operator' || value.type === 'conditional_expression') && namedChildren(value).some((c) => isMutableContainer(c)));
@@ -850,7 +862,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         }
       }
     }
-    this.containerFieldsCache.set(cls.node.id, fields);
+    this.ownContainerFieldsCache.set(cls.node.id, fields);
     return fields;
   }
 
@@ -2403,6 +2415,20 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return !!info && !!target && info !== target && this.moduleBases(info, new Set()).includes(target);
   }
 
+  /**
+   * `Base.field` → the same field's keys in the module's classes one object of `Base` may also be:
+   * its module bases and the classes derived from it (`Cached.field` for `class Cached(Base)`), whose
+   * methods run on that object too. Not sibling classes: their objects are others.
+   */
+  relatedFieldKeys(key: string): string[] {
+    const dot = key.indexOf('.');
+    const cls = dot > 0 ? this.classesByName.get(key.slice(0, dot)) : undefined;
+    if (!cls) return [];
+    const field = key.slice(dot + 1);
+    const related = [...this.moduleBases(cls, new Set()), ...[...this.classes.values()].filter((c) => c !== cls && this.moduleBases(c, new Set()).includes(cls))];
+    return [...new Set(related.filter((c) => this.classesByName.get(c.name) === c).map((c) => `${c.name}.${field}`))];
+  }
+
   private moduleBases(cls: ClassInfo, seen: Set<ClassInfo>): ClassInfo[] {
     const out: ClassInfo[] = [];
     const bases = cls.node.childForFieldName('superclasses');
@@ -2672,6 +2698,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return found;
   }
 
+  /** The method `name` of `cls`: its own, else the first of its module bases' that defines it (none: []). */
+  private methodsOf(cls: ClassInfo | null | undefined, name: string): Node[] {
+    if (!cls) return [];
+    const own = cls.methods.get(name);
+    if (own) return [own];
+    for (const base of this.moduleBases(cls, new Set())) {
+      const inherited = base.methods.get(name);
+      if (inherited) return [inherited];
+    }
+    return [];
+  }
+
   private resolveCallable(expr: Node, at: Node): Node[] {
     if (expr.type === 'identifier') {
       const choices = loopChoices(expr.text, at);
@@ -2697,9 +2735,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const scope = this.scopeOf(at);
       // `if isinstance(self.policy, RetryPolicy): self.policy.update(…)`: the test names the class.
       const narrowed = object ? this.narrowedClass(object, at) : null;
-      if (narrowed) return narrowed.methods.get(method) ? [narrowed.methods.get(method)!] : [];
+      if (narrowed) return this.methodsOf(narrowed, method);
       if (object?.type === 'identifier' && scope?.receiver === object.text) {
-        const own = this.classInfo(scope.classNode)?.methods.get(method);
+        const own = this.methodsOf(this.classInfo(scope.classNode), method)[0];
         // `self._send = self.context.send` earlier in the function: the object's own attribute now
         // shadows the method, and the call runs whatever was stored.
         if (own && this.assignmentsOf(scope).some((a) => a.endIndex <= at.startIndex && a.childForFieldName('left')?.text === expr.text)) return [];
@@ -2707,7 +2745,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       }
       if (object?.type === 'identifier') {
         const cls = this.classesByName.get(object.text) ?? this.instanceClass(object.text, scope);
-        if (cls) return cls.methods.get(method) ? [cls.methods.get(method)!] : [];
+        if (cls) return this.methodsOf(cls, method);
         if (this.imports.isImported(object.text) || this.foreignInstance(object.text, scope)) return [];
       }
       // `self.field.method()`: the class the field is made from in this module, if any. A field made
@@ -2715,12 +2753,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // code into thread reachability (`self._connections.run()` is not this module's `run`).
       if (object?.type === 'attribute' && object.childForFieldName('object')?.text === scope?.receiver) {
         const cls = this.fieldClass(this.classInfo(scope?.classNode ?? null), object.childForFieldName('attribute')?.text ?? '');
-        return cls?.methods.get(method) ? [cls.methods.get(method)!] : [];
+        return this.methodsOf(cls, method);
       }
       // `Cls(…).method()`: this module's class, or another module's object (`Thread(…).start()`).
       if (object?.type === 'call') {
         const cls = this.classesByName.get(object.childForFieldName('function')?.text ?? '');
-        return cls?.methods.get(method) ? [cls.methods.get(method)!] : [];
+        return this.methodsOf(cls, method);
       }
       // `obj.method` on an instance whose type we do not track: the method, if only one class has it.
       // Not through a field of something else (`other.field.method()`, `self.x.y.method()`): like a field

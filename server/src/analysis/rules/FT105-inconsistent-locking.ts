@@ -85,6 +85,22 @@ function canGuard(lock: string, w: SharedWrite): boolean {
   return head !== 'self' && head !== w.scope.receiver;
 }
 
+/**
+ * A variable of a function its nested functions share (`memory`, `statistics` of a builder whose
+ * closures a state machine runs) is shared only when one of those functions runs on a thread; a lock
+ * held around one of its writes is the evidence only when the lock is the call's own too (a local
+ * `lock = threading.Lock()` the closures capture). Another object's lock (`self._storage.lock`)
+ * guards that object's state, which the locked block also touches.
+ */
+function closureStateOffThreads(writes: SharedWrite[], locked: SharedWrite, ctx: RuleContext): boolean {
+  if (locked.shared.kind !== 'closure') return false;
+  if (writes.some((w) => onRealThread(w.scope, ctx.model))) return false;
+  const head = locked.held[0].split(/[.(]/)[0];
+  const binding = ctx.model.resolve(head, locked.scope);
+  const callsOwn = (binding.kind === 'closure' || binding.kind === 'local' || binding.kind === 'nonlocal') && !!binding.owner && binding.owner.receiver !== head;
+  return !callsOwn;
+}
+
 /** `x += 1`, `x = x + 1`, `x = f(x)`: a write that reads what it replaces. */
 function readsBeforeWriting(node: Node): boolean {
   if (node.type === 'augmented_assignment') return true;
@@ -158,6 +174,7 @@ export const FT105: Rule = {
         // Eraser's reading: a field locked almost everywhere is racy at the few places that skip the lock;
         // an object's field written unlocked far more often than locked is not guarded by that lock at
         // all (the lock covers some other hand-off; the field belongs to one thread or to the caller).
+        if (closureStateOffThreads(writes, locked, ctx)) continue;
         const unlocked = writes.filter((w) => w.held.length === 0 && !runsAlone(w.node, w.scope, ctx));
         if (locked.shared.kind === 'shared-instance' && unlocked.length > 2 * (writes.length - unlocked.length)) continue;
         for (const w of writes) {

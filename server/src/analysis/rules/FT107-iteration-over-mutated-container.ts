@@ -236,6 +236,18 @@ function existingKeyStores(changes: ChangeSite[], container: Node, scope: Functi
   return out;
 }
 
+/**
+ * Where the state is changed — for a field of `self`, also by the methods of the module's classes one
+ * object of the loop's class may also be (its bases, the classes derived from it): `Base.stop` iterating
+ * `self._groups` meets `Cached.watch` discarding from it on a `Cached` object.
+ */
+function changesOfField(shared: SharedState, model: ModuleModel): ChangeSite[] {
+  const own = containerChanges(model, shared.key) ?? fieldChanges(model).get(shared.key) ?? [];
+  if (shared.kind !== 'shared-instance') return own;
+  const related = model.relatedFieldKeys(shared.key).flatMap((k) => containerChanges(model, k) ?? []);
+  return related.length > 0 ? [...own, ...related.filter((r) => !own.some((o) => o.node === r.node))] : own;
+}
+
 /** The iterable of a `for` or a comprehension clause (checked there already). */
 function isIterated(call: Node): boolean {
   const parent = call.parent;
@@ -257,7 +269,7 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   // Changes made through other objects the container was handed to (`self.pending.pop(k)` in a feeder)
   // count too — and alone, when only that hand-over shares the owner's container.
   const handed = shared.kind === 'shared-instance' ? ctx.model.fieldsAliasing(shared.key).flatMap((k) => changesThrough(k, ctx.model)) : [];
-  const own = shared === ownerSide ? [] : containerChanges(ctx.model, shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
+  const own = shared === ownerSide ? [] : changesOfField(shared, ctx.model);
   const all = handed.length > 0 ? [...own, ...handed] : own;
   const changes = plainContainer(container, scope, ctx.model) ? all.filter((s) => !changesAnElement(s.node, container)) : all;
   const cls = ctx.model.classInfo(scope.classNode);
