@@ -1585,7 +1585,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   heldLocks(node: Node): string[] {
     const own = heldLocks(node, this);
     const scope = this.scopeOf(node);
-    const handed = scope ? this.handedOverLocks(node, scope) : NO_LOCKS;
+    const handed = scope ? this.handedOrProtocolLocks(node, scope) : NO_LOCKS;
     if (own.length > 0) {
       // Asked for every access: only a class with Condition aliases pays for the mapping.
       const aliased = scope?.receiver && (this.classInfo(scope.classNode)?.lockAliases.size ?? 0) > 0;
@@ -1596,6 +1596,100 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (handed.length > 0) return handed;
     const decorated = this.decoratorLocks(scope);
     return decorated.length > 0 ? decorated : this.locksHeldByEveryCaller(scope.node, new Set());
+  }
+
+  private handedOrProtocolLocks(node: Node, scope: FunctionScope): string[] {
+    const handed = this.handedOverLocks(node, scope);
+    const protocol = this.protocolLocks(node, scope);
+    return protocol.length === 0 ? handed : handed.length === 0 ? protocol : [...handed, ...protocol];
+  }
+
+  /** class node id → token field → the protocol lock its holder holds (see protocolLocks). */
+  private readonly protocolTokens = new Map<number, Map<string, string>>();
+  /** function id → where its token test ends and the lock it proves held (null: no such test). */
+  private readonly protocolGuards = new Map<number, { end: number; lock: string } | null>();
+
+  /**
+   * A protocol lock: one method takes it and leaves it held (`self._commit_lock.acquire()` in
+   * `tpc_begin`), then stores the caller's token (`self._transaction = transaction`); another clears the
+   * token and releases it (`tpc_finish`). A method that raises (or returns) unless its caller hands over
+   * that token (`if transaction is not self._transaction: raise …`) runs inside the protocol from that
+   * test on: only the caller holding the lock holds the token.
+   */
+  private protocolLocks(node: Node, scope: FunctionScope): string[] {
+    if (!scope.receiver || !scope.classNode || this.source === undefined || !this.source.includes('.release(')) return NO_LOCKS;
+    let guard = this.protocolGuards.get(scope.node.id);
+    if (guard === undefined) this.protocolGuards.set(scope.node.id, (guard = this.protocolGuard(scope)));
+    return guard && node.startIndex >= guard.end ? [guard.lock] : NO_LOCKS;
+  }
+
+  private protocolGuard(scope: FunctionScope): { end: number; lock: string } | null {
+    const cls = this.classInfo(scope.classNode);
+    const receiver = scope.receiver!;
+    if (!cls || !/\bis\s+not\s+|!=/.test(scope.node.text)) return null;
+    const tokens = this.protocolTokensOf(cls);
+    if (tokens.size === 0) return null;
+    const body = scope.node.childForFieldName('body');
+    for (const n of this.ownNodes(scope)) {
+      if (n.type !== 'if_statement') continue;
+      const condition = n.childForFieldName('condition');
+      const consequence = n.childForFieldName('consequence');
+      if (condition?.type !== 'comparison_operator' || !['raise_statement', 'return_statement'].includes(namedChildren(consequence ?? n)[0]?.type ?? '') || n.childForFieldName('alternative')) continue;
+      if (!/^(?:is\s+not|!=)$/.test(condition.children.slice(1, -1).map((c) => c.text).join(' '))) continue;
+      const [a, b] = namedChildren(condition);
+      const token = [a, b].map((side) => (side?.type === 'attribute' && side.childForFieldName('object')?.text === receiver ? side.childForFieldName('attribute')?.text : undefined)).find((t) => t && tokens.has(t));
+      const other = token ? [a, b].find((side) => side?.type === 'identifier') : undefined;
+      if (!token || !other || !scope.parameters.has(other.text)) continue;
+      // On the function's straight path: not inside a branch, a loop or a handler.
+      let straight = true;
+      for (let up = n.parent; up && up !== body; up = up.parent) if (up.type !== 'block' && up.type !== 'with_statement' && up.type !== 'with_clause') straight = false;
+      if (straight) return { end: n.endIndex, lock: `${receiver}.${tokens.get(token)}` };
+    }
+    return null;
+  }
+
+  private protocolTokensOf(cls: ClassInfo): Map<string, string> {
+    let tokens = this.protocolTokens.get(cls.node.id);
+    if (tokens) return tokens;
+    tokens = new Map();
+    this.protocolTokens.set(cls.node.id, tokens);
+    // lock attribute → the methods that acquire it without releasing it, and those that release it.
+    const takers = new Map<string, FunctionScope[]>();
+    const releasers = new Map<string, FunctionScope[]>();
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver) continue;
+      const acquired = new Set<string>();
+      const released = new Set<string>();
+      for (const call of this.callsIn(method)) {
+        const callee = call.childForFieldName('function');
+        const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+        const verb = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+        if (object?.type !== 'attribute' || object.childForFieldName('object')?.text !== scope.receiver) continue;
+        const lock = object.childForFieldName('attribute')!.text;
+        if (verb === 'acquire') acquired.add(lock);
+        else if (verb === 'release') released.add(lock);
+      }
+      for (const lock of acquired) if (!released.has(lock)) push(takers, lock, scope);
+      for (const lock of released) if (!acquired.has(lock)) push(releasers, lock, scope);
+    }
+    const tokenSet = (scope: FunctionScope, cleared: boolean): Set<string> => {
+      const out = new Set<string>();
+      for (const a of this.assignmentsOf(scope)) {
+        const left = a.childForFieldName('left');
+        const right = a.childForFieldName('right');
+        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver || !right) continue;
+        if (cleared ? right.type === 'none' : right.type === 'identifier' && scope.parameters.has(right.text)) out.add(left.childForFieldName('attribute')!.text);
+      }
+      return out;
+    };
+    for (const [lock, taking] of takers) {
+      const releasing = releasers.get(lock) ?? [];
+      if (releasing.length === 0) continue;
+      const cleared = new Set(releasing.flatMap((r) => [...tokenSet(r, true)]));
+      for (const taker of taking) for (const token of tokenSet(taker, false)) if (cleared.has(token)) tokens.set(token, lock);
+    }
+    return tokens;
   }
 
   /** thread entry id → the locks its constructor handed it and where the entry releases each. */
@@ -2485,7 +2579,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // runs alone (after fork, at exit) races with nobody: their calls need no lock.
       if (callerScope && (this.isConstructionOnly(callerScope) || this.ordering.whyAlone(callerScope))) continue;
       let held = heldLocks(call, this);
-      if (held.length === 0 && callerScope) held = this.handedOverLocks(call, callerScope);
+      if (held.length === 0 && callerScope) held = this.handedOrProtocolLocks(call, callerScope);
       // A logging handler's lock guards the handler's own state, in `emit` and the handler's methods it
       // calls on itself; the functions it calls may touch state every handler shares (a module's
       // registry), which one handler's lock does not guard.
