@@ -13,6 +13,7 @@ import { FT109 } from './FT109-scratch-state-on-shared-object';
 import { FT110 } from './FT110-guarded-by-violation';
 import { FT111 } from './FT111-use-after-check';
 import { FT112 } from './FT112-flag-used-as-lock';
+import { FT113 } from './FT113-started-before-initialised';
 import { FT201 } from './FT201-shared-iterator';
 import { FT202 } from './FT202-process-wide-state';
 import { FT203 } from './FT203-decimal-context';
@@ -35,7 +36,7 @@ import { FT219 } from './FT219-sqlite-connection-from-another-thread';
 import { FT220 } from './FT220-gui-object-from-worker-thread';
 import { FT900 } from './FT900-invalid-suppression';
 
-export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT111, FT112, FT201, FT202, FT203, FT204, FT205, FT206, FT207, FT208, FT209, FT210, FT211, FT212, FT213, FT214, FT215, FT216, FT217, FT218, FT219, FT220, FT900];
+export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT111, FT112, FT113, FT201, FT202, FT203, FT204, FT205, FT206, FT207, FT208, FT209, FT210, FT211, FT212, FT213, FT214, FT215, FT216, FT217, FT218, FT219, FT220, FT900];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.code, r]));
 

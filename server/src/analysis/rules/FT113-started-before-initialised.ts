@@ -1,0 +1,179 @@
+// FT113 — a thread started before the fields it reads are set:
+//
+//     def __init__(self):
+//         self._thread = threading.Thread(target=self._run)
+//         self._thread.start()
+//         self._queue = []            # FT113: `_run` may read `self._queue` before this line runs
+//
+// `start()` publishes the object to the new thread, and the thread can run before the starting
+// function's next statement: a field first set after the start is missing (AttributeError) or stale
+// when the thread reads it. Docs: docs/rules/FT113.md
+import type { Node } from '../parser';
+import type { ClassInfo, ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
+import type { Fix, Rule, RuleContext } from '../types';
+import { namedChildren, snippet } from '../model/syntax';
+import { textHas } from './hazards';
+import { isTestCode } from '../model/testCode';
+
+const GATE = /\.start\(|\.submit\(|start_new_thread\(/;
+
+/** Calls before a read that order it after the starter's later statements (a hand-off the thread waits for). */
+const WAITS = /\.(?:wait|get|acquire|join|recv|accept)\(|\bsleep\(/;
+
+interface Published {
+  /** The call that lets the thread run (`t.start()`, `pool.submit(self._run)`). */
+  start: Node;
+  /** The function the new thread runs. */
+  entry: Node;
+}
+
+/** The call after which `spawn`'s thread runs: the site itself (a pool's submit), `Thread(…).start()`, or `t.start()` after `t = Thread(…)`. */
+function startOf(site: Node, pool: boolean, starter: FunctionScope, model: ModuleModel): Node | null {
+  if (site.type !== 'call') return null;
+  if (pool) return site;
+  const parent = site.parent;
+  if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'start' && parent.parent?.type === 'call') return parent.parent;
+  const assignment = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === site.id ? parent : null;
+  const holder = assignment?.childForFieldName('left')?.text;
+  if (!holder) return null;
+  return model.callsIn(starter.node).find((c) => c.startIndex > site.endIndex && c.childForFieldName('function')?.text === `${holder}.start`) ?? null;
+}
+
+/** The methods of `cls` a thread running `entry` reaches by calling them on its receiver (a few levels deep). */
+function threadMethods(entry: Node, cls: ClassInfo, model: ModuleModel): Node[] {
+  const seen: Node[] = [entry];
+  for (let i = 0; i < seen.length && seen.length < 24; i++) {
+    const fn = seen[i];
+    const receiver = model.scopeOf(fn.childForFieldName('body') ?? fn)?.receiver;
+    if (!receiver) continue;
+    for (const call of model.callsIn(fn)) {
+      const callee = call.childForFieldName('function');
+      if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== receiver) continue;
+      const method = cls.methods.get(callee.childForFieldName('attribute')?.text ?? '');
+      if (method && !seen.includes(method)) seen.push(method);
+    }
+  }
+  return seen;
+}
+
+/** The first read of `receiver.field` in `fn`'s own body that no wait before it orders (null: none). */
+function unorderedRead(fn: Node, field: string, model: ModuleModel): Node | null {
+  const scope = model.scopeOf(fn.childForFieldName('body') ?? fn);
+  const body = fn.childForFieldName('body');
+  if (!scope?.receiver || !body) return null;
+  const text = body.text;
+  if (text.includes(`hasattr(${scope.receiver}, '${field}'`) || text.includes(`hasattr(${scope.receiver}, "${field}"`)) return null;
+  const pattern = new RegExp(`(?<![\\w.])${scope.receiver}\\s*\\.\\s*${field}\\b`, 'g');
+  for (const m of text.matchAll(pattern)) {
+    if (WAITS.test(text.slice(0, m.index))) return null;
+    const node = model.root.descendantForIndex(body.startIndex + m.index! + m[0].length - 1).parent;
+    if (node?.type !== 'attribute' || model.scopeOf(node) !== scope) continue;
+    const up = node.parent;
+    if ((up?.type === 'assignment' || up?.type === 'augmented_assignment') && up.childForFieldName('left')?.id === node.id && up.type === 'assignment') continue;
+    return node;
+  }
+  return null;
+}
+
+/** `self.<field>` assigned anywhere in the class but at `except` (a later assignment in the starter). */
+function assignedElsewhere(cls: ClassInfo, field: string, except: Node, start: Node, model: ModuleModel): boolean {
+  const body = cls.node.childForFieldName('body');
+  for (const stmt of body ? namedChildren(body) : []) {
+    const e = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : null;
+    if (e?.type === 'assignment' && e.childForFieldName('left')?.text === field) return true;
+  }
+  for (const method of cls.methods.values()) {
+    const scope = model.scopeOf(method.childForFieldName('body') ?? method);
+    if (!scope?.receiver) continue;
+    for (const a of model.assignmentsOf(scope)) {
+      if (a.id === except.id || a.childForFieldName('left')?.text !== `${scope.receiver}.${field}`) continue;
+      // Set again after the start in the starter itself: the first one after the start is reported.
+      if (a.startIndex > start.endIndex && a.startIndex >= except.startIndex && model.scopeOf(a) === model.scopeOf(except)) continue;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Move the assignment to just before the statement that starts the thread, when they are siblings and nothing between binds what it reads. */
+function moveBeforeStart(text: string, assignment: Node, start: Node): Fix | undefined {
+  const statement = assignment.parent;
+  let starter: Node | null = start;
+  while (starter && starter.parent?.id !== statement?.parent?.id) starter = starter.parent;
+  if (!statement || statement.type !== 'expression_statement' || !starter || starter.type !== 'expression_statement') return undefined;
+  const between = text.slice(starter.endIndex, statement.startIndex);
+  const reads = new Set([...(assignment.childForFieldName('right')?.text ?? '').matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]));
+  for (const m of between.matchAll(/^\s*([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)/gm)) if (reads.has(m[1])) return undefined;
+  const lineStart = (at: number) => text.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = (at: number) => {
+    const nl = text.indexOf('\n', at);
+    return nl < 0 ? text.length : nl + 1;
+  };
+  const from = lineStart(statement.startIndex);
+  const to = lineEnd(statement.endIndex);
+  // Only a statement on lines of its own moves.
+  if (text.slice(from, statement.startIndex).trim() !== '' || text.slice(statement.endIndex, to).trim() !== '' || to === text.length && !text.endsWith('\n')) return undefined;
+  const at = lineStart(starter.startIndex);
+  if (text.slice(at, starter.startIndex).trim() !== '') return undefined;
+  return {
+    message: `Set \`${assignment.childForFieldName('left')!.text}\` before the thread starts`,
+    applicability: 'unsafe',
+    edits: [
+      { start: at, end: at, newText: text.slice(from, to) },
+      { start: from, end: to, newText: '' },
+    ],
+  };
+}
+
+export const FT113: Rule = {
+  code: 'FT113',
+  name: 'started-before-initialised',
+  summary: 'A thread started before a field it reads is set: the starter sets the field after start(), so the thread can read it first',
+  precision: 'high',
+  visit: {
+    module(_node: Node, ctx: RuleContext) {
+      const { model } = ctx;
+      if (!textHas(model, ctx.text, GATE)) return;
+      const done = new Set<number>();
+      for (const spawn of model.threads.spawns) {
+        if (spawn.entry.assumed || spawn.entry.external || spawn.entry.threadClass || spawn.fn.type !== 'function_definition') continue;
+        const starter = model.scopeOf(spawn.site);
+        const entryScope = model.scopeOf(spawn.fn.childForFieldName('body') ?? spawn.fn);
+        if (!starter?.receiver || !starter.classNode || entryScope?.classNode?.id !== starter.classNode.id || !entryScope.receiver || isTestCode(starter)) continue;
+        // The entry must be the starter's own object's method (`target=self._run`), not another object's.
+        const target = spawn.target;
+        if (target && !(target.type === 'attribute' && target.childForFieldName('object')?.text === starter.receiver)) continue;
+        const start = startOf(spawn.site, spawn.pool, starter, model);
+        const cls = model.classInfo(starter.classNode);
+        if (!start || !cls) continue;
+        const published: Published = { start, entry: spawn.fn };
+        const methods = threadMethods(published.entry, cls, model);
+        for (const assignment of model.assignmentsOf(starter)) {
+          if (assignment.startIndex <= start.endIndex || done.has(assignment.id)) continue;
+          const left = assignment.childForFieldName('left');
+          if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== starter.receiver) continue;
+          const field = left.childForFieldName('attribute')!.text;
+          if (assignedElsewhere(cls, field, assignment, start, model)) continue;
+          let read: Node | null = null;
+          for (const fn of methods) if ((read = unorderedRead(fn, field, model))) break;
+          if (!read) continue;
+          // A lock held by the starter from the start to the assignment, and by the reader, orders them.
+          const held = model.heldLocks(assignment);
+          if (held.length > 0 && model.heldLocks(read).some((l) => held.includes(l)) && model.heldLocks(start).some((l) => held.includes(l))) continue;
+          done.add(assignment.id);
+          const reader = model.scopeOf(read);
+          ctx.report(assignment, {
+            severity: 'warning',
+            confidence: 'high',
+            fix: moveBeforeStart(ctx.text, assignment, start),
+            message:
+              `\`${snippet(assignment, 50)}\` sets \`${left.text}\` only after \`${snippet(start, 40)}\` (line ${start.startPosition.row + 1}) has started the thread that runs \`${model.scopeOf(published.entry.childForFieldName('body') ?? published.entry)?.name}\`, ` +
+              `and ${reader?.name === model.scopeOf(published.entry.childForFieldName('body') ?? published.entry)?.name ? 'it' : `\`${reader?.name}\` on that thread`} reads \`${read.text}\` (line ${read.startPosition.row + 1}): the new thread can run first and find the field missing (AttributeError) or stale. ` +
+              `Set the field before starting the thread.`,
+          });
+        }
+      }
+    },
+  },
+};
