@@ -40,16 +40,22 @@ function startOf(site: Node, pool: boolean, starter: FunctionScope, model: Modul
   return model.callsIn(starter.node).find((c) => c.startIndex > site.endIndex && c.childForFieldName('function')?.text === `${holder}.start`) ?? null;
 }
 
-/** The methods of `cls` a thread running `entry` reaches by calling them on its receiver (a few levels deep). */
+/**
+ * The methods of `cls` a thread running `entry` reaches by calling them on its receiver (a few levels
+ * deep) before it waits: a call made after a wait in its caller (`self._awake.wait(…)` then
+ * `self._export()`) runs once the starter has gone on.
+ */
 function threadMethods(entry: Node, cls: ClassInfo, model: ModuleModel): Node[] {
   const seen: Node[] = [entry];
   for (let i = 0; i < seen.length && seen.length < 24; i++) {
     const fn = seen[i];
     const receiver = model.scopeOf(fn.childForFieldName('body') ?? fn)?.receiver;
-    if (!receiver) continue;
+    const body = fn.childForFieldName('body');
+    if (!receiver || !body) continue;
     for (const call of model.callsIn(fn)) {
       const callee = call.childForFieldName('function');
       if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== receiver) continue;
+      if (WAITS.test(body.text.slice(0, call.startIndex - body.startIndex))) break;
       const method = cls.methods.get(callee.childForFieldName('attribute')?.text ?? '');
       if (method && !seen.includes(method)) seen.push(method);
     }
@@ -57,8 +63,33 @@ function threadMethods(entry: Node, cls: ClassInfo, model: ModuleModel): Node[] 
   return seen;
 }
 
+/** Fields the starter leaves off before the start — `self._session = None`, `self._running = False` — and does not set again after it. */
+function leftOff(starter: FunctionScope, start: Node, model: ModuleModel): Set<string> {
+  const off = new Set<string>();
+  const assignments = model.assignmentsOf(starter);
+  for (const a of assignments) {
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== starter.receiver || a.endIndex > start.startIndex) continue;
+    if (right && (right.type === 'none' || right.type === 'false' || (right.type === 'integer' && right.text === '0'))) off.add(left.childForFieldName('attribute')!.text);
+  }
+  for (const a of assignments) if (a.startIndex > start.endIndex) off.delete(a.childForFieldName('left')?.childForFieldName('attribute')?.text ?? '');
+  return off;
+}
+
+/** Is `read` inside `if self.<g>:` / `if self.<g> is not None:` for a field the starter left off (the thread waits for someone to turn it on)? */
+function gatedOnOffField(read: Node, receiver: string, off: Set<string>): boolean {
+  for (let n = read.parent, child: Node = read; n && n.type !== 'function_definition'; child = n, n = n.parent) {
+    if ((n.type !== 'if_statement' && n.type !== 'elif_clause' && n.type !== 'while_statement') || n.childForFieldName('condition')?.id === child.id) continue;
+    const condition = n.childForFieldName('condition');
+    const tested = condition?.type === 'comparison_operator' && /\bis\s+not\s+None$/.test(condition.text) ? namedChildren(condition)[0] : condition;
+    if (tested?.type === 'attribute' && tested.childForFieldName('object')?.text === receiver && off.has(tested.childForFieldName('attribute')?.text ?? '')) return true;
+  }
+  return false;
+}
+
 /** The first read of `receiver.field` in `fn`'s own body that no wait before it orders (null: none). */
-function unorderedRead(fn: Node, field: string, model: ModuleModel): Node | null {
+function unorderedRead(fn: Node, field: string, model: ModuleModel, off: Set<string>): Node | null {
   const scope = model.scopeOf(fn.childForFieldName('body') ?? fn);
   const body = fn.childForFieldName('body');
   if (!scope?.receiver || !body) return null;
@@ -71,6 +102,7 @@ function unorderedRead(fn: Node, field: string, model: ModuleModel): Node | null
     if (node?.type !== 'attribute' || model.scopeOf(node) !== scope) continue;
     const up = node.parent;
     if ((up?.type === 'assignment' || up?.type === 'augmented_assignment') && up.childForFieldName('left')?.id === node.id && up.type === 'assignment') continue;
+    if (gatedOnOffField(node, scope.receiver, off)) continue;
     return node;
   }
   return null;
@@ -149,6 +181,7 @@ export const FT113: Rule = {
         if (!start || !cls) continue;
         const published: Published = { start, entry: spawn.fn };
         const methods = threadMethods(published.entry, cls, model);
+        const off = leftOff(starter, start, model);
         for (const assignment of model.assignmentsOf(starter)) {
           if (assignment.startIndex <= start.endIndex || done.has(assignment.id)) continue;
           const left = assignment.childForFieldName('left');
@@ -156,7 +189,7 @@ export const FT113: Rule = {
           const field = left.childForFieldName('attribute')!.text;
           if (assignedElsewhere(cls, field, assignment, start, model)) continue;
           let read: Node | null = null;
-          for (const fn of methods) if ((read = unorderedRead(fn, field, model))) break;
+          for (const fn of methods) if ((read = unorderedRead(fn, field, model, off))) break;
           if (!read) continue;
           // A lock held by the starter from the start to the assignment, and by the reader, orders them.
           const held = model.heldLocks(assignment);
