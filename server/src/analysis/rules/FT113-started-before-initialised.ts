@@ -18,6 +18,12 @@ import { isTestCode } from '../model/testCode';
 
 const GATE = /\.start\(|\.submit\(|start_new_thread\(/;
 
+/**
+ * Spawners that run their callable at once on the new thread. A callable handed to a thread object's
+ * constructor as a callback (`WorkerThread(self.on_exception, tasks)`) runs when that thread decides.
+ */
+const RUNS_AT_ONCE = /^[\w.]*(?:Thread\(target=|Timer\(|start_new(?:_thread)?\(|submit\(|run_in_executor\(|to_thread\()/;
+
 /** Calls before a read that order it after the starter's later statements (a hand-off the thread waits for). */
 const WAITS = /\.(?:wait|get|acquire|join|recv|accept)\(|\bsleep\(/;
 
@@ -169,7 +175,7 @@ export const FT113: Rule = {
       if (!textHas(model, ctx.text, GATE)) return;
       const done = new Set<number>();
       for (const spawn of model.threads.spawns) {
-        if (spawn.entry.assumed || spawn.entry.external || spawn.entry.threadClass || spawn.fn.type !== 'function_definition') continue;
+        if (spawn.entry.assumed || spawn.entry.external || spawn.entry.threadClass || spawn.fn.type !== 'function_definition' || !RUNS_AT_ONCE.test(spawn.entry.via)) continue;
         const starter = model.scopeOf(spawn.site);
         const entryScope = model.scopeOf(spawn.fn.childForFieldName('body') ?? spawn.fn);
         if (!starter?.receiver || !starter.classNode || entryScope?.classNode?.id !== starter.classNode.id || !entryScope.receiver || isTestCode(starter)) continue;
