@@ -94,12 +94,17 @@ function lenContainer(n: Node): Node | null {
   return namedChildren(n.childForFieldName('arguments')!)[0] ?? null;
 }
 
+/** `s.discard(x)`: like `d.pop(k, None)`, one step that does nothing when the item is already gone. */
+function isDiscard(n: Node): boolean {
+  return n.type === 'call' && n.childForFieldName('function')?.childForFieldName('attribute')?.text === 'discard';
+}
+
 /** The first in-place change of `container` in the if's branches (not its condition), if any. */
 export function actionOn(ifNode: Node, container: Node, model: ModuleModel): Node | null {
   const containerText = container.text.replace(/\s+/g, '');
   const viaHelper = /^\w+\.\w+$/.test(containerText);
   for (const { node: n, mutated } of actionCandidates(ifNode, model)) {
-    if (mutated === containerText && !isAtomicIdiom(n)) return n;
+    if (mutated === containerText && !isAtomicIdiom(n) && !isDiscard(n)) return n;
     if (viaHelper && n.type === 'call' && changesThroughHelper(n, container, model)) return n;
   }
   return null;
