@@ -164,6 +164,47 @@ function moveBeforeStart(text: string, assignment: Node, start: Node): Fix | und
   };
 }
 
+interface Publication {
+  starter: FunctionScope;
+  start: Node;
+  entry: Node;
+  cls: ClassInfo;
+}
+
+/**
+ * Where a method of a class lets a thread run one of the object's own methods: `Thread(target=self._run)`
+ * then its start, a pool's `submit(self._work)`, or `self.start()` in a method of a `Thread` subclass
+ * (whose `run` the thread runs).
+ */
+function publications(model: ModuleModel): Publication[] {
+  const out: Publication[] = [];
+  for (const spawn of model.threads.spawns) {
+    if (spawn.entry.assumed || spawn.entry.external || spawn.fn.type !== 'function_definition') continue;
+    const entryScope = model.scopeOf(spawn.fn.childForFieldName('body') ?? spawn.fn);
+    const cls = entryScope?.classNode ? model.classInfo(entryScope.classNode) : null;
+    if (!entryScope?.receiver || !cls) continue;
+    if (spawn.entry.threadClass) {
+      // `self.start()` in the thread class's own methods (most often the end of `__init__`).
+      for (const method of cls.methods.values()) {
+        const starter = model.scopeOf(method.childForFieldName('body') ?? method);
+        if (!starter?.receiver || method === spawn.fn || isTestCode(starter)) continue;
+        const start = model.callsIn(method).find((c) => c.childForFieldName('function')?.text === `${starter.receiver}.start` && namedChildren(c.childForFieldName('arguments')!).length === 0);
+        if (start) out.push({ starter, start, entry: spawn.fn, cls });
+      }
+      continue;
+    }
+    if (!RUNS_AT_ONCE.test(spawn.entry.via)) continue;
+    const starter = model.scopeOf(spawn.site);
+    if (!starter?.receiver || starter.classNode?.id !== cls.node.id || isTestCode(starter)) continue;
+    // The entry must be the starter's own object's method (`target=self._run`), not another object's.
+    const target = spawn.target;
+    if (target && !(target.type === 'attribute' && target.childForFieldName('object')?.text === starter.receiver)) continue;
+    const start = startOf(spawn.site, spawn.pool, starter, model);
+    if (start) out.push({ starter, start, entry: spawn.fn, cls });
+  }
+  return out;
+}
+
 export const FT113: Rule = {
   code: 'FT113',
   name: 'started-before-initialised',
@@ -174,18 +215,8 @@ export const FT113: Rule = {
       const { model } = ctx;
       if (!textHas(model, ctx.text, GATE)) return;
       const done = new Set<number>();
-      for (const spawn of model.threads.spawns) {
-        if (spawn.entry.assumed || spawn.entry.external || spawn.entry.threadClass || spawn.fn.type !== 'function_definition' || !RUNS_AT_ONCE.test(spawn.entry.via)) continue;
-        const starter = model.scopeOf(spawn.site);
-        const entryScope = model.scopeOf(spawn.fn.childForFieldName('body') ?? spawn.fn);
-        if (!starter?.receiver || !starter.classNode || entryScope?.classNode?.id !== starter.classNode.id || !entryScope.receiver || isTestCode(starter)) continue;
-        // The entry must be the starter's own object's method (`target=self._run`), not another object's.
-        const target = spawn.target;
-        if (target && !(target.type === 'attribute' && target.childForFieldName('object')?.text === starter.receiver)) continue;
-        const start = startOf(spawn.site, spawn.pool, starter, model);
-        const cls = model.classInfo(starter.classNode);
-        if (!start || !cls) continue;
-        const published: Published = { start, entry: spawn.fn };
+      for (const { starter, start, entry, cls } of publications(model)) {
+        const published: Published = { start, entry };
         const methods = threadMethods(published.entry, cls, model);
         const off = leftOff(starter, start, model);
         for (const assignment of model.assignmentsOf(starter)) {
