@@ -834,7 +834,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (fields) return fields;
     // A field a base class of the module makes a container (`self._groups = set()` in `Base.__init__`).
     fields = new Set(this.ownContainerFields(cls));
-    for (const base of this.moduleBases(cls, new Set())) for (const f of this.ownContainerFields(base)) fields.add(f);
+    for (const base of this.basesOf(cls)) for (const f of this.ownContainerFields(base)) fields.add(f);
     this.containerFieldsCache.set(cls.node.id, fields);
     return fields;
   }
@@ -1604,6 +1604,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return protocol.length === 0 ? handed : handed.length === 0 ? protocol : [...handed, ...protocol];
   }
 
+  /** The text calls `.release(` somewhere: a protocol lock is possible. */
+  private releasesLocks: boolean | undefined;
   /** class node id → token field → the protocol lock its holder holds (see protocolLocks). */
   private readonly protocolTokens = new Map<number, Map<string, string>>();
   /** function id → where its token test ends and the lock it proves held (null: no such test). */
@@ -1617,7 +1619,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * test on: only the caller holding the lock holds the token.
    */
   private protocolLocks(node: Node, scope: FunctionScope): string[] {
-    if (!scope.receiver || !scope.classNode || this.source === undefined || !this.source.includes('.release(')) return NO_LOCKS;
+    if (!scope.receiver || !scope.classNode || !(this.releasesLocks ??= this.source !== undefined && this.source.includes('.release('))) return NO_LOCKS;
     let guard = this.protocolGuards.get(scope.node.id);
     if (guard === undefined) this.protocolGuards.set(scope.node.id, (guard = this.protocolGuard(scope)));
     return guard && node.startIndex >= guard.end ? [guard.lock] : NO_LOCKS;
@@ -1796,6 +1798,25 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return known;
   }
 
+  /**
+   * Libraries' method decorators that hold a lock of the object around the call: fasteners' `@locked`
+   * (the object's `_lock`, or the attributes its `lock=` names) and wrapt's `@synchronized` (a lock it
+   * keeps on the object). Null for any other decorator.
+   */
+  private libraryLockDecorator(expr: Node, receiver: string): string[] | null {
+    const call = expr.type === 'call' ? expr : null;
+    const name = this.imports.qualify(call ? call.childForFieldName('function') : expr) ?? '';
+    if (name === 'fasteners.locked' || name === 'fasteners.lock.locked') {
+      const named = call ? keywordArgument(call, 'lock') : null;
+      if (!named) return call && positionalArguments(call).length > 0 ? null : [`${receiver}._lock`];
+      const names = named.type === 'string' ? [named] : named.type === 'list' || named.type === 'tuple' ? namedChildren(named) : [];
+      const attrs = names.map((n) => (n.type === 'string' ? /^[rbu]*['"]([A-Za-z_]\w*)['"]$/i.exec(n.text)?.[1] : undefined));
+      return attrs.length > 0 && attrs.every((a) => a) ? attrs.map((a) => `${receiver}.${a}`) : null;
+    }
+    if (name === 'wrapt.synchronized' && !call) return [`${receiver}._synchronized_lock`];
+    return null;
+  }
+
   private computeDecoratorLocks(scope: FunctionScope): string[] {
     const parent = scope.node.parent;
     if (parent?.type !== 'decorated_definition') return [];
@@ -1806,6 +1827,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
     for (const decorator of namedChildren(parent)) {
       if (decorator.type !== 'decorator') continue;
       const expr = namedChildren(decorator)[0];
+      const library = scope.receiver && expr ? this.libraryLockDecorator(expr, scope.receiver) : null;
+      if (library) {
+        out.push(...library);
+        continue;
+      }
       if (expr?.type !== 'identifier' && expr?.type !== 'attribute') continue;
       // A decorator of the module, one written in the class body above the method (`def
       // with_lock(func)` beside the methods it decorates), or one another module of the run defines.
@@ -1960,8 +1986,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const name = this.scopes.get(fn.id)?.name;
     if (!name || name === '__getitem__' || name === '__setitem__' || name === '__delitem__') return null;
     // Checked before the names already resolved: a property's accessor may share its name with a plain method.
-    const decorators = decoratorNames(fn);
-    if (decorators.includes('property') || decorators.includes(`${name}.setter`) || this.classicProperties().ids.has(fn.id)) return null;
+    if (this.accessorIds().has(fn.id)) return null;
     const known = this.callersByName.get(name);
     if (known) return known.get(fn.id) ?? [];
     if (!this.callPositions) {
@@ -2047,6 +2072,38 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return out;
   }
 
+  /** function id → `self.<name> = …` in it: each name's first assignment's end. */
+  private readonly storesOnReceiver = new Map<number, Map<string, number>>();
+
+  private receiverStores(scope: FunctionScope): Map<string, number> {
+    let stores = this.storesOnReceiver.get(scope.node.id);
+    if (stores) return stores;
+    stores = new Map();
+    for (const a of this.assignmentsOf(scope)) {
+      const left = a.childForFieldName('left');
+      if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver) continue;
+      const name = left.childForFieldName('attribute')!.text;
+      if (!stores.has(name)) stores.set(name, a.endIndex);
+    }
+    this.storesOnReceiver.set(scope.node.id, stores);
+    return stores;
+  }
+
+  private accessors: Set<number> | undefined;
+
+  /** Functions that run as a property's getter or setter (decorated, or named by `property(…)`). */
+  private accessorIds(): Set<number> {
+    if (this.accessors) return this.accessors;
+    const ids = new Set(this.classicProperties().ids);
+    for (const [name, fns] of this.functionsByName) {
+      for (const f of fns) {
+        const decorators = decoratorNames(f);
+        if (decorators.includes('property') || decorators.includes(`${name}.setter`)) ids.add(f.id);
+      }
+    }
+    return (this.accessors = ids);
+  }
+
   private classic: ClassicProperties | undefined;
 
   /**
@@ -2095,7 +2152,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const out: Node[] = [];
     for (const c of this.classes.values()) {
       const method = c.methods.get(name);
-      if (method && (c === cls || this.moduleBases(c, new Set()).includes(cls))) out.push(method);
+      if (method && (c === cls || this.basesOf(c).includes(cls))) out.push(method);
     }
     return out;
   }
@@ -2519,8 +2576,28 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const cls = dot > 0 ? this.classesByName.get(key.slice(0, dot)) : undefined;
     if (!cls) return [];
     const field = key.slice(dot + 1);
-    const related = [...this.moduleBases(cls, new Set()), ...[...this.classes.values()].filter((c) => c !== cls && this.moduleBases(c, new Set()).includes(cls))];
+    const related = [...this.basesOf(cls), ...this.derivedOf(cls).filter((c) => c !== cls)];
     return [...new Set(related.filter((c) => this.classesByName.get(c.name) === c).map((c) => `${c.name}.${field}`))];
+  }
+
+  private readonly basesCache = new Map<number, ClassInfo[]>();
+  private derivedCache: Map<number, ClassInfo[]> | undefined;
+
+  /** moduleBases, once per class (asked per call resolution and per loop). */
+  private basesOf(cls: ClassInfo): ClassInfo[] {
+    let bases = this.basesCache.get(cls.node.id);
+    if (!bases) this.basesCache.set(cls.node.id, (bases = this.moduleBases(cls, new Set())));
+    return bases;
+  }
+
+  /** The module's classes derived from `cls` (directly or not). */
+  private derivedOf(cls: ClassInfo): ClassInfo[] {
+    if (!this.derivedCache) {
+      const derived = new Map<number, ClassInfo[]>();
+      for (const c of this.classes.values()) for (const base of this.basesOf(c)) push(derived, base.node.id, c);
+      this.derivedCache = derived;
+    }
+    return this.derivedCache.get(cls.node.id) ?? [];
   }
 
   private moduleBases(cls: ClassInfo, seen: Set<ClassInfo>): ClassInfo[] {
@@ -2797,7 +2874,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (!cls) return [];
     const own = cls.methods.get(name);
     if (own) return [own];
-    for (const base of this.moduleBases(cls, new Set())) {
+    for (const base of this.basesOf(cls)) {
       const inherited = base.methods.get(name);
       if (inherited) return [inherited];
     }
@@ -2834,7 +2911,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const own = this.methodsOf(this.classInfo(scope.classNode), method)[0];
         // `self._send = self.context.send` earlier in the function: the object's own attribute now
         // shadows the method, and the call runs whatever was stored.
-        if (own && this.assignmentsOf(scope).some((a) => a.endIndex <= at.startIndex && a.childForFieldName('left')?.text === expr.text)) return [];
+        if (own && (this.receiverStores(scope).get(method) ?? Infinity) <= at.startIndex) return [];
         if (own) return [own];
       }
       if (object?.type === 'identifier') {
