@@ -13,6 +13,7 @@ import type { ClassInfo, ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { Fix, Rule, RuleContext } from '../types';
 import { namedChildren, snippet } from '../model/syntax';
+import { lineEnding, ownLines } from '../fixes/text';
 import { textHas } from './hazards';
 import { isTestCode } from '../model/testCode';
 
@@ -141,24 +142,22 @@ function moveBeforeStart(text: string, assignment: Node, start: Node): Fix | und
   while (starter && starter.parent?.id !== statement?.parent?.id) starter = starter.parent;
   if (!statement || statement.type !== 'expression_statement' || !starter || starter.type !== 'expression_statement') return undefined;
   const between = text.slice(starter.endIndex, statement.startIndex);
-  const reads = new Set([...(assignment.childForFieldName('right')?.text ?? '').matchAll(/[A-Za-z_]\w*/g)].map((m) => m[0]));
-  for (const m of between.matchAll(/^\s*([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)/gm)) if (reads.has(m[1])) return undefined;
-  const lineStart = (at: number) => text.lastIndexOf('\n', at - 1) + 1;
-  const lineEnd = (at: number) => {
-    const nl = text.indexOf('\n', at);
-    return nl < 0 ? text.length : nl + 1;
-  };
-  const from = lineStart(statement.startIndex);
-  const to = lineEnd(statement.endIndex);
-  // Only a statement on lines of its own moves.
-  if (text.slice(from, statement.startIndex).trim() !== '' || text.slice(statement.endIndex, to).trim() !== '' || to === text.length && !text.endsWith('\n')) return undefined;
-  const at = lineStart(starter.startIndex);
-  if (text.slice(at, starter.startIndex).trim() !== '') return undefined;
+  // Nothing between may bind what the value reads: a name, or a dotted field (`self.port = …`).
+  const reads = new Set([...(assignment.childForFieldName('right')?.text ?? '').matchAll(/[A-Za-z_][\w.]*/g)].flatMap((m) => m[0].split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))));
+  for (const m of between.matchAll(/^\s*([A-Za-z_][\w.]*)\s*(?::[^=\n]*)?[-+*/|&]?=(?!=)/gm)) if (reads.has(m[1])) return undefined;
+  const moved = ownLines(text, statement);
+  const above = ownLines(text, starter);
+  if (!moved || !above) return undefined;
+  const from = moved.start;
+  const to = moved.end;
+  const at = above.start;
+  // The moved line needs its own line break where it lands (a last line without one gets the file's).
+  const line = /[\r\n]$/.test(text.slice(from, to)) ? text.slice(from, to) : text.slice(from, to) + lineEnding(text);
   return {
     message: `Set \`${assignment.childForFieldName('left')!.text}\` before the thread starts`,
     applicability: 'unsafe',
     edits: [
-      { start: at, end: at, newText: text.slice(from, to) },
+      { start: at, end: at, newText: line },
       { start: from, end: to, newText: '' },
     ],
   };
