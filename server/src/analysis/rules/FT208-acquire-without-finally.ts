@@ -86,6 +86,16 @@ function insideProtectedTry(stmt: Node, receiver: string, fnBody: Node): boolean
   return false;
 }
 
+/** Is `stmt` inside a `with <lock>:` block on the same lock expression (within the function)? */
+function insideWithOf(stmt: Node, lock: string, fnBody: Node): boolean {
+  for (let n = stmt.parent; n && n.id !== fnBody.id; n = n.parent) {
+    if (n.type !== 'with_statement') continue;
+    const clause = namedChildren(n).find((c) => c.type === 'with_clause');
+    if (clause && namedChildren(clause).some((item) => item.text.replace(/\s+/g, '') === lock.replace(/\s+/g, ''))) return true;
+  }
+  return false;
+}
+
 function statementOf(node: Node): Node {
   let n = node;
   while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
@@ -133,6 +143,8 @@ export const FT208: Rule = {
       const stmt = node.parent;
       const name = receiver.text;
       if (insideProtectedTry(stmt, name, fnBody)) return;
+      // A re-acquire inside `with lock:` after a deliberate `lock.release()`: the block's exit releases it.
+      if (insideWithOf(stmt, name, fnBody)) return;
       const releases = model.ownNodes(scope).filter((n) => n.type === 'call' && n.startIndex > node.endIndex && methodName(n) === 'release' && methodReceiver(n)?.text === name);
       // No release here: the lock is handed over (a context manager's __enter__, an acquire() wrapper).
       if (releases.length === 0) return;
