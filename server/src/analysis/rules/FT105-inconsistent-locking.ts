@@ -93,7 +93,8 @@ function canGuard(lock: string, w: SharedWrite): boolean {
  * guards that object's state, which the locked block also touches.
  */
 function closureStateOffThreads(writes: SharedWrite[], locked: SharedWrite, ctx: RuleContext): boolean {
-  if (locked.shared.kind !== 'closure') return false;
+  // A field of the method's `self` reached through the closure is the object's state: its locks count as ever.
+  if (locked.shared.kind !== 'closure' || locked.shared.receiverField) return false;
   if (writes.some((w) => onRealThread(w.scope, ctx.model))) return false;
   const head = locked.held[0].split(/[.(]/)[0];
   const binding = ctx.model.resolve(head, locked.scope);
