@@ -355,7 +355,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         if (!cls) continue;
         const via = `${name}(${snippet(servicer!, 30)}, …): the gRPC server's thread pool runs its RPC methods`;
         const named = new Set<string>();
-        for (const c of [cls, ...this.moduleBases(cls, new Set())]) {
+        for (const c of [cls, ...this.basesOf(cls)]) {
           for (const [method, fn] of c.methods) {
             if (!/^[A-Z]/.test(method) || named.has(method)) continue;
             named.add(method);
@@ -376,7 +376,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         },
         lineage: (cls) => {
           const info = this.classes.get(cls.id);
-          return info ? [info, ...this.moduleBases(info, new Set())] : [];
+          return info ? [info, ...this.basesOf(info)] : [];
         },
       }, source ?? root.text);
       runs.push(...served.entries);
@@ -509,7 +509,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       assignmentsIn: (scope) => this.assignmentsOf(scope),
       baseClasses: (cls) => {
         const info = this.classes.get(cls.id);
-        return info ? this.moduleBases(info, new Set()).map((b) => b.node) : [];
+        return info ? this.basesOf(info).map((b) => b.node) : [];
       },
     }, !this.options.assumeConcurrent);
     return this.dedicated.threadOf(scope);
@@ -815,7 +815,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // Asked per class: the text gate is cached per top-level statement (a whole-text scan per class cost ms).
     if (this.source === undefined || !moduleMentions(this.root, ACTOR_FRAMEWORK)) return false;
     const direct = (c: ClassInfo) => this.namesBase(c, ACTOR_BASE);
-    return direct(cls) || this.moduleBases(cls, new Set()).some(direct);
+    return direct(cls) || this.basesOf(cls).some(direct);
   }
 
   /** Does the class list a base whose qualified name matches `re`? */
@@ -1771,7 +1771,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const direct = (cls: ClassInfo) => this.namesBase(cls, /^logging\.(?:handlers\.)?\w*Handler$/);
     return [...this.classes.values()].filter((cls) => {
       if (!cls.methods.has('emit') || cls.methods.has('handle')) return false;
-      return direct(cls) || this.moduleBases(cls, new Set()).some((b) => direct(b) && !b.methods.has('handle'));
+      return direct(cls) || this.basesOf(cls).some((b) => direct(b) && !b.methods.has('handle'));
     });
   }
 
@@ -2175,10 +2175,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
           ? this.fieldClass(own, object.childForFieldName('attribute')?.text ?? '')
           : null;
     if (!cls) return;
-    const family = new Set([cls, ...this.moduleBases(cls, new Set())].map((c) => c.node.id));
+    const family = new Set([cls, ...this.basesOf(cls)].map((c) => c.node.id));
     for (const f of accessors) {
       const owner = this.classInfo(this.scopes.get(f.id)?.classNode ?? null);
-      if (owner && (family.has(owner.node.id) || this.moduleBases(owner, new Set()).includes(cls))) add(f, site);
+      if (owner && (family.has(owner.node.id) || this.basesOf(owner).includes(cls))) add(f, site);
     }
   }
 
@@ -2506,7 +2506,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const cls = this.classInfo(scope.classNode);
     if (!cls) return false;
     const call = new RegExp(`(?<![\\w.])self\\.${scope.name}\\(`);
-    for (const base of this.moduleBases(cls, new Set())) {
+    for (const base of this.basesOf(cls)) {
       const own = base.methods.get(scope.name);
       const ownScope = own ? this.scopes.get(own.id) : undefined;
       if (ownScope && this.callersOf(own!).length > 0) return this.isConstructionOnly(ownScope, visiting);
@@ -2517,7 +2517,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // `self._init()`), and nothing but construction there does.
     const hooks = this.options.project?.constructionHooks;
     if (hooks?.size) {
-      for (const c of [cls, ...this.moduleBases(cls, new Set())]) {
+      for (const c of [cls, ...this.basesOf(cls)]) {
         const bases = c.node.childForFieldName('superclasses');
         for (const b of bases ? namedChildren(bases) : []) {
           const q = this.imports.qualifyImported(b);
@@ -2555,7 +2555,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (a === b) return true;
     const ca = this.classInfo(a);
     const cb = this.classInfo(b);
-    return !!ca && !!cb && (this.moduleBases(ca, new Set()).includes(cb) || this.moduleBases(cb, new Set()).includes(ca));
+    return !!ca && !!cb && (this.basesOf(ca).includes(cb) || this.basesOf(cb).includes(ca));
   }
 
   /** The module's classes this class derives from, nearest first. */
@@ -2563,7 +2563,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   derivesFrom(sub: Node, base: Node): boolean {
     const info = this.classInfo(sub);
     const target = this.classInfo(base);
-    return !!info && !!target && info !== target && this.moduleBases(info, new Set()).includes(target);
+    return !!info && !!target && info !== target && this.basesOf(info).includes(target);
   }
 
   /**
@@ -2622,7 +2622,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const cls = scope?.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
     if (!cls || cls.methods.get(scope!.name) !== fn) return [];
     const out: Node[] = [];
-    for (const base of this.moduleBases(cls, new Set())) {
+    for (const base of this.basesOf(cls)) {
       for (const [name, method] of base.methods) {
         const caller = this.scopes.get(method.id);
         if (cls.methods.has(name) || !caller?.receiver) continue;
@@ -2854,7 +2854,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const node = expr.type === 'identifier' ? this.classOfBound(expr, at) : null;
     const cls = node ? this.classInfo(node) : null;
     if (!cls) return null;
-    for (const c of [cls, ...this.moduleBases(cls, new Set())]) {
+    for (const c of [cls, ...this.basesOf(cls)]) {
       const call = c.methods.get('__call__');
       if (call) return call;
     }
@@ -3111,7 +3111,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (fn?.type === 'attribute' && scope.receiver && fn.childForFieldName('object')?.text === scope.receiver) {
         const field = fn.childForFieldName('attribute')?.text ?? '';
         const cls = this.classInfo(scope.classNode);
-        if (cls && !cls.methods.has(field) && ![cls, ...this.moduleBases(cls, new Set())].some((c) => c.methods.has(field))) return true;
+        if (cls && !cls.methods.has(field) && ![cls, ...this.basesOf(cls)].some((c) => c.methods.has(field))) return true;
       }
       const head = fn ? dottedName(fn)?.[0] : undefined;
       return !!head && this.imports.isImported(head) && !this.classesByName.has(fn!.text);
@@ -3252,8 +3252,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const isOpaqueBase = (base: Node) =>
         base.type !== 'keyword_argument' && !this.classesByName.has(base.text) && !TRANSPARENT_BASE.test(base.text) && guiBaseKind(base.text, this.imports) === null;
       // The object may be of a subclass too.
-      const subclasses = [...this.classes.values()].filter((c) => c !== cls && this.moduleBases(c, new Set()).includes(cls));
-      opaque = hasOpaqueBase([cls, ...this.moduleBases(cls, new Set()), ...subclasses], isOpaqueBase);
+      const subclasses = [...this.classes.values()].filter((c) => c !== cls && this.basesOf(c).includes(cls));
+      opaque = hasOpaqueBase([cls, ...this.basesOf(cls), ...subclasses], isOpaqueBase);
       this.opaqueFamilyCache.set(cls.node.id, opaque);
     }
     const known = opaque ? null : this.moduleAttributes();
@@ -3380,7 +3380,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // GUI class, a GUI object.
     for (const info of this.classes.values()) if (isGeneratedForm(info.methods)) info.guiConfined = true;
     for (const info of this.classes.values()) {
-      const bases = this.moduleBases(info, new Set());
+      const bases = this.basesOf(info);
       const threadBase = info.isThreadSubclass ? undefined : bases.find((b) => b.isThreadSubclass);
       if (threadBase) {
         info.isThreadSubclass = true;
