@@ -28,13 +28,6 @@ const RUNS_AT_ONCE = /^[\w.]*(?:Thread\(target=|Timer\(|start_new(?:_thread)?\(|
 /** Calls before a read that order it after the starter's later statements (a hand-off the thread waits for). */
 const WAITS = /\.(?:wait|get|acquire|join|recv|accept)\(|\bsleep\(/;
 
-interface Published {
-  /** The call that lets the thread run (`t.start()`, `pool.submit(self._run)`). */
-  start: Node;
-  /** The function the new thread runs. */
-  entry: Node;
-}
-
 /** The call after which `spawn`'s thread runs: the site itself (a pool's submit), `Thread(…).start()`, or `t.start()` after `t = Thread(…)`. */
 function startOf(site: Node, pool: boolean, starter: FunctionScope, model: ModuleModel): Node | null {
   if (site.type !== 'call') return null;
@@ -215,8 +208,8 @@ export const FT113: Rule = {
       if (!textHas(model, ctx.text, GATE)) return;
       const done = new Set<number>();
       for (const { starter, start, entry, cls } of publications(model)) {
-        const published: Published = { start, entry };
-        const methods = threadMethods(published.entry, cls, model);
+        const methods = threadMethods(entry, cls, model);
+        const entryName = model.scopeOf(entry.childForFieldName('body') ?? entry)?.name;
         const off = leftOff(starter, start, model);
         for (const assignment of model.assignmentsOf(starter)) {
           if (assignment.startIndex <= start.endIndex || done.has(assignment.id)) continue;
@@ -237,8 +230,8 @@ export const FT113: Rule = {
             confidence: 'high',
             fix: moveBeforeStart(ctx.text, assignment, start),
             message:
-              `\`${snippet(assignment, 50)}\` sets \`${left.text}\` only after \`${snippet(start, 40)}\` (line ${start.startPosition.row + 1}) has started the thread that runs \`${model.scopeOf(published.entry.childForFieldName('body') ?? published.entry)?.name}\`, ` +
-              `and ${reader?.name === model.scopeOf(published.entry.childForFieldName('body') ?? published.entry)?.name ? 'it' : `\`${reader?.name}\` on that thread`} reads \`${read.text}\` (line ${read.startPosition.row + 1}): the new thread can run first and find the field missing (AttributeError) or stale. ` +
+              `\`${snippet(assignment, 50)}\` sets \`${left.text}\` only after \`${snippet(start, 40)}\` (line ${start.startPosition.row + 1}) has started the thread that runs \`${entryName}\`, ` +
+              `and ${reader?.name === entryName ? 'it' : `\`${reader?.name}\` on that thread`} reads \`${read.text}\` (line ${read.startPosition.row + 1}): the new thread can run first and find the field missing (AttributeError) or stale. ` +
               `Set the field before starting the thread.`,
           });
         }
