@@ -245,6 +245,8 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
       if (stmt.type === 'if_statement') {
         const acquired = acquiredUnlessLeft(stmt, resolver);
         if (acquired) calls.push({ start: stmt.startIndex, acquired, released: null, lock: false });
+        const flagged = acquired ? null : unlessCallerHolds(stmt, resolver);
+        if (flagged) calls.push({ start: stmt.startIndex, ...flagged, lock: !!flagged.released });
         continue;
       }
       if (stmt.type !== 'expression_statement') continue;
@@ -275,6 +277,21 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
     }
   }
   return open;
+}
+
+/**
+ * `if not have_lock: self._lock.acquire()` (and its `release()` at the end): the function takes the lock
+ * unless its caller says it holds it already — past the `if`, the lock is held either way.
+ */
+function unlessCallerHolds(ifStatement: Node, resolver: LockResolver): { acquired: string | null; released: string | null } | null {
+  const cond = ifStatement.childForFieldName('condition');
+  if (cond?.type !== 'not_operator' || cond.childForFieldName('argument')?.type !== 'identifier' || ifStatement.childForFieldName('alternative')) return null;
+  const consequence = ifStatement.childForFieldName('consequence');
+  const body = consequence ? namedChildren(consequence).filter((c) => c.type !== 'comment') : [];
+  if (body.length !== 1 || onSemaphore(body[0], resolver)) return null;
+  const acquired = callOnStatement(body[0], 'acquire', resolver);
+  const released = acquired ? null : callOnStatement(body[0], 'release', resolver);
+  return acquired || released ? { acquired, released } : null;
 }
 
 /** `self._acquire_lock(…)` as a statement: the lock the helper returns holding. */

@@ -40,6 +40,13 @@ const CALL: ReadonlySet<string> = new Set(['call']);
 /** Methods of a reader-writer lock that return its read or write side as a context manager. */
 const LOCK_SIDE_METHODS = /^(?:read|write|reader|writer|read_lock|write_lock|reading|writing|shared|exclusive|gen_[rw]lock)$/;
 
+/** A function's documentation saying its callers hold a lock (read by documentedCallerLocks). */
+const CALLER_HOLDS =
+  /[^.\n]*(?:\bcallers?\b[^.]{0,40}?\b(?:hold|holds|holding|have\s+acquired|has\s+acquired)\b|\bbe\s+called\s+(?:with|while\s+holding|within|under|inside|holding)\b[^.]{0,50}?\b(?:lock|mutex|held|acquired)\b|\bcalled\s+with\s+[^.]{0,40}?\b(?:held|acquired)\b|\block\s+must\s+be\s+(?:held|acquired)\b|\bassumes?\b[^.]{0,40}?\block\b[^.]{0,20}?\b(?:held|acquired|taken)\b|\bwith\s+[\w.]*lock\w*\s+held\b)[^.\n]*/i;
+
+/** Calls that keep a callable to run later, or on another thread: what is held around them is not held then. */
+const DEFERRING_CALLS = /^(?:append|appendleft|add|insert|extend|setdefault|put|put_nowait|register|unregister|connect|subscribe|on|bind|submit|map|apply_async|start_new_thread|call_soon\w*|call_later|call_at|run_in_executor|add_done_callback|add_\w+|set_\w+|continue_with|then|and_then|when_\w+|on_\w+|\w*[cC]allbacks?|addErrback|addBoth|listen|watch\w*|schedule\w*|defer\w*|Thread|Timer|Process|signal|finalize|partial|__setitem__)$/;
+
 export const CONSTRUCTION_METHODS: ReadonlySet<string> = new Set(['__init__', '__new__', '__post_init__', '__attrs_post_init__', '__setstate__', '__init_subclass__', 'setUp', 'setUpClass', '__set_name__']);
 
 /**
@@ -1212,7 +1219,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (this.isLockConstruction(expr)) return false;
       const name = dottedName(expr.childForFieldName('function'));
       // `with self._lock.write():` — a reader-writer lock's side, taken through a method of the lock.
-      return !!name && (isLockishName(name[name.length - 1]) || (name.length >= 2 && LOCK_SIDE_METHODS.test(name[name.length - 1]) && isLockishName(name[name.length - 2])));
+      return !!name && (isLockishName(name[name.length - 1]) || (name.length >= 2 && (LOCK_SIDE_METHODS.test(name[name.length - 1]) || this.lockingContextMethods().has(name[name.length - 1])) && isLockishName(name[name.length - 2])));
     }
     const parts = dottedName(expr);
     if (!parts) return false;
@@ -1793,9 +1800,50 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (!known) {
       known = this.computeDecoratorLocks(scope);
       if (this.handlerEmits.has(scope.node.id) && scope.receiver) known = [...known, `${scope.receiver}.lock`];
+      const documented = this.documentedCallerLocks(scope);
+      if (documented.length > 0) known = [...known, ...documented];
       this.decoratedLocks.set(scope.node.id, known);
     }
     return known;
+  }
+
+  /**
+   * Locks the function's own documentation says its callers hold ("Caller must hold self._lock",
+   * "Must be called within the connection lock", "Assume that the caller is holding the lock"): in its
+   * docstring, or in the comments before its first statement. The lock is the one the text names
+   * (`_waitpid_lock`, "connection lock" for `_connection_lock`) among the class's lock fields and the
+   * module's locks; "the lock" names the only one there is.
+   */
+  private documentedCallerLocks(scope: FunctionScope): string[] {
+    if (scope.node.type !== 'function_definition') return [];
+    const body = scope.node.childForFieldName('body');
+    const first = body ? namedChildren(body).find((c) => c.type !== 'comment') : undefined;
+    let text = docstringOf(scope.node);
+    if (!/lock|mutex|held/i.test(text) || text.length === 0) {
+      const end = first?.startIndex ?? scope.node.endIndex;
+      text = `${text}\n${this.index.comments.filter((c) => c.start > scope.node.startIndex && c.start < end).map((c) => c.text).join('\n')}`;
+    }
+    const sentence = CALLER_HOLDS.exec(text)?.[0];
+    if (!sentence || /\bnot\b|n't\b|\bnever\b/i.test(sentence)) return [];
+    const cls = scope.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
+    // The class's lock fields, and fields named as locks whatever makes them (`ConnectionLock()`).
+    const fields = new Set(cls?.lockAttributes ?? []);
+    for (const m of cls ? cls.node.text.matchAll(new RegExp(`\\b${scope.receiver}\\.(\\w+)\\s*(?::[^=\\n]+)?=[^=]`, 'g')) : []) if (isLockishName(m[1])) fields.add(m[1]);
+    const candidates: Array<[string, string]> = [
+      ...[...fields].map((a): [string, string] => [a, `${scope.receiver}.${a}`]),
+      ...this.moduleLockNames().map((n): [string, string] => [n, n]),
+    ];
+    const words = (name: string) => name.replace(/^_+/, '').replace(/_/g, ' ').toLowerCase();
+    const named = candidates.filter(([name]) => new RegExp(`\\b${name}\\b`).test(text) || (words(name).includes(' ') && text.toLowerCase().includes(words(name))));
+    if (named.length > 0) return named.map(([, lock]) => lock);
+    return candidates.length === 1 && /\bthe\s+lock\b|^\W*lock\s+must\b/im.test(sentence) ? [candidates[0][1]] : [];
+  }
+
+  private moduleLocks: string[] | undefined;
+
+  /** Module-level names bound once to a lock (`_LOCK = threading.Lock()`). */
+  private moduleLockNames(): string[] {
+    return (this.moduleLocks ??= [...this.bindings].filter(([, b]) => b.kind === 'value' && this.isLockConstruction(b.node)).map(([name]) => name));
   }
 
   /**
@@ -2648,6 +2696,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (this.threads.isDirectEntry(fn)) return [];
     visiting.add(fn.id);
     let common: string[] | null = null;
+    let ownerHeld: string[] | null = null;
     for (const call of callers) {
       const callerScope = this.scopeOf(call);
       // A call of itself runs inside a call from its other callers, holding what they hold.
@@ -2655,6 +2704,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // Construction code (and helpers only it calls) runs before the object is shared, and a hook that
       // runs alone (after fork, at exit) races with nobody: their calls need no lock.
       if (callerScope && (this.isConstructionOnly(callerScope) || this.ordering.whyAlone(callerScope))) continue;
+      // Nor does a call made once every thread of the module has been joined (`close()` after the stop).
+      if (callerScope && this.afterThreadsJoined(call, callerScope)) continue;
       let held = heldLocks(call, this);
       if (held.length === 0 && callerScope) held = this.handedOrProtocolLocks(call, callerScope);
       // A logging handler's lock guards the handler's own state, in `emit` and the handler's methods it
@@ -2674,13 +2725,180 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const own = callerScope?.receiver;
       if (own && held.some((l) => l.startsWith(`${own}.`)) && this.guessedByName(call)) held = held.filter((l) => !l.startsWith(`${own}.`));
       held = this.intoCalleeFrame(held, call, fn, callerScope);
+      // A component the caller's object made and keeps to itself (`self.clh = RotatingHandler(…)`, never
+      // handed out) is reached only through its owner: the owner's lock serialises that object, as the
+      // component's own lock serialises the objects of its class made elsewhere — one serialisation per
+      // object, under two names. Such calls leave the other callers' common lock standing.
+      if (held.length > 0 && callerScope && this.ownerSerialisedCall(call, callerScope, held)) {
+        ownerHeld = ownerHeld === null ? held : ownerHeld.filter((l) => held.includes(l));
+        continue;
+      }
       common = common === null ? held : common.filter((l) => held.includes(l));
       if (common.length === 0) break;
     }
+    // Handed to a helper of the module that runs it while it is called (`self.ensure(self._publish)`
+    // under the connection's lock): the helper's locks where it runs or passes on the callable count.
+    if (callers.length === 0 || (common !== null && common.length > 0)) {
+      const handed = this.callbackLocks(fn, visiting);
+      if (handed) common = common === null ? handed : common.filter((l) => handed.includes(l));
+    }
     visiting.delete(fn.id);
-    const result = common ?? [];
+    const result = common ?? ownerHeld ?? [];
     this.callerLocks.set(fn.id, result);
     return result;
+  }
+
+  /**
+   * Locks held wherever `fn` runs as a callback, when every reference to it (other than its calls) hands
+   * it to a helper of this module — `self.ensure(self._publish)`, `self._retry(_declare)` — that calls
+   * it, or passes it on, while it runs: the locks held at the hand site plus those the helper holds
+   * there. Null when `fn` is handed nowhere, or anywhere else (a thread, a registry, a stored field):
+   * then it may run later, holding nothing.
+   */
+  private callbackLocks(fn: Node, visiting: Set<number>): string[] | null {
+    const scope = this.scopes.get(fn.id);
+    const name = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
+    if (!scope || !name || this.source === undefined || scope.isClassMethod) return null;
+    // A nested function's name means it only inside the function that defines it.
+    let container: Node | null = fn.parent;
+    while (container && container.type !== 'function_definition') container = container.parent;
+    const from = scope.receiver || !container ? 0 : container.startIndex;
+    const to = scope.receiver || !container ? this.source.length : container.endIndex;
+    let common: string[] | null = null;
+    for (const m of this.source.slice(from, to).matchAll(new RegExp(`\\b${name}\\b`, 'g'))) {
+      const identifier = this.root.descendantForIndex(from + m.index!);
+      if (identifier.type !== 'identifier' || identifier.text !== name) continue;
+      if (identifier.parent?.type === 'function_definition' && identifier.parent.childForFieldName('name') === identifier) continue;
+      const outer = identifier.parent;
+      // `self._publish` for a method (made in its own class), `_declare` for a plain or nested function.
+      const expr = scope.receiver ? (outer?.type === 'attribute' && outer.childForFieldName('attribute') === identifier ? outer : null) : identifier;
+      if (!expr) continue;
+      const site = this.scopeOf(expr);
+      if (scope.receiver && (expr.childForFieldName('object')?.text !== site?.receiver || site?.classNode !== scope.classNode)) return null;
+      const parent = expr.parent;
+      if (parent?.type === 'call' && parent.childForFieldName('function') === expr) continue; // a call: callersOf has it
+      const keyword = parent?.type === 'keyword_argument' ? parent : null;
+      const args = keyword ? keyword.parent : parent;
+      const call = args?.type === 'argument_list' ? args.parent : null;
+      if (!call || call.type !== 'call' || !site) return null;
+      const held = this.callbackSiteLocks(call, keyword ? keyword.childForFieldName('name')?.text ?? '' : positionalArguments(call).indexOf(expr), site, !scope.receiver && !!container && site.node === container, visiting);
+      if (!held) return null;
+      common = common === null ? held : common.filter((l) => held.includes(l));
+    }
+    return common;
+  }
+
+  /** Locks held while the helper `call` invokes runs the callable passed at `at` (see callbackLocks). */
+  private callbackSiteLocks(call: Node, at: number | string, site: FunctionScope, nested: boolean, visiting: Set<number>): string[] | null {
+    const callee = call.childForFieldName('function');
+    const helpers = callee ? this.functionsFor(callee, call).filter((f) => f.type === 'function_definition') : [];
+    if (helpers.some((h) => this.threads.isSpawnTarget(h))) return null;
+    const atSite = heldLocks(call, this);
+    const outside = atSite.length > 0 ? atSite : this.decoratorLocks(site).length > 0 ? this.decoratorLocks(site) : this.locksHeldByEveryCaller(site.node, visiting);
+    // A function nested where it is handed to a call of another library (`conn.autoretry(execute)`)
+    // runs during that call unless the call keeps it for later (a callback registry, a pool).
+    if (helpers.length === 0) return !nested || (typeof at === 'number' && at < 0) || DEFERRING_CALLS.test(ModuleModel.calleeName(call) ?? '') ? null : outside;
+    let common: string[] | null = null;
+    for (const helper of helpers) {
+      const helperScope = this.scopes.get(helper.id)!;
+      const params = parameterOrder(helper);
+      const bound = helperScope.receiver && callee?.type === 'attribute' ? 1 : 0;
+      const param = typeof at === 'string' ? at : at >= 0 ? params[at + bound] : undefined;
+      if (!param || !params.includes(param)) return null;
+      const uses = this.callbackUses(helperScope, param);
+      if (!uses) return null;
+      const inside = this.decoratorLocks(helperScope).length > 0 ? this.decoratorLocks(helperScope) : this.locksHeldByEveryCaller(helper, visiting);
+      for (const use of uses) {
+        const own = heldLocks(use, this);
+        const held = [...new Set([...outside, ...(own.length > 0 ? own : inside)])];
+        common = common === null ? held : common.filter((l) => held.includes(l));
+      }
+    }
+    return common;
+  }
+
+  /**
+   * The calls in `helper`'s own body that run the callable parameter `param` (`param()`) or pass it on
+   * (`self.ensure(param)`), through a rebinding `param = functools.partial(param, …)`. Null when the
+   * helper keeps it (stores, returns or yields it) or never uses it so.
+   */
+  private callbackUses(helper: FunctionScope, param: string): Node[] | null {
+    const own = this.ownNodes(helper);
+    // A function nested in the helper that runs the callable (`def execute(channel): …; method()`) runs
+    // it where the helper runs or passes on that function.
+    const mentions = (n: Node, name: string) => new RegExp(`\\b${name}\\b`).test(n.text);
+    const names = new Set([param]);
+    for (const n of own) if (n.type === 'function_definition' && mentions(n, param)) names.add(n.childForFieldName('name')?.text ?? param);
+    const uses: Node[] = [];
+    for (const n of own) {
+      if (n.type === 'assignment') {
+        const right = n.childForFieldName('right');
+        const left = n.childForFieldName('left');
+        const partial = right?.type === 'call' && /partial$/.test(right.childForFieldName('function')?.text ?? '');
+        if (right && right.type !== 'call' && [...names].some((name) => mentions(right, name))) return null;
+        if (partial && left?.text !== param && mentions(right!, param)) return null;
+        continue;
+      }
+      if (n.type !== 'call') continue;
+      const fnExpr = n.childForFieldName('function');
+      if (names.has(fnExpr?.text ?? '')) {
+        uses.push(n);
+        continue;
+      }
+      if (/partial$/.test(fnExpr?.text ?? '')) continue;
+      const args = n.childForFieldName('arguments');
+      const passed = args ? namedChildren(args).some((a) => names.has((a.type === 'keyword_argument' ? a.childForFieldName('value') : a)?.text ?? '')) : false;
+      if (!passed) continue;
+      // Stored for later (`self._callbacks.append(fn)`, `register(fn)`): not run while the helper runs.
+      if (DEFERRING_CALLS.test(ModuleModel.calleeName(n) ?? '')) return null;
+      uses.push(n);
+    }
+    if ([...names].some((name) => new RegExp(`\\b(?:return|yield)\\s+${name}\\b(?!\\s*\\()`).test(helper.node.text))) return null;
+    return uses.length > 0 ? uses : null;
+  }
+
+  /**
+   * Is `call` made on a private component of the caller's object (`self.clh.do_write()`, where the class
+   * made `self.clh` and never hands it out), every lock held there being the caller's own?
+   */
+  private ownerSerialisedCall(call: Node, callerScope: FunctionScope, held: string[]): boolean {
+    const cls = this.classInfo(callerScope.classNode);
+    const target = call.type === 'call' ? call.childForFieldName('function')?.childForFieldName('object') : null;
+    if (!cls || target?.type !== 'attribute' || target.childForFieldName('object')?.text !== callerScope.receiver) return false;
+    if (!held.every((l) => l.startsWith(`${cls.name}'s `))) return false;
+    return this.privateComponent(cls, target.childForFieldName('attribute')?.text ?? '');
+  }
+
+  private readonly privateComponents = new Map<string, boolean>();
+
+  /**
+   * Does `cls` make the object in `field` itself (`self.f = Cls(…)`, a class of the module) and keep it
+   * to itself: every other use of `self.f` in the class reaches into it (`self.f.x`, `self.f[k]`), a
+   * test at most — never returned, passed, yielded or stored elsewhere.
+   */
+  private privateComponent(cls: ClassInfo, field: string): boolean {
+    const key = `${cls.node.id}.${field}`;
+    const known = this.privateComponents.get(key);
+    if (known !== undefined) return known;
+    let answer = false;
+    const made = this.fieldClasses.get(cls.node.id)?.get(field) ?? this.fieldClass(cls, field);
+    if (made && !this.constructorArgumentClasses(cls).has(field)) {
+      answer = true;
+      for (const method of cls.methods.values()) {
+        const receiver = this.scopes.get(method.id)?.receiver;
+        if (!receiver) continue;
+        const text = method.text;
+        const use = new RegExp(`\\b${receiver}\\.${field}\\b(?!\\s*[.[(])`, 'g');
+        for (let m = use.exec(text); m && answer; m = use.exec(text)) {
+          const after = text.slice(m.index + m[0].length).match(/^\s*(=(?!=))?/);
+          if (after?.[1]) continue; // the assignment that makes it (or resets it)
+          if (/(?:\breturn|\byield|[(,[{:]|[^=!<>]=|\bas|\bin|\blambda[^:]*:)\s*$/.test(text.slice(Math.max(0, m.index - 40), m.index))) answer = false;
+        }
+        if (!answer) break;
+      }
+    }
+    this.privateComponents.set(key, answer);
+    return answer;
   }
 
   /**
@@ -2726,11 +2944,42 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * `with obj:`, which then holds `obj._lock` (the name the class's own methods use for it).
    */
   entersLock(expr: Node): string | null {
+    // `with self._lock.for_heartbeat():` — a context-manager method of the module's lock class that
+    // acquires the lock itself: the lock is held inside, under its own name.
+    if (expr.type === 'call') {
+      const callee = expr.childForFieldName('function');
+      return callee?.type === 'attribute' && this.lockingContextMethods().has(callee.childForFieldName('attribute')?.text ?? '') ? callee.childForFieldName('object')!.text : null;
+    }
     if (expr.type !== 'identifier') return null;
     const scope = this.scopeOf(expr);
     const cls = scope?.receiver === expr.text ? this.classInfo(scope.classNode) : this.instanceClass(expr.text, scope);
     const lock = cls ? this.enteredLock(cls) : null;
     return lock ? `${expr.text}.${lock}` : null;
+  }
+
+  private lockingContexts: Set<string> | undefined;
+
+  /**
+   * Names of `@contextmanager` methods of the module's classes that acquire their own object before
+   * they yield (`self.heartbeat_acquire(); try: yield; finally: self.release()`): lock classes that
+   * offer another way in.
+   */
+  private lockingContextMethods(): Set<string> {
+    if (this.lockingContexts) return this.lockingContexts;
+    const out = (this.lockingContexts = new Set<string>());
+    if (this.source === undefined || !this.source.includes('contextmanager')) return out;
+    for (const cls of this.classesByName.values()) {
+      for (const [name, method] of cls.methods) {
+        const receiver = this.scopes.get(method.id)?.receiver;
+        const decorated = method.parent?.type === 'decorated_definition' && /contextmanager\b/.test(method.parent.text.slice(0, method.startIndex - method.parent.startIndex));
+        if (!receiver || !decorated) continue;
+        const body = method.childForFieldName('body')?.text ?? '';
+        const acquire = body.search(new RegExp(`\\b${receiver}\\.\\w*acquire\\w*\\(`));
+        const yielded = body.search(/\byield\b/);
+        if (acquire >= 0 && yielded > acquire) out.add(name);
+      }
+    }
+    return out;
   }
 
   private enteredLock(cls: ClassInfo): string | null {

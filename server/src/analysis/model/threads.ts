@@ -25,6 +25,21 @@ export interface ThreadEntry {
 /** Spawners whose callable runs on one new thread (the `via` labels of spawnedCallables). */
 const ONE_THREAD_SPAWNERS = /^[\w.]*(?:Thread\(target=|Timer\(…, |start_new(?:_thread)?\()/;
 
+/**
+ * Decorators of other libraries that run every call of the function they decorate on another thread:
+ * the decorated function is a thread entry, and its callers go on beside it.
+ */
+const LIBRARY_SPAWNER_DECORATORS: ReadonlyMap<string, string> = new Map([
+  ['multitasking.task', 'starts a thread per call'],
+  ['pebble.concurrent.thread', 'starts a thread per call'],
+  ['pebble.asynchronous.thread', 'starts a thread per call'],
+  ['threaded.Threaded', 'starts a thread per call'],
+  ['threaded.threaded', 'starts a thread per call'],
+  ['threaded.ThreadPooled', 'hands each call to a thread pool'],
+  ['threaded.threadpooled', 'hands each call to a thread pool'],
+  ['tornado.concurrent.run_on_executor', "hands each call to the object's executor"],
+]);
+const LIBRARY_SPAWNER_MODULES = /^(?:multitasking|pebble|threaded|tornado\.concurrent)(?:\.|$)/;
 const SPAWNER_WORDS = /Thread|Timer|callInThread|start_new|to_thread|submit|map|apply|run_in_executor|settrace|setprofile|register_callback|addaudithook|add_done_callback/;
 
 const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
@@ -200,7 +215,8 @@ export class ThreadModel {
     // `@run_async` where `run_async(func)` returns a wrapper that starts a thread on `func`: every call
     // of the decorated function runs its body on a new thread, beside its caller and its other calls.
     // Only a module with a thread started inside a nested function, or using another module's, can have one.
-    const mayDecorate = (options.importedSpawnerDecorators?.size ?? 0) > 0 || this.spawnTargets.some(({ site }) => !!resolver.scopeOf(site)?.parent);
+    const mayDecorate =
+      (options.importedSpawnerDecorators?.size ?? 0) > 0 || this.spawnTargets.some(({ site }) => !!resolver.scopeOf(site)?.parent) || imports.importsMatching(LIBRARY_SPAWNER_MODULES);
     for (const scope of mayDecorate ? scopes.values() : []) {
       const decorated = this.spawnedBy(scope.node);
       if (!decorated) continue;
@@ -376,7 +392,10 @@ export class ThreadModel {
    * (project facts) — with how it starts threads, or null.
    */
   spawnedBy(fn: Node): { via: string; decorator: Node } | null {
-    for (const { decorator: d, expr } of namedDecorators(fn)) {
+    for (const { decorator: d, expr, called } of namedDecorators(fn, true)) {
+      const library = LIBRARY_SPAWNER_DECORATORS.get(this.imports.qualify(expr) ?? '');
+      if (library) return { via: `@${expr.text}, which ${library}`, decorator: d };
+      if (called) continue;
       const imported = this.options.importedSpawnerDecorators?.size ? this.options.importedSpawnerDecorators.get(this.imports.qualifyImported(expr) ?? '') : undefined;
       if (imported) return { via: `@${expr.text}, which ${imported}`, decorator: d };
       for (const target of expr.type === 'identifier' ? this.resolver.functionsFor(expr, fn) : []) {
@@ -735,13 +754,16 @@ function contextRun(expr: Node | null | undefined): boolean {
 
 /** The class of the method a nested function closes over, when the function uses that method's receiver (`self.x`). */
 /** The decorators of `fn` written as a name (`@idle`, `@misc.run_async`), each with that name's node. */
-function namedDecorators(fn: Node): Array<{ decorator: Node; expr: Node }> {
+/** `@name` / `@a.b` decorators of `fn`; with `calls`, also the callee of `@a.b(…)` (marked `called`). */
+function namedDecorators(fn: Node, calls = false): Array<{ decorator: Node; expr: Node; called: boolean }> {
   const parent = fn.parent;
   if (parent?.type !== 'decorated_definition') return [];
-  const out: Array<{ decorator: Node; expr: Node }> = [];
+  const out: Array<{ decorator: Node; expr: Node; called: boolean }> = [];
   for (const d of namedChildren(parent)) {
-    const expr = d.type === 'decorator' ? namedChildren(d)[0] : null;
-    if (expr && (expr.type === 'identifier' || expr.type === 'attribute')) out.push({ decorator: d, expr });
+    let expr = d.type === 'decorator' ? namedChildren(d)[0] : null;
+    const called = calls && expr?.type === 'call';
+    if (called) expr = expr!.childForFieldName('function');
+    if (expr && (expr.type === 'identifier' || expr.type === 'attribute')) out.push({ decorator: d, expr, called });
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { Node } from '../parser';
 import type { Rule, RuleContext, Severity } from '../types';
 import type { ModuleModel } from '../model/module';
 import { heldLocks, withItems } from '../model/locks';
-import { dottedName, keywordArgument, positionalArguments, snippet } from '../model/syntax';
+import { dottedName, keywordArgument, namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { moveBlockingFix } from '../fixes/moveBlocking';
 import { assignmentsTo, calleeLastName, calleeName, isTestCode, methodName, methodReceiver } from './hazards';
 
@@ -316,7 +316,7 @@ export const FT210: Rule = {
       for (let n = node.parent; n && n.type !== 'function_definition'; n = n.parent) {
         if (n.type === 'with_statement' && n.children[0]?.type !== 'async') held.push(...withItems(n).filter((i) => i.type !== 'call' && ctx.model.isLock(i)).map((i) => i.text));
       }
-      if (held.length === 0) return;
+      if (held.length === 0 || coroutineLock(held[0], node, ctx) || waitsOnConditionOf(held[0], node, ctx)) return;
       if (reentrant(held[0], node, ctx)) {
         ctx.report(node, {
           severity: 'warning',
@@ -341,11 +341,40 @@ export const FT210: Rule = {
  * the module's for a global? A re-entrant lock does not block the loop's thread when a second coroutine
  * takes it: no deadlock, but no exclusion between coroutines either.
  */
-function reentrant(lock: string, at: Node, { model }: RuleContext): boolean {
+function reentrant(lock: string, at: Node, ctx: RuleContext): boolean {
+  return /\bRLock$/.test(madeBy(lock, at, ctx) ?? '');
+}
+
+/**
+ * `self.lock = AsyncCooperativeRLock()`: a lock class made for coroutines, entered with a plain `with`
+ * (it never blocks the loop's thread), is no threading lock.
+ */
+function coroutineLock(lock: string, at: Node, ctx: RuleContext): boolean {
+  const maker = madeBy(lock, at, ctx);
+  return !!maker && (/^(?:[\w.]*\.)?Async\w*$/.test(maker) || maker.startsWith('asyncio.'));
+}
+
+/** `await self.cond.wait()` where `self.cond = Condition(self.lock)`: the wait gives back the lock held. */
+function waitsOnConditionOf(lock: string, at: Node, ctx: RuleContext): boolean {
+  const awaited = namedChildren(at)[0];
+  const callee = awaited?.type === 'call' ? awaited.childForFieldName('function') : null;
+  const condition = callee?.type === 'attribute' && /^wait(?:_for)?$/.test(callee.childForFieldName('attribute')?.text ?? '') ? callee.childForFieldName('object')?.text : undefined;
+  if (!condition) return false;
+  const where = madeWhere(condition, at, ctx);
+  return !!where && new RegExp(String.raw`${where.name}\s*(?::[^=\n]+)?=\s*[\w.]*Condition\(\s*${lock.replace(/\./g, '\\.')}\s*\)`, 'm').test(where.text);
+}
+
+/** The callee that makes the lock named `lock` (`self._lock`, `LOCK`): in its class's text for a field, in the module's for a global. */
+function madeBy(lock: string, at: Node, ctx: RuleContext): string | null {
+  const where = madeWhere(lock, at, ctx);
+  return where ? new RegExp(String.raw`${where.name}\s*(?::[^=\n]+)?=\s*([\w.]+)\(`, 'm').exec(where.text)?.[1] ?? null : null;
+}
+
+function madeWhere(lock: string, at: Node, { model }: RuleContext): { name: string; text: string } | null {
   const scope = model.scopeOf(at);
   const field = scope?.receiver && lock.startsWith(`${scope.receiver}.`) ? lock.slice(scope.receiver.length + 1) : null;
-  if (field && !/^\w+$/.test(field)) return false;
-  const where = field ? scope!.classNode?.text ?? '' : model.text;
+  if (field && !/^\w+$/.test(field)) return null;
+  const text = field ? scope!.classNode?.text ?? '' : model.text;
   const name = field ? String.raw`\b${scope!.receiver}\.${field}` : String.raw`^\s*${lock.replace(/\./g, '\\.')}`;
-  return new RegExp(String.raw`${name}\s*(?::[^=\n]+)?=\s*[\w.]*\bRLock\(`, 'm').test(where);
+  return { name, text };
 }
