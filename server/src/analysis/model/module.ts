@@ -1821,7 +1821,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     let text = docstringOf(scope.node);
     if (!/lock|mutex|held/i.test(text) || text.length === 0) {
       const end = first?.startIndex ?? scope.node.endIndex;
-      text = `${text}\n${this.index.comments.filter((c) => c.start > scope.node.startIndex && c.start < end).map((c) => c.text).join('\n')}`;
+      text = `${text}\n${this.commentsBetween(scope.node.startIndex, end).join('\n')}`;
     }
     const sentence = CALLER_HOLDS.exec(text)?.[0];
     if (!sentence || /\bnot\b|n't\b|\bnever\b/i.test(sentence)) return [];
@@ -1837,6 +1837,21 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const named = candidates.filter(([name]) => new RegExp(`\\b${name}\\b`).test(text) || (words(name).includes(' ') && text.toLowerCase().includes(words(name))));
     if (named.length > 0) return named.map(([, lock]) => lock);
     return candidates.length === 1 && /\bthe\s+lock\b|^\W*lock\s+must\b/im.test(sentence) ? [candidates[0][1]] : [];
+  }
+
+  /** The comments that start between two offsets (the index keeps them in source order: a binary search). */
+  private commentsBetween(from: number, to: number): string[] {
+    const comments = this.index.comments;
+    let lo = 0;
+    let hi = comments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (comments[mid].start <= from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let i = lo; i < comments.length && comments[i].start < to; i++) out.push(comments[i].text);
+    return out;
   }
 
   private moduleLocks: string[] | undefined;
@@ -2758,7 +2773,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private callbackLocks(fn: Node, visiting: Set<number>): string[] | null {
     const scope = this.scopes.get(fn.id);
     const name = fn.type === 'function_definition' ? fn.childForFieldName('name')?.text : undefined;
-    if (!scope || !name || this.source === undefined || scope.isClassMethod) return null;
+    if (!scope || !name || this.source === undefined || scope.isClassMethod || !this.namesPassedAsArguments().has(name)) return null;
     // A nested function's name means it only inside the function that defines it.
     let container: Node | null = fn.parent;
     while (container && container.type !== 'function_definition') container = container.parent;
@@ -2786,6 +2801,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
       common = common === null ? held : common.filter((l) => held.includes(l));
     }
     return common;
+  }
+
+  private passedNames: Set<string> | undefined;
+
+  /** Names written as an argument somewhere (`f(x, self.name)`, `f(k=name)`): one pass over the text. */
+  private namesPassedAsArguments(): Set<string> {
+    if (this.passedNames) return this.passedNames;
+    const out = (this.passedNames = new Set<string>());
+    for (const m of this.source?.matchAll(/[(,=]\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)\s*[,)]/g) ?? []) out.add(m[1]);
+    return out;
   }
 
   /** Locks held while the helper `call` invokes runs the callable passed at `at` (see callbackLocks). */

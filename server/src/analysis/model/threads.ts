@@ -208,7 +208,10 @@ export class ThreadModel {
           // And a function nested in a method that uses the method's `self` (`def on_line(…): self.seen.add(…)`).
           const capturing = targetScope?.parent && !targetScope.receiver ? capturedReceiverClass(targetScope) : null;
           const cls = bound && targetScope?.receiver && !targetScope.isClassMethod ? targetScope.classNode : capturing;
-          if (cls && !this.sharedInstances.has(cls.id) && !startedAndJoined(call)) this.sharedInstances.set(cls.id, entry);
+          // Except an object made right there for one thread (`Thread(target=Worker().run)`): no one else
+          // holds it, so that thread is its only user (a pool's threads share one such object).
+          const fresh = target.type === 'attribute' && target.childForFieldName('object')?.type === 'call' && ONE_THREAD_SPAWNERS.test(via);
+          if (cls && !fresh && !this.sharedInstances.has(cls.id) && !startedAndJoined(call)) this.sharedInstances.set(cls.id, entry);
         }
       }
     });

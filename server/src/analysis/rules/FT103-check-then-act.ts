@@ -158,7 +158,28 @@ function recheckedUnderLock(action: Node, ifNode: Node, container: Node, model: 
         if (ifs.some((i) => checkedContainers(i.childForFieldName('condition')!).some((c) => sameExpression(c, container)))) return true;
         if (ifs.some((i) => containersReadInto(i.childForFieldName('condition')!, i, model).some(({ container: c, read }) => sameExpression(c, container) && !!read && model.heldLocks(read).length > 0))) return true;
       }
+      if (keyFromLockedLoop(action, body, container)) return true;
     }
+  }
+  return false;
+}
+
+/**
+ * The act's key comes from a loop over the container under the same lock (`for t, w in
+ * self._workers.items(): … dead[t] = w` then `for t in dead: self._workers.pop(t)`): the act rests on
+ * that locked read — a test before the lock (`if not self._workers: return`) is only a shortcut.
+ */
+function keyFromLockedLoop(action: Node, body: Node | null, container: Node): boolean {
+  const args = action.type === 'call' ? action.childForFieldName('arguments') : null;
+  const key = args ? namedChildren(args)[0] : action.type === 'subscript' ? action.childForFieldName('subscript') : null;
+  if (key?.type !== 'identifier' || !body) return false;
+  let readAt = -1;
+  for (const loop of body.descendantsOfType('for_statement')) {
+    if (loop.startIndex > action.startIndex) break;
+    const right = loop.childForFieldName('right');
+    if (readAt < 0 && right && mentions(right, container)) readAt = loop.startIndex;
+    const bound = loop.childForFieldName('left');
+    if (readAt >= 0 && loop.startIndex >= readAt && bound && (bound.text === key.text || bound.descendantsOfType('identifier').some((i) => i.text === key.text))) return true;
   }
   return false;
 }

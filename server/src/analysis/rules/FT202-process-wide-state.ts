@@ -107,7 +107,7 @@ function mainThreadChecked(node: Node): boolean {
   return false;
 }
 
-function report(node: Node, hazard: Hazard, ctx: RuleContext) {
+function report(node: Node, hazard: Hazard, ctx: RuleContext, temporary = false) {
   const where = threadCode(node, ctx.model);
   if (!where) return;
   const assumed = onlyAssumed(where.entry, where.scope);
@@ -116,7 +116,7 @@ function report(node: Node, hazard: Hazard, ctx: RuleContext) {
   if (hazard.mainThreadOnly && (assumed || mainThreadChecked(node))) return;
   // A lasting change made by code no thread is known to run is the process's configuration (start-up,
   // a child's set-up, shutdown): what races is a temporary change — saved, changed and put back.
-  if (assumed && !changedForAWhile(node, hazard, where.scope, ctx)) return;
+  if (assumed && !temporary && !changedForAWhile(node, hazard, where.scope, ctx)) return;
   ctx.report(node, {
     severity: assumed ? 'warning' : hazard.severity ?? 'warning',
     message: `\`${snippet(node, 50)}\` changes ${hazard.what} from thread code (${runsOnThreads(where.scope, where.entry)}). ${hazard.why} ${hazard.remedy}`,
@@ -222,7 +222,39 @@ export const FT202: Rule = {
 };
 
 function visitChange(node: Node, ctx: RuleContext): void {
+  const override = node.type === 'assignment' ? temporaryOverride(node, ctx) : null;
+  if (override) return report(node, override, ctx, true);
   if (!textHas(ctx.model, ctx.text, GATE)) return;
   const hazard = hazardAt(node, ctx);
   if (hazard) report(node, hazard, ctx);
+}
+
+/**
+ * A library's setting overridden for a while: `backup = Config.network.quiet` … `Config.network.quiet =
+ * False` … `Config.network.quiet = backup`, on an attribute reached from an imported module or class.
+ * The setting is one for the whole process: other threads see the temporary value, and two threads
+ * doing this at once put back each other's values — the last to finish may leave the override on.
+ */
+function temporaryOverride(node: Node, ctx: RuleContext): Hazard | null {
+  const left = node.childForFieldName('left');
+  if (left?.type !== 'attribute') return null;
+  let root: Node | null = left;
+  while (root?.type === 'attribute') root = root.childForFieldName('object');
+  if (root?.type !== 'identifier' || ctx.model.bindings.get(root.text)?.kind !== 'import') return null;
+  const scope = ctx.model.scopeOf(node);
+  if (!scope) return null;
+  const target = left.text.replace(/\s+/g, '');
+  const assignments = ctx.model.assignmentsOf(scope);
+  const same = (n: Node | null) => !!n && n.text.replace(/\s+/g, '') === target;
+  // Saved into a local before this change, then that local stored back after it.
+  const saved = assignments.filter((a) => a.endIndex <= node.startIndex && a.childForFieldName('left')?.type === 'identifier' && same(a.childForFieldName('right')));
+  if (saved.length === 0 || saved.some((a) => a === node)) return null;
+  const names = new Set(saved.map((a) => a.childForFieldName('left')!.text));
+  const restore = assignments.find((a) => a.startIndex > node.endIndex && same(a.childForFieldName('left')) && names.has(a.childForFieldName('right')?.text ?? ''));
+  if (!restore) return null;
+  return {
+    what: `\`${target}\`, a setting of the imported \`${root.text}\` (saved, changed, and put back at line ${restore.startPosition.row + 1})`,
+    why: 'The setting is one for the whole process, not per thread: other threads see the temporary value while it is in force, and two threads overriding it at once put back each other\'s values — the last to finish can leave the override on for good.',
+    remedy: 'Pass the value to the call that needs it instead of changing the shared setting, or keep the override per thread (`threading.local`, a `ContextVar`).',
+  };
 }
