@@ -281,7 +281,7 @@ function initialises(n: Node, target: string): boolean {
 const INIT_TYPES: ReadonlySet<string> = new Set(['assignment', 'call']);
 
 /** Is there a re-check of the same condition between the assignment and the outer if (inside the lock)? */
-function rechecked(assignment: Node, outer: Node): boolean {
+function rechecked(assignment: Node, outer: Node, model: ModuleModel): boolean {
   const condition = outer.childForFieldName('condition');
   const target = assignment.type === 'assignment' ? assignment.childForFieldName('left') : null;
   for (let child: Node = assignment, n = assignment.parent; n && n.id !== outer.id; child = n, n = n.parent) {
@@ -295,8 +295,22 @@ function rechecked(assignment: Node, outer: Node): boolean {
     // `self.count -= 1; if not self.count: …`): the object's own protocol decides who writes, under the
     // lock; whether it admits one thread is past what a syntactic check can say.
     if (inner && n.childForFieldName('consequence')?.id === child.id && heldBetween(n, outer) && readsOwnState(inner, assignment)) return true;
+    // The second test reads a companion the same locked block sets (`if _pool_pid != pid: _pool = …;
+    // _pool_pid = pid`): a thread that passed the first test finds the companion set and skips.
+    if (inner && n.childForFieldName('consequence')?.id === child.id && model.heldLocks(n).length > 0 && testsCompanionSetBy(inner, child)) return true;
   }
   return false;
+}
+
+/** Does the test read a name or field (`_pool_pid`, `self._ready`) that an assignment in `block` sets? */
+function testsCompanionSetBy(test: Node, block: Node): boolean {
+  const compact = (t: string) => t.replace(/\s+/g, '');
+  const read = new Set([...test.descendantsOfType('identifier'), ...test.descendantsOfType('attribute')].map((n) => compact(n.text)));
+  if (test.type === 'identifier' || test.type === 'attribute') read.add(compact(test.text));
+  return block.descendantsOfType('assignment').some((a) => {
+    const left = a.childForFieldName('left');
+    return !!left && (left.type === 'identifier' || left.type === 'attribute') && read.has(compact(left.text));
+  });
 }
 
 /** Is `node` inside a `with` block that is itself inside `outer`? */
@@ -530,7 +544,7 @@ export const FT104: Rule = {
             `${setsFlag(assignment) ? 'so the work it guards runs twice' : 'so the initialisation runs twice and callers can be handed different results'}.${verdict.where} ` +
             `Initialise it at import time, or take a lock and check again inside it (double-checked locking).`,
         });
-      } else if (!rechecked(assignment, node) && !(guard && isLazyInitialisationUnderGuard(assignment, target))) {
+      } else if (!rechecked(assignment, node, ctx.model) && !(guard && isLazyInitialisationUnderGuard(assignment, target))) {
         ctx.report(assignment, {
           severity: verdict.severity,
           confidence: verdict.confidence,

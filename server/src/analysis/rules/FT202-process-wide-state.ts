@@ -222,11 +222,10 @@ export const FT202: Rule = {
 };
 
 function visitChange(node: Node, ctx: RuleContext): void {
+  const hazard = textHas(ctx.model, ctx.text, GATE) ? hazardAt(node, ctx) : null;
+  if (hazard) return report(node, hazard, ctx);
   const override = node.type === 'assignment' ? temporaryOverride(node, ctx) : null;
-  if (override) return report(node, override, ctx, true);
-  if (!textHas(ctx.model, ctx.text, GATE)) return;
-  const hazard = hazardAt(node, ctx);
-  if (hazard) report(node, hazard, ctx);
+  if (override) report(node, override, ctx, true);
 }
 
 /**
@@ -247,7 +246,8 @@ function temporaryOverride(node: Node, ctx: RuleContext): Hazard | null {
   const assignments = ctx.model.assignmentsOf(scope);
   const same = (n: Node | null) => !!n && n.text.replace(/\s+/g, '') === target;
   // Saved into a local before this change, then that local stored back after it.
-  const saved = assignments.filter((a) => a.endIndex <= node.startIndex && a.childForFieldName('left')?.type === 'identifier' && same(a.childForFieldName('right')));
+  const local = (name: Node | null) => name?.type === 'identifier' && ctx.model.resolve(name.text, scope).kind === 'local';
+  const saved = assignments.filter((a) => a.endIndex <= node.startIndex && local(a.childForFieldName('left')) && same(a.childForFieldName('right')));
   if (saved.length === 0 || saved.some((a) => a === node)) return null;
   const names = new Set(saved.map((a) => a.childForFieldName('left')!.text));
   const restore = assignments.find((a) => a.startIndex > node.endIndex && same(a.childForFieldName('left')) && names.has(a.childForFieldName('right')?.text ?? ''));
