@@ -3,6 +3,7 @@
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
 import { sharedWrites } from './writes';
+import { withItems } from '../model/locks';
 import { namedChildren } from '../model/syntax';
 
 const MIN_FUNCTIONS = 3;
@@ -42,7 +43,7 @@ export const FT211: Rule = {
           byFunction.set(w.scope.node, set);
           descriptions.set(w.shared.key, w.shared.description);
         }
-        if (byFunction.size < MIN_FUNCTIONS) continue;
+        if (byFunction.size < MIN_FUNCTIONS || onlyOnFirstUse(name, ctx)) continue;
         // State written together in one function may share an invariant: union those into one group.
         const parent = new Map<string, string>();
         const find = (k: string): string => {
@@ -79,3 +80,21 @@ export const FT211: Rule = {
     },
   },
 };
+
+/**
+ * Is the lock taken only behind a test that the state is still unset (`if cls._cache is None: with
+ * LOCK: cls._initialise()`)? Then threads queue on it only while the first uses initialise: once
+ * everything is set up, nobody takes it.
+ */
+function onlyOnFirstUse(lock: string, { model }: RuleContext): boolean {
+  if (model.text.includes(`${lock}.acquire(`)) return false;
+  const uses = model.index.all('with_statement').map((e) => e.node).filter((w) => withItems(w).some((i) => i.text === lock));
+  if (uses.length === 0) return false;
+  return uses.every((w) => {
+    for (let n = w.parent; n && n.type !== 'function_definition' && n.type !== 'module'; n = n.parent) {
+      const condition = n.type === 'if_statement' ? n.childForFieldName('condition') : null;
+      if (condition && /\bis\s+None\b|^not\s/.test(condition.text)) return true;
+    }
+    return false;
+  });
+}
