@@ -42,7 +42,7 @@ const LOCK_SIDE_METHODS = /^(?:read|write|reader|writer|read_lock|write_lock|rea
 
 /** A function's documentation saying its callers hold a lock (read by documentedCallerLocks). */
 const CALLER_HOLDS =
-  /[^.\n]*(?:\bcallers?\b[^.]{0,40}?\b(?:hold|holds|holding|have\s+acquired|has\s+acquired)\b|\bbe\s+called\s+(?:with|while\s+holding|within|under|inside|holding)\b[^.]{0,50}?\b(?:lock|mutex|held|acquired)\b|\bcalled\s+with\s+[^.]{0,40}?\b(?:held|acquired)\b|\block\s+must\s+be\s+(?:held|acquired)\b|\bassumes?\b[^.]{0,40}?\block\b[^.]{0,20}?\b(?:held|acquired|taken)\b|\bwith\s+[\w.]*lock\w*\s+held\b)[^.\n]*/i;
+  /[^.\n]*(?:\bcallers?\b[^.]{0,40}?\b(?:hold|holds|holding|have\s+acquired|has\s+acquired)\s+(?:the\s+|a\s+|an\s+)?(?:[\w.\`'"]+\s+){0,2}?[\w.\`'"]*(?:lock|mutex)\w*|\bbe\s+called\s+(?:with|while\s+holding|within|under|inside|holding)\b[^.]{0,50}?\b(?:lock|mutex|held|acquired)\b|\bcalled\s+with\s+[^.]{0,40}?\b(?:held|acquired)\b|\block\s+must\s+be\s+(?:held|acquired)\b|\bassumes?\b[^.]{0,40}?\block\b[^.]{0,20}?\b(?:held|acquired|taken)\b|\bwith\s+[\w.]*lock\w*\s+held\b)[^.\n]*/i;
 
 /** Calls that keep a callable to run later, or on another thread: what is held around them is not held then. */
 const DEFERRING_CALLS = /^(?:append|appendleft|add|insert|extend|setdefault|put|put_nowait|register|unregister|connect|subscribe|on|bind|submit|map|apply_async|start_new_thread|call_soon\w*|call_later|call_at|run_in_executor|add_done_callback|add_\w+|set_\w+|continue_with|then|and_then|when_\w+|on_\w+|\w*[cC]allbacks?|addErrback|addBoth|listen|watch\w*|schedule\w*|defer\w*|Thread|Timer|Process|signal|finalize|partial|__setitem__)$/;
@@ -1823,8 +1823,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const end = first?.startIndex ?? scope.node.endIndex;
       text = `${text}\n${this.commentsBetween(scope.node.startIndex, end).join('\n')}`;
     }
-    const sentence = CALLER_HOLDS.exec(text)?.[0];
-    if (!sentence || /\bnot\b|n't\b|\bnever\b/i.test(sentence)) return [];
+    const match = CALLER_HOLDS.exec(text);
+    const sentence = match?.[0];
+    if (!match || !sentence || /\bnot\b|n't\b|\bnever\b/i.test(sentence)) return [];
+    // The lock is named in that sentence (which a dotted name like `self._lock` cuts short) or just after.
+    const said = text.slice(match.index, match.index + sentence.length + 60);
     const cls = scope.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
     // The class's lock fields, and fields named as locks whatever makes them (`ConnectionLock()`).
     const fields = new Set(cls?.lockAttributes ?? []);
@@ -1834,7 +1837,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       ...this.moduleLockNames().map((n): [string, string] => [n, n]),
     ];
     const words = (name: string) => name.replace(/^_+/, '').replace(/_/g, ' ').toLowerCase();
-    const named = candidates.filter(([name]) => new RegExp(`\\b${name}\\b`).test(text) || (words(name).includes(' ') && text.toLowerCase().includes(words(name))));
+    const named = candidates.filter(([name]) => new RegExp(`\\b${name}\\b`).test(said) || (words(name).includes(' ') && said.toLowerCase().includes(words(name))));
     if (named.length > 0) return named.map(([, lock]) => lock);
     return candidates.length === 1 && /\bthe\s+lock\b|^\W*lock\s+must\b/im.test(sentence) ? [candidates[0][1]] : [];
   }
