@@ -160,7 +160,7 @@ test('a file that outgrows the workers\' heap cap is checked again on a worker w
   const dir = mkdtempSync(join(tmpdir(), 'ftaudit-heapcap-'));
   // One big module (~300 kB: 1,500 of classes sharing state with threads) among small ones.
   const cls = (i: number) => `class Worker${i}:\n    def __init__(self):\n        self.n = 0\n        self.items = {}\n\n    def run(self, key):\n        self.n += 1\n        if key not in self.items:\n            self.items[key] = [self.n]\n\n`;
-  const big = `import threading\n\n${Array.from({ length: 1500 }, (_, i) => cls(i)).join('')}threading.Thread(target=Worker0().run, args=(1,)).start()\n`;
+  const big = `import threading\n\n${Array.from({ length: 1500 }, (_, i) => cls(i)).join('')}worker = Worker0()\nthreading.Thread(target=worker.run, args=(1,)).start()\n`;
   writeFileSync(join(dir, 'big.py'), big);
   const small = ['positives.py', 'negatives.py'].map((f) => join(repo, 'test', 'fixtures', 'rules', 'FT101', f));
   const jobs = [join(dir, 'big.py'), ...small, ...small].map((file) => ({ file, settings: { select: ['ALL'] } }));

@@ -249,6 +249,11 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
         if (flagged) calls.push({ start: stmt.startIndex, ...flagged, lock: !!flagged.released });
         continue;
       }
+      // `lock.acquire()` then `try: … finally: lock.release()`: after the `try`, the lock is free again.
+      if (stmt.type === 'try_statement') {
+        for (const released of releasedInFinally(stmt, resolver)) calls.push({ start: stmt.startIndex, acquired: null, released, lock: true });
+        continue;
+      }
       if (stmt.type !== 'expression_statement') continue;
       // A counting semaphore's slot excludes nobody: several threads hold one at once.
       const direct = callOnStatement(stmt, 'acquire', resolver);
@@ -292,6 +297,18 @@ function unlessCallerHolds(ifStatement: Node, resolver: LockResolver): { acquire
   const acquired = callOnStatement(body[0], 'acquire', resolver);
   const released = acquired ? null : callOnStatement(body[0], 'release', resolver);
   return acquired || released ? { acquired, released } : null;
+}
+
+/** Locks a `try` statement's `finally` clause releases (`finally: self._lock.release()`), directly or under an `if`. */
+function releasedInFinally(tryStatement: Node, resolver: LockResolver): string[] {
+  const clause = namedChildren(tryStatement).find((c) => c.type === 'finally_clause');
+  const body = clause ? namedChildren(clause).find((c) => c.type === 'block') : undefined;
+  const out: string[] = [];
+  for (const stmt of body ? namedChildren(body) : []) {
+    const released = callOnStatement(stmt, 'release', resolver);
+    if (released && releasesLock(stmt, resolver)) out.push(released);
+  }
+  return out;
 }
 
 /** `self._acquire_lock(…)` as a statement: the lock the helper returns holding. */
