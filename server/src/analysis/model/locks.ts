@@ -250,8 +250,10 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
         continue;
       }
       // `lock.acquire()` then `try: … finally: lock.release()`: after the `try`, the lock is free again.
+      // Only an acquire before it is closed: such a release says nothing of a lock held on entry (the
+      // `try` may take the lock itself: `try: lock.acquire(); … finally: lock.release()`).
       if (stmt.type === 'try_statement') {
-        for (const released of releasedInFinally(stmt, resolver)) calls.push({ start: stmt.startIndex, acquired: null, released, lock: true });
+        for (const released of releasedInFinally(stmt, resolver)) calls.push({ start: stmt.startIndex, acquired: null, released, lock: false });
         continue;
       }
       if (stmt.type !== 'expression_statement') continue;
