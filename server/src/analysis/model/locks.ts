@@ -74,7 +74,7 @@ export interface LockResolver {
 /**
  * The locks held at `node`, innermost first, looking up to the function boundary: `with lock:` blocks,
  * statements after `lock.acquire()` with no `lock.release()` in between (covers try/finally), and the
- * body of `if lock.acquire(...):`.
+ * body of `if lock.acquire(...):` (and the `else` of `if not lock.acquire(...):`).
  */
 export function heldLocks(node: Node, resolver: LockResolver): string[] {
   const cache = cacheFor(resolver);
@@ -96,6 +96,12 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
     } else if (type === 'if_statement' && child.id === consequenceId(n, cache)) {
       const cond = n.childForFieldName('condition');
       const receiver = cond ? acquireReceiver(cond) ?? acquiredInto(cond, n) : null;
+      if (receiver) held.push(receiver.text);
+    } else if (type === 'if_statement' && (childType ?? child.type) === 'else_clause') {
+      // `if not x.acquire(False): <defer> else: <work>`: the `else` runs holding x.
+      const cond = n.childForFieldName('condition');
+      const tested = cond?.type === 'not_operator' ? cond.childForFieldName('argument') : null;
+      const receiver = tested ? acquireReceiver(tested) ?? acquiredInto(tested, n) : null;
       if (receiver) held.push(receiver.text);
     } else if (type === 'block' || type === 'module') {
       held.push(...acquiredBefore(n, child, cache, resolver));

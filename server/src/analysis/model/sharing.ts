@@ -4,6 +4,7 @@ import type { ModuleModel, SharingEvidence } from './module';
 import type { FunctionScope } from './scopes';
 import type { Confidence } from '../options';
 import { accessRoot, namedChildren } from './syntax';
+import { elementAlias } from './elementAliases';
 
 export type SharedKind = 'global' | 'closure' | 'class-attribute' | 'module-attribute' | 'shared-instance' | 'mutable-default' | 'argument';
 
@@ -133,6 +134,12 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
         confidence: byNature ? 'medium' : item.confidence,
       };
     }
+  }
+  // `conns = self.connections[address]`: the element is part of the container's state (elementAlias).
+  if (resolved.kind === 'local' && mode === 'object' && expr.type === 'identifier') {
+    const alias = elementAlias(name, scope, model);
+    const state = alias && alias.binding.startIndex < expr.startIndex ? containerState(alias.container, scope, model) : null;
+    if (state) return { ...state, description: `\`${name}\`, an element of ${state.description}` };
   }
   // The one object a loop hands to every thread it starts (`args=(todo,)`): those threads share it.
   const handedBy = resolved.kind === 'parameter' ? model.threads.sharedArgument(scope.node, name) : null;
