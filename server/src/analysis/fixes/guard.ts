@@ -99,6 +99,9 @@ function joinsBlockAbove(text: string, first: Node, lock: string, bodyIndent: st
 function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState, sameLockOnly = false): LockChoice | null {
   const { model, text } = ctx;
   const existing = sharedWritesOf(model, shared.key).find((w) => w.held.length > 0 && !w.via)?.held[0];
+  // One entry of a table of locks (`self.locks[kind]`, named `self.locks[]`): which entry guards this
+  // write depends on its key, and a new lock beside the table would exclude nothing.
+  if (existing?.endsWith('[]')) return null;
   if (existing && usableHere(existing, scope, model)) return { expression: existing, edits: [], reused: true };
   if (sameLockOnly) return null;
   if (shared.kind === 'global') return moduleLock(shared.key, model, text);

@@ -15,6 +15,9 @@ const QT_LOCK_TYPES = new Set(['QMutex', 'QRecursiveMutex', 'QReadWriteLock']);
 const QT_TAKE = new Set(['lock', 'lockForRead', 'lockForWrite']);
 const QT_TRY = new Set(['tryLock', 'tryLockForRead', 'tryLockForWrite']);
 const QT_LOCKERS = /^Q(?:Mutex|Read|Write)Locker$/;
+/** Read-write locks' own names for taking and giving back one mode. */
+const RW_TAKE = /^(?:acquire_?(?:read|write|shared|exclusive)|acquire(?:Read|Write|Shared|Exclusive))$/;
+const RW_GIVE = /^(?:release_?(?:read|write|shared|exclusive)|release(?:Read|Write|Shared|Exclusive))$/;
 const LOCK_MODULES = new Set(['threading', '_thread', 'multiprocessing', 'multiprocessing.synchronize', 'multiprocessing.dummy']);
 const LOCKISH_NAME = /(^|_)r?lock(s)?($|_)|mutex|(^|_)mtx($|_)|semaphore|(^|_)sem($|_)|(^|_)cond(ition)?($|_)|^_?cv$/i;
 /** `readLock`, `stateRLock`: camel case, so `handler_block`, `clock` and `deadlock` are no locks. */
@@ -40,6 +43,17 @@ export function isLockFactory(qualified: string, imports: ImportTable, extraType
 
 export function isLockishName(name: string): boolean {
   return LOCKISH_NAME.test(name) || CAMEL_LOCK.test(name);
+}
+
+/** A table of locks (`self.locks[kind]`, `_key_locks[k]`): each entry is a lock. */
+const LOCK_TABLE = /(?:^|_)(?:locks|mutexes)$|[a-z](?:Locks|Mutexes)$|^(?:LOCKS|MUTEXES)$/;
+
+/** `self.locks[kind]` → `self.locks[]`: one entry of a table of locks, or null. The entries are named as one lock (each guards its key's share of the state). */
+export function lockTableEntry(expr: Node): string | null {
+  if (expr.type !== 'subscript') return null;
+  const table = expr.childForFieldName('value');
+  const parts = table ? dottedName(table) : null;
+  return parts && LOCK_TABLE.test(parts[parts.length - 1]) ? `${table!.text}[]` : null;
 }
 
 /** `queue.Queue`'s Conditions: all three are built on the queue's one `mutex`. */
@@ -91,7 +105,7 @@ export function heldLocks(node: Node, resolver: LockResolver): string[] {
       let locks = cache.withLocks.get(n.id);
       // `async with` takes an asyncio lock (a thread lock has no `__aenter__`): it orders the
       // coroutines of one event loop, never two threads.
-      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).map((item) => lockerLock(item) ?? item).filter((item) => resolver.isLock(item)).map((item) => queueMutex(item.text) ?? resolver.entersLock?.(item) ?? resolver.lockAlias?.(item) ?? item.text)));
+      if (!locks) cache.withLocks.set(n.id, (locks = n.firstChild?.type === 'async' ? [] : withItems(n).map((item) => lockerLock(item) ?? item).filter((item) => resolver.isLock(item)).map((item) => lockTableEntry(item) ?? queueMutex(item.text) ?? resolver.entersLock?.(item) ?? resolver.lockAlias?.(item) ?? item.text)));
       held.push(...locks);
     } else if (type === 'if_statement' && child.id === consequenceId(n, cache)) {
       const cond = n.childForFieldName('condition');
@@ -232,6 +246,9 @@ function callOnStatement(stmt: Node, method: 'acquire' | 'release', resolver: Lo
   const receiver = fn.childForFieldName('object');
   if (!receiver || !dottedName(receiver)) return null;
   if (name2 === method) return receiver.text;
+  // A read-write lock's modes (`rw.acquire_write()` … `rw.release()`): taken as the one lock (a write
+  // under the read mode is not told apart), on what is known to be a lock.
+  if ((method === 'acquire' ? RW_TAKE : RW_GIVE).test(name2)) return resolver.isLock(receiver) ? receiver.text : null;
   // Qt's names (`m.lock()`, `m.unlock()`): only on what is known to be a lock (a door has a lock() too).
   const qt = method === 'acquire' ? QT_TAKE.has(name2) : name2 === 'unlock';
   return qt && resolver.isLock(receiver) ? receiver.text : null;

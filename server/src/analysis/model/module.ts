@@ -4,7 +4,7 @@ import type { Node, Tree } from '../parser';
 import { detached } from '../syntaxTree';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
-import { heldLocks, isLockConstruction, isLockFactory, isLockishName, queueMutex, withItems, type LockResolver } from './locks';
+import { heldLocks, isLockConstruction, isLockFactory, isLockishName, lockTableEntry, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, builtContainerKind, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, isProse, keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
@@ -1221,6 +1221,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // `with self._lock.write():` — a reader-writer lock's side, taken through a method of the lock.
       return !!name && (isLockishName(name[name.length - 1]) || (name.length >= 2 && (LOCK_SIDE_METHODS.test(name[name.length - 1]) || this.lockingContextMethods().has(name[name.length - 1])) && isLockishName(name[name.length - 2])));
     }
+    if (lockTableEntry(expr)) return true;
     const parts = dottedName(expr);
     if (!parts) return false;
     const last = parts[parts.length - 1];
@@ -2649,6 +2650,19 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private readonly basesCache = new Map<number, ClassInfo[]>();
   private derivedCache: Map<number, ClassInfo[]> | undefined;
 
+  /**
+   * The method `name` an object of class `cls` runs: its own, else the first base's of the module that
+   * defines it; with `above`, only bases of that class are looked in (`super().name()` written in it).
+   */
+  methodOfObject(cls: ClassInfo, name: string, above?: ClassInfo): Node | null {
+    const lineage = above ? this.basesOf(above) : [cls, ...this.basesOf(cls)];
+    for (const c of lineage) {
+      const fn = c.methods.get(name);
+      if (fn) return fn;
+    }
+    return null;
+  }
+
   /** moduleBases, once per class (asked per call resolution and per loop). */
   private basesOf(cls: ClassInfo): ClassInfo[] {
     let bases = this.basesCache.get(cls.node.id);
@@ -3824,7 +3838,35 @@ function isConfinedByKind(cls: ClassInfo): boolean {
   const bases = cls.node.childForFieldName('superclasses')?.text ?? '';
   // asyncio protocols live on their event loop's thread.
   if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b/.test(bases)) return true;
-  return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls) || isLoopBound(cls);
+  return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls) || isLoopBound(cls) || isEventLoopObject(cls);
+}
+
+/** An asyncio (or Twisted) protocol's callbacks: the loop calls them on its thread. */
+const PROTOCOL_CALLBACKS: ReadonlySet<string> = new Set([
+  'data_received', 'datagram_received', 'connection_made', 'connection_lost', 'eof_received', 'error_received',
+  'dataReceived', 'datagramReceived', 'connectionMade', 'connectionLost',
+]);
+
+/** What a class does when other threads do call it: hands work over, drives a loop, starts threads, takes a thread lock. */
+const CROSSES_THREADS = /threadsafe|to_thread|run_in_executor|run_until_complete|run_forever|\bThread\(|\bthreading\.|(?<![\w.])R?Lock\(\)/;
+
+/**
+ * An object of event-loop code: most of its public interface is coroutines (an async result, an asyncio
+ * condition), or it is a protocol whose callbacks the loop runs. Such objects live on their loop's
+ * thread — asyncio's own objects are not thread-safe by contract — unless the class itself says other
+ * threads reach it (CROSSES_THREADS).
+ */
+function isEventLoopObject(cls: ClassInfo): boolean {
+  let coroutines = 0;
+  let plain = 0;
+  let callbacks = 0;
+  for (const [name, method] of cls.methods) {
+    if (method.firstChild?.type === 'async') coroutines++;
+    else if (!name.startsWith('_')) plain++;
+    if (PROTOCOL_CALLBACKS.has(name)) callbacks++;
+  }
+  if (!((coroutines >= 2 && coroutines > plain) || callbacks >= 2)) return false;
+  return !CROSSES_THREADS.test(cls.node.text);
 }
 
 /**

@@ -13,6 +13,8 @@ import { guardFix } from '../fixes/guard';
 import { threadLocalFix } from '../fixes/threadLocal';
 import { optional } from './common';
 import { isLazyInitialisation } from './FT104-lazy-initialization';
+import { withItems } from '../model/locks';
+import type { SharedState } from '../model/sharing';
 
 /** Does `value` read what `target` names (`target` itself, or `d.get(k)` / `d.setdefault(k)` for `d[k]`)? */
 export function readsTarget(value: Node, target: Node): boolean {
@@ -110,7 +112,11 @@ function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleCo
   if (!scope || !read || isLazyInitialisation(node, target.text.replace(/\s+/g, '')) || assignedOnEveryPathBefore(read, target, (v) => readsTarget(v, target))) return;
   const reset = isResetValue(value);
   const shared = sharedTarget(target, scope, ctx.model);
-  if (!shared || ctx.model.heldLocks(read).length > 0) return;
+  if (!shared) return;
+  if (ctx.model.heldLocks(read).length > 0) {
+    if (assigned) writeAfterRelease(node, read, scope, shared, reset, ctx);
+    return;
+  }
   // Handed on, then emptied: only what other code adds to the container in place meanwhile is lost.
   const adder = handedOn ? sharedWritesOf(ctx.model, shared.key).find((w) => w.scope !== scope && mutationOf(w.node)) : undefined;
   if (handedOn && !adder) return;
@@ -131,6 +137,56 @@ function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleCo
       `\`${snippet(node)}\` writes ${shared.description}, which line ${line} read (\`${snippet(read, 40)}\`), without holding a lock over both: ${lost}.` +
       `${verdict.where} Guard the read and the write with one lock${adder ? ', and take it where the container is changed too' : ''}.`,
   });
+}
+
+/**
+ * The read and the write each under the lock, in two acquisitions — `with lock: v = self.n` … `with
+ * lock: self.n = v + 1` (or `batch = self.q` … `self.q = []`): between the blocks the lock is free, so an
+ * update another thread makes holding it is overwritten by a value computed before it. Each step is
+ * locked and the whole is not: an atomicity violation no lockset sees.
+ */
+function writeAfterRelease(node: Node, read: Node, scope: FunctionScope, shared: SharedState, reset: boolean, ctx: RuleContext): void {
+  const { model } = ctx;
+  const section = lockedSection(read, scope, model);
+  // Still inside the read's block: one critical section.
+  if (!section || section.node.endIndex >= node.endIndex) return;
+  const again = model.heldLocks(node).map((l) => model.canonicalLock(l, scope));
+  const lock = section.locks.find((l) => again.includes(l));
+  // Written without the lock, the write is FT105's (a locked write elsewhere) or nobody's; re-entered, nothing was released.
+  if (!lock || model.heldLocks(section.node).some((l) => section.locks.includes(model.canonicalLock(l, scope)))) return;
+  // `with lock: if self.n == v: self.n = v + 1`: the second block checks the value again (compare and set).
+  const second = lockedSection(node, scope, model);
+  const target = node.childForFieldName('left')!;
+  if (second && mentionedBefore(node, second.node, target.text)) return;
+  const verdict = raceVerdict(section.node, scope, shared, ctx);
+  if (!verdict) return;
+  ctx.report(node, {
+    severity: verdict.severity,
+    confidence: verdict.confidence,
+    message:
+      `\`${snippet(node)}\` writes ${shared.description} from ${reset ? 'what' : 'a value'} line ${read.startPosition.row + 1} read (\`${snippet(read, 40)}\`) holding \`${lock}\`, ` +
+      `but the \`with\` block at line ${section.node.startPosition.row + 1} releases it before the write takes it again: ${reset ? 'what another thread adds in between is lost' : "an update another thread makes in between is overwritten with a value computed before it"}.` +
+      `${verdict.where} Keep the read and the write under one \`with ${lock}:\`.`,
+  });
+}
+
+/** Does `text` appear in what runs inside `section` before `node` (earlier statements, enclosing tests)? */
+function mentionedBefore(node: Node, section: Node, text: string): boolean {
+  for (let n: Node | null = node; n && n.id !== section.id; n = n.parent) {
+    const parent: Node | null = n.parent;
+    for (const c of parent?.children ?? []) if (c && c.endIndex <= n.startIndex && c.text.includes(text)) return true;
+  }
+  return false;
+}
+
+/** The innermost `with` block of the function that holds `node` and takes a lock, with its locks. */
+function lockedSection(node: Node, scope: FunctionScope, model: ModuleModel): { node: Node; locks: string[] } | null {
+  for (let up = node.parent; up && up.id !== scope.node.id; up = up.parent) {
+    if (up.type !== 'with_statement' || up.firstChild?.type === 'async') continue;
+    const locks = withItems(up).filter((item) => model.isLock(item)).map((item) => model.canonicalLock(item.text, scope));
+    if (locks.length > 0) return { node: up, locks };
+  }
+  return null;
 }
 
 /**

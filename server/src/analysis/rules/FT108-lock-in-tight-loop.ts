@@ -1,7 +1,7 @@
 // FT108 — a lock taken on every iteration of a loop that does little else. Docs: docs/rules/FT108.md
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
-import { withItems } from '../model/locks';
+import { lockTableEntry, withItems } from '../model/locks';
 import { boundNames, namedChildren, snippet } from '../model/syntax';
 import { mergeOnceFix } from '../fixes/mergeOnce';
 import { mutationOf } from './common';
@@ -32,6 +32,9 @@ export const FT108: Rule = {
       // `for f in futures: with f._condition:` takes a different lock each time: nothing is contended.
       const loopVars = loop.type === 'for_statement' ? boundNames(loop.childForFieldName('left')) : [];
       if (loopVars.includes(lock.text.split(/[.[(]/)[0])) return;
+      // `for kind in self.locks: with self.locks[kind]:` — one entry of a table of locks per iteration.
+      const key = lock.type === 'subscript' && lockTableEntry(lock) ? lock.childForFieldName('subscript') : null;
+      if (key && loopVars.some((v) => new RegExp(`(?<![\\w.])${v}\\b`).test(key.text))) return;
       const loopStatements = namedChildren(block!);
       const locked = namedChildren(node.childForFieldName('body')!);
       if (loopStatements.length !== 1 || locked.length === 0 || locked.length > MAX_LOCKED_STATEMENTS || !locked.every(isSmallUpdate)) return;

@@ -50,6 +50,9 @@ export const FT212: Rule = {
       // A loop that waits on every pass (`event.wait(interval + random.random())`) calls the generator
       // a few times a second: nothing contends.
       if (isPacedLoop(loop)) return;
+      // Contention is a claim about threads that run: with none in sight (only assume-concurrent), a
+      // loop's calls meet no other thread's.
+      if (where.entry.assumed) return;
       ctx.report(node, {
         severity: 'info',
         message:

@@ -62,26 +62,49 @@ export function concurrentClear(clears: readonly Clear[], test: Node, scope: Fun
  * The thread that runs the use is over when the clear runs: it was submitted inside a `with
  * ThreadPoolExecutor() as pool:` (done when the block ends), or the clear's function — or every call of
  * it in the module (`stop()`: `self.join()`, then `self.close()`) — joins that thread first, itself or
- * through a method of the object it calls first (`self._stop_heartbeat()`, which joins it).
+ * through methods of the object it calls first (`self._stop_heartbeat()`, which joins it; `super().close()`,
+ * whose `self.disable()` runs this class's override, which joins it).
  */
 function joinedBeforeClear(clear: Clear, entry: ThreadEntry, model: ModuleModel): boolean {
   if (forkJoined(entry.site)) return true;
   const thread = threadObject(entry);
   if (!thread) return false;
   const joins = (n: Node, scope: FunctionScope) => n.type === 'call' && n.childForFieldName('function')?.text === `${thread(scope)}.join`;
-  // Joined there, or by a helper called there first (`self._heartbeat_stop()`: `self._thread.join()`).
-  const joinedBefore = (at: Node, scope: FunctionScope) =>
+  // The object's own class: `self.disable()` written in a base class runs the override of this class.
+  const objectClass = model.classInfo(clear.scope.classNode);
+  const visited = new Set<number>();
+  // Joined there, or by a method of the object called there first, up to three calls deep
+  // (`self._heartbeat_stop()`: `self._thread.join()`; `super().close()` → `self.disable()` → join).
+  const joinedBefore = (at: Node | null, scope: FunctionScope, depth = 0): boolean =>
     model.ownNodes(scope).some((n) => {
-      if (n.type !== 'call' || n.startIndex >= at.startIndex) return false;
+      if (n.type !== 'call' || (at && n.startIndex >= at.startIndex)) return false;
       if (joins(n, scope)) return true;
+      if (depth >= 3) return false;
       const callee = n.childForFieldName('function');
-      if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== scope.receiver) return false;
-      return model.functionsFor(callee, n).some((fn) => {
+      if (callee?.type !== 'attribute') return false;
+      return calledMethods(callee, n, scope).some((fn) => {
         const body = fn.childForFieldName('body');
         const helper = body ? model.scopeOf(body) : null;
-        return !!helper && helper.receiver !== undefined && model.ownNodes(helper).some((h) => joins(h, helper));
+        if (!helper?.receiver || visited.has(fn.id)) return false;
+        visited.add(fn.id);
+        return joinedBefore(null, helper, depth + 1);
       });
     });
+  const calledMethods = (callee: Node, call: Node, scope: FunctionScope): Node[] => {
+    const object = callee.childForFieldName('object');
+    const name = callee.childForFieldName('attribute')?.text ?? '';
+    if (object?.text === scope.receiver) {
+      const own = objectClass ? model.methodOfObject(objectClass, name) : null;
+      return own ? [own] : model.functionsFor(callee, call);
+    }
+    // `super().close()`, `super(Cls, self).close()`: the next class's method in the object's lineage.
+    const writtenIn = model.classInfo(scope.classNode);
+    if (object?.type === 'call' && object.childForFieldName('function')?.text === 'super' && writtenIn) {
+      const next = model.methodOfObject(writtenIn, name, writtenIn);
+      return next ? [next] : [];
+    }
+    return [];
+  };
   if (joinedBefore(clear.node, clear.scope)) return true;
   const callers = model.callersOf(clear.scope.node);
   return callers.length > 0 && callers.every((call) => {
