@@ -1866,14 +1866,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /**
-   * Libraries' method decorators that hold a lock of the object around the call: fasteners' `@locked`
-   * (the object's `_lock`, or the attributes its `lock=` names) and wrapt's `@synchronized` (a lock it
+   * Libraries' method decorators that hold a lock of the object around the call: fasteners' `@locked`,
+   * `@read_locked` and `@write_locked` (the object's `_lock`, or the attributes its `lock=` names; a
+   * reader-writer lock's two modes taken as the one lock) and wrapt's `@synchronized` (a lock it
    * keeps on the object). Null for any other decorator.
    */
   private libraryLockDecorator(expr: Node, receiver: string): string[] | null {
     const call = expr.type === 'call' ? expr : null;
     const name = this.imports.qualify(call ? call.childForFieldName('function') : expr) ?? '';
-    if (name === 'fasteners.locked' || name === 'fasteners.lock.locked') {
+    if (/^fasteners\.(?:lock\.)?(?:locked|read_locked|write_locked)$/.test(name)) {
       const named = call ? keywordArgument(call, 'lock') : null;
       if (!named) return call && positionalArguments(call).length > 0 ? null : [`${receiver}._lock`];
       const names = named.type === 'string' ? [named] : named.type === 'list' || named.type === 'tuple' ? namedChildren(named) : [];
