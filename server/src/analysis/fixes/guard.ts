@@ -10,6 +10,7 @@ import { sharedWritesOf } from '../rules/writes';
 import { lockConstructor } from './threadingImport';
 import { mergeOnceFix } from './mergeOnce';
 import { enclosingStatement, indentLines, indentUnit, indentationAt, lineEnding, lineStart, nextLineStart, ownLines } from './text';
+import { nonReentrant, reacquires } from '../model/reacquire';
 
 interface LockChoice {
   expression: string;
@@ -26,6 +27,8 @@ export function guardFix(ctx: RuleContext, node: Node, scope: FunctionScope, sha
   const stmt = enclosingStatement(node);
   const lock = stmt ? chooseLock(ctx, scope, shared, sameLockOnly) : null;
   if (!stmt || !lock) return undefined;
+  // Around a call that takes the same plain `Lock` itself, the reused lock would deadlock (FT221).
+  if (lock.reused && callsTakingLock(ctx.model, stmt, last ? enclosingStatement(last) ?? stmt : stmt, scope, lock.expression)) return undefined;
   // Alone in a loop body, a locked update becomes a hot lock (FT108): accumulate and merge once instead.
   const loop = stmt.parent?.type === 'block' ? stmt.parent.parent : null;
   const body = loop?.type === 'for_statement' ? loop.childForFieldName('body') : null;
@@ -102,17 +105,40 @@ function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState,
   // One entry of a table of locks (`self.locks[kind]`, named `self.locks[]`): which entry guards this
   // write depends on its key, and a new lock beside the table would exclude nothing.
   if (existing?.endsWith('[]')) return null;
-  if (existing && usableHere(existing, scope, model)) return { expression: existing, edits: [], reused: true };
+  if (existing && usableHere(existing, scope, model)) return heldByCaller(existing, scope, model) ? null : { expression: existing, edits: [], reused: true };
   if (sameLockOnly) return null;
   if (shared.kind === 'global') return moduleLock(shared.key, model, text);
   if (shared.kind === 'shared-instance' && scope.receiver) {
     const cls = model.classInfo(scope.classNode);
     if (!cls) return null;
     const own = [...cls.lockAttributes][0];
-    if (own) return { expression: `${scope.receiver}.${own}`, edits: [], reused: true };
+    if (own) return heldByCaller(`${scope.receiver}.${own}`, scope, model) ? null : { expression: `${scope.receiver}.${own}`, edits: [], reused: true };
     return instanceLock(cls.node, scope.receiver, model, text);
   }
   return null;
+}
+
+/** Does a call between `first` and `last` (this function's own) run a function that takes the non-reentrant `lock` again? */
+function callsTakingLock(model: ModuleModel, first: Node, last: Node, scope: FunctionScope, lock: string): boolean {
+  if (!nonReentrant(lock, scope, model)) return false;
+  return model.callsIn(scope.node).some((call) => {
+    if (call.startIndex < first.startIndex || call.endIndex > last.endIndex) return false;
+    const callee = call.childForFieldName('function');
+    return !!callee && !!reacquires(callee, call, scope, lock, model, 0, new Set());
+  });
+}
+
+/**
+ * Does a caller of the function already hold `lock` when it calls it (`record()`: `with self._lock:
+ * self._append(text)`)? Taking it again inside would deadlock a plain `Lock` (FT221): no guard reuses it.
+ */
+function heldByCaller(lock: string, scope: FunctionScope, model: ModuleModel): boolean {
+  const field = scope.receiver && lock.startsWith(`${scope.receiver}.`) ? lock.slice(scope.receiver.length) : null;
+  return model.callersOf(scope.node).some((call) => {
+    const caller = model.scopeOf(call);
+    const named = field ? (caller?.receiver ? `${caller.receiver}${field}` : null) : lock;
+    return !!named && model.locallyHeldLocks(call).includes(named);
+  });
 }
 
 /** A lock expression written in another function can be used here if it is a module global or `self.…` (or such a wrapper's `get_lock()`). */

@@ -1606,6 +1606,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return decorated.length > 0 ? decorated : this.locksHeldByEveryCaller(scope.node, new Set());
   }
 
+  /** The locks this function itself holds at `node` (its `with` blocks and acquires; no caller's). */
+  locallyHeldLocks(node: Node): string[] {
+    return heldLocks(node, this);
+  }
+
   private handedOrProtocolLocks(node: Node, scope: FunctionScope): string[] {
     const handed = this.handedOverLocks(node, scope);
     const protocol = this.protocolLocks(node, scope);
@@ -2662,6 +2667,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (fn) return fn;
     }
     return null;
+  }
+
+  /** The class and its bases of the module, nearest first. */
+  classLineage(cls: ClassInfo): ClassInfo[] {
+    return [cls, ...this.basesOf(cls)];
   }
 
   /** moduleBases, once per class (asked per call resolution and per loop). */

@@ -217,6 +217,9 @@ function isClearing(value: Node | null): boolean {
   return (['list', 'dictionary', 'tuple'].includes(value.type) && value.namedChildCount === 0) || /^(set|list|dict)\(\)$/.test(value.text);
 }
 
+/** Methods that tear an object down (or switch it off): its owner calls them, at the end of its use. */
+const TEARDOWN = /^_{0,2}(?:(?:close|stop|shutdown|terminate|disconnect|cleanup|teardown)(?:_\w+)?|clean_up|dispose|tear_down|disable|quit|finish|release|destroy)$|^__(?:exit|del)__$/;
+
 /**
  * The consume-once flag: `if self._dirty: … self._dirty = False` — a test and the clearing write in
  * separate steps, so two threads can both see the flag set and both run the body (flush twice, sort
@@ -232,6 +235,9 @@ function consumeOnce(ifNode: Node, condition: Node, scope: FunctionScope, ctx: R
   const shared = field ? receiverField(field, scope, ctx.model) : sharedState(condition, scope, ctx.model, condition.type === 'identifier' ? 'rebind' : 'object');
   const verdict = shared ? raceVerdict(ifNode, scope, shared, ctx) : null;
   if (!shared || !verdict || ctx.model.heldLocks(clear).length > 0) return false;
+  // `close()`: `if self._preview: self._preview.close(); self._preview = None` — with no thread in
+  // sight, only assume-concurrent says two threads tear the object down at once; its owner does, once.
+  if (TEARDOWN.test(scope.name) && ctx.model.threads.entryFor(scope)?.assumed) return true;
   ctx.report(clear, {
     severity: verdict.severity,
     confidence: verdict.confidence,
