@@ -60,7 +60,13 @@ export function namesRunningThread(expr: Node, scope: FunctionScope | null, mode
     case 'identifier': {
       // A local every assignment of which names the running thread (or None, before a fallback).
       if (!scope || !scope.locals.has(expr.text)) return false;
-      const values = model.assignmentsOf(scope).filter((a) => a.childForFieldName('left')?.text === expr.text).map((a) => a.childForFieldName('right'));
+      // `thread_id = thread_obj.thread_id = get_ident()`: a chained assignment's value is its last right side.
+      const valueOf = (a: Node): Node | null => {
+        let v = a.childForFieldName('right');
+        while (v?.type === 'assignment') v = v.childForFieldName('right');
+        return v;
+      };
+      const values = model.assignmentsOf(scope).filter((a) => a.childForFieldName('left')?.text === expr.text).map(valueOf);
       return values.length > 0 && values.every((v) => !!v && (v.type === 'none' || namesRunningThread(v, scope, model, depth))) && values.some((v) => v!.type !== 'none');
     }
   }

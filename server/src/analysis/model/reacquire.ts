@@ -57,7 +57,12 @@ export function reacquires(callee: Node, call: Node, scope: FunctionScope, lock:
   if (!ours) return null;
   // Generators run their body when iterated, later.
   if (model.ownNodes(inner).some((n) => n.type === 'yield')) return null;
+  // `lock.release()` … `lock.acquire()` in the callee: it expects the lock held and takes it back after
+  // letting it go (a temporary release) — the acquire after a release of it is no second acquire.
+  let released = false;
   for (const n of model.ownNodes(inner)) {
+    if (n.type === 'call' && n.childForFieldName('function')?.text === `${ours}.release`) released = true;
+    if (released) break;
     if (!unconditional(n, body) || leftBefore(body, n)) continue;
     if (n.type === 'with_statement' && n.firstChild?.type !== 'async' && withItems(n).some((item) => item.text === ours)) return { node: n, fn, write: false };
     if (n.type !== 'call' || n.parent?.type !== 'expression_statement') continue;

@@ -13,6 +13,7 @@ import { guardFix } from '../fixes/guard';
 import { readsTarget } from './FT102-read-modify-write';
 import { writtenUnderLock } from './writes';
 import { insideCheckThenAct } from './FT103-check-then-act';
+import { changesOwnEntry } from '../model/perThreadKeys';
 
 const KIND_NAMES: Array<[RegExp, string]> = [
   [/^\{\s*\}$|^dict|^\{.*:.*\}$|dictionary/, 'dict'],
@@ -75,6 +76,8 @@ function reportReorders(ctx: RuleContext, scope: FunctionScope): void {
   for (const n of model.ownNodes(scope)) {
     const m = mutationOf(n);
     if (!m || m.container.type === 'identifier' || isAtomicIdiom(n) || !changesKnownContainer(m, scope, model) || model.heldLocks(n).length > 0 || reportedElsewhere(m, model)) continue;
+    // `del self.tracker[thread_id]` where `thread_id = get_ident()`: each thread moves only its own entry.
+    if (changesOwnEntry(m.node, scope, model)) continue;
     const shared = sharedState(m.container, scope, model, 'object');
     if (!shared || shared.kind === 'module-attribute' || model.guardedBy.has(shared.key)) continue;
     // By how deep in the state the changed container is: `self._d[k]["done"][n] = True` changes a value
@@ -122,7 +125,7 @@ export const FT106: Rule = {
       const byContainer = new Map<string, Array<{ m: Mutation; kind: string }>>();
       for (const n of model.ownNodes(scope)) {
         const m = mutationOf(n);
-        if (!m || m.container.type !== 'identifier' || isAtomicIdiom(n)) continue;
+        if (!m || m.container.type !== 'identifier' || isAtomicIdiom(n) || changesOwnEntry(m.node, scope, model)) continue;
         const { kind } = model.resolve(m.container.text, scope);
         const binding = kind === 'module' || kind === 'global' ? model.bindings.get(m.container.text) : undefined;
         if (binding?.kind !== 'value' || !isMutableContainer(binding.node) || model.guardedBy.has(m.container.text)) continue;
