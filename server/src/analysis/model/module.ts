@@ -2727,9 +2727,20 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   private locksHeldByEveryCaller(fn: Node, visiting: Set<number>): string[] {
+    return this.callerLocksOf(fn, visiting) ?? [];
+  }
+
+  /**
+   * Null: `fn` is already being asked about further up (a cycle of calls) — a call along the cycle runs
+   * inside a call from the cycle's other callers, so it constrains nothing. An answer that skipped such
+   * a call holds for this question only, and is not kept (asked from another function of the cycle, a
+   * different call is skipped).
+   */
+  private callerLocksOf(fn: Node, visiting: Set<number>): string[] | null {
     const cached = this.callerLocks.get(fn.id);
     if (cached) return cached;
-    if (visiting.has(fn.id) || this.threads.isSpawnTarget(fn)) return [];
+    if (visiting.has(fn.id)) return null;
+    if (this.threads.isSpawnTarget(fn)) return [];
     const inherited = this.baseSelfCalls(fn);
     const callers = inherited.length > 0 ? [...new Set([...this.callersOf(fn), ...inherited])] : this.callersOf(fn);
     // Called only from other modules of the run, each time holding a lock (e.g. set-up run once under
@@ -2740,6 +2751,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     visiting.add(fn.id);
     let common: string[] | null = null;
     let ownerHeld: string[] | null = null;
+    let cut = false;
     for (const call of callers) {
       const callerScope = this.scopeOf(call);
       // A call of itself runs inside a call from its other callers, holding what they hold.
@@ -2762,7 +2774,14 @@ export class ModuleModel implements LockResolver, CallableResolver {
         (target?.text === callerScope.receiver ||
           (target?.type === 'attribute' && target.childForFieldName('object')?.text === callerScope.receiver && !!this.fieldClass(this.classInfo(callerScope.classNode), target.childForFieldName('attribute')?.text ?? '')));
       if (held.length === 0 && callerScope) held = this.decoratorLocks(callerScope).filter((l) => onItself || !this.handlerEmits.has(callerScope.node.id) || l !== `${callerScope.receiver}.lock`);
-      if (held.length === 0) held = callerScope ? this.locksHeldByEveryCaller(callerScope.node, visiting) : [];
+      if (held.length === 0 && callerScope) {
+        const up = this.callerLocksOf(callerScope.node, visiting);
+        if (up === null) {
+          cut = true;
+          continue;
+        }
+        held = up;
+      }
       // A call found only by the method's name (`executor.submit()` on an object of unknown type) may be
       // any object's method: the caller's own lock says nothing about the callee's object.
       const own = callerScope?.receiver;
@@ -2786,6 +2805,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (handed) common = common === null ? handed : common.filter((l) => handed.includes(l));
     }
     visiting.delete(fn.id);
+    if (cut) return common ?? ownerHeld ?? null;
     const result = common ?? ownerHeld ?? [];
     this.callerLocks.set(fn.id, result);
     return result;
