@@ -1,7 +1,7 @@
 // A lock taken again by a function called while it is held: the facts FT221 reports and the guard fix
 // avoids (reusing a plain `Lock` around a call that takes it deadlocks).
 import type { Node } from '../parser';
-import type { ModuleModel } from './module';
+import type { ClassInfo, ModuleModel } from './module';
 import type { FunctionScope } from './scopes';
 import { withItems } from './locks';
 import { keywordArgument, positionalArguments } from './syntax';
@@ -35,7 +35,8 @@ export function resolvedDirectly(callee: Node, call: Node, scope: FunctionScope,
     if (!scope.receiver || callee.childForFieldName('object')?.text !== scope.receiver) return null;
     const cls = model.classInfo(scope.classNode);
     const name = callee.childForFieldName('attribute')?.text ?? '';
-    return cls ? model.methodOfObject(cls, name) : null;
+    // `self._send = self.context.send` somewhere in the class: the field shadows the method.
+    return cls && !shadowedByField(cls, name, model) ? model.methodOfObject(cls, name) : null;
   }
   const fns = model.functionsFor(callee, call);
   return fns.length === 1 && !model.scopeOf(fns[0].childForFieldName('body') ?? fns[0])?.receiver ? fns[0] : null;
@@ -143,4 +144,20 @@ export function heldForReading(call: Node, lock: string, scope: FunctionScope, m
     else if (method === 'acquire' || WRITE_SIDE.test(method)) side = 'other';
   }
   return side === 'read';
+}
+
+/** Does some method of the class (or a base of the module) assign `self.<name>`, hiding the method of that name? */
+function shadowedByField(cls: ClassInfo, name: string, model: ModuleModel): boolean {
+  for (const c of model.classLineage(cls)) {
+    for (const method of c.methods.values()) {
+      const body = method.childForFieldName('body');
+      const inner = body ? model.scopeOf(body) : null;
+      if (!inner?.receiver) continue;
+      for (const a of model.assignmentsOf(inner)) {
+        const left = a.childForFieldName('left');
+        if (left?.type === 'attribute' && left.childForFieldName('object')?.text === inner.receiver && left.childForFieldName('attribute')?.text === name) return true;
+      }
+    }
+  }
+  return false;
 }
