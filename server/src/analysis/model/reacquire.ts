@@ -108,20 +108,7 @@ export function nonReentrant(lock: string, scope: FunctionScope, model: ModuleMo
   if (parts.length !== 2 || parts[0] !== scope.receiver) return false;
   const cls = model.classInfo(scope.classNode);
   if (!cls) return false;
-  const values: Node[] = [];
-  for (const c of model.classLineage(cls)) {
-    for (const method of c.methods.values()) {
-      const body = method.childForFieldName('body');
-      const inner = body ? model.scopeOf(body) : null;
-      if (!inner?.receiver) continue;
-      for (const a of model.assignmentsOf(inner)) {
-        const left = a.childForFieldName('left');
-        if (left?.type === 'attribute' && left.childForFieldName('object')?.text === inner.receiver && left.childForFieldName('attribute')?.text === parts[1]) {
-          values.push(a.childForFieldName('right')!);
-        }
-      }
-    }
-  }
+  const values = fieldValues(cls, parts[1], model);
   return values.length > 0 && values.every((v) => madeNonReentrant(v, model));
 }
 
@@ -148,6 +135,12 @@ export function heldForReading(call: Node, lock: string, scope: FunctionScope, m
 
 /** Does some method of the class (or a base of the module) assign `self.<name>`, hiding the method of that name? */
 function shadowedByField(cls: ClassInfo, name: string, model: ModuleModel): boolean {
+  return fieldValues(cls, name, model).length > 0;
+}
+
+/** The values the class's methods (and its bases' of the module) assign to `self.<field>`. */
+function fieldValues(cls: ClassInfo, field: string, model: ModuleModel): Node[] {
+  const values: Node[] = [];
   for (const c of model.classLineage(cls)) {
     for (const method of c.methods.values()) {
       const body = method.childForFieldName('body');
@@ -155,9 +148,10 @@ function shadowedByField(cls: ClassInfo, name: string, model: ModuleModel): bool
       if (!inner?.receiver) continue;
       for (const a of model.assignmentsOf(inner)) {
         const left = a.childForFieldName('left');
-        if (left?.type === 'attribute' && left.childForFieldName('object')?.text === inner.receiver && left.childForFieldName('attribute')?.text === name) return true;
+        const right = a.childForFieldName('right');
+        if (right && left?.type === 'attribute' && left.childForFieldName('object')?.text === inner.receiver && left.childForFieldName('attribute')?.text === field) values.push(right);
       }
     }
   }
-  return false;
+  return values;
 }
