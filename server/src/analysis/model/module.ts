@@ -2661,7 +2661,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * defines it; with `above`, only bases of that class are looked in (`super().name()` written in it).
    */
   methodOfObject(cls: ClassInfo, name: string, above?: ClassInfo): Node | null {
-    const lineage = above ? this.basesOf(above) : [cls, ...this.basesOf(cls)];
+    const lineage = above ? this.basesOf(above) : this.classLineage(cls);
     for (const c of lineage) {
       const fn = c.methods.get(name);
       if (fn) return fn;
