@@ -2,16 +2,16 @@
 // in it as diagnostics on the file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspTestClient } from '../helpers/lspClient';
+import { scratchDir } from '../helpers/scratch';
 
 const SOURCE = 'import threading\n\ncounter = [0]\n\n\ndef worker():\n    counter[0] += 1\n    counter[0] = counter[0] + 1\n\n\nthreading.Thread(target=worker).start()\n';
 
 test('pyproject.toml selects rules and its errors are diagnostics on it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-config-'));
+  const dir = scratchDir('ftaudit-config-');
   writeFileSync(join(dir, 'pyproject.toml'), '[project]\nname = "x"\n\n[tool.ftaudit]\nignore = ["FT101"]\nselec = ["FT1"]\n');
   writeFileSync(join(dir, 'app.py'), SOURCE);
   const client = await LspTestClient.start(undefined, pathToFileURL(dir).href);

@@ -2,11 +2,11 @@
 // `ftaudit.reproduce` command, and `ftaudit/reproducePlan` answers with the plan the CLI would make.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LspTestClient } from '../helpers/lspClient';
+import { scratchDir } from '../helpers/scratch';
 
 const SOURCE = `import threading
 
@@ -35,7 +35,7 @@ async function actionTitles(client: LspTestClient, uri: string): Promise<{ title
 }
 
 test('the reproduce action goes to clients that implement the command, with the finding as argument', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-repro-lsp-'));
+  const dir = scratchDir('ftaudit-repro-lsp-');
   const file = join(dir, 'app.py');
   writeFileSync(file, SOURCE);
   const uri = pathToFileURL(file).href;

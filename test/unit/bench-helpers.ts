@@ -1,14 +1,14 @@
 // Shared by the bench-*.test.ts files: temporary fake interpreters and process checks.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { locateExperimentsDir } from '../../bench/locate';
 import { InterpreterInfo, probeInterpreter, ProbedInterpreter } from '../../bench/probe';
+import { scratchDir } from '../helpers/scratch';
 
 export const experimentsDir = locateExperimentsDir();
 
 export function tempDir(prefix = 'ftaudit-bench-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return scratchDir(prefix);
 }
 
 /** Writes an executable script (a fake interpreter) and returns its path. */

@@ -2,16 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from '../helpers/scratch';
 
 const repo = join(__dirname, '..', '..');
 const bin = join(repo, 'bin', 'ftaudit.js');
 const ftaudit = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repo });
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  const dir = scratchDir('ftaudit-cli-');
   copyFileSync(join(repo, 'examples', 'race_counter.py'), join(dir, 'race.py'));
   copyFileSync(join(repo, 'examples', 'safe_counter.py'), join(dir, 'safe.py'));
   return dir;
@@ -49,7 +49,7 @@ test('--format json has ruff\'s shape plus severity', () => {
 });
 
 test('columns count characters, not UTF-16 units or bytes', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  const dir = scratchDir('ftaudit-cli-');
   writeFileSync(join(dir, 'u.py'), 'import threading\nc = [0]\ndef w():\n    s = "😀"; c[0] += 1\nthreading.Thread(target=w)\n');
   const [row] = JSON.parse(ftaudit('check', '--format', 'json', dir).stdout);
   assert.deepEqual(row.location, { row: 4, column: 14 }); // 13 characters precede `c` (UTF-16 would say 15)
@@ -104,7 +104,7 @@ test('bad input: missing path, binary, invalid UTF-8, syntax errors — named, n
 });
 
 test('directories skip .git, node_modules, __pycache__ and virtualenvs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  const dir = scratchDir('ftaudit-cli-');
   for (const sub of ['.git', 'node_modules/pkg', '__pycache__', 'myenv', 'src']) mkdirSync(join(dir, sub), { recursive: true });
   writeFileSync(join(dir, 'myenv', 'pyvenv.cfg'), 'home = /usr/bin\n');
   for (const sub of ['.git', 'node_modules/pkg', '__pycache__', 'myenv', 'src']) copyFileSync(join(repo, 'examples', 'race_counter.py'), join(dir, sub, 'race.py'));
@@ -113,7 +113,7 @@ test('directories skip .git, node_modules, __pycache__ and virtualenvs', () => {
 });
 
 test('a PEP 263 coding declaration is honoured', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  const dir = scratchDir('ftaudit-cli-');
   const source = '# -*- coding: latin-1 -*-\nimport threading\nc = [0]\ndef w():\n    s = "caf\xe9"; c[0] += 1\nthreading.Thread(target=w)\n';
   writeFileSync(join(dir, 'declared.py'), Buffer.from(source, 'latin1'));
   const r = ftaudit('check', '--format', 'json', dir);
@@ -122,7 +122,7 @@ test('a PEP 263 coding declaration is honoured', () => {
 });
 
 test('--fix writes safe fixes, --unsafe-fixes the rest, and a second run changes nothing', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-fix-'));
+  const dir = scratchDir('ftaudit-fix-');
   const program = 'import threading\n\ncounter = [0]\nTOTAL = 0\n\n\ndef worker():\n    global TOTAL\n    for _ in range(10):\n        counter[0] += 1\n    TOTAL = TOTAL + 1\n\n\nthreading.Thread(target=worker).start()\n';
   writeFileSync(join(dir, 'app.py'), program);
   assert.equal(ftaudit('check', '--unsafe-fixes', dir).status, 2, '--unsafe-fixes needs --fix');
@@ -142,7 +142,7 @@ test('--fix writes safe fixes, --unsafe-fixes the rest, and a second run changes
 });
 
 test('[tool.ftaudit.extra-packages] extends the FT216 table; a bad entry is a config error', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-epk-'));
+  const dir = scratchDir('ftaudit-epk-');
   writeFileSync(join(dir, 'pyproject.toml'), '[project]\nname = "app"\ndependencies = ["fastext>=1.0,<1.4"]\n\n[tool.ftaudit.extra-packages]\nlegacyext = false\nfastext = "1.4.0"\nbad = 3\n');
   writeFileSync(join(dir, 'app.py'), 'import threading\nimport legacyext\nimport fastext\n');
   const r = ftaudit('check', '--format', 'json', dir);
@@ -155,7 +155,7 @@ test('[tool.ftaudit.extra-packages] extends the FT216 table; a bad entry is a co
 });
 
 test('confidence: in the JSON and SARIF, and --min-confidence leaves out the weaker findings', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cli-'));
+  const dir = scratchDir('ftaudit-cli-');
   // `Counter` has no sharing evidence: under assume-concurrent its `+=` is low confidence (info);
   // the module global's `+=` is state shared by nature (medium).
   writeFileSync(

@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runJobs, workerCount, MIN_FILES_FOR_WORKERS } from '../../server/src/cli/pool';
+import { scratchDir } from '../helpers/scratch';
 
 const repo = join(__dirname, '..', '..');
 const bin = join(repo, 'bin', 'ftaudit.js');
@@ -21,7 +22,7 @@ const rows = (stdout: string) => (JSON.parse(stdout) as Array<{ filename: string
 
 /** A project: pyproject.toml at the root, race.py in src/ and tests/, a sub-project in sub/. */
 function project(pyproject: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cfgcli-'));
+  const dir = scratchDir('ftaudit-cfgcli-');
   for (const sub of ['src', 'tests', 'sub/pkg']) mkdirSync(join(dir, sub), { recursive: true });
   writeFileSync(join(dir, 'pyproject.toml'), pyproject);
   for (const sub of ['src', 'tests', 'sub/pkg']) writeFileSync(join(dir, sub, 'race.py'), race);
@@ -51,7 +52,7 @@ test('--isolated ignores pyproject.toml; --config forces one file for every file
   assert.equal(ftaudit(dir, ['src']).status, 0);
   assert.equal(ftaudit(dir, ['--isolated', 'src']).status, 1);
 
-  const other = mkdtempSync(join(tmpdir(), 'ftaudit-cfgcli-'));
+  const other = scratchDir('ftaudit-cfgcli-');
   writeFileSync(join(other, 'strict.toml'), '[tool.ftaudit]\nselect = ["ALL"]\n[tool.ftaudit.per-file-ignores]\n"race.py" = ["FT101"]\n');
   writeFileSync(join(other, 'loose.toml'), '[tool.ftaudit]\nselect = ["ALL"]\n');
   assert.equal(ftaudit(dir, ['--config', join(other, 'strict.toml'), 'src']).status, 0);
@@ -103,7 +104,7 @@ test('new flags: --target-version, --jobs and dotted names are validated', () =>
 });
 
 test('worker threads and the serial run give identical output on 30 files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-cfgcli-'));
+  const dir = scratchDir('ftaudit-cfgcli-');
   const fixtures = join(repo, 'test', 'fixtures', 'rules');
   const sources = [join(repo, 'examples', 'race_counter.py'), join(repo, 'examples', 'safe_counter.py'), join(repo, 'examples', 'webapp', 'metrics.py')];
   for (const rule of ['FT101']) for (const f of ['positives.py', 'negatives.py', 'library_shaped.py']) sources.push(join(fixtures, rule, f));
@@ -157,7 +158,7 @@ test('runJobs from source (worker.ts through tsx) matches the in-process run, in
 });
 
 test('a file that outgrows the workers\' heap cap is checked again on a worker without it, in its place', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-heapcap-'));
+  const dir = scratchDir('ftaudit-heapcap-');
   // One big module (~300 kB: 1,500 of classes sharing state with threads) among small ones.
   const cls = (i: number) => `class Worker${i}:\n    def __init__(self):\n        self.n = 0\n        self.items = {}\n\n    def run(self, key):\n        self.n += 1\n        if key not in self.items:\n            self.items[key] = [self.n]\n\n`;
   const big = `import threading\n\n${Array.from({ length: 1500 }, (_, i) => cls(i)).join('')}worker = Worker0()\nthreading.Thread(target=worker.run, args=(1,)).start()\n`;

@@ -2,12 +2,12 @@
 // defaults kept, nearest-pyproject lookup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clearConfigCache, findProjectConfig, formatConfigError, loadProjectConfig, parseProjectConfig } from '../../server/src/config';
+import { scratchDir } from '../helpers/scratch';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'ftaudit-config-'));
+const tmp = () => scratchDir('ftaudit-config-');
 const FILE = '/project/pyproject.toml';
 
 test('a valid table is read, normalized and camelCased', () => {

@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Checker, applyEdits, fixAll } from '../../server/src/analysis';
+import { scratchDir } from '../helpers/scratch';
 
 const program = readFileSync(join(__dirname, '..', 'fixtures', 'runtime', 'race_program.py'), 'utf8');
 const scratch = readFileSync(join(__dirname, '..', 'fixtures', 'runtime', 'scratch_program.py'), 'utf8');
@@ -34,7 +34,7 @@ async function fixedProgram(): Promise<string> {
 }
 
 function run(python: string, source: string, n: number): { expected: number; counter: number; total: number } {
-  const file = join(mkdtempSync(join(tmpdir(), 'ftaudit-run-')), 'program.py');
+  const file = join(scratchDir('ftaudit-run-'), 'program.py');
   writeFileSync(file, source);
   const r = spawnSync(python, ['-I', file, String(n)], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, `${python} failed: ${r.stderr}`);
@@ -91,7 +91,7 @@ async function threadLocalParser(): Promise<string> {
 }
 
 function runParser(python: string, source: string, n: number): { calls: number; wrong: number } {
-  const file = join(mkdtempSync(join(tmpdir(), 'ftaudit-run-')), 'program.py');
+  const file = join(scratchDir('ftaudit-run-'), 'program.py');
   writeFileSync(file, source);
   const r = spawnSync(python, ['-I', file, String(n)], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, `${python} failed: ${r.stderr}`);

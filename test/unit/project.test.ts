@@ -174,6 +174,10 @@ test('a function other modules use only as a decorator at their top level runs a
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'importdecorator'), { assumeConcurrent: false });
 });
 
+test('a method other modules call only before they start their threads runs before those threads, and so does what only it calls', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'startorder'), { assumeConcurrent: false });
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

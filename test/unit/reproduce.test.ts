@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checker, fixAll } from '../../server/src/analysis';
@@ -14,6 +14,7 @@ import { createPythonParser } from '../../server/src/analysis/parser';
 import { exportTree } from '../../server/src/analysis/syntaxTree';
 import { planReproduction, type ReproPlan } from '../../server/src/analysis/reproduce/plan';
 import { harnessScript } from '../../reproduce/harness';
+import { scratchDir } from '../helpers/scratch';
 
 const repo = join(__dirname, '..', '..');
 const fixtures = join(repo, 'test', 'fixtures', 'reproduce');
@@ -39,7 +40,7 @@ async function plan(file: string, text: string, code?: string): Promise<ReproPla
 }
 
 function compiles(script: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-harness-'));
+  const dir = scratchDir('ftaudit-harness-');
   const file = join(dir, 'harness.py');
   writeFileSync(file, script);
   const r = spawnSync('python3', ['-m', 'py_compile', file], { encoding: 'utf8' });
@@ -95,7 +96,7 @@ test('plan: blockers say exactly what is missing, and the harness still parses w
 });
 
 test('plan: a constructor that needs arguments is built the way the module builds it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-plan-'));
+  const dir = scratchDir('ftaudit-plan-');
   const file = join(dir, 'svc.py');
   writeFileSync(
     file,
@@ -225,7 +226,7 @@ test('CLI: clear errors, never a hang', () => {
 });
 
 test('CLI: --dry-run writes the harness and runs nothing', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-dry-'));
+  const dir = scratchDir('ftaudit-dry-');
   const harness = join(dir, 'h.py');
   const r = ftaudit('reproduce', 'examples/race_counter.py:10', '--dry-run', '--harness', harness, '--format', 'json');
   assert.equal(r.status, 0, r.stderr);
@@ -239,7 +240,7 @@ test('CLI: --dry-run writes the harness and runs nothing', () => {
 test('free-threaded: the article counter loses updates, and none after the lock fix', async (t) => {
   const ft = process.env.FTAUDIT_TEST_FT_PYTHON;
   if (!ft) return t.skip('set FTAUDIT_TEST_FT_PYTHON to a free-threaded python (e.g. python3.14t) to run this');
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-ft-repro-'));
+  const dir = scratchDir('ftaudit-ft-repro-');
   const file = join(dir, 'race_counter.py');
   copyFileSync(join(repo, 'examples', 'race_counter.py'), file);
   const line = lineOf(file, 'counter[0] += 1');
@@ -283,7 +284,7 @@ test('CLI: duplicate singletons are observed by identity, from a relative path',
 
 test('CLI: an interpreter that hangs is killed at the timeout with its process tree', (t) => {
   if (process.platform === 'win32') return t.skip('POSIX process groups');
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-hang-'));
+  const dir = scratchDir('ftaudit-hang-');
   const fake = join(dir, 'python3.14t');
   const pidFile = join(dir, 'grandchild.pid');
   // Answers the probe like python3, then hangs on the harness with a grandchild holding on too.
@@ -320,7 +321,7 @@ test('an iteration races with the function that changes the container: every oth
 });
 
 test('a writer that cannot be driven is named in a note, and the reader runs alone', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-note-'));
+  const dir = scratchDir('ftaudit-note-');
   const file = join(dir, 'cache.py');
   writeFileSync(file, ['CACHE = {}', '', 'def put(key, value):', '    CACHE[key] = value', '', 'def dump():', '    for k in CACHE:', '        print(k)', ''].join('\n'));
   const p = await plan(file, 'for k in CACHE:', 'FT107');
@@ -329,7 +330,7 @@ test('a writer that cannot be driven is named in a note, and the reader runs alo
 });
 
 test('plan: an inherited constructor that needs arguments blocks Cls()', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-inherit-'));
+  const dir = scratchDir('ftaudit-inherit-');
   const file = join(dir, 'handlers.py');
   writeFileSync(file, ['class Base:', '    def __init__(self, request, server):', '        self.request = request', '', 'class Handler(Base):', '    def handle(self):', '        self.n += 1', ''].join('\n'));
   const p = await plan(file, 'self.n += 1', 'FT101');
@@ -337,7 +338,7 @@ test('plan: an inherited constructor that needs arguments blocks Cls()', async (
 });
 
 test('plan: a class whose construction needs local values is built through the module accessor that builds it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ftaudit-factory-'));
+  const dir = scratchDir('ftaudit-factory-');
   const file = join(dir, 'registry.py');
   writeFileSync(
     file,

@@ -65,6 +65,11 @@ export interface ProjectFacts {
    */
   callerLocks?: ReadonlyMap<string, string>;
   /**
+   * Its functions that no code of the module calls and that every call elsewhere in the run makes before
+   * its caller starts threads (ModuleModel.callBeforeThreadStart): bare name → one such call, with its place.
+   */
+  calledBeforeStart?: ReadonlyMap<string, string>;
+  /**
    * Its functions that no code of the module calls and that every call elsewhere in the run makes at
    * module level, while that module is imported: name → where.
    */

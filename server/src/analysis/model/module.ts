@@ -2342,32 +2342,45 @@ export class ModuleModel implements LockResolver, CallableResolver {
   /**
    * A helper that runs before the threads its callers start: every call of it in the module comes, in
    * its caller's body, before a call that starts threads — a thread's `start()`, or a call of a function
-   * of the module that starts one (`self.create_files()` … `self.run_workers()`). Writes it makes happen
-   * before those threads exist, as the caller's own writes before `start()` do — when no thread reaches
-   * the caller and the call is not in a loop. A public module-level function is left out (importers may
-   * call it at any time); so is one handed to a thread itself.
+   * of the module that starts one (`self.create_files()` … `self.run_workers()`) — or is made by such a
+   * helper that starts none itself (`_prepare()` → `self._reset()`). Writes it makes happen before those
+   * threads exist, as the caller's own writes before `start()` do — when no thread reaches the caller
+   * and the call is not in a loop. A method no code of the module calls is such a helper when every call
+   * of its name elsewhere in the run is (`self._comms.init_comms()` before the pool starts its handler
+   * threads; project fact `calledBeforeStart`). A public module-level function is left out (importers
+   * may call it at any time); so is one handed to a thread itself.
    */
   orderedBeforeStartByCallers(scope: FunctionScope): boolean {
     let known = this.orderedByCallers.get(scope.node.id);
     if (known !== undefined) return known;
+    // A cycle of helpers orders nothing.
+    this.orderedByCallers.set(scope.node.id, false);
     known = false;
     const privateName = scope.name.startsWith('_') && !scope.name.endsWith('__');
-    if (!scope.parent && (scope.receiver || privateName) && !this.threads.isSpawnTarget(scope.node) && moduleMentions(this.root, START_CALL)) {
+    const elsewhere = this.options.project?.calledBeforeStart;
+    if (!scope.parent && (scope.receiver || privateName) && !this.threads.isSpawnTarget(scope.node) && (elsewhere || moduleMentions(this.root, START_CALL))) {
       const callers = this.callersOf(scope.node);
-      known =
-        callers.length > 0 &&
-        callers.every((call) => {
-          const caller = this.scopeOf(call);
-          if (!caller || caller.node === scope.node) return false;
-          // The caller must run before any thread reaches it (two threads opening one pool both run the
-          // helper; a worker's loop runs it beside the threads it started earlier), and call it once: not
-          // in a loop, whose next round runs after the start.
-          if (this.threads.entryFor(caller) || insideLoop(call, caller.node)) return false;
-          return call.endIndex < this.lastThreadStart(caller);
-        });
+      known = callers.length > 0 ? callers.every((call) => this.callBeforeThreadStart(call, scope)) : !!elsewhere?.has(scope.name) && this.onlySelfCalls(scope.node);
     }
     this.orderedByCallers.set(scope.node.id, known);
     return known;
+  }
+
+  /**
+   * Does this call run before the threads its function starts: made, not in a loop, before the last call
+   * there that starts threads, in a function no thread reaches — or anywhere in a helper that starts no
+   * thread and itself runs before its callers start theirs? (`callee`, when known, is not its own caller.)
+   */
+  callBeforeThreadStart(call: Node, callee?: FunctionScope): boolean {
+    const caller = this.scopeOf(call);
+    if (!caller || caller.node === callee?.node) return false;
+    // The caller must run before any thread reaches it (two threads opening one pool both run the
+    // helper; a worker's loop runs it beside the threads it started earlier), and call it once: not
+    // in a loop, whose next round runs after the start.
+    if (this.threads.entryFor(caller)) return false;
+    const lastStart = this.lastThreadStart(caller);
+    if (lastStart >= 0) return !insideLoop(call, caller.node) && call.endIndex < lastStart;
+    return this.orderedBeforeStartByCallers(caller);
   }
 
   private readonly setUpEnds = new Map<number, number>();

@@ -12,6 +12,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
   return (
     sameEntries(a?.threadEntries, b?.threadEntries) &&
     sameEntries(a?.callerLocks, b?.callerLocks) &&
+    sameEntries(a?.calledBeforeStart, b?.calledBeforeStart) &&
     sameEntries(a?.importCallers, b?.importCallers) &&
     sameEntries(a?.primedAtImport, b?.primedAtImport) &&
     sameAccesses(a?.containerChanges, b?.containerChanges) &&
@@ -96,6 +97,7 @@ export class ProjectGraph {
     add('handedClasses', handed);
     add('selfCallEntries', onSelf);
     add('callerLocks', this.callerLocks());
+    add('calledBeforeStart', this.calledBeforeStart());
     add('importCallers', this.importCallers());
     add('primedAtImport', this.primedAtImport());
     const { changes, iterations } = this.containerAccesses();
@@ -312,6 +314,32 @@ export class ProjectGraph {
             if (!result.get(owner[0])!.has(name)) result.get(owner[0])!.set(name, lock);
           }
         }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * For every module, its functions that no code of the module calls and that every call of their name
+   * elsewhere in the run makes before its caller starts threads: name → one such call. A name called
+   * anywhere else (`callLocks` lists every name a module calls on another object or imports) is out.
+   */
+  calledBeforeStart(): Map<string, Map<string, string>> {
+    const where = new Map<string, string | null>();
+    for (const s of this.summaries.values()) {
+      for (const name of Object.keys(s.callLocks ?? {})) {
+        const at = s.startCalls?.[name];
+        if (at === undefined) where.set(name, null);
+        else if (!where.has(name)) where.set(name, at);
+      }
+    }
+    const result = new Map<string, Map<string, string>>();
+    for (const s of this.summaries.values()) {
+      for (const name of s.uncalled ?? []) {
+        const at = where.get(name);
+        if (!at) continue;
+        if (!result.has(s.module)) result.set(s.module, new Map());
+        result.get(s.module)!.set(name, at);
       }
     }
     return result;

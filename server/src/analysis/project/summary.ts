@@ -26,6 +26,11 @@ export interface ModuleSummary {
    * here holds (`_lock (held by the caller in pkg.mod, line 12)`), or null when some call holds none.
    */
   callLocks?: Record<string, string | null>;
+  /**
+   * Callee names of `callLocks` every call of which here runs before its caller starts threads
+   * (ModuleModel.callBeforeThreadStart) → one such call (`Pool._start_workers in pkg.pool, line 187`).
+   */
+  startCalls?: Record<string, string>;
   /** Names of this module's functions and methods that no code of the module calls (but their own recursion). */
   uncalled?: string[];
   /**
@@ -240,6 +245,9 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   const decorators = importedDecorators(model);
   if (decorators.length > 0) summary.importedDecorators = decorators;
   const callLocks: Record<string, string | null> = {};
+  // Names with a call that runs beside threads it started (or may) are null here.
+  const startCalls: Record<string, string | null> = {};
+  const starts = moduleStartsThreads(model);
   for (const { node: call } of model.index.all('call')) {
     const callee = call.childForFieldName('function');
     const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
@@ -252,8 +260,11 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     const held = locking ? model.heldLocks(call) : [];
     if (held.length === 0) callLocks[name] = null;
     else if (!Object.hasOwn(callLocks, name)) callLocks[name] = describedLock(held[0], module, call);
+    if (startCalls[name] !== null) startCalls[name] = starts && model.callBeforeThreadStart(call) ? (startCalls[name] ?? describedCall(call, model, module)) : null;
   }
   summary.callLocks = callLocks;
+  const ordered = Object.entries(startCalls).filter((e): e is [string, string] => e[1] !== null);
+  if (ordered.length > 0) summary.startCalls = Object.fromEntries(ordered);
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.onlySelfCalls(s.node)).map((s) => s.name);
   const wrappers: Record<string, { index: number; via: string; name?: string }> = {};
   for (const scope of model.allScopes()) {
@@ -358,6 +369,17 @@ function mayHoldLocks(model: ModuleModel): boolean {
 }
 
 /** A lock held at `call`, as other modules' analyses cite it: a lock this module's own caller holds is already described; one taken here gets its place. */
+/** `\`Pool._start_workers\` in pkg.pool, line 187`: where a call is made. */
+function describedCall(call: Node, model: ModuleModel, module: string): string {
+  const scope = model.scopeOf(call);
+  return `\`${scope ? (model.localNameOf(scope) ?? scope.name) : '<module>'}\` in ${module}, line ${call.startPosition.row + 1}`;
+}
+
+/** Can a call here come before a thread start: the module starts one, or a helper another module runs before its start calls code here. */
+function moduleStartsThreads(model: ModuleModel): boolean {
+  return model.text.includes('.start(') || (model.options.project?.calledBeforeStart?.size ?? 0) > 0;
+}
+
 function describedLock(lock: string, module: string, call: Node): string {
   return lock.includes(' (held by the caller in ') ? lock : `${lock} (held by the caller in ${module}, line ${call.startPosition.row + 1})`;
 }

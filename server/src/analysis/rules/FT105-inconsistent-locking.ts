@@ -53,6 +53,19 @@ function synchronizedStore(w: SharedWrite, locked: SharedWrite[]): boolean {
 }
 
 /**
+ * `self._slots = Array(…)` where every locked write holds a lock of the object in the field itself
+ * (`with self._slots.get_lock(): self._slots[i] += 1`, `with self.queue.mutex:`): that lock guards the
+ * object's contents, and a new object comes with a new lock — it cannot guard which object the field
+ * holds, so the rebinding skips no lock the other writes take.
+ */
+function onlyContentsLocked(w: SharedWrite, locked: SharedWrite[]): boolean {
+  const left = w.node.type === 'assignment' ? w.node.childForFieldName('left') : null;
+  if (!left || (left.type !== 'attribute' && left.type !== 'identifier')) return false;
+  const own = `${left.text.replace(/\s+/g, '')}.`;
+  return locked.length > 0 && locked.every((x) => x.held.every((l) => l.replace(/\s+/g, '').startsWith(own)));
+}
+
+/**
  * `self._streams = {}` in the method that also makes the lock its locked writes hold
  * (`self._streams_lock = threading.Lock()`, an initialiser other than `__init__`: a plug-in's
  * `plugin_init`, a `setup()`): the field and its lock are made together, so no locked write can
@@ -180,6 +193,7 @@ export const FT105: Rule = {
         if (locked.shared.kind === 'shared-instance' && unlocked.length > 2 * (writes.length - unlocked.length)) continue;
         for (const w of writes) {
           if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx) || blindOverBlind(w, ctx) || synchronizedStore(w, writes.filter((x) => x.held.length > 0))) continue;
+          if (onlyContentsLocked(w, writes.filter((x) => x.held.length > 0))) continue;
           if (madeWithItsLock(w, writes, ctx)) continue;
           // A claimant's write after its claim never meets the locked paths the claimed state shuts.
           const cls = ctx.model.classInfo(w.scope.classNode);

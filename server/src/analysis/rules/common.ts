@@ -33,7 +33,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   if (shared.kind === 'shared-instance' && model.ownerOnly(node)) return null;
   // Declared `# guarded-by:` state is FT110's: it reports every access without the declared lock.
   if (model.guardedBy.has(shared.key)) return null;
-  if (runsAlone(node, scope, ctx)) return null;
+  // A method's set-up before the threads its object starts orders that object's own state only: two
+  // objects set up in two threads write process-wide state together.
+  if (runsAlone(node, scope, ctx, { perObject: !(processWide && scope.classNode) })) return null;
   // Only one thread ever writes it: nothing to lose, whoever reads it.
   if (soleWriterThread(shared, scope, model)) return null;
   const entry = model.threads.entryFor(scope);
@@ -79,14 +81,16 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
 
 /**
  * Does `node` run when no thread can race with it: in an after-fork child hook, an atexit handler or a
- * finaliser (or code only they call), or before its function starts the thread?
+ * finaliser (or code only they call), or before its function starts the thread? Without `perObject`,
+ * not for being a helper its callers run before they start threads, nor a deferred initialiser's set-up:
+ * those order what each object does before its own threads, not what two objects' callers do at once.
  */
-export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: ModuleModel }): boolean {
+export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: ModuleModel }, { perObject = true } = {}): boolean {
   return (
     !!model.ordering.whySequential(scope) ||
     model.ordering.beforeThreadStart(node, scope, () => model.ownNodes(scope).filter((n) => n.type === 'call')) ||
-    model.orderedBeforeStartByCallers(scope) ||
-    model.setUpBeforeThreads(node, scope) ||
+    (perObject && model.orderedBeforeStartByCallers(scope)) ||
+    (perObject && model.setUpBeforeThreads(node, scope)) ||
     model.afterThreadsJoined(node, scope) ||
     !!model.importPriming.onlyInInitialisation(scope)
   );
