@@ -178,6 +178,10 @@ test('a method other modules call only before they start their threads runs befo
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'startorder'), { assumeConcurrent: false });
 });
 
+test('under assume-concurrent, a class whose every object in the run is kept private by an owner that calls it under its lock is not assumed shared', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'ownedcomponent'));
+});
+
 /** Checks a fixture project with `--select ALL` (and `--assume-concurrent` unless told); each file's findings must be its `# expect:` lines. */
 async function expectProjectFindings(root: string, { assumeConcurrent = true } = {}): Promise<void> {
   const checker = await Checker.create({ select: ['ALL'], assumeConcurrent });

@@ -83,6 +83,12 @@ export interface ProjectFacts {
    * (`pkg.registry._handlers`) → one such loop, a loop on a thread first.
    */
   containerIterations?: ReadonlyMap<string, ContainerAccess>;
+  /**
+   * Its top-level classes every construction of which in the run is owned (ModuleModel.constructionOwned:
+   * by the call that makes it, or kept in a private field its owner reaches only holding its lock):
+   * class names. Under assume-concurrent their objects are not assumed shared.
+   */
+  ownedClasses?: ReadonlySet<string>;
   /** Classes of other modules it derives from that are `threading.Thread` subclasses: qualified names. */
   threadClasses?: ReadonlySet<string>;
   /**

@@ -781,6 +781,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
   /** What assume-concurrent alone says of a class's instances (null when they are confined). */
   private assumedSharing(cls: ClassInfo): SharingEvidence | null {
     if (!this.options.assumeConcurrent || isConfinedByKind(cls) || this.isActor(cls) || this.ownedWhereMade(cls)) return null;
+    // Made only owned elsewhere in the run too (another module's `self.sample = Sample()` under its lock).
+    if (this.classOfName(cls.name, cls.node) === cls && this.options.project?.ownedClasses?.has(cls.name)) return null;
     return { why: 'assume-concurrent: its instances may be used by several threads', confidence: 'low', weak: true };
   }
 
@@ -1046,27 +1048,83 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * judged by the local's uses in the function's text.
    */
   private ownedWhereMade(cls: ClassInfo): boolean {
-    let sites = 0;
-    for (const call of this.callsNamed(cls.name)) {
-      sites++;
-      // `Cls(data).parse()`: a temporary, used by this call only and dropped — unless the method hands
-      // the object on (`return self`, a callback) or is not the class's own.
-      const use = call.parent;
-      if (use?.type === 'attribute' && use.childForFieldName('object')?.id === call.id && use.parent?.type === 'call' && use.parent.childForFieldName('function')?.id === use.id) {
-        const method = cls.methods.get(use.childForFieldName('attribute')?.text ?? '');
-        if (!method || this.letsSelfEscape(cls, method, new Set())) return false;
-        continue;
-      }
-      const assignment = call.parent;
-      const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === call.id ? assignment.childForFieldName('left') : null;
-      const scope = this.scopeOf(call);
-      if (left?.type !== 'identifier' || !scope || !scope.locals.has(left.text)) return false;
-      const body = scope.node.childForFieldName('body');
-      const uses = new RegExp(`(?<![\\w.])${left.text}\\b(?!\\s*\\.)`, 'g');
-      // The only bare use allowed is the binding itself.
-      if ([...(body?.text ?? '').matchAll(uses)].length > 1) return false;
+    const sites = this.callsNamed(cls.name);
+    return sites.length > 0 && sites.every((call) => this.constructionOwned(call, cls));
+  }
+
+  /**
+   * Is the object this construction (`Cls(…)`) makes owned — by the call that makes it (bound to a local
+   * only used through its attributes, or a temporary whose one call of the class's own method is all its
+   * use: `Cls(data).parse()`), or by an object that keeps it in a private field and reaches into it only
+   * holding its own lock (`self.sample = ExpDecayingSample(…)`, every `self.sample.update(v)` under
+   * `with self.lock:`)? The owner's lock then serialises the component: its methods never run at once.
+   * `cls` is null for a class of another module (a temporary of it is not judged).
+   */
+  constructionOwned(call: Node, cls: ClassInfo | null): boolean {
+    // `Cls(data).parse()`: a temporary, used by this call only and dropped — unless the method hands
+    // the object on (`return self`, a callback) or is not the class's own.
+    const use = call.parent;
+    if (use?.type === 'attribute' && use.childForFieldName('object')?.id === call.id && use.parent?.type === 'call' && use.parent.childForFieldName('function')?.id === use.id) {
+      const method = cls?.methods.get(use.childForFieldName('attribute')?.text ?? '');
+      return !!cls && !!method && !this.letsSelfEscape(cls, method, new Set());
     }
-    return sites > 0;
+    const assignment = call.parent;
+    const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === call.id ? assignment.childForFieldName('left') : null;
+    const scope = this.scopeOf(call);
+    if (!left || !scope) return false;
+    if (left.type === 'attribute') return this.ownerSerialisedField(left, scope);
+    if (left.type !== 'identifier' || !(scope.locals.has(left.text) || scope.parameters.has(left.text))) return false;
+    // Every other use of the local reaches into it (`x.parse()`), binds it again or tests it (`if x is
+    // None`) — or, once, stores it in a field of the method's object (`sample = Cls(…)` … `self.sample =
+    // sample`) that keeps it as above.
+    let store: Node | null = null;
+    for (const id of scope.node.childForFieldName('body')?.descendantsOfType('identifier') ?? []) {
+      if (id.text !== left.text) continue;
+      const parent = id.parent;
+      if (!parent) return false;
+      // `x.parse()` reaches into it; `self.x` is another name.
+      if (parent.type === 'attribute') continue;
+      if (parent.type === 'keyword_argument' && parent.childForFieldName('name')?.id === id.id) continue;
+      if (parent.type === 'assignment' && parent.childForFieldName('left')?.id === id.id) continue;
+      if (parent.type === 'comparison_operator' && parent.namedChildren.some((c) => c?.type === 'none')) continue;
+      if (parent.type === 'not_operator' || ((parent.type === 'if_statement' || parent.type === 'elif_clause') && parent.childForFieldName('condition')?.id === id.id)) continue;
+      const field = parent.type === 'assignment' && parent.childForFieldName('right')?.id === id.id ? parent.childForFieldName('left') : null;
+      if (field?.type !== 'attribute' || store) return false;
+      store = field;
+    }
+    return !store || this.ownerSerialisedField(store, scope);
+  }
+
+  /**
+   * `self.f` (the left of a store in a method of its class): a field the class keeps to itself (see
+   * keptPrivate) whose object its methods call only holding a lock (or while constructing): the methods
+   * of that object run serialised by the owner's lock.
+   */
+  private ownerSerialisedField(target: Node, scope: FunctionScope): boolean {
+    const field = target.childForFieldName('attribute')?.text;
+    const cls = scope.receiver && target.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
+    if (!cls || !field || !this.keptPrivate(cls, field)) return false;
+    let locked = 0;
+    for (const method of cls.methods.values()) {
+      const own = this.scopes.get(method.id);
+      const receiver = own?.receiver;
+      if (!own || !receiver) continue;
+      const reach = new RegExp(`(?<![\\w.])${receiver}\\s*\\.\\s*${field}\\s*\\.\\s*\\w+\\s*\\(`, 'g');
+      const mentioned = [...method.text.matchAll(reach)].length;
+      if (mentioned === 0) continue;
+      const calls = this.ownNodes(own).filter((n) => {
+        const object = n.type === 'call' ? n.childForFieldName('function')?.childForFieldName('object') : null;
+        return object?.type === 'attribute' && object.childForFieldName('object')?.text === receiver && object.childForFieldName('attribute')?.text === field;
+      });
+      // A call in a nested function or lambda (run who knows where) is not judged: not serialised.
+      if (calls.length !== mentioned) return false;
+      if (this.isConstructionOnly(own)) continue;
+      for (const call of calls) {
+        if (this.heldLocks(call).length === 0) return false;
+        locked++;
+      }
+    }
+    return locked > 0;
   }
 
   /** A class with `__call__` used as `@Cls(…)` / `@Cls` in this module: one instance serves every call. */
@@ -2963,25 +3021,30 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * test at most — never returned, passed, yielded or stored elsewhere.
    */
   private privateComponent(cls: ClassInfo, field: string): boolean {
+    const made = this.fieldClasses.get(cls.node.id)?.get(field) ?? this.fieldClass(cls, field);
+    return !!made && !this.constructorArgumentClasses(cls).has(field) && this.keptPrivate(cls, field);
+  }
+
+  /**
+   * Does `cls` keep the object in `field` to itself: every use of `self.f` in the class reaches into it
+   * (`self.f.x`, `self.f[k]`), a test at most — never returned, passed, yielded or stored elsewhere?
+   */
+  private keptPrivate(cls: ClassInfo, field: string): boolean {
     const key = `${cls.node.id}.${field}`;
     const known = this.privateComponents.get(key);
     if (known !== undefined) return known;
-    let answer = false;
-    const made = this.fieldClasses.get(cls.node.id)?.get(field) ?? this.fieldClass(cls, field);
-    if (made && !this.constructorArgumentClasses(cls).has(field)) {
-      answer = true;
-      for (const method of cls.methods.values()) {
-        const receiver = this.scopes.get(method.id)?.receiver;
-        if (!receiver) continue;
-        const text = method.text;
-        const use = new RegExp(`\\b${receiver}\\.${field}\\b(?!\\s*[.[(])`, 'g');
-        for (let m = use.exec(text); m && answer; m = use.exec(text)) {
-          const after = text.slice(m.index + m[0].length).match(/^\s*(=(?!=))?/);
-          if (after?.[1]) continue; // the assignment that makes it (or resets it)
-          if (/(?:\breturn|\byield|[(,[{:]|[^=!<>]=|\bas|\bin|\blambda[^:]*:)\s*$/.test(text.slice(Math.max(0, m.index - 40), m.index))) answer = false;
-        }
-        if (!answer) break;
+    let answer = true;
+    for (const method of cls.methods.values()) {
+      const receiver = this.scopes.get(method.id)?.receiver;
+      if (!receiver) continue;
+      const text = method.text;
+      const use = new RegExp(`\\b${receiver}\\.${field}\\b(?!\\s*[.[(])`, 'g');
+      for (let m = use.exec(text); m && answer; m = use.exec(text)) {
+        const after = text.slice(m.index + m[0].length).match(/^\s*(=(?!=))?/);
+        if (after?.[1]) continue; // the assignment that makes it (or resets it)
+        if (/(?:\breturn|\byield|[(,[{:]|[^=!<>]=|\bas|\bin|\blambda[^:]*:)\s*$/.test(text.slice(Math.max(0, m.index - 40), m.index))) answer = false;
       }
+      if (!answer) break;
     }
     this.privateComponents.set(key, answer);
     return answer;
@@ -3933,8 +3996,8 @@ function isLoopBound(cls: ClassInfo): boolean {
  */
 const TASK_BOUND = /(?<![\w.])(?:asyncio\.)?(?:current_task|get_running_loop)\(\)/;
 
-/** `self._loop = asyncio.get_event_loop()`, `self.io_loop = IOLoop.current()`, `self._loop = loop`. */
-const LOOP_FIELD = /\bself\.(?:_?(?:event_)?loop|_?io_loop)\s*=\s*(?:[\w.]*(?:get_event_loop|get_running_loop|IOLoop\.current|IOLoop\.instance)\(|(?:_?(?:event_)?loop|io_loop)\b)/;
+/** `self._loop = asyncio.get_event_loop()`, `self.io_loop = IOLoop.current()`, `self._loop = loop`, `self.__loop = loop` (name-mangled). */
+const LOOP_FIELD = /\bself\.(?:_{0,2}(?:event_)?loop|_{0,2}io_loop)\s*=\s*(?:[\w.]*(?:get_event_loop|get_running_loop|IOLoop\.current|IOLoop\.instance)\(|(?:_?(?:event_)?loop|io_loop)\b)/;
 
 /**
  * A builder: named so, or with two or more public methods that end `return self` (`b.set(…).name(…)`),

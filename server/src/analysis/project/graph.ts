@@ -18,6 +18,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameAccesses(a?.containerChanges, b?.containerChanges) &&
     sameAccesses(a?.containerIterations, b?.containerIterations) &&
     sameSet(a?.threadClasses, b?.threadClasses) &&
+    sameSet(a?.ownedClasses, b?.ownedClasses) &&
     sameSet(a?.guiClasses, b?.guiClasses) &&
     sameDecorators(a?.lockDecorators, b?.lockDecorators) &&
     sameHooks(a?.constructionHooks, b?.constructionHooks) &&
@@ -104,6 +105,7 @@ export class ProjectGraph {
     add('containerChanges', changes);
     add('containerIterations', iterations);
     add('threadClasses', this.classesByModule((s) => s.threadClasses));
+    add('ownedClasses', this.ownedClasses());
     add('guiClasses', this.classesByModule((s) => s.guiClasses, true));
     add('spawnerWrappers', this.spawnerWrappersByModule());
     add('handOverWrappers', this.wrappersByModule((s) => s.handOverWrappers));
@@ -315,6 +317,31 @@ export class ProjectGraph {
           }
         }
       }
+    }
+    return result;
+  }
+
+  /**
+   * For every module, its top-level classes whose every construction in the run is owned (summaries'
+   * `ownConstructions` and `constructions`): one module saying otherwise, or none constructing it, and it is not.
+   */
+  ownedClasses(): Map<string, Set<string>> {
+    const owned = new Map<string, boolean>();
+    const note = (key: string, value: boolean) => owned.set(key, (owned.get(key) ?? true) && value);
+    for (const s of this.summaries.values()) {
+      for (const [name, value] of Object.entries(s.ownConstructions ?? {})) note(`${s.module}.${name}`, value);
+      for (const [q, value] of Object.entries(s.constructions ?? {})) {
+        const owner = this.split(q);
+        if (owner && !owner[1].includes('.')) note(`${owner[0]}.${owner[1]}`, value);
+      }
+    }
+    const result = new Map<string, Set<string>>();
+    for (const [key, value] of owned) {
+      if (!value) continue;
+      const owner = this.split(key);
+      if (!owner) continue;
+      if (!result.has(owner[0])) result.set(owner[0], new Set());
+      result.get(owner[0])!.add(owner[1]);
     }
     return result;
   }

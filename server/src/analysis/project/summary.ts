@@ -31,6 +31,13 @@ export interface ModuleSummary {
    * (ModuleModel.callBeforeThreadStart) → one such call (`Pool._start_workers in pkg.pool, line 187`).
    */
   startCalls?: Record<string, string>;
+  /**
+   * Under assume-concurrent: classes of other modules constructed here (qualified, `pkg.stats.Sample`)
+   * → every construction here is owned (ModuleModel.constructionOwned); and this module's own top-level
+   * classes constructed here → the same. A class is owned in the run when no module says false.
+   */
+  constructions?: Record<string, boolean>;
+  ownConstructions?: Record<string, boolean>;
   /** Names of this module's functions and methods that no code of the module calls (but their own recursion). */
   uncalled?: string[];
   /**
@@ -263,6 +270,7 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (startCalls[name] !== null) startCalls[name] = starts && model.callBeforeThreadStart(call) ? (startCalls[name] ?? describedCall(call, model, module)) : null;
   }
   summary.callLocks = callLocks;
+  if (model.options.assumeConcurrent) Object.assign(summary, constructionOwnership(model));
   const ordered = Object.entries(startCalls).filter((e): e is [string, string] => e[1] !== null);
   if (ordered.length > 0) summary.startCalls = Object.fromEntries(ordered);
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.onlySelfCalls(s.node)).map((s) => s.name);
@@ -369,6 +377,29 @@ function mayHoldLocks(model: ModuleModel): boolean {
 }
 
 /** A lock held at `call`, as other modules' analyses cite it: a lock this module's own caller holds is already described; one taken here gets its place. */
+/** ModuleSummary.constructions and ownConstructions: for each class this module constructs, whether every construction here is owned. */
+function constructionOwnership(model: ModuleModel): Pick<ModuleSummary, 'constructions' | 'ownConstructions'> {
+  const constructions: Record<string, boolean> = {};
+  const ownConstructions: Record<string, boolean> = {};
+  for (const { node: call } of model.index.all('call')) {
+    const callee = call.childForFieldName('function');
+    const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    // Classes are named in CapWords; a call of anything else is no construction worth recording.
+    if (!name || !/^_?[A-Z]/.test(name)) continue;
+    const local = callee!.type === 'identifier' ? model.classOfName(name, call) : null;
+    if (local && local.name === name && local.node.parent?.type === 'module') {
+      ownConstructions[name] = (ownConstructions[name] ?? true) && model.constructionOwned(call, local);
+      continue;
+    }
+    const q = model.imports.qualifyImported(callee!);
+    if (q) constructions[q] = (constructions[q] ?? true) && model.constructionOwned(call, null);
+  }
+  return {
+    ...(Object.keys(constructions).length > 0 ? { constructions } : {}),
+    ...(Object.keys(ownConstructions).length > 0 ? { ownConstructions } : {}),
+  };
+}
+
 /** `\`Pool._start_workers\` in pkg.pool, line 187`: where a call is made. */
 function describedCall(call: Node, model: ModuleModel, module: string): string {
   const scope = model.scopeOf(call);

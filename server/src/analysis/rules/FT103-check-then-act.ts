@@ -259,6 +259,33 @@ export function insideCheckThenAct(node: Node, container: Node, model: ModuleMod
   return false;
 }
 
+const INSERTIONS: ReadonlySet<string> = new Set(['add', 'append', 'appendleft', 'extend', 'extendleft', 'update', 'insert', 'put', 'put_nowait', 'setdefault']);
+
+/**
+ * `if self.sink: self.sink.add(x)`, `if buf: buf.append(x)`: a test that the container holds something
+ * (or that the field is set at all) guarding an insertion into it. Only a removal falsifies the test,
+ * and the insertion does not depend on it: nothing is lost or doubled. (`if not buf: buf.append(first)`
+ * is another matter: two threads both see it empty and both add the first entry.)
+ */
+function insertionAfterNonEmptyTest(ifNode: Node, condition: Node, container: Node, action: Node): boolean {
+  if (ifNode.type !== 'if_statement') return false;
+  const body = ifNode.childForFieldName('consequence');
+  if (!body || action.startIndex < body.startIndex || action.endIndex > body.endIndex) return false;
+  // The container itself is the test, or an `and` of tests (`if self.ready and self.sink:`).
+  for (let n: Node | null = container; n && n.id !== condition.id; n = n.parent) {
+    const up: Node | null = n.parent;
+    if (!up) return false;
+    const ok = up.type === 'parenthesized_expression' || (up.type === 'boolean_operator' && up.children.some((c) => c?.type === 'and'));
+    if (!ok) return false;
+  }
+  if (action.type === 'call') {
+    const fn = action.childForFieldName('function');
+    return fn?.type === 'attribute' && sameExpression(fn.childForFieldName('object')!, container) && INSERTIONS.has(fn.childForFieldName('attribute')?.text ?? '');
+  }
+  const left = action.type === 'assignment' ? action.childForFieldName('left') : null;
+  return left?.type === 'subscript' && sameExpression(left.childForFieldName('value')!, container);
+}
+
 /** `if`/`while` CONDITION tests a shared container that the statement's body (or what follows an early exit) changes. */
 function checkThenAct(node: Node, ctx: RuleContext): void {
   const scope = ctx.model.scopeOf(node);
@@ -277,6 +304,7 @@ function checkThenAct(node: Node, ctx: RuleContext): void {
     // `if me not in d: d[me] = []` with `me = get_ident()`: only this thread adds or removes its entry.
     if (changesOwnEntry(action, scope, ctx.model)) continue;
     if (recheckedUnderLock(action, node, container, ctx.model)) continue;
+    if (insertionAfterNonEmptyTest(node, condition, container, action)) continue;
     const shared = sharedState(container, scope, ctx.model, 'object');
     if (!shared) continue;
     // A consumer taking out what it found (`if self.queue: self.queue.pop(0)`) where only its own

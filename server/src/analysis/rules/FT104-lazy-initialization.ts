@@ -6,7 +6,7 @@ import { receiverField, sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { namedChildren, positionalArguments, snippet } from '../model/syntax';
-import { raceVerdict, runsAlone, sameExpression } from './common';
+import { onRealThread, raceVerdict, runsAlone, sameExpression } from './common';
 import { guardFix } from '../fixes/guard';
 
 /** The variable a "not initialised yet" test looks at: `x is None`, `x == None`, `not x`. */
@@ -235,9 +235,10 @@ function consumeOnce(ifNode: Node, condition: Node, scope: FunctionScope, ctx: R
   const shared = field ? receiverField(field, scope, ctx.model) : sharedState(condition, scope, ctx.model, condition.type === 'identifier' ? 'rebind' : 'object');
   const verdict = shared ? raceVerdict(ifNode, scope, shared, ctx) : null;
   if (!shared || !verdict || ctx.model.heldLocks(clear).length > 0) return false;
-  // `close()`: `if self._preview: self._preview.close(); self._preview = None` — with no thread in
-  // sight, only assume-concurrent says two threads tear the object down at once; its owner does, once.
-  if (TEARDOWN.test(scope.name) && ctx.model.threads.entryFor(scope)?.assumed) return true;
+  // `close()`: `if self._preview: self._preview.close(); self._preview = None` — with no thread
+  // reaching the teardown, only a guess says two threads tear the object down at once (assume-concurrent,
+  // or an object shared with a thread that never calls it); its owner does, once.
+  if (TEARDOWN.test(scope.name) && !onRealThread(scope, ctx.model)) return true;
   ctx.report(clear, {
     severity: verdict.severity,
     confidence: verdict.confidence,
