@@ -1103,7 +1103,17 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private ownerSerialisedField(target: Node, scope: FunctionScope): boolean {
     const field = target.childForFieldName('attribute')?.text;
     const cls = scope.receiver && target.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
-    if (!cls || !field || !this.keptPrivate(cls, field)) return false;
+    if (!cls || !field) return false;
+    const key = `${cls.node.id}.${field}`;
+    let known = this.serialisedFields.get(key);
+    if (known === undefined) this.serialisedFields.set(key, (known = this.keptPrivate(cls, field) && this.reachedOnlyLocked(cls, field)));
+    return known;
+  }
+
+  private readonly serialisedFields = new Map<string, boolean>();
+
+  /** Does every method of `cls` call into `self.<field>` holding a lock (or while constructing), at least once holding one? */
+  private reachedOnlyLocked(cls: ClassInfo, field: string): boolean {
     let locked = 0;
     for (const method of cls.methods.values()) {
       const own = this.scopes.get(method.id);

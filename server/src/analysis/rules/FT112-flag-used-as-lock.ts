@@ -163,6 +163,33 @@ function concurrentClaim(claim: Claim, all: readonly Claim[], model: ModuleModel
   return null;
 }
 
+/**
+ * The other half of a hand-made lock: a method that claims the flag holding a condition's lock
+ * (`with self._cond: self.writing = True`) without first waiting while it is set, where another method
+ * waits on it under that lock (`while self.writing: self._cond.wait()`) and the class clears it again.
+ * The waiters are kept out, but two claimers are not: both go on together, and the first to clear
+ * the flag lets the waiters in while the second is still inside. → that wait loop, or null.
+ */
+function claimWithoutWait(claim: Node, field: string, scope: FunctionScope, model: ModuleModel): Node | null {
+  const held = model.heldLocks(claim);
+  if (held.length === 0 || model.isConstructionOnly(scope) || checkBefore(claim, field, scope, model) || !clearedInClass(field, scope.classNode!, model)) return null;
+  const cls = model.classInfo(scope.classNode);
+  const ours = (lock: string, s: FunctionScope) => (s.receiver && lock.startsWith(`${s.receiver}.`) ? lock.slice(s.receiver.length) : lock);
+  const locks = new Set(held.map((l) => ours(l, scope)));
+  for (const method of cls?.methods.values() ?? []) {
+    const other = model.scopeOf(method.childForFieldName('body') ?? method);
+    if (!other?.receiver || other.node.id === scope.node.id) continue;
+    for (const loop of model.ownNodes(other)) {
+      if (loop.type !== 'while_statement' || !testsSet(loop.childForFieldName('condition'), field, other)) continue;
+      const waits = model.nodesWithin(loop, CALLS).some((c) => c.childForFieldName('function')?.childForFieldName('attribute')?.text === 'wait');
+      if (waits && model.heldLocks(loop).some((l) => locks.has(ours(l, other)))) return loop;
+    }
+  }
+  return null;
+}
+
+const CALLS: ReadonlySet<string> = new Set(['call']);
+
 export const FT112: Rule = {
   code: 'FT112',
   name: 'flag-used-as-lock',
@@ -178,7 +205,19 @@ export const FT112: Rule = {
       if (!field) return;
       const all = claimsOf(model).get(`${scope.classNode.id}.${field}`) ?? [];
       const claim = all.find((c) => c.node.id === node.id);
-      if (!claim) return;
+      if (!claim) {
+        const wait = claimWithoutWait(node, field, scope, model);
+        if (!wait) return;
+        ctx.report(node, {
+          severity: 'warning',
+          confidence: 'medium',
+          message:
+            `\`${node.text}\` claims \`${scope.receiver}.${field}\` without waiting while it is set, but \`${wait.childForFieldName('condition')?.text}\` (line ${wait.startPosition.row + 1}) waits on it: the flag is a hand-made lock that keeps the waiters out but not a second claimer. ` +
+            `Two threads calling \`${scope.name}\` both go on together, and the first to clear the flag lets the waiters in while the other is still inside. ` +
+            `Wait while it is set before claiming it (\`while self.${field}: self._cond.wait()\`), or use a lock for the claimers.`,
+        });
+        return;
+      }
       const other = concurrentClaim(claim, all, model);
       if (!other) return;
       const where = (c: Claim) => (c.entry.site === c.scope.node ? c.entry.via : `${c.entry.via}, line ${c.entry.site.startPosition.row + 1}`);
