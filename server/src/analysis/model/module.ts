@@ -1042,10 +1042,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /**
-   * Every instance this module makes is owned by the call that makes it: bound to a local that is
-   * only used through its attributes (never returned, stored, or passed on), or a temporary whose one
-   * method call is all its use (`Cls(data).parse()`). RacerD's ownership,
-   * judged by the local's uses in the function's text.
+   * Every instance this module makes is owned (constructionOwned): by the call that makes it, by an
+   * owner that calls it only under its lock, or by an actor. RacerD's ownership, judged by the uses of
+   * what the construction is bound to.
    */
   private ownedWhereMade(cls: ClassInfo): boolean {
     const sites = this.callsNamed(cls.name);
@@ -1068,11 +1067,15 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const method = cls?.methods.get(use.childForFieldName('attribute')?.text ?? '');
       return !!cls && !!method && !this.letsSelfEscape(cls, method, new Set());
     }
-    const assignment = call.parent;
-    const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === call.id ? assignment.childForFieldName('left') : null;
+    // `self.playback = pykka.traversable(PlaybackController(…))`: the wrapper marks the object reachable
+    // through the actor's proxy — it is still the actor's.
+    const wrapper = call.parent?.type === 'argument_list' && /(?:^|\.)traversable$/.test(call.parent.parent?.childForFieldName('function')?.text ?? '') ? call.parent.parent : null;
+    const made = wrapper ?? call;
+    const assignment = made.parent;
+    const left = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === made.id ? assignment.childForFieldName('left') : null;
     const scope = this.scopeOf(call);
     if (!left || !scope) return false;
-    if (left.type === 'attribute') return this.ownerSerialisedField(left, scope);
+    if (left.type === 'attribute') return this.actorField(left, scope) || this.ownerSerialisedField(left, scope);
     if (left.type !== 'identifier' || !(scope.locals.has(left.text) || scope.parameters.has(left.text))) return false;
     // Every other use of the local reaches into it (`x.parse()`), binds it again or tests it (`if x is
     // None`) — or, once, stores it in a field of the method's object (`sample = Cls(…)` … `self.sample =
@@ -1093,6 +1096,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
       store = field;
     }
     return !store || this.ownerSerialisedField(store, scope);
+  }
+
+  /**
+   * `self.f` in a method of an actor (isActor): what an actor keeps in its fields lives on the actor's
+   * thread — other code holds a proxy or an address, and a proxy reaches the field's object (pykka's
+   * `traversable`) through the actor's thread too.
+   */
+  private actorField(target: Node, scope: FunctionScope): boolean {
+    const cls = scope.receiver && target.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
+    return !!cls && this.isActor(cls);
   }
 
   /**
@@ -3955,7 +3968,27 @@ function isConfinedByKind(cls: ClassInfo): boolean {
   const bases = cls.node.childForFieldName('superclasses')?.text ?? '';
   // asyncio protocols live on their event loop's thread.
   if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b/.test(bases)) return true;
-  return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls) || isLoopBound(cls) || isEventLoopObject(cls);
+  return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls) || isLoopBound(cls) || isEventLoopObject(cls) || isStreamObject(cls);
+}
+
+/** The file protocol's methods besides `read` / `write`. */
+const FILE_METHODS: ReadonlySet<string> = new Set(['readline', 'readlines', 'readinto', 'writelines', 'seek', 'tell', 'flush', 'fileno', 'readable', 'writable', 'seekable', 'truncate']);
+
+/**
+ * A file-like object: it reads or writes as a file does (`read(size)` or `write(data)` with another
+ * method of the file protocol — `readline`, `seek`, `tell`, `flush`, … — or `read` with `close`): a
+ * wrapper around one request's or one transfer's stream. A `write(spans)` alone is no file. File objects are
+ * used by one thread at a time by contract (the `io` classes do not promise more), so its state is its
+ * one user's. Not when the class takes a thread lock or starts threads itself (CROSSES_THREADS): then
+ * it is meant to be shared.
+ */
+function isStreamObject(cls: ClassInfo): boolean {
+  const reads = cls.methods.has('read') || cls.methods.has('readinto');
+  const writes = cls.methods.has('write');
+  if (!reads && !writes) return false;
+  const fileMethods = [...cls.methods.keys()].filter((m) => FILE_METHODS.has(m)).length;
+  if (fileMethods === 0 && !(reads && cls.methods.has('close'))) return false;
+  return cls.lockAttributes.size === 0 && !CROSSES_THREADS.test(cls.node.text);
 }
 
 /** An asyncio (or Twisted) protocol's callbacks: the loop calls them on its thread. */

@@ -376,7 +376,6 @@ function mayHoldLocks(model: ModuleModel): boolean {
   return model.index.all('with_statement').length > 0 || (model.options.project?.callerLocks?.size ?? 0) > 0 || model.index.all('call').some(({ node }) => node.childForFieldName('function')?.childForFieldName('attribute')?.text === 'acquire');
 }
 
-/** A lock held at `call`, as other modules' analyses cite it: a lock this module's own caller holds is already described; one taken here gets its place. */
 /** ModuleSummary.constructions and ownConstructions: for each class this module constructs, whether every construction here is owned. */
 function constructionOwnership(model: ModuleModel): Pick<ModuleSummary, 'constructions' | 'ownConstructions'> {
   const constructions: Record<string, boolean> = {};
@@ -411,6 +410,7 @@ function moduleStartsThreads(model: ModuleModel): boolean {
   return model.text.includes('.start(') || (model.options.project?.calledBeforeStart?.size ?? 0) > 0;
 }
 
+/** A lock held at `call`, as other modules' analyses cite it: a lock this module's own caller holds is already described; one taken here gets its place. */
 function describedLock(lock: string, module: string, call: Node): string {
   return lock.includes(' (held by the caller in ') ? lock : `${lock} (held by the caller in ${module}, line ${call.startPosition.row + 1})`;
 }
