@@ -780,9 +780,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   /** What assume-concurrent alone says of a class's instances (null when they are confined). */
   private assumedSharing(cls: ClassInfo): SharingEvidence | null {
-    if (!this.options.assumeConcurrent || isConfinedByKind(cls) || this.isActor(cls) || this.ownedWhereMade(cls)) return null;
-    // Made only owned elsewhere in the run too (another module's `self.sample = Sample()` under its lock).
-    if (this.classOfName(cls.name, cls.node) === cls && this.options.project?.ownedClasses?.has(cls.name)) return null;
+    if (!this.options.assumeConcurrent || isConfinedByKind(cls) || this.isActor(cls)) return null;
+    // Owned where it is made — here, or elsewhere in the run too (another module's `self.sample =
+    // Sample()` under its lock) — unless it hands out its own bound methods (`bus.connect("message",
+    // self.on_message)`): whoever runs those callbacks runs its code on another thread.
+    const owned = this.ownedWhereMade(cls) || (this.classOfName(cls.name, cls.node) === cls && !!this.options.project?.ownedClasses?.has(cls.name));
+    if (owned && !this.handsOutBoundMethods(cls)) return null;
     return { why: 'assume-concurrent: its instances may be used by several threads', confidence: 'low', weak: true };
   }
 
@@ -1156,6 +1159,36 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * passed, returned or stored (`return self`, `Handle(self)`), or a bound method of it taken as a
    * value (`loop.call_soon(self._run)`)? Judged by the text of the bodies.
    */
+  private readonly boundMethodsHandedOut = new Map<number, boolean>();
+
+  /**
+   * Does a method of the class hand one of its own methods to something that calls it back later
+   * (`bus.connect("message", self.on_message)`, `Thread(target=self.run)`, `loop.call_soon(self._tick)`)?
+   * A visitor passing `self.visit` to `map()` does not.
+   */
+  private handsOutBoundMethods(cls: ClassInfo): boolean {
+    let known = this.boundMethodsHandedOut.get(cls.node.id);
+    if (known !== undefined) return known;
+    known = false;
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver) continue;
+      for (const call of this.ownNodes(scope)) {
+        if (call.type !== 'call' || !CALLBACK_TAKER.test(ModuleModel.calleeName(call) ?? '')) continue;
+        const args = call.childForFieldName('arguments');
+        for (const arg of args ? namedChildren(args) : []) {
+          const value = arg.type === 'keyword_argument' ? arg.childForFieldName('value') : arg;
+          const name = value?.type === 'attribute' && value.childForFieldName('object')?.text === scope.receiver ? value.childForFieldName('attribute')?.text : undefined;
+          const target = name ? cls.methods.get(name) : undefined;
+          if (target && !isProperty(target)) known = true;
+        }
+      }
+      if (known) break;
+    }
+    this.boundMethodsHandedOut.set(cls.node.id, known);
+    return known;
+  }
+
   private letsSelfEscape(cls: ClassInfo, method: Node, seen: Set<Node>): boolean {
     if (seen.has(method)) return false;
     seen.add(method);
@@ -3970,6 +4003,9 @@ function isConfinedByKind(cls: ClassInfo): boolean {
   if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b/.test(bases)) return true;
   return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls) || isLoopBound(cls) || isEventLoopObject(cls) || isStreamObject(cls);
 }
+
+/** Calls that keep a callable to call it back later, on whatever thread runs them. */
+const CALLBACK_TAKER = /connect|register|subscribe|listen|callback|handler|hook|signal|bind|idle_add|timeout_add|call_soon|call_later|call_at|Thread|Timer|submit|schedule|watch|add_done|add_reader|add_writer/i;
 
 /** The file protocol's methods besides `read` / `write`. */
 const FILE_METHODS: ReadonlySet<string> = new Set(['readline', 'readlines', 'readinto', 'writelines', 'seek', 'tell', 'flush', 'fileno', 'readable', 'writable', 'seekable', 'truncate']);
