@@ -1107,8 +1107,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * `traversable`) through the actor's thread too.
    */
   private actorField(target: Node, scope: FunctionScope): boolean {
-    const cls = scope.receiver && target.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
+    const cls = this.receiverFieldClass(target, scope);
     return !!cls && this.isActor(cls);
+  }
+
+  /** The class of the method's object when `target` is one of its fields (`self.f`); null otherwise. */
+  private receiverFieldClass(target: Node, scope: FunctionScope): ClassInfo | null {
+    return scope.receiver && target.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
   }
 
   /**
@@ -1118,7 +1123,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   private ownerSerialisedField(target: Node, scope: FunctionScope): boolean {
     const field = target.childForFieldName('attribute')?.text;
-    const cls = scope.receiver && target.childForFieldName('object')?.text === scope.receiver && !scope.isClassMethod ? this.classInfo(scope.classNode) : null;
+    const cls = this.receiverFieldClass(target, scope);
     if (!cls || !field) return false;
     const key = `${cls.node.id}.${field}`;
     let known = this.serialisedFields.get(key);
