@@ -42,7 +42,7 @@ const LOCK_SIDE_METHODS = /^(?:read|write|reader|writer|read_lock|write_lock|rea
 
 /** A function's documentation saying its callers hold a lock (read by documentedCallerLocks). */
 const CALLER_HOLDS =
-  /[^.\n]*(?:\bcallers?\b[^.]{0,40}?\b(?:hold|holds|holding|have\s+acquired|has\s+acquired)\s+(?:the\s+|a\s+|an\s+)?(?:[\w.\`'"]+\s+){0,2}?[\w.\`'"]*(?:lock|mutex)\w*|\bbe\s+called\s+(?:with|while\s+holding|within|under|inside|holding)\b[^.]{0,50}?\b(?:lock|mutex|held|acquired)\b|\bcalled\s+with\s+[^.]{0,40}?\b(?:held|acquired)\b|\block\s+must\s+be\s+(?:held|acquired)\b|\bassumes?\b[^.]{0,40}?\block\b[^.]{0,20}?\b(?:held|acquired|taken)\b|\bwith\s+[\w.]*lock\w*\s+held\b)[^.\n]*/i;
+  /[^.\n]*(?:\bcallers?\b[^.]{0,40}?\b(?:hold|holds|holding|have\s+acquired|has\s+acquired)\s+(?:the\s+|a\s+|an\s+)?(?:[\w.\`'"]+\s+){0,2}?[\w.\`'"]*(?:lock|mutex)\w*|\bbe\s+called\s+(?:with|while\s+holding|within|under|inside|holding)\b[^.]{0,50}?\b(?:lock|mutex|held|acquired)\b|\bcalled\s+with\s+[^.]{0,40}?\b(?:held|acquired)\b|\block\s+must\s+be\s+(?:held|acquired)\b|\bassumes?\b[^.]{0,40}?\block\b[^.]{0,20}?\b(?:held|acquired|taken)\b|\bwith\s+[\w.]*lock\w*\s+held\b|\bcalled\s+(?:from|in)\s+[^.]{0,40}?\b(?:lock|mutex)\w*\s+(?:is\s+)?(?:already\s+)?(?:held|acquired|taken)\b|\b(?:already|you\s+are)\s+(?:already\s+)?holding\s+(?:the\s+|a\s+|an\s+)?[\w.\`'"]*(?:lock|mutex)\w*)[^.\n]*/i;
 
 /** Calls that keep a callable to run later, or on another thread: what is held around them is not held then. */
 const DEFERRING_CALLS = /^(?:append|appendleft|add|insert|extend|setdefault|put|put_nowait|register|unregister|connect|subscribe|on|bind|submit|map|apply_async|start_new_thread|call_soon\w*|call_later|call_at|run_in_executor|add_done_callback|add_\w+|set_\w+|continue_with|then|and_then|when_\w+|on_\w+|\w*[cC]allbacks?|addErrback|addBoth|listen|watch\w*|schedule\w*|defer\w*|Thread|Timer|Process|signal|finalize|partial|__setitem__)$/;
@@ -1941,6 +1941,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   private documentedCallerLocks(scope: FunctionScope): string[] {
     if (scope.node.type !== 'function_definition') return [];
+    const asserted = this.assertedHeldLocks(scope);
+    if (asserted.length > 0) return asserted;
     const body = scope.node.childForFieldName('body');
     const first = body ? namedChildren(body).find((c) => c.type !== 'comment') : undefined;
     let text = docstringOf(scope.node);
@@ -1964,7 +1966,35 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const words = (name: string) => name.replace(/^_+/, '').replace(/_/g, ' ').toLowerCase();
     const named = candidates.filter(([name]) => new RegExp(`\\b${name}\\b`).test(said) || (words(name).includes(' ') && said.toLowerCase().includes(words(name))));
     if (named.length > 0) return named.map(([, lock]) => lock);
-    return candidates.length === 1 && /\bthe\s+lock\b|^\W*lock\s+must\b/im.test(sentence) ? [candidates[0][1]] : [];
+    // "The lock" of a method is its object's only lock, else the module's only one.
+    const only = fields.size === 1 ? `${scope.receiver}.${[...fields][0]}` : fields.size === 0 && candidates.length === 1 ? candidates[0][1] : null;
+    return only && /\bthe\s+lock\b|^\W*lock\s+must\b/im.test(sentence) ? [only] : [];
+  }
+
+  /**
+   * Locks the function asserts are held as it starts (`assert self._lock.locked()`, also under a debug
+   * flag: `if test_mode: assert …`): the same contract as a docstring's, checked when the flag is on.
+   */
+  private assertedHeldLocks(scope: FunctionScope): string[] {
+    const body = scope.node.childForFieldName('body');
+    if (!body || !/\bassert\b/.test(body.text)) return [];
+    const held: string[] = [];
+    const visit = (statements: Node[], depth: number) => {
+      for (const statement of statements.filter((c) => c.type !== 'comment').slice(0, 4)) {
+        if (statement.type === 'if_statement' && depth === 0) {
+          const consequence = statement.childForFieldName('consequence');
+          if (consequence) visit(namedChildren(consequence), 1);
+          continue;
+        }
+        if (statement.type !== 'assert_statement') continue;
+        const test = namedChildren(statement)[0];
+        const callee = test?.type === 'call' ? test.childForFieldName('function') : null;
+        const lock = callee?.type === 'attribute' && /^(?:locked|_is_owned|is_locked|is_owned)$/.test(callee.childForFieldName('attribute')?.text ?? '') ? callee.childForFieldName('object') : null;
+        if (lock && this.isLock(lock)) held.push(lock.text);
+      }
+    };
+    visit(namedChildren(body), 0);
+    return held;
   }
 
   /** The comments that start between two offsets (the index keeps them in source order: a binary search). */
@@ -3394,6 +3424,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // Not through a field of something else (`other.field.method()`, `self.x.y.method()`): like a field
       // of the receiver above, it holds whatever object was put there, most often another module's.
       if (object?.type === 'attribute') return [];
+      // Nor an item of a field (`self._workers[i].terminate()`): the class the field's stores put in it,
+      // if this module's, else whatever object the container holds — not this module's same-named method.
+      if (object?.type === 'subscript' && object.childForFieldName('value')?.type === 'attribute') {
+        return scope ? this.methodsOf(this.itemOfField(object, scope), method) : [];
+      }
       const candidates = this.methodsByName.get(method);
       if (candidates?.length !== 1) return [];
       // A built-in container's method (`exhausted = set()` … `exhausted.add(fd)`, `sources =
