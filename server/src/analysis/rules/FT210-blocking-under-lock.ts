@@ -91,13 +91,81 @@ function constructionCall(expr: Node, model: ModuleModel): Node | null {
  * join is a fence (nothing new gets in while the worker drains), not a slow path serialising others.
  */
 function joinsThreadFreeOfLocks(receiver: Node, held: readonly string[], model: ModuleModel): boolean {
-  const made = constructionCall(receiver, model);
-  const target = made ? keywordArgument(made, 'target') : null;
-  if (!made || !target) return false;
+  const looped = threadsJoinedInLoop(receiver, model);
+  const made = looped.length > 0 ? looped : [constructionCall(receiver, model)];
+  const starts: Node[] = [];
+  for (const thread of made) {
+    const target = thread ? keywordArgument(thread, 'target') : null;
+    if (!thread || !target) return false;
+    const targets = model.functionsFor(target, thread);
+    if (targets.length === 0) return false;
+    starts.push(...targets);
+  }
+  return codeFreeOfLocks(starts, held, model);
+}
+
+/**
+ * `with lock: q.join()` where every function that marks the queue's items done (`q.task_done()`) — and
+ * what it calls in this module — never names the lock: the consumers finish without it. Unknown
+ * consumers (none in this module) may need it: reported.
+ */
+function queueDrainedFreeOfLocks(receiver: Node, held: readonly string[], model: ModuleModel): boolean {
+  const field = receiver.type === 'attribute' ? receiver.childForFieldName('attribute')?.text : receiver.text;
+  const consumers = new Set<Node>();
+  for (const { node: call } of model.index.all('call')) {
+    const object = methodName(call) === 'task_done' ? methodReceiver(call) : null;
+    const name = object?.type === 'attribute' ? object.childForFieldName('attribute')?.text : object?.text;
+    const fn = name === field ? model.scopeOf(call)?.node : undefined;
+    if (fn) consumers.add(fn);
+  }
+  return consumers.size > 0 && codeFreeOfLocks([...consumers], held, model);
+}
+
+/**
+ * `for t in threads: t.join()` (or `self._workers`): the calls that made the threads the container
+ * holds — `threads.append(t)` of a `Thread(…)` local, `threads = [Thread(…) for …]` — or none when the
+ * loop variable is not known to be a thread.
+ */
+function threadsJoinedInLoop(receiver: Node, model: ModuleModel): Node[] {
+  if (receiver.type !== 'identifier') return [];
+  let loop: Node | null = null;
+  for (let n = receiver.parent; n && n.type !== 'function_definition' && n.type !== 'lambda'; n = n.parent) {
+    if (n.type === 'for_statement' && n.childForFieldName('left')?.text === receiver.text) {
+      loop = n;
+      break;
+    }
+  }
+  const container = loop?.childForFieldName('right');
+  if (!container || (container.type !== 'identifier' && container.type !== 'attribute')) return [];
+  const field = container.type === 'attribute' ? container.childForFieldName('attribute')?.text : undefined;
+  const fn = model.scopeOf(container)?.node;
+  const made: Node[] = [];
+  // The container's stores: in the function for a local, anywhere in the class's methods for a field.
+  const sameContainer = (object: Node | null | undefined) =>
+    !!object && (field ? object.type === 'attribute' && object.childForFieldName('attribute')?.text === field : object.text === container.text && model.scopeOf(object)?.node === fn);
+  for (const { node: call } of model.index.all('call')) {
+    if (methodName(call) !== 'append' || !sameContainer(methodReceiver(call))) continue;
+    const item = positionalArguments(call)[0];
+    const thread = item?.type === 'call' ? item : item?.type === 'identifier' ? constructionCall(item, model) : null;
+    if (!thread || !THREAD_TYPES.test(calleeName(thread, model) ?? '')) return [];
+    made.push(thread);
+  }
+  if (!field && made.length === 0) {
+    // `threads = [Thread(…) for … in …]`.
+    const a = assignmentsTo(container.text, container, model);
+    const right = a.length === 1 ? a[0].childForFieldName('right') : null;
+    const element = right?.type === 'list_comprehension' ? namedChildren(right)[0] : null;
+    if (element?.type === 'call' && THREAD_TYPES.test(calleeName(element, model) ?? '')) made.push(element);
+  }
+  return made;
+}
+
+/** Do the functions `starts` (and what they call in this module) never name any of the `held` locks? */
+function codeFreeOfLocks(starts: readonly Node[], held: readonly string[], model: ModuleModel): boolean {
   const names = held.map((l) => l.slice(l.lastIndexOf('.') + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const mentions = new RegExp(`\\b(?:${names.join('|')})\\b`);
   const seen = new Set<number>();
-  const pending = [...model.functionsFor(target, made)]; // a copy: the model hands out its cached array
+  const pending = [...starts]; // a copy: the model hands out its cached arrays
   if (pending.length === 0) return false;
   while (pending.length > 0) {
     const fn = pending.pop()!;
@@ -164,8 +232,11 @@ function blockingCall(call: Node, model: ModuleModel): string | null {
   if (method !== 'get' && method !== 'wait' && method !== 'join') return null;
   // `d.get(k)`, `", ".join(xs)`: arguments mean a dict, a string, or a wait with a timeout.
   if (method === 'get' ? hasTimeout(call, 1) || positionalArguments(call).length > 0 : hasTimeout(call, 0)) return null;
+  if (method === 'join' && threadsJoinedInLoop(receiver, model).length > 0) return 'waits for a thread to finish with no timeout (`join()`)';
   const made = constructedBy(receiver, model);
   if (!made) return null;
+  // `Queue.join()` takes no timeout: it returns once every item put has been marked done.
+  if (method === 'join' && QUEUE_TYPES.test(made) && !/SimpleQueue$/.test(made)) return 'waits until every queued item is marked done (`join()`, which takes no timeout)';
   if (method === 'get' && QUEUE_TYPES.test(made) && !hasTimeout(call, 1) && positionalArguments(call)[0]?.text !== 'False' && !afterReadinessTest(call, receiver)) return 'waits on a queue with no timeout (`get()`)';
   if (method === 'wait' && EVENT_TYPES.test(made) && !hasTimeout(call, 0)) return 'waits for an event with no timeout (`wait()`)';
   if (method === 'join' && THREAD_TYPES.test(made) && !hasTimeout(call, 0)) return 'waits for a thread to finish with no timeout (`join()`)';
@@ -255,7 +326,7 @@ function threadingLocksHeld(node: Node, model: ModuleModel): string[] {
 /** Work outside the process a lock may be serialising, as opposed to sleeping or waiting for a thread. */
 function external(call: Node, model: ModuleModel): boolean {
   const what = blockingCall(call, model);
-  return !!what && !/^(?:sleeps|waits (?:on a queue|for an event|for a thread))/.test(what);
+  return !!what && !/^(?:sleeps|waits (?:on a queue|for an event|for a thread|until every queued item))/.test(what);
 }
 
 /**
@@ -285,6 +356,7 @@ function report(node: Node, ctx: RuleContext, what: string, severity: Severity, 
   const held = threadingLocksHeld(node, ctx.model).filter((lock) => !tried.has(lock));
   if (held.length === 0) return;
   if (what.startsWith('waits for a thread') && joinsThreadFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
+  if (what.startsWith('waits until every queued item') && queueDrainedFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
   const own = heldLocks(node, ctx.model).length > 0;
   if (createsOnce(node, own, ctx.model)) return;
   ctx.report(node, {
@@ -305,7 +377,7 @@ export const FT210: Rule = {
       if (!what || isTestCode(ctx.model.scopeOf(node))) return;
       report(node, ctx, what, 'warning',
         `Every other thread that needs the lock waits as long as this does; on free-threaded Python those threads could otherwise be running in parallel, so the lock turns the program serial` +
-        `${what.includes('no timeout') ? ', and if the thread it waits for needs this lock to make progress, both wait forever' : ''}. ` +
+        `${what.includes('queued item') ? ', and if a thread that processes the items needs this lock before marking them done, both wait forever' : what.includes('no timeout') ? ', and if the thread it waits for needs this lock to make progress, both wait forever' : ''}. ` +
         `Do the slow part before or after the critical section and hold the lock only to read or update the shared state${what.includes('no timeout') ? ', or pass a timeout' : ''}.`);
     },
     await(node: Node, ctx: RuleContext) {
