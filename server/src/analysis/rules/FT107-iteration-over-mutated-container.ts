@@ -289,24 +289,73 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   }
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
-  const site = concurrentSite(sites, scope, container, ctx.model);
+  // Cite a change that breaks the walk (a sort, a removal) before one that only appends.
+  const breaking = containerKindOf(container, scope, ctx.model) === 'list' ? sites.filter((s) => !growsAtEnd(s.node)) : [];
+  const site = (breaking.length > 0 ? concurrentSite(breaking, scope, container, ctx.model) : null) ?? concurrentSite(sites, scope, container, ctx.model);
   if (!site) return;
   const sameCall = ctx.model.scopeOf(site.node) === scope;
   // Without a thread in sight, report only containers whose other uses take a lock (the discipline this
   // read breaks) or when auditing a library; an object shared with one thread only when that thread is
   // one of the two sides (off it, the loop and the change are both the holder's).
   if (!verdict.where && !site.onThread && !site.locked && !ctx.options.assumeConcurrent && (shared.kind !== 'shared-instance' || shared.holderSide)) return;
-  const confidence = site.onThread || site.locked ? (verdict.confidence === 'low' ? 'medium' : verdict.confidence) : verdict.confidence;
+  const kind = containerKindOf(container, scope, ctx.model);
+  const growing = onlyGrowsList(kind, sites);
+  const missable = growing && !finishesEachItem(node);
+  const raised = site.onThread || site.locked ? (verdict.confidence === 'low' ? 'medium' : verdict.confidence) : verdict.confidence;
+  // A list that only grows at its end under the loop breaks nothing: the loop may miss the new items.
+  const confidence = missable ? lowered(raised) : raised;
   ctx.report(iterable, {
     severity: verdict.severity === 'error' ? 'warning' : verdict.severity,
     confidence,
     fix: snapshotFix(iterable),
     message:
       `Iterating \`${snippet(iterable, 40)}\` while ${sameCall ? `another call of \`${scope.name}\`` : 'other code'} changes ${shared.description} (\`${snippet(site.node, 40)}\`, line ${site.node.startPosition.row + 1}${site.locked ? ', under a lock this loop does not hold' : ''}): ` +
-      `a dict or set raises "changed size during iteration", a list skips or repeats items, and on free-threaded Python the change really runs at the same time.${verdict.where} ` +
+      `${midIterationEffect(kind, growing)}, and on free-threaded Python the change really runs at the same time.${verdict.where} ` +
       `Take a snapshot under the lock that guards the changes (\`with lock: items = list(${snippet(container, 30)})\`), or hand data over through a queue.Queue.`,
   });
   reportWriters(node, iterable, container, scope, shared, changes.filter((s) => !s.locked), ctx, !!verdict.where, { severity: verdict.severity === 'error' ? 'warning' : verdict.severity, confidence });
+}
+
+/** The container's kind by construction — a local's or module global's value, a field of the method's object — or null. */
+function containerKindOf(container: Node, scope: FunctionScope, model: ModuleModel): 'list' | 'dict' | 'set' | null {
+  if (container.type === 'identifier') return builtContainerKind(model.containerValue(container, scope));
+  const object = container.type === 'attribute' ? container.childForFieldName('object') : null;
+  const cls = object?.text === scope.receiver ? model.classInfo(scope.classNode) : null;
+  return cls ? model.fieldContainerKind(cls, container.childForFieldName('attribute')!.text) : null;
+}
+
+/** A list every change of which (`append`, `extend`) adds at its end: a loop over it skips and repeats nothing. */
+function onlyGrowsList(kind: string | null, sites: readonly ChangeSite[]): boolean {
+  return kind === 'list' && sites.length > 0 && sites.every((s) => growsAtEnd(s.node));
+}
+
+function growsAtEnd(change: Node): boolean {
+  const callee = change.type === 'call' ? change.childForFieldName('function') : null;
+  const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  return method === 'append' || method === 'extend';
+}
+
+/**
+ * A loop that finishes each item it visits (`for t in self.tracers: t.stop()`, `e.wait()`, `c.close()`):
+ * an item appended while it runs is never finished — missing it is the bug, not a benign miss.
+ */
+function finishesEachItem(loop: Node): boolean {
+  if (loop.type !== 'for_statement') return false;
+  const names = boundNames(loop.childForFieldName('left'));
+  const body = loop.childForFieldName('body')?.text ?? '';
+  return names.some((name) => new RegExp(`(?<![\\w.])${name}\\s*\\.\\s*(?:close|stop|cancel|join|shutdown|flush|terminate|kill|release|disconnect|pause|wait|finish|unregister|detach)\\s*\\(`).test(body));
+}
+
+/** What a change made mid-iteration does to the loop, by what is known of the container and its changes. */
+function midIterationEffect(kind: 'list' | 'dict' | 'set' | null, growing: boolean): string {
+  if (growing) return 'a list grown at its end while a loop walks it skips and repeats nothing, but the loop may or may not reach the new items — one that must see every item (closing or flushing them all) can miss some';
+  if (kind === 'list') return 'a list skips or repeats items';
+  if (kind === 'dict' || kind === 'set') return `a ${kind} raises "changed size during iteration"`;
+  return 'a dict or set raises "changed size during iteration", a list skips or repeats items';
+}
+
+function lowered(confidence: Finding['confidence']): Finding['confidence'] {
+  return confidence === 'high' ? 'medium' : 'low';
 }
 
 /**
@@ -593,6 +642,7 @@ function reportWriters(loop: Node, iterable: Node, container: Node, scope: Funct
   let done = reportedWriters.get(ctx);
   if (!done) reportedWriters.set(ctx, (done = new Set()));
   const line = iterable.startPosition.row + 1;
+  const kind = containerKindOf(container, scope, ctx.model);
   for (const site of sites) {
     if (done.has(site.node)) continue;
     // A change followed by `break`/`return`/`raise` ends the iteration first: no bug on one thread, but
@@ -613,12 +663,14 @@ function reportWriters(loop: Node, iterable: Node, container: Node, scope: Funct
     if (!inBody && writer === scope && level.confidence === 'low') continue;
     if (!inLoop && (sameDedicatedThread(scope, writer, container, ctx.model) || claimExcludes(loop, site.node, ctx.model.classInfo(scope.classNode), ctx.model))) continue;
     done.add(site.node);
+    const growing = !inLoop && kind === 'list' && growsAtEnd(site.node);
     ctx.report(site.node, {
       ...level,
+      confidence: growing && !onlyGrowsList(kind, sites) && !finishesEachItem(loop) ? lowered(level.confidence) : level.confidence,
       message: inLoop
         ? `\`${snippet(site.node, 40)}\` changes ${shared.description} inside the loop that iterates it (line ${line}): a dict or set raises "changed size during iteration" and a list skips the next item, even on one thread. ` +
           `Collect what to change and apply it after the loop, or iterate over a snapshot (\`list(${snippet(iterable, 30)})\`).`
-        : `\`${snippet(site.node, 40)}\` changes ${shared.description} while \`${scope.name}\` iterates it (line ${line}) without a lock: on free-threaded Python the loop sees the change mid-iteration — a dict or set raises "changed size during iteration", a list skips or repeats items. ` +
+        : `\`${snippet(site.node, 40)}\` changes ${shared.description} while \`${scope.name}\` iterates it (line ${line}) without a lock: on free-threaded Python the loop sees the change mid-iteration — ${midIterationEffect(kind, growsAtEnd(site.node) && kind === 'list')}. ` +
           `Take one lock here and around the loop's snapshot (\`with lock: items = list(…)\`), or hand the data over through a queue.Queue.`,
     });
   }
@@ -633,9 +685,11 @@ function reportWriters(loop: Node, iterable: Node, container: Node, scope: Funct
 function reportChangesBesideLockedLoop(loop: Node, iterable: Node, container: Node, scope: FunctionScope, shared: SharedState, sites: ChangeSite[], lock: string, ctx: RuleContext): void {
   if (ctx.model.isDeadCode(loop) || runsAlone(loop, scope, ctx)) return;
   const line = iterable.startPosition.row + 1;
+  const kind = containerKindOf(container, scope, ctx.model);
   for (const site of sites) {
     const writer = ctx.model.scopeOf(site.node);
     if (!writer || writer === scope || sameDedicatedThread(scope, writer, container, ctx.model)) continue;
+    const growing = kind === 'list' && growsAtEnd(site.node);
     const verdict = raceVerdict(site.node, writer, shared, ctx);
     if (!verdict) continue;
     // The loop's own lock, when the change's function can name the same object's lock (`self._lock` in
@@ -644,11 +698,11 @@ function reportChangesBesideLockedLoop(loop: Node, iterable: Node, container: No
     const global = !lock.includes('.') && ctx.model.bindings.has(lock) && !writer.locals.has(lock) && !writer.parameters.has(lock);
     ctx.report(site.node, {
       severity: verdict.severity === 'error' ? 'warning' : verdict.severity,
-      confidence: verdict.confidence,
+      confidence: growing && !finishesEachItem(loop) ? lowered(verdict.confidence) : verdict.confidence,
       fix: sameObject || global ? guardWithNamedLock(ctx.text, site.node, lock) : undefined,
       message:
         `\`${snippet(site.node, 40)}\` changes ${shared.description} without a lock, while \`${scope.name}\` iterates it holding \`${lock}\` (line ${line}): ` +
-        `the lock guards the loop only if every change takes it too — on free-threaded Python this change can run mid-iteration, and a dict or set raises "changed size during iteration", a list skips or repeats items.${verdict.where} ` +
+        `the lock guards the loop only if every change takes it too — on free-threaded Python this change can run mid-iteration, and ${midIterationEffect(kind, growing)}.${verdict.where} ` +
         `Take \`${lock}\` here too.`,
     });
   }
