@@ -91,6 +91,10 @@ test('an override of another module\'s construction hook runs while the object i
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'ctorhooks'), { assumeConcurrent: false });
 });
 
+test('a hook a metaclass of another module calls on the classes it builds runs at import, with the helpers it calls', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'classhooks'), { assumeConcurrent: false });
+});
+
 test('a function of another module that hands its argument to a thread makes what callers pass thread code', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'wrappers'), { assumeConcurrent: false });
 });

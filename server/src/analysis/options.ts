@@ -101,6 +101,11 @@ export interface ProjectFacts {
    * that class's `__init__` calls on `self` and nothing else of it calls (an override runs at construction).
    */
   constructionHooks?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Class-creation hooks of the run: methods a metaclass's `__new__` or `__init__` (in any module) calls on
+   * the class it builds (`cls.__classinit__(cls, attrs)`). They run when a class statement runs.
+   */
+  classHooks?: ReadonlySet<string>;
   /** Classes of other modules it derives from, or makes objects of, that are GUI toolkit objects (used on one thread only): qualified names. */
   guiClasses?: ReadonlySet<string>;
   /**

@@ -4,6 +4,7 @@ import type { Node, Tree } from '../parser';
 import { detached } from '../syntaxTree';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
+import { metaclassHooksFromText } from './classHooks';
 import { heldLocks, isLockConstruction, isLockFactory, isLockishName, lockTableEntry, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, builtContainerKind, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, isProse, keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
@@ -493,6 +494,28 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // their module level: they run while those modules are imported, before any thread of theirs.
     for (const fn of this.importTimeFunctions()) {
       ordering.markBodySequential(fn, `other modules call it only while they are imported (${this.options.project?.importCallers!.get(this.scopes.get(fn.id)!.name)})`);
+    }
+    // A registration decorator a factory returns (`def getter(cls): def decorator(func): REG.append(func);
+    // return func; return decorator`) runs where it is applied: when the decorated definition runs.
+    if (this.source === undefined || /\breturn\s+\w+\s*$/m.test(this.source)) {
+      for (const fn of this.registrationDecorators()) {
+        ordering.markBodySequential(fn, `\`${this.scopes.get(fn.id)?.name}\` is a decorator that records what it decorates and returns it: it runs when the decorated definition runs (at import, for a module's definitions)`);
+      }
+    }
+    // A hook a metaclass calls on the class it builds runs when the class statement runs: at import.
+    const hooks = this.options.project?.classHooks;
+    const local = this.metaclassHooks();
+    if ((hooks?.size ?? 0) > 0 || local.size > 0) {
+      for (const cls of this.classes.values()) {
+        // A plain name (`cls.register()`) is a hook only of a class that names a metaclass; a private
+        // protocol name (`__classinit__`) is one wherever a metaclass calls it.
+        const header = cls.node.text.slice(0, (cls.node.childForFieldName('body')?.startIndex ?? cls.node.startIndex) - cls.node.startIndex);
+        const declared = /metaclass\s*=|with_metaclass\(|add_metaclass\(/.test(header) || decoratorNames(cls.node).some((d) => /add_metaclass$/.test(d));
+        for (const [name, method] of cls.methods) {
+          if (!(local.has(name) || hooks?.has(name)) || !(declared || /^__\w+__$/.test(name))) continue;
+          ordering.markBodySequential(method, `\`${name}\` is a class-creation hook: a metaclass calls it when the class statement runs, at import`);
+        }
+      }
     }
     return ordering;
   }
@@ -2763,6 +2786,37 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return false;
   }
 
+  private classCreationHooks: Set<string> | undefined;
+
+  /**
+   * Nested functions a decorator factory returns that take the decorated function and return it as it
+   * was (`def decorator(func): … return func`, every return so): they record the function, they do not
+   * wrap it. The factory's only returns name the nested function.
+   */
+  private registrationDecorators(): Node[] {
+    const out: Node[] = [];
+    for (const scope of this.scopes.values()) {
+      const parent = scope.parent;
+      if (!parent || scope.node.type !== 'function_definition' || parent.node.type !== 'function_definition') continue;
+      const param = parameterOrder(scope.node)[0];
+      if (!param || parameterOrder(scope.node).length !== 1) continue;
+      const own = this.ownNodes(scope);
+      const returns = scope.node.descendantsOfType('return_statement').filter((r) => this.scopeOf(r) === scope);
+      if (returns.length === 0 || !returns.every((r) => namedChildren(r)[0]?.text === param)) continue;
+      // The decorated function is recorded, not called (`func()` would make it a runner, not a registrar).
+      if (own.some((n) => n.type === 'call' && n.childForFieldName('function')?.text === param)) continue;
+      const factoryReturns = parent.node.descendantsOfType('return_statement').filter((r) => this.scopeOf(r) === parent);
+      if (factoryReturns.length === 0 || !factoryReturns.every((r) => namedChildren(r)[0]?.text === scope.name)) continue;
+      out.push(scope.node);
+    }
+    return out;
+  }
+
+  /** Methods this module's metaclasses call on the classes they build (classHooks.ts). */
+  metaclassHooks(): Set<string> {
+    return (this.classCreationHooks ??= new Set(metaclassHooksFromText(this.text)));
+  }
+
   /**
    * The module's classes' construction hooks, for subclasses in other modules: class name → the
    * methods its `__init__` calls on `self` that no other method of it calls (`self._init()`).
@@ -3412,8 +3466,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // elsewhere holds some other module's object: guessing by the method's name would wire unrelated
       // code into thread reachability (`self._connections.run()` is not this module's `run`).
       if (object?.type === 'attribute' && object.childForFieldName('object')?.text === scope?.receiver) {
-        const cls = this.fieldClass(this.classInfo(scope?.classNode ?? null), object.childForFieldName('attribute')?.text ?? '');
-        return this.methodsOf(cls, method);
+        const owner = this.classInfo(scope?.classNode ?? null);
+        const field = object.childForFieldName('attribute')?.text ?? '';
+        // `cls.sqlmeta.setClass(cls)` where the class body says `sqlmeta = sqlmeta`: a class of this
+        // module kept as a class attribute, its class or static method called.
+        return this.methodsOf(this.fieldClass(owner, field) ?? this.classAttributeClass(owner, field), method);
       }
       // `Cls(…).method()`: this module's class, or another module's object (`Thread(…).start()`).
       if (object?.type === 'call') {
@@ -3521,6 +3578,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
   /** The class of this module a field of `cls` holds, when the module shows it (see fieldClass). */
   classOfField(cls: ClassInfo, field: string): ClassInfo | null {
     return this.fieldClass(cls, field);
+  }
+
+  /** `name = Cls` in the class body (Cls a class of this module): the class itself kept as an attribute. */
+  private classAttributeClass(cls: ClassInfo | null, name: string): ClassInfo | null {
+    const body = cls?.node.childForFieldName('body');
+    for (const statement of body ? namedChildren(body) : []) {
+      const assignment = statement.type === 'expression_statement' ? namedChildren(statement)[0] : null;
+      if (assignment?.type !== 'assignment' || assignment.childForFieldName('left')?.text !== name) continue;
+      const value = assignment.childForFieldName('right');
+      return value?.type === 'identifier' ? this.classesByName.get(value.text) ?? null : null;
+    }
+    return null;
   }
 
   private fieldClass(cls: ClassInfo | null, field: string): ClassInfo | null {

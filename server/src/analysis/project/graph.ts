@@ -22,6 +22,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameSet(a?.guiClasses, b?.guiClasses) &&
     sameDecorators(a?.lockDecorators, b?.lockDecorators) &&
     sameHooks(a?.constructionHooks, b?.constructionHooks) &&
+    sameSet(a?.classHooks, b?.classHooks) &&
     sameWrappers(a?.spawnerWrappers, b?.spawnerWrappers) &&
     sameWrappers(a?.handOverWrappers, b?.handOverWrappers) &&
     sameSet(a?.threadStarters, b?.threadStarters) &&
@@ -115,6 +116,7 @@ export class ProjectGraph {
     add('handOverDecorators', this.handOverDecoratorsByModule());
     add('spawnerDecorators', this.decoratorsByModule((s) => s.spawnerDecorators));
     add('constructionHooks', this.constructionHooksByModule());
+    add('classHooks', this.classHooksByModule());
     for (const [module, mainLoop] of this.mainLoops()) {
       if (!result.has(module)) result.set(module, {});
       result.get(module)!.mainLoop = mainLoop;
@@ -200,6 +202,15 @@ export class ProjectGraph {
       for (const callees of Object.values(s.calls)) for (const q of callees) for (const m of byClass.get(this.normalized(q)) ?? []) found.add(`${q}${m.slice(m.lastIndexOf('.'))}`);
       if (found.size > 0) result.set(s.module, found);
     }
+    return result;
+  }
+
+  /** The run's class-creation hooks (every metaclass's), for every module (none: absent). */
+  classHooksByModule(): Map<string, Set<string>> {
+    const hooks = new Set<string>();
+    for (const s of this.summaries.values()) for (const name of s.classHooks ?? []) hooks.add(name);
+    const result = new Map<string, Set<string>>();
+    if (hooks.size > 0) for (const module of this.summaries.keys()) result.set(module, hooks);
     return result;
   }
 

@@ -1,5 +1,6 @@
 // What one module tells the rest of the project about threads: which of its functions its own threads
 // reach, which imported callables it hands to threads, and which imported callables each function calls.
+import { metaclassHooksFromText } from '../model/classHooks';
 import { isConstructionMethod, type ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { ContainerAccess } from '../options';
@@ -68,6 +69,8 @@ export interface ModuleSummary {
   lockDecorators?: Record<string, { self: string | null; locks: string[] }>;
   /** Its top-level classes' construction hooks: class → methods its `__init__` calls on `self` that nothing else of it calls. */
   constructionHooks?: Record<string, string[]>;
+  /** Methods this module's metaclasses call on the classes they build (ProjectFacts.classHooks). */
+  classHooks?: string[];
   /** Qualified names of imported decorators its functions use (`@util.with_lock` → `pkg.util.with_lock`). */
   importedDecorators?: string[];
   /** Its module-level functions that hand one of their parameters to a thread: name → position and how. */
@@ -132,9 +135,11 @@ export function skippedModuleSummary(module: string, text: string, packageName?:
   for (const m of text.matchAll(PLAIN_IMPORT)) for (const name of names(m[1])) imported.add(name);
   const classes = classesFromText(text, module, imported);
   const { module: _, ...loop } = mainLoopFacts(module, text);
+  const classHooks = metaclassHooksFromText(text);
   return {
     module, reachable: {}, spawns: {}, calls: {},
     ...(imported.size > 0 ? { imported: [...imported] } : {}),
+    ...(classHooks.length > 0 ? { classHooks } : {}),
     ...(Object.keys(classes).length > 0 ? { classes } : {}),
     ...loop,
   };
@@ -249,6 +254,8 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   if (Object.keys(lockDecorators).length > 0) summary.lockDecorators = lockDecorators;
   const hooks = model.constructionHooks();
   if (Object.keys(hooks).length > 0) summary.constructionHooks = hooks;
+  const classHooks = [...model.metaclassHooks()];
+  if (classHooks.length > 0) summary.classHooks = classHooks;
   const decorators = importedDecorators(model);
   if (decorators.length > 0) summary.importedDecorators = decorators;
   const callLocks: Record<string, string | null> = {};

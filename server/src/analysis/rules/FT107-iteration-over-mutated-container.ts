@@ -274,7 +274,9 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   const changes = plainContainer(container, scope, ctx.model) ? all.filter((s) => !changesAnElement(s.node, container)) : all;
   const cls = ctx.model.classInfo(scope.classNode);
   const existing = existingKeyStores(changes, container, scope, ctx.model);
-  const sites = changes.filter((s) => !within(s.node, node) && !claimExcludes(node, s.node, cls, ctx.model) && !existing.has(s.node));
+  // A change made while no other thread can run (at import, in a forked child, at exit) meets no loop.
+  const alone = (n: Node) => !!ctx.model.ordering.whyAlone(ctx.model.scopeOf(n));
+  const sites = changes.filter((s) => !within(s.node, node) && !claimExcludes(node, s.node, cls, ctx.model) && !existing.has(s.node) && !alone(s.node));
   if (sites.length === 0) {
     const external = shared.kind === 'global' ? ctx.options.project?.containerChanges?.get(shared.key) : undefined;
     if (external) reportLoopBesideOtherModule(node, iterable, container, scope, shared, external, ctx);
