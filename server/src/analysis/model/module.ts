@@ -5,6 +5,7 @@ import { detached } from '../syntaxTree';
 import { SyntaxIndex } from './syntaxIndex';
 import { ImportTable } from './imports';
 import { metaclassHooksFromText } from './classHooks';
+import { ThreadBranches } from './threadBranches';
 import { heldLocks, isLockConstruction, isLockFactory, isLockishName, lockTableEntry, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, builtContainerKind, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
 import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, isProse, keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
@@ -40,6 +41,12 @@ const CALL: ReadonlySet<string> = new Set(['call']);
 /** Methods that run before an object is visible to other threads. */
 /** Methods of a reader-writer lock that return its read or write side as a context manager. */
 const LOCK_SIDE_METHODS = /^(?:read|write|reader|writer|read_lock|write_lock|reading|writing|shared|exclusive|gen_[rw]lock)$/;
+
+/** Built-ins that consume an object passed to them and keep no reference to it (`list(parser)`). */
+const CONSUMING_BUILTINS: ReadonlySet<string> = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'any', 'all', 'sum', 'min', 'max', 'len', 'str', 'repr', 'bool', 'bytes']);
+
+/** The file and socket protocol's methods (see resolveCallable). */
+const STREAM_PROTOCOL: ReadonlySet<string> = new Set(['read', 'read1', 'readline', 'readlines', 'readinto', 'write', 'writelines', 'flush', 'close', 'seek', 'tell', 'fileno', 'recv', 'recv_into', 'send', 'sendall']);
 
 /** A function's documentation saying its callers hold a lock (read by documentedCallerLocks). */
 const CALLER_HOLDS =
@@ -689,6 +696,40 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return fields;
   }
 
+  private branches: ThreadBranches | undefined;
+
+  /**
+   * Is `node` in a branch of its function that no thread-side call takes (threadBranches.ts: the
+   * threads' calls all pass a constant that selects the other branch)?
+   */
+  offThreadBranch(node: Node, scope: FunctionScope): boolean {
+    this.branches ??= new ThreadBranches({
+      callersOf: (fn) => this.callersOf(fn),
+      scopeOf: (n) => this.scopeOf(n),
+      onThread: (s) => {
+        const entry = this.threads.entryFor(s);
+        return !!entry && !entry.assumed;
+      },
+      isDirectEntry: (fn) => this.threads.isDirectEntry(fn),
+    });
+    return this.branches.offThreads(node, scope);
+  }
+
+  /** `scope`'s text with the branches no thread takes blanked out (offsets kept). */
+  private threadSideText(scope: FunctionScope): string {
+    const text = scope.node.text;
+    this.offThreadBranch(scope.node, scope);
+    const ranges = this.branches!.prunedRanges(scope);
+    if (ranges.length === 0) return text;
+    let out = text;
+    for (const [start, end] of ranges) {
+      const from = start - scope.node.startIndex;
+      const to = end - scope.node.startIndex;
+      out = out.slice(0, from) + ' '.repeat(to - from) + out.slice(to);
+    }
+    return out;
+  }
+
   /** Fields of `self` that the class's methods reached from a thread entry mention (not assume-concurrent's). */
   private threadSideFields(cls: ClassInfo): Set<string> {
     let fields = this.threadFieldsCache.get(cls.node.id);
@@ -701,7 +742,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // `self.x`, and the string forms `getattr(self, "x")`, `setattr(self, "x", …)`, `self.__dict__["x"]`.
       const r = scope.receiver;
       const uses = new RegExp(`(?<![\\w.])${r}\\.(\\w+)|(?:get|set|has|del)attr\\(\\s*${r}\\s*,\\s*['"](\\w+)|${r}\\.__dict__\\[\\s*['"](\\w+)`, 'g');
-      for (const m of method.text.matchAll(uses)) fields.add(m[1] ?? m[2] ?? m[3]);
+      for (const m of this.threadSideText(scope).matchAll(uses)) fields.add(m[1] ?? m[2] ?? m[3]);
     }
     this.threadFieldsCache.set(cls.node.id, fields);
     return fields;
@@ -736,7 +777,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const outer = methods.find((m) => m !== scope && scope.node.startIndex >= m.node.startIndex && scope.node.endIndex <= m.node.endIndex);
         if (outer) nodes.get(outer.node.id)!.push(...this.ownNodes(scope));
       }
-      for (const m of methods) for (const field of fieldsWritten(nodes.get(m.node.id)!, m.receiver!)) fields.add(field);
+      for (const m of methods) {
+        const onThreads = nodes.get(m.node.id)!.filter((n) => !this.offThreadBranch(n, m));
+        for (const field of fieldsWritten(onThreads, m.receiver!)) fields.add(field);
+      }
     }
     this.threadWritesCache.set(cls.node.id, fields);
     return fields;
@@ -1093,6 +1137,18 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const method = cls?.methods.get(use.childForFieldName('attribute')?.text ?? '');
       return !!cls && !!method && !this.letsSelfEscape(cls, method, new Set());
     }
+    // `Decompiler(code).ast`: built to read one result off it, then dropped — unless its construction
+    // hands it on (`registry.add(self)` in `__init__`).
+    // (Another module's class is judged by its use here alone: its module sees no construction of it.)
+    if (use?.type === 'attribute' && use.childForFieldName('object')?.id === call.id && !(use.parent?.type === 'assignment' && use.parent.childForFieldName('left')?.id === use.id)) {
+      // A bound method taken as a value (`Worker(q).run` handed on) carries the object with it.
+      return !cls || (!cls.methods.has(use.childForFieldName('attribute')?.text ?? '') && this.constructionKeepsItself(cls));
+    }
+    // `list(shell_shlex(text))`: a built-in that consumes the object and keeps no reference to it.
+    const consumer = use?.type === 'argument_list' && use.parent?.type === 'call' ? use.parent.childForFieldName('function') : null;
+    if (consumer?.type === 'identifier' && CONSUMING_BUILTINS.has(consumer.text) && !this.bindings.has(consumer.text) && namedChildren(use!).length === 1) {
+      return !cls || this.constructionKeepsItself(cls);
+    }
     // `self.playback = pykka.traversable(PlaybackController(…))`: the wrapper marks the object reachable
     // through the actor's proxy — it is still the actor's.
     const wrapper = call.parent?.type === 'argument_list' && /(?:^|\.)traversable$/.test(call.parent.parent?.childForFieldName('function')?.text ?? '') ? call.parent.parent : null;
@@ -1124,6 +1180,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return !store || this.ownerSerialisedField(store, scope);
   }
 
+  /** Does constructing `cls` keep the object to itself (its `__init__`, and what that calls on `self`, hands `self` to nobody)? */
+  private constructionKeepsItself(cls: ClassInfo): boolean {
+    const init = cls.methods.get('__init__') ?? this.basesOf(cls).map((b) => b.methods.get('__init__')).find((m) => !!m);
+    return !init || !this.letsSelfEscape(cls, init, new Set());
+  }
+
   /**
    * `self.f` in a method of an actor (isActor): what an actor keeps in its fields lives on the actor's
    * thread — other code holds a proxy or an address, and a proxy reaches the field's object (pykka's
@@ -1150,8 +1212,24 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (!cls || !field) return false;
     const key = `${cls.node.id}.${field}`;
     let known = this.serialisedFields.get(key);
-    if (known === undefined) this.serialisedFields.set(key, (known = this.keptPrivate(cls, field) && this.reachedOnlyLocked(cls, field)));
+    if (known === undefined) {
+      // Asked again while answering (an owner owned through its own component): not owned by that path.
+      this.serialisedFields.set(key, false);
+      known = this.keptPrivate(cls, field) && (this.reachedOnlyLocked(cls, field) || this.ownedObject(cls));
+      this.serialisedFields.set(key, known);
+    }
     return known;
+  }
+
+  /**
+   * Are the objects of `cls` owned wherever they are made — in this module, or (project fact) in every
+   * module of the run? Then what such an object keeps to itself is owned too (RacerD's ownership through
+   * an owned owner: a per-call parser's private lexer).
+   */
+  private ownedObject(cls: ClassInfo): boolean {
+    if (this.classOfName(cls.name, cls.node) !== cls) return false;
+    if (this.options.project?.ownedClasses?.has(cls.name)) return true;
+    return this.ownedWhereMade(cls);
   }
 
   private readonly serialisedFields = new Map<string, boolean>();
@@ -2307,6 +2385,24 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * Property getters (`@property def name(self)`) or setters (`@name.setter def name(self, v)`) of the
    * module's classes, by property name.
    */
+  private getters: Map<string, Node[]> | undefined;
+
+  /** The property getters of its own class (or a related one) a method reads (`self.bytes`, not called). */
+  gettersRead(fn: Node): Node[] {
+    const scope = this.scopes.get(fn.id);
+    if (!scope?.receiver || !scope.classNode || this.source === undefined || !/@property|\bproperty\(/.test(this.source)) return [];
+    const getters = (this.getters ??= this.propertyAccessors('getter'));
+    if (getters.size === 0) return [];
+    const out: Node[] = [];
+    for (const m of fn.text.matchAll(new RegExp(`(?<![\\w.])${scope.receiver}\\.(\\w+)\\b(?!\\s*[(=])`, 'g'))) {
+      for (const getter of getters.get(m[1]) ?? []) {
+        const owner = this.scopes.get(getter.id)?.classNode;
+        if (owner && this.relatedClasses(owner, scope.classNode) && !out.includes(getter)) out.push(getter);
+      }
+    }
+    return out;
+  }
+
   private propertyAccessors(kind: 'getter' | 'setter'): Map<string, Node[]> {
     const out = new Map<string, Node[]>();
     for (const [name, fns] of this.functionsByName) {
@@ -3493,6 +3589,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (object?.type === 'identifier' && scope && this.holdsContainer(object, scope)) return [];
       // The object's other uses may say it is no such class (`instance.instance_type`, which it never has).
       if (object?.type === 'identifier' && scope && object.text !== scope.receiver && this.contradictsClassOf(object.text, scope, candidates[0])) return [];
+      // A parameter read or written like a file or socket (`stream.read(n)` in a reader thread's loop):
+      // the most duck-typed protocol there is — most often a real pipe, file or socket the caller
+      // passes, not the module's one file-like class.
+      if (object?.type === 'identifier' && scope?.parameters.has(object.text) && object.text !== scope.receiver && STREAM_PROTOCOL.has(method)) return [];
       return candidates;
     }
     return [];

@@ -79,6 +79,8 @@ export interface CallableResolver {
   callMethodOf?(expr: Node, at: Node): Node | null;
   /** Is it a method of a GUI toolkit object, which the toolkit runs on the object's own (GUI) thread only? */
   onGuiThread?(scope: FunctionScope): boolean;
+  /** The property getters a function reads on its own object (`data = self.bytes` runs the getter). */
+  gettersRead?(fn: Node): Node[];
 }
 
 export interface ThreadModelOptions {
@@ -245,6 +247,7 @@ export class ThreadModel {
           if (this.mark(target, entry)) queue.push(target);
         }
       }
+      for (const getter of this.resolver.gettersRead?.(fn) ?? []) if (this.mark(getter, entry)) queue.push(getter);
     }
   }
 

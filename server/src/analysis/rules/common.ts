@@ -38,7 +38,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   if (runsAlone(node, scope, ctx, { perObject: !(processWide && scope.classNode) })) return null;
   // Only one thread ever writes it: nothing to lose, whoever reads it.
   if (soleWriterThread(shared, scope, model)) return null;
-  const entry = model.threads.entryFor(scope);
+  // A branch no thread-side call takes runs only on the callers' threads (threadBranches.ts).
+  const reached = model.threads.entryFor(scope);
+  const entry = reached && !reached.assumed && model.offThreadBranch(node, scope) ? null : reached;
   // Shared with one thread only, and this access is the holder's (off that thread): it races with
   // that thread's writes, and a thread that only reads the field cannot lose this update or break this check.
   if (!entry && shared.holderSide && !shared.threadWrites) return null;
