@@ -42,6 +42,9 @@ const CALL: ReadonlySet<string> = new Set(['call']);
 /** Methods of a reader-writer lock that return its read or write side as a context manager. */
 const LOCK_SIDE_METHODS = /^(?:read|write|reader|writer|read_lock|write_lock|reading|writing|shared|exclusive|gen_[rw]lock)$/;
 
+/** A file's or socket's other attributes (`stream.closed`, `f.name`). */
+const STREAM_ATTRIBUTES: ReadonlySet<string> = new Set(['closed', 'name', 'mode', 'encoding', 'errors', 'buffer', 'newlines', 'readable', 'writable', 'seekable', 'isatty', 'settimeout', 'setblocking', 'shutdown']);
+
 /** Built-ins that consume an object passed to them and keep no reference to it (`list(parser)`). */
 const CONSUMING_BUILTINS: ReadonlySet<string> = new Set(['list', 'tuple', 'sorted', 'set', 'frozenset', 'dict', 'any', 'all', 'sum', 'min', 'max', 'len', 'str', 'repr', 'bool', 'bytes']);
 
@@ -3592,10 +3595,16 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // A parameter read or written like a file or socket (`stream.read(n)` in a reader thread's loop):
       // the most duck-typed protocol there is — most often a real pipe, file or socket the caller
       // passes, not the module's one file-like class.
-      if (object?.type === 'identifier' && scope?.parameters.has(object.text) && object.text !== scope.receiver && STREAM_PROTOCOL.has(method)) return [];
+      if (object?.type === 'identifier' && scope?.parameters.has(object.text) && object.text !== scope.receiver && STREAM_PROTOCOL.has(method) && this.usedAsStream(object.text, scope)) return [];
       return candidates;
     }
     return [];
+  }
+
+  /** Is every attribute the function uses on `name` part of the file or socket protocol (`stream.read`, `stream.closed`)? */
+  private usedAsStream(name: string, scope: FunctionScope): boolean {
+    const uses = [...(scope.node.childForFieldName('body')?.text ?? '').matchAll(new RegExp(`(?<![\\w.])${name}\\.(\\w+)`, 'g'))].map((m) => m[1]);
+    return uses.length > 0 && uses.every((attribute) => STREAM_PROTOCOL.has(attribute) || STREAM_ATTRIBUTES.has(attribute));
   }
 
   /**

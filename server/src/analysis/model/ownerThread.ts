@@ -53,6 +53,14 @@ export class OwnerRegions {
   private ownerTest(condition: Node | null, fn: Node, receiver: string): { field: string; negated: boolean } | null {
     if (!condition) return null;
     if (condition.type === 'parenthesized_expression') return this.ownerTest(namedChildren(condition)[0] ?? null, fn, receiver);
+    // `if <owner test> and <anything>:` — the body runs only when every operand holds, the owner test too.
+    if (condition.type === 'boolean_operator' && condition.children.some((c) => !c.isNamed && c.text === 'and')) {
+      for (const operand of [condition.childForFieldName('left'), condition.childForFieldName('right')]) {
+        const test = this.ownerTest(operand, fn, receiver);
+        if (test && !test.negated) return test;
+      }
+      return null;
+    }
     if (condition.type === 'not_operator') {
       const inner = this.ownerTest(condition.childForFieldName('argument'), fn, receiver);
       return inner && { field: inner.field, negated: !inner.negated };
@@ -70,10 +78,48 @@ export class OwnerRegions {
     if (operands.length !== 2 || !/^(?:==|!=|is|is not)$/.test(op)) return null;
     const locals = this.currentThreadLocals(fn);
     const isCurrent = (e: Node) => (e.type === 'identifier' && locals.has(e.text)) || isCurrentThreadCall(e);
-    const isField = (e: Node) => e.type === 'attribute' && e.childForFieldName('object')?.text === receiver;
+    const isField = (e: Node) => this.ownerField(e, fn, receiver) !== null;
     const [a, b] = operands;
     const field = isField(a) && isCurrent(b) ? a : isField(b) && isCurrent(a) ? b : null;
-    return field ? { field: field.text, negated: op === '!=' || op === 'is not' } : null;
+    return field ? { field: this.ownerField(field, fn, receiver)!, negated: op === '!=' || op === 'is not' } : null;
+  }
+
+  /**
+   * The owner field an expression reads: `self._owner`; its thread's id (`self._thread.ident`); a
+   * local bound once to such fields (`th = self._executing_thread or self._flushing_thread`, then
+   * `th.ident`, `th.ident if th else None`) — one value, whichever field it came from, names one thread.
+   */
+  private ownerField(e: Node, fn: Node, receiver: string): string | null {
+    if (e.type === 'parenthesized_expression') return this.ownerField(namedChildren(e)[0]!, fn, receiver);
+    if (e.type === 'conditional_expression') {
+      const [value, , otherwise] = namedChildren(e);
+      return otherwise?.type === 'none' && value ? this.ownerField(value, fn, receiver) : null;
+    }
+    if (e.type !== 'attribute' && e.type !== 'identifier') return null;
+    const object = e.type === 'attribute' ? e.childForFieldName('object') : null;
+    if (object?.text === receiver) return e.text;
+    const inner = e.type === 'attribute' && /^(?:ident|native_id)$/.test(e.childForFieldName('attribute')?.text ?? '') ? object : e.type === 'identifier' ? e : null;
+    if (!inner) return null;
+    if (inner.type === 'attribute') return inner.childForFieldName('object')?.text === receiver ? inner.text : null;
+    if (inner.type !== 'identifier') return null;
+    const bound = this.fieldAlias(fn, inner.text, receiver);
+    return bound;
+  }
+
+  /** `th = self._a or self._b` (bound once, at the top of the body): the fields, as one owner key. */
+  private fieldAlias(fn: Node, name: string, receiver: string): string | null {
+    const body = fn.childForFieldName('body');
+    let found: string | null = null;
+    for (const s of body ? namedChildren(body) : []) {
+      const e = s.type === 'expression_statement' ? namedChildren(s)[0] : null;
+      if (e?.type !== 'assignment' || e.childForFieldName('left')?.text !== name) continue;
+      if (found !== null) return null;
+      const right = e.childForFieldName('right');
+      const parts = right?.type === 'boolean_operator' ? [right.childForFieldName('left'), right.childForFieldName('right')] : [right];
+      if (!parts.every((p) => p?.type === 'attribute' && p.childForFieldName('object')?.text === receiver)) return null;
+      found = right!.text;
+    }
+    return found;
   }
 
   /** A method answering "is the caller the owner?": `return <owner test>`, or `if <owner test>: return True`. */
