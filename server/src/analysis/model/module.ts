@@ -985,10 +985,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
     let fields = this.lockedFieldsCache.get(cls.node.id);
     if (fields) return fields;
     fields = new Map();
+    // Asked again while answering (a caller's lock question reaching this class's sharing): what is known so far.
+    this.lockedFieldsCache.set(cls.node.id, fields);
     for (const method of cls.methods.values()) {
       const scope = this.scopes.get(method.id);
       if (!scope?.receiver || isConstructionMethod(scope.name, scope.classNode)) continue;
       const access = new RegExp(`(?<![\\w.])${scope.receiver}\\.(\\w+)`, 'g');
+      // A helper every caller of which holds a lock (`_store` called only inside `with self._lock:`)
+      // accesses the fields it touches holding that lock, as a `with` block in it would.
+      // Two calls at least: one locked call of a one-off helper is where it happens to be used, not a
+      // helper made to run under the lock.
+      const helper = scope.name.startsWith('_') && !this.ownNodes(scope).some((n) => n.type === 'with_statement') && this.callersOf(method).filter((c) => this.scopeOf(c)?.node !== method).length >= 2;
+      const inherited = helper ? this.locksHeldByEveryCaller(method, new Set()).filter((l) => l.startsWith(`${scope.receiver}.`) && !l.includes(' (held by the caller in ')) : [];
+      if (inherited.length > 0) {
+        const text = method.childForFieldName('body')?.text ?? '';
+        for (const m of text.matchAll(access)) {
+          const field = m[1];
+          if (cls.lockAttributes.has(field) || fields.has(field) || `${scope.receiver}.${field}` === inherited[0]) continue;
+          fields.set(field, { lock: inherited[0], line: method.childForFieldName('body')!.startPosition.row + 1 + countNewlines(text, m.index!) });
+        }
+      }
       for (const w of this.ownNodes(scope)) {
         // `async with` holds an asyncio lock: it says nothing about threads (locks.ts).
         if (w.type !== 'with_statement' || w.firstChild?.type === 'async') continue;
@@ -1145,7 +1161,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // (Another module's class is judged by its use here alone: its module sees no construction of it.)
     if (use?.type === 'attribute' && use.childForFieldName('object')?.id === call.id && !(use.parent?.type === 'assignment' && use.parent.childForFieldName('left')?.id === use.id)) {
       // A bound method taken as a value (`Worker(q).run` handed on) carries the object with it.
-      return !cls || (!cls.methods.has(use.childForFieldName('attribute')?.text ?? '') && this.constructionKeepsItself(cls));
+      const member = cls?.methods.get(use.childForFieldName('attribute')?.text ?? '');
+      const boundMethod = !!member && !decoratorNames(member).some((d) => /(?:^|\.)(?:cached_)?property$/.test(d));
+      return !cls || (!boundMethod && this.constructionKeepsItself(cls));
     }
     // `list(shell_shlex(text))`: a built-in that consumes the object and keeps no reference to it.
     const consumer = use?.type === 'argument_list' && use.parent?.type === 'call' ? use.parent.childForFieldName('function') : null;

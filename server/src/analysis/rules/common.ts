@@ -61,7 +61,7 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   }
   if (entry) {
     const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
-    return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).`, confidence: shared.confidence === 'low' ? 'medium' : 'high' };
+    return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).${unlockedCallSites(scope, model)}`, confidence: shared.confidence === 'low' ? 'medium' : 'high' };
   }
   // No thread reaches it, but importers may call it from theirs — except in a test module, which no code
   // imports, and in a GUI object's method, which the toolkit runs on the object's own thread.
@@ -77,7 +77,7 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // threads of their own, so what no thread of the run reaches runs on the loop's thread. State a lock
   // guards elsewhere is still meant to be shared.
   if (ctx.options.project?.mainLoop && !shared.locked && !writtenUnderLock(model, shared.key)) return null;
-  if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: '', confidence: 'medium' };
+  if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: unlockedCallSites(scope, model), confidence: 'medium' };
   return null;
 }
 
@@ -102,6 +102,25 @@ export function runsAlone(node: Node, scope: FunctionScope, { model }: { model: 
 export function changedOnLoopOnly(key: string, model: ModuleModel): boolean {
   const writes = sharedWritesOf(model, key);
   return writes.every((w) => (onEventLoop(w.scope, model) || model.isConstructionOnly(w.scope)) && !onRealThread(w.scope, model));
+}
+
+/**
+ * " `_remove` is called without a lock at line 27 (in `delete`), while its other calls hold `self._lock`."
+ * — for a helper some of whose calls hold a lock: the call that skips it is where the fix goes.
+ */
+function unlockedCallSites(scope: FunctionScope, model: ModuleModel): string {
+  if (scope.node.type !== 'function_definition') return '';
+  const calls = model.callersOf(scope.node).filter((c) => model.scopeOf(c)?.node !== scope.node);
+  if (calls.length < 2) return '';
+  const held = calls.map((c) => model.heldLocks(c));
+  const locked = held.filter((h) => h.length > 0);
+  const bare = calls.filter((_, i) => held[i].length === 0);
+  if (locked.length === 0 || bare.length === 0) return '';
+  const lock = locked[0][0];
+  if (!locked.every((h) => h.includes(lock))) return '';
+  const first = bare[0];
+  const caller = model.scopeOf(first)?.name;
+  return ` \`${scope.name}\` is called without a lock at line ${first.startPosition.row + 1}${caller ? ` (in \`${caller}\`)` : ''}, while its other calls hold \`${lock}\`.`;
 }
 
 /** Does a thread the code starts (not only `--assume-concurrent`) reach the function? */
