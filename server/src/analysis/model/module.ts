@@ -706,7 +706,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * threads' calls all pass a constant that selects the other branch)?
    */
   offThreadBranch(node: Node, scope: FunctionScope): boolean {
-    this.branches ??= new ThreadBranches({
+    return this.threadBranches().offThreads(node, scope);
+  }
+
+  private threadBranches(): ThreadBranches {
+    return (this.branches ??= new ThreadBranches({
       callersOf: (fn) => this.callersOf(fn),
       scopeOf: (n) => this.scopeOf(n),
       onThread: (s) => {
@@ -714,15 +718,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
         return !!entry && !entry.assumed;
       },
       isDirectEntry: (fn) => this.threads.isDirectEntry(fn),
-    });
-    return this.branches.offThreads(node, scope);
+    }));
   }
 
   /** `scope`'s text with the branches no thread takes blanked out (offsets kept). */
   private threadSideText(scope: FunctionScope): string {
     const text = scope.node.text;
-    this.offThreadBranch(scope.node, scope);
-    const ranges = this.branches!.prunedRanges(scope);
+    const ranges = this.threadBranches().prunedRanges(scope);
     if (ranges.length === 0) return text;
     let out = text;
     for (const [start, end] of ranges) {
