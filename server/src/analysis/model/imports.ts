@@ -89,6 +89,12 @@ export class ImportTable {
     return this.aliases.has(node.text.split('.')[0]) ? this.qualify(node) : null;
   }
 
+  /** Is a qualified name inside the top-level package this module belongs to (`sarge.shlext.f` in `sarge`)? */
+  inOwnPackage(qualified: string): boolean {
+    const top = this.packageName?.split('.')[0];
+    return !!top && (qualified === top || qualified.startsWith(`${top}.`));
+  }
+
   isImported(name: string): boolean {
     return this.aliases.has(name);
   }

@@ -1324,7 +1324,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const receiver = this.scopeOf(method.childForFieldName('body') ?? method)?.receiver;
     const body = method.childForFieldName('body')?.text ?? '';
     if (!receiver) return true;
-    if (new RegExp(`(?<![\\w.])${receiver}\\b(?!\\s*\\.)`).test(body)) return true;
+    if (new RegExp(`(?<![\\w.])${receiver}\\b(?!\\s*\\.)`).test(withoutInspections(body, receiver))) return true;
     for (const m of body.matchAll(new RegExp(`(?<![\\w.])${receiver}\\s*\\.\\s*(\\w+)(\\s*\\()?`, 'g'))) {
       const callee = cls.methods.get(m[1]);
       if (!callee) continue;
@@ -4235,10 +4235,41 @@ const CONFINED_DOC = new RegExp(String.raw`not (?:\w+ )?thread[- ]?safe|not (?:\
  * Kinds of class whose instances are confined by what they are: exceptions (raised and caught by one
  * thread), iterators (consumed by their caller), enum members and named tuples (immutable), test cases.
  */
+/**
+ * A method body with the uses of its object that hand it to nobody blanked out: built-ins that only
+ * look at it (`isinstance(self, …)`, `type(self)`, `len(self)`, `super(Cls, self)`), identity tests,
+ * iterating it, and a dispatch through `getattr(self, name)` whose bound method is called at once or
+ * kept in a local that is only called or tested (`method = getattr(self, op, None)` … `method(arg)`).
+ */
+function withoutInspections(body: string, receiver: string): string {
+  const r = receiver;
+  let text = body
+    .replace(new RegExp(`(?<![\\w.])(isinstance|issubclass|type|id|len|repr|str|hash|bool|hasattr|vars)\\(\\s*${r}\\b(?=\\s*[,)])`, 'g'), '$1(')
+    .replace(new RegExp(`(?<![\\w.])super\\(\\s*\\w+\\s*,\\s*${r}\\s*\\)`, 'g'), 'super()')
+    .replace(new RegExp(`(?<![\\w.])${r}\\s+is\\b|\\bis\\s+(?:not\\s+)?${r}\\b(?!\\s*\\.)|\\bin\\s+${r}\\s*:`, 'g'), ' ');
+  // `getattr(self, name)(…)`: looked up and called.
+  text = text.replace(new RegExp(`(?<![\\w.])getattr\\(\\s*${r}\\s*,([^()\\n]*(?:\\([^()\\n]*\\)[^()\\n]*)*)\\)(?=\\s*\\()`, 'g'), 'getattr(_,$1)');
+  // `method = getattr(self, name, None)`: kept in a local that the body only calls or tests.
+  for (const m of [...text.matchAll(new RegExp(`(?<![\\w.])(\\w+)\\s*=\\s*getattr\\(\\s*${r}\\s*,([^()\\n]*)\\)`, 'g'))]) {
+    const local = m[1];
+    const handedOn = [...text.matchAll(new RegExp(`(?<![\\w.])${local}\\b`, 'g'))].some((u) => {
+      const after = text.slice(u.index! + local.length);
+      const before = text.slice(0, u.index!);
+      const called = /^\s*\(/.test(after);
+      const tested = /^\s*(?:is\b|[=!]=|:)/.test(after) || /(?:\b(?:if|elif|while|not|and|or))\s+$/.test(before);
+      const rebound = /^\s*=(?!=)/.test(after);
+      return !called && !tested && !rebound;
+    });
+    if (!handedOn) text = text.replace(m[0], `${local} = getattr(_,${m[2]})`);
+  }
+  return text;
+}
+
 function isConfinedByKind(cls: ClassInfo): boolean {
   const bases = cls.node.childForFieldName('superclasses')?.text ?? '';
-  // asyncio protocols live on their event loop's thread.
-  if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b/.test(bases)) return true;
+  // asyncio protocols live on their event loop's thread; a socketserver request handler is made for
+  // one request and lives on the thread serving it.
+  if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b|RequestHandler\b/.test(bases)) return true;
   return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls) || isLoopBound(cls) || isEventLoopObject(cls) || isStreamObject(cls);
 }
 

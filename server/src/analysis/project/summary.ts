@@ -390,15 +390,18 @@ function constructionOwnership(model: ModuleModel): Pick<ModuleSummary, 'constru
   for (const { node: call } of model.index.all('call')) {
     const callee = call.childForFieldName('function');
     const name = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
-    // Classes are named in CapWords; a call of anything else is no construction worth recording.
-    if (!name || !/^_?[A-Z]/.test(name)) continue;
+    if (!name) continue;
+    // Classes are mostly named in CapWords; a lowercase one (`shell_shlex`) counts when this module
+    // defines it or imports it from its own package — other lowercase calls are functions.
+    const capWords = /^_?[A-Z]/.test(name);
     const local = callee!.type === 'identifier' ? model.classOfName(name, call) : null;
     if (local && local.name === name && local.node.parent?.type === 'module') {
       ownConstructions[name] = (ownConstructions[name] ?? true) && model.constructionOwned(call, local);
       continue;
     }
+    if (!capWords && (callee!.type !== 'identifier' || model.bindings.get(name)?.kind !== 'import')) continue;
     const q = model.imports.qualifyImported(callee!);
-    if (q) constructions[q] = (constructions[q] ?? true) && model.constructionOwned(call, null);
+    if (q && (capWords || model.imports.inOwnPackage(q))) constructions[q] = (constructions[q] ?? true) && model.constructionOwned(call, null);
   }
   return {
     ...(Object.keys(constructions).length > 0 ? { constructions } : {}),

@@ -226,8 +226,9 @@ function blockingCall(call: Node, model: ModuleModel): string | null {
   if (!method || !receiver) return null;
   if (SOCKET_WAITS.has(method)) {
     const made = constructedBy(receiver, model);
-    if (made === 'socket.socket' || made === 'socket.create_connection' || /(^|_)(sock|socket|conn)$/i.test(receiver.text)) return `waits on a socket (\`${method}()\`)`;
-    return null;
+    if (made !== 'socket.socket' && made !== 'socket.create_connection' && !/(^|_)(sock|socket|conn)$/i.test(receiver.text)) return null;
+    if (afterSocketReady(call) || madeNonBlocking(call, receiver)) return null;
+    return `waits on a socket (\`${method}()\`)`;
   }
   if (method !== 'get' && method !== 'wait' && method !== 'join') return null;
   // `d.get(k)`, `", ".join(xs)`: arguments mean a dict, a string, or a wait with a timeout.
@@ -258,6 +259,56 @@ function afterReadinessTest(call: Node, queue: Node): boolean {
     if (condition && test.test(condition.text)) return true;
   }
   return false;
+}
+
+/** `select.select(…)`, `selector.select(…)`, `poller.poll(…)`: calls that say which sockets are ready. */
+const READINESS_CALL = /(?:^|\.)(?:select|poll)$/;
+
+/**
+ * `r, _, _ = select.select([sock], [], [], t)` … `if r: sock.recv(n)`, `for key, _ in sel.select(): key.fileobj.recv(n)`:
+ * the receive runs only on a socket a readiness call reported ready, so it returns at once (what waits is
+ * the readiness call, with its own timeout).
+ */
+function afterSocketReady(call: Node): boolean {
+  let fn: Node | null = call.parent;
+  while (fn && fn.type !== 'function_definition' && fn.type !== 'module') fn = fn.parent;
+  if (!fn) return false;
+  const ready = new Set<string>();
+  for (const assignment of fn.descendantsOfType('assignment')) {
+    const right = assignment?.childForFieldName('right');
+    if (right?.type !== 'call' || !READINESS_CALL.test(right.childForFieldName('function')?.text ?? '') || assignment!.startIndex > call.startIndex) continue;
+    for (const id of assignment!.childForFieldName('left')?.descendantsOfType('identifier') ?? []) if (id) ready.add(id.text);
+    const left = assignment!.childForFieldName('left');
+    if (left?.type === 'identifier') ready.add(left.text);
+  }
+  for (let inner: Node = call, n = call.parent; n && n.id !== fn.id; inner = n, n = n.parent) {
+    if (n.type === 'for_statement' && n.childForFieldName('body')?.id === inner.id) {
+      const over = n.childForFieldName('right');
+      if (over?.type === 'call' && READINESS_CALL.test(over.childForFieldName('function')?.text ?? '')) return true;
+      if (over?.type === 'identifier' && ready.has(over.text)) return true;
+    }
+    const branch = n.type === 'while_statement' ? n.childForFieldName('body') : n.type === 'if_statement' || n.type === 'elif_clause' ? n.childForFieldName('consequence') : null;
+    const condition = branch?.id === inner.id ? n.childForFieldName('condition') : null;
+    if (condition && [condition, ...condition.descendantsOfType('identifier')].some((id) => id?.type === 'identifier' && ready.has(id.text))) return true;
+  }
+  return false;
+}
+
+/** `sock.setblocking(False)` / `sock.settimeout(0)` earlier in the function, not undone before the call: the receive does not wait. */
+function madeNonBlocking(call: Node, receiver: Node): boolean {
+  let fn: Node | null = call.parent;
+  while (fn && fn.type !== 'function_definition' && fn.type !== 'module') fn = fn.parent;
+  if (!fn) return false;
+  let nonBlocking = false;
+  for (const c of fn.descendantsOfType('call')) {
+    if (!c || c.startIndex >= call.startIndex) break;
+    const f = c.childForFieldName('function');
+    const method = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : undefined;
+    if (f?.childForFieldName('object')?.text !== receiver.text || (method !== 'setblocking' && method !== 'settimeout')) continue;
+    const arg = positionalArguments(c)[0]?.text ?? '';
+    nonBlocking = method === 'setblocking' ? /^(?:False|0)$/.test(arg) : /^0(?:\.0*)?$/.test(arg);
+  }
+  return nonBlocking;
 }
 
 /**
