@@ -2178,6 +2178,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
         out.push(...library);
         continue;
       }
+      if (expr?.type === 'call') {
+        out.push(...this.factoryDecoratorLocks(expr));
+        continue;
+      }
       if (expr?.type !== 'identifier' && expr?.type !== 'attribute') continue;
       // A decorator of the module, one written in the class body above the method (`def
       // with_lock(func)` beside the methods it decorates), or one another module of the run defines.
@@ -2188,8 +2192,48 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const [head, ...rest] = lock.split('.');
         if (wrapped!.self !== null && head === wrapped!.self) {
           if (scope.receiver && rest.length > 0) out.push([scope.receiver, ...rest].join('.'));
-        } else if (imported || this.bindings.has(head)) out.push(lock);
+        } else if (!lock.startsWith('@') && (imported || this.bindings.has(head))) out.push(lock);
       }
+    }
+    return out;
+  }
+
+  /**
+   * `@synchronized(source.lock)`: a decorator factory whose wrapper holds the lock it was given
+   * (`def synchronized(lock): def wrapper(fn): def inner(*a): with lock: return fn(*a)`) holds, around
+   * each call of the decorated function, the lock the decoration passes — here or in another module of
+   * the run (its lockDecorators entry names the parameter as `@0`).
+   */
+  private factoryDecoratorLocks(decoration: Node): string[] {
+    const callee = decoration.childForFieldName('function');
+    if (callee?.type !== 'identifier' && callee?.type !== 'attribute') return [];
+    const fn = callee.type === 'identifier' ? this.topLevelFunctionsByName.get(callee.text)?.[0] : undefined;
+    const locks = fn ? this.factoryLocksOf(fn) : (this.options.project?.lockDecorators?.get(this.imports.qualifyImported(callee) ?? '')?.locks ?? []);
+    const args = positionalArguments(decoration);
+    const out: string[] = [];
+    for (const lock of locks) {
+      const m = /^@(\d+)(.*)$/.exec(lock);
+      const arg = m ? args[Number(m[1])] : undefined;
+      if (arg && (arg.type === 'identifier' || arg.type === 'attribute')) out.push(`${arg.text}${m![2]}`);
+    }
+    return out;
+  }
+
+  /** A decorator factory's locks held around the decorated call, written `@i` for its i-th parameter (see factoryDecoratorLocks). */
+  private factoryLocksOf(factory: Node): string[] {
+    const params = parameterOrder(factory);
+    const body = factory.childForFieldName('body');
+    if (params.length === 0 || !body) return [];
+    const returned = namedChildren(body).flatMap((stmt) => (stmt.type === 'return_statement' ? namedChildren(stmt) : [])).find((e) => e.type === 'identifier')?.text;
+    const decorator = namedChildren(body)
+      .map((stmt) => (stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt))
+      .find((d) => d?.type === 'function_definition' && d.childForFieldName('name')?.text === returned);
+    if (!decorator) return [];
+    const out: string[] = [];
+    for (const lock of this.wrapperLocksOf(decorator).locks) {
+      const [head, ...rest] = lock.split('.');
+      const i = params.indexOf(head);
+      if (i >= 0) out.push([`@${i}`, ...rest].join('.'));
     }
     return out;
   }
@@ -2215,6 +2259,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const { self, locks } = this.wrapperLocksOf(fn);
       const exported = locks.filter((lock) => lock.split('.')[0] === self || this.bindings.has(lock.split('.')[0])).map((lock) => (lock.split('.')[0] === self ? lock : `${module}.${lock}`));
       if (exported.length > 0) out[name] = { self, locks: exported };
+      else {
+        const factory = this.factoryLocksOf(fn);
+        if (factory.length > 0) out[name] = { self: null, locks: factory };
+      }
     }
     return out;
   }

@@ -510,7 +510,9 @@ function importedDecorators(model: ModuleModel): string[] {
     const parent = fn.parent;
     if (parent?.type !== 'decorated_definition') continue;
     for (const d of parent.namedChildren) {
-      const expr = d?.type === 'decorator' ? d.namedChildren[0] : null;
+      const written = d?.type === 'decorator' ? d.namedChildren[0] : null;
+      // `@synchronized(lock)`: the factory called.
+      const expr = written?.type === 'call' ? written.childForFieldName('function') : written;
       const q = expr ? model.imports.qualifyImported(expr) : null;
       if (q) out.add(q);
     }

@@ -40,6 +40,23 @@ export function readsTarget(value: Node, target: Node): boolean {
   return found;
 }
 
+/** The right side of `target = value` computes the new value from the old one (and is not the old one restated). */
+export function updatesFrom(value: Node, target: Node): boolean {
+  return !restatesTarget(value, target) && readsTarget(value, target);
+}
+
+/**
+ * `self.sock = cast(socket, self.sock)`, `x = x`: the value written back is the one read, unchanged (a
+ * type checker's cast returns its argument) — whatever another thread stored in between, this write
+ * computes nothing from the old value, so no update is lost.
+ */
+export function restatesTarget(value: Node, target: Node): boolean {
+  if (sameExpression(value, target)) return true;
+  if (value.type !== 'call' || !/^(?:typing\.|t\.)?cast$/.test(value.childForFieldName('function')?.text ?? '')) return false;
+  const args = positionalArguments(value);
+  return args.length === 2 && sameExpression(args[1], target);
+}
+
 /** `x.cluster`'s `cluster`, `f(cluster=…)`'s `cluster`: a name there is no read of the variable `cluster`. */
 function isMemberName(n: Node): boolean {
   return n.type === 'identifier' && ((n.field === 'attribute' && n.parent?.type === 'attribute') || (n.field === 'name' && n.parent?.type === 'keyword_argument'));
@@ -308,7 +325,7 @@ export const FT102: Rule = {
       const root = target.type === 'subscript' ? target.childForFieldName('value') : target;
       const valueText = value.text;
       if (!root) return;
-      if (!valueText.includes(root.type === 'attribute' ? root.childForFieldName('attribute')?.text ?? root.text : root.text) || sameExpression(target, value) || !readsTarget(value, target)) {
+      if (!valueText.includes(root.type === 'attribute' ? root.childForFieldName('attribute')?.text ?? root.text : root.text) || !updatesFrom(value, target)) {
         splitReadModifyWrite(node, target, value, ctx);
         return;
       }

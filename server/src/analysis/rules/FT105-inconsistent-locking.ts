@@ -5,7 +5,7 @@ import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
 import { changedOnLoopOnly, mutationOf, onRealThread, raceVerdict, runsAlone } from './common';
 import { guardFix } from '../fixes/guard';
-import { readsTarget, splitRead } from './FT102-read-modify-write';
+import { readsTarget, splitRead, updatesFrom } from './FT102-read-modify-write';
 import { isLazyInitialisation } from './FT104-lazy-initialization';
 import { sharedWrites, type SharedWrite } from './writes';
 import { insideCheckThenAct } from './FT103-check-then-act';
@@ -18,7 +18,7 @@ function reportedElsewhere(node: Node, ctx: RuleContext): boolean {
   if (m && insideCheckThenAct(node, m.container, ctx.model)) return true;
   const left = node.type === 'assignment' ? node.childForFieldName('left') : null;
   const right = node.type === 'assignment' ? node.childForFieldName('right') : null;
-  if (left && right && (readsTarget(right, left) || splitRead(node, ctx.model))) return true;
+  if (left && right && (updatesFrom(right, left) || splitRead(node, ctx.model))) return true;
   return !!left && isLazyInitialisation(node, left.text.replace(/\s+/g, ''));
 }
 
