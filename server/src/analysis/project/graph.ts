@@ -251,8 +251,19 @@ export class ProjectGraph {
     for (const s of this.summaries.values()) for (const [name, d] of Object.entries(s.lockDecorators ?? {})) all.set(`${s.module}.${name}`, d);
     const result = new Map<string, Map<string, { self: string | null; locks: string[] }>>();
     if (all.size === 0) return result;
+    // `from pkg.internal import synchronized`, which `pkg/internal/__init__.py` re-exports from
+    // `pkg.internal.concurrency`: the one decorator of that name inside the package.
+    const defined = (q: string) => {
+      if (all.has(q)) return all.get(q);
+      const dot = q.lastIndexOf('.');
+      const found = [...all.keys()].filter((k) => k.startsWith(`${q.slice(0, dot)}.`) && k.endsWith(q.slice(dot)));
+      return found.length === 1 ? all.get(found[0]) : undefined;
+    };
     for (const s of this.summaries.values()) {
-      const used = new Map((s.importedDecorators ?? []).filter((q) => all.has(q)).map((q) => [q, all.get(q)!] as const));
+      const used = new Map((s.importedDecorators ?? []).flatMap((q) => {
+        const d = defined(q);
+        return d ? [[q, d] as const] : [];
+      }));
       if (used.size > 0) result.set(s.module, used);
     }
     return result;

@@ -173,6 +173,9 @@ function concurrentClaim(claim: Claim, all: readonly Claim[], model: ModuleModel
 function claimWithoutWait(claim: Node, field: string, scope: FunctionScope, model: ModuleModel): Node | null {
   const held = model.heldLocks(claim);
   if (held.length === 0 || model.isConstructionOnly(scope) || checkBefore(claim, field, scope, model) || !clearedInClass(field, scope.classNode!, model)) return null;
+  // `def pause(self): with self._wake: self._paused = True`: a switch flipped and left, no work done
+  // after it — two threads flipping it at once leave it set either way.
+  if (!workAfter(claim, scope)) return null;
   const cls = model.classInfo(scope.classNode);
   const ours = (lock: string, s: FunctionScope) => (s.receiver && lock.startsWith(`${s.receiver}.`) ? lock.slice(s.receiver.length) : lock);
   const locks = new Set(held.map((l) => ours(l, scope)));
@@ -189,6 +192,29 @@ function claimWithoutWait(claim: Node, field: string, scope: FunctionScope, mode
 }
 
 const CALLS: ReadonlySet<string> = new Set(['call']);
+
+/** Calls that only wake waiters or report: no work done under the claim. */
+const NO_WORK = /(?:^|\.)(?:notify|notify_all|notifyAll|set|debug|info|warning|log|print)$/;
+
+/** Does the function go on to do something after the claim (in its block, or the blocks around it)? */
+function workAfter(claim: Node, scope: FunctionScope): boolean {
+  for (let s: Node | null = claim.parent; s && s.id !== scope.node.id; s = s.parent) {
+    if (s.parent?.type !== 'block') continue;
+    let after = false;
+    for (const sibling of namedChildren(s.parent)) {
+      if (sibling.id === s.id) {
+        after = true;
+        continue;
+      }
+      if (!after || sibling.type === 'pass_statement' || sibling.type === 'comment') continue;
+      if (sibling.type === 'return_statement' && namedChildren(sibling).length === 0) continue;
+      const call = sibling.type === 'expression_statement' ? namedChildren(sibling)[0] : null;
+      if (call?.type === 'call' && NO_WORK.test(call.childForFieldName('function')?.text ?? '')) continue;
+      return true;
+    }
+  }
+  return false;
+}
 
 export const FT112: Rule = {
   code: 'FT112',
