@@ -1,7 +1,7 @@
 // FT103 — `if k in d: del d[k]` and friends on a shared container without a lock. Docs: docs/rules/FT103.md
 import type { Node } from '../parser';
 import { changesOwnEntry } from '../model/perThreadKeys';
-import { checkActAfterRelease } from './staleCheck';
+import { checkActAfterRelease, checkBeforeLock } from './staleCheck';
 import type { Rule, RuleContext } from '../types';
 import { sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
@@ -356,6 +356,7 @@ export const FT103: Rule = {
     // A check made holding a lock, acted on after the release (staleCheck.ts).
     with_statement(node: Node, ctx: RuleContext) {
       checkActAfterRelease(node, ctx);
+      checkBeforeLock(node, ctx);
     },
     if_statement(node: Node, ctx: RuleContext) {
       checkThenAct(node, ctx);

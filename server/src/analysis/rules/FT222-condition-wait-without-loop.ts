@@ -2,8 +2,10 @@
 // predicate: the waiter goes on although the state it waited for may not hold. Docs: docs/rules/FT222.md
 import type { Node } from '../parser';
 import type { Rule, RuleContext } from '../types';
+import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
 import { namedChildren, snippet } from '../model/syntax';
-import { methodName, methodReceiver, textHas } from './hazards';
+import { isTestCode, methodName, methodReceiver, textHas } from './hazards';
 import { constructedBy } from './constructions';
 
 const GATE = /Condition\b/;
@@ -24,12 +26,21 @@ export const FT222: Rule = {
       const made = constructedBy(receiver, model);
       if (made ? !/(?:^|\.)Condition$/.test(made) : !CONDITION_NAME.test(receiver.text)) return;
       const entered = enclosingWith(node, receiver.text);
-      if (!entered || model.isDeadCode(node)) return;
+      const scope = model.scopeOf(node);
+      if (!entered || !scope || model.isDeadCode(node) || isTestCode(scope) || ctx.options.testModule) return;
       const guard = guardingIf(node, entered);
       if (looped(node, entered, guard)) return;
-      // The predicate tested again after the wait (`if not self.ready: raise Timeout`): the code copes
-      // with waking to a state that does not hold.
-      if (guard && testedAgain(guard, entered)) return;
+      // Nothing after the wait relies on the state (a helper that only waits, `wait(); return`): its
+      // callers decide what to test.
+      const after = statementsAfter(node.parent!, scope.node).filter((s) => !NO_WORK.has(s.type) && !(s.type === 'return_statement' && namedChildren(s).length === 0));
+      if (after.length === 0) return;
+      // The predicate tested again after the wait (`if not self.ready: raise Timeout`, `return
+      // self._flag`) — for a wait with no guard, any test after it (`if self._state == FINISHED:`, a
+      // `try: popleft()`): the code copes with waking to a state that does not hold.
+      if (guard ? testedAgain(guard, entered) : after.some((s) => s.startIndex < entered.endIndex && RETESTS.has(s.type))) return;
+      // A state that once set is never unset (`self._flag = True` its only change): one wake-up after
+      // it is set finds it set.
+      if (guard && setOnlyOnce(guard, scope, model)) return;
       const predicate = guard?.childForFieldName('condition');
       ctx.report(node, {
         severity: 'warning',
@@ -44,6 +55,42 @@ export const FT222: Rule = {
     },
   },
 };
+
+const NO_WORK: ReadonlySet<string> = new Set(['pass_statement', 'comment']);
+const RETESTS: ReadonlySet<string> = new Set(['if_statement', 'while_statement', 'assert_statement', 'try_statement']);
+
+/** The statements that run after `statement` in its block and in the blocks around it, up to the function. */
+function statementsAfter(statement: Node, fn: Node): Node[] {
+  const out: Node[] = [];
+  for (let s: Node | null = statement; s && s.id !== fn.id; s = s.parent) {
+    if (s.parent?.type !== 'block') continue;
+    const siblings = namedChildren(s.parent);
+    out.push(...siblings.slice(siblings.findIndex((x) => x.id === s!.id) + 1));
+  }
+  return out;
+}
+
+/**
+ * Is every field the guard tests (`self._flag`, `self._done`) only ever set to `True` outside
+ * construction? Then the state the wait is for, once reached, stays.
+ */
+function setOnlyOnce(guard: Node, scope: FunctionScope, model: ModuleModel): boolean {
+  const fields = [...testedPaths(guard.childForFieldName('condition'))].filter((p) => scope.receiver && p.startsWith(`${scope.receiver}.`) && p.split('.').length === 2).map((p) => p.split('.')[1]);
+  const cls = model.classInfo(scope.classNode);
+  if (!cls || fields.length === 0) return false;
+  let sets = 0;
+  for (const method of cls.methods.values()) {
+    const own = model.scopeOf(method.childForFieldName('body') ?? method);
+    if (!own?.receiver || model.isConstructionOnly(own)) continue;
+    for (const a of method.descendantsOfType(['assignment', 'augmented_assignment'])) {
+      const left = a?.childForFieldName('left');
+      if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== own.receiver || !fields.includes(left.childForFieldName('attribute')?.text ?? '')) continue;
+      if (a!.type !== 'assignment' || a!.childForFieldName('right')?.type !== 'true') return false;
+      sets++;
+    }
+  }
+  return sets > 0;
+}
 
 /** The `with <receiver>:` block around the call, within its function. */
 function enclosingWith(node: Node, receiver: string): Node | null {
@@ -69,6 +116,8 @@ function looped(node: Node, entered: Node, guard: Node | null): boolean {
     if (n.type !== 'while_statement') continue;
     if (inside || !guardPaths) return true;
     if ([...testedPaths(n.childForFieldName('condition'))].some((p) => guardPaths.has(p))) return true;
+    // The wait ends the iteration: the next one starts over, with every test before the wait.
+    if (statementsAfter(node.parent!, n).every((x) => NO_WORK.has(x.type) || x.type === 'continue_statement')) return true;
   }
   return false;
 }
@@ -92,9 +141,14 @@ function guardingIf(node: Node, entered: Node): Node | null {
 function testedAgain(guard: Node, entered: Node): boolean {
   const paths = testedPaths(guard.childForFieldName('condition'));
   const statement = guard.type === 'elif_clause' ? guard.parent : guard;
-  for (const later of entered.descendantsOfType(['if_statement', 'while_statement', 'assert_statement'])) {
+  for (const later of entered.descendantsOfType(['if_statement', 'while_statement', 'assert_statement', 'return_statement'])) {
     if (!later || !statement || later.startIndex <= statement.endIndex) continue;
-    const test = later.type === 'assert_statement' ? namedChildren(later)[0] : later.childForFieldName('condition');
+    // `return self._flag`: the fresh state handed to the caller.
+    const test = later.type === 'assert_statement' || later.type === 'return_statement' ? namedChildren(later)[0] : later.childForFieldName('condition');
+    if (later.type === 'return_statement') {
+      if (test && paths.has(test.text)) return true;
+      continue;
+    }
     if ([...testedPaths(test ?? null)].some((p) => paths.has(p))) return true;
   }
   return false;

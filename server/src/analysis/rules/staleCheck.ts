@@ -131,6 +131,69 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   });
 }
 
+/**
+ * The mirror image: the check's answer taken before the lock and acted on holding it —
+ *
+ *     should_dispose = self.is_disposed           # read with no lock
+ *     with self.lock:
+ *         if not should_dispose:                  # decided on the old answer
+ *             self.current = value                # dispose() set is_disposed meanwhile: a leak
+ *
+ * Another method changes the checked state holding the same lock, so between the read and the lock it
+ * can change and the action under the lock runs on the stale answer. Reported at the read.
+ */
+export function checkBeforeLock(withNode: Node, ctx: RuleContext): void {
+  const { model } = ctx;
+  const scope = model.scopeOf(withNode);
+  const body = withNode.childForFieldName('body');
+  if (!scope || !body || withNode.firstChild?.type === 'async' || !scope.receiver) return;
+  const tests = body.descendantsOfType('if_statement').filter((t): t is Node => !!t && model.scopeOf(t) === scope);
+  if (tests.length === 0) return;
+  const written = withItems(withNode).filter((item) => model.isLock(item)).map((item) => item.text);
+  if (written.length === 0) return;
+  const locks = written.map((l) => model.canonicalLock(l, scope));
+  for (const test of tests) {
+    const condition = test.childForFieldName('condition');
+    const names = condition ? [condition, ...condition.descendantsOfType('identifier')].filter((n): n is Node => n?.type === 'identifier' && n.parent?.type !== 'attribute' && scope.locals.has(n.text)) : [];
+    for (const name of names) {
+      const snapshot = snapshotBefore(name.text, withNode, body, test, scope);
+      const value = snapshot?.childForFieldName('right');
+      if (!snapshot || !value || model.heldLocks(snapshot).some((l) => locks.includes(model.canonicalLock(l, scope)))) continue;
+      const checked = readsOfState(value, scope, model);
+      // A fresh read of the state in the test itself compares the snapshot with now: a re-validation.
+      if (checked.length === 0 || checked.some((state) => condition!.text.includes(state.text))) continue;
+      if (model.heldLocks(withNode).some((l) => locks.includes(l)) || runsAlone(withNode, scope, ctx) || isTestCode(scope)) return;
+      const lockName = (lock: string, where: FunctionScope) => (where.receiver && lock.startsWith(`${where.receiver}.`) ? lock.slice(where.receiver.length) : lock);
+      const ours = new Set(locks.map((l) => lockName(l, scope)));
+      const changes = (w: SharedWrite) => w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope)));
+      const state = checked.find((c) => c.keys.some((k) => sharedWritesOf(model, k).some(changes)));
+      const changer = state ? firstInModuleOrder(model, state.keys.map((k) => sharedWritesOf(model, k).find(changes)).filter((w): w is SharedWrite => !!w)) : null;
+      const act = changer ? firstWrite(branchesOf(test), scope, model, () => false) : null;
+      if (!changer || !state || !act) continue;
+      ctx.report(snapshot, {
+        severity: 'warning',
+        confidence: 'medium',
+        message:
+          `\`${snippet(snapshot, 50)}\` reads \`${state.text}\` before taking \`${written[0]}\` (line ${withNode.startPosition.row + 1}), and \`${snippet(act, 40)}\` (line ${act.startPosition.row + 1}) acts on that answer holding the lock: ` +
+          `\`${changer.scope.name}\` changes \`${state.text.split('.').pop()}\` holding the same lock (line ${changer.node.startPosition.row + 1}), so on free-threaded Python it can run between the read and the lock and the action runs on a stale answer. ` +
+          `Read it after taking the lock.`,
+      });
+      return;
+    }
+  }
+}
+
+/** The one `name = …` before the `with` block that the test sees (none in the block before the test). */
+function snapshotBefore(name: string, withNode: Node, body: Node, test: Node, scope: FunctionScope): Node | null {
+  let last: Node | null = null;
+  for (const a of scope.node.descendantsOfType('assignment')) {
+    if (!a || a.childForFieldName('left')?.type !== 'identifier' || a.childForFieldName('left')?.text !== name) continue;
+    if (a.startIndex >= body.startIndex && a.startIndex < test.startIndex) return null;
+    if (a.startIndex < withNode.startIndex) last = a;
+  }
+  return last;
+}
+
 /** The statements of an `if`'s branches (`elif` and `else` included), in order. */
 function branchesOf(ifNode: Node): Node[] {
   const out: Node[] = [];
