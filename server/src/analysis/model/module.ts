@@ -4318,7 +4318,10 @@ function isConfinedByKind(cls: ClassInfo): boolean {
   // asyncio protocols live on their event loop's thread; a socketserver request handler is made for
   // one request and lives on the thread serving it.
   if (/Exception|Error|Warning|Enum|NamedTuple|TestCase|\blocal\b|Protocol\b|RequestHandler\b/.test(bases)) return true;
-  return cls.methods.has('__next__') || /^Test/.test(cls.name) || isBuilder(cls) || isLoopBound(cls) || isEventLoopObject(cls) || isStreamObject(cls);
+  // An iterator — or the base its iterators share (`BaseResponseIterator`, whose `__next__` a subclass
+  // in another module defines) — is walked by one consumer: a generator raises if two threads step it.
+  const iterator = cls.methods.has('__next__') || (/Iterator$/.test(cls.name) && cls.lockAttributes.size === 0);
+  return iterator || /^Test/.test(cls.name) || isBuilder(cls) || isLoopBound(cls) || isEventLoopObject(cls) || isStreamObject(cls);
 }
 
 /** Calls that keep a callable to call it back later, on whatever thread runs them. */

@@ -32,7 +32,9 @@ function blindOverBlind(w: SharedWrite, ctx: RuleContext): boolean {
   // `self.f = v`, or one atomic change of the container in `self.f` (`self.f.add(x)`, `self.f[k] = v`).
   const m = mutationOf(w.node);
   const target = m && m.kind !== 'item-augmented' ? m.container : w.node.type === 'assignment' ? w.node.childForFieldName('left') : null;
-  const field = target?.type === 'attribute' && target.childForFieldName('object')?.text === w.scope.receiver ? target.childForFieldName('attribute')?.text : undefined;
+  // `self.f`, or a field of a component (`self.phone._status`): the path after the receiver.
+  const path = target?.type === 'attribute' && w.scope.receiver ? target.text.replace(/\s+/g, '') : '';
+  const field = path.startsWith(`${w.scope.receiver}.`) && /^\w+(?:\.\w+)?$/.test(path.slice(w.scope.receiver!.length + 1)) ? path.slice(w.scope.receiver!.length + 1).replace('.', '\\.') : undefined;
   const cls = ctx.model.classInfo(w.scope.classNode);
   return !!field && !!cls && !ctx.model.readsUnderLock(cls, field);
 }

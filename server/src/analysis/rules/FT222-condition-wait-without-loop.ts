@@ -65,27 +65,39 @@ function statementsAfter(statement: Node, fn: Node): Node[] {
   for (let s: Node | null = statement; s && s.id !== fn.id; s = s.parent) {
     if (s.parent?.type !== 'block') continue;
     const siblings = namedChildren(s.parent);
-    out.push(...siblings.slice(siblings.findIndex((x) => x.id === s!.id) + 1));
+    for (const next of siblings.slice(siblings.findIndex((x) => x.id === s!.id) + 1)) {
+      out.push(next);
+      // What follows a `return` (`raise`, `continue`, `break`) in this block is not reached from here.
+      if (EXITS.has(next.type)) return out;
+    }
   }
   return out;
 }
 
+const EXITS: ReadonlySet<string> = new Set(['return_statement', 'raise_statement', 'continue_statement', 'break_statement']);
+
 /**
- * Is every field the guard tests (`self._flag`, `self._done`) only ever set to `True` outside
- * construction? Then the state the wait is for, once reached, stays.
+ * A guard that waits for one field to be set (`if not self._done:`, `if self._error is None:`) where
+ * every change of it outside construction sets it (`self._done = True`, `self._error = text`): once set
+ * it stays set, so one wake-up after it is set finds it set.
  */
 function setOnlyOnce(guard: Node, scope: FunctionScope, model: ModuleModel): boolean {
-  const fields = [...testedPaths(guard.childForFieldName('condition'))].filter((p) => scope.receiver && p.startsWith(`${scope.receiver}.`) && p.split('.').length === 2).map((p) => p.split('.')[1]);
+  const condition = guard.childForFieldName('condition');
+  const test = /^(?:not\s+)?(\w+)\.(\w+)(\s+is\s+None)?$/.exec(condition?.text ?? '');
   const cls = model.classInfo(scope.classNode);
-  if (!cls || fields.length === 0) return false;
+  if (!test || test[1] !== scope.receiver || !cls) return false;
+  const [, , field, noneTest] = test;
   let sets = 0;
   for (const method of cls.methods.values()) {
     const own = model.scopeOf(method.childForFieldName('body') ?? method);
     if (!own?.receiver || model.isConstructionOnly(own)) continue;
     for (const a of method.descendantsOfType(['assignment', 'augmented_assignment'])) {
       const left = a?.childForFieldName('left');
-      if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== own.receiver || !fields.includes(left.childForFieldName('attribute')?.text ?? '')) continue;
-      if (a!.type !== 'assignment' || a!.childForFieldName('right')?.type !== 'true') return false;
+      if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== own.receiver || left.childForFieldName('attribute')?.text !== field) continue;
+      const right = a!.type === 'assignment' ? a!.childForFieldName('right') : null;
+      // `is None` waits for any value but None; a truth test for a true constant.
+      const sets_ = noneTest ? !!right && right.type !== 'none' : right?.type === 'true';
+      if (!sets_) return false;
       sets++;
     }
   }

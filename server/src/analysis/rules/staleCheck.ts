@@ -185,11 +185,21 @@ export function checkBeforeLock(withNode: Node, ctx: RuleContext): void {
 
 /** The one `name = …` before the `with` block that the test sees (none in the block before the test). */
 function snapshotBefore(name: string, withNode: Node, body: Node, test: Node, scope: FunctionScope): Node | null {
+  // Bound again in the block before the test (`k, request = pending.popitem()`, `for request in …`):
+  // the test sees that value, not the one read before the lock.
+  const rebound = body.descendantsOfType(['assignment', 'for_statement', 'as_pattern']).some((b) => {
+    if (!b || b.startIndex >= test.startIndex) return false;
+    const target = b.type === 'assignment' ? b.childForFieldName('left') : b.type === 'for_statement' ? b.childForFieldName('left') : b.childForFieldName('alias');
+    return !!target && (target.text === name || target.descendantsOfType('identifier').some((id) => id?.text === name));
+  });
+  if (rebound) return null;
   let last: Node | null = null;
   for (const a of scope.node.descendantsOfType('assignment')) {
-    if (!a || a.childForFieldName('left')?.type !== 'identifier' || a.childForFieldName('left')?.text !== name) continue;
-    if (a.startIndex >= body.startIndex && a.startIndex < test.startIndex) return null;
-    if (a.startIndex < withNode.startIndex) last = a;
+    if (!a || a.startIndex >= withNode.startIndex) continue;
+    const left = a.childForFieldName('left');
+    if (left?.text === name && left.type === 'identifier') last = a;
+    // Bound another way after the read (`for x in …`, a tuple target): not the snapshot any more.
+    else if (last && left?.descendantsOfType('identifier').some((id) => id?.text === name)) last = null;
   }
   return last;
 }
