@@ -7,7 +7,7 @@ import type { ClassInfo, ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS, push } from '../model/module';
 import { builtContainerKind, type FunctionScope } from '../model/scopes';
-import { boundNames, namedChildren, snippet } from '../model/syntax';
+import { boundNames, namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { changesKnownContainer, changesOfImportedGlobals, mutationOf, raceVerdict, runsAlone } from './common';
 import { isBuiltin, textHas } from './hazards';
 import { sharedWritesOf } from './writes';
@@ -545,6 +545,7 @@ function reportChangesOneCallDeep(loop: Node, iterable: Node, container: Node, s
     // The call may not be the method's: an attribute stored on the object first shadows it.
     const method = cls?.methods.get(name);
     if (method && !ctx.model.functionsFor(fn, call).includes(method)) continue;
+    if (method && storesVisitedKey(call, change, method, loop)) continue;
     ctx.report(call, {
       severity: 'warning',
       confidence: 'high',
@@ -568,6 +569,34 @@ function within(node: Node, outer: Node): boolean {
  * Does the change resize the very container the loop iterates (same expression, not another object's
  * field of the same name)? `d[k] = v` (or `+=`) with `k` the loop's own variable only replaces a value.
  */
+/**
+ * `for pkt in self.log: self.write(pkt, …)` where `write(self, offset, data)` stores `self.log[offset] =
+ * data`: the helper replaces the value of the key the loop is visiting, handed to it as that argument —
+ * no resize.
+ */
+function storesVisitedKey(call: Node, change: Node, method: Node, loop: Node): boolean {
+  const m = mutationOf(change);
+  if (!m || m.kind !== 'item-assignment') return false;
+  const key = change.childForFieldName('left')?.childForFieldName('subscript');
+  const params = namedChildren(method.childForFieldName('parameters') ?? method).map((p) => (p.type === 'identifier' ? p.text : p.childForFieldName('name')?.text ?? p.namedChildren[0]?.text ?? ''));
+  const index = key?.type === 'identifier' ? params.indexOf(key.text) - 1 : -1;
+  // The key must be the parameter as given: not bound again in the helper before the store.
+  if (index < 0 || method.descendantsOfType('assignment').some((a) => a?.childForFieldName('left')?.text === key!.text && a.startIndex < change.startIndex)) return false;
+  const arg = positionalArguments(call)[index];
+  const loopVars = loop.type === 'for_statement' ? boundNames(loop.childForFieldName('left')) : [];
+  return arg?.type === 'identifier' && loopVars.includes(arg.text) && replacesVisitedKeyOf(loop, arg.text);
+}
+
+/** Is `name` the key the loop visits (`for k in d`, `for k in d.keys()`, `for k, v in d.items()`)? */
+function replacesVisitedKeyOf(loop: Node, name: string): boolean {
+  const left = loop.childForFieldName('left');
+  const right = loop.childForFieldName('right');
+  const method = right?.type === 'call' ? right.childForFieldName('function')?.childForFieldName('attribute')?.text : undefined;
+  if (left?.type === 'identifier') return left.text === name && (right?.type !== 'call' || method === 'keys');
+  const first = left ? namedChildren(left)[0] : undefined;
+  return method === 'items' && first?.text === name;
+}
+
 function changesSizeOf(change: Node, container: Node, loop: Node): boolean {
   const m = mutationOf(change);
   if (!m || m.container.text !== container.text) return false;

@@ -72,6 +72,24 @@ function queueDrainedFreeOfLocks(receiver: Node, held: readonly string[], model:
 }
 
 /**
+ * `with lock: ready.wait()` where every function that sets the event (`ready.set()`, matched by the
+ * event's last name — a thread handed the event as an argument names it too) — and what it calls in this
+ * module — never names the lock: the setter gets there without it, so there is no deadlock, and the
+ * lock held across the wait is the caller's own fence (a `start()` that waits for its thread to run).
+ */
+function eventSetFreeOfLocks(receiver: Node, held: readonly string[], model: ModuleModel): boolean {
+  const name = receiver.type === 'attribute' ? receiver.childForFieldName('attribute')?.text : receiver.text;
+  const setters = new Set<Node>();
+  for (const { node: call } of model.index.all('call')) {
+    const object = methodName(call) === 'set' && positionalArguments(call).length === 0 ? methodReceiver(call) : null;
+    const last = object?.type === 'attribute' ? object.childForFieldName('attribute')?.text : object?.text;
+    const fn = last === name ? model.scopeOf(call)?.node : undefined;
+    if (fn) setters.add(fn);
+  }
+  return setters.size > 0 && codeFreeOfLocks([...setters], held, model);
+}
+
+/**
  * `for t in threads: t.join()` (or `self._workers`): the calls that made the threads the container
  * holds — `threads.append(t)` of a `Thread(…)` local, `threads = [Thread(…) for …]` — or none when the
  * loop variable is not known to be a thread.
@@ -342,6 +360,7 @@ function report(node: Node, ctx: RuleContext, what: string, severity: Severity, 
   if (held.length === 0) return;
   if (what.startsWith('waits for a thread') && joinsThreadFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
   if (what.startsWith('waits until every queued item') && queueDrainedFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
+  if (what.startsWith('waits for an event') && eventSetFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
   const own = heldLocks(node, ctx.model).length > 0;
   if (createsOnce(node, own, ctx.model)) return;
   ctx.report(node, {
