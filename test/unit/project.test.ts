@@ -83,6 +83,10 @@ test('a subclass of another module\'s GUI class runs its methods on the GUI thre
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'guibase'));
 });
 
+test('what a Django app\'s AppConfig.ready() calls in other modules runs at start-up, before request threads (assume-concurrent)', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'startuphook'));
+});
+
 test('a method decorated with another module\'s lock decorator runs holding the lock', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'lockdeco'), { assumeConcurrent: false });
 });

@@ -168,6 +168,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   const reproduce = await reproduceChecks(folder.uri);
   await scratchStateFixChecks(folder.uri);
   await eventLoopChecks(folder.uri);
+  await conditionWaitChecks(folder.uri);
   await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -382,6 +383,54 @@ async function eventLoopChecks(folderUri: vscode.Uri): Promise<void> {
     assert(await doc.save(), 'the fixed file was not saved');
     assert(doc.getText().includes('self._loop.call_soon_threadsafe(self._loop.stop)'), `unexpected fix:\n${doc.getText()}`);
     await waitFor(`FT217 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT217') ? undefined : true));
+  });
+}
+
+const CONSUMER_SOURCE = `import threading
+
+
+class Consumer:
+    def __init__(self, stream):
+        self._stream = stream
+        self._paused = False
+        self._wake = threading.Condition()
+
+    def run(self):
+        while self._stream.is_open:
+            with self._wake:
+                if self._paused:
+                    self._wake.wait()
+            self._stream.deliver()
+
+    def pause(self):
+        with self._wake:
+            self._paused = True
+
+    def resume(self):
+        with self._wake:
+            self._paused = False
+            self._wake.notify_all()
+`;
+
+/**
+ * FT222 as a user meets it: the squiggle on a condition wait under an `if`; the user turns the `if`
+ * into a `while` that re-tests the flag, and the squiggle goes.
+ */
+async function conditionWaitChecks(folderUri: vscode.Uri): Promise<void> {
+  const uri = vscode.Uri.joinPath(folderUri, 'consumer_wait.py');
+  writeFileSync(uri.fsPath, CONSUMER_SOURCE);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const diag = await waitFor(`FT222 in consumer_wait.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT222'));
+  await check('FT222 on a condition wait under `if`; made a `while`, it is gone', async () => {
+    assert(doc.getText(diag.range) === 'self._wake.wait()', `FT222 on ${doc.getText(diag.range)}`);
+    const line = doc.getText().split('\n').findIndex((l) => l.trim() === 'if self._paused:');
+    assert(line >= 0, 'no `if self._paused:` line');
+    const edit = new vscode.WorkspaceEdit();
+    const at = doc.lineAt(line).firstNonWhitespaceCharacterIndex;
+    edit.replace(uri, new vscode.Range(line, at, line, at + 2), 'while');
+    assert(await vscode.workspace.applyEdit(edit), 'the edit was not applied');
+    await waitFor(`FT222 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT222') ? undefined : true));
   });
 }
 

@@ -503,7 +503,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // Module-level functions that no code here calls and that the other modules of the run call only at
     // their module level: they run while those modules are imported, before any thread of theirs.
     for (const fn of this.importTimeFunctions()) {
-      ordering.markBodySequential(fn, `other modules call it only while they are imported (${this.options.project?.importCallers!.get(this.scopes.get(fn.id)!.name)})`);
+      ordering.markBodySequential(fn, `other modules call it only while they are imported or start up (${this.options.project?.importCallers!.get(this.scopes.get(fn.id)!.name)})`);
     }
     // A registration decorator a factory returns (`def getter(cls): def decorator(func): REG.append(func);
     // return func; return decorator`) runs where it is applied: when the decorated definition runs.
@@ -511,6 +511,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
       for (const fn of this.registrationDecorators()) {
         ordering.markBodySequential(fn, `\`${this.scopes.get(fn.id)?.name}\` is a decorator that records what it decorates and returns it: it runs when the decorated definition runs (at import, for a module's definitions)`);
       }
+    }
+    // An application framework's start-up hook runs once, before the application serves anything.
+    for (const method of this.startupHooks()) {
+      ordering.markBodySequential(method, `Django calls \`AppConfig.ready()\` once, at start-up, before the application serves a request`);
     }
     // A hook a metaclass calls on the class it builds runs when the class statement runs: at import.
     const hooks = this.options.project?.classHooks;
@@ -528,6 +532,23 @@ export class ModuleModel implements LockResolver, CallableResolver {
       }
     }
     return ordering;
+  }
+
+  private startup: Node[] | undefined;
+
+  /**
+   * Methods an application framework calls once at start-up, before it serves anything: `ready()` of a
+   * Django `AppConfig` subclass (Django runs every app's `ready()` while it sets itself up).
+   */
+  startupHooks(): Node[] {
+    if (this.startup) return this.startup;
+    this.startup = [];
+    if (this.source !== undefined && !/\bAppConfig\b/.test(this.source)) return this.startup;
+    for (const cls of this.classes.values()) {
+      const ready = cls.methods.get('ready');
+      if (ready && /(?:^|[\s(,.])AppConfig\b/.test(cls.node.childForFieldName('superclasses')?.text ?? '')) this.startup.push(ready);
+    }
+    return this.startup;
   }
 
   private dedicated: DedicatedThreads | undefined;

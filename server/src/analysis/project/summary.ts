@@ -226,12 +226,13 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   for (const { node: call, fn } of model.index.all('call')) {
     const q = model.imports.qualifyImported(call.childForFieldName('function'));
     if (!q) continue;
-    const at = `${module}, line ${call.startPosition.row + 1}`;
+    const at = `${module}, line ${call.startPosition.row + 1}${fn !== -1 && inStartupHook(call, model) ? ', in `AppConfig.ready()`' : ''}`;
     // Called unconditionally while the module is imported: it has run before any thread.
     if (fn === -1 && !(q in primes) && runsAtImport(call)) primes[q] = at;
     if (importCalls[q] === null) continue;
-    // Module level, outside any function or lambda (a class body runs at import too).
-    const atImport = fn === -1 && !model.scopeOf(call) && !insideLambda(call);
+    // Module level, outside any function or lambda (a class body runs at import too); or in a start-up
+    // hook (`AppConfig.ready()`), which runs once before the application serves anything.
+    const atImport = (fn === -1 && !model.scopeOf(call) && !insideLambda(call)) || inStartupHook(call, model);
     importCalls[q] = atImport ? (importCalls[q] ?? at) : null;
   }
   // `@utils.register` on a module-level class or function (or a method of one): the decorator is
@@ -501,6 +502,14 @@ function surelyLocal(call: Node, model: ModuleModel): boolean {
   if (callee?.type === 'identifier') return true;
   const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
   return object?.type === 'identifier' && (object.text === model.scopeOf(call)?.receiver || !!model.classOfName(object.text, call));
+}
+
+/** A call made directly in the body of a start-up hook (ModuleModel.startupHooks), not in a nested function. */
+function inStartupHook(call: Node, model: ModuleModel): boolean {
+  const hooks = model.startupHooks();
+  if (hooks.length === 0) return false;
+  const scope = model.scopeOf(call);
+  return !!scope && hooks.some((h) => h.id === scope.node.id) && !insideLambda(call);
 }
 
 /** Qualified names of the imported decorators the module's functions use (`@with_lock` from `pkg.util`). */
