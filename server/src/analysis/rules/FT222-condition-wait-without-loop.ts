@@ -96,8 +96,8 @@ function setOnlyOnce(guard: Node, scope: FunctionScope, model: ModuleModel): boo
       if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== own.receiver || left.childForFieldName('attribute')?.text !== field) continue;
       const right = a!.type === 'assignment' ? a!.childForFieldName('right') : null;
       // `is None` waits for any value but None; a truth test for a true constant.
-      const sets_ = noneTest ? !!right && right.type !== 'none' : right?.type === 'true';
-      if (!sets_) return false;
+      const setsIt = noneTest ? !!right && right.type !== 'none' : right?.type === 'true';
+      if (!setsIt) return false;
       sets++;
     }
   }

@@ -68,7 +68,6 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   }
   if (candidates.length === 0) return;
   // Something else changes the checked state holding the same lock: the answer can go stale.
-  const lockName = (lock: string, where: FunctionScope) => (where.receiver && lock.startsWith(`${where.receiver}.`) ? lock.slice(where.receiver.length) : lock);
   const ours = new Set(locks.map((l) => lockName(l, scope)));
   let changer: { node: Node; name: string; state: Checked } | null = null;
   let checked: Checked[] = [];
@@ -163,7 +162,6 @@ export function checkBeforeLock(withNode: Node, ctx: RuleContext): void {
       // A fresh read of the state in the test itself compares the snapshot with now: a re-validation.
       if (checked.length === 0 || checked.some((state) => condition!.text.includes(state.text))) continue;
       if (model.heldLocks(withNode).some((l) => locks.includes(l)) || runsAlone(withNode, scope, ctx) || isTestCode(scope)) return;
-      const lockName = (lock: string, where: FunctionScope) => (where.receiver && lock.startsWith(`${where.receiver}.`) ? lock.slice(where.receiver.length) : lock);
       const ours = new Set(locks.map((l) => lockName(l, scope)));
       const changes = (w: SharedWrite) => w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope)));
       const state = checked.find((c) => c.keys.some((k) => sharedWritesOf(model, k).some(changes)));
@@ -202,6 +200,11 @@ function snapshotBefore(name: string, withNode: Node, body: Node, test: Node, sc
     else if (last && left?.descendantsOfType('identifier').some((id) => id?.text === name)) last = null;
   }
   return last;
+}
+
+/** A lock as the methods of one class name it: `self._lock` → `._lock`, whatever the receiver is called. */
+function lockName(lock: string, where: FunctionScope): string {
+  return where.receiver && lock.startsWith(`${where.receiver}.`) ? lock.slice(where.receiver.length) : lock;
 }
 
 /** The statements of an `if`'s branches (`elif` and `else` included), in order. */
