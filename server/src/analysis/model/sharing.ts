@@ -1,6 +1,6 @@
 // Which expressions name state that other threads can see, and how to describe it in a message.
 import type { Node } from '../parser';
-import type { ModuleModel, SharingEvidence } from './module';
+import type { ClassInfo, ModuleModel, SharingEvidence } from './module';
 import type { FunctionScope } from './scopes';
 import type { Confidence } from '../options';
 import { accessRoot, namedChildren } from './syntax';
@@ -69,6 +69,11 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     const field = path(expr)[1];
     // A metaclass's `cls` is a class: what it keeps on `cls` is class-level state every caller shares.
     if (isMetaclass(cls.node) && field) return { kind: 'class-attribute', description: `class-level \`${name}.${field}\` of metaclass \`${cls.name}\``, key: `${cls.name}.${field}` };
+    // `command_set = Dataset()` in the class body and no `self.command_set = …` anywhere: every
+    // instance reaches the class's one object through `self` — a change of it is every instance's.
+    if (mode === 'object' && expr.type === 'attribute' && path(expr).length === 2 && !scope.isClassMethod && !model.isConstructionOnly(scope) && sharedClassObject(cls, field)) {
+      return { kind: 'class-attribute', description: `\`${cls.name}.${field}\`, a mutable class attribute every instance reaches through \`${name}.${field}\` (no method gives an instance its own)`, key: `${cls.name}.${field}` };
+    }
     if (path(expr).length === 2 && expr.type === 'attribute') return receiverField(field, scope, model);
     if (field && cls.threadLocalAttributes.has(field)) return null; // `self._local.x`: per thread
     // `cls` itself (`cls.insert(…)` calls a classmethod) is the class, no attribute of it.
@@ -260,4 +265,26 @@ function containerState(container: Node | null, scope: FunctionScope, model: Mod
   if (!container || (container.type !== 'attribute' && container.type !== 'identifier')) return null;
   const state = sharedState(container, scope, model, 'object');
   return state && state.kind !== 'closure' && state.kind !== 'module-attribute' && state.kind !== 'mutable-default' ? state : null;
+}
+
+/** Values that make a new mutable object (a display, a comprehension, a constructor call). */
+const MUTABLE_VALUES: ReadonlySet<string> = new Set(['list', 'dictionary', 'set', 'list_comprehension', 'dictionary_comprehension', 'set_comprehension', 'call']);
+
+/**
+ * A class-body assignment of a mutable object (`_handlers = {}`, `command_set = Dataset()`) that no
+ * method of the class replaces on an instance (`self._handlers = …`): the one object all instances share.
+ * A call counts when it makes an object (a CapWords callee, `dict()`, `list()`, `set()`, `deque()`…).
+ */
+function sharedClassObject(cls: ClassInfo, field: string): boolean {
+  const body = cls.node.childForFieldName('body');
+  if (!body) return false;
+  const assigned = namedChildren(body).find((s) => {
+    const a = s.type === 'expression_statement' ? namedChildren(s)[0] : null;
+    return a?.type === 'assignment' && a.childForFieldName('left')?.text === field;
+  });
+  const value = assigned ? namedChildren(assigned)[0]?.childForFieldName('right') : null;
+  if (!value || !MUTABLE_VALUES.has(value.type)) return false;
+  if (value.type === 'call' && !/^(?:[\w.]*\.)?(?:[A-Z]\w*|dict|list|set|deque|defaultdict|OrderedDict|Counter|WeakValueDictionary|WeakKeyDictionary|WeakSet)$/.test(value.childForFieldName('function')?.text ?? '')) return false;
+  // Replaced per instance anywhere in the class (`self.field =`, `setattr(self, "field", …)`): not the class's.
+  return !new RegExp(`\\b\\w+\\.${field}\\s*(?::[^=\\n]*)?=(?!=)|setattr\\(\\s*\\w+\\s*,\\s*['"]${field}['"]`).test(cls.node.text);
 }
