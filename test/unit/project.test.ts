@@ -87,6 +87,10 @@ test('what a Django app\'s AppConfig.ready() calls in other modules runs at star
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'startuphook'));
 });
 
+test('an event wait under a lock a caller in another module holds is reported: whether the setter takes it is unknown here', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'callerlockwait'), { assumeConcurrent: false });
+});
+
 test('a method decorated with another module\'s lock decorator runs holding the lock', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'lockdeco'), { assumeConcurrent: false });
 });
