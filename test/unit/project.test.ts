@@ -91,6 +91,14 @@ test('an event wait under a lock a caller in another module holds is reported: w
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'callerlockwait'), { assumeConcurrent: false });
 });
 
+test('a public method its class calls only while constructing is construction code, unless another module calls it on an object', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'ctorparsers'), { assumeConcurrent: true });
+});
+
+test('`+=` on an object of another module\'s class that implements it in place loses no update; one that builds a new object does', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'inplaceevents'), { assumeConcurrent: false });
+});
+
 test('a method decorated with another module\'s lock decorator runs holding the lock', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'lockdeco'), { assumeConcurrent: false });
 });

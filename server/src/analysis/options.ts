@@ -145,6 +145,17 @@ export interface ProjectFacts {
    */
   handedClasses?: ReadonlyMap<string, string>;
   /**
+   * Methods of its classes that another module of the run calls on an object (`msg.parse_header(…)`):
+   * names. A public method its own class calls only while constructing is construction code only when
+   * no one else calls it.
+   */
+  calledFromOtherModules?: ReadonlySet<string>;
+  /**
+   * Classes of other modules it makes objects of or derives from whose objects implement augmented
+   * operators in place (`class Event(list)`, or `__iadd__` returning `self`): qualified name → operators.
+   */
+  inPlaceClasses?: ReadonlyMap<string, readonly string[]>;
+  /**
    * The run is an application: a module runs a GUI toolkit's main loop or Twisted's reactor from a
    * function (project/mainLoop.ts) — `Tk main loop at line 104 of pkg.main`. No importer calls its code from
    * threads of its own: what no thread of the run reaches runs on the loop's thread.

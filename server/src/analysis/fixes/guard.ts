@@ -105,7 +105,10 @@ function chooseLock(ctx: RuleContext, scope: FunctionScope, shared: SharedState,
   // One entry of a table of locks (`self.locks[kind]`, named `self.locks[]`): which entry guards this
   // write depends on its key, and a new lock beside the table would exclude nothing.
   if (existing?.endsWith('[]')) return null;
-  if (existing && usableHere(existing, scope, model)) return heldByCaller(existing, scope, model) ? null : { expression: existing, edits: [], reused: true };
+  // A module global under a lock of the object (`with self._lock:` in every `Port`) is reported because
+  // each object has its own: the guard is a module lock, not that one again.
+  const objectLock = shared.kind === 'global' && !!scope.receiver && !!existing?.startsWith(`${scope.receiver}.`);
+  if (existing && !objectLock && usableHere(existing, scope, model)) return heldByCaller(existing, scope, model) ? null : { expression: existing, edits: [], reused: true };
   if (sameLockOnly) return null;
   if (shared.kind === 'global') return moduleLock(shared.key, model, text);
   if (shared.kind === 'shared-instance' && scope.receiver) {

@@ -24,6 +24,15 @@ import { threadingServerHandlers } from './runtimeThreads';
 import { classAttributes, dataAttributesReadIn, hasOpaqueBase } from './duckTyping';
 import { JoinOrdering } from './joins';
 import { ImportPriming } from './priming';
+import { BUILTIN_IN_PLACE, baseInPlaceOperators, ownOperatorMethods } from './inPlace';
+
+const NO_OPERATORS: ReadonlySet<string> = new Set();
+const ITEM_METHODS: ReadonlySet<string> = new Set(['__getitem__', '__setitem__', '__delitem__']);
+
+/** A special method Python calls itself (`__setattr__`, `__iter__`, `__exit__`): not construction, not an item method (whose `obj[k]` calls are resolved as callers). */
+function isImplicitDunder(name: string): boolean {
+  return /^__\w+__$/.test(name) && !CONSTRUCTION_METHODS.has(name) && !ITEM_METHODS.has(name);
+}
 
 const HOOK_WORDS = /register_at_fork|after_fork|on_fork|fork\w*\.register\b|atexit|__del__|_at_fork_reinit/;
 /** `if TYPE_CHECKING:`, `if typing.TYPE_CHECKING:` (any module alias). */
@@ -72,6 +81,9 @@ const CONSTRUCTOR_HOOKS: ReadonlyArray<[RegExp, ReadonlySet<string>]> = [
 ];
 
 /** Does a method of this name, in this class, run only while the object is being built? */
+/** Decorators that leave a method a plain method, run when it is called. */
+const TRANSPARENT_DECORATORS = /^(?:staticmethod|classmethod|(?:abc\.)?abstractmethod|(?:typing(?:_extensions)?\.)?(?:override|final))$/;
+
 export function isConstructionMethod(name: string, classNode: Node | null): boolean {
   if (CONSTRUCTION_METHODS.has(name) || (classNode && boundAsConstructor(classNode).has(name))) return true;
   const bases = classNode?.childForFieldName('superclasses')?.text;
@@ -984,6 +996,60 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   private readonly containerKinds = new Map<string, 'list' | 'dict' | 'set' | null>();
 
+  /**
+   * The augmented operators that change what `self.<field>` holds in place and store the same object
+   * back: those every value the class assigns to the field implements so — a built-in container, or an
+   * object of a class (of this module, or of another module of the run) deriving from one or defining
+   * `__iadd__` that returns `self`.
+   */
+  fieldInPlaceOperators(cls: ClassInfo, field: string): ReadonlySet<string> {
+    let ops = null as ReadonlySet<string> | null;
+    for (const method of cls.methods.values()) {
+      const scope = this.scopes.get(method.id);
+      if (!scope?.receiver) continue;
+      for (const n of this.assignmentsOf(scope)) {
+        const left = n.childForFieldName('left');
+        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver || left.childForFieldName('attribute')?.text !== field) continue;
+        const made = this.madeInPlaceOperators(n.childForFieldName('right'));
+        ops = ops ? new Set([...ops].filter((op) => made.has(op))) : made;
+        if (ops.size === 0) return ops;
+      }
+    }
+    return ops ?? new Set();
+  }
+
+  private madeInPlaceOperators(value: Node | null): ReadonlySet<string> {
+    const kind = builtContainerKind(value);
+    if (kind) return BUILTIN_IN_PLACE[kind];
+    const callee = value?.type === 'call' ? value.childForFieldName('function') : null;
+    if (!callee) return NO_OPERATORS;
+    const own = callee.type === 'identifier' ? this.classOfName(callee.text, value!) : null;
+    if (own) return this.classInPlaceOperators(own);
+    const imported = this.options.project?.inPlaceClasses?.get(this.imports.qualifyImported(callee) ?? '');
+    return imported ? new Set(imported) : NO_OPERATORS;
+  }
+
+  private readonly inPlaceByClass = new Map<number, ReadonlySet<string>>();
+
+  /** The augmented operators objects of `cls` implement in place: its nearest definition of each decides. */
+  classInPlaceOperators(cls: ClassInfo): ReadonlySet<string> {
+    let ops = this.inPlaceByClass.get(cls.node.id);
+    if (ops) return ops;
+    const decided = new Map<string, boolean>();
+    for (const c of this.classLineage(cls)) {
+      for (const [op, inPlace] of ownOperatorMethods(c.methods)) if (!decided.has(op)) decided.set(op, inPlace);
+      const bases = c.node.childForFieldName('superclasses');
+      for (const b of bases ? namedChildren(bases) : []) {
+        if (this.classOfName(b.text, c.node)) continue;
+        const inherited = baseInPlaceOperators(b) ?? this.options.project?.inPlaceClasses?.get(this.imports.qualifyImported(b) ?? '');
+        for (const op of inherited ?? []) if (!decided.has(op)) decided.set(op, true);
+      }
+    }
+    ops = new Set([...decided].filter(([, inPlace]) => inPlace).map(([op]) => op));
+    this.inPlaceByClass.set(cls.node.id, ops);
+    return ops;
+  }
+
   private computeContainerKind(cls: ClassInfo, field: string): 'list' | 'dict' | 'set' | null {
     let kind: 'list' | 'dict' | 'set' | null = null;
     for (const method of cls.methods.values()) {
@@ -1019,7 +1085,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
       // Two calls at least: one locked call of a one-off helper is where it happens to be used, not a
       // helper made to run under the lock.
       const helper = scope.name.startsWith('_') && !this.ownNodes(scope).some((n) => n.type === 'with_statement') && this.callersOf(method).filter((c) => this.scopeOf(c)?.node !== method).length >= 2;
-      const inherited = helper ? this.locksHeldByEveryCaller(method, new Set()).filter((l) => l.startsWith(`${scope.receiver}.`) && !l.includes(' (held by the caller in ')) : [];
+      // So does a method a lock decorator wraps (`@serialized`, whose wrapper takes `self._lock`).
+      const decorated = this.decoratorLocks(scope).filter((l) => l.startsWith(`${scope.receiver}.`) && !l.includes(' (held by the caller in '));
+      const inherited =
+        decorated.length > 0 ? decorated : helper ? this.locksHeldByEveryCaller(method, new Set()).filter((l) => l.startsWith(`${scope.receiver}.`) && !l.includes(' (held by the caller in ')) : [];
       if (inherited.length > 0) {
         const text = method.childForFieldName('body')?.text ?? '';
         for (const m of text.matchAll(access)) {
@@ -2040,6 +2109,43 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /**
+   * Are the locks held at `node` (its own or its callers') all locks each object of its class makes for
+   * itself (`self._lock = threading.Lock()` in a method)? They exclude the object's own threads from
+   * each other, not the threads of another object of the class — not for process-wide state every
+   * object changes. Not when the module keeps one object of the class (a module-level instance).
+   */
+  onlyPerObjectLocks(node: Node, scope: FunctionScope): boolean {
+    if (!scope.receiver || scope.isClassMethod) return false;
+    const cls = this.classInfo(scope.classNode);
+    if (!cls || (this.instancesByConstructor().get(cls.name)?.length ?? 0) > 0) return false;
+    const held = this.heldLocks(node);
+    const prefix = `${scope.receiver}.`;
+    return held.length > 0 && held.every((l) => l.startsWith(prefix) && this.lockMadePerObject(cls, l.slice(prefix.length)));
+  }
+
+  private lockMadePerObject(cls: ClassInfo, field: string): boolean {
+    if (!/^\w+$/.test(field) || !cls.lockAttributes.has(field)) return false;
+    let made = false;
+    for (const c of this.classLineage(cls)) {
+      const body = c.node.childForFieldName('body');
+      // A class-level lock (`_lock = threading.Lock()` in the class body) is one for every object.
+      if (body && new RegExp(`^[ \\t]*${field}\\s*(?::[^=\\n]*)?=`, 'm').test(namedChildren(body).filter((n) => n.type === 'expression_statement').map((n) => n.text).join('\n'))) return false;
+      for (const method of c.methods.values()) {
+        const scope = this.scopes.get(method.id);
+        if (!scope?.receiver) continue;
+        for (const a of this.assignmentsOf(scope)) {
+          const left = a.childForFieldName('left');
+          if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver || left.childForFieldName('attribute')?.text !== field) continue;
+          // Handed in (`self._lock = lock`), it may be one lock for many objects.
+          if (!this.isLockConstruction(a.childForFieldName('right'))) return false;
+          made = true;
+        }
+      }
+    }
+    return made;
+  }
+
+  /**
    * Classes of the module that are `logging.Handler`s (through the standard library's handlers or this
    * module's own) with an `emit` and no `handle` of their own (which would decide the locking itself).
    */
@@ -2855,14 +2961,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   private readonly constructionOnly = new Map<number, boolean>();
+  /** Answers given inside one walk (keyed by its path set), which a cycle cut there may make false. */
+  private readonly walkedConstruction = new WeakMap<Set<number>, Map<number, boolean>>();
 
   /**
    * A helper that only construction code calls (`__init__` → `self._init()`) runs before the object is
    * shared, like `__init__` itself. Asked for every access the rules look at: answered once per function.
    */
   isConstructionOnly(scope: FunctionScope, visiting?: Set<number>): boolean {
-    // Inside a walk, a function already on the path answers false for the cycle: not cacheable.
-    if (visiting) return this.computeConstructionOnly(scope, visiting);
+    // Inside a walk, a function already on the path answers false for the cycle: not cacheable beyond
+    // the walk, but answered once within it (two callers going through one helper ask twice).
+    if (visiting) {
+      const walked = this.walkedConstruction.get(visiting);
+      let known = this.constructionOnly.get(scope.node.id) ?? walked?.get(scope.node.id);
+      if (known === undefined) {
+        known = this.computeConstructionOnly(scope, visiting);
+        if (walked) walked.set(scope.node.id, known);
+        else this.walkedConstruction.set(visiting, new Map([[scope.node.id, known]]));
+      }
+      return known;
+    }
     let known = this.constructionOnly.get(scope.node.id);
     if (known === undefined) this.constructionOnly.set(scope.node.id, (known = this.computeConstructionOnly(scope, new Set())));
     return known;
@@ -2873,18 +2991,152 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // `@Node.copy def where(self, …)`: the decorator hands the method a fresh clone as `self`.
     if (scope.receiver && decoratorNames(scope.node).some((d) => this.cloningDecorators().has(d.slice(d.lastIndexOf('.') + 1)))) return true;
     if (!scope.classNode || visiting.has(scope.node.id)) return false;
-    // A thread runs it; or, under assume-concurrent, anyone may call it (a public method). A private
-    // helper's callers are its module's own code, even when assume-concurrent is on.
+    // Python calls `__setattr__`, `__iter__`, … itself, for any `obj.x = v` or loop anywhere, long after
+    // construction: the calls that name it are not all its calls (item methods' `obj[k]` calls are resolved).
+    if (isImplicitDunder(scope.name)) return false;
+    // A thread runs it (handed to a thread API, or reached from another module's thread); or, under
+    // assume-concurrent, anyone may call it (a public method no one but its own class names). A private
+    // helper's callers are its module's own code, even when assume-concurrent is on; so are the callers
+    // of a method threads of the module reach only through calls: a thread constructing an object runs
+    // its constructor's helpers before anyone else holds the object.
     const entry = this.threads.entryFor(scope);
-    if (entry && (!entry.assumed || this.threads.isDirectEntry(scope.node))) return false;
-    visiting.add(scope.node.id);
+    if (entry && (entry.assumed ? this.threads.isDirectEntry(scope.node) && !this.calledOnlyOnItself(scope) : entry.external || this.threads.isSpawnTarget(scope.node))) return false;
     // Its calls of itself run inside a call from its other callers: those decide.
-    const callers = this.callersOf(scope.node).filter((call) => this.scopeOf(call)?.node !== scope.node);
-    if (callers.length === 0) return this.overridesConstructionHook(scope, visiting);
-    return callers.every((call) => {
-      const caller = this.scopeOf(call);
-      return !!caller && (this.onFreshObject(call, caller, scope) || this.isConstructionOnly(caller, visiting));
+    const callers = [...this.callersOf(scope.node), ...this.callbackCallsOf(scope)].filter((call) => this.scopeOf(call)?.node !== scope.node && !this.isDeprecatedAlias(this.scopeOf(call)));
+    // `visiting` is the path of the walk: two callers reaching one construction helper both go through it.
+    visiting.add(scope.node.id);
+    try {
+      if (callers.length === 0) return this.overridesConstructionHook(scope, visiting);
+      return callers.every((call) => {
+        const caller = this.scopeOf(call);
+        return !!caller && (this.onFreshObject(call, caller, scope) || this.isConstructionOnly(caller, visiting));
+      });
+    } finally {
+      visiting.delete(scope.node.id);
+    }
+  }
+
+  /**
+   * A public method its module names only in calls on the receiver (`self.parse_header(line)`), never
+   * on another object, as a bound method or by another module of the run: under assume-concurrent its
+   * callers are known after all, and a parser its constructor runs (`__init__` → `self.parse(data)`) is
+   * construction code like a private helper.
+   */
+  /**
+   * An old name kept for compatibility (`def parseHeader(self, …): warnings.warn(…, DeprecationWarning);
+   * self.parse_header(…)`) that nothing of the run calls: it forwards callers that no longer exist, so
+   * it does not make the method it forwards to callable at any time.
+   */
+  private isDeprecatedAlias(scope: FunctionScope | null): boolean {
+    if (!scope?.classNode || scope.parent || this.options.project?.calledFromOtherModules?.has(scope.name)) return false;
+    const warns = /\b(?:Pending)?DeprecationWarning\b/.test(scope.node.text) || decoratorNames(scope.node).some((d) => /(?:^|\.)deprecated$/.test(d));
+    return warns && this.callersOf(scope.node).length === 0 && this.calledOnlyOnItself(scope);
+  }
+
+  private calledOnlyOnItself(scope: FunctionScope): boolean {
+    let known = this.onItself.get(scope.node.id);
+    if (known === undefined) this.onItself.set(scope.node.id, (known = this.computeCalledOnlyOnItself(scope)));
+    return known;
+  }
+
+  private readonly onItself = new Map<number, boolean>();
+
+  private computeCalledOnlyOnItself(scope: FunctionScope): boolean {
+    if (this.threads.isSpawnTarget(scope.node) || this.options.project?.calledFromOtherModules?.has(scope.name)) return false;
+    // A decorator may run the body later (`@wrapt.decorator` makes calling it wrap something); a method
+    // taking a lock is written to run beside other threads (`resume_unack_tasks()`, also run by `__init__`).
+    if (decoratorNames(scope.node).some((d) => !TRANSPARENT_DECORATORS.test(d)) || this.takesLock(scope)) return false;
+    const mentions = this.attributeMentions().get(scope.name);
+    if (!mentions) return true;
+    // Bound methods on the receiver (`self.parse_header` as an argument): only those handed on the spot.
+    if (mentions.references > this.callbackCallsOf(scope).length) return false;
+    // Mentions on another object, unless in a comment or a string.
+    return mentions.foreign.every((at) => isProse(this.root.descendantForIndex(at)));
+  }
+
+  private mentionIndex: Map<string, { references: number; foreign: number[] }> | undefined;
+
+  /**
+   * Every `.name` in the module's text, by name, in one pass: how many are bound methods of a receiver
+   * (`self.name` not called) and where those on anything else are (`msg.name(…)`, `super().name`).
+   * Calls on a receiver (`self.name(…)`) are not counted.
+   */
+  private attributeMentions(): Map<string, { references: number; foreign: number[] }> {
+    if (this.mentionIndex) return this.mentionIndex;
+    const receivers = new Set(['self', 'cls', ...[...this.scopes.values()].flatMap((s) => (s.receiver ? [s.receiver] : []))]);
+    const index = new Map<string, { references: number; foreign: number[] }>();
+    for (const m of this.text.matchAll(/(\w+)?\s*\.\s*([A-Za-z_]\w*)\b(\s*\()?/g)) {
+      const onReceiver = !!m[1] && receivers.has(m[1]);
+      if (onReceiver && m[3]) continue;
+      let entry = index.get(m[2]);
+      if (!entry) index.set(m[2], (entry = { references: 0, foreign: [] }));
+      if (onReceiver) entry.references++;
+      else entry.foreign.push(m.index! + m[0].lastIndexOf(m[2], m[0].length - (m[3]?.length ?? 0)));
+    }
+    return (this.mentionIndex = index);
+  }
+
+  /** Does the function itself take a lock (`with self._lock:`, `self._lock.acquire()`)? */
+  private takesLock(scope: FunctionScope): boolean {
+    return this.ownNodes(scope).some((n) => {
+      if (n.type === 'with_statement') return withItems(n).some((item) => this.isLock(item));
+      if (n.type !== 'call') return false;
+      const callee = n.childForFieldName('function');
+      const object = callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'acquire' ? callee.childForFieldName('object') : null;
+      return !!object && this.isLock(object);
     });
+  }
+
+  private readonly callbackCalls = new Map<number, Node[]>();
+
+  /**
+   * Calls that run a method as a callback they are handed on the spot: `self.parse_raw(lines,
+   * self.parse_header)`, where the receiver's method only calls that parameter (`handler(k, v)`), never
+   * keeps or passes it on. The method runs inside that call, like a direct call from its caller.
+   */
+  private callbackCallsOf(scope: FunctionScope): Node[] {
+    let found = this.callbackCalls.get(scope.node.id);
+    if (found) return found;
+    found = [];
+    this.callbackCalls.set(scope.node.id, found);
+    for (const { call, index } of this.boundMethodArguments().get(scope.name) ?? []) {
+      const callee = call.childForFieldName('function')!;
+      const targets = this.functionsFor(callee, call);
+      if (targets.length !== 1 || targets[0].type !== 'function_definition') continue;
+      // The parameter the bound method lands in (after the target's own receiver, unless static).
+      const param = parameterOrder(targets[0])[decoratorNames(targets[0]).includes('staticmethod') ? index : index + 1];
+      const body = targets[0].childForFieldName('body')?.text ?? '';
+      if (!param || !/^\w+$/.test(param)) continue;
+      const uses = [...body.matchAll(new RegExp(`(?<![\\w.])${param}\\b(\\s*\\()?`, 'g'))];
+      if (uses.length > 0 && uses.every((u) => !!u[1])) found.push(call);
+    }
+    return found;
+  }
+
+  private boundArguments: Map<string, Array<{ call: Node; index: number }>> | undefined;
+
+  /**
+   * Calls of a method on the receiver that are handed one of the receiver's bound methods
+   * (`self.parse_raw(lines, self.parse_header)`): method name → the calls and the argument's position.
+   * One pass over the calls whose text holds such an argument.
+   */
+  private boundMethodArguments(): Map<string, Array<{ call: Node; index: number }>> {
+    if (this.boundArguments) return this.boundArguments;
+    const out = new Map<string, Array<{ call: Node; index: number }>>();
+    this.boundArguments = out;
+    // Cheap gate: the text has `(…, self.name)`-shaped arguments at all.
+    if (!/[(,]\s*\w+\s*\.\s*\w+\s*[,)]/.test(this.text)) return out;
+    for (const { node: call } of this.index.all('call')) {
+      const callee = call.childForFieldName('function');
+      if (callee?.type !== 'attribute') continue;
+      const receiver = this.scopeOf(call)?.receiver;
+      if (!receiver || callee.childForFieldName('object')?.text !== receiver) continue;
+      const args = call.childForFieldName('arguments');
+      namedChildren(args ?? call).forEach((a, index) => {
+        if (args && a.type === 'attribute' && a.childForFieldName('object')?.text === receiver) push(out, a.childForFieldName('attribute')?.text ?? '', { call, index });
+      });
+    }
+    return out;
   }
 
   private cloning: Set<string> | undefined;
@@ -3145,6 +3397,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (cached) return cached;
     if (visiting.has(fn.id)) return null;
     if (this.threads.isSpawnTarget(fn)) return [];
+    // Python calls `__setattr__`, `__iter__`, … itself, for every `obj.x = v` or `for x in obj` anywhere:
+    // the calls that name it are a few of its calls, and say nothing of the rest (isImplicitDunder).
+    if (fn.type === 'function_definition' && isImplicitDunder(fn.childForFieldName('name')?.text ?? '')) return [];
     const inherited = this.baseSelfCalls(fn);
     const callers = inherited.length > 0 ? [...new Set([...this.callersOf(fn), ...inherited])] : this.callersOf(fn);
     // Called only from other modules of the run, each time holding a lock (e.g. set-up run once under
@@ -3516,6 +3771,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
         if (target?.type !== 'identifier' || target.text !== expr.text) continue;
         const value = n.childForFieldName(n.type === 'assignment' ? 'right' : 'value');
         // The first binding decides; only a plain name or attribute that is a lock (not one made here).
+        // `lock = getattr(self, '_lock')` (a decorator reaching its method's receiver's lock) names `self._lock`.
+        const fetched = value ? getattrOfLiteral(value) : null;
+        if (fetched) return isLockishName(fetched.slice(fetched.lastIndexOf('.') + 1)) ? fetched : null;
         return value && (value.type === 'attribute' || value.type === 'identifier') && value.text !== expr.text && this.isLock(value) ? value.text : null;
       }
       if (scope.locals.has(expr.text)) return null;
@@ -4279,6 +4537,14 @@ function countNewlines(text: string, end: number): number {
  * one thread at a time", "must be called from the loop's thread") or a `# ftaudit: confined` comment in
  * its body. Its fields are the caller's to protect; only fields its own locks guard stay shared.
  */
+/** `getattr(obj, "name")` (no default) → `obj.name`; anything else → null. */
+function getattrOfLiteral(value: Node): string | null {
+  if (value.type !== 'call' || value.childForFieldName('function')?.text !== 'getattr') return null;
+  const args = namedChildren(value.childForFieldName('arguments') ?? value);
+  const name = args.length === 2 && args[0].type === 'identifier' && args[1].type === 'string' ? /^['"](\w+)['"]$/.exec(args[1].text)?.[1] : undefined;
+  return name ? `${args[0].text}.${name}` : null;
+}
+
 function isDocumentedConfined(cls: ClassInfo): boolean {
   // A docstring wraps its sentences: read it as one line.
   if (CONFINED_DOC.test(docstringOf(cls.node).replace(/\s+/g, ' '))) return true;

@@ -86,10 +86,19 @@ function unconditional(node: Node, body: Node): boolean {
   return true;
 }
 
-/** A `return` or `raise` before the node may leave the function first (`if not x: return`). */
+/**
+ * A `return` before the node may leave the function first (`if not x: return`). A `raise` does not
+ * count: a guard rejecting bad arguments (`if not conn: raise ValueError(…)`) ends a call that was
+ * wrong anyway, and every call that goes on takes the lock. Docstrings and comments mentioning
+ * "return" are no statements.
+ */
 function leftBefore(body: Node, node: Node): boolean {
-  const text = body.text.slice(0, Math.max(0, node.startIndex - body.startIndex));
-  return /(?<![\w.])(?:return|raise)\b/.test(text);
+  return body.descendantsOfType('return_statement').some((r) => r.startIndex < node.startIndex && !insideNestedFunction(r, body));
+}
+
+function insideNestedFunction(node: Node, body: Node): boolean {
+  for (let n = node.parent; n && n.id !== body.id; n = n.parent) if (n.type === 'function_definition' || n.type === 'lambda') return true;
+  return false;
 }
 
 /** A blocking acquire (no `blocking=False`, no timeout). */

@@ -4,6 +4,7 @@ import type { ContainerAccess, ProjectFacts } from '../options';
 import { isStrongerAccess, type ModuleSummary } from './summary';
 import { applicationModules } from './mainLoop';
 import { ASSUMED_VIA } from '../model/threads';
+import { push } from '../model/module';
 
 export type { ContainerAccess, ProjectFacts };
 
@@ -31,6 +32,8 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameEntries(a?.handOverDecorators, b?.handOverDecorators) &&
     sameEntries(a?.spawnerDecorators, b?.spawnerDecorators) &&
     sameSet(a?.selfCallEntries, b?.selfCallEntries) &&
+    sameSet(a?.calledFromOtherModules, b?.calledFromOtherModules) &&
+    sameHooks(a?.inPlaceClasses, b?.inPlaceClasses) &&
     a?.mainLoop === b?.mainLoop
   );
 }
@@ -117,6 +120,8 @@ export class ProjectGraph {
     add('spawnerDecorators', this.decoratorsByModule((s) => s.spawnerDecorators));
     add('constructionHooks', this.constructionHooksByModule());
     add('classHooks', this.classHooksByModule());
+    add('calledFromOtherModules', this.methodsCalledFromOtherModules());
+    add('inPlaceClasses', this.inPlaceClassesByModule());
     for (const [module, mainLoop] of this.mainLoops()) {
       if (!result.has(module)) result.set(module, {});
       result.get(module)!.mainLoop = mainLoop;
@@ -285,6 +290,43 @@ export class ProjectGraph {
       // of the module runs code (FT220's widgets made on a worker): elsewhere the fact changes nothing
       // and would only make the module be analysed again.
       if (made && Object.keys(s.reachable).length > 0) for (const callees of Object.values(s.calls)) for (const q of callees) if (known.has(this.normalized(q))) found.add(q);
+      if (found.size > 0) result.set(s.module, found);
+    }
+    return result;
+  }
+
+  /**
+   * For every module, the classes of other modules it makes objects of or derives from that implement
+   * augmented operators in place (summaries' `inPlaceClasses`): qualified name → operators.
+   */
+  inPlaceClassesByModule(): Map<string, Map<string, string[]>> {
+    const known = new Map<string, string[]>();
+    for (const s of this.summaries.values()) for (const [cls, ops] of Object.entries(s.inPlaceClasses ?? {})) known.set(`${s.module}.${cls}`, ops);
+    const result = new Map<string, Map<string, string[]>>();
+    if (known.size === 0) return result;
+    for (const s of this.summaries.values()) {
+      const found = new Map<string, string[]>();
+      const referenced = [...(s.importedBases ?? []), ...Object.values(s.calls).flat()];
+      for (const q of referenced) {
+        const ops = known.get(this.normalized(q));
+        if (ops && !q.startsWith(`${s.module}.`)) found.set(q, ops);
+      }
+      if (found.size > 0) result.set(s.module, found);
+    }
+    return result;
+  }
+
+  /**
+   * For every module, the methods of its classes that another module calls on some object (the names
+   * its summary's `callLocks` lists: calls not surely its own functions). Modules without are absent.
+   */
+  methodsCalledFromOtherModules(): Map<string, Set<string>> {
+    const callers = new Map<string, string[]>();
+    for (const s of this.summaries.values()) for (const name of Object.keys(s.callLocks ?? {})) push(callers, name, s.module);
+    const result = new Map<string, Set<string>>();
+    for (const s of this.summaries.values()) {
+      const found = new Set<string>();
+      for (const c of Object.values(s.classes ?? {})) for (const name of c.methods) if (callers.get(name)?.some((m) => m !== s.module)) found.add(name);
       if (found.size > 0) result.set(s.module, found);
     }
     return result;

@@ -8,7 +8,7 @@ import type { Node } from '../parser';
 import { resolveRelativeModule } from '../model/imports';
 import { iteratedContainer } from '../model/iteration';
 import { sharedState } from '../model/sharing';
-import { insideLambda, runsAtImport } from '../model/syntax';
+import { insideLambda, positionalArguments, runsAtImport } from '../model/syntax';
 import { changesOfImportedGlobals, runsAlone } from '../rules/common';
 import { mainLoopFacts } from './mainLoop';
 import { HAND_OVER_WORDS } from '../model/threads';
@@ -61,6 +61,8 @@ export interface ModuleSummary {
   iterations?: Record<string, ContainerAccess>;
   /** Its top-level classes that are `threading.Thread` subclasses (directly, through its own or imported classes). */
   threadClasses?: string[];
+  /** Its top-level classes whose objects implement augmented operators in place: class → operators (model/inPlace.ts). */
+  inPlaceClasses?: Record<string, string[]>;
   /** Its top-level classes that are GUI toolkit objects (a Qt/GTK/Tk/wx widget, directly or through its own or imported classes). */
   guiClasses?: string[];
   /** Qualified names of imported classes its classes derive from (`pkg.threads.BaseThread`). */
@@ -249,6 +251,10 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   summary.containerChanges = containerChanges(model, module);
   summary.iterations = iterations(model, module);
   summary.threadClasses = [...model.classes.values()].filter((c) => c.isThreadSubclass && model.classOfName(c.name, c.node) === c).map((c) => c.name);
+  const inPlace = Object.fromEntries(
+    [...model.classes.values()].filter((c) => model.classOfName(c.name, c.node) === c).map((c): [string, string[]] => [c.name, [...model.classInPlaceOperators(c)]]).filter(([, ops]) => ops.length > 0),
+  );
+  if (Object.keys(inPlace).length > 0) summary.inPlaceClasses = inPlace;
   summary.guiClasses = [...model.classes.values()].filter((c) => (c.guiConfined || model.isGuiController(c)) && model.classOfName(c.name, c.node) === c).map((c) => c.name);
   summary.importedBases = importedBases(model);
   const lockDecorators = model.lockDecorators(module);
@@ -272,6 +278,9 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (!name || callLocks[name] === null) continue;
     if (callee?.type === 'identifier' && !model.imports.isImported(name)) continue;
     if (surelyLocal(call, model) && model.functionsFor(callee!, call).length > 0) continue;
+    // An override calling the method it overrides (`super()._receive()`, `MultiPort._receive(self)`)
+    // runs it whenever the override runs: under what the override's callers hold, judged at those calls.
+    if (callsOverridden(call, name, model)) continue;
     const held = locking ? model.heldLocks(call) : [];
     if (held.length === 0) callLocks[name] = null;
     else if (!Object.hasOwn(callLocks, name)) callLocks[name] = describedLock(held[0], module, call);
@@ -495,6 +504,15 @@ function iterations(model: ModuleModel, module: string): Record<string, Containe
     }
   }
   return found;
+}
+
+/** `super().name(…)` or `Base.name(self, …)` inside a method called `name` of a class. */
+function callsOverridden(call: Node, name: string, model: ModuleModel): boolean {
+  const scope = model.scopeOf(call);
+  if (!scope?.receiver || !scope.classNode || scope.name !== name) return false;
+  const object = call.childForFieldName('function')?.childForFieldName('object');
+  if (object?.type === 'call' && object.childForFieldName('function')?.text === 'super') return true;
+  return (object?.type === 'identifier' || object?.type === 'attribute') && positionalArguments(call)[0]?.text === scope.receiver;
 }
 
 function surelyLocal(call: Node, model: ModuleModel): boolean {

@@ -21,20 +21,13 @@ function extendsInPlace(node: Node, scope: FunctionScope, model: ModuleModel): b
   if (op === '+=' && kind === 'list') return true;
   if (op === '|=' && (kind === 'set' || kind === 'dict')) return true;
   // `self._all_keys |= child.keys()` where the class only ever sets `_all_keys` to a set: a set's
-  // in-place operators (a list's `+=`, a dict's `|=`) change the object and store the same one back.
+  // in-place operators (a list's `+=`, a dict's `|=`) change the object and store the same one back;
+  // so do those of a class deriving from one, or whose `__iadd__` returns `self` (model/inPlace.ts).
   const target = node.childForFieldName('left');
   const cls = model.classInfo(scope.classNode);
   if (!cls || !scope.receiver || target?.type !== 'attribute' || target.childForFieldName('object')?.text !== scope.receiver) return false;
-  const held = model.fieldContainerKind(cls, target.childForFieldName('attribute')?.text ?? '');
-  return !!held && IN_PLACE[held].has(op);
+  return model.fieldInPlaceOperators(cls, target.childForFieldName('attribute')?.text ?? '').has(op);
 }
-
-/** The augmented operators each built-in container implements in place. */
-const IN_PLACE: Record<'list' | 'dict' | 'set', ReadonlySet<string>> = {
-  list: new Set(['+=', '*=']),
-  dict: new Set(['|=']),
-  set: new Set(['|=', '&=', '-=', '^=']),
-};
 
 export const FT101: Rule = {
   code: 'FT101',
@@ -59,7 +52,7 @@ export const FT101: Rule = {
         fix: guardFix(ctx, node, scope, shared),
         alternatives: shared.kind === 'global' ? optional(threadLocalFix(ctx, shared.key)) : undefined,
         message:
-          `\`${snippet(node)}\` updates ${shared.description} without holding a lock. ` +
+          `\`${snippet(node)}\` updates ${shared.description} ${verdict.unlocked}. ` +
           `\`${op}\` reads, computes and writes back in separate steps, so threads running it at the same time ` +
           `on free-threaded Python overwrite each other's updates.${verdict.where} Guard it with a lock, or keep the state per thread.`,
       });

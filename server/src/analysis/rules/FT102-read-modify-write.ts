@@ -151,7 +151,7 @@ function splitReadModifyWrite(node: Node, target: Node, value: Node, ctx: RuleCo
     // Guarding the read and the reset alone leaves the in-place change unguarded: no one-place fix.
     fix: adder ? undefined : guardFix(ctx, read, scope, shared, node),
     message:
-      `\`${snippet(node)}\` writes ${shared.description}, which line ${line} read (\`${snippet(read, 40)}\`), without holding a lock over both: ${lost}.` +
+      `\`${snippet(node)}\` writes ${shared.description}, which line ${line} read (\`${snippet(read, 40)}\`), ${verdict.unlocked}${verdict.unlocked.startsWith('without') ? ' over both' : ''}: ${lost}.` +
       `${verdict.where} Guard the read and the write with one lock${adder ? ', and take it where the container is changed too' : ''}.`,
   });
 }
@@ -271,7 +271,7 @@ function setattrReadModifyWrite(call: Node, ctx: RuleContext): void {
     confidence: verdict.confidence,
     fix: guardFix(ctx, read, scope, shared, call),
     message:
-      `\`${snippet(call)}\` writes ${shared.description} from a value read ${read === call ? 'in the same call' : `at line ${read.startPosition.row + 1}`} without holding a lock: ` +
+      `\`${snippet(call)}\` writes ${shared.description} from a value read ${read === call ? 'in the same call' : `at line ${read.startPosition.row + 1}`} ${verdict.unlocked}: ` +
       `threads running this at the same time read the same old value and overwrite each other's updates.${verdict.where} Guard the read and the write with one lock.`,
   });
 }
@@ -294,9 +294,9 @@ function swapWithoutLock(node: Node, target: Node, value: Node, scope: FunctionS
     // `self.index, data = fetch(index=self.index)`: one value computed from the field, an update.
     const message =
       values.length > 1
-        ? `\`${snippet(node)}\` takes ${shared.description} and replaces it in separate steps (the right side is read in full before \`${snippet(t, 30)}\` is written), without holding a lock. ` +
+        ? `\`${snippet(node)}\` takes ${shared.description} and replaces it in separate steps (the right side is read in full before \`${snippet(t, 30)}\` is written), ${verdict.unlocked}. ` +
           `Two threads doing this at the same time on free-threaded Python both take the same old value — the same object handed to both, one replacement lost.${verdict.where} Guard the swap with a lock.`
-        : `\`${snippet(node)}\` reads ${shared.description} and writes it back in separate steps, without holding a lock. ` +
+        : `\`${snippet(node)}\` reads ${shared.description} and writes it back in separate steps, ${verdict.unlocked}. ` +
           `Threads running this at the same time on free-threaded Python read the same old value and overwrite each other's updates.${verdict.where} Guard the read and the write with one lock.`;
     ctx.report(node, { severity: verdict.severity, confidence: verdict.confidence, fix: guardFix(ctx, node, scope, shared), message });
     return;
@@ -342,7 +342,7 @@ export const FT102: Rule = {
         fix: guardFix(ctx, node, scope, shared),
         alternatives: shared.kind === 'global' ? optional(threadLocalFix(ctx, shared.key)) : undefined,
         message:
-          `\`${snippet(node)}\` reads ${shared.description} and writes it back in separate steps, without holding a lock. ` +
+          `\`${snippet(node)}\` reads ${shared.description} and writes it back in separate steps, ${verdict.unlocked}. ` +
           `Threads running this at the same time on free-threaded Python read the same old value and overwrite each other's updates.` +
           `${verdict.where} Guard the read and the write with one lock.`,
       });

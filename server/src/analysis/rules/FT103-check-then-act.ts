@@ -339,7 +339,7 @@ function checkThenAct(node: Node, ctx: RuleContext): void {
           : (writtenUnderLock(ctx.model, shared.key) ? undefined : atomicDictFix(ctx.text, node)) ??
             guardFix(ctx, read ?? node, scope, shared, action.startIndex >= node.endIndex ? action : read ? node : undefined),
       message:
-        `\`${snippet(action, 40)}\` changes ${shared.description} after \`${keyword} ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked ${read ? `what line ${read.startPosition.row + 1} read from it (\`${snippet(read, 40)}\`)` : 'it'}, without holding a lock. ` +
+        `\`${snippet(action, 40)}\` changes ${shared.description} after \`${keyword} ${snippet(condition, 40)}\` (line ${condition.startPosition.row + 1}) checked ${read ? `what line ${read.startPosition.row + 1} read from it (\`${snippet(read, 40)}\`)` : 'it'}, ${verdict.unlocked}. ` +
         `On free-threaded Python another thread can change the container between the check and the action, so the check no longer holds (a KeyError, a lost entry, a double pop).` +
         `${verdict.where} ${keyword === 'while' ? 'Take the item out in one atomic step and stop when there is none (`try: item = todo.pop()` / `except (KeyError, IndexError): break`), or hand the work over through a queue.Queue.' : 'Hold one lock over the check and the action, or use one atomic call (`d.pop(k, None)`, `d.setdefault(k, v)`).'}`,
     });

@@ -42,7 +42,8 @@ const THREAD_TYPES = /^(?:threading\.(?:Thread|Timer)|multiprocessing\.Process)$
  */
 function joinsThreadFreeOfLocks(receiver: Node, held: readonly string[], model: ModuleModel): boolean {
   const looped = threadsJoinedInLoop(receiver, model);
-  const made = looped.length > 0 ? looped : [constructionCall(receiver, model)];
+  const made: Array<Node | null> = looped.length > 0 ? looped : threadsMadeInto(receiver, model);
+  if (made.length === 0) return false;
   const starts: Node[] = [];
   for (const thread of made) {
     const target = thread ? keywordArgument(thread, 'target') : null;
@@ -52,6 +53,62 @@ function joinsThreadFreeOfLocks(receiver: Node, held: readonly string[], model: 
     starts.push(...targets);
   }
   return codeFreeOfLocks(starts, held, model);
+}
+
+/**
+ * `with self.lock: self.th.join()` where the joined thread's target (or what it calls in this module)
+ * takes that same lock (`with self.lock:` in `receiver`): the thread cannot finish while this one holds
+ * the lock and waits for it — a deadlock, not a slow path. The first such place, or null.
+ */
+function joinedThreadTakes(receiver: Node, held: readonly string[], model: ModuleModel): { lock: string; node: Node } | null {
+  if (threadsJoinedInLoop(receiver, model).length > 0) return null;
+  const pending: Node[] = [];
+  for (const thread of threadsMadeInto(receiver, model)) {
+    const target = keywordArgument(thread, 'target');
+    if (target) pending.push(...model.functionsFor(target, thread));
+  }
+  const seen = new Set<number>();
+  while (pending.length > 0 && seen.size < 50) {
+    const fn = pending.pop()!;
+    if (seen.has(fn.id)) continue;
+    seen.add(fn.id);
+    for (const w of fn.descendantsOfType('with_statement')) {
+      const lock = withItems(w).find((item) => held.includes(item.text));
+      if (lock) return { lock: lock.text, node: w };
+    }
+    for (const call of model.callsIn(fn)) {
+      const callee = call.childForFieldName('function');
+      if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'acquire' && held.includes(callee.childForFieldName('object')?.text ?? '') && !hasTimeout(call, 1)) {
+        return { lock: callee.childForFieldName('object')!.text, node: call };
+      }
+      if (callee) pending.push(...model.functionsFor(callee, call));
+    }
+  }
+  return null;
+}
+
+/**
+ * The `Thread(…)` calls that made what `receiver` holds: its one construction, or for a field the class
+ * sets in several methods (`self.th = Thread(target=self.receiver)` in `start` and again in `restart`),
+ * each of them.
+ */
+function threadsMadeInto(receiver: Node, model: ModuleModel): Node[] {
+  const one = constructionCall(receiver, model);
+  if (one) return [one];
+  const scope = model.scopeOf(receiver);
+  const parts = dottedName(receiver);
+  const cls = parts?.length === 2 && scope?.receiver === parts[0] ? model.classInfo(scope.classNode) : null;
+  if (!cls) return [];
+  const out: Node[] = [];
+  for (const method of cls.methods.values()) {
+    for (const a of method.descendantsOfType('assignment')) {
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      const owner = model.scopeOf(a)?.receiver;
+      if (right?.type === 'call' && left?.type === 'attribute' && !!owner && left.text === `${owner}.${parts![1]}` && THREAD_TYPES.test(calleeName(right, model) ?? '')) out.push(right);
+    }
+  }
+  return out;
 }
 
 /**
@@ -366,6 +423,17 @@ function report(node: Node, ctx: RuleContext, what: string, severity: Severity, 
   if (what.startsWith('waits for an event') && eventSetFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
   const own = heldLocks(node, ctx.model).length > 0;
   if (createsOnce(node, own, ctx.model)) return;
+  const deadlock = what.startsWith('waits for a thread') ? joinedThreadTakes(methodReceiver(node)!, held, ctx.model) : null;
+  if (deadlock) {
+    ctx.report(node, {
+      severity: 'error',
+      message:
+        `\`${snippet(node, 50)}\` ${what} while holding \`${deadlock.lock}\`${own ? '' : ' (every caller of this function holds it)'}, and that thread takes \`${deadlock.lock}\` ` +
+        `(line ${deadlock.node.startPosition.row + 1}: \`${snippet(deadlock.node, 40)}\`): once it reaches that line it waits for this thread to release the lock, while this thread waits for it to finish — a deadlock. ` +
+        `Release the lock before joining (take what you need under it, then join), or pass a timeout and handle the thread still running.`,
+    });
+    return;
+  }
   ctx.report(node, {
     severity,
     fix: held.length === 1 && own ? moveBlockingFix(ctx, node, held[0], (c) => external(c, ctx.model)) : undefined,

@@ -17,7 +17,14 @@ export interface RaceVerdict {
   /** A sentence saying how the code gets onto threads, or '' when it is not visible. */
   where: string;
   confidence: Confidence;
+  /**
+   * How the access stands to the locks, for messages: "without holding a lock", or the lock held that
+   * does not exclude the other threads (one each object makes for itself, on process-wide state).
+   */
+  unlocked: string;
 }
+
+const WITHOUT_A_LOCK = 'without holding a lock';
 
 /**
  * Error when the code is thread-reachable; warning when the state is shared and the module shows
@@ -28,7 +35,13 @@ export interface RaceVerdict {
 export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedState, ctx: RuleContext): RaceVerdict | null {
   const { model } = ctx;
   const processWide = shared.kind === 'global' || shared.kind === 'class-attribute' || shared.kind === 'module-attribute';
-  if ((model.heldLocks(node).length > 0 && !(processWide && model.onlyHandlerLock(node, scope))) || model.isDeadCode(node)) return null;
+  const held = model.heldLocks(node);
+  // A module global every object changes: a lock each object has for itself does not guard it (class
+  // attributes are left out: through `cls` in a metaclass, each class is the object, with its own lock).
+  const ownLock = held.length > 0 && processWide && (model.onlyHandlerLock(node, scope) || (shared.kind === 'global' && model.onlyPerObjectLocks(node, scope)));
+  if ((held.length > 0 && !ownLock) || model.isDeadCode(node)) return null;
+  const className = ownLock ? model.classInfo(scope.classNode)?.name : undefined;
+  const unlocked = ownLock ? `holding only \`${held[0]}\`, a lock each \`${className}\` object has for itself, which another object's threads do not take` : WITHOUT_A_LOCK;
   // Only the thread the object's owner field names runs it: the owner's own state (a re-entrancy count).
   if (shared.kind === 'shared-instance' && model.ownerOnly(node)) return null;
   // Declared `# guarded-by:` state is FT110's: it reports every access without the declared lock.
@@ -57,11 +70,11 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
     // code: the reactor's thread runs it, and what runs elsewhere is handed over (a real thread entry).
     // Nor is generated code audited: a generator's bindings are not the library's hand-written state.
     if (onEventLoop(scope, model) || isTestCode(scope) || model.greenThreadsOnly || runsOnReactor(model) || model.generatedCode) return null;
-    return { severity: 'warning', where: '', confidence: assumedConfidence(shared) };
+    return { severity: 'warning', where: '', confidence: assumedConfidence(shared), unlocked };
   }
   if (entry) {
     const via = entry.site === scope.node ? entry.via : `${entry.via}, line ${entry.site.startPosition.row + 1}`;
-    return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).${unlockedCallSites(scope, model)}`, confidence: shared.confidence === 'low' ? 'medium' : 'high' };
+    return { severity: 'error', where: ` \`${scope.name}\` runs on threads (${via}).${unlockedCallSites(scope, model)}`, confidence: shared.confidence === 'low' || ownLock ? 'medium' : 'high', unlocked };
   }
   // No thread reaches it, but importers may call it from theirs — except in a test module, which no code
   // imports, and in a GUI object's method, which the toolkit runs on the object's own thread.
@@ -77,7 +90,7 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // threads of their own, so what no thread of the run reaches runs on the loop's thread. State a lock
   // guards elsewhere is still meant to be shared.
   if (ctx.options.project?.mainLoop && !shared.locked && !writtenUnderLock(model, shared.key)) return null;
-  if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: unlockedCallSites(scope, model), confidence: 'medium' };
+  if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: unlockedCallSites(scope, model), confidence: 'medium', unlocked };
   return null;
 }
 
