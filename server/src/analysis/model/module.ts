@@ -1004,16 +1004,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   fieldInPlaceOperators(cls: ClassInfo, field: string): ReadonlySet<string> {
     let ops = null as ReadonlySet<string> | null;
-    for (const method of cls.methods.values()) {
-      const scope = this.scopes.get(method.id);
-      if (!scope?.receiver) continue;
-      for (const n of this.assignmentsOf(scope)) {
-        const left = n.childForFieldName('left');
-        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver || left.childForFieldName('attribute')?.text !== field) continue;
-        const made = this.madeInPlaceOperators(n.childForFieldName('right'));
-        ops = ops ? new Set([...ops].filter((op) => made.has(op))) : made;
-        if (ops.size === 0) return ops;
-      }
+    for (const value of this.fieldValuesIn(cls, field)) {
+      const made = this.madeInPlaceOperators(value);
+      ops = ops ? new Set([...ops].filter((op) => made.has(op))) : made;
+      if (ops.size === 0) return ops;
     }
     return ops ?? new Set();
   }
@@ -1052,18 +1046,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   private computeContainerKind(cls: ClassInfo, field: string): 'list' | 'dict' | 'set' | null {
     let kind: 'list' | 'dict' | 'set' | null = null;
+    for (const value of this.fieldValuesIn(cls, field)) {
+      const made = builtContainerKind(value);
+      if (!made || (kind && made !== kind)) return null;
+      kind = made;
+    }
+    return kind;
+  }
+
+  /** The values the class's methods assign to `self.<field>` (`self.x = value`, on their own receiver), in order. */
+  private fieldValuesIn(cls: ClassInfo, field: string): Array<Node | null> {
+    const out: Array<Node | null> = [];
     for (const method of cls.methods.values()) {
       const scope = this.scopes.get(method.id);
       if (!scope?.receiver) continue;
       for (const n of this.assignmentsOf(scope)) {
         const left = n.childForFieldName('left');
-        if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver || left.childForFieldName('attribute')?.text !== field) continue;
-        const made = builtContainerKind(n.childForFieldName('right'));
-        if (!made || (kind && made !== kind)) return null;
-        kind = made;
+        if (left?.type === 'attribute' && left.childForFieldName('object')?.text === scope.receiver && left.childForFieldName('attribute')?.text === field) out.push(n.childForFieldName('right'));
       }
     }
-    return kind;
+    return out;
   }
 
   /**
@@ -2130,16 +2132,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const body = c.node.childForFieldName('body');
       // A class-level lock (`_lock = threading.Lock()` in the class body) is one for every object.
       if (body && new RegExp(`^[ \\t]*${field}\\s*(?::[^=\\n]*)?=`, 'm').test(namedChildren(body).filter((n) => n.type === 'expression_statement').map((n) => n.text).join('\n'))) return false;
-      for (const method of c.methods.values()) {
-        const scope = this.scopes.get(method.id);
-        if (!scope?.receiver) continue;
-        for (const a of this.assignmentsOf(scope)) {
-          const left = a.childForFieldName('left');
-          if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== scope.receiver || left.childForFieldName('attribute')?.text !== field) continue;
-          // Handed in (`self._lock = lock`), it may be one lock for many objects.
-          if (!this.isLockConstruction(a.childForFieldName('right'))) return false;
-          made = true;
-        }
+      for (const value of this.fieldValuesIn(c, field)) {
+        // Handed in (`self._lock = lock`), it may be one lock for many objects.
+        if (!this.isLockConstruction(value)) return false;
+        made = true;
       }
     }
     return made;
