@@ -3050,6 +3050,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return mentions.foreign.every((at) => isProse(this.root.descendantForIndex(at)));
   }
 
+  /**
+   * Public methods of the module's classes that its text names only on a receiver (no `obj.name`, no
+   * `super().name`): the candidates for construction code whose other callers, if any, are in other
+   * modules (the summary lists them so the run can say which are called elsewhere).
+   */
+  receiverOnlyMethods(): string[] {
+    const mentions = this.attributeMentions();
+    const out = new Set<string>();
+    for (const cls of this.classes.values()) {
+      for (const name of cls.methods.keys()) {
+        if (name.startsWith('_') || out.has(name)) continue;
+        // Mentions on other objects in comments and strings do not count (a few looked at: a name
+        // mentioned more often on other objects is called on them).
+        const m = mentions.get(name);
+        if (!m || (m.foreign.length <= 3 && m.foreign.every((at) => isProse(this.root.descendantForIndex(at))))) out.add(name);
+      }
+    }
+    return [...out];
+  }
+
   private mentionIndex: Map<string, { references: number; foreign: number[] }> | undefined;
 
   /**
@@ -3059,18 +3079,31 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   private attributeMentions(): Map<string, { references: number; foreign: number[] }> {
     if (this.mentionIndex) return this.mentionIndex;
-    const receivers = new Set(['self', 'cls', ...[...this.scopes.values()].flatMap((s) => (s.receiver ? [s.receiver] : []))]);
     const index = new Map<string, { references: number; foreign: number[] }>();
-    for (const m of this.text.matchAll(/(\w+)?\s*\.\s*([A-Za-z_]\w*)\b(\s*\()?/g)) {
-      const onReceiver = !!m[1] && receivers.has(m[1]);
-      if (onReceiver && m[3]) continue;
-      let entry = index.get(m[2]);
-      if (!entry) index.set(m[2], (entry = { references: 0, foreign: [] }));
+    this.mentionIndex = index;
+    // Only the names of the classes' public methods are asked about.
+    const names = new Set<string>();
+    for (const cls of this.classes.values()) for (const name of cls.methods.keys()) if (/^[A-Za-z]\w*$/.test(name)) names.add(name);
+    if (names.size === 0) return index;
+    const receivers = new Set(['self', 'cls', ...[...this.scopes.values()].flatMap((s) => (s.receiver ? [s.receiver] : []))]);
+    const text = this.text;
+    // `.name` found first (cheap to scan for), the object before the dot read backwards by hand.
+    for (const m of text.matchAll(new RegExp(`\\.[ \\t]*(${[...names].join('|')})\\b([ \\t]*\\()?`, 'g'))) {
+      let end = m.index!;
+      while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+      let begin = end;
+      while (begin > 0 && /\w/.test(text[begin - 1])) begin--;
+      const object = text.slice(begin, end);
+      const onReceiver = receivers.has(object) && (begin === 0 || text[begin - 1] !== '.');
+      if (onReceiver && m[2]) continue;
+      let entry = index.get(m[1]);
+      if (!entry) index.set(m[1], (entry = { references: 0, foreign: [] }));
       if (onReceiver) entry.references++;
-      else entry.foreign.push(m.index! + m[0].lastIndexOf(m[2], m[0].length - (m[3]?.length ?? 0)));
+      else entry.foreign.push(m.index! + m[0].indexOf(m[1]));
     }
-    return (this.mentionIndex = index);
+    return index;
   }
+
 
   /** Does the function itself take a lock (`with self._lock:`, `self._lock.acquire()`)? */
   private takesLock(scope: FunctionScope): boolean {

@@ -318,7 +318,9 @@ export class ProjectGraph {
 
   /**
    * For every module, the methods of its classes that another module calls on some object (the names
-   * its summary's `callLocks` lists: calls not surely its own functions). Modules without are absent.
+   * its summary's `callLocks` lists: calls not surely its own functions) — of those its summary lists
+   * as named only on a receiver there (assume-concurrent runs only: nothing else asks, and a fact every
+   * module had would make the run analyse every module twice). Modules without are absent.
    */
   methodsCalledFromOtherModules(): Map<string, Set<string>> {
     const callers = new Map<string, string[]>();
@@ -326,7 +328,7 @@ export class ProjectGraph {
     const result = new Map<string, Set<string>>();
     for (const s of this.summaries.values()) {
       const found = new Set<string>();
-      for (const c of Object.values(s.classes ?? {})) for (const name of c.methods) if (callers.get(name)?.some((m) => m !== s.module)) found.add(name);
+      for (const name of s.receiverOnlyMethods ?? []) if (callers.get(name)?.some((m) => m !== s.module)) found.add(name);
       if (found.size > 0) result.set(s.module, found);
     }
     return result;

@@ -63,6 +63,11 @@ export interface ModuleSummary {
   threadClasses?: string[];
   /** Its top-level classes whose objects implement augmented operators in place: class → operators (model/inPlace.ts). */
   inPlaceClasses?: Record<string, string[]>;
+  /**
+   * Under assume-concurrent: public methods of its classes its text names only on a receiver
+   * (ModuleModel.receiverOnlyMethods), which the run checks against other modules' calls.
+   */
+  receiverOnlyMethods?: string[];
   /** Its top-level classes that are GUI toolkit objects (a Qt/GTK/Tk/wx widget, directly or through its own or imported classes). */
   guiClasses?: string[];
   /** Qualified names of imported classes its classes derive from (`pkg.threads.BaseThread`). */
@@ -287,7 +292,11 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (startCalls[name] !== null) startCalls[name] = starts && model.callBeforeThreadStart(call) ? (startCalls[name] ?? describedCall(call, model, module)) : null;
   }
   summary.callLocks = callLocks;
-  if (model.options.assumeConcurrent) Object.assign(summary, constructionOwnership(model));
+  if (model.options.assumeConcurrent) {
+    Object.assign(summary, constructionOwnership(model));
+    const receiverOnly = model.receiverOnlyMethods();
+    if (receiverOnly.length > 0) summary.receiverOnlyMethods = receiverOnly;
+  }
   const ordered = Object.entries(startCalls).filter((e): e is [string, string] => e[1] !== null);
   if (ordered.length > 0) summary.startCalls = Object.fromEntries(ordered);
   summary.uncalled = model.allScopes().filter((s) => !s.parent && model.onlySelfCalls(s.node)).map((s) => s.name);
