@@ -3026,7 +3026,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private isDeprecatedAlias(scope: FunctionScope | null): boolean {
     if (!scope?.classNode || scope.parent || this.options.project?.calledFromOtherModules?.has(scope.name)) return false;
     const warns = /\b(?:Pending)?DeprecationWarning\b/.test(scope.node.text) || decoratorNames(scope.node).some((d) => /(?:^|\.)deprecated$/.test(d));
-    return warns && this.callersOf(scope.node).length === 0 && this.calledOnlyOnItself(scope);
+    return warns && this.callersOf(scope.node).length === 0 && !this.threads.isSpawnTarget(scope.node) && this.namedOnlyOnReceiver(scope);
   }
 
   private calledOnlyOnItself(scope: FunctionScope): boolean {
@@ -3042,6 +3042,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // A decorator may run the body later (`@wrapt.decorator` makes calling it wrap something); a method
     // taking a lock is written to run beside other threads (`resume_unack_tasks()`, also run by `__init__`).
     if (decoratorNames(scope.node).some((d) => !TRANSPARENT_DECORATORS.test(d)) || this.takesLock(scope)) return false;
+    return this.namedOnlyOnReceiver(scope);
+  }
+
+  /** Does the module name the method only in calls on a receiver (and bound methods handed on the spot)? */
+  private namedOnlyOnReceiver(scope: FunctionScope): boolean {
     const mentions = this.attributeMentions().get(scope.name);
     if (!mentions) return true;
     // Bound methods on the receiver (`self.parse_header` as an argument): only those handed on the spot.
