@@ -169,6 +169,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   await scratchStateFixChecks(folder.uri);
   await eventLoopChecks(folder.uri);
   await conditionWaitChecks(folder.uri);
+  await threadStartChecks(folder.uri);
   await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -431,6 +432,50 @@ async function conditionWaitChecks(folderUri: vscode.Uri): Promise<void> {
     edit.replace(uri, new vscode.Range(line, at, line, at + 2), 'while');
     assert(await vscode.workspace.applyEdit(edit), 'the edit was not applied');
     await waitFor(`FT222 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT222') ? undefined : true));
+  });
+}
+
+const PUMP_SOURCE = `import threading
+import time
+
+
+class Pump:
+    def __init__(self):
+        self._thread = None
+
+    def start(self):
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self):
+        self._stopping = False
+        while not self._stopping:
+            time.sleep(0.1)
+
+    def close(self):
+        self._stopping = True
+`;
+
+/**
+ * FT114 as a user meets it: the squiggle on the flag the thread clears when it starts; its quick fix
+ * moves the assignment into \`start()\`, above the thread's start, and the squiggle goes.
+ */
+async function threadStartChecks(folderUri: vscode.Uri): Promise<void> {
+  const uri = vscode.Uri.joinPath(folderUri, 'pump.py');
+  writeFileSync(uri.fsPath, PUMP_SOURCE);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const diag = await waitFor(`FT114 in pump.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT114'));
+  await check('FT114 on a flag the thread sets when it starts; the fix moves it before the start', async () => {
+    assert(doc.getText(diag.range) === 'self._stopping = False', `FT114 on ${doc.getText(diag.range)}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const titles = (actions ?? []).map((a) => a.title);
+    const move = (actions ?? []).find((a) => /before the thread starts/.test(a.title));
+    assert(move?.edit, `no FT114 fix: ${JSON.stringify(titles)}`);
+    assert(await vscode.workspace.applyEdit(move.edit), 'the FT114 fix was not applied');
+    assert(await doc.save(), 'the fixed file was not saved');
+    assert(/self\._stopping = False\n\s+self\._thread\.start\(\)/.test(doc.getText()), `unexpected fix:\n${doc.getText()}`);
+    await waitFor(`FT114 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT114') ? undefined : true));
   });
 }
 
