@@ -4200,10 +4200,19 @@ export class ModuleModel implements LockResolver, CallableResolver {
     };
     if (scope?.locals.has(name)) {
       const first = this.firstAssignment(scope, name);
-      return classOf(first) ?? (first && scope.receiver ? this.itemOfField(first, scope) : null);
+      return classOf(first) ?? (first && scope.receiver ? this.itemOfField(first, scope) ?? this.classOfOwnField(first, scope) : null);
     }
     const binding = this.bindings.get(name);
     return binding?.kind === 'value' ? classOf(binding.node) : null;
+  }
+
+  /**
+   * `buffer = self._metric_buffer` (then `buffer.clear()` under the owner's lock): the class of this
+   * module the receiver's field is made from, as for `self._metric_buffer.clear()` itself.
+   */
+  private classOfOwnField(value: Node, scope: FunctionScope): ClassInfo | null {
+    if (value.type !== 'attribute' || value.childForFieldName('object')?.text !== scope.receiver) return null;
+    return this.fieldClass(this.classInfo(scope.classNode), value.childForFieldName('attribute')?.text ?? '');
   }
 
   /** `self._d.get(k)` / `self._d[k]`: the one class of this module whose instances `_d`'s stores put in it. */
