@@ -170,6 +170,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   await eventLoopChecks(folder.uri);
   await conditionWaitChecks(folder.uri);
   await threadStartChecks(folder.uri);
+  await exchangeChecks(folder.uri);
   await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -476,6 +477,46 @@ async function threadStartChecks(folderUri: vscode.Uri): Promise<void> {
     assert(await doc.save(), 'the fixed file was not saved');
     assert(/self\._stopping = False\n\s+self\._thread\.start\(\)/.test(doc.getText()), `unexpected fix:\n${doc.getText()}`);
     await waitFor(`FT114 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT114') ? undefined : true));
+  });
+}
+
+const DEVICE_SOURCE = `import socket
+import threading
+
+
+class Device:
+    def __init__(self, host):
+        self._sock = socket.create_connection((host, 8888))
+        self._lock = threading.Lock()
+
+    def version(self):
+        with self._lock:
+            self._sock.sendall(b"VERSION")
+            return self._sock.recv(32)
+
+    def read_block(self, n):
+        with self._lock:
+            self._sock.sendall(b"READ %d" % n)
+        return self._sock.recv(n)
+`;
+
+/**
+ * FT115 as a user meets it: the squiggle on a reply read after the lock is let go; the user moves the
+ * read into the locked block, and the squiggle goes.
+ */
+async function exchangeChecks(folderUri: vscode.Uri): Promise<void> {
+  const uri = vscode.Uri.joinPath(folderUri, 'device.py');
+  writeFileSync(uri.fsPath, DEVICE_SOURCE);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const diag = await waitFor(`FT115 in device.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT115'));
+  await check('FT115 on a reply read after the lock is released; read under the lock, it is gone', async () => {
+    assert(doc.getText(diag.range) === 'self._sock.recv(n)', `FT115 on ${doc.getText(diag.range)}`);
+    const line = diag.range.start.line;
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(line, 0), '    ');
+    assert(await vscode.workspace.applyEdit(edit), 'the edit was not applied');
+    await waitFor(`FT115 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT115') ? undefined : true));
   });
 }
 

@@ -915,6 +915,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return (this.generated = GENERATED_MARK.test(header.join('\n')) || GENERATED_MARK.test(docstringOf(this.root).slice(0, 300)));
   }
 
+  /** Does the class (or its module) say its objects are used by one thread at a time? */
+  documentsConfinement(cls: ClassInfo): boolean {
+    return isDocumentedConfined(cls) || this.moduleDocumentsConfinement();
+  }
+
   private moduleDocumentsConfinement(): boolean {
     if (this.moduleConfined !== undefined) return this.moduleConfined;
     const doc = docstringOf(this.root);
@@ -4575,11 +4580,6 @@ function countNewlines(text: string, end: number): number {
   return n;
 }
 
-/**
- * A class that says it is used by one thread: a docstring ("not thread-safe", "single-threaded", "used by
- * one thread at a time", "must be called from the loop's thread") or a `# ftaudit: confined` comment in
- * its body. Its fields are the caller's to protect; only fields its own locks guard stay shared.
- */
 /** `getattr(obj, "name")` (no default) → `obj.name`; anything else → null. */
 function getattrOfLiteral(value: Node): string | null {
   if (value.type !== 'call' || value.childForFieldName('function')?.text !== 'getattr') return null;
@@ -4588,6 +4588,11 @@ function getattrOfLiteral(value: Node): string | null {
   return name ? `${args[0].text}.${name}` : null;
 }
 
+/**
+ * A class that says it is used by one thread: a docstring ("not thread-safe", "single-threaded", "used by
+ * one thread at a time", "must be called from the loop's thread") or a `# ftaudit: confined` comment in
+ * its body. Its fields are the caller's to protect; only fields its own locks guard stay shared.
+ */
 function isDocumentedConfined(cls: ClassInfo): boolean {
   // A docstring wraps its sentences: read it as one line.
   if (CONFINED_DOC.test(docstringOf(cls.node).replace(/\s+/g, ' '))) return true;

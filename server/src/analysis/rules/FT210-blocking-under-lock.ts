@@ -218,6 +218,21 @@ const INTERESTING = new Set([
   ...REQUESTS_METHODS, ...SOCKET_WAITS, 'get', 'wait', 'join',
 ]);
 
+/**
+ * `with lock: sock.sendall(req); sock.recv(n)`: the reply to a request this block sent on the same
+ * socket. Holding the lock across the exchange is its purpose (FT115 asks for it): other callers must
+ * not send theirs until this reply is read.
+ */
+function replyToOwnRequest(call: Node, socket: Node): boolean {
+  for (let n = call.parent; n && n.type !== 'function_definition'; n = n.parent) {
+    if (n.type !== 'with_statement') continue;
+    const before = n.text.slice(0, call.startIndex - n.startIndex);
+    const stream = socket.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(?<![\\w.])${stream}\\s*\\.\\s*(?:send|sendall|sendto|sendmsg|write)\\(`).test(before);
+  }
+  return false;
+}
+
 /** What a call does that blocks, or null. */
 function blockingCall(call: Node, model: ModuleModel): string | null {
   if (!INTERESTING.has(calleeLastName(call))) return null;
@@ -239,7 +254,7 @@ function blockingCall(call: Node, model: ModuleModel): string | null {
   if (SOCKET_WAITS.has(method)) {
     const made = constructedBy(receiver, model);
     if (made !== 'socket.socket' && made !== 'socket.create_connection' && !/(^|_)(sock|socket|conn)$/i.test(receiver.text)) return null;
-    if (afterSocketReady(call) || madeNonBlocking(call, receiver)) return null;
+    if (afterSocketReady(call) || madeNonBlocking(call, receiver) || replyToOwnRequest(call, receiver)) return null;
     return `waits on a socket (\`${method}()\`)`;
   }
   if (method !== 'get' && method !== 'wait' && method !== 'join') return null;
