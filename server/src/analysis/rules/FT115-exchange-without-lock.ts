@@ -81,12 +81,14 @@ function parameterList(fn: Node, scope: FunctionScope): string[] {
  * from here — a receiver method's `self.conn` as this function's receiver's, a helper's parameter as
  * the argument passed (`_command(self.sock, …)` sends and reads `self.sock`).
  */
-function eventsOf(fn: Node, scope: FunctionScope, model: ModuleModel, own: (fn: Node) => IoEvent[]): IoEvent[] {
+function eventsOf(fn: Node, scope: FunctionScope, model: ModuleModel, own: (fn: Node) => IoEvent[], doingIo: ReadonlySet<string>): IoEvent[] {
   const out: IoEvent[] = [...own(fn)];
   for (const call of model.callsIn(fn)) {
     if (ioCall(call)) continue;
     const callee = call.childForFieldName('function');
-    if (!callee) continue;
+    // Resolving a call is dear: only names of functions that do I/O themselves are worth it.
+    const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+    if (!callee || !name || !doingIo.has(name)) continue;
     for (const helper of model.functionsFor(callee, call)) {
       if (helper === fn) continue;
       // What the helper does every time it runs: I/O under one of its own branches (a reply to an
@@ -232,10 +234,13 @@ export const FT115: Rule = {
       const lockedIo = new Map<string, { lock: string; at: Node }>();
       /** Functions doing I/O on each receiver stream (class.field path). */
       const ioUsers = new Map<string, Set<FunctionScope>>();
+      const doingIo = new Set<string>();
+      for (const scope of model.allScopes()) if (scope.node.type === 'function_definition' && own(scope.node).length > 0) doingIo.add(scope.name);
+      if (doingIo.size === 0) return;
       for (const scope of model.allScopes()) {
         const fn = scope.node;
         if (fn.type !== 'function_definition' || scope.isAsync || isTestCode(scope)) continue;
-        const events = eventsOf(fn, scope, model, own);
+        const events = eventsOf(fn, scope, model, own, doingIo);
         if (events.length === 0) continue;
         const cls = scope.receiver ? model.classInfo(scope.classNode) : null;
         for (const e of events) {
