@@ -588,6 +588,65 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return this.dedicated.threadOf(scope);
   }
 
+  /**
+   * Is `fn` called by a thread holding nothing — a thread's target, or under assume-concurrent any
+   * public function? Not a method of a module-private class (`class _Buffer`) whose objects never leave
+   * the module and which the module calls: only the module's own code holds such objects, so its calls
+   * (and the locks they hold) are every call there is, as for a private helper.
+   */
+  isDirectEntry(fn: Node): boolean {
+    if (!this.threads.isDirectEntry(fn)) return false;
+    if (this.threads.isSpawnTarget(fn) || !this.options.assumeConcurrent) return true;
+    const cls = fn.parent?.parent?.type === 'class_definition' ? this.classInfo(fn.parent.parent) : null;
+    if (!cls || !/^_[^_]/.test(cls.name) || isImplicitDunder(fn.childForFieldName('name')?.text ?? '')) return true;
+    if (this.escapesModule(cls)) return true;
+    return !this.callersOf(fn).some((call) => this.scopeOf(call)?.node !== fn);
+  }
+
+  private readonly escaping = new Map<number, boolean>();
+
+  /**
+   * Do a private class's objects leave the module's code — returned (`return _Handle(…)`, a field or a
+   * local made from it), yielded or handed to a callback? Then whoever receives them calls its methods.
+   */
+  private escapesModule(cls: ClassInfo): boolean {
+    let out = this.escaping.get(cls.node.id);
+    if (out !== undefined) return out;
+    out = false;
+    const made = (value: Node | null | undefined, scope: FunctionScope | null): boolean => {
+      if (!value) return false;
+      if (value.type === 'call' && value.childForFieldName('function')?.text === cls.name) return true;
+      if (value.type === 'identifier' && scope) return this.instanceClass(value.text, scope) === cls;
+      if (value.type === 'attribute' && scope?.receiver && value.childForFieldName('object')?.text === scope.receiver) return this.fieldClass(this.classInfo(scope.classNode), value.childForFieldName('attribute')?.text ?? '') === cls;
+      return false;
+    };
+    for (const call of this.callsNamed(cls.name)) {
+      // `return _Handle(…)`, `yield _Handle(…)`, `callback(_Handle(…))`.
+      const up = call.parent?.type === 'expression_list' ? call.parent.parent : call.parent;
+      if (up?.type === 'return_statement' || up?.type === 'yield' || (up?.type === 'argument_list' && up.parent?.childForFieldName('function')?.text !== 'isinstance')) {
+        out = true;
+        break;
+      }
+    }
+    if (!out) {
+      for (const scope of this.allScopes()) {
+        const body = scope.node.childForFieldName('body');
+        if (!body || !body.text.includes('return')) continue;
+        for (const ret of body.descendantsOfType('return_statement')) {
+          if (this.scopeOf(ret) !== scope) continue;
+          const value = namedChildren(ret)[0];
+          if (made(value, scope) || (value?.type === 'expression_list' && namedChildren(value).some((v) => made(v, scope)))) {
+            out = true;
+            break;
+          }
+        }
+        if (out) break;
+      }
+    }
+    this.escaping.set(cls.node.id, out);
+    return out;
+  }
+
   /** `name` at `at` is a local of its function bound once, before `at`, to a new instance of `cls` (`x = Cls(…)`). */
   private freshInstance(name: Node, at: Node, cls: Node): boolean {
     const scope = this.scopeOf(at);
@@ -750,7 +809,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         const entry = this.threads.entryFor(s);
         return !!entry && !entry.assumed;
       },
-      isDirectEntry: (fn) => this.threads.isDirectEntry(fn),
+      isDirectEntry: (fn) => this.isDirectEntry(fn),
     }));
   }
 
@@ -3001,7 +3060,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // of a method threads of the module reach only through calls: a thread constructing an object runs
     // its constructor's helpers before anyone else holds the object.
     const entry = this.threads.entryFor(scope);
-    if (entry && (entry.assumed ? this.threads.isDirectEntry(scope.node) && !this.calledOnlyOnItself(scope) : entry.external || this.threads.isSpawnTarget(scope.node))) return false;
+    if (entry && (entry.assumed ? this.isDirectEntry(scope.node) && !this.calledOnlyOnItself(scope) : entry.external || this.threads.isSpawnTarget(scope.node))) return false;
     // Its calls of itself run inside a call from its other callers: those decide.
     const callers = [...this.callersOf(scope.node), ...this.callbackCallsOf(scope)].filter((call) => this.scopeOf(call)?.node !== scope.node && !this.isDeprecatedAlias(this.scopeOf(call)));
     // `visiting` is the path of the walk: two callers reaching one construction helper both go through it.
@@ -3445,7 +3504,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // an installer's lock): those callers' lock counts, whatever assume-concurrent says of public code.
     const external = fn.type === 'function_definition' && this.onlySelfCalls(fn) ? this.options.project?.callerLocks?.get(fn.childForFieldName('name')?.text ?? '') : undefined;
     if (external) return [external];
-    if (this.threads.isDirectEntry(fn)) return [];
+    if (this.isDirectEntry(fn)) return [];
     visiting.add(fn.id);
     let common: string[] | null = null;
     let ownerHeld: string[] | null = null;
