@@ -3,6 +3,9 @@ import type { Node } from '../parser';
 import { boundNames, decoratorNames, namedChildren, owningClass } from './syntax';
 import { detached } from '../syntaxTree';
 
+/** Methods Python hands the class as their first argument, decorated or not. */
+const IMPLICIT_CLASS_METHODS: ReadonlySet<string> = new Set(['__new__', '__init_subclass__', '__class_getitem__']);
+
 export type BindingKind =
   | 'local' // assigned in this function (and not declared global/nonlocal)
   | 'parameter'
@@ -113,7 +116,9 @@ export function buildScope(fn: Node, parent: FunctionScope | null, own: Iterable
     parent,
     classNode,
     receiver: classNode && !decorators.includes('staticmethod') ? facts.firstParam : null,
-    isClassMethod: decorators.includes('classmethod'),
+    // `__new__` is handed the class, and `__init_subclass__`/`__class_getitem__` are classmethods without
+    // saying so: what they keep on their first parameter is class-level state.
+    isClassMethod: decorators.includes('classmethod') || (!!classNode && IMPLICIT_CLASS_METHODS.has(facts.name)),
     isAsync: facts.isAsync,
     parameters: facts.parameters,
     mutableDefaults: facts.mutableDefaults,

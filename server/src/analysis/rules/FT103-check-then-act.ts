@@ -2,6 +2,7 @@
 import type { Node } from '../parser';
 import { changesOwnEntry } from '../model/perThreadKeys';
 import { checkActAfterRelease, checkBeforeLock } from './staleCheck';
+import { lookupThenInsert } from './lookupThenInsert';
 import type { Rule, RuleContext } from '../types';
 import { sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
@@ -365,6 +366,10 @@ export const FT103: Rule = {
     // one work list: the last item is popped by one and the others' pops fail).
     while_statement(node: Node, ctx: RuleContext) {
       checkThenAct(node, ctx);
+    },
+    // `try: v = d[k]` / `except KeyError: d[k] = make()`: the EAFP check-then-act (lookupThenInsert.ts).
+    except_clause(node: Node, ctx: RuleContext) {
+      lookupThenInsert(node, ctx);
     },
   },
 };
