@@ -603,48 +603,44 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return !this.callersOf(fn).some((call) => this.scopeOf(call)?.node !== fn);
   }
 
-  private readonly escaping = new Map<number, boolean>();
+  private escaping: Set<number> | undefined;
 
   /**
    * Do a private class's objects leave the module's code — returned (`return _Handle(…)`, a field or a
-   * local made from it), yielded or handed to a callback? Then whoever receives them calls its methods.
+   * local made from it), yielded or handed to a call? Then whoever receives them calls its methods.
+   * (One pass over the module's returns answers it for every class.)
    */
   private escapesModule(cls: ClassInfo): boolean {
-    let out = this.escaping.get(cls.node.id);
-    if (out !== undefined) return out;
-    out = false;
-    const made = (value: Node | null | undefined, scope: FunctionScope | null): boolean => {
-      if (!value) return false;
-      if (value.type === 'call' && value.childForFieldName('function')?.text === cls.name) return true;
-      if (value.type === 'identifier' && scope) return this.instanceClass(value.text, scope) === cls;
-      if (value.type === 'attribute' && scope?.receiver && value.childForFieldName('object')?.text === scope.receiver) return this.fieldClass(this.classInfo(scope.classNode), value.childForFieldName('attribute')?.text ?? '') === cls;
-      return false;
-    };
-    for (const call of this.callsNamed(cls.name)) {
-      // `return _Handle(…)`, `yield _Handle(…)`, `callback(_Handle(…))`.
-      const up = call.parent?.type === 'expression_list' ? call.parent.parent : call.parent;
-      if (up?.type === 'return_statement' || up?.type === 'yield' || (up?.type === 'argument_list' && up.parent?.childForFieldName('function')?.text !== 'isinstance')) {
-        out = true;
-        break;
-      }
-    }
-    if (!out) {
-      for (const scope of this.allScopes()) {
-        const body = scope.node.childForFieldName('body');
-        if (!body || !body.text.includes('return')) continue;
-        for (const ret of body.descendantsOfType('return_statement')) {
-          if (this.scopeOf(ret) !== scope) continue;
-          const value = namedChildren(ret)[0];
-          if (made(value, scope) || (value?.type === 'expression_list' && namedChildren(value).some((v) => made(v, scope)))) {
-            out = true;
-            break;
-          }
+    if (!this.escaping) {
+      const out = (this.escaping = new Set<number>());
+      const classOf = (value: Node | null | undefined, scope: FunctionScope | null): ClassInfo | null => {
+        if (!value) return null;
+        if (value.type === 'call') return this.classesByName.get(value.childForFieldName('function')?.text ?? '') ?? null;
+        if (value.type === 'identifier' && scope) return this.instanceClass(value.text, scope);
+        if (value.type === 'attribute' && scope?.receiver && value.childForFieldName('object')?.text === scope.receiver) return this.fieldClass(this.classInfo(scope.classNode), value.childForFieldName('attribute')?.text ?? '');
+        return null;
+      };
+      // `yield _Handle(…)`, `callback(_Handle(…))`: made and handed on at once.
+      for (const [name, c] of this.classesByName) {
+        if (!/^_[^_]/.test(name)) continue;
+        for (const call of this.callsNamed(name)) {
+          const up = call.parent?.type === 'expression_list' ? call.parent.parent : call.parent;
+          if (up?.type === 'return_statement' || up?.type === 'yield' || (up?.type === 'argument_list' && up.parent?.childForFieldName('function')?.text !== 'isinstance')) out.add(c.node.id);
         }
-        if (out) break;
+      }
+      const text = this.source ?? this.root.text;
+      for (const m of text.matchAll(/(?<![\w.])return\s+(?=[\w(])/g)) {
+        const ret = this.root.descendantForIndex(m.index!).parent;
+        if (ret?.type !== 'return_statement') continue;
+        const scope = this.scopeOf(ret);
+        const value = namedChildren(ret)[0];
+        for (const v of value?.type === 'expression_list' ? namedChildren(value) : [value]) {
+          const c = classOf(v, scope);
+          if (c) out.add(c.node.id);
+        }
       }
     }
-    this.escaping.set(cls.node.id, out);
-    return out;
+    return this.escaping.has(cls.node.id);
   }
 
   /** `name` at `at` is a local of its function bound once, before `at`, to a new instance of `cls` (`x = Cls(…)`). */
