@@ -127,7 +127,8 @@ function callableFromOtherThreads(cls: ClassInfo, onEntryThread: Set<Node>, mode
   for (const [name, method] of cls.methods) {
     if (BEFORE_OR_AFTER.has(name)) continue;
     const isPublic = !name.startsWith('_') || (name.startsWith('__') && name.endsWith('__'));
-    if ((isPublic && !onEntryThread.has(method)) || calledFromOutside.has(name) || (isPublic && calledFromOutside.has(name))) out.push(method);
+    // A public method the thread calls too (`stop()` on an error) is still its users' to call.
+    if (isPublic || calledFromOutside.has(name)) out.push(method);
   }
   return out;
 }
