@@ -3969,7 +3969,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const choices = loopChoices(expr.text, at);
       if (choices) return choices.flatMap((c) => this.functionsFor(c, at));
       const cls = this.classesByName.get(expr.text);
-      if (cls) return cls.methods.get('__init__') ? [cls.methods.get('__init__')!] : [];
+      // `Cls(…)` runs `__new__` (handed the class) and then `__init__`.
+      if (cls) return [cls.methods.get('__new__'), cls.methods.get('__init__')].filter((m): m is Node => !!m);
       // Python's scoping: a function nested in an enclosing function of the call site, else the
       // module-level one — never a same-named function nested somewhere else in the module.
       const name = expr.text;
