@@ -103,6 +103,10 @@ test('a method decorated with another module\'s lock decorator runs holding the 
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'lockdeco'), { assumeConcurrent: false });
 });
 
+test('another module\'s lock decorators that hold the lock through a local, or fall back to the receiver\'s lock', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'aliasdeco'), { assumeConcurrent: false });
+});
+
 test('an override of another module\'s construction hook runs while the object is built', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'ctorhooks'), { assumeConcurrent: false });
 });

@@ -315,13 +315,27 @@ function acquiredBefore(block: Node, child: Node, cache: LockCache, resolver: Lo
  */
 function unlessCallerHolds(ifStatement: Node, resolver: LockResolver): { acquired: string | null; released: string | null } | null {
   const cond = ifStatement.childForFieldName('condition');
-  if (cond?.type !== 'not_operator' || cond.childForFieldName('argument')?.type !== 'identifier' || ifStatement.childForFieldName('alternative')) return null;
+  if (ifStatement.childForFieldName('alternative')) return null;
+  // `if not have_lock:`, or `if lock:` on a parameter that defaults to True (`save(login, lock=True)`,
+  // called with `lock=False` by code that holds the lock already).
+  const negated = cond?.type === 'not_operator' && cond.childForFieldName('argument')?.type === 'identifier';
+  if (!negated && !(cond?.type === 'identifier' && parameterDefault(ifStatement, cond.text) === 'True')) return null;
   const consequence = ifStatement.childForFieldName('consequence');
   const body = consequence ? namedChildren(consequence).filter((c) => c.type !== 'comment') : [];
   if (body.length !== 1 || onSemaphore(body[0], resolver)) return null;
   const acquired = callOnStatement(body[0], 'acquire', resolver);
   const released = acquired ? null : callOnStatement(body[0], 'release', resolver);
   return acquired || released ? { acquired, released } : null;
+}
+
+/** The default value's text of parameter `name` of the function `node` is in (null: no such default). */
+function parameterDefault(node: Node, name: string): string | null {
+  let fn: Node | null = node.parent;
+  while (fn && fn.type !== 'function_definition') fn = fn.parent;
+  for (const p of fn ? namedChildren(fn.childForFieldName('parameters')!) : []) {
+    if ((p.type === 'default_parameter' || p.type === 'typed_default_parameter') && p.childForFieldName('name')?.text === name) return p.childForFieldName('value')?.text ?? null;
+  }
+  return null;
 }
 
 /** Locks a `try` statement's `finally` clause releases (`finally: self._lock.release()`), directly or under an `if`. */

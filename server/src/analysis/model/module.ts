@@ -2362,7 +2362,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         continue;
       }
       if (expr?.type === 'call') {
-        out.push(...this.factoryDecoratorLocks(expr));
+        out.push(...this.factoryDecoratorLocks(expr, scope.receiver));
         continue;
       }
       if (expr?.type !== 'identifier' && expr?.type !== 'attribute') continue;
@@ -2387,7 +2387,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * each call of the decorated function, the lock the decoration passes — here or in another module of
    * the run (its lockDecorators entry names the parameter as `@0`).
    */
-  private factoryDecoratorLocks(decoration: Node): string[] {
+  private factoryDecoratorLocks(decoration: Node, receiver: string | null | undefined): string[] {
     const callee = decoration.childForFieldName('function');
     if (callee?.type !== 'identifier' && callee?.type !== 'attribute') return [];
     const fn = callee.type === 'identifier' ? this.topLevelFunctionsByName.get(callee.text)?.[0] : undefined;
@@ -2395,9 +2395,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const args = positionalArguments(decoration);
     const out: string[] = [];
     for (const lock of locks) {
-      const m = /^@(\d+)(.*)$/.exec(lock);
+      const [given, fallback] = lock.split(' or ');
+      const m = /^@(\d+)(.*)$/.exec(given);
       const arg = m ? args[Number(m[1])] : undefined;
-      if (arg && (arg.type === 'identifier' || arg.type === 'attribute')) out.push(`${arg.text}${m![2]}`);
+      if (arg && (arg.type === 'identifier' || arg.type === 'attribute') && arg.text !== 'None') out.push(`${arg.text}${m![2]}`);
+      // `@synchronized()`: no lock given, the wrapper takes the receiver's.
+      else if (!arg && fallback && receiver && (decoration.childForFieldName('arguments')?.namedChildren.length ?? 0) === 0) out.push(`${receiver}.${fallback.slice('@self.'.length)}`);
     }
     return out;
   }
@@ -2414,9 +2417,10 @@ export class ModuleModel implements LockResolver, CallableResolver {
     if (!decorator) return [];
     const out: string[] = [];
     for (const lock of this.wrapperLocksOf(decorator).locks) {
-      const [head, ...rest] = lock.split('.');
+      const [given, fallback] = lock.split(' or ');
+      const [head, ...rest] = given.split('.');
       const i = params.indexOf(head);
-      if (i >= 0) out.push([`@${i}`, ...rest].join('.'));
+      if (i >= 0) out.push([`@${i}`, ...rest].join('.') + (fallback ? ` or ${fallback}` : ''));
     }
     return out;
   }
@@ -2434,7 +2438,8 @@ export class ModuleModel implements LockResolver, CallableResolver {
    */
   lockDecorators(module: string): Record<string, { self: string | null; locks: string[] }> {
     const out: Record<string, { self: string | null; locks: string[] }> = {};
-    if (this.index.all('with_statement').length === 0) return out;
+    // A wrapper holds a lock in a `with` block or between an acquire() and its release().
+    if (this.index.all('with_statement').length === 0 && !(this.source ?? this.root.text).includes('.acquire(')) return out;
     for (const [name, fns] of this.topLevelFunctionsByName) {
       const fn = fns[0];
       // Cheap test first: a wrapper is a nested function the decorator returns.
@@ -2472,8 +2477,51 @@ export class ModuleModel implements LockResolver, CallableResolver {
       common = common === null ? held : common.filter((l) => held.includes(l));
     }
     known.self = parameterOrder(wrapper)[0] ?? null;
-    known.locks = common ?? [];
+    known.locks = (common ?? []).flatMap((lock) => this.wrapperLockSource(lock, wrapperScope, known.self) ?? []);
     return known;
+  }
+
+  /**
+   * What a lock the wrapper holds through a local stands for: `lock_obj = lock` (the factory's
+   * parameter, or a module-level lock) and, after it, a fallback to the wrapped call's receiver
+   * (`if not lock_obj: lock_obj = getattr(args[0], "lock")`, `lock = lock or self._lock`) — written
+   * `lock or @self.lock`. A lock not held through a local is itself; null when the local's value is
+   * anything else (the lock cannot be named).
+   */
+  private wrapperLockSource(lock: string, wrapper: FunctionScope, self: string | null): string | null {
+    const [head, ...rest] = lock.split('.');
+    if (!wrapper.locals.has(head) || wrapper.parameters.has(head)) return lock;
+    const first = wrapper.node.childForFieldName('parameters')?.namedChildren[0];
+    const splat = first?.type === 'list_splat_pattern';
+    // The wrapped call's receiver: its first parameter, or the first of `*args`.
+    const receiverField = (value: Node): string | null => {
+      const [object, name] =
+        value.type === 'attribute'
+          ? [value.childForFieldName('object'), value.childForFieldName('attribute')?.text]
+          : value.type === 'call' && value.childForFieldName('function')?.text === 'getattr'
+            ? [positionalArguments(value)[0], /^['"](\w+)['"]$/.exec(positionalArguments(value)[1]?.text ?? '')?.[1]]
+            : [null, undefined];
+      if (!object || !name || !self) return null;
+      const isReceiver = splat ? object.type === 'subscript' && object.childForFieldName('value')?.text === self && object.childForFieldName('subscript')?.text === '0' : object.text === self;
+      return isReceiver ? `@self.${name}` : null;
+    };
+    const sources: string[] = [];
+    for (const a of this.assignmentsOf(wrapper)) {
+      if (a.childForFieldName('left')?.text !== head) continue;
+      let value = a.childForFieldName('right');
+      // `lock = lock or self._lock`: the given lock, else the receiver's.
+      const parts = value?.type === 'boolean_operator' && value.childForFieldName('operator')?.text === 'or' ? [value.childForFieldName('left'), value.childForFieldName('right')] : [value];
+      for (value of parts) {
+        if (!value) return null;
+        const source = value.type === 'identifier' && value.text !== head ? value.text : receiverField(value);
+        if (!source) return null;
+        sources.push(source);
+      }
+    }
+    // One source, or a given lock with the receiver's as its fallback.
+    if (sources.length === 1 && !sources[0].startsWith('@self.')) return [sources[0], ...rest].join('.');
+    if (sources.length === 2 && !sources[0].startsWith('@self.') && sources[1].startsWith('@self.') && rest.length === 0) return `${sources[0]} or ${sources[1]}`;
+    return null;
   }
 
   /**

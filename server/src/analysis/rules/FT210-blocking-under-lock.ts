@@ -8,6 +8,7 @@ import { dottedName, keywordArgument, namedChildren, positionalArguments, snippe
 import { moveBlockingFix } from '../fixes/moveBlocking';
 import { assignmentsTo, calleeLastName, calleeName, isTestCode, methodName, methodReceiver } from './hazards';
 import { constructedBy, constructionCall } from './constructions';
+import { serialisesSlowWork } from './operationLocks';
 
 /** Qualified callables that block for an unbounded or long time. */
 const BLOCKING_CALLS: ReadonlyMap<string, string> = new Map([
@@ -438,6 +439,9 @@ function report(node: Node, ctx: RuleContext, what: string, severity: Severity, 
   if (what.startsWith('waits for an event') && eventSetFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
   const own = heldLocks(node, ctx.model).length > 0;
   if (createsOnce(node, own, ctx.model)) return;
+  // A lock every critical section of which does slow work serialises that work: waiting is its purpose.
+  // (A wait with no timeout — a socket's too — can still deadlock: reported below.)
+  if (!/^waits (?:on a queue|on a socket|for an event|for a thread|until every queued item)/.test(what) && held.every((lock) => serialisesSlowWork(lock, node, ctx.model, blockingCall))) return;
   const deadlock = what.startsWith('waits for a thread') ? joinedThreadTakes(methodReceiver(node)!, held, ctx.model) : null;
   if (deadlock) {
     ctx.report(node, {
