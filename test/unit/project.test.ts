@@ -107,6 +107,10 @@ test('another module\'s lock decorators that hold the lock through a local, or f
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'aliasdeco'), { assumeConcurrent: false });
 });
 
+test('a built-in container\'s method called under a lock lends that lock to no function of the same name elsewhere', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'builtinnames'), { assumeConcurrent: false });
+});
+
 test('an override of another module\'s construction hook runs while the object is built', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'ctorhooks'), { assumeConcurrent: false });
 });

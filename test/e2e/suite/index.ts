@@ -171,6 +171,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   await conditionWaitChecks(folder.uri);
   await threadStartChecks(folder.uri);
   await exchangeChecks(folder.uri);
+  await tornReadChecks(folder.uri);
   await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -517,6 +518,51 @@ async function exchangeChecks(folderUri: vscode.Uri): Promise<void> {
     edit.insert(uri, new vscode.Position(line, 0), '    ');
     assert(await vscode.workspace.applyEdit(edit), 'the edit was not applied');
     await waitFor(`FT115 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT115') ? undefined : true));
+  });
+}
+
+const METER_SOURCE = `import threading
+
+
+class Meter:
+    def __init__(self, device):
+        self._device = device
+        self._lock = threading.Lock()
+        self.total = 0
+        self.count = 0
+        threading.Thread(target=self._measure, daemon=True).start()
+
+    def _measure(self):
+        while True:
+            samples = self._device.read()
+            with self._lock:
+                self.total += sum(samples)
+                self.count += len(samples)
+
+    def average(self):
+        return self.total / max(self.count, 1)
+`;
+
+/**
+ * FT116 as a user meets it: the squiggle on a ratio of two fields the thread updates together under its
+ * lock; the quick fix reads them holding that lock, and the squiggle goes.
+ */
+async function tornReadChecks(folderUri: vscode.Uri): Promise<void> {
+  const uri = vscode.Uri.joinPath(folderUri, 'meter.py');
+  writeFileSync(uri.fsPath, METER_SOURCE);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const diag = await waitFor(`FT116 in meter.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT116'));
+  await check('FT116 on two fields updated together, combined without the lock; the fix reads them under it', async () => {
+    assert(doc.getText(diag.range) === 'self.total / max(self.count, 1)', `FT116 on ${doc.getText(diag.range)}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const titles = (actions ?? []).map((a) => a.title);
+    const guard = (actions ?? []).find((a) => /Guard with `self\._lock`/.test(a.title));
+    assert(guard?.edit, `no FT116 fix: ${JSON.stringify(titles)}`);
+    assert(await vscode.workspace.applyEdit(guard.edit), 'the FT116 fix was not applied');
+    assert(await doc.save(), 'the fixed file was not saved');
+    assert(/with self\._lock:\n\s+return self\.total \/ max\(self\.count, 1\)/.test(doc.getText()), `unexpected fix:\n${doc.getText()}`);
+    await waitFor(`FT116 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT116') ? undefined : true));
   });
 }
 

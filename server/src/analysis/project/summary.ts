@@ -282,6 +282,9 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     // A bare name neither defined nor imported here is a builtin (`len`, `print`).
     if (!name || callLocks[name] === null) continue;
     if (callee?.type === 'identifier' && !model.imports.isImported(name)) continue;
+    // `self.files.index(nzf)`, `names.append(n)`: a built-in container's or string's method, far more often
+    // than a method of the run's — counted, it would lend its caller's lock to every `index` the run defines.
+    if (callee?.type === 'attribute' && BUILTIN_METHODS.has(name)) continue;
     if (surelyLocal(call, model) && model.functionsFor(callee!, call).length > 0) continue;
     // An override calling the method it overrides (`super()._receive()`, `MultiPort._receive(self)`)
     // runs it whenever the override runs: under what the override's callers hold, judged at those calls.
@@ -396,6 +399,13 @@ function annotatedParameters(model: ModuleModel, scope: FunctionScope): Map<stri
   }
   return out;
 }
+
+/** Methods of list, dict, set, str and bytes. */
+const BUILTIN_METHODS = new Set([
+  'index', 'count', 'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'copy', 'sort', 'reverse', 'get', 'keys', 'values', 'items',
+  'update', 'setdefault', 'popitem', 'add', 'discard', 'union', 'intersection', 'difference', 'join', 'split', 'rsplit', 'strip', 'lstrip',
+  'rstrip', 'format', 'replace', 'startswith', 'endswith', 'encode', 'decode', 'lower', 'upper', 'find', 'rfind', 'splitlines',
+]);
 
 /** Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock. */
 function mayHoldLocks(model: ModuleModel): boolean {
