@@ -70,7 +70,7 @@ function updateGroups(cls: ClassInfo, model: ModuleModel): UpdateGroup[] {
       for (const write of model.nodesWithin(body, WRITES)) {
         const field = ownField(write.childForFieldName('left'), scope.receiver);
         if (!field || cls.lockAttributes.has(field)) continue;
-        const locks = [...new Set(model.heldLocks(write).map((l) => withoutReceiver(l, scope.receiver!)))].sort();
+        const locks = [...new Set(model.heldLocks(write).map((l) => withoutReceiver(model.canonicalLock(l, scope), scope.receiver!)))].sort();
         const key = locks.join(' ');
         const group = byLocks.get(key) ?? { fields: new Set<string>(), locks, first: write };
         group.fields.add(field);
@@ -81,7 +81,8 @@ function updateGroups(cls: ClassInfo, model: ModuleModel): UpdateGroup[] {
         if (fields.size < 2 || seen.has(id)) continue;
         seen.add(id);
         const inner = innermostLockBlock(first, model) ?? { block: statement, lock: lock.text };
-        groups.push({ fields, lock: withoutReceiver(inner.lock, scope.receiver), locks: new Set(locks), block: inner.block, writer: scope, assumed: !!entry.assumed });
+        const canonical = withoutReceiver(model.canonicalLock(inner.lock, scope), scope.receiver);
+        groups.push({ fields, lock: withoutReceiver(inner.lock, scope.receiver), locks: new Set([...locks, canonical]), block: inner.block, writer: scope, assumed: !!entry.assumed });
       }
     }
   }
@@ -158,7 +159,8 @@ export const FT116: Rule = {
               const other = reads.slice(i + 1).find((r) => r.field !== reads[i].field);
               const combined = other ? combination(reads[i].node, other.node) : null;
               if (!combined || reported.has(statementOf(combined).id)) continue;
-              const held = model.heldLocks(combined).map((l) => withoutReceiver(l, scope.receiver!));
+              // Compared as the locks they are (a Condition is the lock it is built on).
+              const held = model.heldLocks(combined).map((l) => withoutReceiver(model.canonicalLock(l, scope), scope.receiver!));
               if (held.some((l) => group.locks.has(l)) || runsAlone(combined, scope, ctx)) continue;
               reported.add(statementOf(combined).id);
               const shared = sharedState(reads[i].node, scope, model);
