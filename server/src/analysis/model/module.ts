@@ -2482,9 +2482,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
   }
 
   /**
-   * What a lock the wrapper holds through a local stands for: `lock_obj = lock` (the factory's
+   * What a lock the wrapper holds through a local stands for: `held = lock` (the factory's
    * parameter, or a module-level lock) and, after it, a fallback to the wrapped call's receiver
-   * (`if not lock_obj: lock_obj = getattr(args[0], "lock")`, `lock = lock or self._lock`) — written
+   * (`if not held: held = getattr(args[0], "lock")`, `held = lock or self._lock`) — written
    * `lock or @self.lock`. A lock not held through a local is itself; null when the local's value is
    * anything else (the lock cannot be named).
    */

@@ -1,6 +1,8 @@
 // FT208 — `lock.acquire()` whose release is not protected by try/finally. Docs: docs/rules/FT208.md
 import type { Node } from '../parser';
 import type { Fix, Rule, RuleContext } from '../types';
+import type { ModuleModel } from '../model/module';
+import type { FunctionScope } from '../model/scopes';
 import { indentLines, indentUnit, lineEnding, ownLines } from '../fixes/text';
 import { namedChildren, snippet } from '../model/syntax';
 import { isTestCode, methodName, methodReceiver, usedAsSignal } from './hazards';
@@ -164,6 +166,10 @@ export const FT208: Rule = {
       // A semaphore another function also releases (a send window an acknowledgement callback opens
       // again): a count handed between threads, not a critical section — `with` would be wrong there.
       if (model.isSemaphore(receiver) && model.index.all('call').some(({ node: c }) => methodName(c) === 'release' && methodReceiver(c)?.text === name && model.scopeOf(c) !== scope)) return;
+      // So is a lock another function releases without taking it (the reply's callback releasing the
+      // request's lock, on another thread): a binary semaphore — the release here is the path where no
+      // request went out, and a `finally` would hand the lock back too early.
+      if (releasedByAnotherFunction(name, scope, model)) return;
       // A path that returns or yields holding the lock hands it over on purpose (baton passing).
       if (/\b(return|yield)\b/.test(ctx.text.slice(node.endIndex, releases[0].startIndex))) return;
       // Nothing between acquire and the first release can raise.
@@ -182,6 +188,31 @@ export const FT208: Rule = {
     },
   },
 };
+
+/**
+ * Does a callback release `lock` without acquiring it itself — a function other than `scope`, handed out
+ * as a value (`link.add_callback(self._on_reply)`) or run by a thread? (A context manager's
+ * `__exit__` releasing what `__enter__` took is a critical section's end, not such a hand-over.)
+ */
+function releasedByAnotherFunction(lock: string, scope: FunctionScope, model: ModuleModel): boolean {
+  const byScope = new Map<FunctionScope, { acquires: boolean; releases: boolean }>();
+  for (const { node: c } of model.index.all('call')) {
+    const method = methodName(c);
+    if ((method !== 'release' && method !== 'acquire') || methodReceiver(c)?.text !== lock) continue;
+    const owner = model.scopeOf(c);
+    if (!owner || owner === scope) continue;
+    const seen = byScope.get(owner) ?? { acquires: false, releases: false };
+    if (method === 'release') seen.releases = true;
+    else seen.acquires = true;
+    byScope.set(owner, seen);
+  }
+  const handedOut = (fn: FunctionScope) => {
+    const entry = model.threads.entryFor(fn);
+    if (entry && !entry.assumed) return true;
+    return new RegExp(String.raw`\.${fn.name}\b(?!\s*\()|[(,=]\s*${fn.name}\b(?!\s*\()`).test(model.text);
+  };
+  return [...byScope].some(([fn, s]) => s.releases && !s.acquires && !/^__(?:a?exit|del)__$/.test(fn.name) && handedOut(fn));
+}
 
 /** Is the slot (`x`, `self.items`) — any object's field of that name, for an attribute — ever assigned None in `text`? */
 function setToNone(slot: Node, text: string): boolean {
