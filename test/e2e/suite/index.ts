@@ -283,6 +283,16 @@ async function reproduceChecks(folderUri: vscode.Uri): Promise<Record<string, un
 }
 
 /** The FT109 example (per-call scratch on a shared parser) offers the thread-local fix; the fixed file parses and no longer reports. */
+/** Writes `source` to `name` in the workspace, opens it, and waits for the first `code` finding in it. */
+async function openWithFinding(folderUri: vscode.Uri, name: string, source: string, code: string): Promise<{ uri: vscode.Uri; doc: vscode.TextDocument; diag: vscode.Diagnostic }> {
+  const uri = vscode.Uri.joinPath(folderUri, name);
+  writeFileSync(uri.fsPath, source);
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc, { preview: false });
+  const diag = await waitFor(`${code} in ${name}; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === code));
+  return { uri, doc, diag };
+}
+
 /** Kind 7 across modules: the workspace index tells hub/workers.py that hub/registry.py iterates what it changes from threads. */
 async function crossModuleChecks(folderUri: vscode.Uri): Promise<void> {
   await check('FT107 across modules: changes of another module\'s registry from threads, learnt from the workspace index', async () => {
@@ -304,11 +314,7 @@ async function crossModuleChecks(folderUri: vscode.Uri): Promise<void> {
 async function scratchStateFixChecks(folderUri: vscode.Uri): Promise<void> {
   const extension = vscode.extensions.getExtension('ftaudit.ftaudit');
   assert(extension, 'the extension is not installed');
-  const uri = vscode.Uri.joinPath(folderUri, 'parser_scratch.py');
-  writeFileSync(uri.fsPath, readFileSync(join(extension.extensionPath, 'examples', 'parser_scratch.py'), 'utf8'));
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: false });
-  const diag = await waitFor(`FT109 in parser_scratch.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT109'));
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'parser_scratch.py', readFileSync(join(extension.extensionPath, 'examples', 'parser_scratch.py'), 'utf8'), 'FT109');
   await check('FT109 offers the thread-local fix; applied, the file parses and FT109 is gone', async () => {
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
     const titles = (actions ?? []).map((a) => a.title);
@@ -366,11 +372,7 @@ def wait_all():
  * `self._loop.stop()` over to the loop with `call_soon_threadsafe`, after which FT217 is gone.
  */
 async function eventLoopChecks(folderUri: vscode.Uri): Promise<void> {
-  const uri = vscode.Uri.joinPath(folderUri, 'loop_service.py');
-  writeFileSync(uri.fsPath, LOOP_SOURCE);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: false });
-  const diag = await waitFor(`FT217 in loop_service.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT217'));
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'loop_service.py', LOOP_SOURCE, 'FT217');
   await check('FT218 on `jobs.task_done()` before the work', async () => {
     const ft218 = ours(uri).find((d) => codeOf(d) === 'FT218');
     assert(ft218, `no FT218 in loop_service.py: ${JSON.stringify(dump(uri))}`);
@@ -420,11 +422,7 @@ class Consumer:
  * into a `while` that re-tests the flag, and the squiggle goes.
  */
 async function conditionWaitChecks(folderUri: vscode.Uri): Promise<void> {
-  const uri = vscode.Uri.joinPath(folderUri, 'consumer_wait.py');
-  writeFileSync(uri.fsPath, CONSUMER_SOURCE);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: false });
-  const diag = await waitFor(`FT222 in consumer_wait.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT222'));
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'consumer_wait.py', CONSUMER_SOURCE, 'FT222');
   await check('FT222 on a condition wait under `if`; made a `while`, it is gone', async () => {
     assert(doc.getText(diag.range) === 'self._wake.wait()', `FT222 on ${doc.getText(diag.range)}`);
     const line = doc.getText().split('\n').findIndex((l) => l.trim() === 'if self._paused:');
@@ -463,11 +461,7 @@ class Pump:
  * moves the assignment into \`start()\`, above the thread's start, and the squiggle goes.
  */
 async function threadStartChecks(folderUri: vscode.Uri): Promise<void> {
-  const uri = vscode.Uri.joinPath(folderUri, 'pump.py');
-  writeFileSync(uri.fsPath, PUMP_SOURCE);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: false });
-  const diag = await waitFor(`FT114 in pump.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT114'));
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'pump.py', PUMP_SOURCE, 'FT114');
   await check('FT114 on a flag the thread sets when it starts; the fix moves it before the start', async () => {
     assert(doc.getText(diag.range) === 'self._stopping = False', `FT114 on ${doc.getText(diag.range)}`);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
@@ -506,11 +500,7 @@ class Device:
  * read into the locked block, and the squiggle goes.
  */
 async function exchangeChecks(folderUri: vscode.Uri): Promise<void> {
-  const uri = vscode.Uri.joinPath(folderUri, 'device.py');
-  writeFileSync(uri.fsPath, DEVICE_SOURCE);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: false });
-  const diag = await waitFor(`FT115 in device.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT115'));
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'device.py', DEVICE_SOURCE, 'FT115');
   await check('FT115 on a reply read after the lock is released; read under the lock, it is gone', async () => {
     assert(doc.getText(diag.range) === 'self._sock.recv(n)', `FT115 on ${doc.getText(diag.range)}`);
     const line = diag.range.start.line;
@@ -548,11 +538,7 @@ class Meter:
  * lock; the quick fix reads them holding that lock, and the squiggle goes.
  */
 async function tornReadChecks(folderUri: vscode.Uri): Promise<void> {
-  const uri = vscode.Uri.joinPath(folderUri, 'meter.py');
-  writeFileSync(uri.fsPath, METER_SOURCE);
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: false });
-  const diag = await waitFor(`FT116 in meter.py; now ${JSON.stringify(dump(uri))}`, 30_000, () => ours(uri).find((d) => codeOf(d) === 'FT116'));
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'meter.py', METER_SOURCE, 'FT116');
   await check('FT116 on two fields updated together, combined without the lock; the fix reads them under it', async () => {
     assert(doc.getText(diag.range) === 'self.total / max(self.count, 1)', `FT116 on ${doc.getText(diag.range)}`);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);

@@ -18,8 +18,9 @@ import { receiverField } from '../model/sharing';
 
 const GATE = /\.(?:recv\w*|read\w*|expect)\(/;
 
-const SENDS = new Set(['send', 'sendall', 'sendto', 'sendmsg', 'write', 'writelines']);
-const RECEIVES = new Set(['recv', 'recv_into', 'recvfrom', 'recvfrom_into', 'recvmsg', 'read', 'readline', 'readlines', 'read_until', 'read_all', 'read_some', 'read_very_eager', 'read_eager', 'readinto', 'expect']);
+/** Methods that send on a stream, and that read from one (also FT210's operation locks). */
+export const SENDS: ReadonlySet<string> = new Set(['send', 'sendall', 'sendto', 'sendmsg', 'write', 'writelines']);
+export const RECEIVES: ReadonlySet<string> = new Set(['recv', 'recv_into', 'recvfrom', 'recvfrom_into', 'recvmsg', 'read', 'readline', 'readlines', 'read_until', 'read_all', 'read_some', 'read_very_eager', 'read_eager', 'readinto', 'expect']);
 
 /** What a field holds when it is a buffer in memory or a file, not a connection to a peer. */
 const NOT_A_PEER = /^(?:io\.)?(?:BytesIO|StringIO)\(|^(?:io\.)?open\(|^(?:tempfile\.)\w+\(|^bytearray\(|^(?:gzip|bz2|lzma|zipfile|tarfile)\.open\(/;

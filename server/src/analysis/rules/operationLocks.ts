@@ -6,18 +6,14 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import { withItems } from '../model/locks';
 import { methodName } from './hazards';
+import { MUTATING_METHODS } from '../model/mutations';
+import { RECEIVES, SENDS } from './FT115-exchange-without-lock';
 
 /** Methods that move data to or from a peer, a device or a file. */
-const IO_METHODS = new Set([
-  'send', 'sendall', 'sendto', 'sendmsg', 'write', 'writelines', 'flush', 'recv', 'recv_into', 'recvfrom', 'recvmsg',
-  'read', 'readline', 'readlines', 'read_until', 'readinto', 'expect', 'connect', 'request', 'urlopen',
-]);
+const IO_METHODS: ReadonlySet<string> = new Set([...SENDS, ...RECEIVES, 'flush', 'connect', 'request', 'urlopen']);
 
 const CALL: ReadonlySet<string> = new Set(['call']);
 const WRITES: ReadonlySet<string> = new Set(['assignment', 'augmented_assignment', 'delete_statement', 'call']);
-
-/** Methods that change a container in place. */
-const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'popleft', 'appendleft', 'remove', 'clear', 'update', 'add', 'discard', 'setdefault', 'popitem', 'sort', 'reverse']);
 
 /** Blocking work a call does itself (FT210's list), given by the rule to keep this module free of it. */
 export type BlockingTest = (call: Node, model: ModuleModel) => string | null;
@@ -84,7 +80,7 @@ function writesSharedState(body: Node, model: ModuleModel): boolean {
   for (const n of model.nodesWithin(body, WRITES)) {
     if (n.type === 'call') {
       const callee = n.childForFieldName('function');
-      if (callee?.type === 'attribute' && MUTATORS.has(callee.childForFieldName('attribute')?.text ?? '') && shared(callee.childForFieldName('object'))) return true;
+      if (callee?.type === 'attribute' && MUTATING_METHODS.has(callee.childForFieldName('attribute')?.text ?? '') && shared(callee.childForFieldName('object'))) return true;
     } else if (n.type === 'delete_statement' ? n.namedChildren.some((t) => shared(t)) : shared(n.childForFieldName('left'))) return true;
   }
   return false;
