@@ -15,6 +15,12 @@ export function isAtomicIdiom(n: Node): boolean {
   return method === 'setdefault' || (method === 'pop' && (n.childForFieldName('arguments')?.namedChildCount ?? 0) === 2);
 }
 
+/**
+ * What taking out an entry that is gone raises: a dict's or set's KeyError, a list's IndexError or
+ * ValueError. (A handler for any Exception is there for something else as often as not.)
+ */
+export const MISSING_ENTRY = /\b(?:KeyError|IndexError|ValueError|LookupError)\b/;
+
 /** Node types that can change a container in place (see mutationOf). */
 export const MUTATION_TYPES: ReadonlySet<string> = new Set(['call', 'assignment', 'augmented_assignment', 'delete_statement']);
 

@@ -112,6 +112,12 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     if (through.length > 2 && instanceOf?.threadLocalAttributes.has(through[1])) return null;
     // A module-level instance of a class of this module: each field is its own state, as `self.x` is.
     if (instanceOf) return { kind: 'global', description: `\`${name}.${through[1]}\` of module global \`${name}\``, key: `${name}.${through[1]}` };
+    // `tts.playback.clear()`, `state.count = 0`: a field of the object the global holds is state of its
+    // own, as `self.x` is — not a rebinding of the global (`tts = make()` under a lock guards that).
+    const up = root.parent;
+    if (through.length >= 2 && up?.type === 'attribute' && up.childForFieldName('object')?.id === root.id) {
+      return { kind: 'global', description: `\`${name}.${through[1]}\` of module global \`${name}\``, key: `${name}.${through[1]}` };
+    }
     return { kind: 'global', description: `module global \`${name}\``, key: name };
   }
   if (resolved.kind === 'closure' || resolved.kind === 'nonlocal') {

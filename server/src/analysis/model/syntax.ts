@@ -249,3 +249,25 @@ export function runsAtImport(call: Node): boolean {
 export function isProse(node: Node): boolean {
   return node.type === 'comment' || node.type === 'string_content' || node.type === 'string';
 }
+
+/**
+ * Is `node` in the body of a `try` (in its own function) with a handler for an exception `caught`
+ * matches, one that does not just raise it again? The author expects that failure and has said what to
+ * do about it. A bare `except:` counts only when `bare` says so: a handler for anything is seldom
+ * written for one particular failure.
+ */
+export function caughtAround(node: Node, caught: RegExp, { bare = false } = {}): boolean {
+  for (let n: Node | null = node; n && n.type !== 'function_definition' && n.type !== 'lambda'; n = n.parent) {
+    const parent: Node | null = n.parent;
+    if (parent?.type !== 'try_statement' || n.type !== 'block') continue;
+    for (const handler of namedChildren(parent)) {
+      if (handler.type !== 'except_clause') continue;
+      const kinds = namedChildren(handler).find((c) => c.type !== 'block');
+      const body = namedChildren(handler).find((c) => c.type === 'block');
+      const statements = body ? namedChildren(body) : [];
+      const reraises = statements.length === 1 && statements[0].type === 'raise_statement' && statements[0].namedChildCount === 0;
+      if ((kinds ? caught.test(kinds.text) : bare) && !reraises) return true;
+    }
+  }
+  return false;
+}

@@ -6,8 +6,9 @@ import { lookupThenInsert } from './lookupThenInsert';
 import type { Rule, RuleContext } from '../types';
 import { sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
-import { inExclusiveBranches, namedChildren, snippet } from '../model/syntax';
+import { caughtAround, inExclusiveBranches, namedChildren, snippet } from '../model/syntax';
 import { isAtomicIdiom, MUTATION_TYPES, mutationOf, raceVerdict, sameExpression } from './common';
+import { MISSING_ENTRY } from '../model/mutations';
 import { soleRemoverThread } from './singleWriter';
 import { atomicDictFix } from '../fixes/atomicDict';
 import { textHas } from './hazards';
@@ -311,6 +312,9 @@ function checkThenAct(node: Node, ctx: RuleContext): void {
     // A consumer taking out what it found (`if self.queue: self.queue.pop(0)`) where only its own
     // thread removes entries: the others only add, which cannot falsify "it holds an entry".
     if (takesOut(action) && soleRemoverThread(shared, scope, ctx.model)) continue;
+    // `if k in d:` / `try: d.pop(k)` / `except KeyError: …`: the author expects the entry to go
+    // missing in between and handles it; the race costs nothing but the handler.
+    if (takesOut(action) && caughtAround(action, MISSING_ENTRY)) continue;
     const verdict = raceVerdict(node, scope, shared, ctx);
     if (!verdict) continue;
     // Reported at the act: the line that fails (or loses an entry) when the check no longer holds.

@@ -7,7 +7,7 @@ import type { ClassInfo, ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS, push } from '../model/module';
 import { builtContainerKind, type FunctionScope } from '../model/scopes';
-import { boundNames, namedChildren, positionalArguments, snippet } from '../model/syntax';
+import { boundNames, caughtAround, namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { changesKnownContainer, changesOfImportedGlobals, mutationOf, raceVerdict, runsAlone } from './common';
 import { isBuiltin, textHas } from './hazards';
 import { sharedWritesOf } from './writes';
@@ -254,6 +254,9 @@ function isIterated(call: Node): boolean {
   return (parent?.type === 'for_statement' || parent?.type === 'for_in_clause') && parent.childForFieldName('right') === call;
 }
 
+/** What iterating a dict or set that another thread resizes raises (a handler for any Exception is there for the loop body's failures). */
+const CHANGED_DURING_ITERATION = /\bRuntimeError\b/;
+
 function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   const container = iterable ? iteratedContainer(iterable) : null;
   if (!container || !iterable) return;
@@ -289,6 +292,9 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
     if (sharedWritesOf(ctx.model, shared.key).every((w) => w.held.length === 0)) reportChangesBesideLockedLoop(node, iterable, container, scope, shared, sites, loopLocks[0], ctx);
     return;
   }
+  // `try: for k in d: …` / `except RuntimeError:`: the author expects "changed size during iteration"
+  // (a dict's or set's; a list raises nothing, it skips) and handles it.
+  if (containerKindOf(container, scope, ctx.model) !== 'list' && caughtAround(node, CHANGED_DURING_ITERATION)) return;
   const verdict = raceVerdict(node, scope, shared, ctx);
   if (!verdict) return;
   // Cite a change that breaks the walk (a sort, a removal) before one that only appends.

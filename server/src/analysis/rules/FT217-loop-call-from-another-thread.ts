@@ -6,7 +6,7 @@ import type { Fix, Rule, RuleContext } from '../types';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { asyncioObjectCall, LOOP_AFFINE, loopKey, loopThreads, type LoopThread } from '../model/eventLoops';
-import { insideLambda, namedChildren, positionalArguments, snippet } from '../model/syntax';
+import { caughtAround, insideLambda, namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { calleeName, methodName, methodReceiver, textHas } from './hazards';
 
 const GATE = /run_forever|run_until_complete|loop\.start\b/i;
@@ -64,13 +64,7 @@ const OWN_LOOPS = /new_event_loop|set_event_loop|asyncio\.run\(|run_until_comple
 
 /** Inside a `try:` whose handlers catch `RuntimeError` (`except RuntimeError: return None`): the author expects no loop. */
 function catchesRuntimeError(node: Node): boolean {
-  for (let n: Node | null = node; n && n.type !== 'function_definition'; n = n.parent) {
-    const parent: Node | null = n.parent;
-    if (parent?.type !== 'try_statement' || n.type !== 'block') continue;
-    const handlers = namedChildren(parent).filter((c) => c.type === 'except_clause');
-    if (handlers.some((h) => { const caught = namedChildren(h).find((c) => c.type !== 'block'); return !caught || /\b(?:RuntimeError|Exception|BaseException)\b/.test(caught.text); })) return true;
-  }
-  return false;
+  return caughtAround(node, /\b(?:RuntimeError|Exception|BaseException)\b/, { bare: true });
 }
 
 /**

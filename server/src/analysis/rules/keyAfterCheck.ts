@@ -5,7 +5,8 @@ import type { Node } from '../parser';
 import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import type { RuleContext } from '../types';
-import { namedChildren, snippet } from '../model/syntax';
+import { caughtAround, namedChildren, snippet } from '../model/syntax';
+import { MISSING_ENTRY } from '../model/mutations';
 import { runsAlone } from './common';
 import { clearReport, concurrentClear, ruledOutRegion, stateOf, type Clear } from './clears';
 
@@ -96,7 +97,8 @@ export function checkKeyRead(node: Node, condition: Node, test: KeyTest, scope: 
   const removals = state ? removalsOf(model).get(state.key) : undefined;
   if (!removals) return;
   const read = firstKeyRead(ruledOutRegion(node, test.presentWhenTrue), test, scope, model);
-  if (!read || model.isDeadCode(read) || runsAlone(read, scope, ctx)) return;
+  // A read in a `try` whose handler catches the KeyError: the author expects the removal.
+  if (!read || model.isDeadCode(read) || runsAlone(read, scope, ctx) || caughtAround(read, MISSING_ENTRY)) return;
   const removal = concurrentClear(removals, node, scope, ctx, state?.owner);
   if (!removal) return;
   const { severity, confidence, threads } = clearReport(removal, scope, model);

@@ -12,10 +12,16 @@ export function changesKnownContainer(m: Mutation, scope: FunctionScope, model: 
   if (m.kind === 'method' && m.container.type === 'identifier') return !globalObjectOfClass(m.container.text, scope, model);
   if (m.kind !== 'method' || m.container.type !== 'attribute') return true;
   const object = m.container.childForFieldName('object');
+  // `app.Meter.update()`, `pkg.Scheduler.clear()`: a name spelt as a class's is a class or its one
+  // object, whose methods are its own — a container's name is not spelt so (`_registry`, `CACHE`).
+  if (object?.text !== scope.receiver && CLASS_LIKE.test(m.container.childForFieldName('attribute')?.text ?? '')) return false;
   const cls = model.classInfo(scope.classNode);
   if (!cls || object?.type !== 'identifier' || object.text !== scope.receiver) return true;
   return model.containerFields(cls).has(m.container.childForFieldName('attribute')?.text ?? '');
 }
+
+/** `Meter`, `BPSMeter`, `_Registry`: capitalised with a lower-case letter (not a constant's `CACHE`). */
+const CLASS_LIKE = /^_*[A-Z]\w*[a-z]/;
 
 /** Built-in and standard containers: a call of one of them makes a container, whatever its name's case. */
 const CONTAINER_CLASSES = /^(?:collections\.|weakref\.)?(?:dict|list|set|deque|OrderedDict|defaultdict|Counter|ChainMap|UserDict|UserList|WeakValueDictionary|WeakKeyDictionary|WeakSet)$/;
