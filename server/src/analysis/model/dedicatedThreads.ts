@@ -161,8 +161,11 @@ export class DedicatedThreads {
         const scope = queue.shift()!;
         for (const call of this.resolver.callsIn(scope.node)) {
           const callee = call.childForFieldName('function');
-          if (!callee || !this.sameOwner(callee, scope, thread)) continue;
-          for (const fn of this.resolver.functionsFor(callee, call)) {
+          if (!callee) continue;
+          // What it calls on the same owner, and the owner's methods it hands to a function that calls them.
+          const targets = this.sameOwner(callee, scope, thread) ? [...this.resolver.functionsFor(callee, call)] : [];
+          for (const value of this.synchronousCallbacks(call, scope, thread)) targets.push(...this.resolver.functionsFor(value, call));
+          for (const fn of targets) {
             const helper = this.resolver.scopeOfDefinition(fn);
             // A module-private class's public methods are private too, if the module names them only here (below).
             if (!helper || members.has(fn.id) || !(isPrivate(helper.name) || (thread.perObject && (this.publicHelpers || isPrivate(className(helper.classNode))))) || helper.parent) continue;
@@ -204,7 +207,10 @@ export class DedicatedThreads {
       for (const [id, scope] of members) {
         const isTarget = id === thread.target.id;
         const registration = registered.get(id);
-        const uses = (referenced.get(scope.name) ?? 0) + (outside.get(scope.name) ?? 0) - (calledNames.get(scope.name) ?? 0) - 1 - (registration?.sites ?? 0); // minus its `def`
+        // Handed by a member, as an argument, to a function that only calls it (`self._fetch(urls,
+        // self.update_cache)` where `_fetch` runs `cb(result)`): it runs there, on this thread.
+        const handedToCaller = isTarget ? 0 : this.synchronousCallbackUses(scope, members, thread);
+        const uses = (referenced.get(scope.name) ?? 0) + (outside.get(scope.name) ?? 0) - (calledNames.get(scope.name) ?? 0) - 1 - (registration?.sites ?? 0) - handedToCaller; // minus its `def`
         // A registered callback stays the thread's while a member still drives its collaborator.
         const undriven = !!registration && ![...members.values()].some((m) => m.node.id !== id && this.drives(m, registration.collaborator));
         const elsewhere = uses > (isTarget && thread.entry.site !== thread.target ? 1 : 0) || undriven ||
@@ -240,6 +246,46 @@ export class DedicatedThreads {
         this.inheritedOwners.set(id, owners);
       }
     }
+  }
+
+  /**
+   * How often the members hand `callback` (a bound method of their object, or a module function for a
+   * module thread) to a function that only calls it: each such use runs on the member's thread.
+   */
+  private synchronousCallbackUses(callback: FunctionScope, members: ReadonlyMap<number, FunctionScope>, thread: DedicatedThread): number {
+    let count = 0;
+    for (const member of members.values()) {
+      if (!member.node.text.includes(callback.name)) continue;
+      for (const call of this.resolver.callsIn(member.node)) {
+        for (const value of this.synchronousCallbacks(call, member, thread)) if (lastNameOf(value) === callback.name) count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * The owner's callables (`self.collect`; a module function for a module thread) a call hands, as
+   * arguments, to a function of the module that only calls that parameter — never stores it, passes it
+   * on or calls it from a nested function (`self._fetch(urls, self.collect)` where `_fetch` runs
+   * `cb(result)`): they run there, on the caller's thread.
+   */
+  private synchronousCallbacks(call: Node, scope: FunctionScope, thread: DedicatedThread): Node[] {
+    const args = call.childForFieldName('arguments');
+    if (args?.type !== 'argument_list' || args.namedChildCount === 0) return [];
+    const found: Node[] = [];
+    let definitions: Node[] | null = null;
+    args.namedChildren.forEach((arg, position) => {
+      const keyword = arg?.type === 'keyword_argument' ? arg.childForFieldName('name')?.text ?? null : null;
+      const value = keyword !== null ? arg!.childForFieldName('value') : arg;
+      const owned = thread.perObject
+        ? value?.type === 'attribute' && value.childForFieldName('object')?.text === scope.receiver
+        : value?.type === 'identifier' && !scope.locals.has(value.text);
+      if (!owned || !value) return;
+      const callee = call.childForFieldName('function');
+      definitions ??= callee ? this.resolver.functionsFor(callee, call) : [];
+      if (definitions.length > 0 && definitions.every((fn) => { const parameter = parameterAt(fn, position, keyword, !!this.resolver.scopeOfDefinition(fn)?.receiver); return !!parameter && onlyCalled(fn, parameter); })) found.push(value);
+    });
+    return found;
   }
 
   /**
@@ -430,6 +476,37 @@ function refusesThreadMode(caller: FunctionScope, site: Node): boolean {
     }
   }
   return false;
+}
+
+/** The name of the parameter an argument binds: by keyword, or by position (after `self` for a method); null for `*args`. */
+function parameterAt(fn: Node, position: number, keyword: string | null, method: boolean): string | null {
+  const names: string[] = [];
+  for (const p of fn.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!p) continue;
+    if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern' || p.type === 'keyword_separator' || p.type === 'positional_separator') {
+      if (keyword === null) break;
+      continue;
+    }
+    const name = p.type === 'identifier' ? p.text : p.type === 'typed_parameter' ? p.namedChildren[0]?.text : p.childForFieldName('name')?.text;
+    if (name) names.push(name);
+  }
+  if (keyword !== null) return names.includes(keyword) ? keyword : null;
+  return names[position + (method ? 1 : 0)] ?? null;
+}
+
+/** Is every use of `parameter` in the function a call of it made by the function itself (not in a nested `def` or lambda)? */
+function onlyCalled(fn: Node, parameter: string): boolean {
+  const body = fn.childForFieldName('body');
+  if (!body) return false;
+  let calls = 0;
+  for (const use of body.descendantsOfType('identifier')) {
+    if (use?.text !== parameter) continue;
+    const call = use.parent;
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== use.id) return false;
+    for (let up = call.parent; up && up.id !== fn.id; up = up.parent) if (up.type === 'function_definition' || up.type === 'lambda') return false;
+    calls++;
+  }
+  return calls > 0;
 }
 
 function isPrivate(name: string): boolean {

@@ -100,6 +100,32 @@ function canGuard(lock: string, w: SharedWrite): boolean {
   return head !== 'self' && head !== w.scope.receiver;
 }
 
+/** Does the write change the object the state holds (`G[k] = v`, `G.append(x)`, a helper's change), not rebind it? */
+function changesContents(w: SharedWrite): boolean {
+  if (w.via) return true;
+  if (w.node.type !== 'assignment' && w.node.type !== 'augmented_assignment') return w.node.type !== 'delete_statement' || w.node.namedChildren.some((c) => c?.type === 'subscript');
+  return w.node.childForFieldName('left')?.type === 'subscript';
+}
+
+/**
+ * `if _server is None:` … `_server = make()` (checked again under the lock): a lazy initialisation.
+ * A lock held only there makes one object, once; it says nothing of how that object's contents are
+ * changed — its own methods (`__setitem__`) may well lock them.
+ */
+function initialisedOnce(w: SharedWrite): boolean {
+  if (w.node.type !== 'assignment') return false;
+  const left = w.node.childForFieldName('left');
+  if (!left || left.type === 'subscript' || left.type === 'pattern_list' || left.type === 'tuple_pattern') return false;
+  const name = left.text.replace(/\s+/g, '').replace(/[.[\]]/g, '\\$&');
+  const test = new RegExp(`^(?:not\\s*\\(?${name}\\)?|${name}\\s+is\\s+None|${name}\\s*==\\s*None)$`);
+  for (let up = w.node.parent; up && up.type !== 'function_definition'; up = up.parent) {
+    if (up.type !== 'if_statement') continue;
+    const body = up.childForFieldName('consequence');
+    if (body && w.node.startIndex >= body.startIndex && w.node.endIndex <= body.endIndex && test.test(up.childForFieldName('condition')?.text.trim() ?? '')) return true;
+  }
+  return false;
+}
+
 /**
  * A variable of a function its nested functions share (`memory`, `statistics` of a builder whose
  * closures a state machine runs) is shared only when one of those functions runs on a thread; a lock
@@ -193,10 +219,13 @@ export const FT105: Rule = {
         if (closureStateOffThreads(writes, locked, ctx)) continue;
         const unlocked = writes.filter((w) => w.held.length === 0 && !runsAlone(w.node, w.scope, ctx));
         if (locked.shared.kind === 'shared-instance' && unlocked.length > 2 * (writes.length - unlocked.length)) continue;
+        // Cite a locked write that is more than a lazy initialisation when there is one.
+        const cited = writes.find((w) => !w.via && w.held.some((l) => canGuard(l, w)) && !initialisedOnce(w)) ?? locked;
         for (const w of writes) {
           if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx) || blindOverBlind(w, ctx) || synchronizedStore(w, writes.filter((x) => x.held.length > 0))) continue;
           if (onlyContentsLocked(w, writes.filter((x) => x.held.length > 0))) continue;
           if (madeWithItsLock(w, writes, ctx)) continue;
+          if (changesContents(w) && writes.every((x) => x.held.length === 0 || initialisedOnce(x))) continue;
           // A claimant's write after its claim never meets the locked paths the claimed state shuts.
           const cls = ctx.model.classInfo(w.scope.classNode);
           if (writes.every((x) => x === w || x.held.length === 0 || claimExcludes(w.node, x.node, cls, ctx.model))) continue;
@@ -206,9 +235,9 @@ export const FT105: Rule = {
             confidence: verdict?.confidence ?? 'medium',
             fix: guardFix(ctx, w.node, w.scope, w.shared, undefined, { sameLockOnly: true }),
             message:
-              `\`${snippet(w.node)}\` ${w.via ? `passes ${w.shared.description} to \`${w.via.helper}\`, which changes it in place (its parameter \`${w.via.parameter}\`),` : `writes ${w.shared.description}`} without a lock, but line ${locked.node.startPosition.row + 1} writes it holding \`${locked.held[0]}\`. ` +
+              `\`${snippet(w.node)}\` ${w.via ? `passes ${w.shared.description} to \`${w.via.helper}\`, which changes it in place (its parameter \`${w.via.parameter}\`),` : `writes ${w.shared.description}`} without a lock, but line ${cited.node.startPosition.row + 1} writes it holding \`${cited.held[0]}\`. ` +
               `The lock only protects the state if every write takes it: on free-threaded Python this write can interleave with the locked ones.` +
-              `${verdict?.where ?? ''} Take \`${locked.held[0]}\` here too.`,
+              `${verdict?.where ?? ''} Take \`${cited.held[0]}\` here too.`,
           });
         }
       }

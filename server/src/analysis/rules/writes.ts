@@ -131,23 +131,55 @@ function parameterChangers(model: ModuleModel): ParameterChangers {
 }
 
 /** A function's own answer, kept on its node: it reads nothing outside the function but its receiver. */
-const changedByFunction = new WeakMap<Node, { receiver: string | null; changes: Map<string, Mutation['kind']> | undefined }>();
+const changedByFunction = new WeakMap<Node, { receiver: string | null; changes: Map<string, Mutation['kind']> | undefined; locks: Map<string, string[]> }>();
 
 /** The parameters `scope` changes in place, each with the kind of its first change. */
 function parametersChanged(scope: FunctionScope, model: ModuleModel): Map<string, Mutation['kind']> | undefined {
+  return parameterChanges(scope, model).changes;
+}
+
+/**
+ * The parameters `scope` changes in place (each with the kind of its first change), and for each the
+ * locks the function itself holds around every one of those changes (`with _lock: hooks.append(h)`).
+ */
+function parameterChanges(scope: FunctionScope, model: ModuleModel): { changes: Map<string, Mutation['kind']> | undefined; locks: Map<string, string[]> } {
   // The receiver comes from outside the node (a `@staticmethod` line above it), so it is part of the key.
   const kept = changedByFunction.get(scope.node);
-  if (kept && kept.receiver === scope.receiver) return kept.changes;
+  if (kept && kept.receiver === scope.receiver) return kept;
   let changes: Map<string, Mutation['kind']> | undefined;
+  const locks = new Map<string, string[]>();
   const rebound = new Set(model.assignmentsOf(scope).flatMap((a) => boundNames(a.childForFieldName('left'))));
   for (const n of model.ownNodes(scope)) {
     const m = mutationOf(n);
     const name = m?.container.type === 'identifier' ? m.container.text : undefined;
     if (!m || !name || !scope.parameters.has(name) || name === scope.receiver || rebound.has(name)) continue;
+    const held = model.locallyHeldLocks(n);
+    const known = locks.get(name);
+    locks.set(name, known ? known.filter((l) => held.includes(l)) : held);
     (changes ??= new Map()).set(name, changes.get(name) ?? m.kind);
   }
-  changedByFunction.set(scope.node, { receiver: scope.receiver, changes });
-  return changes;
+  const answer = { receiver: scope.receiver, changes, locks };
+  changedByFunction.set(scope.node, answer);
+  return answer;
+}
+
+/**
+ * The helper's own locks around its changes of `parameter`, as the caller names them: a module-level
+ * lock by its name, the helper's `self._lock` as the caller's when the call is made on the caller's own
+ * object (`self._add(k, self._items)`); others are the helper's business only.
+ */
+function helperLocks(helper: FunctionScope, parameter: string, call: Node, scope: FunctionScope, model: ModuleModel): string[] {
+  const held = parameterChanges(helper, model).locks.get(parameter) ?? [];
+  const callee = call.childForFieldName('function');
+  const onOwnObject = callee?.type === 'attribute' && !!scope.receiver && callee.childForFieldName('object')?.text === scope.receiver;
+  return held.flatMap((lock) => {
+    if (/^\w+$/.test(lock)) {
+      const { kind } = model.resolve(lock, helper);
+      return kind === 'global' || kind === 'module' ? [lock] : [];
+    }
+    if (onOwnObject && helper.receiver && lock.startsWith(`${helper.receiver}.`)) return [`${scope.receiver}${lock.slice(helper.receiver.length)}`];
+    return [];
+  });
 }
 
 /**
@@ -177,7 +209,9 @@ function changesThroughHelper(call: Node, scope: FunctionScope, changers: Parame
     if (!argument || (argument.type !== 'attribute' && argument.type !== 'identifier')) continue;
     if (!changesKnownContainer({ container: argument, node: call, kind }, scope, model)) continue;
     const shared = sharedState(argument, scope, model, 'object');
-    if (shared && !model.isDeadCode(call)) writes.push({ node: call, scope, shared, held: model.heldLocks(call), via: { helper: helperScope?.name ?? '', parameter } });
+    // Held by the call, or taken by the helper itself around the change (`with _lock: hooks.append(h)`).
+    const held = helperScope ? [...new Set([...model.heldLocks(call), ...helperLocks(helperScope, parameter, call, scope, model)])] : model.heldLocks(call);
+    if (shared && !model.isDeadCode(call)) writes.push({ node: call, scope, shared, held, via: { helper: helperScope?.name ?? '', parameter } });
   }
   return writes;
 }
