@@ -172,6 +172,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   await threadStartChecks(folder.uri);
   await exchangeChecks(folder.uri);
   await tornReadChecks(folder.uri);
+  await publicationOrderChecks(folder.uri);
   await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -549,6 +550,48 @@ async function tornReadChecks(folderUri: vscode.Uri): Promise<void> {
     assert(await doc.save(), 'the fixed file was not saved');
     assert(/with self\._lock:\n\s+return self\.total \/ max\(self\.count, 1\)/.test(doc.getText()), `unexpected fix:\n${doc.getText()}`);
     await waitFor(`FT116 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT116') ? undefined : true));
+  });
+}
+
+const PRINTER_SOURCE = `import threading
+
+
+class Printer:
+    def __init__(self):
+        self.printing = False
+        self.queue = []
+        self.index = 0
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def start_print(self, lines):
+        self.printing = True
+        self.queue = lines
+        self.index = 0
+
+    def _listen(self):
+        while True:
+            if self.printing and self.index < len(self.queue):
+                print(self.queue[self.index])
+                self.index += 1
+`;
+
+/**
+ * FT117 as a user meets it: the squiggle on a flag the listener thread tests, raised before the queue
+ * it announces; moving the flag after the state (the remedy the message gives) makes it go.
+ */
+async function publicationOrderChecks(folderUri: vscode.Uri): Promise<void> {
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'printer.py', PRINTER_SOURCE, 'FT117');
+  await check('FT117 on a flag raised before the state it announces; setting it last clears it', async () => {
+    assert(doc.getText(diag.range) === 'self.printing = True', `FT117 on ${doc.getText(diag.range)}`);
+    const flagLine = diag.range.start.line;
+    const lastState = flagLine + 2;
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(lastState + 1, 0), doc.lineAt(flagLine).text + '\n');
+    edit.delete(uri, new vscode.Range(flagLine, 0, flagLine + 1, 0));
+    assert(await vscode.workspace.applyEdit(edit), 'the reorder was not applied');
+    assert(await doc.save(), 'the edited file was not saved');
+    assert(/self\.index = 0\n\s+self\.printing = True/.test(doc.getText()), `unexpected edit:\n${doc.getText()}`);
+    await waitFor(`FT117 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT117') ? undefined : true));
   });
 }
 

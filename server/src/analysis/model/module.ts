@@ -2257,7 +2257,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
       const end = first?.startIndex ?? scope.node.endIndex;
       text = `${text}\n${this.commentsBetween(scope.node.startIndex, end).join('\n')}`;
     }
-    const match = CALLER_HOLDS.exec(text);
+    // Every sentence CALLER_HOLDS reads names a lock or its being held: a cheap test first (the
+    // expression itself is dear on long docstrings).
+    const match = /lock|mutex|held|acquired/i.test(text) ? CALLER_HOLDS.exec(text) : null;
     const sentence = match?.[0];
     if (!match || !sentence || /\bnot\b|n't\b|\bnever\b/i.test(sentence)) return [];
     // The lock is named in that sentence (which a dotted name like `self._lock` cuts short) or just after.

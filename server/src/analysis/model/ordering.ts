@@ -277,11 +277,12 @@ export function isThreadStart(call: Node): boolean {
   const parts = dottedName(receiver);
   if (!parts) return false;
   if (/thread|timer|worker/i.test(parts[parts.length - 1])) return true;
-  // `t = threading.Thread(…)` … `t.start()`: a local bound to a thread in the same function.
-  if (receiver.type !== 'identifier') return false;
+  // `t = threading.Thread(…)` … `t.start()`, `self.t = Thread(…)` … `self.t.start()`: a name bound to a
+  // thread in the same function.
   let def: Node | null = call.parent;
   while (def && def.type !== 'function_definition') def = def.parent;
-  return !!def && new RegExp(`(?<![\\w.])${receiver.text}\\s*=\\s*[\\w.]*(?:Thread|Timer|Process)\\(`).test(def.text);
+  const name = parts.join('\\s*\\.\\s*');
+  return !!def && new RegExp(`(?<![\\w.])${name}\\s*=\\s*[\\w.]*(?:Thread|Timer|Process)\\(`).test(def.text);
 }
 
 const IMPORT_TIME = "called only by its module's top-level code, while the module is imported";

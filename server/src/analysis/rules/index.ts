@@ -17,6 +17,7 @@ import { FT113 } from './FT113-started-before-initialised';
 import { FT114 } from './FT114-set-when-thread-starts';
 import { FT115 } from './FT115-exchange-without-lock';
 import { FT116 } from './FT116-torn-read';
+import { FT117 } from './FT117-published-before-ready';
 import { FT201 } from './FT201-shared-iterator';
 import { FT202 } from './FT202-process-wide-state';
 import { FT203 } from './FT203-decimal-context';
@@ -41,7 +42,7 @@ import { FT221 } from './FT221-lock-reacquired';
 import { FT222 } from './FT222-condition-wait-without-loop';
 import { FT900 } from './FT900-invalid-suppression';
 
-export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT111, FT112, FT113, FT114, FT115, FT116, FT201, FT202, FT203, FT204, FT205, FT206, FT207, FT208, FT209, FT210, FT211, FT212, FT213, FT214, FT215, FT216, FT217, FT218, FT219, FT220, FT221, FT222, FT900];
+export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT111, FT112, FT113, FT114, FT115, FT116, FT117, FT201, FT202, FT203, FT204, FT205, FT206, FT207, FT208, FT209, FT210, FT211, FT212, FT213, FT214, FT215, FT216, FT217, FT218, FT219, FT220, FT221, FT222, FT900];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.code, r]));
 
