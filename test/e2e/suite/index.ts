@@ -173,6 +173,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   await exchangeChecks(folder.uri);
   await tornReadChecks(folder.uri);
   await publicationOrderChecks(folder.uri);
+  await notifyChecks(folder.uri);
   await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -592,6 +593,35 @@ async function publicationOrderChecks(folderUri: vscode.Uri): Promise<void> {
     assert(await doc.save(), 'the edited file was not saved');
     assert(/self\.index = 0\n\s+self\.printing = True/.test(doc.getText()), `unexpected edit:\n${doc.getText()}`);
     await waitFor(`FT117 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT117') ? undefined : true));
+  });
+}
+
+const SUBSCRIBER_SOURCE = `import threading
+
+
+class Subscriber:
+    def __init__(self, connection):
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._queue = []
+        connection.set_cleanup_callback(self._closed)
+
+    def _closed(self, connection):
+        self._cond.notify()
+`;
+
+/** FT223 as a user meets it: the squiggle on a notify without the Condition's lock; the fix holds it. */
+async function notifyChecks(folderUri: vscode.Uri): Promise<void> {
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'subscriber.py', SUBSCRIBER_SOURCE, 'FT223');
+  await check('FT223 on a notify without the lock; the fix wraps it in `with self._cond:`', async () => {
+    assert(doc.getText(diag.range) === 'self._cond.notify()', `FT223 on ${doc.getText(diag.range)}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const hold = (actions ?? []).find((a) => /Hold `self\._cond`/.test(a.title));
+    assert(hold?.edit, `no FT223 fix: ${JSON.stringify((actions ?? []).map((a) => a.title))}`);
+    assert(await vscode.workspace.applyEdit(hold.edit), 'the FT223 fix was not applied');
+    assert(await doc.save(), 'the fixed file was not saved');
+    assert(/with self\._cond:\n\s+self\._cond\.notify\(\)/.test(doc.getText()), `unexpected fix:\n${doc.getText()}`);
+    await waitFor(`FT223 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT223') ? undefined : true));
   });
 }
 
