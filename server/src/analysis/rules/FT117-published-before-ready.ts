@@ -147,11 +147,11 @@ function testsFlag(test: Node, receiver: string, flag: string, event: boolean): 
 /**
  * Where a method reads what the flag guards, once it has seen it raised: the body of `if <flag>:` /
  * `while <flag>:` (or of an `and` with it), the operands after it in that `and`, and — for an Event —
- * what follows `self.ready.wait()` in its block. → the regions, each with the test.
+ * what follows `self.ready.wait()` in its block.
  */
-function guardedRegions(scope: FunctionScope, flag: string, event: boolean, model: ModuleModel): Array<{ test: Node; region: Node[] }> {
+function guardedRegions(scope: FunctionScope, flag: string, event: boolean, model: ModuleModel): Node[][] {
   const receiver = scope.receiver!;
-  const out: Array<{ test: Node; region: Node[] }> = [];
+  const out: Node[][] = [];
   for (const statement of model.ownNodes(scope)) {
     if (!TESTS.has(statement.type)) continue;
     const condition = statement.childForFieldName('condition');
@@ -160,7 +160,7 @@ function guardedRegions(scope: FunctionScope, flag: string, event: boolean, mode
     const at = operands.findIndex((o) => testsFlag(o, receiver, flag, event));
     if (at < 0) continue;
     const body = statement.childForFieldName('body') ?? statement.childForFieldName('consequence');
-    out.push({ test: operands[at], region: [...operands.slice(at + 1), ...(body ? [body] : [])] });
+    out.push([...operands.slice(at + 1), ...(body ? [body] : [])]);
   }
   if (event) {
     for (const c of model.ownNodes(scope)) {
@@ -170,7 +170,7 @@ function guardedRegions(scope: FunctionScope, flag: string, event: boolean, mode
       const statement = c.parent?.type === 'expression_statement' ? c.parent : null;
       const after: Node[] = [];
       for (let s = statement?.nextNamedSibling ?? null; s; s = s.nextNamedSibling) after.push(s);
-      if (after.length > 0) out.push({ test: c, region: after });
+      if (after.length > 0) out.push(after);
     }
   }
   return out;
@@ -229,7 +229,7 @@ export const FT117: Rule = {
             // Coroutines of one event loop take turns on its thread.
             if (scope.isAsync && publication.writer.isAsync) continue;
             const ownSpawns = model.threads.spawns.filter((s) => model.scopeOf(s.fn.childForFieldName('body') ?? s.fn)?.classNode === cls.node);
-            for (const { region } of guardedRegions(scope, publication.flag, publication.event, model)) {
+            for (const region of guardedRegions(scope, publication.flag, publication.event, model)) {
               const read = firstRead(region, scope.receiver, publication.later);
               if (!read) continue;
               // Every thread of the class's own methods started by the writer after it writes what is read

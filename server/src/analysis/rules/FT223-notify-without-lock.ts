@@ -12,6 +12,7 @@ import { keywordArgument, positionalArguments, snippet } from '../model/syntax';
 import { isTestCode, methodName, methodReceiver, textHas } from './hazards';
 import { constructedBy, constructionCall } from './constructions';
 import { indentLines, indentUnit, lineEnding, ownLines } from '../fixes/text';
+import { withItems } from '../model/locks';
 
 const GATE = /Condition\b/;
 const NOTIFY: ReadonlySet<string> = new Set(['notify', 'notify_all', 'notifyAll']);
@@ -20,7 +21,7 @@ const NOTIFY: ReadonlySet<string> = new Set(['notify', 'notify_all', 'notifyAll'
 function insideWith(node: Node, receiver: string): boolean {
   for (let n = node.parent; n && n.type !== 'function_definition' && n.type !== 'lambda'; n = n.parent) {
     if (n.type !== 'with_statement') continue;
-    if (n.descendantsOfType('with_item').some((item) => item?.childForFieldName('value')?.text === receiver)) return true;
+    if (withItems(n).some((item) => item.text === receiver)) return true;
   }
   return false;
 }
