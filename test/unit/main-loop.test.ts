@@ -2,7 +2,7 @@
 // on which line, in which function — and the loops that are no application's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mainLoopFacts, mainLoopOf } from '../../server/src/analysis/project/mainLoop';
+import { applicationModules, mainLoopFacts, mainLoopOf } from '../../server/src/analysis/project/mainLoop';
 
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 
@@ -36,4 +36,22 @@ test('a line with two loop calls is named by the first kind in the table; case-i
   assert.equal(mainLoopOf(lines('def run():', '    wx_app.MainLoop()')), 'wx main loop at line 2');
   assert.equal(mainLoopOf(lines('def run():', '    GLib.MainLoop()')), null);
   assert.equal(mainLoopOf('def run():\n    pass\n'), null);
+});
+
+test('a terminal UI run by curses.wrapper is a main loop', () => {
+  assert.equal(mainLoopOf(lines('import curses', 'def main():', '    curses.wrapper(draw)')), 'curses main loop at line 3');
+});
+
+test('each service of a distribution with its own __main__ is one application; a script guard takes the top-level package', () => {
+  const apps = applicationModules([
+    { module: 'suite.client.text.__main__', mainLoop: 'curses main loop at line 9', loopFunction: 'main', mainGuard: true },
+    { module: 'suite.client.text.view' },
+    { module: 'suite.audio.__main__' },
+    { module: 'suite.audio.player' },
+    { module: 'suite.util' },
+    { module: 'tool.gui', mainLoop: 'Tk main loop at line 4', loopFunction: 'run', mainGuard: true },
+    { module: 'tool.io' },
+  ]);
+  assert.deepEqual([...apps.keys()].sort(), ['suite.client.text.__main__', 'suite.client.text.view', 'tool.gui', 'tool.io']);
+  assert.equal(apps.get('suite.client.text.view'), 'curses main loop at line 9 of suite.client.text.__main__');
 });

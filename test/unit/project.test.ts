@@ -155,6 +155,10 @@ test('in an application (a module runs a GUI main loop), code no thread of the r
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'application'), { assumeConcurrent: false });
 });
 
+test('a terminal UI\'s key loop (curses.wrapper) makes its own package an application, not the other services beside it', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'services'), { assumeConcurrent: false });
+});
+
 test('a library that runs a GUI main loop for its callers is no application: its callers may use threads', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'library_loop'), { assumeConcurrent: false });
 });

@@ -63,6 +63,8 @@ export class DedicatedThreads {
    * (`_BaseThread.notify` called from each subclass's `run`): every such thread.
    */
   private readonly inheritedOwners = new Map<number, DedicatedThread[]>();
+  /** How many start sites hand over each target (function node id). */
+  private readonly startSites = new Map<number, number>();
   /** The module's classes whose code starts a thread (their callbacks may run on it). */
   private readonly spawnClasses = new Set<string>();
 
@@ -78,19 +80,31 @@ export class DedicatedThreads {
      */
     private readonly publicHelpers = false,
   ) {
-    const sites = new Map<number, number>();
+    // Start sites per target, counted by the handle they keep: sites that each store their thread in
+    // the same field of their object (`self.print_thread = Thread(target=self._print)` in `start` and
+    // in `resume`) keep one thread per object at a time, as one site does — a second start would lose
+    // the first thread's handle.
+    const handles = new Map<number, Set<string>>();
     for (const s of spawns) {
-      sites.set(s.fn.id, (sites.get(s.fn.id) ?? 0) + 1);
+      const keys = handles.get(s.fn.id) ?? new Set<string>();
+      keys.add(this.handleField(s) ?? `site:${s.site.id}`);
+      handles.set(s.fn.id, keys);
+      this.startSites.set(s.fn.id, (this.startSites.get(s.fn.id) ?? 0) + 1);
       for (const cls of [resolver.scopeOf(s.site)?.classNode, resolver.scopeOfDefinition(s.fn)?.classNode]) {
         if (cls) this.spawnClasses.add(className(cls));
       }
     }
     const threads: Array<{ thread: DedicatedThread; scope: FunctionScope }> = [];
+    const taken = new Set<number>();
     for (const s of spawns) {
       const scope = resolver.scopeOfDefinition(s.fn);
-      if (!scope || s.pool || sites.get(s.fn.id) !== 1 || s.entry.external) continue;
+      if (!scope || s.pool || handles.get(s.fn.id)!.size !== 1 || s.entry.external || taken.has(s.fn.id)) continue;
       const perObject = this.perObject(s, scope);
       if (perObject === null) continue;
+      // Several sites sharing a handle: each must hand over the object's own method, one per object.
+      const others = spawns.filter((o) => o !== s && o.fn.id === s.fn.id);
+      if (others.length > 0 && (perObject !== true || others.some((o) => o.pool || o.entry.external || this.perObject(o, scope) !== true))) continue;
+      taken.add(s.fn.id);
       if (perObject === 'call') threads.push({ thread: { entry: s.entry, target: s.fn, perObject: false, classNode: null, spawner: scope.parent!.node }, scope });
       else threads.push({ thread: { entry: s.entry, target: s.fn, perObject, classNode: perObject ? scope.classNode : null }, scope });
     }
@@ -100,6 +114,20 @@ export class DedicatedThreads {
       const region = thread.perObject ? scope.classNode! : thread.spawner ?? null;
       this.claim(thread, scope, region, allCalls);
     }
+  }
+
+  /**
+   * `Class#field` when the start site stores its thread in a field of the spawning method's object
+   * (`self.t = Thread(…)`), else null.
+   */
+  private handleField(s: Spawn): string | null {
+    if (!s.target) return null;
+    const spawner = this.resolver.scopeOf(s.site);
+    if (!spawner?.receiver || !spawner.classNode) return null;
+    const assignment = s.site.parent?.type === 'assignment' ? s.site.parent : null;
+    const left = assignment?.childForFieldName('right')?.id === s.site.id ? assignment.childForFieldName('left') : null;
+    if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== spawner.receiver) return null;
+    return `${spawner.classNode.id}#${left.childForFieldName('attribute')?.text}`;
   }
 
   /** The one thread that runs this function's code, if any. */
@@ -213,7 +241,8 @@ export class DedicatedThreads {
         const uses = (referenced.get(scope.name) ?? 0) + (outside.get(scope.name) ?? 0) - (calledNames.get(scope.name) ?? 0) - 1 - (registration?.sites ?? 0) - handedToCaller; // minus its `def`
         // A registered callback stays the thread's while a member still drives its collaborator.
         const undriven = !!registration && ![...members.values()].some((m) => m.node.id !== id && this.drives(m, registration.collaborator));
-        const elsewhere = uses > (isTarget && thread.entry.site !== thread.target ? 1 : 0) || undriven ||
+        // The target is named once at each start site (several when they share one handle field).
+        const elsewhere = uses > (isTarget && thread.entry.site !== thread.target ? this.startSites.get(id) ?? 1 : 0) || undriven ||
           this.resolver.callersOf(scope.node).some((c) => {
             const caller = this.resolver.scopeOf(c);
             // A call from the object's construction runs before its thread starts.

@@ -16,6 +16,7 @@ const MAIN_LOOP_CALLS: ReadonlyArray<{ pattern: RegExp; what: string }> = [
   { pattern: /\bQ(?:Gui|Core)?Application\.exec_?\(\s*\)/, what: 'Qt event loop' },
   { pattern: /(?<!\b(?:GLib|GObject))\.MainLoop\(\s*\)/, what: 'wx main loop' },
   { pattern: /\breactor\.run\(\s*\)/, what: 'Twisted reactor' },
+  { pattern: /\bcurses\.wrapper\(/, what: 'curses main loop' },
 ];
 
 /** Where the module runs an application's main loop from a function (`Tk main loop at line 104`), or null. */
@@ -41,7 +42,7 @@ export function threadTargetNames(text: string): string[] {
 const MAIN_LOOP_SCANS = MAIN_LOOP_CALLS.map((c) => ({ scan: new RegExp(c.pattern.source, `${c.pattern.flags}g`), what: c.what }));
 
 function findMainLoop(text: string): { what: string; line: number; fn: string } | null {
-  if (!/mainloop|MainLoop|main\(|exec|\.run\(/.test(text)) return null;
+  if (!/mainloop|MainLoop|main\(|exec|\.run\(|\.wrapper\(/.test(text)) return null;
   // The start of each line with a call, with the first pattern (in MAIN_LOOP_CALLS's order) it has.
   const candidates = new Map<number, { order: number; what: string }>();
   MAIN_LOOP_SCANS.forEach(({ scan, what }, order) => {
@@ -145,12 +146,17 @@ export function applicationModules(modules: Iterable<MainLoopFacts>): Map<string
   for (const s of all.filter((m) => m.mainLoop).sort((a, b) => (a.module < b.module ? -1 : 1))) {
     if ((s.loopFunction && targets.has(s.loopFunction)) || /(?:^|\.)(?:tests?|test_\w+|\w+_tests?|examples?|demos?|docs?)(?:\.|$)/.test(s.module)) continue;
     const enclosing = s.module.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'));
-    const entry = s.mainGuard || enclosing.some((p) => names.has(`${p}.__main__`)) || s.module.endsWith('__main__');
-    if (entry && !apps.has(top(s.module))) apps.set(top(s.module), `${s.mainLoop} of ${s.module}`);
+    // `python -m pkg.service` runs the nearest package with a `__main__`: that package is the
+    // application (a distribution of several services, each with its own `__main__`, is several).
+    const entryPackage = [...enclosing].reverse().find((p) => names.has(`${p}.__main__`));
+    const entry = s.mainGuard || entryPackage !== undefined || s.module.endsWith('__main__');
+    const root = entryPackage !== undefined ? `package:${entryPackage}` : top(s.module);
+    if (entry && !apps.has(root)) apps.set(root, `${s.mainLoop} of ${s.module}`);
   }
   if (apps.size === 0) return result;
   for (const module of names) {
-    const app = apps.get(top(module));
+    const inPackage = [...apps.keys()].filter((root) => root.startsWith('package:') && (module === root.slice(8) || module.startsWith(`${root.slice(8)}.`)));
+    const app = inPackage.length > 0 ? apps.get(inPackage.sort((a, b) => b.length - a.length)[0]) : apps.get(top(module));
     if (app) result.set(module, app);
   }
   return result;

@@ -6,7 +6,7 @@ import type { ModuleModel } from '../model/module';
 import type { SharedState } from '../model/sharing';
 import { isTestCode } from './hazards';
 import { soleWriterThread } from './singleWriter';
-import { sharedWritesOf, writtenUnderLock } from './writes';
+import { sharedWritesOf, writtenOnThreads, writtenUnderLock } from './writes';
 import { mutationOf, type Mutation } from '../model/mutations';
 
 export { MUTATING_METHODS, isAtomicIdiom, MUTATION_TYPES, mutationOf, type Mutation } from '../model/mutations';
@@ -88,8 +88,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   if (onEventLoop(scope, model) && changedOnLoopOnly(shared.key, model)) return null;
   // Nor in an application (it runs a GUI main loop or a reactor): nobody imports it to call it from
   // threads of their own, so what no thread of the run reaches runs on the loop's thread. State a lock
-  // guards elsewhere is still meant to be shared.
-  if (ctx.options.project?.mainLoop && !shared.locked && !writtenUnderLock(model, shared.key)) return null;
+  // guards elsewhere is still meant to be shared; so is state a thread of the run writes (the loop's
+  // thread and that one both touch it).
+  if (ctx.options.project?.mainLoop && !shared.locked && !writtenUnderLock(model, shared.key) && !writtenOnThreads(model, shared.key)) return null;
   if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: unlockedCallSites(scope, model), confidence: 'medium', unlocked };
   return null;
 }

@@ -238,6 +238,14 @@ export function sharedWritesByKey(model: ModuleModel): Map<string, SharedWrite[]
   return byKey;
 }
 
+/** Does code a thread of the run reaches (not merely assumed to) write the state? */
+export function writtenOnThreads(model: ModuleModel, key: string): boolean {
+  return sharedWritesOf(model, key).some((w) => {
+    const entry = model.threads.entryFor(w.scope);
+    return !!entry && !entry.assumed;
+  });
+}
+
 /** Does some function write the state while holding a lock (itself: not through a helper it calls)? */
 export function writtenUnderLock(model: ModuleModel, key: string): boolean {
   return sharedWritesOf(model, key).some((w) => w.held.length > 0 && !w.via);
