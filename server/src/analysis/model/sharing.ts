@@ -51,6 +51,7 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
   if (expr.type === 'identifier' && mode === 'rebind') {
     const { kind } = model.resolve(expr.text, scope);
     if (kind === 'global') return { kind: 'global', description: `module global \`${expr.text}\``, key: expr.text };
+    if (kind === 'nonlocal' && scope.parent && calledInPlace(scope, declaringScope(expr.text, scope), model)) return null;
     if (kind === 'nonlocal') return { kind: 'closure', description: `\`${expr.text}\`, a variable of the enclosing function (nonlocal)`, key: `${scope.parent?.name ?? ''}.${expr.text}` };
     return null;
   }
@@ -121,6 +122,10 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
     return { kind: 'global', description: `module global \`${name}\``, key: name };
   }
   if (resolved.kind === 'closure' || resolved.kind === 'nonlocal') {
+    // A helper nested in the function and only called by it, right there (`def check(n): …` then
+    // `if not check(i):`), runs inside that call, on its thread: what it reaches through the captured
+    // names is what the enclosing function reaches (its locals are the call's own).
+    if (resolved.owner && calledInPlace(scope, resolved.owner, model)) return sharedState(expr, resolved.owner, model, mode);
     const owner = resolved.owner?.name ?? 'the enclosing function';
     const local = resolved.owner?.locals.has(name) ? 'local' : 'parameter';
     // `self.x` through a captured `self` is the field `x`, not the whole object: one key per field.
@@ -293,4 +298,49 @@ function sharedClassObject(cls: ClassInfo, field: string): boolean {
   if (value.type === 'call' && !/^(?:[\w.]*\.)?(?:[A-Z]\w*|dict|list|set|deque|defaultdict|OrderedDict|Counter|WeakValueDictionary|WeakKeyDictionary|WeakSet)$/.test(value.childForFieldName('function')?.text ?? '')) return false;
   // Replaced per instance anywhere in the class (`self.field =`, `setattr(self, "field", …)`): not the class's.
   return !new RegExp(`\\b\\w+\\.${field}\\s*(?::[^=\\n]*)?=(?!=)|setattr\\(\\s*\\w+\\s*,\\s*['"]${field}['"]`).test(cls.node.text);
+}
+
+const inPlaceHelpers = new WeakMap<ModuleModel, Map<number, boolean>>();
+
+/**
+ * Is every function from `scope` up to (not including) `owner` a plain nested `def` (no generator) that
+ * its enclosing function only calls, itself (not from a lambda or another nested function), and names
+ * nowhere else — so it runs synchronously inside the enclosing call?
+ */
+function calledInPlace(scope: FunctionScope, owner: FunctionScope, model: ModuleModel): boolean {
+  let known = inPlaceHelpers.get(model);
+  if (!known) inPlaceHelpers.set(model, (known = new Map()));
+  for (let s: FunctionScope | null = scope; s && s !== owner; s = s.parent) {
+    let answer = known.get(s.node.id);
+    if (answer === undefined) known.set(s.node.id, (answer = onlyCalledByParent(s)));
+    if (!answer) return false;
+  }
+  return true;
+}
+
+function onlyCalledByParent(scope: FunctionScope): boolean {
+  const parent = scope.parent;
+  if (!parent || scope.node.type !== 'function_definition' || scope.isAsync) return false;
+  // A generator runs when its caller iterates it, maybe after the call returned.
+  if (scope.node.descendantsOfType('yield').length > 0) return false;
+  let calls = 0;
+  for (const id of parent.node.descendantsOfType('identifier')) {
+    if (!id || id.text !== scope.name) continue;
+    const up = id.parent;
+    if (up?.id === scope.node.id) continue; // its own `def` name
+    if (up?.type !== 'call' || up.childForFieldName('function')?.id !== id.id) return false;
+    // Called from the parent itself, not from a lambda or another nested function of it.
+    let fn: Node | null = up.parent;
+    while (fn && fn.type !== 'function_definition' && fn.type !== 'lambda') fn = fn.parent;
+    if (fn?.id !== parent.node.id) return false;
+    calls++;
+  }
+  return calls > 0;
+}
+
+/** The enclosing function that binds `name` for a `nonlocal name` in `scope` (its nearest enclosing function with it local). */
+function declaringScope(name: string, scope: FunctionScope): FunctionScope {
+  let s = scope.parent!;
+  while (s.parent && !s.locals.has(name) && !s.parameters.has(name)) s = s.parent;
+  return s;
 }

@@ -240,6 +240,8 @@ export class ThreadModel {
         const callee = call.childForFieldName('function');
         if (!callee) continue;
         const toLoop = handedToLoop(call);
+        // `idle_add(lambda: self.skip())`: the lambda runs on the UI or loop thread, not this one.
+        if (this.options.handOvers !== false && this.inHandedOverLambda(call, fn)) continue;
         for (const target of this.resolver.functionsFor(callee, call)) {
           // `run_coroutine_threadsafe(self.refresh(), loop)`: calling a coroutine function runs none of
           // its body; the loop it is handed to runs it, on the loop's thread.
@@ -288,6 +290,17 @@ export class ThreadModel {
   }
 
   private readonly assumedEntries = new Map<number, ThreadEntry | null>();
+
+  /** Is `call` (in `fn`) inside a lambda handed to the UI or loop thread (`run_on_main(lambda: self.close())`)? */
+  private inHandedOverLambda(call: Node, fn: Node): boolean {
+    for (let n = call.parent; n && n.id !== fn.id; n = n.parent) {
+      if (n.type !== 'lambda' || n.parent?.type !== 'argument_list' || n.parent.parent?.type !== 'call') continue;
+      const handOver = n.parent.parent;
+      const position = this.handOverPosition(handOver);
+      if (position !== undefined && positionalArguments(handOver)[position]?.id === n.id) return true;
+    }
+    return false;
+  }
 
   /**
    * Nested functions handed to the thread that owns a UI toolkit or an event loop (`GLib.idle_add(f)`,

@@ -102,11 +102,40 @@ export function hasMainGuard(text: string): boolean {
   return /^if\s+(?:\(\s*)?__name__\s*==\s*['"]__main__['"]/m.test(text);
 }
 
+const IMPORTED_NAMES = /^[ \t]*(?:from[ \t]+[.\w]+[ \t]+)?import[ \t]+([^\n#;]+)/gm;
+const MODULE_CALL = /(?<![\w.])(\w+)\.(\w+)\s*\(/g;
+
+/**
+ * A script's calls of a function of a module it imports (`bitmessagecurses.runwrapper()` after
+ * `import bitmessagecurses`), as `module.function` with the module's last name: one of them may start
+ * another module's main loop. Empty for a module with no `if __name__ == "__main__":` block.
+ */
+export function entryCallsOf(text: string): string[] {
+  if (!hasMainGuard(text)) return [];
+  const modules = new Map<string, string>();
+  for (const m of text.matchAll(IMPORTED_NAMES)) {
+    for (const part of m[1].replace(/[()\\]/g, ' ').split(',')) {
+      const [name, as, alias] = part.trim().split(/\s+/);
+      if (!name || !/^[\w.]+$/.test(name)) continue;
+      const last = name.slice(name.lastIndexOf('.') + 1);
+      modules.set(as === 'as' && alias ? alias : name.includes('.') ? name.split('.')[0] : last, last);
+    }
+  }
+  const calls = new Set<string>();
+  for (const m of text.matchAll(MODULE_CALL)) {
+    const module = modules.get(m[1]);
+    if (module) calls.add(`${module}.${m[2]}`);
+  }
+  return [...calls].sort();
+}
+
 /** What `applicationModules` needs of a module: its name and, from its text, its main loop and script block. */
 export interface MainLoopFacts {
   module: string;
   mainLoop?: string;
   mainGuard?: boolean;
+  /** A script's calls of imported modules' functions (`entryCallsOf`). */
+  entryCalls?: string[];
   /** The function that runs the loop. */
   loopFunction?: string;
   /** The last names of what the module hands to threads as `target=`. */
@@ -117,12 +146,17 @@ export interface MainLoopFacts {
 export function mainLoopFacts(module: string, text: string): MainLoopFacts {
   const found = findMainLoop(text);
   const targets = threadTargetNames(text);
+  const entryCalls = entryCallsOf(text);
   return {
     module,
     ...(found ? { mainLoop: `${found.what} at line ${found.line}`, loopFunction: found.fn, ...(hasMainGuard(text) ? { mainGuard: true } : {}) } : {}),
     ...(targets.length > 0 ? { threadTargets: targets } : {}),
+    ...(entryCalls.length > 0 ? { entryCalls } : {}),
   };
 }
+
+/** Modules of tests, examples, demos and docs: their loops and scripts start no application. */
+const NOT_AN_ENTRY = /(?:^|\.)(?:tests?|test_\w+|\w+_tests?|examples?|demos?|docs?)(?:\.|$)/;
 
 /**
  * The modules of applications → the main loop their application runs. An application is a top-level
@@ -143,13 +177,17 @@ export function applicationModules(modules: Iterable<MainLoopFacts>): Map<string
   // A loop another module runs on a thread (`Thread(target=tauon.gnome.main)` around a D-Bus service's
   // `GLib.MainLoop().run()`) is that thread's.
   const targets = new Set(all.flatMap((m) => m.threadTargets ?? []));
+  // A script that calls the loop's function (`bitmessagecurses.runwrapper()`) starts it too.
+  // (A test's, an example's or a demo's script is no entry of the application.)
+  const scriptCalls = new Set(all.filter((m) => !NOT_AN_ENTRY.test(m.module)).flatMap((m) => m.entryCalls ?? []));
   for (const s of all.filter((m) => m.mainLoop).sort((a, b) => (a.module < b.module ? -1 : 1))) {
-    if ((s.loopFunction && targets.has(s.loopFunction)) || /(?:^|\.)(?:tests?|test_\w+|\w+_tests?|examples?|demos?|docs?)(?:\.|$)/.test(s.module)) continue;
+    if ((s.loopFunction && targets.has(s.loopFunction)) || NOT_AN_ENTRY.test(s.module)) continue;
     const enclosing = s.module.split('.').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('.'));
     // `python -m pkg.service` runs the nearest package with a `__main__`: that package is the
     // application (a distribution of several services, each with its own `__main__`, is several).
     const entryPackage = [...enclosing].reverse().find((p) => names.has(`${p}.__main__`));
-    const entry = s.mainGuard || entryPackage !== undefined || s.module.endsWith('__main__');
+    const calledByScript = !!s.loopFunction && scriptCalls.has(`${s.module.slice(s.module.lastIndexOf('.') + 1)}.${s.loopFunction}`);
+    const entry = s.mainGuard || entryPackage !== undefined || s.module.endsWith('__main__') || calledByScript;
     const root = entryPackage !== undefined ? `package:${entryPackage}` : top(s.module);
     if (entry && !apps.has(root)) apps.set(root, `${s.mainLoop} of ${s.module}`);
   }

@@ -125,6 +125,8 @@ export interface ModuleSummary {
   loopFunction?: string;
   /** The last names of what it hands to threads as `target=` (a loop run there is that thread's). */
   threadTargets?: string[];
+  /** A script's calls of imported modules' functions (mainLoop.ts `entryCallsOf`). */
+  entryCalls?: string[];
 }
 
 const FROM_IMPORT = /^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]+)/gm;

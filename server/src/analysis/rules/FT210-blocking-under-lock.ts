@@ -409,30 +409,74 @@ function external(call: Node, model: ModuleModel): boolean {
 }
 
 /**
- * Locks the module only ever tries (`if not lock.acquire(blocking=False): return`): a thread that finds
- * one taken goes on without it, so nothing waits behind a slow call made while holding it.
+ * Locks the module only ever tries (`if not lock.acquire(blocking=False): return`, or `if lock.locked():
+ * return` before `with lock:`): a thread that finds one taken goes on without it, so nothing waits behind
+ * a slow call made while holding it. Keyed per class (`Uploader#lock`) and, for a lock named where no
+ * receiver tells its class (held by every caller of a module function), by its text.
  */
 function triedOnlyLocks(model: ModuleModel): Set<string> {
   let locks = triedCache.get(model);
   if (locks) return locks;
   const tried = new Set<string>();
   const waited = new Set<string>();
+  const note = (lock: string, at: Node, isTried: boolean) => {
+    for (const key of new Set([triedKey(lock, at, model), lock])) (isTried ? tried : waited).add(key);
+  };
   for (const { node: call } of model.index.all('call')) {
     const lock = methodName(call) === 'acquire' ? methodReceiver(call)?.text : undefined;
     if (!lock) continue;
     const blocking = keywordArgument(call, 'blocking') ?? positionalArguments(call)[0];
-    (blocking?.text === 'False' || blocking?.text === '0' ? tried : waited).add(lock);
+    note(lock, call, blocking?.text === 'False' || blocking?.text === '0');
   }
-  for (const { node: statement } of model.index.all('with_statement')) for (const item of withItems(statement)) waited.add(item.text);
+  for (const { node: statement } of model.index.all('with_statement')) {
+    for (const item of withItems(statement)) note(item.text, statement, skippedWhenHeld(statement, item.text));
+  }
   locks = new Set([...tried].filter((lock) => !waited.has(lock)));
   triedCache.set(model, locks);
   return locks;
 }
 const triedCache = new WeakMap<ModuleModel, Set<string>>();
 
+/** `self.lock` in a method of `Uploader` → `Uploader#lock` (each class's lock its own); other locks by their text. */
+function triedKey(lock: string, at: Node, model: ModuleModel): string {
+  const scope = model.scopeOf(at);
+  const cls = scope?.receiver && lock.startsWith(`${scope.receiver}.`) ? model.classInfo(scope.classNode) : null;
+  return cls ? `${cls.name}#${lock.slice(scope!.receiver!.length + 1)}` : lock;
+}
+
+/**
+ * `if self.lock.locked(): return` (or `if not self.ready or self.lock.locked(): return`) before
+ * `with self.lock:` in the same function: a single-flight section — a thread that finds the lock taken
+ * skips the work instead of waiting for it.
+ */
+function skippedWhenHeld(statement: Node, lock: string): boolean {
+  const test = `${lock}.locked()`;
+  for (let inner: Node = statement, block = statement.parent; block && inner.type !== 'function_definition'; inner = block, block = block.parent) {
+    if (block.type !== 'block' && block.type !== 'module') continue;
+    for (const sibling of namedChildren(block)) {
+      if (sibling.startIndex >= inner.startIndex) break;
+      if (sibling.type !== 'if_statement' || sibling.childForFieldName('alternative')) continue;
+      const condition = sibling.childForFieldName('condition');
+      const consequence = sibling.childForFieldName('consequence');
+      const body = consequence ? namedChildren(consequence) : [];
+      const leaves = body.length > 0 && /^(?:return_statement|raise_statement)$/.test(body[body.length - 1].type);
+      if (leaves && condition && orOperands(condition).some((operand) => operand.text.replace(/\s+/g, '') === test)) return true;
+    }
+    if (block.type === 'module') break;
+  }
+  return false;
+}
+
+/** The operands of a chain of `or` (the condition itself when it is no `or`). */
+function orOperands(condition: Node): Node[] {
+  if (condition.type === 'parenthesized_expression') return orOperands(namedChildren(condition)[0] ?? condition);
+  if (condition.type !== 'boolean_operator' || condition.childForFieldName('operator')?.text !== 'or') return [condition];
+  return [condition.childForFieldName('left'), condition.childForFieldName('right')].flatMap((side) => (side ? orOperands(side) : []));
+}
+
 function report(node: Node, ctx: RuleContext, what: string, severity: Severity, why: string) {
   const tried = triedOnlyLocks(ctx.model);
-  const held = threadingLocksHeld(node, ctx.model).filter((lock) => !tried.has(lock));
+  const held = threadingLocksHeld(node, ctx.model).filter((lock) => !tried.has(triedKey(lock, node, ctx.model)));
   if (held.length === 0) return;
   if (what.startsWith('waits for a thread') && joinsThreadFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
   if (what.startsWith('waits until every queued item') && queueDrainedFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
