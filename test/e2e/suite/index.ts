@@ -174,6 +174,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   await tornReadChecks(folder.uri);
   await publicationOrderChecks(folder.uri);
   await notifyChecks(folder.uri);
+  await unsafeClientChecks(folder.uri);
   await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -622,6 +623,37 @@ async function notifyChecks(folderUri: vscode.Uri): Promise<void> {
     assert(await doc.save(), 'the fixed file was not saved');
     assert(/with self\._cond:\n\s+self\._cond\.notify\(\)/.test(doc.getText()), `unexpected fix:\n${doc.getText()}`);
     await waitFor(`FT223 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT223') ? undefined : true));
+  });
+}
+
+const CAPTURE_SOURCE = `import threading
+
+from Xlib import display
+
+
+class Capture(threading.Thread):
+    def __init__(self):
+        super().__init__()
+        self._display = display.Display()
+
+    def run(self):
+        while True:
+            self.on_event(self._display.next_event())
+
+    def suppress(self, key):
+        self._display.grab_key(key)
+`;
+
+async function unsafeClientChecks(folderUri: vscode.Uri): Promise<void> {
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'capture.py', CAPTURE_SOURCE, 'FT224');
+  await check('FT224 on a Display two threads use; importing Xlib.threaded makes it thread-safe', async () => {
+    assert(doc.getText(diag.range) === 'self._display', `FT224 on ${doc.getText(diag.range)}`);
+    assert(/line 16/.test(diag.message) && /`run` runs on threads/.test(diag.message), `unexpected message: ${diag.message}`);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 0), 'import Xlib.threaded\n');
+    assert(await vscode.workspace.applyEdit(edit), 'the import was not inserted');
+    await waitFor(`FT224 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT224') ? undefined : true));
+    assert(await doc.save(), 'the edited file was not saved');
   });
 }
 

@@ -246,6 +246,8 @@ function callOnStatement(stmt: Node, method: 'acquire' | 'release', resolver: Lo
   const receiver = fn.childForFieldName('object');
   if (!receiver || !dottedName(receiver)) return null;
   if (name2 === method) return receiver.text;
+  // `self._lock.__enter__()` in a context manager's own `__enter__` (released in its `__exit__`).
+  if (name2 === (method === 'acquire' ? '__enter__' : '__exit__')) return resolver.isLock(receiver) ? receiver.text : null;
   // A read-write lock's modes (`rw.acquire_write()` … `rw.release()`): taken as the one lock (a write
   // under the read mode is not told apart), on what is known to be a lock.
   if ((method === 'acquire' ? RW_TAKE : RW_GIVE).test(name2)) return resolver.isLock(receiver) ? receiver.text : null;
@@ -369,5 +371,7 @@ function releasesLock(stmt: Node, resolver: LockResolver): boolean {
   const fn = call?.childForFieldName('function');
   const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
   if (!receiver) return true; // a module lock helper: `_releaseLock()`
-  return namedChildren(call.childForFieldName('arguments')!).length === 0 && resolver.isLock(receiver) && !resolver.isSemaphore?.(receiver);
+  // `lock.__exit__(exc_type, exc, tb)` passes the exception on: a release all the same.
+  const bare = namedChildren(call.childForFieldName('arguments')!).length === 0 || fn?.childForFieldName('attribute')?.text === '__exit__';
+  return bare && resolver.isLock(receiver) && !resolver.isSemaphore?.(receiver);
 }

@@ -285,6 +285,37 @@ export function isThreadStart(call: Node): boolean {
   return !!def && new RegExp(`(?<![\\w.])${name}\\s*=\\s*[\\w.]*(?:Thread|Timer|Process)\\(`).test(def.text);
 }
 
+/**
+ * `super().start()` in the `start` of a thread class — one deriving from `Thread` or `Process`, or from a
+ * class of the module that does (`class Capture(XEventLoop)`, `class XEventLoop(threading.Thread)`):
+ * the override starts its own thread there. (Not a start for the model's ordering: code before it may
+ * still race with the callers' other threads — a set iterated there while they add to it.)
+ */
+export function superStartsThread(call: Node): boolean {
+  const fn = call.childForFieldName('function');
+  const receiver = fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'start' ? fn.childForFieldName('object') : null;
+  if (receiver?.type !== 'call' || receiver.childForFieldName('function')?.text !== 'super') return false;
+  let def: Node | null = call.parent;
+  while (def && def.type !== 'function_definition') def = def.parent;
+  const cls = def?.parent?.parent;
+  if (def?.childForFieldName('name')?.text !== 'start' || cls?.type !== 'class_definition') return false;
+  const threadBase = /(?:^|\.)(?:Thread|Process)$/;
+  const bases = (node: Node) => namedChildren(node.childForFieldName('superclasses') ?? node).filter((b) => b.type === 'identifier' || b.type === 'attribute').map((b) => b.text);
+  const pending = bases(cls);
+  const seen = new Set<string>();
+  let root: Node = cls;
+  while (root.parent) root = root.parent;
+  while (pending.length > 0) {
+    const base = pending.pop()!;
+    if (threadBase.test(base)) return true;
+    if (seen.has(base) || seen.size > 10) continue;
+    seen.add(base);
+    const own = root.descendantsOfType('class_definition').find((c) => c?.childForFieldName('name')?.text === base);
+    if (own) pending.push(...bases(own));
+  }
+  return false;
+}
+
 const IMPORT_TIME = "called only by its module's top-level code, while the module is imported";
 
 /** `_helper`, a method of `_Private`; not `__dunder__` names, which Python itself calls. */

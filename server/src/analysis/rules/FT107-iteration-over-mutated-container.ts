@@ -490,6 +490,17 @@ function intendedListChange(change: Node, container: Node, loop: Node, scope: Fu
   return body.descendantsOfType('assignment').some((a) => a.childForFieldName('left')?.text === flag.text && a.childForFieldName('right')?.type === 'true');
 }
 
+/**
+ * `files[i] = None` on a list: an index assignment replaces an item (or raises IndexError), it never
+ * changes the list's length, so the loop neither skips nor repeats. A slice assignment can resize it.
+ */
+function replacesListItem(change: Node, container: Node, scope: FunctionScope, model: ModuleModel): boolean {
+  const m = mutationOf(change);
+  if (m?.kind !== 'item-assignment' && m?.kind !== 'item-augmented') return false;
+  const index = change.childForFieldName('left')?.childForFieldName('subscript');
+  return !!index && index.type !== 'slice' && builtContainerKind(model.containerValue(container, scope)) === 'list';
+}
+
 /** `tuple(d.keys())`, `list(d)`: the loop's body runs over a copy taken before its first pass. */
 function iteratesCopy(iterable: Node): boolean {
   const fn = iterable.type === 'call' ? iterable.childForFieldName('function') : null;
@@ -509,7 +520,7 @@ function reportResizesInLoop(loop: Node, iterable: Node, container: Node, scope:
   const inBody = ctx.model.ownNodes(scope).filter((n) => n.startIndex >= body.startIndex && n.endIndex <= body.endIndex);
   for (const n of inBody) {
     if (mutationOf(n)?.container.text !== container.text || !changesSizeOf(n, container, loop) || leavesLoopAfter(n, loop)) continue;
-    if (intendedListChange(n, container, loop, scope, ctx.model)) continue;
+    if (intendedListChange(n, container, loop, scope, ctx.model) || replacesListItem(n, container, scope, ctx.model)) continue;
     // `items = []` earlier in the body: the change is to another object than the one iterated.
     if (inBody.some((a) => a.type === 'assignment' && a.startIndex < n.startIndex && a.childForFieldName('left')?.text === container.text)) continue;
     if (!done) reportedWriters.set(ctx, (done = new Set()));

@@ -41,9 +41,10 @@ import { FT220 } from './FT220-gui-object-from-worker-thread';
 import { FT221 } from './FT221-lock-reacquired';
 import { FT222 } from './FT222-condition-wait-without-loop';
 import { FT223 } from './FT223-notify-without-lock';
+import { FT224 } from './FT224-unsafe-client-shared';
 import { FT900 } from './FT900-invalid-suppression';
 
-export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT111, FT112, FT113, FT114, FT115, FT116, FT117, FT201, FT202, FT203, FT204, FT205, FT206, FT207, FT208, FT209, FT210, FT211, FT212, FT213, FT214, FT215, FT216, FT217, FT218, FT219, FT220, FT221, FT222, FT223, FT900];
+export const ALL_RULES: readonly Rule[] = [FT101, FT102, FT103, FT104, FT105, FT106, FT107, FT108, FT109, FT110, FT111, FT112, FT113, FT114, FT115, FT116, FT117, FT201, FT202, FT203, FT204, FT205, FT206, FT207, FT208, FT209, FT210, FT211, FT212, FT213, FT214, FT215, FT216, FT217, FT218, FT219, FT220, FT221, FT222, FT223, FT224, FT900];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.code, r]));
 
