@@ -6,6 +6,7 @@ import type { ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
 import { keywordArgument, namedChildren, snippet } from '../model/syntax';
 import { calleeName, textHas } from './hazards';
+import { keptPlace, type KeptPlace } from './keptObjects';
 
 const GATE = /sqlite3/;
 /** A connection is made by a call whose callee ends in `connect`: a module without the word makes none. */
@@ -15,15 +16,7 @@ const CONNECT_GATE = /connect\b/;
 const CONNECT = new Set(['sqlite3.connect', 'sqlite3.dbapi2.connect']);
 
 /** A connection kept where several functions reach it: a field of `self`, or a module global. */
-interface KeptConnection {
-  /** `Store.db` or `db` (a module global). */
-  key: string;
-  /** The field of `self` (`db`); the global's name for a global. */
-  name: string;
-  /** How the code names it (`self.db`, `db`). */
-  text: string;
-  /** The class whose `self.<field>` holds it; null for a module global. */
-  owner: Node | null;
+interface KeptConnection extends KeptPlace {
   /** The assignment that makes it; null when it is also made elsewhere, on a thread or shareable. */
   made: Node | null;
 }
@@ -45,7 +38,7 @@ function keptConnections(model: ModuleModel): Map<string, KeptConnection> {
     // The callee's text first: qualifying every call on the right of an assignment is not cheap.
     if (right?.type !== 'call' || !left || !/connect$/.test(right.childForFieldName('function')?.text ?? '') || !CONNECT.has(calleeName(right, model) ?? '')) continue;
     const scope = model.scopeOf(node);
-    const target = connectionTarget(left, scope, model);
+    const target = keptPlace(left, scope, model);
     if (!target) continue;
     const sameThreadOnly = (keywordArgument(right, 'check_same_thread')?.text ?? 'True') === 'True';
     const entry = scope ? model.threads.entryFor(scope) : null;
@@ -58,23 +51,9 @@ function keptConnections(model: ModuleModel): Map<string, KeptConnection> {
   return kept;
 }
 
-/** `self.db` in a method (the method's class owns it), or a module global (`db` at module level or under `global db`). */
-function connectionTarget(expr: Node, scope: FunctionScope | null, model: ModuleModel): Omit<KeptConnection, 'made'> | null {
-  if (expr.type === 'attribute') {
-    const object = expr.childForFieldName('object');
-    const field = expr.childForFieldName('attribute')?.text;
-    const cls = scope?.receiver && object?.text === scope.receiver && !scope.isClassMethod ? model.classInfo(scope.classNode) : null;
-    return cls && field ? { key: `${cls.name}.${field}`, name: field, text: expr.text, owner: cls.node } : null;
-  }
-  if (expr.type !== 'identifier') return null;
-  if (!scope) return { key: expr.text, name: expr.text, text: expr.text, owner: null };
-  const { kind } = model.resolve(expr.text, scope);
-  return kind === 'global' || kind === 'module' ? { key: expr.text, name: expr.text, text: expr.text, owner: null } : null;
-}
-
 /** The kept connection `expr` names in `scope`: a global, or `self.<field>` of the owner class or a class related to it. */
 function connectionAt(expr: Node, scope: FunctionScope, kept: Map<string, KeptConnection>, model: ModuleModel): KeptConnection | null {
-  const target = connectionTarget(expr, scope, model);
+  const target = keptPlace(expr, scope, model);
   if (!target) return null;
   const related = target.owner
     ? [...kept.values()].filter((k) => k.owner && k.name === target.name && model.relatedClasses(target.owner!, k.owner))

@@ -9,7 +9,7 @@
 //         def suppress(self, keys):
 //             self._display.grab_key(…)           # FT224: the engine's thread, at the same time
 //
-// One connection carries one request-and-reply exchange at a time (a shelf one file state): two
+// One connection carries one request-and-reply exchange at a time (a shelf, one file state): two
 // threads interleave their requests and read each other's replies, or corrupt the file.
 // Docs: docs/rules/FT224.md
 import type { Node } from '../parser';
@@ -21,6 +21,7 @@ import { namedChildren, snippet } from '../model/syntax';
 import { superStartsThread } from '../model/ordering';
 import { calleeName, isTestCode, textHas } from './hazards';
 import { runsAlone } from './common';
+import { keptPlace, type KeptPlace } from './keptObjects';
 
 /** Constructors of clients their libraries document as not safe to share between threads → what they make. */
 const UNSAFE_CLIENTS: ReadonlyMap<string, string> = new Map([
@@ -52,13 +53,7 @@ const GATE = /shelve|dbm|HTTPS?Connection|ServerProxy|FTP|SMTP|LMTP|IMAP4|POP3|T
 const LAST_NAMES: ReadonlySet<string> = new Set([...UNSAFE_CLIENTS.keys()].map((q) => q.slice(q.lastIndexOf('.') + 1)));
 
 /** A client kept in a field of `self` or a module global. */
-interface KeptClient {
-  /** `Capture._display`, or the global's name. */
-  key: string;
-  /** The field (`_display`) or the global's name. */
-  name: string;
-  /** The class whose objects keep it; null for a module global. */
-  owner: Node | null;
+interface KeptClient extends KeptPlace {
   made: Node;
   what: string;
 }
@@ -86,23 +81,10 @@ function keptClients(model: ModuleModel): Map<string, KeptClient> {
     const what = UNSAFE_CLIENTS.get(qualified);
     if (!what || (qualified === 'Xlib.display.Display' && threadedXlib)) continue;
     const scope = model.scopeOf(node);
-    const target = keptTarget(left, scope, model);
+    const target = keptPlace(left, scope, model);
     if (target && !kept.has(target.key)) kept.set(target.key, { ...target, made: node, what });
   }
   return kept;
-}
-
-/** `self.f` in a method (its class keeps it), or a module global (at module level or under `global`). */
-function keptTarget(expr: Node, scope: FunctionScope | null, model: ModuleModel): Omit<KeptClient, 'made' | 'what'> | null {
-  if (expr.type === 'attribute') {
-    const object = expr.childForFieldName('object');
-    const field = expr.childForFieldName('attribute')?.text;
-    const cls = scope?.receiver && object?.text === scope.receiver && !scope.isClassMethod ? model.classInfo(scope.classNode) : null;
-    return cls && field ? { key: `${cls.name}.${field}`, name: field, owner: cls.node } : null;
-  }
-  if (expr.type !== 'identifier') return null;
-  if (!scope) return { key: expr.text, name: expr.text, owner: null };
-  return model.resolve(expr.text, scope).kind === 'global' ? { key: expr.text, name: expr.text, owner: null } : null;
 }
 
 /** Every read of the client in a function (a call on it, an item of it, a test of it), with its context. */
