@@ -3,8 +3,11 @@
 // before it (ordering.ts). Counted only when every thread the module starts is joined there — by its
 // variable, by the list the function built of them, or by the module's (or object's) container every
 // started thread is appended to — or, for a pool's tasks, when the `with` block of the executor they
-// were submitted to has ended (its `__exit__` waits for them). A join with a timeout guarantees
-// nothing, and a join inside a branch or a loop may not run: neither counts.
+// were submitted to has ended (its `__exit__` waits for them). An object's thread kept in a field
+// (`self._thread = Thread(…)`) is joined by any method of its class that calls `self._thread.join()`,
+// straight or under a test that fails only when the thread is not running (`if self._thread.is_alive():`,
+// `if self._thread is not None:`). A join with a timeout guarantees nothing, and a join inside another
+// branch or a loop may not run: neither counts.
 import type { Node } from '../parser';
 import type { FunctionScope } from './scopes';
 import { enclosingFunction, keywordArgument, namedChildren, positionalArguments } from './syntax';
@@ -20,7 +23,11 @@ export interface JoinResolver {
 const STRAIGHT = new Set(['block', 'expression_statement', 'try_statement', 'with_statement', 'with_clause', 'finally_clause']);
 
 /** How a spawn's thread object is held, so that a join can name it. */
-type Holder = { kind: 'local'; name: string; fn: Node } | { kind: 'container'; text: string } | { kind: 'pool'; withStatement: Node };
+type Holder =
+  | { kind: 'local'; name: string; fn: Node }
+  | { kind: 'container'; text: string }
+  | { kind: 'pool'; withStatement: Node }
+  | { kind: 'field'; text: string; cls: Node };
 
 export class JoinOrdering {
   /** function id → the offset after which every thread of the module is joined (Infinity: never in it). */
@@ -47,7 +54,7 @@ export class JoinOrdering {
     let end = -1;
     for (const { holder, home } of holders) {
       // Another function's threads run while it does, and it may run beside this one.
-      if (!holder || !home || (home !== fn && holder.kind !== 'container')) return Infinity;
+      if (!holder || !home || (home !== fn && holder.kind !== 'container' && holder.kind !== 'field')) return Infinity;
       const joined = this.joinedIn(fn, holder);
       if (joined === null) return Infinity;
       end = Math.max(end, joined);
@@ -62,6 +69,8 @@ export class JoinOrdering {
       return w.startIndex >= fn.startIndex && w.endIndex <= fn.endIndex && straightFrom(w.parent, fn) ? w.endIndex : null;
     }
     if (holder.kind === 'local' && holder.fn !== fn) return null;
+    // An object's thread is joined only by its own class's methods, on `self`.
+    if (holder.kind === 'field' && classOfMethod(fn) !== holder.cls) return null;
     const name = holder.kind === 'local' ? holder.name : holder.text;
     let found: number | null = null;
     for (const call of this.resolver.callsIn(fn)) {
@@ -72,6 +81,11 @@ export class JoinOrdering {
       if (!object || statement?.type !== 'expression_statement') continue;
       // `t.join()` on the thread's own variable.
       if (object.text === name && holder.kind === 'local' && straightFrom(statement.parent, fn)) found = Math.min(found ?? Infinity, statement.endIndex);
+      // `self._thread.join()`, straight or under a test of that thread.
+      if (object.text === name && holder.kind === 'field') {
+        const guard = aliveGuard(statement, name);
+        if (guard ? straightFrom(guard.parent, fn) : straightFrom(statement.parent, fn)) found = Math.min(found ?? Infinity, (guard ?? statement).endIndex);
+      }
       // `for t in threads: t.join()`, the loop itself reached straight from the body.
       const loop = enclosingLoop(statement);
       const variable = loop?.childForFieldName('left');
@@ -94,6 +108,36 @@ function waitsForEver(call: Node): boolean {
 function enclosingLoop(statement: Node): Node | null {
   const block = statement.parent;
   return block?.type === 'block' && block.parent?.type === 'for_statement' && block.parent.childForFieldName('body') === block ? block.parent : null;
+}
+
+/**
+ * The `if` whose body holds `statement` directly and whose test fails only when the thread `name` holds
+ * is not running (`name.is_alive()`, `name`, `name is not None`, and those joined by `and`), or null.
+ */
+function aliveGuard(statement: Node, name: string): Node | null {
+  const block = statement.parent;
+  const ifNode = block?.type === 'block' && block.parent?.type === 'if_statement' && block.parent.childForFieldName('consequence') === block ? block.parent : null;
+  const test = ifNode?.childForFieldName('condition');
+  return test && testsThread(test, name) ? ifNode : null;
+}
+
+function testsThread(test: Node, name: string): boolean {
+  if (test.type === 'parenthesized_expression') return namedChildren(test).length === 1 && testsThread(namedChildren(test)[0], name);
+  if (test.type === 'boolean_operator') {
+    const op = test.childForFieldName('operator')?.text;
+    const [left, right] = [test.childForFieldName('left'), test.childForFieldName('right')];
+    // `A and B` fails when either does: enough that one of them tests the thread, the other only narrows.
+    return op === 'and' && !!left && !!right && (testsThread(left, name) || testsThread(right, name));
+  }
+  if (test.text === name || test.text === `${name}.is_alive()`) return true;
+  return test.type === 'comparison_operator' && test.text.replace(/\s+/g, ' ') === `${name} is not None`;
+}
+
+/** The class `fn` is a method of (its body's own definition, decorated or not), or null. */
+function classOfMethod(fn: Node): Node | null {
+  let n = fn.parent;
+  if (n?.type === 'decorated_definition') n = n.parent;
+  return n?.type === 'block' && n.parent?.type === 'class_definition' ? n.parent : null;
 }
 
 /** Every step from `node` up to `fn`'s body always runs (no branch, loop, handler or nested function in between). */
@@ -126,6 +170,10 @@ function holderOf(site: Node, pool: boolean): Holder | null {
   // `t = Thread(…)`: the local, or the container it is then appended to.
   if (parent?.type === 'assignment' && parent.childForFieldName('right') === site && fn) {
     const name = parent.childForFieldName('left');
+    // `self._thread = Thread(…)` in a method: the object's thread, in its field.
+    const cls = classOfMethod(fn);
+    const self = fn.childForFieldName('parameters')?.namedChildren[0];
+    if (name?.type === 'attribute' && cls && self?.type === 'identifier' && name.childForFieldName('object')?.text === self.text) return { kind: 'field', text: name.text, cls };
     if (name?.type !== 'identifier') return null;
     const appended = fn.descendantsOfType('call').find((c) => {
       const callee = c.childForFieldName('function');

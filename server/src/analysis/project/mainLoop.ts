@@ -103,7 +103,6 @@ export function hasMainGuard(text: string): boolean {
 }
 
 const IMPORTED_NAMES = /^[ \t]*(?:from[ \t]+[.\w]+[ \t]+)?import[ \t]+([^\n#;]+)/gm;
-const MODULE_CALL = /(?<![\w.])(\w+)\.(\w+)\s*\(/g;
 
 /**
  * A script's calls of a function of a module it imports (`bitmessagecurses.runwrapper()` after
@@ -121,8 +120,11 @@ export function entryCallsOf(text: string): string[] {
       modules.set(as === 'as' && alias ? alias : name.includes('.') ? name.split('.')[0] : last, last);
     }
   }
+  if (modules.size === 0) return [];
+  // Only the imported names' calls: a scan for every `a.b(` of the text cost ~3× more.
+  const moduleCall = new RegExp(`(?<![\\w.])(${[...modules.keys()].join('|')})\\.(\\w+)\\s*\\(`, 'g');
   const calls = new Set<string>();
-  for (const m of text.matchAll(MODULE_CALL)) {
+  for (const m of text.matchAll(moduleCall)) {
     const module = modules.get(m[1]);
     if (module) calls.add(`${module}.${m[2]}`);
   }
