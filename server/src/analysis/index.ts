@@ -6,6 +6,7 @@ import { analyze, mayReport, ModuleAnalysis } from './analyze';
 import { skippedModuleSummary, type ModuleSummary } from './project/summary';
 import { sameFacts } from './project/graph';
 import { withOwnFacts } from './project/ownFacts';
+import { mergeReads, recordFactReads, type FactReads } from './project/factReads';
 import type { ProjectFacts } from './options';
 import { moduleOptions, type ModuleIdentity } from './project/moduleName';
 import { selectRules, type RuleSelection } from './selection';
@@ -76,11 +77,15 @@ export class Checker {
     facts?: ProjectFacts,
     /** Add the facts the module's own summary implies before the rules run (checkProject's first round). */
     deriveOwnFacts = false,
-  ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary; appliedFacts?: ProjectFacts } {
-    const options = moduleOptions(this.options, identity, facts, text);
+  ): Omit<CheckResult, 'tree'> & { summary?: ModuleSummary; appliedFacts?: ProjectFacts; factReads?: FactReads } {
+    // Every question the gate and the rules ask of the facts is recorded (factReads.ts): a later round
+    // analyses the module again only if one of their answers changes.
+    let recorder = recordFactReads(facts);
+    const gateReads = recorder;
+    const options = moduleOptions(this.options, identity, recorder.facts, text);
     // A file with no sign of concurrency cannot have a finding: it is not even parsed (about half of a
     // typical code base; its syntax errors, which could only make empty results partial, go unsaid).
-    if (!mayReport(text, this.rules, options)) return { findings: [], hasSyntaxErrors: false, summary: skippedModuleSummary(identity.module, text, identity.packageName), appliedFacts: facts };
+    if (!mayReport(text, this.rules, options)) return { findings: [], hasSyntaxErrors: false, summary: skippedModuleSummary(identity.module, text, identity.packageName), appliedFacts: facts, factReads: recorder.reads() };
     const tree = this.parse(text);
     let applied = facts;
     let analysis = new ModuleAnalysis({ tree, text, rules: this.rules, options }, identity.module);
@@ -91,10 +96,17 @@ export class Checker {
       const next = withOwnFacts(summary, facts);
       if (sameFacts(next, applied)) break;
       applied = next;
-      analysis = new ModuleAnalysis({ tree, text, rules: this.rules, options: moduleOptions(this.options, identity, applied, text) }, identity.module);
+      recorder = recordFactReads(applied);
+      analysis = new ModuleAnalysis({ tree, text, rules: this.rules, options: moduleOptions(this.options, identity, recorder.facts, text) }, identity.module);
     }
     const { findings, summary } = analysis.run();
-    return { findings, summary: summary ?? skippedModuleSummary(identity.module, text, identity.packageName), hasSyntaxErrors: tree.rootNode.hasError, appliedFacts: applied };
+    return {
+      findings,
+      summary: summary ?? skippedModuleSummary(identity.module, text, identity.packageName),
+      hasSyntaxErrors: tree.rootNode.hasError,
+      appliedFacts: applied,
+      factReads: mergeReads(gateReads.reads(), recorder === gateReads ? {} : recorder.reads()),
+    };
   }
 
   /** Like check() without the tree: for batch use (a file that cannot have a finding is not parsed). */

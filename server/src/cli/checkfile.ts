@@ -1,6 +1,7 @@
 // Checks one file with its own settings: what the CLI runs in-process and in each worker thread.
 // Messages for stderr are formatted here so a worker's output reads exactly like the serial run's.
 import { writeFile } from 'fs/promises';
+import type { FactReads } from '../analysis/project/factReads';
 import { Checker, fixAll, isApplicable, type CheckSettings, type Finding, type ModuleIdentity, type ModuleSummary, type ProjectFacts } from '../analysis';
 import { createPythonParser, type WasmNode, type Parser } from '../analysis/parser';
 import { readSource } from '../files/source';
@@ -30,6 +31,8 @@ export interface FileOutcome {
   summary?: ModuleSummary;
   /** The project facts the module was analysed with (with `module` only). */
   appliedFacts?: ProjectFacts;
+  /** The questions its analysis asked of those facts (with `module`, without `fix`: a fixed file is analysed again from its new text). */
+  factReads?: FactReads;
   /** Fixes applied to the file on disk (with `fix`). */
   fixed?: number;
 }
@@ -53,7 +56,7 @@ export class FileChecker {
   async check({ file, settings, module, facts, deriveOwnFacts, fix }: FileJob): Promise<FileOutcome> {
     const source = await readSource(file);
     if (!source.ok) return { reported: [], messages: [`ftaudit: error: ${file}: ${source.message}\n`], errors: 1 };
-    let result: { findings: Finding[]; hasSyntaxErrors: boolean; summary?: ModuleSummary; appliedFacts?: ProjectFacts };
+    let result: { findings: Finding[]; hasSyntaxErrors: boolean; summary?: ModuleSummary; appliedFacts?: ProjectFacts; factReads?: FactReads };
     try {
       const checker = await this.checker(settings);
       result = module ? checker.checkModule(source.text, module, facts, deriveOwnFacts) : checker.checkText(source.text);
@@ -85,7 +88,7 @@ export class FileChecker {
       const at = await this.firstErrorLine(source.text);
       messages.push(`ftaudit: warning: ${file}:${at}: syntax error; results for this file may be partial\n`);
     }
-    return { reported: reportFindings(file, text, result.findings), messages, errors: 0, fixed, ...(result.summary ? { summary: result.summary } : {}), ...(module ? { appliedFacts: result.appliedFacts } : {}) };
+    return { reported: reportFindings(file, text, result.findings), messages, errors: 0, fixed, ...(result.summary ? { summary: result.summary } : {}), ...(module ? { appliedFacts: result.appliedFacts } : {}), ...(module && !fix && result.factReads ? { factReads: result.factReads } : {}) };
   }
 
   /** Re-parses a file with syntax errors (rare) to name the line of the first one. */

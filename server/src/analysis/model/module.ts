@@ -675,8 +675,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
   importTimeFunctions(): Node[] {
     if (this.importTime) return this.importTime;
     const out: Node[] = [];
-    for (const name of this.options.project?.importCallers?.keys() ?? []) {
-      for (const fn of this.topLevelFunctionsByName.get(name) ?? []) if (this.onlySelfCalls(fn)) out.push(fn);
+    // Asked by name, of this module's own functions: news of other names does not make it stale (factReads.ts).
+    const callers = this.options.project?.importCallers;
+    if (callers) {
+      for (const [name, fns] of this.topLevelFunctionsByName) {
+        if (callers.has(name)) for (const fn of fns) if (this.onlySelfCalls(fn)) out.push(fn);
+      }
     }
     return (this.importTime = out);
   }

@@ -5,6 +5,7 @@
 // the run tells nothing more is then not analysed again.
 import { ProjectGraph, sameFacts, type ProjectFacts } from './graph';
 import type { ModuleSummary } from './summary';
+import { sameAnswers, type FactReads } from './factReads';
 
 export interface ProjectFile {
   /** Anything that identifies the file to `analyse` (usually its path). */
@@ -14,7 +15,7 @@ export interface ProjectFile {
 
 const MAX_ROUNDS = 6;
 
-export async function checkProject<R extends { summary?: ModuleSummary; appliedFacts?: ProjectFacts }>(
+export async function checkProject<R extends { summary?: ModuleSummary; appliedFacts?: ProjectFacts; factReads?: FactReads }>(
   files: readonly ProjectFile[],
   /**
    * Analyses files with the facts given. With `deriveOwnFacts`, the module adds those of its own summary
@@ -30,8 +31,11 @@ export async function checkProject<R extends { summary?: ModuleSummary; appliedF
   const results = new Map<string, R>();
   const graph = new ProjectGraph();
   const applied = new Map<string, ProjectFacts | undefined>();
+  // What each module's last analysis asked of its facts (absent: compare all of them).
+  const asked = new Map<string, FactReads | undefined>();
   const record = (file: ProjectFile, result: R) => {
     results.set(file.key, result);
+    asked.set(file.module, result.factReads);
     // A module the text gate skipped has no summary, but it must still be known as a call target.
     graph.set(result.summary ?? { module: file.module, reachable: {}, spawns: {}, calls: {} });
   };
@@ -41,7 +45,11 @@ export async function checkProject<R extends { summary?: ModuleSummary; appliedF
   });
   for (let round = 1; round < MAX_ROUNDS; round++) {
     const facts = graph.facts();
-    const stale = files.filter((f) => !sameFacts(facts.get(f.module), applied.get(f.module)));
+    // Stale: a module some answer of which changes (facts it never asked about cannot change its result).
+    const stale = files.filter((f) => {
+      const reads = asked.get(f.module);
+      return reads ? !sameAnswers(reads, applied.get(f.module), facts.get(f.module)) : !sameFacts(facts.get(f.module), applied.get(f.module));
+    });
     if (stale.length === 0) break;
     for (const f of stale) applied.set(f.module, facts.get(f.module));
     (await analyse(stale.map((f) => ({ key: f.key, facts: facts.get(f.module) })))).forEach((r, i) => record(stale[i], r));
