@@ -2005,6 +2005,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return decorated.length > 0 ? decorated : this.locksHeldByEveryCaller(scope.node, new Set());
   }
 
+  /** The locks held around every run of `scope`: its lock decorator's, or those every caller holds at its calls. */
+  locksAround(scope: FunctionScope): string[] {
+    const decorated = this.decoratorLocks(scope);
+    return decorated.length > 0 ? decorated : this.locksHeldByEveryCaller(scope.node, new Set());
+  }
+
   /** The locks this function itself holds at `node` (its `with` blocks and acquires; no caller's). */
   locallyHeldLocks(node: Node): string[] {
     return heldLocks(node, this);

@@ -242,10 +242,12 @@ export class ThreadModel {
         const toLoop = handedToLoop(call);
         // `idle_add(lambda: self.skip())`: the lambda runs on the UI or loop thread, not this one.
         if (this.options.handOvers !== false && this.inHandedOverLambda(call, fn)) continue;
+        const syncCaller = !scopes.get(fn.id)?.isAsync;
         for (const target of this.resolver.functionsFor(callee, call)) {
           // `run_coroutine_threadsafe(self.refresh(), loop)`: calling a coroutine function runs none of
-          // its body; the loop it is handed to runs it, on the loop's thread.
-          if (toLoop && scopes.get(target.id)?.isAsync) continue;
+          // its body; the loop it is handed to runs it, on the loop's thread. From plain code, only
+          // `asyncio.run(coro)` / `loop.run_until_complete(coro)` run it here (`await` needs a coroutine).
+          if (scopes.get(target.id)?.isAsync && (toLoop || (syncCaller && !drivenHere(call, fn)))) continue;
           if (this.mark(target, entry)) queue.push(target);
         }
       }
@@ -814,6 +816,22 @@ function startedAndJoined(spawn: Node): boolean {
   for (let n = statement.nextNamedSibling; n && following.length < 4; n = n.nextNamedSibling) following.push(n.text.replace(/\s+/g, ''));
   const start = following.findIndex((t) => t === `${name}.start()`);
   return start >= 0 && following.slice(0, start).every((t) => t.startsWith(`${name}.`) && t.includes('=')) && /^\w[\w.]*\.join\(\)$/.test(following[start + 1] ?? '') && following[start + 1] === `${name}.join()`;
+}
+
+/** Calls that run a coroutine on the calling thread: `asyncio.run(coro)`, `loop.run_until_complete(coro)`, `runner.run(coro)`. */
+const DRIVERS = new Set(['run', 'run_until_complete']);
+
+/**
+ * Does plain code `fn` run the coroutine `call` makes, on its own thread: handed to a driver directly
+ * (`asyncio.run(main())`) or through a local (`coro = main()`, then `loop.run_until_complete(coro)`)?
+ */
+function drivenHere(call: Node, fn: Node): boolean {
+  const driver = (c: Node | null | undefined) => c?.type === 'call' && DRIVERS.has(lastNameOf(c.childForFieldName('function')) ?? '');
+  const outer = call.parent?.type === 'argument_list' ? call.parent.parent : null;
+  if (driver(outer)) return true;
+  const assigned = call.parent?.type === 'assignment' && call.parent.childForFieldName('right') === call ? call.parent.childForFieldName('left') : null;
+  if (assigned?.type !== 'identifier') return false;
+  return fn.descendantsOfType('call').some((c) => driver(c) && (c.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a?.text === assigned.text));
 }
 
 /** Is the call an argument of `run_coroutine_threadsafe(…)` (the coroutine it makes goes to that loop)? */

@@ -480,8 +480,18 @@ function snapshotFix(iterable: Node): Fix {
  * changed = True`), a fixpoint whose next pass visits what this one skipped. A dict or set raises either way.
  */
 function intendedListChange(change: Node, container: Node, loop: Node, scope: FunctionScope, model: ModuleModel): boolean {
-  if (builtContainerKind(model.containerValue(container, scope)) !== 'list' || loop.type !== 'for_statement') return false;
+  if (loop.type !== 'for_statement') return false;
   const method = change.type === 'call' ? change.childForFieldName('function')?.childForFieldName('attribute')?.text : undefined;
+  // `for x in reversed(items): … items.remove(x)`: a reversed walk goes down the indices, and removing
+  // the item it stands on moves only those it has passed. (A list: a set has no order to reverse and a
+  // dict no `remove`; a deque, which raises, is told by its kind.)
+  const iterable = loop.childForFieldName('right');
+  const variable = loop.childForFieldName('left');
+  if (method === 'remove' && iterable?.type === 'call' && iterable.childForFieldName('function')?.text === 'reversed' && variable?.type === 'identifier' && positionalArguments(change)[0]?.text === variable.text) {
+    const kind = containerKindOf(container, scope, model);
+    if (kind === 'list' || (kind === null && !/\bdeque\b/.test(model.text))) return true;
+  }
+  if (builtContainerKind(model.containerValue(container, scope)) !== 'list') return false;
   if (method === 'append' || method === 'extend') return true;
   const rescan = loop.parent?.type === 'block' && loop.parent.parent?.type === 'while_statement' ? loop.parent.parent : null;
   const flag = rescan?.childForFieldName('condition');

@@ -67,15 +67,18 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
     if (checked.length > 0) candidates.push({ checked, acts });
   }
   if (candidates.length === 0) return;
-  // Something else changes the checked state holding the same lock: the answer can go stale.
+  // Something else changes the checked state holding the same lock: the answer can go stale — unless
+  // the change also holds a lock held around the whole check and action (the callers' `with
+  // self._lock:` around both), which keeps it out of the gap.
   const ours = new Set(locks.map((l) => lockName(l, scope)));
+  const outer = outerLocks(withNode, scope, model);
   let changer: { node: Node; name: string; state: Checked } | null = null;
   let checked: Checked[] = [];
   let acts: Node[] = [];
   for (const candidate of candidates) {
     for (const state of candidate.checked) {
       // The first such write in source order, whichever of the state's keys it writes.
-      const changes = (w: SharedWrite) => w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope)));
+      const changes = (w: SharedWrite) => w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope))) && !serialisedBy(outer, w, model);
       const found = state.keys.map((k) => sharedWritesOf(model, k).find(changes)).filter((w): w is SharedWrite => !!w);
       const w = firstInModuleOrder(model, found);
       if (w) {
@@ -93,7 +96,7 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
   // Check and claim: the block that checks also changes the checked state (`if not self._items: return;
   // batch = self._items; self._items = []`). What happens after the release works on what it took,
   // not on the answer, so another thread changing the state meanwhile leaves nothing stale.
-  const claimed = (state: Checked) => state.keys.some((k) => sharedWritesOf(model, k).some((w) => w.scope === scope && w.node.startIndex > body.startIndex && w.node.endIndex <= body.endIndex));
+  const claimed = (state: Checked) => state.keys.some((k) => sharedWritesOf(model, k).some((w) => w.scope === scope && w.node.startIndex >= body.startIndex && w.node.endIndex <= body.endIndex));
   if (checked.some(claimed)) return;
   // An action under a later block of the same lock that tests again — the checked state anywhere in
   // that block, or any test of its own (`if`/`while`) around or before the action — is a two-phase protocol (an
@@ -113,7 +116,9 @@ export function checkActAfterRelease(withNode: Node, ctx: RuleContext): void {
       // A test earlier in the block (`if …: return` before the action) re-validates as well.
       const before = body.descendantsOfType(['if_statement', 'while_statement']).some((t) => t.startIndex < n.startIndex);
       // The state read again in the block: beyond the action's own write of it (`del d[k]` re-tests nothing).
-      return tested || before || checked.some((state) => readsOutside(body, state.text, n));
+      // Or the action computes its new value from the state as it is now (`self._tasks = [t for t in
+      // self._tasks if …]` under the lock again): it acts on the current state, not on the old answer.
+      return tested || before || checked.some((state) => readsOutside(body, state.text, n) || recomputesFrom(n, state.text));
     }
     return false;
   };
@@ -163,7 +168,8 @@ export function checkBeforeLock(withNode: Node, ctx: RuleContext): void {
       if (checked.length === 0 || checked.some((state) => condition!.text.includes(state.text))) continue;
       if (model.heldLocks(withNode).some((l) => locks.includes(l)) || runsAlone(withNode, scope, ctx) || isTestCode(scope)) return;
       const ours = new Set(locks.map((l) => lockName(l, scope)));
-      const changes = (w: SharedWrite) => w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope)));
+      const outer = outerLocks(snapshot, scope, model);
+      const changes = (w: SharedWrite) => w.scope !== scope && w.held.some((l) => ours.has(lockName(l, w.scope))) && !serialisedBy(outer, w, model);
       const state = checked.find((c) => c.keys.some((k) => sharedWritesOf(model, k).some(changes)));
       const changer = state ? firstInModuleOrder(model, state.keys.map((k) => sharedWritesOf(model, k).find(changes)).filter((w): w is SharedWrite => !!w)) : null;
       const act = changer ? firstWrite(branchesOf(test), scope, model, () => false) : null;
@@ -203,6 +209,17 @@ function snapshotBefore(name: string, withNode: Node, body: Node, test: Node, sc
 }
 
 /** A lock as the methods of one class name it: `self._lock` → `._lock`, whatever the receiver is called. */
+/** The locks held at `node` from outside (the function's enclosing blocks, its callers'), as lockName gives them. */
+function outerLocks(node: Node, scope: FunctionScope, model: ModuleModel): Set<string> {
+  return new Set(model.heldLocks(node).map((l) => lockName(model.canonicalLock(l, scope), scope)));
+}
+
+/** Does the change hold one of `outer` — itself, or around its whole function (its callers' lock)? */
+function serialisedBy(outer: ReadonlySet<string>, w: SharedWrite, model: ModuleModel): boolean {
+  if (outer.size === 0) return false;
+  return w.held.some((l) => outer.has(lockName(l, w.scope))) || model.locksAround(w.scope).some((l) => outer.has(lockName(l, w.scope)));
+}
+
 function lockName(lock: string, where: FunctionScope): string {
   return where.receiver && lock.startsWith(`${where.receiver}.`) ? lock.slice(where.receiver.length) : lock;
 }
@@ -216,6 +233,20 @@ function branchesOf(ifNode: Node): Node[] {
   }
   return out;
 }
+
+/**
+ * Is `action` a container rebuilt from the state itself (`self._tasks = list(filter(…, self._tasks))`,
+ * `self._tasks = [t for t in self._tasks if …]`)? Not arithmetic on it: `self.n = self.n + 1` after
+ * `if self.n >= limit: return` still acts on the old answer.
+ */
+function recomputesFrom(action: Node, state: string): boolean {
+  const assignment = action.type === 'expression_statement' ? namedChildren(action)[0] : action;
+  const value = assignment?.type === 'assignment' ? assignment.childForFieldName('right') : null;
+  if (!value || !REBUILDS.has(value.type)) return false;
+  return value.descendantsOfType('attribute').some((a) => a?.text === state) || (!state.includes('.') && value.descendantsOfType('identifier').some((i) => i?.text === state));
+}
+
+const REBUILDS = new Set(['call', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 /** Does `block` mention `state` (`self._items`, `_registry`) anywhere but inside `action`? */
 function readsOutside(block: Node, state: string, action: Node): boolean {
