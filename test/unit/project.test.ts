@@ -155,6 +155,10 @@ test('in an application (a module runs a GUI main loop), code no thread of the r
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'application'), { assumeConcurrent: false });
 });
 
+test('under assume-concurrent too: an application\'s loop-thread code is its own, and a thread of another module still reaches what it calls', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'application'), { assumeConcurrent: true });
+});
+
 test('a terminal UI\'s key loop (curses.wrapper) makes its own package an application, not the other services beside it', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'services'), { assumeConcurrent: false });
 });

@@ -568,35 +568,40 @@ export class ProjectGraph {
       // The method of an object that may be a subclass's: the subclasses' overrides run there too.
       if (owner && overridden) for (const override of dispatch.overrides(owner[0], owner[1])) reach(override, via, true, handed);
     };
-    for (const s of this.summaries.values()) {
-      // What the module's own threads reach it knows: its methods' overrides elsewhere follow from the
-      // calls on `self` (selfCalls), where a subclass that overrides the caller is left out.
-      for (const [local, via] of Object.entries(s.reachable)) reach(`${s.module}.${local}`, via, false);
-      // Targets and calls name their callee exactly (`mod.f`, `Base.method(self)`, a module-level
-      // instance's method): no dispatch to overrides.
-      for (const [target, via] of Object.entries(s.spawns)) reach(target, via, false);
-    }
-    while (queue.length > 0) {
-      const qualified = queue.shift()!;
-      const owner = this.split(qualified);
-      if (!owner) continue;
-      const via = reached.get(qualified)!;
-      // Own properties only: a function named `constructor` must not find Object.prototype's.
-      const calls = this.summaries.get(owner[0])!.calls;
-      for (const callee of Object.hasOwn(calls, owner[1]) ? calls[owner[1]] : []) reach(callee, via, false);
-      const handedCalls = this.summaries.get(owner[0])!.handedCalls ?? {};
-      // Objects of a class with subclasses in the run (a plugin's backends, a service's handlers) are
-      // long-lived and shared with the thread that is handed them; an object of a class nobody derives
-      // from is as often a message handed over once (one request's state): reached, not shared.
-      for (const callee of Object.hasOwn(handedCalls, owner[1]) ? handedCalls[owner[1]] : []) reach(callee, via, true, dispatch.hasSubclasses(this.splitCallee(callee)));
-      // `self.h()` in a method: the class's own or inherited method, or a subclass's override
-      // (on the same object: handed to the thread if this one was).
-      const cls = classOf(owner);
-      for (const target of dispatch.selfCalls(owner[0], owner[1])) {
-        reach(target, via, false, !!cls && handedClasses.has(cls));
-        // Only a real thread puts the object on a worker (not assume-concurrent's every method).
-        const reached = via.startsWith(ASSUMED_VIA) ? null : dispatch.canonical(this.splitCallee(target));
-        if (reached) bySelf.add(`${reached[0]}.${reached[1]}`);
+    // Real threads first, to the end of what they reach; then assume-concurrent's reach, which adds
+    // only what no real thread reaches: a function a thread of another module calls keeps that thread
+    // as its entry, though its own module assumes every function concurrent.
+    for (const assumedPhase of [false, true]) {
+      for (const s of this.summaries.values()) {
+        // What the module's own threads reach it knows: its methods' overrides elsewhere follow from the
+        // calls on `self` (selfCalls), where a subclass that overrides the caller is left out.
+        for (const [local, via] of Object.entries(s.reachable)) if (via.startsWith(ASSUMED_VIA) === assumedPhase) reach(`${s.module}.${local}`, via, false);
+        // Targets and calls name their callee exactly (`mod.f`, `Base.method(self)`, a module-level
+        // instance's method): no dispatch to overrides.
+        if (!assumedPhase) for (const [target, via] of Object.entries(s.spawns)) reach(target, via, false);
+      }
+      while (queue.length > 0) {
+        const qualified = queue.shift()!;
+        const owner = this.split(qualified);
+        if (!owner) continue;
+        const via = reached.get(qualified)!;
+        // Own properties only: a function named `constructor` must not find Object.prototype's.
+        const calls = this.summaries.get(owner[0])!.calls;
+        for (const callee of Object.hasOwn(calls, owner[1]) ? calls[owner[1]] : []) reach(callee, via, false);
+        const handedCalls = this.summaries.get(owner[0])!.handedCalls ?? {};
+        // Objects of a class with subclasses in the run (a plugin's backends, a service's handlers) are
+        // long-lived and shared with the thread that is handed them; an object of a class nobody derives
+        // from is as often a message handed over once (one request's state): reached, not shared.
+        for (const callee of Object.hasOwn(handedCalls, owner[1]) ? handedCalls[owner[1]] : []) reach(callee, via, true, dispatch.hasSubclasses(this.splitCallee(callee)));
+        // `self.h()` in a method: the class's own or inherited method, or a subclass's override
+        // (on the same object: handed to the thread if this one was).
+        const cls = classOf(owner);
+        for (const target of dispatch.selfCalls(owner[0], owner[1])) {
+          reach(target, via, false, !!cls && handedClasses.has(cls));
+          // Only a real thread puts the object on a worker (not assume-concurrent's every method).
+          const reached = via.startsWith(ASSUMED_VIA) ? null : dispatch.canonical(this.splitCallee(target));
+          if (reached) bySelf.add(`${reached[0]}.${reached[1]}`);
+        }
       }
     }
     const result = new Map<string, Map<string, string>>();
@@ -604,7 +609,10 @@ export class ProjectGraph {
       const owner = this.split(qualified);
       if (!owner) continue;
       const [module, local] = owner;
-      if (Object.hasOwn(this.summaries.get(module)!.reachable, local)) continue;
+      // What the module reaches itself it knows — but a real thread of another module tells more than
+      // assume-concurrent does.
+      const own = this.summaries.get(module)!.reachable;
+      if (Object.hasOwn(own, local) && (!own[local].startsWith(ASSUMED_VIA) || via.startsWith(ASSUMED_VIA))) continue;
       if (!result.has(module)) result.set(module, new Map());
       result.get(module)!.set(local, via);
     }

@@ -70,6 +70,11 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
     // code: the reactor's thread runs it, and what runs elsewhere is handed over (a real thread entry).
     // Nor is generated code audited: a generator's bindings are not the library's hand-written state.
     if (onEventLoop(scope, model) || isTestCode(scope) || model.greenThreadsOnly || runsOnReactor(model) || model.generatedCode) return null;
+    // What holds whatever the mode: in an application (it runs a main loop; nobody imports it to call it
+    // from threads of their own) what no thread of the run reaches runs on the loop's thread — unless a
+    // lock or a thread's writes say the state is shared all the same. (A GUI object's methods have no
+    // assumed entry: threads.ts.)
+    if (appLoopOnly(shared, model, ctx)) return null;
     return { severity: 'warning', where: '', confidence: assumedConfidence(shared), unlocked };
   }
   if (entry) {
@@ -90,9 +95,14 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // threads of their own, so what no thread of the run reaches runs on the loop's thread. State a lock
   // guards elsewhere is still meant to be shared; so is state a thread of the run writes (the loop's
   // thread and that one both touch it).
-  if (ctx.options.project?.mainLoop && !shared.locked && !writtenUnderLock(model, shared.key) && !writtenOnThreads(model, shared.key)) return null;
+  if (appLoopOnly(shared, model, ctx)) return null;
   if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: unlockedCallSites(scope, model), confidence: 'medium', unlocked };
   return null;
+}
+
+/** In an application's module, state no lock guards and no thread of the run writes: the loop thread's own. */
+function appLoopOnly(shared: SharedState, model: ModuleModel, ctx: RuleContext): boolean {
+  return !!ctx.options.project?.mainLoop && !shared.locked && !writtenUnderLock(model, shared.key) && !writtenOnThreads(model, shared.key);
 }
 
 /**
