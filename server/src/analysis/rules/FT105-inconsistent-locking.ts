@@ -3,7 +3,7 @@ import type { Node } from '../parser';
 import { changesOwnEntry } from '../model/perThreadKeys';
 import type { Rule, RuleContext } from '../types';
 import { snippet } from '../model/syntax';
-import { changedOnLoopOnly, mutationOf, onRealThread, raceVerdict, runsAlone } from './common';
+import { changedOnLoopOnly, mutationOf, noLockBranch, onRealThread, raceVerdict, runsAlone } from './common';
 import { guardFix } from '../fixes/guard';
 import { readsTarget, splitRead, updatesFrom } from './FT102-read-modify-write';
 import { isLazyInitialisation } from './FT104-lazy-initialization';
@@ -225,6 +225,7 @@ export const FT105: Rule = {
           if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx) || blindOverBlind(w, ctx) || synchronizedStore(w, writes.filter((x) => x.held.length > 0))) continue;
           if (onlyContentsLocked(w, writes.filter((x) => x.held.length > 0))) continue;
           if (madeWithItsLock(w, writes, ctx)) continue;
+          if (noLockBranch(w.node, ctx)) continue;
           if (changesContents(w) && writes.every((x) => x.held.length === 0 || initialisedOnce(x))) continue;
           // A claimant's write after its claim never meets the locked paths the claimed state shuts.
           const cls = ctx.model.classInfo(w.scope.classNode);
@@ -244,3 +245,4 @@ export const FT105: Rule = {
     },
   },
 };
+

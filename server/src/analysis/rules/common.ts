@@ -8,6 +8,7 @@ import { isTestCode } from './hazards';
 import { soleWriterThread } from './singleWriter';
 import { sharedWritesOf, writtenOnThreads, writtenUnderLock } from './writes';
 import { mutationOf, type Mutation } from '../model/mutations';
+import { withItems } from '../model/locks';
 
 export { MUTATING_METHODS, isAtomicIdiom, MUTATION_TYPES, mutationOf, type Mutation } from '../model/mutations';
 export { changesKnownContainer } from './knownContainer';
@@ -39,7 +40,8 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // A module global every object changes: a lock each object has for itself does not guard it (class
   // attributes are left out: through `cls` in a metaclass, each class is the object, with its own lock).
   const ownLock = held.length > 0 && processWide && (model.onlyHandlerLock(node, scope) || (shared.kind === 'global' && model.onlyPerObjectLocks(node, scope)));
-  if ((held.length > 0 && !ownLock) || model.isDeadCode(node)) return null;
+  // Nor the unlocked branch of an optional lock (`if lock is not None: with lock: … else: …`).
+  if ((held.length > 0 && !ownLock) || model.isDeadCode(node) || noLockBranch(node, ctx)) return null;
   const className = ownLock ? model.classInfo(scope.classNode)?.name : undefined;
   const unlocked = ownLock ? `holding only \`${held[0]}\`, a lock each \`${className}\` object has for itself, which another object's threads do not take` : WITHOUT_A_LOCK;
   // Only the thread the object's owner field names runs it: the owner's own state (a re-entrancy count).
@@ -218,4 +220,29 @@ export function changesOfImportedGlobals(model: ModuleModel): ImportedGlobalChan
   }
   importedChanges.set(model, found);
   return found;
+}
+
+/**
+ * The other branch of an optional lock: `if lock is not None: with lock: W` / `else: W` (also `if lock:`,
+ * `if self._lock:`). The unlocked path runs only when there is no lock — the configuration the code
+ * declares single-threaded (a counter's lock made only when worker threads are configured).
+ */
+export function noLockBranch(write: Node, { model }: { model: ModuleModel }): boolean {
+  for (let n = write.parent; n && n.type !== 'function_definition'; n = n.parent) {
+    if (n.type !== 'else_clause' || n.parent?.type !== 'if_statement') continue;
+    const ifNode = n.parent;
+    const lock = lockTested(ifNode.childForFieldName('condition'));
+    const then = ifNode.childForFieldName('consequence');
+    if (!lock || !then) return false;
+    return then.descendantsOfType('with_statement').some((w) => !!w && withItems(w).some((item) => item.text === lock && model.isLock(item)));
+  }
+  return false;
+}
+
+/** `lock`, `lock is not None`, `self._lock`: the expression a test says exists. */
+function lockTested(test: Node | null): string | null {
+  if (!test) return null;
+  if (test.type === 'identifier' || test.type === 'attribute') return test.text;
+  const m = /^([\w.]+)\s+is\s+not\s+None$/.exec(test.text);
+  return test.type === 'comparison_operator' && m ? m[1] : null;
 }
