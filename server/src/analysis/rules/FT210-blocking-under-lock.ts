@@ -483,6 +483,7 @@ function report(node: Node, ctx: RuleContext, what: string, severity: Severity, 
   if (what.startsWith('waits for an event') && eventSetFreeOfLocks(methodReceiver(node)!, held, ctx.model)) return;
   const own = heldLocks(node, ctx.model).length > 0;
   if (createsOnce(node, own, ctx.model)) return;
+  if (pacesCallers(node)) return;
   // A lock every critical section of which does slow work serialises that work: waiting is its purpose.
   // (A wait with no timeout — a socket's too — can still deadlock: reported below.)
   if (!/^waits (?:on a queue|on a socket|for an event|for a thread|until every queued item)/.test(what) && held.every((lock) => serialisesSlowWork(lock, node, ctx.model, blockingCall))) return;
@@ -502,6 +503,31 @@ function report(node: Node, ctx: RuleContext, what: string, severity: Severity, 
     fix: held.length === 1 && own ? moveBlockingFix(ctx, node, held[0], (c) => external(c, ctx.model)) : undefined,
     message: `\`${snippet(node, 50)}\` ${what} while holding \`${held[0]}\`${own ? '' : ' (every caller of this function holds it)'}. ${why}`,
   });
+}
+
+const CLOCK = /^(?:time\.)?(?:time|monotonic|perf_counter)(?:_ns)?$|(?:^|\.)(?:now|utcnow)$/;
+
+/**
+ * A rate limiter: `with self._lock: wait = self._interval - (now - self._last); if wait > 0:
+ * time.sleep(wait); self._last = time.monotonic()`. The sleep's length is computed, and the block that
+ * holds the lock stores a timestamp for the next caller: making callers wait their turn is what the lock
+ * is for, not a slow part that could move out of it.
+ */
+function pacesCallers(call: Node): boolean {
+  const callee = call.childForFieldName('function');
+  if (!callee || !/(?:^|\.)sleep$/.test(callee.text)) return false;
+  const [length] = positionalArguments(call);
+  if (!length || length.type === 'integer' || length.type === 'float') return false;
+  for (let n = call.parent; n && n.type !== 'function_definition'; n = n.parent) {
+    if (n.type !== 'with_statement') continue;
+    const stamps = n.descendantsOfType('assignment').some((a) => {
+      const left = a?.childForFieldName('left');
+      const right = a?.childForFieldName('right');
+      return (left?.type === 'attribute' || left?.type === 'identifier') && right?.type === 'call' && CLOCK.test(right.childForFieldName('function')?.text ?? '') && /last|next|prev|stamp|time|until|when|at$/i.test(left.text);
+    });
+    if (stamps) return true;
+  }
+  return false;
 }
 
 export const FT210: Rule = {
