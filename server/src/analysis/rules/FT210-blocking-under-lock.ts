@@ -518,16 +518,18 @@ function pacesCallers(call: Node): boolean {
   if (!callee || !/(?:^|\.)sleep$/.test(callee.text)) return false;
   const [length] = positionalArguments(call);
   if (!length || length.type === 'integer' || length.type === 'float') return false;
-  for (let n = call.parent; n && n.type !== 'function_definition'; n = n.parent) {
-    if (n.type !== 'with_statement') continue;
-    const stamps = n.descendantsOfType('assignment').some((a) => {
+  const stamps = (n: Node) =>
+    n.descendantsOfType('assignment').some((a) => {
       const left = a?.childForFieldName('left');
       const right = a?.childForFieldName('right');
       return (left?.type === 'attribute' || left?.type === 'identifier') && right?.type === 'call' && CLOCK.test(right.childForFieldName('function')?.text ?? '') && /last|next|prev|stamp|time|until|when|at$/i.test(left.text);
     });
-    if (stamps) return true;
-  }
-  return false;
+  let n: Node | null = call.parent;
+  for (; n && n.type !== 'function_definition'; n = n.parent) if (n.type === 'with_statement' && stamps(n)) return true;
+  // A lock object of its own (`__enter__` acquires and sleeps, `__exit__` stores the time and releases):
+  // the class stores the timestamp.
+  const cls = n?.parent?.type === 'block' ? n.parent.parent : n?.parent?.parent?.type === 'block' ? n.parent.parent.parent : null;
+  return cls?.type === 'class_definition' && /\.acquire\(/.test(n!.text) && stamps(cls);
 }
 
 export const FT210: Rule = {
