@@ -806,6 +806,49 @@ function checkEscapingView(node: Node, ctx: RuleContext): void {
   });
 }
 
+/**
+ * `with self.lock: callbacks = self.subscriptions.values()`, then `for cb in callbacks:` after the block:
+ * the local holds a live view of the container the lock guards, and the loop walks it after the release,
+ * while the changes the lock orders run beside it. Reported at the view, as checkEscapingView.
+ */
+function checkViewKeptPastLock(loop: Node, ctx: RuleContext): void {
+  const iterable = loop.childForFieldName('right');
+  if (iterable?.type !== 'identifier') return;
+  const scope = ctx.model.scopeOf(loop);
+  if (!scope || (!scope.locals.has(iterable.text) && !scope.parameters.has(iterable.text))) return;
+  const bindings = ctx.model.assignmentsOf(scope).filter((a) => a.childForFieldName('left')?.text === iterable.text && a.startIndex < loop.startIndex);
+  const binding = bindings[bindings.length - 1];
+  const value = binding?.childForFieldName('right');
+  const fn = value?.type === 'call' ? value.childForFieldName('function') : null;
+  if (fn?.type !== 'attribute' || !VIEWS.has(fn.childForFieldName('attribute')?.text ?? '') || namedChildren(value!.childForFieldName('arguments')!).length > 0) return;
+  // The lock the view was taken under, released before the loop (and not held again around it).
+  let block: Node | null = null;
+  for (let n = binding!.parent; n && n !== scope.node; n = n.parent) if (n.type === 'with_statement') block = n;
+  if (!block || block.endIndex > loop.startIndex) return;
+  const held = ctx.model.locallyHeldLocks(binding!);
+  if (held.length === 0 || ctx.model.locallyHeldLocks(loop).some((l) => held.includes(l))) return;
+  const container = iteratedContainer(value!);
+  if (!container) return;
+  const shared = sharedState(container, scope, ctx.model, 'object');
+  if (!shared || shared.kind === 'module-attribute') return;
+  const changes = containerChanges(ctx.model, shared.key) ?? fieldChanges(ctx.model).get(shared.key) ?? [];
+  const site = changes.find((c) => c.locked && !within(c.node, loop) && c.node !== binding);
+  if (!site || runsAlone(loop, scope, ctx)) return;
+  ctx.report(value!, {
+    severity: 'warning',
+    confidence: 'medium',
+    message:
+      `\`${snippet(value!, 40)}\` keeps a live view of ${shared.description} past \`${held[0]}\`: the loop at line ${loop.startPosition.row + 1} walks it after the lock is released, ` +
+      `while \`${snippet(site.node, 40)}\` (line ${site.node.startPosition.row + 1}) changes it under that lock — "changed size during iteration", or items skipped. Take a snapshot under the lock.`,
+    fix: {
+      message: `Take a snapshot: \`list(${snippet(value!, 30)})\``,
+      // A list is not a set-like keys view: later view operations on the local need changing too.
+      applicability: 'unsafe',
+      edits: [{ start: value!.startIndex, end: value!.endIndex, newText: `list(${value!.text})` }],
+    },
+  });
+}
+
 function isAsyncLoop(loop: Node): boolean {
   return loop.children.some((c) => c?.type === 'async');
 }
@@ -821,7 +864,11 @@ export const FT107: Rule = {
       if (loops && loops.size > 0) reportChangesOfOtherModules(loops, ctx);
     },
     // `async for` walks an asynchronous iterator (a dict, list or set is none): not a container's items.
-    for_statement: (node, ctx) => (isAsyncLoop(node) ? undefined : check(node, node.childForFieldName('right'), ctx)),
+    for_statement: (node, ctx) => {
+      if (isAsyncLoop(node)) return;
+      check(node, node.childForFieldName('right'), ctx);
+      checkViewKeptPastLock(node, ctx);
+    },
     for_in_clause: (node, ctx) => (isAsyncLoop(node) ? undefined : check(node, node.childForFieldName('right'), ctx)),
     return_statement: (node, ctx) => checkEscapingView(node, ctx),
     call(node, ctx) {
