@@ -175,6 +175,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   await publicationOrderChecks(folder.uri);
   await notifyChecks(folder.uri);
   await unsafeClientChecks(folder.uri);
+  await viewPastLockChecks(folder.uri);
   await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -643,6 +644,47 @@ class Capture(threading.Thread):
     def suppress(self, key):
         self._display.grab_key(key)
 `;
+
+const FANOUT_SOURCE = `import threading
+
+
+class MultiSubscriber:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.subscriptions = {}
+
+    def subscribe(self, client_id, callback):
+        with self.lock:
+            self.subscriptions[client_id] = callback
+
+    def unsubscribe(self, client_id):
+        with self.lock:
+            del self.subscriptions[client_id]
+
+    def callback(self, msg):
+        with self.lock:
+            callbacks = self.subscriptions.values()
+        for cb in callbacks:
+            cb(msg)
+
+
+def start(bridge):
+    threading.Thread(target=bridge.callback, args=("hello",)).start()
+`;
+
+/** A live view kept past the lock (FT107): reported at the view; a snapshot taken under the lock clears it. */
+async function viewPastLockChecks(folderUri: vscode.Uri): Promise<void> {
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'fanout.py', FANOUT_SOURCE, 'FT107');
+  await check('FT107 on a live view kept past the lock; a snapshot under the lock clears it', async () => {
+    assert(doc.getText(diag.range) === 'self.subscriptions.values()', `FT107 on ${doc.getText(diag.range)}`);
+    assert(/keeps a live view/.test(diag.message) && /line 20/.test(diag.message), `unexpected message: ${diag.message}`);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, diag.range, 'list(self.subscriptions.values())');
+    assert(await vscode.workspace.applyEdit(edit), 'the snapshot was not written');
+    await waitFor(`FT107 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT107') ? undefined : true));
+    assert(await doc.save(), 'the edited file was not saved');
+  });
+}
 
 async function unsafeClientChecks(folderUri: vscode.Uri): Promise<void> {
   const { uri, doc, diag } = await openWithFinding(folderUri, 'capture.py', CAPTURE_SOURCE, 'FT224');
