@@ -57,6 +57,35 @@ function removes(m: Mutation): boolean {
   return m.kind === 'method' && REMOVALS.has(m.node.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '');
 }
 
+/**
+ * `self.handlers[cid] = h` … `del self.handlers[cid]` (or `.pop(cid)`): the call puts its own entry in
+ * for as long as it runs and takes it out again — an in-flight registration, not an element moved. The
+ * same key (a local or parameter, not bound again in between), the insertion first.
+ */
+function registeredForTheCall(changes: readonly Mutation[], scope: FunctionScope): boolean {
+  if (changes.length !== 2) return false;
+  const [put, take] = changes;
+  const keyOf = (m: Mutation): string | null => {
+    if (m.kind === 'item-assignment' || m.kind === 'item-delete') {
+      const target = m.kind === 'item-assignment' ? m.node.childForFieldName('left') : m.node.namedChildren.find((c) => c?.type === 'subscript');
+      const key = target?.childForFieldName('subscript');
+      return key?.type === 'identifier' ? key.text : null;
+    }
+    const method = m.node.childForFieldName('function')?.childForFieldName('attribute')?.text;
+    const arg = m.node.childForFieldName('arguments')?.namedChildren[0];
+    return method === 'pop' && arg?.type === 'identifier' ? arg.text : null;
+  };
+  const key = keyOf(put);
+  if (put.kind !== 'item-assignment' || removes(put) || !removes(take) || !key || keyOf(take) !== key) return false;
+  if (put.container.text !== take.container.text || put.node.startIndex >= take.node.startIndex) return false;
+  // The call's own key: a parameter, or a local bound from something other than a constant (`key =
+  // "current"` is every caller's one entry, a shared key).
+  if (!scope.parameters.has(key) && !(scope.locals.has(key) && !new RegExp(`(?<![\\w.])${key}\\s*=\\s*(?:[rbuf]?["']|-?\\d|None\\b|True\\b|False\\b)`).test(scope.node.text))) return false;
+  // Not bound again between the two (`for cid in …` around both would make it another entry each time).
+  const between = scope.node.text.slice(put.node.endIndex - scope.node.startIndex, take.node.startIndex - scope.node.startIndex);
+  return !new RegExp(`(?<![\\w.])${key}\\s*(?:,[^=\\n]*)?=(?!=)|\\bfor\\s+${key}\\b`).test(between);
+}
+
 /** How many subscripts deep the expression is (`d` 0, `d[k]` 1, `d[k]["done"]` 2). */
 function subscriptDepth(expr: Node): number {
   let depth = 0;
@@ -92,7 +121,7 @@ function reportReorders(ctx: RuleContext, scope: FunctionScope): void {
     // The changes that can run in one call with a change of the other kind: a removal in one branch of
     // an `if` and an insertion in its `elif` never make a pair.
     const changes = all.filter((c) => all.some((o) => removes(o) !== removes(c) && !inExclusiveBranches(c.node, o.node)));
-    if (changes.length < 2) continue;
+    if (changes.length < 2 || registeredForTheCall(changes, scope)) continue;
     const verdict = raceVerdict(changes[0].node, scope, shared, ctx);
     if (!verdict) continue;
     const lines = changes.map((c) => c.node.startPosition.row + 1);
