@@ -127,6 +127,10 @@ test('a thread class that runs the callable its constructor gets is a spawner fo
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'spawnerclass'), { assumeConcurrent: false });
 });
 
+test('a method of another module\'s worker that hands a callable to its thread (unpacked from the data, or through its queue) makes what callers pass thread code', async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'workers'), { assumeConcurrent: false });
+});
+
 test('a function of another module that hands its argument to the main loop makes what callers pass GUI-thread code', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'handovers'), { assumeConcurrent: false });
 });

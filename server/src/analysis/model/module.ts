@@ -4311,6 +4311,50 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return found;
   }
 
+  /** class node id → its fields made from an imported class (`self.worker = worker.Worker()`): field → qualified class. */
+  private readonly importedFieldClasses = new Map<number, Map<string, string>>();
+
+  /**
+   * The imported class (qualified) an object expression holds, when this module makes it: a field of
+   * the receiver's class (`self.worker = Worker()` in any method), a local or a module-level name bound
+   * to a constructor call (`w = Worker()`). For methods other modules' summaries describe (a worker's
+   * `send` that hands its argument to the worker's thread).
+   */
+  importedClassOf(object: Node, at: Node): string | null {
+    const madeBy = (value: Node | null | undefined): string | null => {
+      const maker = value?.type === 'call' ? value.childForFieldName('function') : null;
+      if (maker?.type !== 'identifier' && maker?.type !== 'attribute') return null;
+      const last = maker.type === 'identifier' ? maker.text : maker.childForFieldName('attribute')?.text ?? '';
+      return /^_*[A-Z]/.test(last) ? this.imports.qualifyImported(maker) : null;
+    };
+    const scope = this.scopeOf(at);
+    if (object.type === 'attribute') {
+      const field = object.childForFieldName('attribute')?.text;
+      const cls = scope?.receiver && object.childForFieldName('object')?.text === scope.receiver ? this.classInfo(scope.classNode) : null;
+      if (!cls || !field) return null;
+      let fields = this.importedFieldClasses.get(cls.node.id);
+      if (!fields) {
+        fields = new Map();
+        for (const method of cls.methods.values()) {
+          const methodScope = this.scopes.get(method.id);
+          if (!methodScope?.receiver) continue;
+          for (const assignment of this.assignmentsOf(methodScope)) {
+            const left = assignment.childForFieldName('left');
+            if (left?.type !== 'attribute' || left.childForFieldName('object')?.text !== methodScope.receiver) continue;
+            const made = madeBy(assignment.childForFieldName('right'));
+            if (made) fields.set(left.childForFieldName('attribute')!.text, made);
+          }
+        }
+        this.importedFieldClasses.set(cls.node.id, fields);
+      }
+      return fields.get(field) ?? null;
+    }
+    if (object.type !== 'identifier') return null;
+    if (scope?.locals.has(object.text)) return madeBy(this.firstAssignment(scope, object.text));
+    const binding = this.bindings.get(object.text);
+    return binding?.kind === 'value' ? madeBy(binding.node) : null;
+  }
+
   private instanceClass(name: string, scope: FunctionScope | null): ClassInfo | null {
     const classOf = (value: Node | null | undefined) => {
       const fn = value?.type === 'call' ? value.childForFieldName('function') : null;

@@ -68,6 +68,10 @@ const HAND_OVER: ReadonlyMap<string, number> = new Map([
   ['idle_add', 0], ['timeout_add', 1], ['threads_add_idle', 1], ['threads_add_timeout', 2], ['CallAfter', 0], ['CallLater', 1], ['call_soon_threadsafe', 0], ['after', 1], ['after_idle', 0], ['singleShot', 1], ['add_callback', 0], ['callFromThread', 0], ['blockingCallFromThread', 1],
 ]);
 
+/** How a worker takes an item from its queue, and how others put one there. */
+const QUEUE_TAKES: ReadonlySet<string> = new Set(['get', 'get_nowait', 'popleft', 'pop']);
+const QUEUE_PUTS: ReadonlySet<string> = new Set(['put', 'put_nowait', 'append', 'appendleft']);
+
 /** Executor/pool methods whose first argument runs on a worker thread. */
 const POOL_METHODS = new Set(['submit', 'map', 'apply_async', 'apply', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'map_async']);
 
@@ -81,6 +85,8 @@ export interface CallableResolver {
   onGuiThread?(scope: FunctionScope): boolean;
   /** The property getters a function reads on its own object (`data = self.bytes` runs the getter). */
   gettersRead?(fn: Node): Node[];
+  /** The imported class (qualified) an object expression holds, when the module makes it (`self.worker = Worker()`). */
+  importedClassOf?(object: Node, at: Node): string | null;
 }
 
 export interface ThreadModelOptions {
@@ -133,9 +139,9 @@ export class ThreadModel {
 
   constructor(
     calls: readonly Node[],
-    callsIn: (fn: Node) => Node[],
+    private readonly callsIn: (fn: Node) => Node[],
     private readonly imports: ImportTable,
-    scopes: Map<number, FunctionScope>,
+    private readonly scopes: Map<number, FunctionScope>,
     /** Methods the runtime runs on threads of their own: a Thread subclass's `run`, a threading server's handlers. */
     threadRuns: ReadonlyArray<{ fn: Node; via: string; site?: Node; shares?: Node | null; threadClass?: boolean }>,
     private readonly resolver: CallableResolver,
@@ -170,10 +176,25 @@ export class ThreadModel {
     // A class whose thread calls a callable its constructor was given (`BackgroundCall(fn, …)`, a
     // `QRunnable` worker running `self.fn`) is a spawner too: its `__init__` is the wrapper.
     const spawnerClass = (method: Node, via: string): boolean => {
+      let found = queueFed(method, via);
       const wrapper = this.constructorWrapper(method, scopes, callsIn, via);
-      if (!wrapper || wrappers.has(wrapper.fn.id)) return false;
+      if (!wrapper || wrappers.has(wrapper.fn.id)) return found;
       wrappers.set(wrapper.fn.id, wrapper.info);
       return true;
+    };
+    // A thread that calls what it takes from a queue (`fn = self._calls.get(); fn()`): whoever puts a
+    // parameter there (`def send(self, fn): self._calls.put(fn)`) hands it to that thread.
+    const consumersSeen = new Set<number>();
+    const queueFed = (consumer: Node, via: string): boolean => {
+      if (consumersSeen.has(consumer.id)) return false;
+      consumersSeen.add(consumer.id);
+      let found = false;
+      for (const wrapper of this.queueFedWrappers(consumer, via)) {
+        if (wrappers.has(wrapper.fn.id)) continue;
+        wrappers.set(wrapper.fn.id, wrapper.info);
+        found = true;
+      }
+      return found;
     };
     for (const { fn: run, via, threadClass } of threadRuns) if (threadClass) spawnerClass(run, via);
     for (let round = 0; round < 2; round++) {
@@ -186,6 +207,7 @@ export class ThreadModel {
             found = true;
           }
           if (target.type === 'attribute') for (const fn of this.callablesOf(target, call)) found = spawnerClass(fn, via) || found;
+          else if (target.type === 'identifier') for (const fn of this.callablesOf(target, call)) found = queueFed(fn, via) || found;
         }
         const forwarding = wrappers.size > 0 ? this.forwardingWrapper(call, wrappers) : null;
         if (forwarding && !wrappers.has(forwarding.fn.id)) {
@@ -577,10 +599,14 @@ export class ThreadModel {
     const last = qualified.split('.').pop() ?? '';
     const positional = positionalArguments(call);
     const out: Array<[Node, string]> = [];
-    const push = (target: Node | null | undefined, label: string) => {
-      if (target) out.push([target, `${label}`]);
+    // `data`: what the target is called with (`args=(…)`, a pool's extra arguments), when known.
+    const carriedFrom: Array<[Node, string, ReadonlyArray<Node | null>]> = [];
+    const push = (target: Node | null | undefined, label: string, data?: ReadonlyArray<Node | null>) => {
+      if (!target) return;
+      out.push([target, `${label}`]);
+      if (data && data.length > 0) carriedFrom.push([target, label, data]);
     };
-    const imported = this.options.importedSpawners?.size ? this.options.importedSpawners.get(this.imports.qualifyImported(fnExpr) ?? '') : undefined;
+    const imported = this.options.importedSpawners?.size ? this.importedSpawner(fnExpr, call) : undefined;
     if (imported) {
       // By keyword too (`RunAsync(task_func=self.update)`), as the wrapper's own parameter is named.
       const target = (imported.name ? keywordArgument(call, imported.name) : null) ?? positional[imported.index];
@@ -590,32 +616,39 @@ export class ThreadModel {
       push(target, `${fnExpr.text}(${target?.text ?? '…'})`);
     } else if (last === 'Thread' && (qualified.startsWith('threading.') || this.imports.isImported('Thread') || qualified === 'Thread')) {
       const target = keywordArgument(call, 'target') ?? positional[1];
-      push(target, `${fnExpr.text}(target=${target?.text ?? '…'})`);
+      push(target, `${fnExpr.text}(target=${target?.text ?? '…'})`, elementsOf(keywordArgument(call, 'args') ?? positional[3]));
     } else if (last === 'Timer' && (qualified.startsWith('threading.') || qualified === 'Timer')) {
       const target = keywordArgument(call, 'function') ?? positional[1];
-      push(target, `${fnExpr.text}(…, ${target?.text ?? '…'})`);
+      push(target, `${fnExpr.text}(…, ${target?.text ?? '…'})`, elementsOf(keywordArgument(call, 'args') ?? positional[2]));
     } else if (qualified === '_thread.start_new_thread' || qualified === '_thread.start_new') {
-      push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`);
+      push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`, elementsOf(positional[1]));
     } else if (qualified === 'asyncio.to_thread') {
-      push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'})`);
+      push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'})`, positional.slice(1));
     } else if (TWISTED_POOL.has(last) && (qualified.startsWith('twisted.') || this.imports.isImported(last) || /(?:^|\.)threads$/.test(qualified.slice(0, -last.length - 1)))) {
       // Twisted's reactor thread pool: `threads.deferToThread(f, …)`, `deferToThreadPool(reactor, pool, f, …)`.
       const target = positional[TWISTED_POOL.get(last)!];
-      push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`);
+      push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`, positional.slice(TWISTED_POOL.get(last)! + 1));
     } else if (fnExpr.type === 'attribute') {
       const method = fnExpr.childForFieldName('attribute')?.text ?? '';
       // `run_in_executor(None, ctx.run, fn)`, `submit(ctx.run, fn)`: a context's run calls the next argument.
       if (method === 'callInThread') {
         // `reactor.callInThread(f, …)`, `pool.callInThread(f, …)`: Twisted's thread pool runs it.
-        push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`);
+        push(positional[0], `${fnExpr.text}(${positional[0]?.text ?? '…'}, …)`, positional.slice(1));
       } else if (method === 'run_in_executor') {
-        const target = contextRun(positional[1]) ? positional[2] : positional[1];
-        push(target, `${fnExpr.text}(…, ${target?.text ?? '…'})`);
+        const at = contextRun(positional[1]) ? 2 : 1;
+        const target = positional[at];
+        push(target, `${fnExpr.text}(…, ${target?.text ?? '…'})`, positional.slice(at + 1));
       } else if (POOL_METHODS.has(method) && this.imports.hasConcurrencyImport() && !this.isProcessPool(fnExpr.childForFieldName('object'), call)) {
         const first = positional[0] ?? keywordArgument(call, 'fn') ?? keywordArgument(call, 'func');
-        const target = contextRun(first) ? positional[1] : first;
-        push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`);
+        const at = contextRun(first) ? 1 : 0;
+        const target = at ? positional[1] : first;
+        // `submit(f, a, b)` calls f(a, b); `apply_async(f, (a, b))` too; `map` calls it with items.
+        const data = method === 'submit' ? positional.slice(at + 1) : method === 'apply_async' || method === 'apply' ? elementsOf(positional[at + 1] ?? keywordArgument(call, 'args')) : [];
+        push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`, data);
       }
+    }
+    for (const [target, label, data] of carriedFrom) {
+      for (const carried of this.carriedCallables(target, data, call)) out.push([carried, `${label} calling ${snippet(carried, 40)}`]);
     }
     if (out.length === 0 && RUNTIME_SPAWNER_WORDS.test(text)) {
       const callback = runtimeCallback(call, this.imports, () => this.enclosingText(call));
@@ -657,6 +690,40 @@ export class ThreadModel {
     if (!scope) return { text: moduleText(call), start: 0 };
     const node = scope.classNode ?? scope.node;
     return { text: node.text, start: node.startIndex };
+  }
+
+  /** Another module's spawner wrapper a call names: a function (`utils.spawn`) or a method of an object of an imported class (`self.worker.send`). */
+  private importedSpawner(fnExpr: Node, call: Node): { index: number; via: string; name?: string } | undefined {
+    const spawners = this.options.importedSpawners!;
+    const direct = spawners.get(this.imports.qualifyImported(fnExpr) ?? '');
+    if (direct || fnExpr.type !== 'attribute') return direct;
+    const object = fnExpr.childForFieldName('object');
+    const cls = object ? this.resolver.importedClassOf?.(object, call) : null;
+    return cls ? spawners.get(`${cls}.${fnExpr.childForFieldName('attribute')?.text ?? ''}`) : undefined;
+  }
+
+  /**
+   * Callables handed to a thread as data: the target calls one of its parameters, or a name it unpacks
+   * from one (`def run(data): command, args = data; command(*args)` started with `args=(data,)`), so
+   * what the spawner passes there runs on the thread too (a worker's `send(command)`, a wrapper that
+   * catches a callback's errors).
+   */
+  private carriedCallables(target: Node, data: ReadonlyArray<Node | null>, call: Node): Node[] {
+    const out: Node[] = [];
+    const bound = target.type === 'attribute';
+    if (!bound && target.type !== 'identifier') return out;
+    for (const fn of this.resolver.functionsFor(target, call)) {
+      const scope = this.scopes.get(fn.id);
+      if (!scope || fn.type !== 'function_definition') continue;
+      const names = positionalParameterNames(fn);
+      const offset = bound && scope.receiver && !scope.isClassMethod ? 1 : 0;
+      for (const { parameter, element } of calledParameters(fn, scope, names, this.callsIn(fn), this.resolver)) {
+        let arg = data[names.indexOf(parameter) - offset] ?? null;
+        if (arg && element !== undefined) arg = elementsOf(tupleBoundTo(arg, call, this.resolver))[element] ?? null;
+        if (arg && (arg.type === 'identifier' || arg.type === 'attribute' || arg.type === 'lambda')) out.push(arg);
+      }
+    }
+    return out;
   }
 
   /**
@@ -701,6 +768,87 @@ export class ThreadModel {
       if (at >= 1) return { fn: init.node, info: { index: at - 1, name: right.text, via } };
     }
     return null;
+  }
+
+  /**
+   * `consumer` runs on a thread and calls what it takes from a queue — `fn = self._calls.get()` …
+   * `fn()`, `fn, args = self._q.get()` … `fn(*args)`, `self._q.get()()` — on the object (`self._q`)
+   * or the module (`CALLS`): each function that puts one of its positional parameters there
+   * (`self._q.put(fn)`, `put((fn, args))`, a deque's `append`) hands what its callers pass to that thread.
+   */
+  private queueFedWrappers(consumer: Node, via: string): Array<{ fn: Node; info: { index: number; name: string; via: string } }> {
+    const scope = this.scopes.get(consumer.id);
+    if (!scope || consumer.type !== 'function_definition') return [];
+    // The consumer and the helpers it calls on its own object (`self._run_one()`), one level down.
+    const readers = [consumer];
+    if (scope.receiver && scope.classNode) {
+      for (const call of this.callsIn(consumer)) {
+        const callee = call.childForFieldName('function');
+        if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== scope.receiver) continue;
+        for (const fn of this.resolver.functionsFor(callee, call)) if (fn.type === 'function_definition' && !readers.includes(fn)) readers.push(fn);
+      }
+    }
+    // queue expression (`self._q` / `CALLS`) → which element of what it takes is called (-1: the item).
+    const taken = new Map<string, Set<number>>();
+    for (const reader of readers) {
+      const readerScope = this.scopes.get(reader.id);
+      if (!readerScope) continue;
+      const calls = this.callsIn(reader);
+      const called = new Set<string>();
+      for (const c of calls) {
+        const callee = c.childForFieldName('function');
+        if (callee?.type === 'identifier' && this.resolver.scopeOf(c) === readerScope) called.add(callee.text);
+      }
+      for (const c of calls) {
+        const callee = c.childForFieldName('function');
+        const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+        const queue = callee?.childForFieldName('object');
+        if (!queue || !method || !QUEUE_TAKES.has(method) || !queueOwnedBy(queue, readerScope)) continue;
+        const record = (element: number) => {
+          let set = taken.get(queue.text);
+          if (!set) taken.set(queue.text, (set = new Set()));
+          set.add(element);
+        };
+        const parent = c.parent;
+        if (parent?.type === 'call' && parent.childForFieldName('function')?.id === c.id) record(-1);
+        if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== c.id) continue;
+        const left = parent.childForFieldName('left');
+        if (left?.type === 'identifier' && called.has(left.text)) record(-1);
+        if (left?.type === 'pattern_list' || left?.type === 'tuple_pattern') {
+          namedChildren(left).forEach((element, index) => {
+            if (element.type === 'identifier' && called.has(element.text)) record(index);
+          });
+        }
+      }
+    }
+    if (taken.size === 0) return [];
+    const out: Array<{ fn: Node; info: { index: number; name: string; via: string } }> = [];
+    for (const producer of this.scopes.values()) {
+      if (producer.node.type !== 'function_definition' || producer.node.id === consumer.id) continue;
+      // `self._q` is the consumer's object's queue: only its class's methods put there.
+      if (scope.receiver && [...taken.keys()].some((q) => q.startsWith(`${scope.receiver}.`)) && producer.classNode !== scope.classNode) continue;
+      const names = positionalParameterNames(producer.node);
+      const offset = producer.receiver && !producer.isClassMethod ? 1 : 0;
+      for (const c of this.callsIn(producer.node)) {
+        const callee = c.childForFieldName('function');
+        const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+        const queue = callee?.childForFieldName('object');
+        if (!queue || !method || !QUEUE_PUTS.has(method) || this.resolver.scopeOf(c) !== producer || !queueOwnedBy(queue, producer)) continue;
+        const queueText = producer.receiver && scope.receiver && queue.text.startsWith(`${producer.receiver}.`) ? `${scope.receiver}.${queue.text.slice(producer.receiver.length + 1)}` : queue.text;
+        const elements = taken.get(queueText);
+        const item = positionalArguments(c)[0];
+        if (!elements || !item) continue;
+        for (const element of elements) {
+          const handed = element < 0 ? item : elementsOf(item)[element];
+          if (handed?.type !== 'identifier') continue;
+          const at = names.indexOf(handed.text);
+          if (at - offset < 0) continue;
+          out.push({ fn: producer.node, info: { index: at - offset, name: handed.text, via: `${snippet(c, 40)} → ${via}` } });
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -867,4 +1015,64 @@ function enclosingLoop(node: Node): Node | null {
 function boundIn(loop: Node, name: string): boolean {
   if (loop.type === 'for_statement' && new RegExp(`(?<![\\w.])${name}(?!\\w)`).test(loop.childForFieldName('left')?.text ?? '')) return true;
   return new RegExp(`(?<![\\w.])${name}\\s*(?::[^=\\n]*)?=(?!=)`).test(loop.childForFieldName('body')?.text ?? '');
+}
+
+/** The elements of a tuple or list expression (up to a `*splat`); none for anything else. */
+function elementsOf(expr: Node | null | undefined): Array<Node | null> {
+  if (!expr) return [];
+  if (expr.type === 'parenthesized_expression') return elementsOf(namedChildren(expr)[0]);
+  if (expr.type !== 'tuple' && expr.type !== 'list' && expr.type !== 'expression_list') return [];
+  const out: Array<Node | null> = [];
+  for (const element of namedChildren(expr)) {
+    if (element.type === 'comment') continue;
+    if (element.type === 'list_splat' || element.type === 'dictionary_splat') break;
+    out.push(element);
+  }
+  return out;
+}
+
+/** `data` at `call` when it names a tuple built before it in the same function (`data = command, args`). */
+function tupleBoundTo(expr: Node, call: Node, resolver: CallableResolver): Node | null {
+  if (expr.type !== 'identifier') return expr;
+  const scope = resolver.scopeOf(call);
+  if (!scope) return null;
+  let found: Node | null = null;
+  for (const assignment of scope.node.descendantsOfType('assignment')) {
+    if (assignment.startIndex >= call.startIndex) break;
+    if (assignment.childForFieldName('left')?.text === expr.text && resolver.scopeOf(assignment) === scope) found = assignment.childForFieldName('right');
+  }
+  return found;
+}
+
+/**
+ * The positional parameters a function calls in its own body: directly (`fn(*args)`), or through a name
+ * it unpacks from the parameter first (`command, args = data` … `command(*args)`: element 0 of `data`).
+ */
+function calledParameters(fn: Node, scope: FunctionScope, names: readonly string[], calls: readonly Node[], resolver: CallableResolver): Array<{ parameter: string; element?: number }> {
+  const called = new Set<string>();
+  for (const c of calls) {
+    const callee = c.childForFieldName('function');
+    if (callee?.type === 'identifier' && resolver.scopeOf(c) === scope) called.add(callee.text);
+  }
+  const out: Array<{ parameter: string; element?: number }> = [];
+  if (called.size === 0) return out;
+  for (const name of names) if (called.has(name)) out.push({ parameter: name });
+  const body = fn.childForFieldName('body');
+  for (const statement of body ? namedChildren(body) : []) {
+    const assignment = statement.type === 'expression_statement' ? namedChildren(statement)[0] : null;
+    if (assignment?.type !== 'assignment') continue;
+    const left = assignment.childForFieldName('left');
+    const right = assignment.childForFieldName('right');
+    if (!left || right?.type !== 'identifier' || !names.includes(right.text) || (left.type !== 'pattern_list' && left.type !== 'tuple_pattern')) continue;
+    namedChildren(left).forEach((element, index) => {
+      if (element.type === 'identifier' && called.has(element.text)) out.push({ parameter: right.text, element: index });
+    });
+  }
+  return out;
+}
+
+/** A queue the consumer reads from its own object (`self._q`) or the module (`CALLS`), not a local. */
+function queueOwnedBy(queue: Node, scope: FunctionScope): boolean {
+  if (queue.type === 'attribute') return !!scope.receiver && queue.childForFieldName('object')?.text === scope.receiver;
+  return queue.type === 'identifier' && !scope.parameters.has(queue.text) && !scope.locals.has(queue.text);
 }

@@ -155,9 +155,22 @@ export class ProjectGraph {
     for (const s of this.summaries.values()) for (const [name, w] of Object.entries(wrappersOf(s) ?? {})) all.set(`${s.module}.${name}`, w);
     const result = new Map<string, Map<string, { index: number; via: string; name?: string }>>();
     if (all.size === 0) return result;
+    // Methods by their class (`pkg.worker.Worker` → [['send', …]]).
+    const methods = new Map<string, Array<[string, { index: number; via: string; name?: string }]>>();
+    for (const [name, w] of all) {
+      const dot = name.lastIndexOf('.');
+      const cls = name.slice(0, dot);
+      if (/^_*[A-Z]/.test(cls.slice(cls.lastIndexOf('.') + 1))) methods.set(cls, [...(methods.get(cls) ?? []), [name.slice(dot + 1), w]]);
+    }
     for (const s of this.summaries.values()) {
       const used = new Map<string, { index: number; via: string; name?: string }>();
-      for (const callees of Object.values(s.calls)) for (const q of callees) if (all.has(this.normalized(q))) used.set(q, all.get(this.normalized(q))!);
+      for (const callees of Object.values(s.calls)) {
+        for (const q of callees) {
+          if (all.has(this.normalized(q))) used.set(q, all.get(this.normalized(q))!);
+          // A module that makes objects of a class (`Worker()`) may call its methods (`worker.send(fn)`).
+          for (const [method, w] of methods.get(this.normalized(q)) ?? []) used.set(`${q}.${method}`, w);
+        }
+      }
       for (const q of Object.keys(s.importCalls ?? {})) if (all.has(this.normalized(q))) used.set(q, all.get(this.normalized(q))!);
       // A module the text gate skipped: what it imports (a wrapper, or the module that defines one).
       for (const q of s.imported ?? []) for (const [name, w] of all) if (name === q || name.startsWith(`${q}.`)) used.set(name, w);

@@ -309,9 +309,11 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
   for (const scope of model.allScopes()) {
     const wrapper = !scope.parent ? model.threads.wrappers.get(scope.node.id) : undefined;
     if (!wrapper) continue;
-    // A module-level function, or the `__init__` of a module-level class (called by the class's name).
+    // A module-level function, the `__init__` of a module-level class (called by the class's name), or
+    // another method of one (`Worker.send`, called on objects importers make of the class).
     const cls = scope.classNode ? model.classInfo(scope.classNode) : null;
-    const name = !scope.classNode ? scope.name : scope.name === '__init__' && cls && atModuleLevel(scope.classNode) ? cls.name : undefined;
+    const method = cls && atModuleLevel(scope.classNode!) && scope.receiver && !scope.isClassMethod ? (scope.name === '__init__' ? cls.name : `${cls.name}.${scope.name}`) : undefined;
+    const name = !scope.classNode ? scope.name : method;
     if (name) wrappers[name] = { index: wrapper.index, name: wrapper.name, via: `${wrapper.via} in ${module}` };
   }
   if (Object.keys(wrappers).length > 0) summary.spawnerWrappers = wrappers;
