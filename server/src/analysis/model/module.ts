@@ -1167,7 +1167,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
         // `async with` holds an asyncio lock: it says nothing about threads (locks.ts).
         if (w.type !== 'with_statement' || w.firstChild?.type === 'async') continue;
         const lock = withItems(w).find((item) => this.isLock(item));
-        if (!lock || this.isPerCallLock(lock, w)) continue;
+        if (!lock || this.isPerCallLock(lock, w) || acquiresResource(lock)) continue;
         const body = w.childForFieldName('body');
         const text = body?.text ?? '';
         for (const m of text.matchAll(access)) {
@@ -4680,6 +4680,11 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (e?.type === 'assignment' && this.isLockConstruction(e.childForFieldName('right'))) {
         boundNames(e.childForFieldName('left')).forEach((n) => info.lockAttributes.add(n));
       }
+      // `thread_data = threading.local()` in the class body: one object every instance reaches, whose
+      // attributes are each thread's own (`self.thread_data.num_hits += n`).
+      if (e?.type === 'assignment' && this.isThreadLocal(e.childForFieldName('right'))) {
+        boundNames(e.childForFieldName('left')).forEach((n) => info.threadLocalAttributes.add(n));
+      }
     }
     // Assignments in the methods, with the method's receiver (`self.x = …`).
     const assignments: Array<{ node: Node; receiver: string }> = [];
@@ -4988,4 +4993,13 @@ function importsAtTopLevel(root: Node, re: RegExp): boolean {
     }
   }
   return false;
+}
+
+/**
+ * `with self.database_locks() as (videodb, jellyfindb):` — a helper that takes a lock to hand out a
+ * resource, which the block works on: the lock guards the resource, and the block's other accesses
+ * are no sign that the fields it touches are meant to be shared.
+ */
+function acquiresResource(lock: Node): boolean {
+  return lock.type === 'call' && lock.parent?.type === 'as_pattern';
 }
