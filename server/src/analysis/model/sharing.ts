@@ -29,6 +29,8 @@ export interface SharedState {
   threadWrites?: boolean;
   /** The evidence is a lock held at some access of the field: it is meant to be shared. */
   locked?: boolean;
+  /** A local bound to one element of this container (`keys = QUEUE[k]`): the state is that element's. */
+  elementOf?: Node;
 }
 
 /**
@@ -155,7 +157,7 @@ export function sharedState(expr: Node, scope: FunctionScope, model: ModuleModel
   if (resolved.kind === 'local' && mode === 'object' && expr.type === 'identifier') {
     const alias = elementAlias(name, scope, model);
     const state = alias && alias.binding.startIndex < expr.startIndex ? containerState(alias.container, scope, model) : null;
-    if (state) return { ...state, description: `\`${name}\`, an element of ${state.description}` };
+    if (state) return { ...state, description: `\`${name}\`, an element of ${state.description}`, elementOf: alias!.container };
   }
   // The one object a loop hands to every thread it starts (`args=(todo,)`): those threads share it.
   const handedBy = resolved.kind === 'parameter' ? model.threads.sharedArgument(scope.node, name) : null;

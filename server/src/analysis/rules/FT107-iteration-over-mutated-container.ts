@@ -274,7 +274,11 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   const handed = shared.kind === 'shared-instance' ? ctx.model.fieldsAliasing(shared.key).flatMap((k) => changesThrough(k, ctx.model)) : [];
   const own = shared === ownerSide ? [] : changesOfField(shared, ctx.model);
   const all = handed.length > 0 ? [...own, ...handed] : own;
-  const changes = plainContainer(container, scope, ctx.model) ? all.filter((s) => !changesAnElement(s.node, container)) : all;
+  const kept = plainContainer(container, scope, ctx.model) ? all.filter((s) => !changesAnElement(s.node, container)) : all;
+  // Walking one element (`for k in keys` with `keys = QUEUE[k]`): storing, popping or deleting the outer
+  // container's entries replaces no element in place — the loop keeps the object it was handed.
+  const outer = shared.elementOf;
+  const changes = outer ? kept.filter((s) => !changesContainerItself(s.node, outer)) : kept;
   const cls = ctx.model.classInfo(scope.classNode);
   const existing = existingKeyStores(changes, container, scope, ctx.model);
   // A change made while no other thread can run (at import, in a forked child, at exit) meets no loop.
@@ -373,6 +377,12 @@ function lowered(confidence: Finding['confidence']): Finding['confidence'] {
 function changesAnElement(change: Node, container: Node): boolean {
   const changed = mutationOf(change)?.container;
   return !!changed && changed.text.replace(/\s+/g, '').startsWith(`${container.text.replace(/\s+/g, '')}[`);
+}
+
+/** `QUEUE[k] = v`, `QUEUE.pop(k)`, `del QUEUE[k]`: a change of the container's own entries, not of an element. */
+function changesContainerItself(change: Node, container: Node): boolean {
+  const changed = mutationOf(change)?.container;
+  return !!changed && changed.text.replace(/\s+/g, '') === container.text.replace(/\s+/g, '');
 }
 
 /**
