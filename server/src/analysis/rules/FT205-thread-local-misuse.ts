@@ -66,6 +66,35 @@ function directReads(holder: string, attr: string, ctx: RuleContext): Node[] {
   return out;
 }
 
+/**
+ * The read's thread set the attribute first: its function assigns it before the read (outside
+ * construction), or every caller of the function does, up the call graph — each thread's entry
+ * (`handle_job`: `self.thread_data.num_hits = 0`, then `run_rule` reads it) makes its own.
+ */
+function initialisedFirst(read: Node, holder: string, attr: string, model: ModuleModel): boolean {
+  const assigns = new RegExp(`(?<![\\w.])${holder.replace(/\./g, '\\.')}\\.${attr}\\s*=[^=]`);
+  const seen = new Map<number, boolean>();
+  const covered = (fn: Node, before: number): boolean => {
+    const scope = model.scopeOf(fn.childForFieldName('body') ?? fn);
+    if (!scope || CONSTRUCTION_METHODS.has(scope.name)) return false;
+    const body = fn.childForFieldName('body');
+    if (body && assigns.test(model.text.slice(body.startIndex, Math.min(before, body.endIndex)))) return true;
+    const known = seen.get(fn.id);
+    if (known !== undefined) return known;
+    // A cycle of calls is judged by its other callers.
+    seen.set(fn.id, true);
+    const callers = model.callersOf(fn);
+    const result = callers.length > 0 && callers.every((call) => {
+      const caller = model.scopeOf(call);
+      return !!caller && caller.node.type === 'function_definition' && covered(caller.node, call.startIndex);
+    });
+    seen.set(fn.id, result);
+    return result;
+  };
+  const scope = model.scopeOf(read);
+  return !!scope && scope.node.type === 'function_definition' && covered(scope.node, read.startIndex);
+}
+
 export const FT205: Rule = {
   code: 'FT205',
   name: 'thread-local-misuse',
@@ -93,7 +122,7 @@ export const FT205: Rule = {
         if (!localAttributes(scope.classNode, model).has(object.childForFieldName('attribute')!.text)) return;
         when = `in \`${scope.name}\`, so only the thread that created the object has it`;
       }
-      const reads = directReads(object.text, attr, ctx);
+      const reads = directReads(object.text, attr, ctx).filter((read) => !initialisedFirst(read, object.text, attr, model));
       if (reads.length === 0) return;
       const read = reads[0];
       ctx.report(node, {
