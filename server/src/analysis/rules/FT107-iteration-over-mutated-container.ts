@@ -382,7 +382,11 @@ function changesAnElement(change: Node, container: Node): boolean {
 /** `QUEUE[k] = v`, `QUEUE.pop(k)`, `del QUEUE[k]`: a change of the container's own entries, not of an element. */
 function changesContainerItself(change: Node, container: Node): boolean {
   const changed = mutationOf(change)?.container;
-  return !!changed && changed.text.replace(/\s+/g, '') === container.text.replace(/\s+/g, '');
+  if (!changed || changed.text.replace(/\s+/g, '') !== container.text.replace(/\s+/g, '')) return false;
+  // `QUEUE.setdefault(k, {})[arg] = v`, `QUEUE.setdefault(k, []).append(x)`: the element it returns is changed.
+  const call = changed.parent?.type === 'attribute' ? changed.parent.parent : null;
+  const used = call?.type === 'call' ? call.parent : null;
+  return !(used && ((used.type === 'subscript' && used.childForFieldName('value')?.id === call!.id) || (used.type === 'attribute' && used.childForFieldName('object')?.id === call!.id)));
 }
 
 /**
