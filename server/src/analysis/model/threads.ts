@@ -40,7 +40,12 @@ const LIBRARY_SPAWNER_DECORATORS: ReadonlyMap<string, string> = new Map([
   ['tornado.concurrent.run_on_executor', "hands each call to the object's executor"],
 ]);
 const LIBRARY_SPAWNER_MODULES = /^(?:multitasking|pebble|threaded|tornado\.concurrent)(?:\.|$)/;
-const SPAWNER_WORDS = /Thread|Timer|callInThread|start_new|to_thread|submit|map|apply|run_in_executor|settrace|setprofile|register_callback|addaudithook|add_done_callback/;
+const SPAWNER_WORDS = /Thread|Timer|callInThread|start_new|to_thread|submit|map|apply|run_in_executor|settrace|setprofile|register_callback|addaudithook|add_done_callback|add_job/;
+
+/** APScheduler: `scheduler.add_job(fn, …)` runs `fn` on the scheduler's worker threads. */
+const APSCHEDULER = /^apscheduler(?:\.|$)/;
+/** Job defaults that allow several runs of a job at once (`job_defaults={'max_instances': 3}`). */
+const MORE_INSTANCES = /['"]max_instances['"]\s*:\s*(?!1\b)\w/;
 
 const NO_SPAWNS: ReadonlyArray<[Node, string]> = Object.freeze([]);
 
@@ -136,6 +141,11 @@ export class ThreadModel {
   readonly spawns: Array<{ fn: Node; target: Node | null; site: Node; entry: ThreadEntry; pool: boolean }> = [];
 
   private readonly allCalls: readonly Node[];
+  /**
+   * Spawn calls whose target never runs beside itself: a scheduler job of at most one instance
+   * (APScheduler's default `max_instances=1`) — one run at a time, on whichever worker is free.
+   */
+  private readonly oneAtATime = new Set<number>();
 
   constructor(
     calls: readonly Node[],
@@ -223,7 +233,7 @@ export class ThreadModel {
         for (const fn of this.callablesOf(target, call)) {
           const entry = { via, site: call };
           entries.push([fn, entry]);
-          this.spawns.push({ fn, target, site: call, entry, pool: !ONE_THREAD_SPAWNERS.test(via) });
+          this.spawns.push({ fn, target, site: call, entry, pool: !ONE_THREAD_SPAWNERS.test(via) && !this.oneAtATime.has(call.id) });
           // A bound method handed to a thread shares its instance between the spawner and the thread
           // (a classmethod or staticmethod binds no instance: `self._watch` of a classmethod is the class's).
           const targetScope = scopes.get(fn.id);
@@ -628,6 +638,13 @@ export class ThreadModel {
       // Twisted's reactor thread pool: `threads.deferToThread(f, …)`, `deferToThreadPool(reactor, pool, f, …)`.
       const target = positional[TWISTED_POOL.get(last)!];
       push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`, positional.slice(TWISTED_POOL.get(last)! + 1));
+    } else if (last === 'add_job' && fnExpr.type === 'attribute' && this.imports.importsMatching(APSCHEDULER)) {
+      // `scheduler.add_job(fn, trigger, args=[…], max_instances=1)`: one run of the job at a time unless
+      // it allows more, here or in the module's `job_defaults` (`{'max_instances': 3}`).
+      const target = keywordArgument(call, 'func') ?? positional[0];
+      const instances = keywordArgument(call, 'max_instances');
+      if (instances ? instances.text === '1' : !MORE_INSTANCES.test(moduleText(call))) this.oneAtATime.add(call.id);
+      push(target, `${fnExpr.text}(${target?.text ?? '…'}, …)`, elementsOf(keywordArgument(call, 'args') ?? positional[2]));
     } else if (fnExpr.type === 'attribute') {
       const method = fnExpr.childForFieldName('attribute')?.text ?? '';
       // `run_in_executor(None, ctx.run, fn)`, `submit(ctx.run, fn)`: a context's run calls the next argument.
