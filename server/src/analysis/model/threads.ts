@@ -42,6 +42,9 @@ const LIBRARY_SPAWNER_DECORATORS: ReadonlyMap<string, string> = new Map([
 const LIBRARY_SPAWNER_MODULES = /^(?:multitasking|pebble|threaded|tornado\.concurrent)(?:\.|$)/;
 const SPAWNER_WORDS = /Thread|Timer|callInThread|start_new|to_thread|submit|map|apply|run_in_executor|settrace|setprofile|register_callback|addaudithook|add_done_callback|add_job/;
 
+/** An imported class named as a thread (`CAThread`, `StoppableThread`); Qt's `QThread` takes no target. */
+const THREAD_CLASS_NAME = /^(?!Q)\w*Thread$/;
+
 /** APScheduler: `scheduler.add_job(fn, …)` runs `fn` on the scheduler's worker threads. */
 const APSCHEDULER = /^apscheduler(?:\.|$)/;
 /** Job defaults that allow several runs of a job at once (`job_defaults={'max_instances': 3}`). */
@@ -627,6 +630,10 @@ export class ThreadModel {
     } else if (last === 'Thread' && (qualified.startsWith('threading.') || this.imports.isImported('Thread') || qualified === 'Thread')) {
       const target = keywordArgument(call, 'target') ?? positional[1];
       push(target, `${fnExpr.text}(target=${target?.text ?? '…'})`, elementsOf(keywordArgument(call, 'args') ?? positional[3]));
+    } else if (last !== 'Thread' && THREAD_CLASS_NAME.test(last) && keywordArgument(call, 'target') && this.imports.qualifyImported(fnExpr)) {
+      // Another library's Thread subclass taking the same `target=` (`epics.ca.CAThread(target=f)`).
+      const target = keywordArgument(call, 'target');
+      push(target, `${fnExpr.text}(target=${target?.text ?? '…'})`, elementsOf(keywordArgument(call, 'args')));
     } else if (last === 'Timer' && (qualified.startsWith('threading.') || qualified === 'Timer')) {
       const target = keywordArgument(call, 'function') ?? positional[1];
       push(target, `${fnExpr.text}(…, ${target?.text ?? '…'})`, elementsOf(keywordArgument(call, 'args') ?? positional[2]));
