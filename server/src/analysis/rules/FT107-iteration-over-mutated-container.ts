@@ -13,6 +13,7 @@ import { isBuiltin, textHas } from './hazards';
 import { sharedWritesOf } from './writes';
 import { claimExcludes } from '../model/claims';
 import { guardWithNamedLock } from '../fixes/guard';
+import { reportQueueStorageWalk } from './queueStorage';
 import { CONSUMERS, isView, iteratedContainer, SNAPSHOTS, VIEW_ITERATING_COPIES, VIEWS } from '../model/iteration';
 
 interface ChangeSite {
@@ -262,6 +263,7 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   if (!container || !iterable) return;
   const scope = ctx.model.scopeOf(node);
   if (!scope) return;
+  if (reportQueueStorageWalk(node, iterable, container, scope, ctx)) return;
   reportChangesOneCallDeep(node, iterable, container, scope, ctx);
   reportResizesInLoop(node, iterable, container, scope, ctx);
   const held = heldContainer(container, scope, ctx.model);
