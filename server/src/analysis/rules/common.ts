@@ -9,6 +9,7 @@ import { soleWriterThread } from './singleWriter';
 import { sharedWritesOf, writtenOnThreads, writtenUnderLock } from './writes';
 import { mutationOf, type Mutation } from '../model/mutations';
 import { withItems } from '../model/locks';
+import { importsGuiToolkit } from '../model/guiThread';
 
 export { MUTATING_METHODS, isAtomicIdiom, MUTATION_TYPES, mutationOf, type Mutation } from '../model/mutations';
 export { changesKnownContainer } from './knownContainer';
@@ -98,6 +99,10 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // guards elsewhere is still meant to be shared; so is state a thread of the run writes (the loop's
   // thread and that one both touch it).
   if (appLoopOnly(shared, model, ctx)) return null;
+  // Nor process-wide state of a module written against a GUI toolkit: its code runs on the toolkit's
+  // thread (its widgets may be used nowhere else) unless a thread of the run reaches it — the same
+  // exceptions as an application's: state a lock guards elsewhere, or a thread of the run writes.
+  if (processWide && importsGuiToolkit(model.imports) && !shared.locked && !writtenUnderLock(model, shared.key) && !writtenOnThreads(model, shared.key)) return null;
   if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: unlockedCallSites(scope, model), confidence: 'medium', unlocked };
   return null;
 }
