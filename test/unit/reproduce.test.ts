@@ -19,7 +19,10 @@ import { scratchDir } from '../helpers/scratch';
 const repo = join(__dirname, '..', '..');
 const fixtures = join(repo, 'test', 'fixtures', 'reproduce');
 const bin = join(repo, 'bin', 'ftaudit.js');
-const ftaudit = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repo, timeout: 120_000 });
+// The CLI writes the harnesses it runs to the temp directory and keeps them (it names them for the user
+// to run again): point it at a scratch directory, removed when the tests end.
+const childTmp = scratchDir('ftaudit-reproduce-runs-');
+const ftaudit = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: repo, timeout: 120_000, env: { ...process.env, TMPDIR: childTmp } });
 
 function lineOf(file: string, text: string): number {
   const lines = readFileSync(file, 'utf8').split('\n');
