@@ -127,7 +127,7 @@ test('a thread class that runs the callable its constructor gets is a spawner fo
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'spawnerclass'), { assumeConcurrent: false });
 });
 
-test('a method of another module\'s worker that hands a callable to its thread (unpacked from the data, or through its queue) makes what callers pass thread code', async () => {
+test('a method of another module\'s worker that hands a callable to its thread (unpacked from the data) makes what callers pass thread code; a queue\'s consumer is not followed', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'workers'), { assumeConcurrent: false });
 });
 

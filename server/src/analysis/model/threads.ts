@@ -76,10 +76,6 @@ const HAND_OVER: ReadonlyMap<string, number> = new Map([
   ['idle_add', 0], ['timeout_add', 1], ['threads_add_idle', 1], ['threads_add_timeout', 2], ['CallAfter', 0], ['CallLater', 1], ['call_soon_threadsafe', 0], ['after', 1], ['after_idle', 0], ['singleShot', 1], ['add_callback', 0], ['callFromThread', 0], ['blockingCallFromThread', 1],
 ]);
 
-/** How a worker takes an item from its queue, and how others put one there. */
-const QUEUE_TAKES: ReadonlySet<string> = new Set(['get', 'get_nowait', 'popleft', 'pop']);
-const QUEUE_PUTS: ReadonlySet<string> = new Set(['put', 'put_nowait', 'append', 'appendleft']);
-
 /** Executor/pool methods whose first argument runs on a worker thread. */
 const POOL_METHODS = new Set(['submit', 'map', 'apply_async', 'apply', 'imap', 'imap_unordered', 'starmap', 'starmap_async', 'map_async']);
 
@@ -189,25 +185,10 @@ export class ThreadModel {
     // A class whose thread calls a callable its constructor was given (`BackgroundCall(fn, …)`, a
     // `QRunnable` worker running `self.fn`) is a spawner too: its `__init__` is the wrapper.
     const spawnerClass = (method: Node, via: string): boolean => {
-      let found = queueFed(method, via);
       const wrapper = this.constructorWrapper(method, scopes, callsIn, via);
-      if (!wrapper || wrappers.has(wrapper.fn.id)) return found;
+      if (!wrapper || wrappers.has(wrapper.fn.id)) return false;
       wrappers.set(wrapper.fn.id, wrapper.info);
       return true;
-    };
-    // A thread that calls what it takes from a queue (`fn = self._calls.get(); fn()`): whoever puts a
-    // parameter there (`def send(self, fn): self._calls.put(fn)`) hands it to that thread.
-    const consumersSeen = new Set<number>();
-    const queueFed = (consumer: Node, via: string): boolean => {
-      if (consumersSeen.has(consumer.id)) return false;
-      consumersSeen.add(consumer.id);
-      let found = false;
-      for (const wrapper of this.queueFedWrappers(consumer, via)) {
-        if (wrappers.has(wrapper.fn.id)) continue;
-        wrappers.set(wrapper.fn.id, wrapper.info);
-        found = true;
-      }
-      return found;
     };
     for (const { fn: run, via, threadClass } of threadRuns) if (threadClass) spawnerClass(run, via);
     for (let round = 0; round < 2; round++) {
@@ -220,7 +201,6 @@ export class ThreadModel {
             found = true;
           }
           if (target.type === 'attribute') for (const fn of this.callablesOf(target, call)) found = spawnerClass(fn, via) || found;
-          else if (target.type === 'identifier') for (const fn of this.callablesOf(target, call)) found = queueFed(fn, via) || found;
         }
         const forwarding = wrappers.size > 0 ? this.forwardingWrapper(call, wrappers) : null;
         if (forwarding && !wrappers.has(forwarding.fn.id)) {
@@ -795,87 +775,6 @@ export class ThreadModel {
   }
 
   /**
-   * `consumer` runs on a thread and calls what it takes from a queue — `fn = self._calls.get()` …
-   * `fn()`, `fn, args = self._q.get()` … `fn(*args)`, `self._q.get()()` — on the object (`self._q`)
-   * or the module (`CALLS`): each function that puts one of its positional parameters there
-   * (`self._q.put(fn)`, `put((fn, args))`, a deque's `append`) hands what its callers pass to that thread.
-   */
-  private queueFedWrappers(consumer: Node, via: string): Array<{ fn: Node; info: { index: number; name: string; via: string } }> {
-    const scope = this.scopes.get(consumer.id);
-    if (!scope || consumer.type !== 'function_definition') return [];
-    // The consumer and the helpers it calls on its own object (`self._run_one()`), one level down.
-    const readers = [consumer];
-    if (scope.receiver && scope.classNode) {
-      for (const call of this.callsIn(consumer)) {
-        const callee = call.childForFieldName('function');
-        if (callee?.type !== 'attribute' || callee.childForFieldName('object')?.text !== scope.receiver) continue;
-        for (const fn of this.resolver.functionsFor(callee, call)) if (fn.type === 'function_definition' && !readers.includes(fn)) readers.push(fn);
-      }
-    }
-    // queue expression (`self._q` / `CALLS`) → which element of what it takes is called (-1: the item).
-    const taken = new Map<string, Set<number>>();
-    for (const reader of readers) {
-      const readerScope = this.scopes.get(reader.id);
-      if (!readerScope) continue;
-      const calls = this.callsIn(reader);
-      const called = new Set<string>();
-      for (const c of calls) {
-        const callee = c.childForFieldName('function');
-        if (callee?.type === 'identifier' && this.resolver.scopeOf(c) === readerScope) called.add(callee.text);
-      }
-      for (const c of calls) {
-        const callee = c.childForFieldName('function');
-        const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
-        const queue = callee?.childForFieldName('object');
-        if (!queue || !method || !QUEUE_TAKES.has(method) || !queueOwnedBy(queue, readerScope)) continue;
-        const record = (element: number) => {
-          let set = taken.get(queue.text);
-          if (!set) taken.set(queue.text, (set = new Set()));
-          set.add(element);
-        };
-        const parent = c.parent;
-        if (parent?.type === 'call' && parent.childForFieldName('function')?.id === c.id) record(-1);
-        if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== c.id) continue;
-        const left = parent.childForFieldName('left');
-        if (left?.type === 'identifier' && called.has(left.text)) record(-1);
-        if (left?.type === 'pattern_list' || left?.type === 'tuple_pattern') {
-          namedChildren(left).forEach((element, index) => {
-            if (element.type === 'identifier' && called.has(element.text)) record(index);
-          });
-        }
-      }
-    }
-    if (taken.size === 0) return [];
-    const out: Array<{ fn: Node; info: { index: number; name: string; via: string } }> = [];
-    for (const producer of this.scopes.values()) {
-      if (producer.node.type !== 'function_definition' || producer.node.id === consumer.id) continue;
-      // `self._q` is the consumer's object's queue: only its class's methods put there.
-      if (scope.receiver && [...taken.keys()].some((q) => q.startsWith(`${scope.receiver}.`)) && producer.classNode !== scope.classNode) continue;
-      const names = positionalParameterNames(producer.node);
-      const offset = producer.receiver && !producer.isClassMethod ? 1 : 0;
-      for (const c of this.callsIn(producer.node)) {
-        const callee = c.childForFieldName('function');
-        const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
-        const queue = callee?.childForFieldName('object');
-        if (!queue || !method || !QUEUE_PUTS.has(method) || this.resolver.scopeOf(c) !== producer || !queueOwnedBy(queue, producer)) continue;
-        const queueText = producer.receiver && scope.receiver && queue.text.startsWith(`${producer.receiver}.`) ? `${scope.receiver}.${queue.text.slice(producer.receiver.length + 1)}` : queue.text;
-        const elements = taken.get(queueText);
-        const item = positionalArguments(c)[0];
-        if (!elements || !item) continue;
-        for (const element of elements) {
-          const handed = element < 0 ? item : elementsOf(item)[element];
-          if (handed?.type !== 'identifier') continue;
-          const at = names.indexOf(handed.text);
-          if (at - offset < 0) continue;
-          out.push({ fn: producer.node, info: { index: at - offset, name: handed.text, via: `${snippet(c, 40)} → ${via}` } });
-          break;
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
    * `def Timer(*args, **kwargs): return _Timer(*args, **kwargs)`: a function that passes all its
    * arguments on to a spawner wrapper, unchanged, is that wrapper under another name.
    */
@@ -1093,10 +992,4 @@ function calledParameters(fn: Node, scope: FunctionScope, names: readonly string
     });
   }
   return out;
-}
-
-/** A queue the consumer reads from its own object (`self._q`) or the module (`CALLS`), not a local. */
-function queueOwnedBy(queue: Node, scope: FunctionScope): boolean {
-  if (queue.type === 'attribute') return !!scope.receiver && queue.childForFieldName('object')?.text === scope.receiver;
-  return queue.type === 'identifier' && !scope.parameters.has(queue.text) && !scope.locals.has(queue.text);
 }
