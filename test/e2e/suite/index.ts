@@ -176,6 +176,7 @@ async function runChecks(): Promise<Record<string, unknown>> {
   await notifyChecks(folder.uri);
   await unsafeClientChecks(folder.uri);
   await viewPastLockChecks(folder.uri);
+  await queueStorageChecks(folder.uri);
   await runtimeThreadChecks(folder.uri);
   await crossModuleChecks(folder.uri);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -683,6 +684,41 @@ async function viewPastLockChecks(folderUri: vscode.Uri): Promise<void> {
     assert(await vscode.workspace.applyEdit(edit), 'the snapshot was not written');
     await waitFor(`FT107 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT107') ? undefined : true));
     assert(await doc.save(), 'the edited file was not saved');
+  });
+}
+
+const JOBQUEUE_SOURCE = `import threading
+from queue import PriorityQueue
+
+
+class JobQueue:
+    def __init__(self):
+        self.queue = PriorityQueue()
+        threading.Thread(target=self._main_loop, daemon=True).start()
+
+    def _main_loop(self):
+        while True:
+            when, job = self.queue.get()
+            job()
+            self.queue.put((when + 1, job))
+
+    def jobs(self):
+        return tuple(job for _, job in self.queue.queue)
+`;
+
+/** FT107 on a walk of a queue's own list: the fix holds the queue's mutex around it. */
+async function queueStorageChecks(folderUri: vscode.Uri): Promise<void> {
+  const { uri, doc, diag } = await openWithFinding(folderUri, 'jobqueue.py', JOBQUEUE_SOURCE, 'FT107');
+  await check("FT107 on a walk of a queue's own list; the fix wraps it in `with self.queue.mutex:`", async () => {
+    assert(doc.getText(diag.range) === 'self.queue.queue', `FT107 on ${doc.getText(diag.range)}`);
+    assert(/without holding `self\.queue\.mutex`/.test(diag.message), `unexpected message: ${diag.message}`);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const guard = (actions ?? []).find((a) => /Guard with `self\.queue\.mutex`/.test(a.title));
+    assert(guard?.edit, `no FT107 fix: ${JSON.stringify((actions ?? []).map((a) => a.title))}`);
+    assert(await vscode.workspace.applyEdit(guard.edit), 'the FT107 fix was not applied');
+    assert(await doc.save(), 'the fixed file was not saved');
+    assert(/with self\.queue\.mutex:\n\s+return tuple\(/.test(doc.getText()), `unexpected fix:\n${doc.getText()}`);
+    await waitFor(`FT107 to go away; now ${JSON.stringify(dump(uri))}`, 15_000, () => (ours(uri).some((d) => codeOf(d) === 'FT107') ? undefined : true));
   });
 }
 
