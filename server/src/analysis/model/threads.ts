@@ -91,6 +91,8 @@ export interface CallableResolver {
   gettersRead?(fn: Node): Node[];
   /** The imported class (qualified) an object expression holds, when the module makes it (`self.worker = Worker()`). */
   importedClassOf?(object: Node, at: Node): string | null;
+  /** The assignments in a function's own scope, in order. */
+  assignmentsOf?(scope: FunctionScope): Node[];
 }
 
 export interface ThreadModelOptions {
@@ -958,11 +960,11 @@ function elementsOf(expr: Node | null | undefined): Array<Node | null> {
 function tupleBoundTo(expr: Node, call: Node, resolver: CallableResolver): Node | null {
   if (expr.type !== 'identifier') return expr;
   const scope = resolver.scopeOf(call);
-  if (!scope) return null;
+  if (!scope || !resolver.assignmentsOf) return null;
   let found: Node | null = null;
-  for (const assignment of scope.node.descendantsOfType('assignment')) {
+  for (const assignment of resolver.assignmentsOf(scope)) {
     if (assignment.startIndex >= call.startIndex) break;
-    if (assignment.childForFieldName('left')?.text === expr.text && resolver.scopeOf(assignment) === scope) found = assignment.childForFieldName('right');
+    if (assignment.childForFieldName('left')?.text === expr.text) found = assignment.childForFieldName('right');
   }
   return found;
 }
