@@ -146,7 +146,11 @@ export class DedicatedThreads {
    * object it just made (or the run of a Thread subclass); one per process when module code starts a module function once; else null.
    */
   private perObject(s: Spawn, targetScope: FunctionScope): boolean | 'call' | null {
-    if (!s.target) return targetScope.receiver !== null ? true : null;
+    if (!s.target) {
+      if (targetScope.receiver !== null) return true;
+      // A private module function a decorator made a one-at-a-time job of (`@scheduler.scheduled_job`).
+      return !targetScope.parent && !targetScope.classNode && isPrivate(targetScope.name) ? false : null;
+    }
     for (let n = s.site.parent; n; n = n.parent) {
       if (LOOPS.has(n.type)) return null;
       if (n.type === 'function_definition' || n.type === 'lambda') break;

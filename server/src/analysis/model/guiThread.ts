@@ -6,8 +6,11 @@
 // `QRunnable`'s `run` are thread entries.
 import type { ImportTable } from './imports';
 
-/** Packages whose classes are GUI objects (Qt bindings, GTK through GObject introspection or pygtk, Tk, wx, Kivy). */
-const GUI_PACKAGE = /^(?:PyQt[456]|PySide[26]?|qtpy|Qt|gi\.repository\.(?:Gtk|Gdk|Adw|Handy|GtkSource|WebKit2?|Vte)|gtk|tkinter|Tkinter|ttk|tkinter\.ttk|customtkinter|wx|kivy)(?:\.|$)/;
+/**
+ * Packages whose classes are GUI objects (Qt bindings, GTK through GObject introspection or pygtk and its
+ * tray indicators, Tk, wx, Kivy, macOS's AppKit through PyObjC).
+ */
+const GUI_PACKAGE = /^(?:PyQt[456]|PySide[26]?|qtpy|Qt|gi\.repository\.(?:Gtk|Gdk|Adw|Handy|GtkSource|WebKit2?|Vte|AppIndicator3|AyatanaAppIndicator3)|gtk|tkinter|Tkinter|ttk|tkinter\.ttk|customtkinter|wx|kivy|AppKit)(?:\.|$)/;
 const QT_PACKAGE = /^(?:PyQt[456]|PySide[26]?|qtpy|Qt)(?:\.|$)/;
 /** Qt classes whose `run` runs on another thread. */
 const QT_THREAD_CLASS = /^(?:QThread|QRunnable)$/;

@@ -1,5 +1,6 @@
 // The per-module model every rule reads: imports, module bindings, classes, function scopes,
 // thread reachability and lock recognition. Built once per analysis, lazily by the first rule that asks.
+import { BUILTIN_METHODS } from './builtinMethods';
 import type { Node, Tree } from '../parser';
 import { detached } from '../syntaxTree';
 import { SyntaxIndex } from './syntaxIndex';
@@ -8,7 +9,7 @@ import { metaclassHooksFromText } from './classHooks';
 import { ThreadBranches } from './threadBranches';
 import { heldLocks, isLockConstruction, isLockFactory, isLockishName, lockTableEntry, queueMutex, withItems, type LockResolver } from './locks';
 import { buildScope, builtContainerKind, isMutableContainer, parameterNames as parameterOrder, resolveName, type FunctionScope } from './scopes';
-import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, isProse, keywordArgument, namedChildren, positionalArguments, snippet } from './syntax';
+import { accessRoot, boundNames, decoratorNames, docstringOf, dottedName, insideLambda, isProse, keywordArgument, lastNameOf, namedAfter, namedChildren, positionalArguments, snippet } from './syntax';
 import { DedicatedThreads, type DedicatedThread } from './dedicatedThreads';
 import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
@@ -2603,7 +2604,26 @@ export class ModuleModel implements LockResolver, CallableResolver {
       if (callee.type === 'identifier' && this.aliasBoundNames().has(name) && this.scopeOf(call)?.locals.has(name)) for (const f of this.functionsFor(callee, call)) add(f, call);
       return;
     }
-    for (const f of this.functionsFor(callee, call)) if (this.scopes.get(f.id)?.name === name) add(f, call);
+    let resolved = false;
+    for (const f of this.functionsFor(callee, call)) {
+      if (this.scopes.get(f.id)?.name !== name) continue;
+      add(f, call);
+      resolved = true;
+    }
+    // `task.run()` on an object of unknown type: it may be this module's method of that name, or not.
+    // (`self.x()` and `super().x()` reach the methods of the caller's own class and its bases.)
+    if (!resolved && callee.type === 'attribute' && !BUILTIN_METHODS.has(name) && this.onUnknownObject(callee, call)) push(this.unresolvedMethodCalls, name, lastNameOf(callee.childForFieldName('object')));
+  }
+
+  /** Methods called on objects of unknown type (callersOf found no function for the call): name → the objects' last names. */
+  private readonly unresolvedMethodCalls = new Map<string, string[]>();
+
+  /** Is the method call's object neither the caller's own (`self`, `cls`) nor `super()`? */
+  private onUnknownObject(callee: Node, call: Node): boolean {
+    const object = callee.childForFieldName('object');
+    if (!object || (object.type === 'call' && object.childForFieldName('function')?.text === 'super')) return false;
+    const receiver = this.scopeOf(call)?.receiver;
+    return !(object.type === 'identifier' && (object.text === receiver || object.text === 'self' || object.text === 'cls'));
   }
 
   /** call positions (into `calls`) by callee name, and those of calls through a local alias. */
@@ -3560,6 +3580,13 @@ export class ModuleModel implements LockResolver, CallableResolver {
     // an installer's lock): those callers' lock counts, whatever assume-concurrent says of public code.
     const external = fn.type === 'function_definition' && this.onlySelfCalls(fn) ? this.options.project?.callerLocks?.get(fn.childForFieldName('name')?.text ?? '') : undefined;
     if (external) return [external];
+    // A method the module also calls on objects of unknown type (`task.run()` beside a locked `self.run()`)
+    // may be called there, holding nothing: the callers found are not all of its callers.
+    const method = fn.type === 'function_definition' && this.scopes.get(fn.id)?.receiver ? fn.childForFieldName('name')?.text : undefined;
+    // (Only an object named after the method's class, `task` for `DownloadTask`: a call on any other
+    // object is more likely another class's method of that name, `selected_service.play()`.)
+    const cls = method ? this.classInfo(this.scopes.get(fn.id)!.classNode)?.name : undefined;
+    if (method && cls && callers.length > 0 && this.unresolvedMethodCalls.get(method)?.some((object) => namedAfter(object, cls))) return [];
     if (this.isDirectEntry(fn)) return [];
     visiting.add(fn.id);
     let common: string[] | null = null;

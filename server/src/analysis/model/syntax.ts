@@ -71,6 +71,13 @@ export function lastNameOf(node: Node | null): string {
   return '';
 }
 
+/** `scanner`, `_scanner`, `scan` for `Scanner`; `handler` for `RequestHandler`; `resp` for `Response`. */
+export function namedAfter(variable: string, cls: string): boolean {
+  const v = variable.replace(/_/g, '').toLowerCase();
+  const c = cls.replace(/_/g, '').toLowerCase();
+  return v.length >= 3 && (c.startsWith(v) || c.endsWith(v));
+}
+
 /** The name a class or function definition gives (`''` for none). */
 export function definedName(def: Node | null): string {
   return def?.childForFieldName('name')?.text ?? '';

@@ -238,13 +238,13 @@ export class ThreadModel {
     // of the decorated function runs its body on a new thread, beside its caller and its other calls.
     // Only a module with a thread started inside a nested function, or using another module's, can have one.
     const mayDecorate =
-      (options.importedSpawnerDecorators?.size ?? 0) > 0 || this.spawnTargets.some(({ site }) => !!resolver.scopeOf(site)?.parent) || imports.importsMatching(LIBRARY_SPAWNER_MODULES);
+      (options.importedSpawnerDecorators?.size ?? 0) > 0 || this.spawnTargets.some(({ site }) => !!resolver.scopeOf(site)?.parent) || imports.importsMatching(LIBRARY_SPAWNER_MODULES) || imports.importsMatching(APSCHEDULER);
     for (const scope of mayDecorate ? scopes.values() : []) {
       const decorated = this.spawnedBy(scope.node);
       if (!decorated) continue;
       const entry = { via: decorated.via, site: decorated.decorator };
       entries.push([scope.node, entry]);
-      this.spawns.push({ fn: scope.node, target: null, site: decorated.decorator, entry, pool: true });
+      this.spawns.push({ fn: scope.node, target: null, site: decorated.decorator, entry, pool: !decorated.oneAtATime });
       if (scope.receiver && !scope.isClassMethod && scope.classNode && !this.sharedInstances.has(scope.classNode.id)) this.sharedInstances.set(scope.classNode.id, entry);
     }
     for (const [fn] of entries) this.directEntries.add(fn.id);
@@ -429,10 +429,17 @@ export class ThreadModel {
    * The spawner decorator `fn` is decorated with — one of this module (spawnerDecorator) or of another
    * (project facts) — with how it starts threads, or null.
    */
-  spawnedBy(fn: Node): { via: string; decorator: Node } | null {
+  spawnedBy(fn: Node): { via: string; decorator: Node; oneAtATime?: boolean } | null {
     for (const { decorator: d, expr, called } of namedDecorators(fn, true)) {
       const library = LIBRARY_SPAWNER_DECORATORS.get(this.imports.qualify(expr) ?? '');
       if (library) return { via: `@${expr.text}, which ${library}`, decorator: d };
+      if (called && expr.type === 'attribute' && expr.childForFieldName('attribute')?.text === 'scheduled_job' && this.imports.importsMatching(APSCHEDULER)) {
+        // `@scheduler.scheduled_job('interval', …)`: APScheduler's add_job as a decorator, with its
+        // one-run-at-a-time default (`max_instances`, here or in the module's `job_defaults`).
+        const instances = keywordArgument(expr.parent!, 'max_instances');
+        const oneAtATime = instances ? instances.text === '1' : !MORE_INSTANCES.test(moduleText(d));
+        return { via: `@${expr.text}(…), which APScheduler runs on its worker threads`, decorator: d, oneAtATime };
+      }
       if (called) continue;
       const imported = this.options.importedSpawnerDecorators?.size ? this.options.importedSpawnerDecorators.get(this.imports.qualifyImported(expr) ?? '') : undefined;
       if (imported) return { via: `@${expr.text}, which ${imported}`, decorator: d };

@@ -1,5 +1,6 @@
 // What one module tells the rest of the project about threads: which of its functions its own threads
 // reach, which imported callables it hands to threads, and which imported callables each function calls.
+import { BUILTIN_METHODS } from '../model/builtinMethods';
 import { metaclassHooksFromText } from '../model/classHooks';
 import { isConstructionMethod, type ModuleModel } from '../model/module';
 import type { FunctionScope } from '../model/scopes';
@@ -403,13 +404,6 @@ function annotatedParameters(model: ModuleModel, scope: FunctionScope): Map<stri
   }
   return out;
 }
-
-/** Methods of list, dict, set, str and bytes. */
-const BUILTIN_METHODS = new Set([
-  'index', 'count', 'append', 'extend', 'insert', 'pop', 'remove', 'clear', 'copy', 'sort', 'reverse', 'get', 'keys', 'values', 'items',
-  'update', 'setdefault', 'popitem', 'add', 'discard', 'union', 'intersection', 'difference', 'join', 'split', 'rsplit', 'strip', 'lstrip',
-  'rstrip', 'format', 'replace', 'startswith', 'endswith', 'encode', 'decode', 'lower', 'upper', 'find', 'rfind', 'splitlines',
-]);
 
 /** Without a `with` block, an acquire() or a lock inherited from other modules, no call holds a lock. */
 function mayHoldLocks(model: ModuleModel): boolean {

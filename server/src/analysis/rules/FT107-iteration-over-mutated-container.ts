@@ -7,7 +7,7 @@ import type { ClassInfo, ModuleModel } from '../model/module';
 import { sharedState, type SharedState } from '../model/sharing';
 import { CONSTRUCTION_METHODS, push } from '../model/module';
 import { builtContainerKind, type FunctionScope } from '../model/scopes';
-import { boundNames, caughtAround, namedChildren, positionalArguments, snippet } from '../model/syntax';
+import { boundNames, caughtAround, namedChildren, positionalArguments, snippet, namedAfter } from '../model/syntax';
 import { changesKnownContainer, changesOfImportedGlobals, mutationOf, raceVerdict, runsAlone } from './common';
 import { isBuiltin, textHas } from './hazards';
 import { sharedWritesOf } from './writes';
@@ -198,13 +198,6 @@ function fieldOfUntrackedObject(container: Node, scope: FunctionScope, model: Mo
   return { kind: 'shared-instance', description: `\`${container.text}\` (field \`${field}\` of \`${cls}\`)`, key: owners[0], weak: !onThread, confidence: onThread ? 'medium' : 'low' };
 }
 
-/** `scanner`, `_scanner`, `scan` for `Scanner`; `handler` for `RequestHandler`; `resp` for `Response`. */
-function namedAfter(variable: string, cls: string): boolean {
-  const v = variable.replace(/_/g, '').toLowerCase();
-  const c = cls.replace(/_/g, '').toLowerCase();
-  return v.length >= 3 && (c.startsWith(v) || c.endsWith(v));
-}
-
 /** `def ready(scanner: Scanner)` / `scanner: "Scanner"` / `Optional[Scanner]`. */
 function annotatedWith(variable: string, cls: string, scope: FunctionScope): boolean {
   const params = scope.node.childForFieldName('parameters');
@@ -276,7 +269,10 @@ function check(node: Node, iterable: Node | null, ctx: RuleContext) {
   const handed = shared.kind === 'shared-instance' ? ctx.model.fieldsAliasing(shared.key).flatMap((k) => changesThrough(k, ctx.model)) : [];
   const own = shared === ownerSide ? [] : changesOfField(shared, ctx.model);
   const all = handed.length > 0 ? [...own, ...handed] : own;
-  const kept = plainContainer(container, scope, ctx.model) ? all.filter((s) => !changesAnElement(s.node, container)) : all;
+  // Changing one element changes the container only when reading the element can add it (a defaultdict
+  // or a mapping with `__missing__`), which a test that the key is there rules out.
+  const plain = plainContainer(container, scope, ctx.model);
+  const kept = all.filter((s) => !changesAnElement(s.node, container) || (!plain && !elementKnownPresent(s.node)));
   // Walking one element (`for k in keys` with `keys = QUEUE[k]`): storing, popping or deleting the outer
   // container's entries replaces no element in place — the loop keeps the object it was handed.
   const outer = shared.elementOf;
@@ -379,6 +375,35 @@ function lowered(confidence: Finding['confidence']): Finding['confidence'] {
 function changesAnElement(change: Node, container: Node): boolean {
   const changed = mutationOf(change)?.container;
   return !!changed && changed.text.replace(/\s+/g, '').startsWith(`${container.text.replace(/\s+/g, '')}[`);
+}
+
+/**
+ * `if ns in self._handlers and h in self._handlers[ns]: self._handlers[ns].remove(h)`: the element the
+ * change reads is one the enclosing `if` found there, so reading it adds no key.
+ */
+function elementKnownPresent(change: Node): boolean {
+  const element = mutationOf(change)?.container;
+  const key = element?.type === 'subscript' ? element.childForFieldName('subscript')?.text.replace(/\s+/g, '') : undefined;
+  const outer = element?.type === 'subscript' ? element.childForFieldName('value')?.text.replace(/\s+/g, '') : undefined;
+  if (!key || !outer) return false;
+  for (let n: Node | null = change; n && n.type !== 'function_definition'; n = n.parent) {
+    const branch = n.parent;
+    if (branch?.type !== 'if_statement' || branch.childForFieldName('consequence')?.id !== n.id) continue;
+    if (testsMembership(branch.childForFieldName('condition'), key, outer)) return true;
+  }
+  return false;
+}
+
+/** Is `key in outer` one of the condition's `and`-ed terms? */
+function testsMembership(condition: Node | null, key: string, outer: string): boolean {
+  if (!condition) return false;
+  if (condition.type === 'parenthesized_expression') return testsMembership(condition.namedChildren[0] ?? null, key, outer);
+  if (condition.type === 'boolean_operator') {
+    return condition.childForFieldName('operator')?.text === 'and' && (testsMembership(condition.childForFieldName('left'), key, outer) || testsMembership(condition.childForFieldName('right'), key, outer));
+  }
+  if (condition.type !== 'comparison_operator' || condition.namedChildren.length !== 2 || !/^\S+\s+in\s+\S/.test(condition.text) || /\bnot\s+in\b/.test(condition.text)) return false;
+  const [left, right] = condition.namedChildren;
+  return left.text.replace(/\s+/g, '') === key && right.text.replace(/\s+/g, '') === outer;
 }
 
 /** `QUEUE[k] = v`, `QUEUE.pop(k)`, `del QUEUE[k]`: a change of the container's own entries, not of an element. */

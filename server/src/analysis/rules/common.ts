@@ -78,6 +78,9 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
     // lock or a thread's writes say the state is shared all the same. (A GUI object's methods have no
     // assumed entry: threads.ts.)
     if (appLoopOnly(shared, model, ctx)) return null;
+    // Nor a module written against a GUI toolkit: its code runs on the toolkit's thread (its widgets may
+    // be used nowhere else), the audit's "any thread may call it" notwithstanding — the same exceptions.
+    if (guiModuleOnly(shared, model)) return null;
     return { severity: 'warning', where: '', confidence: assumedConfidence(shared), unlocked };
   }
   if (entry) {
@@ -102,9 +105,14 @@ export function raceVerdict(node: Node, scope: FunctionScope, shared: SharedStat
   // Nor process-wide state of a module written against a GUI toolkit: its code runs on the toolkit's
   // thread (its widgets may be used nowhere else) unless a thread of the run reaches it — the same
   // exceptions as an application's: state a lock guards elsewhere, or a thread of the run writes.
-  if (processWide && importsGuiToolkit(model.imports) && !shared.locked && !writtenUnderLock(model, shared.key) && !writtenOnThreads(model, shared.key)) return null;
+  if (processWide && guiModuleOnly(shared, model)) return null;
   if (shared.kind === 'shared-instance' || model.hasConcurrencyEvidence) return { severity: 'warning', where: unlockedCallSites(scope, model), confidence: 'medium', unlocked };
   return null;
+}
+
+/** In a module written against a GUI toolkit, state no lock guards and no thread of the run writes: the toolkit thread's own. */
+function guiModuleOnly(shared: SharedState, model: ModuleModel): boolean {
+  return importsGuiToolkit(model.imports) && !shared.locked && !writtenUnderLock(model, shared.key) && !writtenOnThreads(model, shared.key);
 }
 
 /** In an application's module, state no lock guards and no thread of the run writes: the loop thread's own. */
