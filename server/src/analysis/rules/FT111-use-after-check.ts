@@ -131,6 +131,14 @@ export const FT111: Rule = {
       for (const test of noneTests(condition)) checkUse(node, condition, test, scope, ctx);
       for (const test of keyTests(condition)) checkKeyRead(node, condition, test, scope, ctx);
     },
+    // `while self.sock: data = self.sock.recv(…)`: each pass tests the field, then reads it again to use it.
+    while_statement(node: Node, ctx: RuleContext) {
+      const condition = node.childForFieldName('condition');
+      const body = node.childForFieldName('body');
+      const scope = ctx.model.scopeOf(node);
+      if (!condition || !body || !scope || isTestCode(scope)) return;
+      for (const test of noneTests(condition)) if (test.nonNoneWhenTrue) checkUse(node, condition, test, scope, ctx, [body], 'while ');
+    },
     // A worker's loop that uses `self.sock` with no None check at all while `close()` clears it.
     function_definition(node: Node, ctx: RuleContext) {
       checkUncheckedUses(node, ctx);
