@@ -15,7 +15,7 @@ import { constantFlags, inDeadBranch } from './deadCode';
 import { MUTATING_METHODS } from './mutations';
 import { guiBaseKind, importsGuiToolkit, isGeneratedForm, toolkitObjectMaker } from './guiThread';
 import { HAND_OVER_WORDS, ThreadModel, type CallableResolver } from './threads';
-import { isThreadStart, NAMED_THREAD_CONTRACT, ONE_THREAD_CONTRACT, OrderingModel, SINGLE_THREADED, TEST_ONLY } from './ordering';
+import { isThreadStart, NAMED_THREAD_CONTRACT, NO_LOCK_NEEDED, ONE_THREAD_CONTRACT, OrderingModel, SINGLE_THREADED, TEST_ONLY } from './ordering';
 import type { AnalysisOptions, Confidence } from '../options';
 import { moduleMentions } from './textGate';
 import { OwnerRegions } from './ownerThread';
@@ -510,7 +510,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const known = this.source !== undefined;
     const gated = known && !moduleMentions(this.root, HOOK_WORDS);
     const starts = !known || moduleMentions(this.root, START_CALL);
-    const contracts = !known || moduleMentions(this.root, ONE_THREAD_CONTRACT) || moduleMentions(this.root, NAMED_THREAD_CONTRACT) || moduleMentions(this.root, TEST_ONLY) ? this.index.functions : [];
+    const contracts = !known || moduleMentions(this.root, ONE_THREAD_CONTRACT) || moduleMentions(this.root, NAMED_THREAD_CONTRACT) || moduleMentions(this.root, TEST_ONLY) || moduleMentions(this.root, NO_LOCK_NEEDED) ? this.index.functions : [];
     const daemons = known && moduleMentions(this.root, DAEMON_FLAG);
     const ordering = (this.orderingModel = new OrderingModel(gated ? [] : this.calls, gated ? [] : this.index.functions, this.imports, this, starts, contracts, daemons));
     // Module-level functions that no code here calls and that the other modules of the run call only at

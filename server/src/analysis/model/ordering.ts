@@ -60,6 +60,7 @@ export class OrderingModel {
     for (const call of calls) this.collectHook(call);
     for (const fn of contracts) {
       if (statesOneThread(fn)) this.sequential.set(fn.id, ONE_THREAD_CONTRACT_WHY);
+      else if (statesNoLockNeeded(fn)) this.sequential.set(fn.id, 'its docstring says it needs no lock');
       else if (documentedTestOnly(fn)) this.sequential.set(fn.id, 'it is documented as used only by tests');
     }
     for (const fn of functions) {
@@ -248,6 +249,18 @@ function statesOneThread(fn: Node): boolean {
   for (let c = body?.previousNamedSibling; c?.type === 'comment'; c = c.previousNamedSibling) if (NAMED_THREAD_CONTRACT.test(c.text)) return true;
   for (let c = first; c?.type === 'comment'; c = c.nextNamedSibling) if (NAMED_THREAD_CONTRACT.test(c.text)) return true;
   return false;
+}
+
+/**
+ * "Only used during import, so not locked", "No lock needed: called before the workers start": the
+ * author says the function's unlocked accesses are safe — it runs when nothing else touches that state.
+ */
+export const NO_LOCK_NEEDED = /\b(?:so|thus|hence|therefore)\s+(?:it\s+is\s+|it's\s+)?(?:not|no)\s+lock(?:ed|ing)?\b|\bno\s+lock(?:ing)?\s+(?:is\s+)?(?:needed|required|necessary)\b|\b(?:does\s+not|doesn't|do\s+not|don't)\s+need\s+(?:a\s+|the\s+|to\s+)?lock/i;
+
+function statesNoLockNeeded(fn: Node): boolean {
+  const first = fn.childForFieldName('body')?.firstNamedChild;
+  const doc = first?.type === 'expression_statement' && first.firstNamedChild?.type === 'string' ? first.firstNamedChild.text : '';
+  return doc !== '' && NO_LOCK_NEEDED.test(doc.replace(/\s+/g, ' '));
 }
 
 /** "Used only for testing", "for tests only", "test-only": a helper the library itself never runs. */
