@@ -193,7 +193,7 @@ function sides(evidence: SharingEvidence, ownField = true): Pick<SharedState, 'h
 }
 
 /** `class Meta(type)`, `class Meta(ABCMeta)`: instances are classes. */
-function isMetaclass(classNode: Node): boolean {
+export function isMetaclass(classNode: Node): boolean {
   const bases = classNode.childForFieldName('superclasses');
   return !!bases && namedChildren(bases).some((b) => /^(type|abc\.ABCMeta|ABCMeta)$/.test(b.text));
 }

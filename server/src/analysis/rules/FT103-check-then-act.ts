@@ -4,9 +4,10 @@ import { changesOwnEntry } from '../model/perThreadKeys';
 import { checkActAfterRelease, checkBeforeLock } from './staleCheck';
 import { lookupThenInsert } from './lookupThenInsert';
 import type { Rule, RuleContext } from '../types';
-import { sharedState } from '../model/sharing';
+import { isMetaclass, sharedState } from '../model/sharing';
 import type { ModuleModel } from '../model/module';
-import { caughtAround, inExclusiveBranches, namedChildren, snippet } from '../model/syntax';
+import type { FunctionScope } from '../model/scopes';
+import { caughtAround, inExclusiveBranches, namedChildren, positionalArguments, snippet } from '../model/syntax';
 import { isAtomicIdiom, MUTATION_TYPES, mutationOf, raceVerdict, sameExpression } from './common';
 import { MISSING_ENTRY } from '../model/mutations';
 import { soleRemoverThread } from './singleWriter';
@@ -289,6 +290,30 @@ function insertionAfterNonEmptyTest(ifNode: Node, condition: Node, container: No
 }
 
 /** `if`/`while` CONDITION tests a shared container that the statement's body (or what follows an early exit) changes. */
+const MEMBER_CHANGES: ReadonlySet<string> = new Set(['remove', 'discard', 'pop', 'append', 'add']);
+
+/** `X.remove(self)`, `X.add(self)`, `del X[self]`, `X[self] = v`: a change keyed by the method's own object. */
+function keyedByOwnObject(action: Node, scope: FunctionScope): boolean {
+  const receiver = scope.receiver;
+  if (!receiver || scope.isClassMethod) return false;
+  let n: Node | null = action;
+  if (n.type === 'expression_statement') n = namedChildren(n)[0] ?? null;
+  if (n?.type === 'call') {
+    const method = n.childForFieldName('function')?.childForFieldName('attribute')?.text ?? '';
+    const args = positionalArguments(n);
+    return MEMBER_CHANGES.has(method) && args.length === 1 && args[0].text === receiver;
+  }
+  const target = n?.type === 'delete_statement' ? namedChildren(n)[0] : n?.type === 'assignment' ? n.childForFieldName('left') : null;
+  return target?.type === 'subscript' && target.childForFieldName('subscript')?.text === receiver;
+}
+
+/** Can another thread run this object's methods: audit mode, or a thread of the module that uses the object? */
+function ownObjectShared(scope: FunctionScope, ctx: RuleContext): boolean {
+  const cls = ctx.model.classInfo(scope.classNode);
+  // A metaclass's objects are classes, which every thread reaches (`cls._instances[cls] = …`: a singleton).
+  return !cls || !!ctx.options.assumeConcurrent || cls.isThreadSubclass || isMetaclass(cls.node) || ctx.model.threads.sharedInstances.has(cls.node.id);
+}
+
 function checkThenAct(node: Node, ctx: RuleContext): void {
   const scope = ctx.model.scopeOf(node);
   const keyword = node.type === 'while_statement' ? 'while' : 'if';
@@ -305,6 +330,10 @@ function checkThenAct(node: Node, ctx: RuleContext): void {
     if (!action || ctx.model.isDeadCode(action)) continue;
     // `if me not in d: d[me] = []` with `me = get_ident()`: only this thread adds or removes its entry.
     if (changesOwnEntry(action, scope, ctx.model)) continue;
+    // `if self in self._instances: self._instances.remove(self)`: each object adds and removes only
+    // itself, so only this object's code can falsify the check — on another thread only when the object
+    // is shared with one.
+    if (keyedByOwnObject(action, scope) && !ownObjectShared(scope, ctx)) continue;
     if (recheckedUnderLock(action, node, container, ctx.model)) continue;
     if (insertionAfterNonEmptyTest(node, condition, container, action)) continue;
     const shared = sharedState(container, scope, ctx.model, 'object');
