@@ -289,7 +289,6 @@ function insertionAfterNonEmptyTest(ifNode: Node, condition: Node, container: No
   return left?.type === 'subscript' && sameExpression(left.childForFieldName('value')!, container);
 }
 
-/** `if`/`while` CONDITION tests a shared container that the statement's body (or what follows an early exit) changes. */
 const MEMBER_CHANGES: ReadonlySet<string> = new Set(['remove', 'discard', 'pop', 'append', 'add']);
 
 /** `X.remove(self)`, `X.add(self)`, `del X[self]`, `X[self] = v`: a change keyed by the method's own object. */
@@ -314,6 +313,7 @@ function ownObjectShared(scope: FunctionScope, ctx: RuleContext): boolean {
   return !cls || !!ctx.options.assumeConcurrent || cls.isThreadSubclass || isMetaclass(cls.node) || ctx.model.threads.sharedInstances.has(cls.node.id);
 }
 
+/** `if`/`while` CONDITION tests a shared container that the statement's body (or what follows an early exit) changes. */
 function checkThenAct(node: Node, ctx: RuleContext): void {
   const scope = ctx.model.scopeOf(node);
   const keyword = node.type === 'while_statement' ? 'while' : 'if';
