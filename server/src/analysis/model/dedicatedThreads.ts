@@ -353,9 +353,12 @@ export class DedicatedThreads {
       for (const call of this.resolver.callsIn(fn)) {
         const callee = call.childForFieldName('function');
         const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
-        const field = object?.type === 'attribute' && object.childForFieldName('object')?.text === scope.receiver ? object.childForFieldName('attribute')!.text : null;
+        // `self._transport.set_callback(self._on_message)`, or the collaborator made with it:
+        // `self._client = Client(on_message=self._on_message)`.
+        const field = object?.type === 'attribute' && object.childForFieldName('object')?.text === scope.receiver ? object.childForFieldName('attribute')!.text : madeInto(call, scope.receiver);
         if (!field || fields.get(field) !== true) continue;
-        for (const arg of call.childForFieldName('arguments')?.namedChildren ?? []) {
+        for (const argument of call.childForFieldName('arguments')?.namedChildren ?? []) {
+          const arg = argument?.type === 'keyword_argument' ? argument.childForFieldName('value') : argument;
           if (arg?.type !== 'attribute' || arg.childForFieldName('object')?.text !== scope.receiver) continue;
           const method = methods.get(arg.childForFieldName('attribute')!.text);
           if (!method || method.node.id === thread.target.id) continue;
@@ -557,4 +560,12 @@ function exclusiveBranches(a: Node, b: Node): boolean {
     return ia >= 0 && ib >= 0 && ia !== ib;
   }
   return false;
+}
+
+/** The field of `receiver` a call's result is stored into (`self._client = Client(…)`), or null. */
+function madeInto(call: Node, receiver: string | null): string | null {
+  const assignment = call.parent?.type === 'assignment' ? call.parent : null;
+  if (!receiver || assignment?.childForFieldName('right')?.id !== call.id) return null;
+  const left = assignment.childForFieldName('left');
+  return left?.type === 'attribute' && left.childForFieldName('object')?.text === receiver ? left.childForFieldName('attribute')!.text : null;
 }

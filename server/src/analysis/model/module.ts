@@ -2764,6 +2764,56 @@ export class ModuleModel implements LockResolver, CallableResolver {
     return stores;
   }
 
+  /**
+   * `self.<name>(…)` where the class keeps a constructor argument there (`self._on_message =
+   * on_message` in `__init__`): the callables this module's constructions of the class hand that
+   * parameter (`Client(on_message=self._on_message)`). Thread reachability follows them: a client
+   * the thread drives calls back into its holder on that thread.
+   */
+  storedCallables(callee: Node, at: Node): Node[] {
+    if (callee.type !== 'attribute') return [];
+    const scope = this.scopeOf(at);
+    if (!scope?.receiver || callee.childForFieldName('object')?.text !== scope.receiver) return [];
+    const cls = this.classInfo(scope.classNode);
+    const init = cls?.methods.get('__init__');
+    const initScope = init ? this.scopes.get(init.id) : undefined;
+    if (!cls || !init || !initScope?.receiver) return [];
+    const name = callee.childForFieldName('attribute')!.text;
+    const cacheKey = `${init.id}:${name}`;
+    let found = this.storedCallableByName.get(cacheKey);
+    if (found) return found;
+    found = [];
+    let parameter: string | null = null;
+    for (const a of this.assignmentsOf(initScope)) {
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (left?.type === 'attribute' && left.childForFieldName('object')?.text === initScope.receiver && left.childForFieldName('attribute')?.text === name && right?.type === 'identifier' && initScope.parameters.has(right.text)) parameter = right.text;
+    }
+    const index = parameter ? parameterOrder(init).indexOf(parameter) - 1 : -1;
+    if (parameter && index >= 0) {
+      for (const site of this.callsNamed(cls.name)) {
+        const arg = keywordArgument(site, parameter) ?? positionalArguments(site)[index];
+        if (arg && (arg.type === 'attribute' || arg.type === 'identifier')) found.push(...this.functionsFor(arg, site));
+      }
+    }
+    this.storedCallableByName.set(cacheKey, found);
+    return found;
+  }
+
+  private readonly storedCallableByName = new Map<string, Node[]>();
+
+  /** Does a method of `cls` (or of its module bases) assign `self.<name> = …`? */
+  private storedOnSelf(cls: ClassInfo | null, name: string): boolean {
+    if (!cls) return false;
+    for (const c of [cls, ...this.basesOf(cls)]) {
+      for (const method of c.methods.values()) {
+        const scope = this.scopes.get(method.id);
+        if (scope?.receiver && this.receiverStores(scope).has(name)) return true;
+      }
+    }
+    return false;
+  }
+
   private accessors: Set<number> | undefined;
 
   /** Functions that run as a property's getter or setter (decorated, or named by `property(…)`). */
@@ -4084,6 +4134,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
         // shadows the method, and the call runs whatever was stored.
         if (own && (this.receiverStores(scope).get(method) ?? Infinity) <= at.startIndex) return [];
         if (own) return [own];
+        // `self._on_message(data)` where the class keeps a callable it was handed (`self._on_message =
+        // on_message`): whatever was stored runs, not another class's method that shares the name.
+        if (this.storedOnSelf(this.classInfo(scope.classNode), method)) return [];
       }
       if (object?.type === 'identifier') {
         const cls = this.classesByName.get(object.text) ?? this.instanceClass(object.text, scope);

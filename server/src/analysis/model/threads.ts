@@ -93,6 +93,8 @@ export interface CallableResolver {
   importedClassOf?(object: Node, at: Node): string | null;
   /** The assignments in a function's own scope, in order. */
   assignmentsOf?(scope: FunctionScope): Node[];
+  /** The callables a constructor argument kept on `self` holds, at a call of `self.<name>(…)` (module.ts). */
+  storedCallables?(callee: Node, at: Node): Node[];
 }
 
 export interface ThreadModelOptions {
@@ -260,7 +262,7 @@ export class ThreadModel {
         // `idle_add(lambda: self.skip())`: the lambda runs on the UI or loop thread, not this one.
         if (this.options.handOvers !== false && this.inHandedOverLambda(call, fn)) continue;
         const syncCaller = !scopes.get(fn.id)?.isAsync;
-        for (const target of this.resolver.functionsFor(callee, call)) {
+        for (const target of [...this.resolver.functionsFor(callee, call), ...(this.resolver.storedCallables?.(callee, call) ?? [])]) {
           // `run_coroutine_threadsafe(self.refresh(), loop)`: calling a coroutine function runs none of
           // its body; the loop it is handed to runs it, on the loop's thread. From plain code, only
           // `asyncio.run(coro)` / `loop.run_until_complete(coro)` run it here (`await` needs a coroutine).
