@@ -67,6 +67,10 @@ test('a lock every caller in another module holds counts as held (assume-concurr
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'locked'));
 });
 
+test("a call on a library's object under a lock lends that lock to no method of the run", async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'librarycalls'));
+});
+
 test('functions other modules call only while they are imported run before their threads (assume-concurrent)', async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'imported'));
 });

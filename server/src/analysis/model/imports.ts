@@ -90,6 +90,11 @@ export class ImportTable {
   }
 
   /** Is a qualified name inside the top-level package this module belongs to (`sarge.shlext.f` in `sarge`)? */
+  /** Is the module known to belong to a package (a project run), so inOwnPackage can say no? */
+  get inPackage(): boolean {
+    return !!this.packageName?.split('.')[0];
+  }
+
   inOwnPackage(qualified: string): boolean {
     const top = this.packageName?.split('.')[0];
     return !!top && (qualified === top || qualified.startsWith(`${top}.`));

@@ -4353,6 +4353,27 @@ export class ModuleModel implements LockResolver, CallableResolver {
    * callable (`ticker = Ticker(…)`), or a parameter annotated with a type this module does not
    * define (`feed: Feed`). Its methods are not this module's same-named ones.
    */
+  /**
+   * Does `name` at `at` hold an object of a class imported from outside the run's own package (`SCHED =
+   * BackgroundScheduler(…)` at module level, or a local made so)? Its methods are that library's, never a
+   * same-named method of the run. Only for a module whose package is known (a project run).
+   */
+  libraryInstance(name: string, at: Node): boolean {
+    if (!this.imports.inPackage) return false;
+    const scope = this.scopeOf(at);
+    let value: Node | null | undefined;
+    if (scope && (scope.locals.has(name) || scope.parameters.has(name))) value = scope.locals.has(name) ? this.firstAssignment(scope, name) : null;
+    else {
+      const binding = this.bindings.get(name);
+      value = binding?.kind === 'value' ? binding.node : null;
+    }
+    const fn = value?.type === 'call' ? value.childForFieldName('function') : null;
+    const head = fn ? dottedName(fn)?.[0] : undefined;
+    if (!fn || !head || !this.imports.isImported(head) || this.classesByName.has(fn.text)) return false;
+    const qualified = this.imports.qualifyImported(fn);
+    return !!qualified && !qualified.startsWith('.') && !this.imports.inOwnPackage(qualified) && /^_?[A-Z]/.test(qualified.split('.').pop() ?? '');
+  }
+
   private foreignInstance(name: string, scope: FunctionScope | null): boolean {
     if (!scope) return false;
     if (scope.locals.has(name)) {

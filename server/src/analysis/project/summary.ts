@@ -288,6 +288,9 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     // `self.files.index(nzf)`, `names.append(n)`: a built-in container's or string's method, far more often
     // than a method of the run's — counted, it would lend its caller's lock to every `index` the run defines.
     if (callee?.type === 'attribute' && BUILTIN_METHODS.has(name)) continue;
+    // `SCHED.shutdown()` on a library's object (`SCHED = BackgroundScheduler()`): that library's method.
+    const receiver = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+    if (receiver?.type === 'identifier' && model.libraryInstance(receiver.text, call)) continue;
     if (surelyLocal(call, model) && model.functionsFor(callee!, call).length > 0) continue;
     // An override calling the method it overrides (`super()._receive()`, `MultiPort._receive(self)`)
     // runs it whenever the override runs: under what the override's callers hold, judged at those calls.
