@@ -10,6 +10,8 @@ import { isLazyInitialisation } from './FT104-lazy-initialization';
 import { sharedWrites, type SharedWrite } from './writes';
 import { insideCheckThenAct } from './FT103-check-then-act';
 import { claimExcludes } from '../model/claims';
+import type { ModuleModel } from '../model/module';
+import { isPerCallLock } from './perCallLock';
 
 /** Writes that FT101/FT102/FT103 already report with their own, more specific message. */
 function reportedElsewhere(node: Node, ctx: RuleContext): boolean {
@@ -94,7 +96,9 @@ function madeWithItsLock(w: SharedWrite, writes: SharedWrite[], ctx: RuleContext
  * attribute): each instance holds its own, so two instances write the state at once. Such a write is
  * no evidence that the state is meant to be locked.
  */
-function canGuard(lock: string, w: SharedWrite): boolean {
+function canGuard(lock: string, w: SharedWrite, model: ModuleModel): boolean {
+  // A lock the function makes on every call excludes no one (FT207's finding): no evidence of a guard.
+  if (isPerCallLock(lock, w.scope, model)) return false;
   if (w.shared.kind !== 'global' && w.shared.kind !== 'class-attribute' && w.shared.kind !== 'module-attribute') return true;
   const head = lock.split('.')[0];
   return head !== 'self' && head !== w.scope.receiver;
@@ -208,7 +212,7 @@ export const FT105: Rule = {
       for (const writes of byKey.values()) {
         // The lock evidence is the state's own writes: a call handing it to a generic helper under some
         // lock (a traversal run under the import lock) says nothing of how its other writes are guarded.
-        const locked = writes.find((w) => !w.via && w.held.some((l) => canGuard(l, w)));
+        const locked = writes.find((w) => !w.via && w.held.some((l) => canGuard(l, w, ctx.model)));
         if (!locked) continue;
         // Written only by coroutines no thread runs: one event loop's thread makes every write.
         if (changedOnLoopOnly(writes[0].shared.key, ctx.model)) continue;
@@ -220,7 +224,7 @@ export const FT105: Rule = {
         const unlocked = writes.filter((w) => w.held.length === 0 && !runsAlone(w.node, w.scope, ctx));
         if (locked.shared.kind === 'shared-instance' && unlocked.length > 2 * (writes.length - unlocked.length)) continue;
         // Cite a locked write that is more than a lazy initialisation when there is one.
-        const cited = writes.find((w) => !w.via && w.held.some((l) => canGuard(l, w)) && !initialisedOnce(w)) ?? locked;
+        const cited = writes.find((w) => !w.via && w.held.some((l) => canGuard(l, w, ctx.model)) && !initialisedOnce(w)) ?? locked;
         for (const w of writes) {
           if (w.held.length > 0 || reportedElsewhere(w.node, ctx) || runsAlone(w.node, w.scope, ctx) || blindOverBlind(w, ctx) || synchronizedStore(w, writes.filter((x) => x.held.length > 0))) continue;
           if (onlyContentsLocked(w, writes.filter((x) => x.held.length > 0))) continue;

@@ -9,10 +9,7 @@ import { runsOnThreads, textHas, threadCode } from './hazards';
 const GATE = /Lock|Semaphore|Condition|allocate/;
 import { sharedWritesIn } from './writes';
 import { hoistLockFix } from '../fixes/hoistLock';
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+import { usedOnlyAsLock } from './perCallLock';
 
 export const FT207: Rule = {
   code: 'FT207',
@@ -50,14 +47,7 @@ export const FT207: Rule = {
       // The lock must stay private to this call: used only as `with name:` / name.acquire() / name.release().
       const body = scope.node.childForFieldName('body');
       if (!body) return;
-      const text = body.text;
-      const uses = [...text.matchAll(new RegExp(`(?<![\\w.])${escape(name)}(?!\\w)`, 'g'))].length;
-      const allowed = [
-        ...text.matchAll(new RegExp(`(?<![\\w.])${escape(name)}\\s*=\\s*`, 'g')),
-        ...text.matchAll(new RegExp(`\\bwith\\s+(?:[^:\\n]*,\\s*)?${escape(name)}\\s*(?=[:,]|\\s+as\\b)`, 'g')),
-        ...text.matchAll(new RegExp(`(?<![\\w.])${escape(name)}\\.(?:acquire|release|locked)\\(`, 'g')),
-      ].length;
-      if (uses !== allowed) return;
+      if (!usedOnlyAsLock(name, body.text)) return;
       const guarded = sharedWritesIn(scope, model).filter((w) => w.held.includes(name));
       if (guarded.length === 0) return;
       const states = [...new Set(guarded.map((w) => w.shared.description))];
