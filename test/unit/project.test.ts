@@ -67,6 +67,10 @@ test('a lock every caller in another module holds counts as held (assume-concurr
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'locked'));
 });
 
+test("a GUI toolkit imported through the application's own shim is the toolkit (assume-concurrent)", async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'toolkitshim'));
+});
+
 test("a call on a library's object under a lock lends that lock to no method of the run", async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'librarycalls'));
 });

@@ -109,6 +109,12 @@ export interface ProjectFacts {
   /** Classes of other modules it derives from, or makes objects of, that are GUI toolkit objects (used on one thread only): qualified names. */
   guiClasses?: ReadonlySet<string>;
   /**
+   * Names it imports from a module of the run that re-exports a GUI toolkit (a compatibility shim: `from
+   * app.ui import QtCore` where `app/ui.py` imports `from PyQt6 import QtCore`): the name as imported
+   * (`app.ui.QtCore`) → the toolkit's (`PyQt6.QtCore`).
+   */
+  toolkitShims?: ReadonlyMap<string, string>;
+  /**
    * Functions of other modules it imports that hand one of their parameters to a thread
    * (`utils.spawn(fn)`): qualified name → the argument's position and how.
    */

@@ -25,6 +25,11 @@ export type GuiBaseKind = 'confined' | 'thread' | null;
  */
 const GDK_VALUES = /^gi\.repository\.Gdk\.(?:Texture|MemoryTexture|RGBA|Rectangle|ContentFormats)$/;
 
+/** Is a qualified name a GUI toolkit's (`PyQt6.QtCore`, `gi.repository.Gtk`)? */
+export function isToolkitName(qualified: string): boolean {
+  return GUI_PACKAGE.test(qualified);
+}
+
 /** The GUI toolkit the module imports, if any (the first one found). */
 export function importedToolkit(imports: ImportTable): Toolkit | null {
   for (const q of [...imports.qualifiedNames(), ...imports.starModules]) if (GUI_PACKAGE.test(q)) return toolkitOf(q);

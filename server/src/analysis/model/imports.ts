@@ -29,8 +29,21 @@ export class ImportTable {
   constructor(
     statements: Iterable<Node>,
     private readonly packageName?: string,
+    /** Names of the run's GUI toolkit shims → the toolkit's (ProjectFacts.toolkitShims). */
+    toolkitShims?: ReadonlyMap<string, string>,
   ) {
     for (const stmt of statements) this.add(stmt);
+    // As written, before any shim's name is replaced (the run matches shims against these).
+    this.ownImports = [...this.aliases.values()].filter((q) => this.inOwnPackage(q));
+    // `from app.ui import QtCore`, where `app.ui` re-exports PyQt's: the name is the toolkit's.
+    if (toolkitShims?.size) for (const [alias, q] of this.aliases) this.aliases.set(alias, toolkitShims.get(q) ?? q);
+  }
+
+  /** The names imported from the module's own package, as written (`from .ui import QtCore` → `app.ui.QtCore`). */
+  private readonly ownImports: string[];
+
+  ownPackageImports(): readonly string[] {
+    return this.ownImports;
   }
 
   private resolveRelative(module: string): string | null {

@@ -360,7 +360,7 @@ export class ModuleModel implements LockResolver, CallableResolver {
     const root = (this.root = tree.rootNode);
     this.index = index ?? new SyntaxIndex(tree);
     this.lockTypes = options.lockTypes ?? [];
-    this.imports = new ImportTable([...this.index.all('import_statement'), ...this.index.all('import_from_statement')].map((e) => e.node), options.packageName);
+    this.imports = new ImportTable([...this.index.all('import_statement'), ...this.index.all('import_from_statement')].map((e) => e.node), options.packageName, options.project?.toolkitShims);
     this.collectModuleBindings(root);
     this.collectDefinitions();
     for (const info of this.classes.values()) this.collectLockAttributes(info);

@@ -15,7 +15,7 @@ const KEYED_KINDS = [
   'threadEntries', 'callerLocks', 'calledBeforeStart', 'importCallers', 'primedAtImport', 'containerChanges', 'containerIterations',
   'ownedClasses', 'threadClasses', 'lockDecorators', 'constructionHooks', 'classHooks', 'guiClasses', 'spawnerWrappers',
   'handOverWrappers', 'selfCallEntries', 'handOverDecorators', 'spawnerDecorators', 'threadStarters', 'guiOwnedClasses',
-  'handedClasses', 'calledFromOtherModules', 'inPlaceClasses',
+  'handedClasses', 'calledFromOtherModules', 'inPlaceClasses', 'toolkitShims',
 ] as const satisfies ReadonlyArray<keyof ProjectFacts>;
 // Every kind but the plain main loop is asked by name: a kind added to ProjectFacts must be listed here.
 type Unlisted = Exclude<keyof ProjectFacts, (typeof KEYED_KINDS)[number] | 'mainLoop'>;

@@ -34,6 +34,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameSet(a?.selfCallEntries, b?.selfCallEntries) &&
     sameSet(a?.calledFromOtherModules, b?.calledFromOtherModules) &&
     sameHooks(a?.inPlaceClasses, b?.inPlaceClasses) &&
+    sameEntries(a?.toolkitShims, b?.toolkitShims) &&
     a?.mainLoop === b?.mainLoop
   );
 }
@@ -122,6 +123,7 @@ export class ProjectGraph {
     add('classHooks', this.classHooksByModule());
     add('calledFromOtherModules', this.methodsCalledFromOtherModules());
     add('inPlaceClasses', this.inPlaceClassesByModule());
+    add('toolkitShims', this.toolkitShimsByModule());
     for (const [module, mainLoop] of this.mainLoops()) {
       if (!result.has(module)) result.set(module, {});
       result.get(module)!.mainLoop = mainLoop;
@@ -303,6 +305,26 @@ export class ProjectGraph {
       // of the module runs code (FT220's widgets made on a worker): elsewhere the fact changes nothing
       // and would only make the module be analysed again.
       if (made && Object.keys(s.reachable).length > 0) for (const callees of Object.values(s.calls)) for (const q of callees) if (known.has(this.normalized(q))) found.add(q);
+      if (found.size > 0) result.set(s.module, found);
+    }
+    return result;
+  }
+
+  /**
+   * For every module, the names it imports from the run's GUI toolkit shims (summaries' `toolkitExports`,
+   * matched against its `ownImports`, or `imported` for a module the text gate skipped): imported → toolkit.
+   */
+  toolkitShimsByModule(): Map<string, Map<string, string>> {
+    const exported = new Map<string, string>();
+    for (const s of this.summaries.values()) for (const [name, target] of Object.entries(s.toolkitExports ?? {})) exported.set(`${s.module}.${name}`, target);
+    const result = new Map<string, Map<string, string>>();
+    if (exported.size === 0) return result;
+    for (const s of this.summaries.values()) {
+      const found = new Map<string, string>();
+      for (const q of s.ownImports ?? s.imported ?? []) {
+        const target = exported.get(this.normalized(q));
+        if (target && !q.startsWith(`${s.module}.`)) found.set(q, target);
+      }
       if (found.size > 0) result.set(s.module, found);
     }
     return result;

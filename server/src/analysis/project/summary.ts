@@ -7,6 +7,7 @@ import type { FunctionScope } from '../model/scopes';
 import type { ContainerAccess } from '../options';
 import type { Node } from '../parser';
 import { resolveRelativeModule } from '../model/imports';
+import { isToolkitName } from '../model/guiThread';
 import { iteratedContainer } from '../model/iteration';
 import { sharedState } from '../model/sharing';
 import { insideLambda, positionalArguments, runsAtImport } from '../model/syntax';
@@ -118,6 +119,13 @@ export interface ModuleSummary {
    * argument to a thread, the module is analysed after all.
    */
   imported?: string[];
+  /**
+   * Names it binds by importing a GUI toolkit (`QtCore` for `from PyQt6 import QtCore`, read from the text,
+   * in any branch): name → the toolkit's qualified name. Other modules importing them from here use the toolkit.
+   */
+  toolkitExports?: Record<string, string>;
+  /** The names it imports from its own package (`from app.ui import QtCore` → `app.ui.QtCore`). */
+  ownImports?: string[];
   /** The application main loop it runs from a function (mainLoop.ts): what and where. */
   mainLoop?: string;
   /** It has an `if __name__ == "__main__":` block: run as a script, it is an entry point. */
@@ -144,6 +152,7 @@ export function skippedModuleSummary(module: string, text: string, packageName?:
   }
   for (const m of text.matchAll(PLAIN_IMPORT)) for (const name of names(m[1])) imported.add(name);
   const classes = classesFromText(text, module, imported);
+  const toolkit = toolkitExportsFromText(text, packageName);
   const { module: _, ...loop } = mainLoopFacts(module, text);
   const classHooks = metaclassHooksFromText(text);
   return {
@@ -151,9 +160,40 @@ export function skippedModuleSummary(module: string, text: string, packageName?:
     ...(imported.size > 0 ? { imported: [...imported] } : {}),
     ...(classHooks.length > 0 ? { classHooks } : {}),
     ...(Object.keys(classes).length > 0 ? { classes } : {}),
+    ...(Object.keys(toolkit).length > 0 ? { toolkitExports: toolkit } : {}),
     ...loop,
   };
 }
+
+/**
+ * The names a module binds by importing a GUI toolkit, in any branch (`try: from PyQt6 import QtCore` /
+ * `except ImportError: from PyQt5 import QtCore`): exported name → qualified toolkit name (the first
+ * binding found). A compatibility shim is such a module; its importers use the toolkit through it.
+ */
+export function toolkitExportsFromText(text: string, packageName?: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!TOOLKIT_WORD.test(text)) return out;
+  for (const m of text.matchAll(FROM_IMPORT)) {
+    const from = m[1].startsWith('.') ? resolveRelativeModule(m[1], packageName) : m[1];
+    if (!from || !isToolkitName(from)) continue;
+    for (const item of m[2].replace(/[()\\]/g, ' ').split(',')) {
+      const [name, as, alias] = item.trim().split(/\s+/);
+      if (!name || !/^\w+$/.test(name)) continue;
+      const bound = as === 'as' && alias && /^\w+$/.test(alias) ? alias : name;
+      out[bound] ??= `${from}.${name}`;
+    }
+  }
+  for (const m of text.matchAll(PLAIN_IMPORT)) {
+    for (const item of m[1].split(',')) {
+      const [name, as, alias] = item.trim().split(/\s+/);
+      if (name && as === 'as' && alias && /^\w+$/.test(alias) && isToolkitName(name)) out[alias] ??= name;
+    }
+  }
+  return out;
+}
+
+/** A cheap test before the import statements are read: the text names a toolkit package at all. */
+const TOOLKIT_WORD = /\b(?:PyQt[456]|PySide[26]?|qtpy|gi\.repository|tkinter|Tkinter|wx|kivy|AppKit)\b/;
 
 const TOP_CLASS = /^class[ \t]+(\w+)[ \t]*(?:\(([^)]*)\))?[ \t]*:/gm;
 const METHOD = /^([ \t]+)(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\([ \t]*(\w+)?/gm;
@@ -226,6 +266,10 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
     if (callees.size > 0) summary.calls[local] = [...callees];
     if (handed.size > 0) (summary.handedCalls ??= {})[local] = [...handed];
   }
+  const toolkit = toolkitExportsFromText(model.text, model.options.packageName);
+  if (Object.keys(toolkit).length > 0) summary.toolkitExports = toolkit;
+  const own = model.imports.ownPackageImports();
+  if (own.length > 0) summary.ownImports = [...own];
   const locking = mayHoldLocks(model);
   const classes = dispatchClasses(model, module, locking);
   if (Object.keys(classes).length > 0) summary.classes = classes;
