@@ -67,6 +67,10 @@ test('a lock every caller in another module holds counts as held (assume-concurr
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'locked'));
 });
 
+test("a branch no other module's thread selects is no thread code (startup=True)", async () => {
+  await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'startupbranch'));
+});
+
 test("a GUI toolkit imported through the application's own shim is the toolkit (assume-concurrent)", async () => {
   await expectProjectFindings(join(__dirname, '..', 'fixtures', 'projects', 'toolkitshim'));
 });

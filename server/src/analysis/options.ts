@@ -115,6 +115,11 @@ export interface ProjectFacts {
    */
   toolkitShims?: ReadonlyMap<string, string>;
   /**
+   * Its plain functions other modules' threads call: local name → each call's arguments as literals
+   * (threadBranches.ts encodeArguments), so a branch no thread's call selects is not thread code.
+   */
+  threadCallArguments?: ReadonlyMap<string, readonly string[]>;
+  /**
    * Functions of other modules it imports that hand one of their parameters to a thread
    * (`utils.spawn(fn)`): qualified name → the argument's position and how.
    */

@@ -805,6 +805,12 @@ export class ModuleModel implements LockResolver, CallableResolver {
   private threadBranches(): ThreadBranches {
     return (this.branches ??= new ThreadBranches({
       callersOf: (fn) => this.callersOf(fn),
+      isOwnEntry: (fn) => this.threads.isOwnEntry(fn),
+      externalThreadCalls: (fn) => {
+        const scope = this.scopes.get(fn.id);
+        const local = scope ? this.localNameOf(scope) : null;
+        return (local && this.options.project?.threadCallArguments?.get(local)) || [];
+      },
       scopeOf: (n) => this.scopeOf(n),
       onThread: (s) => {
         const entry = this.threads.entryFor(s);

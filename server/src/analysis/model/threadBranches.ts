@@ -9,11 +9,18 @@ import { keywordArgument, namedChildren, positionalArguments } from './syntax';
 
 export interface BranchResolver {
   callersOf(fn: Node): Node[];
+  /**
+   * The calls other modules' thread code makes of the function, each encoded by encodeArguments
+   * (ProjectFacts.threadCallArguments); empty when none is known.
+   */
+  externalThreadCalls?(fn: Node): readonly string[];
   scopeOf(node: Node): FunctionScope | null;
   /** A thread the code starts reaches the function (assume-concurrent alone does not count). */
   onThread(scope: FunctionScope): boolean;
   /** The function is handed to a thread API itself: its arguments come from that API. */
   isDirectEntry(fn: Node): boolean;
+  /** The function is a thread entry the module's own code makes (not only another module's reach). */
+  isOwnEntry?(fn: Node): boolean;
 }
 
 type Value = number | string | boolean | null;
@@ -39,16 +46,21 @@ export class ThreadBranches {
   private compute(scope: FunctionScope): Array<readonly [number, number]> {
     const fn = scope.node;
     const body = fn.type === 'function_definition' ? fn.childForFieldName('body') : null;
-    if (!body || !this.resolver.onThread(scope) || this.resolver.isDirectEntry(fn)) return [];
+    if (!body || !this.resolver.onThread(scope)) return [];
     const tests = namedChildren(body).filter((s) => s.type === 'if_statement' && testedParameter(s.childForFieldName('condition')));
     if (tests.length === 0) return [];
+    // Calls from other modules' threads: a plain function's, as `mod.f(…)` passes every parameter.
+    const external = scope.receiver === null && !scope.isClassMethod ? (this.resolver.externalThreadCalls?.(fn) ?? []).map(decodeArguments) : [];
+    // Handed to a thread API, the API calls it, with arguments no call here shows — unless only another
+    // module's thread code reaches it and its calls there are known.
+    if (external.length > 0 ? this.resolver.isOwnEntry?.(fn) !== false : this.resolver.isDirectEntry(fn)) return [];
     const params = parameterList(fn);
     const sites = this.resolver.callersOf(fn).filter((call) => {
       const caller = this.resolver.scopeOf(call);
       return !!caller && caller.node !== fn && this.resolver.onThread(caller);
     });
     // Reached on threads some other way (a callback, a name this model did not resolve): every branch may run.
-    if (sites.length === 0) return [];
+    if (sites.length === 0 && external.length === 0) return [];
     const out: Array<readonly [number, number]> = [];
     for (const test of tests) {
       const condition = test.childForFieldName('condition')!;
@@ -56,8 +68,9 @@ export class ThreadBranches {
       const param = params.find((p) => p.name === name);
       if (!param || reassigned(body, name)) continue;
       const outcomes = new Set<boolean | typeof UNKNOWN>();
-      for (const site of sites) {
-        const value = argumentValue(site, param, scope.receiver !== undefined || scope.isClassMethod ? 1 : 0);
+      const values = [...sites.map((site) => () => argumentValue(site, param, scope.receiver !== null || scope.isClassMethod ? 1 : 0)), ...external.map((call) => () => encodedValue(call, param))];
+      for (const valueOf of values) {
+        const value = valueOf();
         outcomes.add(value === UNKNOWN ? UNKNOWN : evaluate(condition, name, value));
         if (outcomes.has(UNKNOWN) || outcomes.size > 1) break;
       }
@@ -97,6 +110,44 @@ function parameterList(fn: Node): Parameter[] {
     } else index++;
   }
   return out;
+}
+
+/** A call's arguments as literals, encoded for a module summary: JSON of [positional, keywords], `{}` for a value not a literal; `*` with a splat (nothing known). */
+export function encodeArguments(call: Node): string {
+  const args = call.childForFieldName('arguments');
+  if (!args || args.type !== 'argument_list') return '*';
+  const positional: Array<{ v?: Value }> = [];
+  const keywords: Record<string, { v?: Value }> = {};
+  const encode = (node: Node | null) => {
+    const value = node ? literal(node) : UNKNOWN;
+    return value === UNKNOWN ? {} : { v: value };
+  };
+  for (const a of namedChildren(args)) {
+    if (a.type === 'list_splat' || a.type === 'dictionary_splat') return '*';
+    if (a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') keywords[a.childForFieldName('name')?.text ?? ''] = encode(a.childForFieldName('value'));
+    else positional.push(encode(a));
+  }
+  return JSON.stringify([positional, keywords]);
+}
+
+type Encoded = [Array<{ v?: Value }>, Record<string, { v?: Value }>] | null;
+
+function decodeArguments(encoded: string): Encoded {
+  try {
+    return JSON.parse(encoded) as Encoded;
+  } catch {
+    return null;
+  }
+}
+
+/** The constant an encoded call (of a plain function) passes for `param`, its default when it passes none, or UNKNOWN. */
+function encodedValue(call: Encoded, param: Parameter): Value | typeof UNKNOWN {
+  if (!call) return UNKNOWN;
+  const [positional, keywords] = call;
+  const given = Object.hasOwn(keywords, param.name) ? keywords[param.name] : !param.keywordOnly && param.index < positional.length ? positional[param.index] : undefined;
+  if (given) return 'v' in given ? given.v! : UNKNOWN;
+  return param.fallback ? literal(param.fallback) : UNKNOWN;
 }
 
 /** The constant a call passes for `param` (its default when it passes none), or UNKNOWN. */

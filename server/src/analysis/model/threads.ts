@@ -123,6 +123,8 @@ export interface ThreadModelOptions {
 export class ThreadModel {
   /** function node id → how it becomes reachable from a thread */
   private readonly reachable = new Map<number, ThreadEntry>();
+  /** Entries the module's own code makes (directEntries less other modules' reach). */
+  private readonly ownEntries = new Set<number>();
   /** class node id → a bound method of an instance of it runs on a thread (so the instance is shared) */
   readonly sharedInstances = new Map<number, ThreadEntry>();
   private readonly extraSpawners: Set<string>;
@@ -249,7 +251,10 @@ export class ThreadModel {
       this.spawns.push({ fn: scope.node, target: null, site: decorated.decorator, entry, pool: !decorated.oneAtATime });
       if (scope.receiver && !scope.isClassMethod && scope.classNode && !this.sharedInstances.has(scope.classNode.id)) this.sharedInstances.set(scope.classNode.id, entry);
     }
-    for (const [fn] of entries) this.directEntries.add(fn.id);
+    for (const [fn, entry] of entries) {
+      this.directEntries.add(fn.id);
+      if (!entry.external) this.ownEntries.add(fn.id);
+    }
     // Breadth-first over the call graph, so each function keeps the shortest explanation.
     const queue = entries.filter(([fn, entry]) => this.mark(fn, entry)).map(([fn]) => fn);
     while (queue.length > 0) {
@@ -579,6 +584,11 @@ export class ThreadModel {
   /** Is `fn` handed to a thread API (or a Thread subclass's run, or reached from another module's thread)? */
   isSpawnTarget(fn: Node): boolean {
     return this.directEntries.has(fn.id);
+  }
+
+  /** Is `fn` an entry this module's own code makes (handed to a thread API here, a Thread subclass's run), not only another module's? */
+  isOwnEntry(fn: Node): boolean {
+    return this.ownEntries.has(fn.id);
   }
 
   isDirectEntry(fn: Node): boolean {

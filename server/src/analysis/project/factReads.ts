@@ -16,6 +16,7 @@ const KEYED_KINDS = [
   'ownedClasses', 'threadClasses', 'lockDecorators', 'constructionHooks', 'classHooks', 'guiClasses', 'spawnerWrappers',
   'handOverWrappers', 'selfCallEntries', 'handOverDecorators', 'spawnerDecorators', 'threadStarters', 'guiOwnedClasses',
   'handedClasses', 'calledFromOtherModules', 'inPlaceClasses', 'toolkitShims',
+  'threadCallArguments',
 ] as const satisfies ReadonlyArray<keyof ProjectFacts>;
 // Every kind but the plain main loop is asked by name: a kind added to ProjectFacts must be listed here.
 type Unlisted = Exclude<keyof ProjectFacts, (typeof KEYED_KINDS)[number] | 'mainLoop'>;

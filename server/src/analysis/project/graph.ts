@@ -35,6 +35,7 @@ export function sameFacts(a: ProjectFacts | undefined, b: ProjectFacts | undefin
     sameSet(a?.calledFromOtherModules, b?.calledFromOtherModules) &&
     sameHooks(a?.inPlaceClasses, b?.inPlaceClasses) &&
     sameEntries(a?.toolkitShims, b?.toolkitShims) &&
+    sameHooks(a?.threadCallArguments, b?.threadCallArguments) &&
     a?.mainLoop === b?.mainLoop
   );
 }
@@ -98,8 +99,9 @@ export class ProjectGraph {
         result.get(module)![key] = map;
       }
     };
-    const { entries, handed, onSelf } = this.threadReach();
+    const { entries, handed, onSelf, onThreads } = this.threadReach();
     add('threadEntries', entries);
+    add('threadCallArguments', this.threadCallArguments(entries, onThreads));
     add('handedClasses', handed);
     add('selfCallEntries', onSelf);
     add('callerLocks', this.callerLocks());
@@ -581,7 +583,7 @@ export class ProjectGraph {
    * The functions threads of other modules reach (module → local name → how), and the classes whose
    * objects other modules' thread code is handed (module → class → how).
    */
-  threadReach(): { entries: Map<string, Map<string, string>>; handed: Map<string, Map<string, string>>; onSelf: Map<string, Set<string>> } {
+  threadReach(): { entries: Map<string, Map<string, string>>; handed: Map<string, Map<string, string>>; onSelf: Map<string, Set<string>>; onThreads: Set<string> } {
     const reached = new Map<string, string>();
     /** `module.Class` of objects thread code is handed → how. */
     const handedClasses = new Map<string, string>();
@@ -665,7 +667,47 @@ export class ProjectGraph {
       if (!onSelf.has(owner[0])) onSelf.set(owner[0], new Set());
       onSelf.get(owner[0])!.add(owner[1]);
     }
-    return { entries: result, handed, onSelf };
+    // Functions (qualified) a real thread reaches, in the module's own reach or another's.
+    const onThreads = new Set<string>();
+    for (const [qualified, via] of reached) if (!via.startsWith(ASSUMED_VIA)) onThreads.add(qualified);
+    return { entries: result, handed, onSelf, onThreads };
+  }
+
+  /**
+   * For every module, its functions other modules' threads reach → the arguments (encoded) of every call
+   * a really thread-reached function of another module makes of them. A function some thread reaches in a
+   * way no such call shows (handed to a thread API, a callback) gets none: its branches all may run.
+   */
+  threadCallArguments(entries: Map<string, Map<string, string>>, onThreads: Set<string>): Map<string, Map<string, string[]>> {
+    const result = new Map<string, Map<string, string[]>>();
+    if (entries.size === 0) return result;
+    const found = new Map<string, string[]>();
+    for (const s of this.summaries.values()) {
+      for (const [local, byCallee] of Object.entries(s.callArguments ?? {})) {
+        if (!onThreads.has(`${s.module}.${local}`)) continue;
+        for (const [callee, calls] of Object.entries(byCallee)) {
+          const owner = this.split(callee);
+          if (!owner || owner[0] === s.module || !entries.get(owner[0])?.has(owner[1])) continue;
+          const key = `${owner[0]}.${owner[1]}`;
+          const list = found.get(key) ?? [];
+          for (const c of calls) if (!list.includes(c)) list.push(c);
+          found.set(key, list);
+        }
+      }
+    }
+    // Handed to a thread API somewhere: the API calls it, with arguments no summary shows.
+    for (const s of this.summaries.values()) {
+      for (const target of Object.keys(s.spawns)) {
+        const owner = this.split(target);
+        if (owner) found.delete(`${owner[0]}.${owner[1]}`);
+      }
+    }
+    for (const [key, calls] of found) {
+      const owner = this.split(key)!;
+      if (!result.has(owner[0])) result.set(owner[0], new Map());
+      result.get(owner[0])!.set(owner[1], calls);
+    }
+    return result;
   }
 }
 

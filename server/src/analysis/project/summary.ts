@@ -14,6 +14,7 @@ import { insideLambda, positionalArguments, runsAtImport } from '../model/syntax
 import { changesOfImportedGlobals, runsAlone } from '../rules/common';
 import { mainLoopFacts } from './mainLoop';
 import { HAND_OVER_WORDS } from '../model/threads';
+import { encodeArguments } from '../model/threadBranches';
 
 export interface ModuleSummary {
   /** Dotted module name, e.g. `pkg.workers`. */
@@ -126,6 +127,11 @@ export interface ModuleSummary {
   toolkitExports?: Record<string, string>;
   /** The names it imports from its own package (`from app.ui import QtCore` → `app.ui.QtCore`). */
   ownImports?: string[];
+  /**
+   * Local function → the functions of its own package's other modules it calls (qualified) → each distinct
+   * call's arguments as literals (threadBranches.ts encodeArguments).
+   */
+  callArguments?: Record<string, Record<string, string[]>>;
   /** The application main loop it runs from a function (mainLoop.ts): what and where. */
   mainLoop?: string;
   /** It has an `if __name__ == "__main__":` block: run as a script, it is an entry point. */
@@ -258,6 +264,12 @@ export function summarizeModule(model: ModuleModel, module: string): ModuleSumma
       const callee = n.childForFieldName('function');
       const q = model.imports.qualifyImported(callee);
       if (q) callees.add(q);
+      if (q && model.imports.inOwnPackage(q)) {
+        const encoded = encodeArguments(n);
+        const byCallee = ((summary.callArguments ??= {})[local] ??= {});
+        const list = (byCallee[q] ??= []);
+        if (!list.includes(encoded)) list.push(encoded);
+      }
       // `backend.fetch()` where the parameter is annotated `backend: Backend`, an imported class.
       const object = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
       const cls = object?.type === 'identifier' ? typed.get(object.text) : undefined;
