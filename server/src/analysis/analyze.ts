@@ -228,7 +228,7 @@ function mayHaveFindings(text: string, options: AnalysisOptions): boolean {
 
 // Case matters for the lock types: `Lock` must not match every `block` and `clock`.
 const SUPPRESSION_WORDS = /ftaudit|noqa/i;
-const CONCURRENCY_WORDS = /[Tt]hread|concurrent|multitasking|apscheduler|[Ee]xecutor|Lock|Semaphore|Condition|asyncio|multiprocessing|guarded|queue|allocate_lock|[gs]etcontext|ContextVar/;
+const CONCURRENCY_WORDS = /[Tt]hread|concurrent|multitasking|apscheduler|cherrypy|flask|[Ee]xecutor|Lock|Semaphore|Condition|asyncio|multiprocessing|guarded|queue|allocate_lock|[gs]etcontext|ContextVar/;
 
 /**
  * One race finding per line: when the specific rules (an update, a check-then-act, a lazy

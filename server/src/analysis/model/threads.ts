@@ -6,6 +6,7 @@ import { parameterNames, type FunctionScope } from './scopes';
 import { keywordArgument, lastNameOf, namedChildren, positionalArguments, snippet } from './syntax';
 import { isTestCode } from './testCode';
 import { RUNTIME_SPAWNER_WORDS, runtimeCallback } from './runtimeThreads';
+import { WEB_FRAMEWORKS, webHandler } from './webHandlers';
 
 export interface ThreadEntry {
   /** How the code gets onto a thread, for messages: "threading.Thread(target=worker)". */
@@ -123,6 +124,8 @@ export interface ThreadModelOptions {
 export class ThreadModel {
   /** function node id → how it becomes reachable from a thread */
   private readonly reachable = new Map<number, ThreadEntry>();
+  /** The module imports a web framework whose server runs request handlers on threads (webHandlers.ts). */
+  private webFrameworks = false;
   /** Entries the module's own code makes (directEntries less other modules' reach). */
   private readonly ownEntries = new Set<number>();
   /** class node id → a bound method of an instance of it runs on a thread (so the instance is shared) */
@@ -241,8 +244,9 @@ export class ThreadModel {
     // `@run_async` where `run_async(func)` returns a wrapper that starts a thread on `func`: every call
     // of the decorated function runs its body on a new thread, beside its caller and its other calls.
     // Only a module with a thread started inside a nested function, or using another module's, can have one.
+    this.webFrameworks = imports.importsMatching(WEB_FRAMEWORKS);
     const mayDecorate =
-      (options.importedSpawnerDecorators?.size ?? 0) > 0 || this.spawnTargets.some(({ site }) => !!resolver.scopeOf(site)?.parent) || imports.importsMatching(LIBRARY_SPAWNER_MODULES) || imports.importsMatching(APSCHEDULER);
+      this.webFrameworks || (options.importedSpawnerDecorators?.size ?? 0) > 0 || this.spawnTargets.some(({ site }) => !!resolver.scopeOf(site)?.parent) || imports.importsMatching(LIBRARY_SPAWNER_MODULES) || imports.importsMatching(APSCHEDULER);
     for (const scope of mayDecorate ? scopes.values() : []) {
       const decorated = this.spawnedBy(scope.node);
       if (!decorated) continue;
@@ -437,6 +441,8 @@ export class ThreadModel {
    * (project facts) — with how it starts threads, or null.
    */
   spawnedBy(fn: Node): { via: string; decorator: Node; oneAtATime?: boolean } | null {
+    const web = this.webFrameworks ? webHandler(fn, this.imports) : null;
+    if (web) return { via: web.via, decorator: web.site };
     for (const { decorator: d, expr, called } of namedDecorators(fn, true)) {
       const library = LIBRARY_SPAWNER_DECORATORS.get(this.imports.qualify(expr) ?? '');
       if (library) return { via: `@${expr.text}, which ${library}`, decorator: d };
