@@ -2808,16 +2808,23 @@ export class ModuleModel implements LockResolver, CallableResolver {
 
   private readonly storedCallableByName = new Map<string, Node[]>();
 
+  private readonly storedFieldNames = new Map<number, Set<string>>();
+
   /** Does a method of `cls` (or of its module bases) assign `self.<name> = …`? */
   private storedOnSelf(cls: ClassInfo | null, name: string): boolean {
     if (!cls) return false;
-    for (const c of [cls, ...this.basesOf(cls)]) {
-      for (const method of c.methods.values()) {
-        const scope = this.scopes.get(method.id);
-        if (scope?.receiver && this.receiverStores(scope).has(name)) return true;
+    let names = this.storedFieldNames.get(cls.node.id);
+    if (!names) {
+      names = new Set();
+      for (const c of [cls, ...this.basesOf(cls)]) {
+        for (const method of c.methods.values()) {
+          const scope = this.scopes.get(method.id);
+          if (scope?.receiver) for (const stored of this.receiverStores(scope).keys()) names.add(stored);
+        }
       }
+      this.storedFieldNames.set(cls.node.id, names);
     }
-    return false;
+    return names.has(name);
   }
 
   private accessors: Set<number> | undefined;
