@@ -4147,9 +4147,6 @@ export class ModuleModel implements LockResolver, CallableResolver {
         // shadows the method, and the call runs whatever was stored.
         if (own && (this.receiverStores(scope).get(method) ?? Infinity) <= at.startIndex) return [];
         if (own) return [own];
-        // `self._on_message(data)` where the class keeps a callable it was handed (`self._on_message =
-        // on_message`): whatever was stored runs, not another class's method that shares the name.
-        if (this.storedOnSelf(this.classInfo(scope.classNode), method)) return [];
       }
       if (object?.type === 'identifier') {
         const cls = this.classesByName.get(object.text) ?? this.instanceClass(object.text, scope);
@@ -4182,6 +4179,9 @@ export class ModuleModel implements LockResolver, CallableResolver {
       }
       const candidates = this.methodsByName.get(method);
       if (candidates?.length !== 1) return [];
+      // `self._on_message(data)` where the class keeps a callable it was handed (`self._on_message =
+      // on_message`): whatever was stored runs, not another class's method that shares the name.
+      if (object?.type === 'identifier' && scope?.receiver === object.text && this.storedOnSelf(this.classInfo(scope.classNode), method)) return [];
       // A built-in container's method (`exhausted = set()` … `exhausted.add(fd)`, `sources =
       // self.active_sources` … `sources.add(x)`) is no class's of the module, whatever shares its name.
       if (object?.type === 'identifier' && scope && this.holdsContainer(object, scope)) return [];
